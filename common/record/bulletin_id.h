@@ -1,0 +1,38 @@
+// Stable bulletin ids.
+//
+//   std::string id = bulletin::ContentId(normalized_text);   // "5015a53f3f76cdc6"
+//   std::string id2 = bulletin::ExternalIdToId("cms-2021-1123-07");
+//
+// An id is the first 8 bytes of a SHA-256 digest, as 16 lowercase hex digits.
+// The two derivations hash under different domain prefixes, so a content id
+// and an external-id id never collide by construction of their inputs.
+//
+// Thread-safe: pure functions.
+
+#ifndef BULLETIN_COMMON_RECORD_BULLETIN_ID_H_
+#define BULLETIN_COMMON_RECORD_BULLETIN_ID_H_
+
+#include <string>
+#include <string_view>
+
+namespace bulletin {
+
+// The id of a bulletin submitted without an external id: a hash of its
+// normalized text, so that the same bulletin resubmitted, in any encoding or
+// with any line endings, gets the same id.
+std::string ContentId(std::string_view normalized_text);
+
+// The id of a bulletin submitted with an external id: a hash of that id, so
+// that a correction with new text keeps the id of the version it replaces.
+std::string ExternalIdToId(std::string_view external_id);
+
+// A digest of the content of one version, used to tell a resubmission of the
+// same version from a correction. 16 lowercase hex digits.
+std::string VersionDigest(std::string_view normalized_text);
+
+// True when `id` has the form of a bulletin id (16 lowercase hex digits).
+bool LooksLikeBulletinId(std::string_view id);
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_COMMON_RECORD_BULLETIN_ID_H_

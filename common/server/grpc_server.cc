@@ -1,0 +1,61 @@
+#include "common/server/grpc_server.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+
+namespace bulletin {
+
+absl::StatusOr<StartedServer> StartGrpcServer(
+    const ServerOptions& options, const std::vector<grpc::Service*>& services) {
+  // Both must be set before the ServerBuilder is constructed: the builder
+  // reads them in its constructor.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  StartedServer started;
+  builder.AddListeningPort(options.listen_address,
+                           grpc::InsecureServerCredentials(), &started.port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  started.server = builder.BuildAndStart();
+  if (started.server == nullptr || started.port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     ": the address is in use or not local"));
+  }
+  if (!options.port_file.empty()) {
+    absl::Status written =
+        WriteFileAtomically(options.port_file, absl::StrCat(started.port, "\n"));
+    if (!written.ok()) {
+      started.server->Shutdown();
+      return written;
+    }
+  }
+  return started;
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << contents;
+    out.flush();
+    if (!out) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot write ", temporary));
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot rename ", temporary, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace bulletin

@@ -1,0 +1,53 @@
+// Starting a gRPC server the way both services need it: health service and
+// reflection on, a bounded message size, the bound port reported.
+//
+//   bulletin::ServerOptions options;
+//   options.listen_address = "127.0.0.1:0";
+//   options.port_file = "/tmp/x/port";        // optional
+//   absl::StatusOr<bulletin::StartedServer> started =
+//       bulletin::StartGrpcServer(options, {&ingest_service, &feed_service});
+//   if (!started.ok()) ...;
+//   // started->port is the port actually bound (useful with port 0).
+//
+// Thread-safe: call from one thread; the returned server is gRPC's own.
+
+#ifndef BULLETIN_COMMON_SERVER_GRPC_SERVER_H_
+#define BULLETIN_COMMON_SERVER_GRPC_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+
+namespace bulletin {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free one.
+  std::string listen_address;
+  // When set, the bound port is written here (atomically, by rename) once
+  // the server accepts connections, for tests and scripts that used port 0.
+  std::string port_file;
+  // Largest request message accepted, in bytes; larger ones fail with
+  // RESOURCE_EXHAUSTED before any handler runs.
+  int max_receive_message_bytes = 16 << 20;
+};
+
+struct StartedServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+// Builds and starts a server with `services` (not owned; they must outlive
+// the server). Fails with UNAVAILABLE when the address cannot be bound.
+absl::StatusOr<StartedServer> StartGrpcServer(
+    const ServerOptions& options, const std::vector<grpc::Service*>& services);
+
+// Writes `contents` to `path` atomically: a temporary file, then rename.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents);
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_COMMON_SERVER_GRPC_SERVER_H_

@@ -1,0 +1,54 @@
+// From submitted bytes to a parsed bulletin record: decode (UTF-8 with or
+// without BOM, GB18030/GBK, UTF-16 with BOM; any line endings), normalize
+// (NFKC, whitespace), and parse into bulletin.v1.Bulletin. The same code
+// serves ingest-service's Submit and Parse and `bulletinctl parse`.
+//
+//   bulletin::ParseOptions options;
+//   absl::StatusOr<bulletin::ParsedSubmission> parsed =
+//       bulletin::ParseSubmission(bytes, options);
+//   if (!parsed.ok()) return parsed.status();   // INVALID_ARGUMENT, ...
+//   const bulletin::v1::Bulletin& record = parsed->bulletin;
+//
+// Thread-safe: may be called from any number of threads at once.
+
+#ifndef BULLETIN_INGEST_SERVICE_PARSER_PARSE_SUBMISSION_H_
+#define BULLETIN_INGEST_SERVICE_PARSER_PARSE_SUBMISSION_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "bulletin/v1/bulletin.pb.h"
+
+namespace bulletin {
+
+struct ParseOptions {
+  // Submissions larger than this many bytes fail with RESOURCE_EXHAUSTED.
+  size_t max_bytes = 4 << 20;
+  // Publication date (YYYY-MM-DD) given by the submitter; overrides the
+  // dateline's. Empty when not given.
+  std::string date;
+};
+
+struct ParsedSubmission {
+  // Every part of the bulletin, source_text and source_encoding set; id, seq
+  // and ingested_at_micros are left for ingest to fill.
+  v1::Bulletin bulletin;
+  // The normalized text the parts were cut from. Its hash is the bulletin's
+  // content id, so the same bulletin in another encoding or with other line
+  // endings gets the same id.
+  std::string normalized_text;
+};
+
+// Decodes, normalizes and parses `bytes`. Fails with INVALID_ARGUMENT for
+// empty, whitespace-only, binary or undecodable input, with RESOURCE_EXHAUSTED
+// for input over options.max_bytes; the message says what is wrong and where.
+// Anything that decodes parses: what the parser cannot place becomes a
+// warning in the record, never an error.
+absl::StatusOr<ParsedSubmission> ParseSubmission(std::string_view bytes,
+                                                 const ParseOptions& options);
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_INGEST_SERVICE_PARSER_PARSE_SUBMISSION_H_
