@@ -9,7 +9,7 @@
 namespace bulletin {
 namespace {
 
-void Emit(std::string_view level, std::string_view event, LogFields fields) {
+void Emit(absl::string_view level, absl::string_view event, LogFields fields) {
   std::string line = absl::StrCat(
       "{\"ts\":",
       JsonQuote(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(),
@@ -27,9 +27,9 @@ void Emit(std::string_view level, std::string_view event, LogFields fields) {
 
 }  // namespace
 
-LogValue::LogValue(std::string_view text) : json_(JsonQuote(text)) {}
+LogValue::LogValue(absl::string_view text) : json_(JsonQuote(text)) {}
 
-std::string JsonQuote(std::string_view text) {
+std::string JsonQuote(absl::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
   out += '"';
@@ -65,13 +65,13 @@ std::string JsonQuote(std::string_view text) {
   return out;
 }
 
-void LogInfo(std::string_view event, LogFields fields) {
+void LogInfo(absl::string_view event, LogFields fields) {
   Emit("info", event, fields);
 }
-void LogWarning(std::string_view event, LogFields fields) {
+void LogWarning(absl::string_view event, LogFields fields) {
   Emit("warning", event, fields);
 }
-void LogError(std::string_view event, LogFields fields) {
+void LogError(absl::string_view event, LogFields fields) {
   Emit("error", event, fields);
 }
 

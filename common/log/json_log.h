@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,9 +24,9 @@ namespace bulletin {
 // One field's value, already rendered as a JSON value.
 class LogValue {
  public:
-  LogValue(std::string_view text);  // NOLINT: implicit by design.
-  LogValue(const std::string& text) : LogValue(std::string_view(text)) {}  // NOLINT
-  LogValue(const char* text) : LogValue(std::string_view(text)) {}  // NOLINT
+  LogValue(absl::string_view text);  // NOLINT: implicit by design.
+  LogValue(const std::string& text) : LogValue(absl::string_view(text)) {}  // NOLINT
+  LogValue(const char* text) : LogValue(absl::string_view(text)) {}  // NOLINT
   LogValue(int64_t number) : json_(absl::StrCat(number)) {}          // NOLINT
   LogValue(uint64_t number) : json_(absl::StrCat(number)) {}         // NOLINT
   LogValue(int number) : json_(absl::StrCat(number)) {}              // NOLINT
@@ -41,14 +41,14 @@ class LogValue {
 };
 
 using LogFields =
-    std::initializer_list<std::pair<std::string_view, LogValue>>;
+    std::initializer_list<std::pair<absl::string_view, LogValue>>;
 
-void LogInfo(std::string_view event, LogFields fields = {});
-void LogWarning(std::string_view event, LogFields fields = {});
-void LogError(std::string_view event, LogFields fields = {});
+void LogInfo(absl::string_view event, LogFields fields = {});
+void LogWarning(absl::string_view event, LogFields fields = {});
+void LogError(absl::string_view event, LogFields fields = {});
 
 // Renders `text` as a JSON string literal, quotes included.
-std::string JsonQuote(std::string_view text);
+std::string JsonQuote(absl::string_view text);
 
 }  // namespace bulletin
 

@@ -8,7 +8,7 @@
 namespace bulletin {
 namespace {
 
-std::string HashToId(std::string_view domain, std::string_view payload) {
+std::string HashToId(absl::string_view domain, absl::string_view payload) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
   EVP_MD_CTX* context = EVP_MD_CTX_new();
@@ -18,24 +18,24 @@ std::string HashToId(std::string_view domain, std::string_view payload) {
   EVP_DigestFinal_ex(context, digest, &digest_size);
   EVP_MD_CTX_free(context);
   return absl::BytesToHexString(
-      std::string_view(reinterpret_cast<const char*>(digest), 8));
+      absl::string_view(reinterpret_cast<const char*>(digest), 8));
 }
 
 }  // namespace
 
-std::string ContentId(std::string_view normalized_text) {
+std::string ContentId(absl::string_view normalized_text) {
   return HashToId("bulletin-content\n", normalized_text);
 }
 
-std::string ExternalIdToId(std::string_view external_id) {
+std::string ExternalIdToId(absl::string_view external_id) {
   return HashToId("bulletin-external-id\n", external_id);
 }
 
-std::string VersionDigest(std::string_view normalized_text) {
+std::string VersionDigest(absl::string_view normalized_text) {
   return HashToId("bulletin-version\n", normalized_text);
 }
 
-bool LooksLikeBulletinId(std::string_view id) {
+bool LooksLikeBulletinId(absl::string_view id) {
   if (id.size() != 16) return false;
   for (char c : id) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;

@@ -13,25 +13,25 @@
 #define BULLETIN_COMMON_RECORD_BULLETIN_ID_H_
 
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 namespace bulletin {
 
 // The id of a bulletin submitted without an external id: a hash of its
 // normalized text, so that the same bulletin resubmitted, in any encoding or
 // with any line endings, gets the same id.
-std::string ContentId(std::string_view normalized_text);
+std::string ContentId(absl::string_view normalized_text);
 
 // The id of a bulletin submitted with an external id: a hash of that id, so
 // that a correction with new text keeps the id of the version it replaces.
-std::string ExternalIdToId(std::string_view external_id);
+std::string ExternalIdToId(absl::string_view external_id);
 
 // A digest of the content of one version, used to tell a resubmission of the
 // same version from a correction. 16 lowercase hex digits.
-std::string VersionDigest(std::string_view normalized_text);
+std::string VersionDigest(absl::string_view normalized_text);
 
 // True when `id` has the form of a bulletin id (16 lowercase hex digits).
-bool LooksLikeBulletinId(std::string_view id);
+bool LooksLikeBulletinId(absl::string_view id);
 
 }  // namespace bulletin
 

@@ -8,7 +8,7 @@
 
 namespace bulletin {
 
-std::string NormalizeNfkc(std::string_view utf8) {
+std::string NormalizeNfkc(absl::string_view utf8) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
   icu::UnicodeString input = icu::UnicodeString::fromUTF8(
@@ -33,7 +33,7 @@ std::string NormalizeNfkc(std::string_view utf8) {
   return out;
 }
 
-bool IsValidUtf8(std::string_view bytes, size_t* error_offset) {
+bool IsValidUtf8(absl::string_view bytes, size_t* error_offset) {
   const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
   const int32_t length = static_cast<int32_t>(bytes.size());
   int32_t i = 0;

@@ -13,19 +13,19 @@
 #define BULLETIN_COMMON_TEXT_NFKC_H_
 
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 namespace bulletin {
 
 // Returns `utf8` in Unicode Normalization Form KC. Ill-formed UTF-8 sequences
 // become U+FFFD; callers that must reject them validate first (see
 // IsValidUtf8).
-std::string NormalizeNfkc(std::string_view utf8);
+std::string NormalizeNfkc(absl::string_view utf8);
 
 // True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing
 // above U+10FFFF). On false, sets *error_offset (if non-null) to the byte
 // offset of the first bad sequence.
-bool IsValidUtf8(std::string_view bytes, size_t* error_offset = nullptr);
+bool IsValidUtf8(absl::string_view bytes, size_t* error_offset = nullptr);
 
 }  // namespace bulletin
 

@@ -1,0 +1,339 @@
+// bulletinctl: the command-line client of the pair, for people and scripts.
+// Run `bulletinctl --help` for the commands; README.md has examples.
+//
+// Exit status: 0 on success; 1 when a call failed or input was bad, with one
+// line on stderr saying what and why; 2 for a usage error.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "bulletin/v1/ingest.grpc.pb.h"
+#include "bulletin/v1/query.grpc.pb.h"
+#include "cli/record_text.h"
+#include "common/log/json_log.h"
+#include "common/record/json.h"
+#include "common/server/grpc_status.h"
+#include "grpcpp/grpcpp.h"
+#include "ingest-service/parser/parse_submission.h"
+
+ABSL_FLAG(std::string, ingest_addr, "127.0.0.1:50051",
+          "Address of ingest-service.");
+ABSL_FLAG(std::string, query_addr, "127.0.0.1:50052",
+          "Address of query-service.");
+ABSL_FLAG(bool, json, false,
+          "Print proto3 JSON (proto field names), one object per line.");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of each call.");
+ABSL_FLAG(std::string, external_id, "",
+          "submit: the newsroom's own id; resubmitting with it replaces the "
+          "earlier version. Only with a single FILE.");
+ABSL_FLAG(std::string, date, "", "submit/parse: publication date YYYY-MM-DD.");
+ABSL_FLAG(std::string, reason, "", "retract: why, kept in the log.");
+ABSL_FLAG(std::vector<std::string>, region, {},
+          "search: only items from these regions (comma-separated, ORed).");
+ABSL_FLAG(std::vector<std::string>, org, {},
+          "search: only these organizations (comma-separated, ORed).");
+ABSL_FLAG(std::vector<std::string>, kind, {},
+          "search: organization kinds, e.g. CPPCC,DEMOCRATIC_PARTY.");
+ABSL_FLAG(std::vector<std::string>, person, {},
+          "search: bulletins naming these officials.");
+ABSL_FLAG(std::vector<std::string>, title, {},
+          "search: bulletins with an official holding these titles.");
+ABSL_FLAG(std::vector<std::string>, reporter, {},
+          "search: bulletins bylined by these reporters.");
+ABSL_FLAG(std::vector<std::string>, series, {}, "search: these series.");
+ABSL_FLAG(std::vector<std::string>, province, {},
+          "search: items from these province-level divisions.");
+ABSL_FLAG(std::string, from, "", "search: dated on or after YYYY-MM-DD.");
+ABSL_FLAG(std::string, to, "", "search: dated on or before YYYY-MM-DD.");
+ABSL_FLAG(std::vector<std::string>, facets, {},
+          "search: count these fields over all matches (region, organization, "
+          "organization_kind, person, title, reporter, series, province, "
+          "date).");
+ABSL_FLAG(std::string, order, "relevance", "search: relevance or recency.");
+ABSL_FLAG(int32_t, limit, 10, "search: hits per page (1 to 1000).");
+ABSL_FLAG(std::string, page_token, "",
+          "search: next_page_token of the previous page.");
+ABSL_FLAG(uint64_t, min_seq, 0,
+          "search/get: wait until the replica has applied this seq.");
+
+namespace bulletin {
+namespace {
+
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+constexpr char kUsageText[] =
+    "Command-line client for the Bulletin ingest and query services.\n"
+    "\n"
+    "  bulletinctl parse [--json] FILE|-     parse locally, print the record\n"
+    "  bulletinctl submit [--json] FILE...   submit; prints ID SEQ FILE\n"
+    "  bulletinctl search [filters] [--json] [QUERY]\n"
+    "  bulletinctl get [--json] ID\n"
+    "  bulletinctl retract ID [--reason=TEXT]\n"
+    "  bulletinctl stats [--json]\n"
+    "\n"
+    "QUERY: terms are ANDed, \"a phrase\" keeps spaces, -term excludes.";
+
+// Prints one line on stderr and returns kFailed.
+int Fail(absl::string_view what, absl::string_view why) {
+  std::cerr << "bulletinctl: " << what << ": " << why << "\n";
+  return kFailed;
+}
+
+int FailStatus(absl::string_view what, const grpc::Status& status) {
+  return Fail(what, absl::StrCat(absl::StatusCodeToString(
+                                     FromGrpcStatus(status).code()),
+                                 ": ", status.error_message()));
+}
+
+absl::StatusOr<std::string> ReadInput(const std::string& path) {
+  std::string content;
+  if (path == "-") {
+    content.assign(std::istreambuf_iterator<char>(std::cin),
+                   std::istreambuf_iterator<char>());
+    return content;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot open file");
+  content.assign(std::istreambuf_iterator<char>(in),
+                 std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError("cannot read file");
+  return content;
+}
+
+void PrepareContext(grpc::ClientContext* context) {
+  context->set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
+}
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(64 << 20);
+  arguments.SetMaxSendMessageSize(128 << 20);
+  return grpc::CreateCustomChannel(
+      address, grpc::InsecureChannelCredentials(), arguments);
+}
+
+void PrintRecord(const v1::Bulletin& record) {
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << ToJson(record) << "\n";
+  } else {
+    std::cout << RecordToText(record);
+  }
+}
+
+int Parse(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    return Fail("parse", "give exactly one FILE, or - for standard input");
+  }
+  absl::StatusOr<std::string> content = ReadInput(args[0]);
+  if (!content.ok()) {
+    return Fail(absl::StrCat("parse ", args[0]), content.status().message());
+  }
+  ParseOptions options;
+  options.date = absl::GetFlag(FLAGS_date);
+  absl::StatusOr<ParsedSubmission> parsed = ParseSubmission(*content, options);
+  if (!parsed.ok()) {
+    return Fail(absl::StrCat("parse ", args[0]), parsed.status().ToString());
+  }
+  PrintRecord(parsed->bulletin);
+  return 0;
+}
+
+int Submit(const std::vector<std::string>& files) {
+  if (files.empty()) return Fail("submit", "give one or more FILEs");
+  if (!absl::GetFlag(FLAGS_external_id).empty() && files.size() != 1) {
+    return Fail("submit", "--external_id applies to a single FILE");
+  }
+  std::unique_ptr<v1::IngestService::Stub> stub =
+      v1::IngestService::NewStub(Channel(absl::GetFlag(FLAGS_ingest_addr)));
+  int exit_code = 0;
+  for (const std::string& file : files) {
+    absl::StatusOr<std::string> content = ReadInput(file);
+    if (!content.ok()) {
+      exit_code = Fail(absl::StrCat("submit ", file), content.status().message());
+      continue;
+    }
+    v1::SubmitRequest request;
+    request.set_content(*std::move(content));
+    request.set_external_id(absl::GetFlag(FLAGS_external_id));
+    request.set_date(absl::GetFlag(FLAGS_date));
+    v1::SubmitResponse response;
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    grpc::Status status = stub->Submit(&context, request, &response);
+    if (!status.ok()) {
+      exit_code = FailStatus(absl::StrCat("submit ", file), status);
+      continue;
+    }
+    if (absl::GetFlag(FLAGS_json)) {
+      std::cout << "{\"id\":" << JsonQuote(response.id())
+                << ",\"seq\":" << response.seq()
+                << ",\"file\":" << JsonQuote(file)
+                << ",\"duplicate\":" << (response.duplicate() ? "true" : "false")
+                << ",\"warning_count\":" << response.warning_count() << "}\n";
+    } else {
+      std::cout << response.id() << " " << response.seq() << " " << file
+                << "\n";
+    }
+  }
+  return exit_code;
+}
+
+absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
+    const std::vector<std::string>& terms) {
+  v1::SearchRequest request;
+  request.set_query(absl::StrJoin(terms, " "));
+  v1::Filters* filters = request.mutable_filters();
+  for (const auto& value : absl::GetFlag(FLAGS_region)) filters->add_regions(value);
+  for (const auto& value : absl::GetFlag(FLAGS_org)) filters->add_organizations(value);
+  for (const auto& value : absl::GetFlag(FLAGS_person)) filters->add_people(value);
+  for (const auto& value : absl::GetFlag(FLAGS_title)) filters->add_titles(value);
+  for (const auto& value : absl::GetFlag(FLAGS_reporter)) filters->add_reporters(value);
+  for (const auto& value : absl::GetFlag(FLAGS_series)) filters->add_series(value);
+  for (const auto& value : absl::GetFlag(FLAGS_province)) filters->add_provinces(value);
+  for (const auto& value : absl::GetFlag(FLAGS_kind)) {
+    v1::Organization::Kind kind;
+    if (!v1::Organization::Kind_Parse(absl::AsciiStrToUpper(value), &kind) ||
+        kind == v1::Organization::KIND_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--kind '", value,
+          "' is not one of CPPCC, PARTY_COMMITTEE, PEOPLES_CONGRESS, "
+          "GOVERNMENT, DEMOCRATIC_PARTY, FEDERATION, OTHER"));
+    }
+    filters->add_organization_kinds(kind);
+  }
+  filters->set_date_from(absl::GetFlag(FLAGS_from));
+  filters->set_date_to(absl::GetFlag(FLAGS_to));
+  for (const auto& value : absl::GetFlag(FLAGS_facets)) request.add_facets(value);
+  const std::string order = absl::AsciiStrToLower(absl::GetFlag(FLAGS_order));
+  if (order == "relevance") {
+    request.set_order(v1::SearchRequest::RELEVANCE);
+  } else if (order == "recency") {
+    request.set_order(v1::SearchRequest::RECENCY);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--order '", absl::GetFlag(FLAGS_order),
+        "' is not relevance or recency"));
+  }
+  const int32_t limit = absl::GetFlag(FLAGS_limit);
+  if (limit < 1 || limit > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--limit ", limit, " is not between 1 and 1000"));
+  }
+  request.set_limit(limit);
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
+  request.set_min_seq(absl::GetFlag(FLAGS_min_seq));
+  return request;
+}
+
+int Search(const std::vector<std::string>& terms) {
+  absl::StatusOr<v1::SearchRequest> request = BuildSearchRequest(terms);
+  if (!request.ok()) return Fail("search", request.status().message());
+  std::unique_ptr<v1::QueryService::Stub> stub =
+      v1::QueryService::NewStub(Channel(absl::GetFlag(FLAGS_query_addr)));
+  v1::SearchResponse response;
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  grpc::Status status = stub->Search(&context, *request, &response);
+  if (!status.ok()) return FailStatus("search", status);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << ToJson(response) << "\n";
+  } else {
+    std::cout << SearchToText(response);
+  }
+  return 0;
+}
+
+int Get(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Fail("get", "give exactly one ID");
+  std::unique_ptr<v1::QueryService::Stub> stub =
+      v1::QueryService::NewStub(Channel(absl::GetFlag(FLAGS_query_addr)));
+  v1::GetRequest request;
+  request.set_id(args[0]);
+  request.set_min_seq(absl::GetFlag(FLAGS_min_seq));
+  v1::GetResponse response;
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  grpc::Status status = stub->Get(&context, request, &response);
+  if (!status.ok()) return FailStatus(absl::StrCat("get ", args[0]), status);
+  PrintRecord(response.bulletin());
+  return 0;
+}
+
+int Retract(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Fail("retract", "give exactly one ID");
+  std::unique_ptr<v1::IngestService::Stub> stub =
+      v1::IngestService::NewStub(Channel(absl::GetFlag(FLAGS_ingest_addr)));
+  v1::RetractRequest request;
+  request.set_id(args[0]);
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  v1::RetractResponse response;
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  grpc::Status status = stub->Retract(&context, request, &response);
+  if (!status.ok()) return FailStatus(absl::StrCat("retract ", args[0]), status);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << ToJson(response) << "\n";
+  } else {
+    std::cout << args[0] << " " << response.seq() << "\n";
+  }
+  return 0;
+}
+
+int Stats(const std::vector<std::string>& args) {
+  if (!args.empty()) return Fail("stats", "takes no arguments");
+  std::unique_ptr<v1::QueryService::Stub> stub =
+      v1::QueryService::NewStub(Channel(absl::GetFlag(FLAGS_query_addr)));
+  v1::StatsResponse response;
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  grpc::Status status = stub->Stats(&context, v1::StatsRequest(), &response);
+  if (!status.ok()) return FailStatus("stats", status);
+  std::cout << ToJson(response, {.pretty = !absl::GetFlag(FLAGS_json)})
+            << "\n";
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsageText);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) {
+    std::cerr << "bulletinctl: give a command: parse, submit, search, get, "
+                 "retract or stats (see --help)\n";
+    return kUsage;
+  }
+  const std::string command = positional[1];
+  std::vector<std::string> args(positional.begin() + 2, positional.end());
+  if (command == "parse") return Parse(args);
+  if (command == "submit") return Submit(args);
+  if (command == "search") return Search(args);
+  if (command == "get") return Get(args);
+  if (command == "retract") return Retract(args);
+  if (command == "stats") return Stats(args);
+  std::cerr << "bulletinctl: unknown command '" << command
+            << "': use parse, submit, search, get, retract or stats\n";
+  return kUsage;
+}
+
+}  // namespace
+}  // namespace bulletin
+
+int main(int argc, char** argv) { return bulletin::Main(argc, argv); }

@@ -1,0 +1,132 @@
+#include "ingest-service/feed_service_impl.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/log/json_log.h"
+#include "common/server/grpc_status.h"
+
+namespace bulletin {
+namespace {
+
+// How long a handler waits on the log before re-checking for cancellation
+// and shutdown, at most.
+constexpr absl::Duration kMaxWaitStep = absl::Milliseconds(200);
+
+v1::FeedMessage Heartbeat(uint64_t head_seq) {
+  v1::FeedMessage message;
+  message.mutable_heartbeat()->set_head_seq(head_seq);
+  message.mutable_heartbeat()->set_sent_at_micros(
+      absl::ToUnixMicros(absl::Now()));
+  return message;
+}
+
+}  // namespace
+
+FeedServiceImpl::FeedServiceImpl(const BulletinLog* log, Options options)
+    : log_(log), options_(options) {}
+
+void FeedServiceImpl::Shutdown() {
+  absl::MutexLock lock(&mutex_);
+  shutting_down_ = true;
+}
+
+bool FeedServiceImpl::shutting_down() const {
+  absl::MutexLock lock(&mutex_);
+  return shutting_down_;
+}
+
+int FeedServiceImpl::subscriber_count() const {
+  absl::MutexLock lock(&mutex_);
+  return subscribers_;
+}
+
+grpc::Status FeedServiceImpl::Subscribe(
+    grpc::ServerContext* context, const v1::SubscribeRequest* request,
+    grpc::ServerWriter<v1::FeedMessage>* writer) {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (shutting_down_) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "ingest is shutting down; reconnect later");
+    }
+    if (subscribers_ >= options_.max_subscribers) {
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("feed already serves ", subscribers_,
+                       " subscribers, the configured maximum"));
+    }
+    ++subscribers_;
+  }
+  LogInfo("feed_subscribed", {{"replica", request->replica_id()},
+                              {"after_seq", request->after_seq()},
+                              {"peer", context->peer()}});
+  grpc::Status status = Stream(context, *request, writer);
+  {
+    absl::MutexLock lock(&mutex_);
+    --subscribers_;
+  }
+  LogInfo("feed_unsubscribed", {{"replica", request->replica_id()},
+                                {"code", static_cast<int>(status.error_code())},
+                                {"message", status.error_message()}});
+  return status;
+}
+
+grpc::Status FeedServiceImpl::Stream(
+    grpc::ServerContext* context, const v1::SubscribeRequest& request,
+    grpc::ServerWriter<v1::FeedMessage>* writer) {
+  const uint64_t head_at_connect = log_->head_seq();
+  if (request.after_seq() > head_at_connect) {
+    return grpc::Status(
+        grpc::StatusCode::OUT_OF_RANGE,
+        absl::StrCat("replica has applied seq ", request.after_seq(),
+                     " but this log ends at ", head_at_connect,
+                     ": the replica must rebuild from seq 0"));
+  }
+  // The first message tells the replica what "caught up" means for it.
+  if (!writer->Write(Heartbeat(head_at_connect))) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "subscriber went away");
+  }
+  uint64_t cursor = request.after_seq();
+  absl::Time last_sent = absl::Now();
+  v1::FeedMessage message;
+  for (;;) {
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "subscriber went away");
+    }
+    if (shutting_down()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "ingest is shutting down; reconnect later");
+    }
+    absl::StatusOr<std::vector<v1::LogRecord>> records =
+        log_->Read(cursor, options_.read_batch);
+    if (!records.ok()) return ToGrpcStatus(records.status());
+    if (!records->empty()) {
+      for (v1::LogRecord& record : *records) {
+        const uint64_t seq = record.seq();
+        *message.mutable_record() = std::move(record);
+        if (!writer->Write(message)) {
+          return grpc::Status(grpc::StatusCode::CANCELLED,
+                              "subscriber went away");
+        }
+        cursor = seq;
+      }
+      last_sent = absl::Now();
+      continue;
+    }
+    const absl::Time heartbeat_due = last_sent + options_.heartbeat_interval;
+    const absl::Time wait_until =
+        std::min(heartbeat_due, absl::Now() + kMaxWaitStep);
+    const uint64_t head = log_->WaitForHeadAbove(cursor, wait_until);
+    if (head == cursor && absl::Now() >= heartbeat_due) {
+      if (!writer->Write(Heartbeat(head))) {
+        return grpc::Status(grpc::StatusCode::CANCELLED,
+                            "subscriber went away");
+      }
+      last_sent = absl::Now();
+    }
+  }
+}
+
+}  // namespace bulletin

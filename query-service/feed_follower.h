@@ -1,0 +1,101 @@
+// Keeps a query replica's index in step with ingest: subscribes to the Feed
+// from the index's applied seq, applies each record in order, and reconnects
+// with exponential backoff (and jitter) whenever the stream breaks or goes
+// silent. A replica whose seq the log does not have (OUT_OF_RANGE) clears
+// its index and rebuilds from seq 0.
+//
+// Readiness: the first heartbeat of a stream carries the head seq at the
+// moment it opened; the replica is caught up once it has applied that seq.
+// `on_caught_up` runs once, the first time that happens; the replica then
+// stays ready across reconnects, serving what it has while it resumes.
+//
+//   bulletin::FeedFollower follower(&index, options,
+//                                   [&] { health->SetServingStatus(true); });
+//   follower.Start();
+//   ...
+//   follower.Stop();
+//
+// Ownership: does not own the index, which must outlive it.
+// Thread-safety: Start and Stop from one thread; the accessors from any. The
+// follower's thread is the index's only writer.
+
+#ifndef BULLETIN_QUERY_SERVICE_FEED_FOLLOWER_H_
+#define BULLETIN_QUERY_SERVICE_FEED_FOLLOWER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "bulletin/v1/feed.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "query-service/index/bulletin_index.h"
+
+namespace bulletin {
+
+class FeedFollower {
+ public:
+  struct Options {
+    // host:port of ingest-service.
+    std::string ingest_address;
+    // Sent to ingest for its logs.
+    std::string replica_id;
+    // Reconnect backoff: starts here, doubles per failure, capped below.
+    absl::Duration initial_backoff = absl::Milliseconds(100);
+    absl::Duration max_backoff = absl::Seconds(5);
+    // A stream with no message (record or heartbeat) for this long is
+    // considered dead and reopened. Must exceed ingest's heartbeat interval.
+    absl::Duration silence_timeout = absl::Seconds(5);
+    // Channel credentials; insecure when null.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
+  };
+
+  // Called after each record is applied, on the follower's thread.
+  using AppliedCallback = std::function<void(const v1::LogRecord&)>;
+
+  FeedFollower(BulletinIndex* index, Options options,
+               std::function<void()> on_caught_up,
+               AppliedCallback on_applied = nullptr);
+  ~FeedFollower();  // Calls Stop().
+
+  void Start();
+  // Cancels the stream and joins the thread. Idempotent.
+  void Stop();
+
+  // The newest head seq ingest reported; 0 before the first heartbeat.
+  uint64_t head_seq() const;
+  // True once the replica has caught up (see above).
+  bool caught_up() const;
+  // Streams opened so far, for tests and metrics.
+  int64_t connections() const;
+
+ private:
+  void Run();
+  // One stream from open to end; returns its final status.
+  grpc::Status FollowOnce(v1::Feed::Stub& stub, bool* received_any);
+  void Watchdog();
+
+  BulletinIndex* const index_;
+  const Options options_;
+  const std::function<void()> on_caught_up_;
+  const AppliedCallback on_applied_;
+
+  mutable absl::Mutex mutex_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  grpc::ClientContext* active_context_ ABSL_GUARDED_BY(mutex_) = nullptr;
+  absl::Time last_message_ ABSL_GUARDED_BY(mutex_);
+  uint64_t head_seq_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool caught_up_ ABSL_GUARDED_BY(mutex_) = false;
+  int64_t connections_ ABSL_GUARDED_BY(mutex_) = 0;
+
+  std::thread thread_;
+  std::thread watchdog_;
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_FEED_FOLLOWER_H_

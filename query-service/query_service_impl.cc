@@ -1,0 +1,72 @@
+#include "query-service/query_service_impl.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/server/grpc_status.h"
+
+namespace bulletin {
+namespace {
+
+// A call without a deadline waits for min_seq at most this long, so that a
+// seq that never comes cannot hold a server thread forever.
+constexpr absl::Duration kMaxSeqWait = absl::Seconds(30);
+
+}  // namespace
+
+QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
+                                   const FeedFollower* follower)
+    : index_(index), follower_(follower) {}
+
+grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
+                                        uint64_t min_seq) const {
+  if (min_seq == 0 || index_->applied_seq() >= min_seq) {
+    return grpc::Status::OK;
+  }
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context.deadline()), absl::Now() + kMaxSeqWait);
+  if (index_->WaitForSeq(min_seq, deadline)) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::DEADLINE_EXCEEDED,
+      absl::StrCat("this replica has applied seq ", index_->applied_seq(),
+                   "; seq ", min_seq, " was not applied within the deadline"));
+}
+
+grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
+                                   const v1::GetRequest* request,
+                                   v1::GetResponse* response) {
+  if (request->id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "id is empty: give a bulletin id");
+  }
+  grpc::Status waited = AwaitSeq(*context, request->min_seq());
+  if (!waited.ok()) return waited;
+  absl::StatusOr<v1::Bulletin> bulletin = index_->Get(request->id());
+  if (!bulletin.ok()) return ToGrpcStatus(bulletin.status());
+  *response->mutable_bulletin() = *std::move(bulletin);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
+                                      const v1::SearchRequest* request,
+                                      v1::SearchResponse* response) {
+  grpc::Status waited = AwaitSeq(*context, request->min_seq());
+  if (!waited.ok()) return waited;
+  absl::StatusOr<v1::SearchResponse> result = index_->Search(*request);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryServiceImpl::Stats(grpc::ServerContext* /*context*/,
+                                     const v1::StatsRequest* /*request*/,
+                                     v1::StatsResponse* response) {
+  *response = index_->Stats();
+  response->set_head_seq(
+      std::max(follower_->head_seq(), response->applied_seq()));
+  response->set_caught_up(follower_->caught_up());
+  return grpc::Status::OK;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,46 @@
+// The QueryService RPCs (see proto/bulletin/v1/query.proto), answered from
+// the replica's BulletinIndex. Read-your-writes: a request's min_seq is
+// waited for within the call's deadline before the index is consulted.
+//
+//   bulletin::QueryServiceImpl service(&index, &follower, &watches);
+//   builder.RegisterService(&service);
+//
+// Ownership: does not own the index, the follower or the watch hub; they
+// must outlive it.
+// Thread-safety: the RPC methods are called concurrently by gRPC.
+
+#ifndef BULLETIN_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
+#define BULLETIN_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
+
+#include "bulletin/v1/query.grpc.pb.h"
+#include "query-service/feed_follower.h"
+#include "query-service/index/bulletin_index.h"
+
+namespace bulletin {
+
+class QueryServiceImpl final : public v1::QueryService::Service {
+ public:
+  QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower);
+
+  grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
+                   v1::GetResponse* response) override;
+  grpc::Status Search(grpc::ServerContext* context,
+                      const v1::SearchRequest* request,
+                      v1::SearchResponse* response) override;
+  grpc::Status Stats(grpc::ServerContext* context,
+                     const v1::StatsRequest* request,
+                     v1::StatsResponse* response) override;
+
+ private:
+  // OK once min_seq is applied; DEADLINE_EXCEEDED if the call's deadline
+  // (capped, for calls without one) passes first.
+  grpc::Status AwaitSeq(const grpc::ServerContext& context,
+                        uint64_t min_seq) const;
+
+  const BulletinIndex* const index_;
+  const FeedFollower* const follower_;
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
