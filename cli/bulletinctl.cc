@@ -40,6 +40,9 @@ ABSL_FLAG(std::string, query_addr, "127.0.0.1:50052",
 ABSL_FLAG(bool, json, false,
           "Print proto3 JSON (proto field names), one object per line.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of each call.");
+ABSL_FLAG(bool, wait_for_ready, false,
+          "Wait (within --timeout) for an unreachable service to come up "
+          "instead of failing at once; for scripts that start services.");
 ABSL_FLAG(std::string, external_id, "",
           "submit: the newsroom's own id; resubmitting with it replaces the "
           "earlier version. Only with a single FILE.");
@@ -121,6 +124,7 @@ absl::StatusOr<std::string> ReadInput(const std::string& path) {
 void PrepareContext(grpc::ClientContext* context) {
   context->set_deadline(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
+  context->set_wait_for_ready(absl::GetFlag(FLAGS_wait_for_ready));
 }
 
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {

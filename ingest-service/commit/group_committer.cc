@@ -51,6 +51,11 @@ int64_t GroupCommitter::live_count() const {
   return live_count_;
 }
 
+size_t GroupCommitter::pending_count() const {
+  absl::MutexLock lock(&mutex_);
+  return queue_.size();
+}
+
 absl::StatusOr<CommitResult> GroupCommitter::Upsert(
     v1::Bulletin bulletin, std::string version_digest) {
   Pending pending;

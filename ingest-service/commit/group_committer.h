@@ -78,6 +78,9 @@ class GroupCommitter {
   // Live bulletins after the last committed batch.
   int64_t live_count() const;
 
+  // Changes queued and not yet taken by the commit thread.
+  size_t pending_count() const;
+
  private:
   struct Pending;
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test:
+#   1. the whole suite (unit and system tests) under ASan+UBSan;
+#   2. the concurrency and system tests under TSan;
+#   3. the parser's libFuzzer target for a bounded time under ASan+UBSan.
+# Build trees: build-asan/, build-tsan/, build-fuzz/. Exits non-zero on the
+# first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jobs=$(nproc)
+fuzz_seconds=${FUZZ_SECONDS:-60}
+
+scripts/install-deps.sh
+
+echo "== ASan+UBSan: build and run every test"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS="-O1" -DBULLETIN_SANITIZE=address,undefined \
+  -DBULLETIN_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== TSan: concurrency and system tests"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS="-O1" -DBULLETIN_SANITIZE=thread \
+  -DBULLETIN_BUILD_BENCH=OFF >/dev/null
+cmake --build build-tsan -j "$jobs" --target ingest_test query_test \
+  system_test index_test ingest-service query-service bulletinctl
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
+  -R '^(GroupCommitter|LevelDbLog|FeedService|FeedFollower|QueryService|Pair|Cli|Index)'
+
+echo "== libFuzzer: ParseSubmission for ${fuzz_seconds}s"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1" \
+  -DBULLETIN_SANITIZE=address,undefined -DBULLETIN_BUILD_FUZZERS=ON \
+  -DBULLETIN_BUILD_TESTS=ON -DBULLETIN_BUILD_BENCH=OFF >/dev/null
+tests/fuzz/run.sh build-fuzz "$fuzz_seconds"

@@ -1,0 +1,162 @@
+#include "ingest-service/feed_service_impl.h"
+
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "bulletin/v1/feed.grpc.pb.h"
+#include "common/server/grpc_server.h"
+#include "gtest/gtest.h"
+#include "tests/ingest/log_records.h"
+#include "tests/ingest/memory_log.h"
+
+namespace bulletin {
+namespace {
+
+using testing::MemoryLog;
+using testing::UpsertRecord;
+
+class FeedServiceTest : public ::testing::Test {
+ protected:
+  void StartServer(FeedServiceImpl::Options options = {}) {
+    options.heartbeat_interval = absl::Milliseconds(100);
+    feed_ = std::make_unique<FeedServiceImpl>(&log_, options);
+    ServerOptions server_options;
+    server_options.listen_address = "127.0.0.1:0";
+    auto started = StartGrpcServer(server_options, {feed_.get()});
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = std::move(started->server);
+    stub_ = v1::Feed::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", started->port),
+        grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (feed_) feed_->Shutdown();
+    if (server_) server_->Shutdown();
+  }
+  void AppendUpserts(int count) {
+    std::vector<v1::LogRecord> records;
+    for (int i = 0; i < count; ++i) {
+      const uint64_t seq = log_.head_seq() + 1 + i;
+      records.push_back(UpsertRecord(seq, absl::StrCat("id", seq), "v"));
+    }
+    ASSERT_TRUE(log_.Append(records).ok());
+  }
+
+  MemoryLog log_;
+  std::unique_ptr<FeedServiceImpl> feed_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Feed::Stub> stub_;
+};
+
+TEST_F(FeedServiceTest, FirstMessageIsHeartbeatWithHeadThenRecordsInOrder) {
+  StartServer();
+  AppendUpserts(3);
+  grpc::ClientContext context;
+  v1::SubscribeRequest request;
+  request.set_after_seq(1);
+  auto reader = stub_->Subscribe(&context, request);
+  v1::FeedMessage message;
+  ASSERT_TRUE(reader->Read(&message));
+  ASSERT_TRUE(message.has_heartbeat());
+  EXPECT_EQ(message.heartbeat().head_seq(), 3u);
+  for (uint64_t seq : {2u, 3u}) {
+    ASSERT_TRUE(reader->Read(&message));
+    ASSERT_TRUE(message.has_record());
+    EXPECT_EQ(message.record().seq(), seq);
+  }
+  // Then it tails: a new record arrives on the open stream.
+  AppendUpserts(1);
+  do {
+    ASSERT_TRUE(reader->Read(&message));
+  } while (message.has_heartbeat());
+  EXPECT_EQ(message.record().seq(), 4u);
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(FeedServiceTest, IdleStreamCarriesHeartbeats) {
+  StartServer();
+  AppendUpserts(2);
+  grpc::ClientContext context;
+  v1::SubscribeRequest request;
+  request.set_after_seq(2);
+  auto reader = stub_->Subscribe(&context, request);
+  v1::FeedMessage message;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(reader->Read(&message));
+    ASSERT_TRUE(message.has_heartbeat());
+    EXPECT_EQ(message.heartbeat().head_seq(), 2u);
+  }
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(FeedServiceTest, SeqBeyondHeadIsOutOfRange) {
+  StartServer();
+  AppendUpserts(1);
+  grpc::ClientContext context;
+  v1::SubscribeRequest request;
+  request.set_after_seq(5);
+  auto reader = stub_->Subscribe(&context, request);
+  v1::FeedMessage message;
+  EXPECT_FALSE(reader->Read(&message));
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_NE(status.error_message().find("rebuild"), std::string::npos);
+}
+
+TEST_F(FeedServiceTest, ShutdownEndsStreamsWithUnavailable) {
+  StartServer();
+  grpc::ClientContext context;
+  auto reader = stub_->Subscribe(&context, v1::SubscribeRequest());
+  v1::FeedMessage message;
+  ASSERT_TRUE(reader->Read(&message));
+  feed_->Shutdown();
+  while (reader->Read(&message)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(FeedServiceTest, RefusesSubscribersBeyondTheLimit) {
+  FeedServiceImpl::Options options;
+  options.max_subscribers = 1;
+  StartServer(options);
+  grpc::ClientContext first_context;
+  auto first = stub_->Subscribe(&first_context, v1::SubscribeRequest());
+  v1::FeedMessage message;
+  ASSERT_TRUE(first->Read(&message));
+  grpc::ClientContext second_context;
+  auto second = stub_->Subscribe(&second_context, v1::SubscribeRequest());
+  EXPECT_FALSE(second->Read(&message));
+  EXPECT_EQ(second->Finish().error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  first_context.TryCancel();
+  first->Finish();
+}
+
+TEST_F(FeedServiceTest, AStalledSubscriberDoesNotHoldBackAnother) {
+  StartServer();
+  // The stalled subscriber opens a stream and never reads.
+  grpc::ClientContext stalled_context;
+  auto stalled = stub_->Subscribe(&stalled_context, v1::SubscribeRequest());
+  AppendUpserts(2000);
+  grpc::ClientContext context;
+  auto reader = stub_->Subscribe(&context, v1::SubscribeRequest());
+  v1::FeedMessage message;
+  uint64_t last = 0;
+  while (last < 2000 && reader->Read(&message)) {
+    if (message.has_record()) {
+      EXPECT_EQ(message.record().seq(), last + 1);
+      last = message.record().seq();
+    }
+  }
+  EXPECT_EQ(last, 2000u);
+  EXPECT_EQ(log_.head_seq(), 2000u);
+  context.TryCancel();
+  reader->Finish();
+  stalled_context.TryCancel();
+  stalled->Finish();
+}
+
+}  // namespace
+}  // namespace bulletin

@@ -1,0 +1,190 @@
+#include "ingest-service/commit/group_committer.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "ingest-service/log/leveldb_log.h"
+#include "tests/ingest/log_records.h"
+#include "tests/ingest/memory_log.h"
+#include "tests/testing/temp_dir.h"
+
+namespace bulletin {
+namespace {
+
+using testing::BulletinWithId;
+using testing::MemoryLog;
+
+std::unique_ptr<GroupCommitter> StartOrDie(BulletinLog* log,
+                                           GroupCommitter::Options options = {}) {
+  auto committer = GroupCommitter::Start(log, options);
+  EXPECT_TRUE(committer.ok()) << committer.status();
+  return committer.ok() ? *std::move(committer) : nullptr;
+}
+
+TEST(GroupCommitterTest, AssignsConsecutiveSeqsAndStampsRecords) {
+  MemoryLog log;
+  auto committer = StartOrDie(&log);
+  auto first = committer->Upsert(BulletinWithId("a"), "v1");
+  auto second = committer->Upsert(BulletinWithId("b"), "v1");
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->seq, 1u);
+  EXPECT_EQ(second->seq, 2u);
+  EXPECT_FALSE(first->duplicate);
+  auto records = log.Read(0, 10);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].upsert().seq(), 1u);
+  EXPECT_GT((*records)[0].upsert().ingested_at_micros(), 0);
+  EXPECT_EQ((*records)[0].version_digest(), "v1");
+}
+
+TEST(GroupCommitterTest, SameVersionIsADuplicateAndWritesNothing) {
+  MemoryLog log;
+  auto committer = StartOrDie(&log);
+  ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
+  auto again = committer->Upsert(BulletinWithId("a"), "v1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->seq, 1u);
+  EXPECT_EQ(log.head_seq(), 1u);
+}
+
+TEST(GroupCommitterTest, NewVersionOfAnIdIsACorrection) {
+  MemoryLog log;
+  auto committer = StartOrDie(&log);
+  ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
+  auto corrected = committer->Upsert(BulletinWithId("a"), "v2");
+  ASSERT_TRUE(corrected.ok());
+  EXPECT_FALSE(corrected->duplicate);
+  EXPECT_EQ(corrected->seq, 2u);
+  EXPECT_EQ(committer->live_count(), 1);
+}
+
+TEST(GroupCommitterTest, RetractsOnlyLiveIds) {
+  MemoryLog log;
+  auto committer = StartOrDie(&log);
+  EXPECT_EQ(committer->Retract("a", "").status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
+  auto retracted = committer->Retract("a", "withdrawn by the desk");
+  ASSERT_TRUE(retracted.ok());
+  EXPECT_EQ(retracted->seq, 2u);
+  EXPECT_EQ(committer->live_count(), 0);
+  EXPECT_EQ(committer->Retract("a", "").status().code(),
+            absl::StatusCode::kNotFound);
+  // Submitting the same version again brings it back: it is not live.
+  auto back = committer->Upsert(BulletinWithId("a"), "v1");
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->duplicate);
+  EXPECT_EQ(back->seq, 3u);
+}
+
+TEST(GroupCommitterTest, ConcurrentSubmitsOfTheSameTextWriteOnce) {
+  testing::TempDir dir;
+  auto log = LevelDbLog::Open(dir.path());
+  ASSERT_TRUE(log.ok());
+  auto committer = StartOrDie(log->get());
+  constexpr int kThreads = 8;
+  constexpr int kIds = 40;
+  std::atomic<int> duplicates{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kIds; ++i) {
+        auto result =
+            committer->Upsert(BulletinWithId(absl::StrCat("id", i)), "v");
+        ASSERT_TRUE(result.ok()) << result.status();
+        if (result->duplicate) ++duplicates;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ((*log)->head_seq(), static_cast<uint64_t>(kIds));
+  EXPECT_EQ(duplicates.load(), kThreads * kIds - kIds);
+  auto records = (*log)->Read(0, 1000);
+  ASSERT_TRUE(records.ok());
+  for (size_t i = 0; i < records->size(); ++i) {
+    EXPECT_EQ((*records)[i].seq(), i + 1);
+  }
+}
+
+TEST(GroupCommitterTest, FailedAppendReportsUnavailableAndForgetsTheBatch) {
+  MemoryLog log;
+  auto committer = StartOrDie(&log);
+  log.FailAppends(absl::UnavailableError("disk full"));
+  auto failed = committer->Upsert(BulletinWithId("a"), "v1");
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(failed.status().message().find("disk full"), absl::string_view::npos);
+  EXPECT_EQ(log.head_seq(), 0u);
+  log.FailAppends(absl::OkStatus());
+  // The retry is written, not mistaken for a duplicate of the failed write.
+  auto retried = committer->Upsert(BulletinWithId("a"), "v1");
+  ASSERT_TRUE(retried.ok());
+  EXPECT_FALSE(retried->duplicate);
+  EXPECT_EQ(retried->seq, 1u);
+}
+
+TEST(GroupCommitterTest, RefusesWhenTooManyChangesAreWaiting) {
+  MemoryLog log;
+  GroupCommitter::Options options;
+  options.max_pending = 2;
+  options.max_batch = 1;
+  auto committer = StartOrDie(&log, options);
+  log.Block();
+  std::vector<std::thread> waiting;
+  // One change is taken by the commit thread and blocks in Append; two more
+  // fill the queue.
+  for (int i = 0; i < 3; ++i) {
+    waiting.emplace_back([&, i] {
+      EXPECT_TRUE(committer->Upsert(BulletinWithId(absl::StrCat("w", i)), "v").ok());
+    });
+    if (i == 0) {
+      while (log.appends_waiting() == 0) absl::SleepFor(absl::Milliseconds(1));
+    }
+  }
+  while (committer->pending_count() < 2) absl::SleepFor(absl::Milliseconds(1));
+  absl::StatusOr<CommitResult> refused =
+      committer->Upsert(BulletinWithId("overflow"), "v");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  log.Unblock();
+  for (std::thread& thread : waiting) thread.join();
+}
+
+TEST(GroupCommitterTest, StopFinishesQueuedWorkThenRefuses) {
+  MemoryLog log;
+  auto committer = StartOrDie(&log);
+  ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v").ok());
+  committer->Stop();
+  EXPECT_EQ(committer->Upsert(BulletinWithId("b"), "v").status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(log.head_seq(), 1u);
+}
+
+TEST(GroupCommitterTest, DuplicatesAreRecognisedAfterRestart) {
+  testing::TempDir dir;
+  {
+    auto log = LevelDbLog::Open(dir.path());
+    ASSERT_TRUE(log.ok());
+    auto committer = StartOrDie(log->get());
+    ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
+    ASSERT_TRUE(committer->Upsert(BulletinWithId("b"), "v1").ok());
+    ASSERT_TRUE(committer->Retract("b", "").ok());
+  }
+  auto log = LevelDbLog::Open(dir.path());
+  ASSERT_TRUE(log.ok());
+  auto committer = StartOrDie(log->get());
+  auto again = committer->Upsert(BulletinWithId("a"), "v1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->seq, 1u);
+  EXPECT_EQ(committer->Retract("b", "").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(committer->live_count(), 1);
+}
+
+}  // namespace
+}  // namespace bulletin

@@ -1,0 +1,144 @@
+#include "query-service/feed_follower.h"
+
+#include <atomic>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/server/grpc_server.h"
+#include "gtest/gtest.h"
+#include "ingest-service/feed_service_impl.h"
+#include "tests/ingest/log_records.h"
+#include "tests/ingest/memory_log.h"
+
+namespace bulletin {
+namespace {
+
+using testing::MemoryLog;
+using testing::RetractionRecord;
+using testing::UpsertRecord;
+
+// Polls `condition` for up to 20 s; the bound only guards against hangs.
+template <typename Condition>
+bool Eventually(Condition condition) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return condition();
+}
+
+// An ingest-side Feed over a MemoryLog that can be stopped and restarted on
+// the same port.
+class FeedServer {
+ public:
+  explicit FeedServer(BulletinLog* log) : log_(log) {}
+  ~FeedServer() { Stop(); }
+  void Start(int port = 0) {
+    FeedServiceImpl::Options options;
+    options.heartbeat_interval = absl::Milliseconds(50);
+    feed_ = std::make_unique<FeedServiceImpl>(log_, options);
+    ServerOptions server_options;
+    server_options.listen_address = absl::StrCat("127.0.0.1:", port);
+    auto started = StartGrpcServer(server_options, {feed_.get()});
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = std::move(started->server);
+    port_ = started->port;
+  }
+  void Stop() {
+    if (!server_) return;
+    feed_->Shutdown();
+    server_->Shutdown();
+    server_.reset();
+  }
+  int port() const { return port_; }
+
+ private:
+  BulletinLog* log_;
+  std::unique_ptr<FeedServiceImpl> feed_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+FeedFollower::Options FollowOptions(int port) {
+  FeedFollower::Options options;
+  options.ingest_address = absl::StrCat("127.0.0.1:", port);
+  options.replica_id = "test";
+  options.initial_backoff = absl::Milliseconds(10);
+  options.max_backoff = absl::Milliseconds(100);
+  options.silence_timeout = absl::Seconds(2);
+  return options;
+}
+
+TEST(FeedFollowerTest, CatchesUpThenTails) {
+  MemoryLog log;
+  ASSERT_TRUE(log.Append({UpsertRecord(1, "a", "v"), UpsertRecord(2, "b", "v"),
+                          RetractionRecord(3, "a")})
+                  .ok());
+  FeedServer server(&log);
+  server.Start();
+  BulletinIndex index;
+  std::atomic<int> ready{0};
+  FeedFollower follower(&index, FollowOptions(server.port()),
+                        [&] { ++ready; });
+  follower.Start();
+  ASSERT_TRUE(Eventually([&] { return follower.caught_up(); }));
+  EXPECT_EQ(ready.load(), 1);
+  EXPECT_GE(index.applied_seq(), 3u);
+  EXPECT_FALSE(index.Get("a").ok());
+  EXPECT_TRUE(index.Get("b").ok());
+  ASSERT_TRUE(log.Append({UpsertRecord(4, "c", "v")}).ok());
+  ASSERT_TRUE(Eventually([&] { return index.Get("c").ok(); }));
+  EXPECT_EQ(follower.head_seq(), 4u);
+  follower.Stop();
+  EXPECT_EQ(ready.load(), 1);
+}
+
+TEST(FeedFollowerTest, ResumesFromItsSeqAfterIngestRestarts) {
+  MemoryLog log;
+  ASSERT_TRUE(log.Append({UpsertRecord(1, "a", "v")}).ok());
+  FeedServer server(&log);
+  server.Start();
+  const int port = server.port();
+  BulletinIndex index;
+  FeedFollower follower(&index, FollowOptions(port), nullptr);
+  follower.Start();
+  ASSERT_TRUE(Eventually([&] { return index.applied_seq() == 1; }));
+  server.Stop();
+  ASSERT_TRUE(log.Append({UpsertRecord(2, "b", "v")}).ok());
+  server.Start(port);
+  ASSERT_TRUE(Eventually([&] { return index.applied_seq() == 2; }));
+  EXPECT_GE(follower.connections(), 2);
+  EXPECT_TRUE(index.Get("a").ok());
+  EXPECT_TRUE(index.Get("b").ok());
+}
+
+TEST(FeedFollowerTest, RebuildsWhenItsSeqIsBeyondTheLog) {
+  MemoryLog log;
+  ASSERT_TRUE(log.Append({UpsertRecord(1, "fresh", "v")}).ok());
+  FeedServer server(&log);
+  server.Start();
+  BulletinIndex index;
+  // The replica holds records a previous, wiped log had.
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    index.Apply(UpsertRecord(seq, absl::StrCat("old", seq), "v"));
+  }
+  FeedFollower follower(&index, FollowOptions(server.port()), nullptr);
+  follower.Start();
+  ASSERT_TRUE(Eventually([&] { return follower.caught_up(); }));
+  EXPECT_EQ(index.applied_seq(), 1u);
+  EXPECT_TRUE(index.Get("fresh").ok());
+  EXPECT_FALSE(index.Get("old5").ok());
+}
+
+TEST(FeedFollowerTest, StopWhileIngestIsDownReturnsPromptly) {
+  BulletinIndex index;
+  FeedFollower follower(&index, FollowOptions(1), nullptr);  // Nothing there.
+  follower.Start();
+  absl::SleepFor(absl::Milliseconds(100));
+  follower.Stop();
+  EXPECT_FALSE(follower.caught_up());
+}
+
+}  // namespace
+}  // namespace bulletin

@@ -1,0 +1,110 @@
+// bulletinctl against the real services: output formats and failures.
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/system/service_pair.h"
+
+namespace bulletin::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::StartsWith;
+
+// A failure is one line on stderr, starting with the program's name.
+void ExpectOneErrorLine(const CommandResult& result, const std::string& part) {
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.err, StartsWith("bulletinctl: "));
+  EXPECT_THAT(result.err, HasSubstr(part));
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1)
+      << result.err;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(pair_.StartIngest().ok());
+    ASSERT_TRUE(pair_.StartQuery().ok());
+    ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+    seed_path_ = pair_.WriteFile(
+        "seed.txt", ReadExample("chongqing-cppcc-roundup.txt"));
+  }
+  ServicePair pair_;
+  std::string seed_path_;
+};
+
+TEST_F(CliTest, ParseJsonPrintsTheRecordWithProtoFieldNames) {
+  auto result = pair_.Ctl({"parse", "--json", seed_path_});
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->exit_code, 0) << result->err;
+  EXPECT_THAT(result->out, HasSubstr("\"headline\":\"区县政协组织学习贯彻党的十九届六中全会精神\""));
+  EXPECT_THAT(result->out, HasSubstr("\"series\":{"));
+  EXPECT_THAT(result->out, HasSubstr("\"reporters\":["));
+  EXPECT_EQ(std::count(result->out.begin(), result->out.end(), '\n'), 1);
+}
+
+TEST_F(CliTest, SubmitJsonPrintsOneObjectPerFile) {
+  const std::string other = pair_.WriteFile("other.txt", "标题\n导语内容。\n");
+  auto result = pair_.Ctl({"submit", "--json", seed_path_, other});
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->exit_code, 0) << result->err;
+  std::vector<std::string> lines =
+      absl::StrSplit(absl::StripTrailingAsciiWhitespace(result->out), '\n');
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_THAT(lines[0], MatchesRegex("\\{\"id\":\"[0-9a-f]{16}\",\"seq\":1,"
+                                     "\"file\":\".*seed.txt\".*\\}"));
+  EXPECT_THAT(lines[1], HasSubstr("\"seq\":2"));
+}
+
+TEST_F(CliTest, SubmitReportsEachBadFileAndGoesOn) {
+  const std::string empty = pair_.WriteFile("empty.txt", "");
+  auto result = pair_.Ctl({"submit", empty, seed_path_});
+  ASSERT_TRUE(result.ok());
+  ExpectOneErrorLine(*result, "INVALID_ARGUMENT");
+  EXPECT_THAT(result->err, HasSubstr("empty.txt"));
+  EXPECT_THAT(result->out, HasSubstr("seed.txt"));
+}
+
+TEST_F(CliTest, GetOfUnknownIdIsNotFound) {
+  auto result = pair_.Ctl({"get", "0000000000000000"});
+  ASSERT_TRUE(result.ok());
+  ExpectOneErrorLine(*result, "NOT_FOUND");
+}
+
+TEST_F(CliTest, MissingFileIsReported) {
+  auto result = pair_.Ctl({"submit", pair_.scratch_dir() + "/nope.txt"});
+  ASSERT_TRUE(result.ok());
+  ExpectOneErrorLine(*result, "cannot open file");
+}
+
+TEST_F(CliTest, BadFlagValuesAreReportedBeforeAnyCall) {
+  auto limit = pair_.Ctl({"search", "--limit=0", "政协"});
+  ASSERT_TRUE(limit.ok());
+  ExpectOneErrorLine(*limit, "--limit");
+  auto kind = pair_.Ctl({"search", "--kind=CHURCH", "政协"});
+  ASSERT_TRUE(kind.ok());
+  ExpectOneErrorLine(*kind, "--kind");
+}
+
+TEST_F(CliTest, UnknownCommandIsAUsageError) {
+  auto result = pair_.Ctl({"frobnicate"});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->exit_code, 2);
+  EXPECT_THAT(result->err, HasSubstr("unknown command"));
+}
+
+TEST_F(CliTest, UnreachableServiceIsUnavailable) {
+  pair_.query()->Kill();
+  auto result = pair_.Ctl({"--timeout=2s", "search", "政协"});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->exit_code, 1);
+  EXPECT_THAT(result->err, StartsWith("bulletinctl: search: "));
+  EXPECT_TRUE(absl::StrContains(result->err, "UNAVAILABLE") ||
+              absl::StrContains(result->err, "DEADLINE_EXCEEDED"))
+      << result->err;
+}
+
+}  // namespace
+}  // namespace bulletin::testing

@@ -1,0 +1,156 @@
+// The pair end to end: the real binaries, submitting, searching, killing and
+// restarting.
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/system/service_pair.h"
+
+namespace bulletin::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Submits one file with bulletinctl; returns {id, seq}.
+std::pair<std::string, std::string> SubmitFile(ServicePair& pair,
+                                               const std::string& path) {
+  auto result = pair.Ctl({"submit", path});
+  EXPECT_TRUE(result.ok()) << result.status();
+  if (!result.ok()) return {};
+  EXPECT_EQ(result->exit_code, 0) << result->err;
+  std::vector<std::string> fields =
+      absl::StrSplit(absl::StripTrailingAsciiWhitespace(result->out), ' ');
+  EXPECT_EQ(fields.size(), 3u) << result->out;
+  if (fields.size() != 3) return {};
+  EXPECT_EQ(fields[2], path);
+  return {fields[0], fields[1]};
+}
+
+std::string NumberedBulletin(int n) {
+  return absl::StrCat("第", n, "号简报\n忠县政协召开会议,学习第", n,
+                      "期材料。\n");
+}
+
+// How many bulletins a search for 简报 finds: every numbered bulletin once.
+int CountNumbered(ServicePair& pair, const std::string& min_seq) {
+  auto result = pair.Ctl({"search", "--json", "--limit=1",
+                          "--min_seq=" + min_seq, "简报"});
+  if (!result.ok() || result->exit_code != 0) return -1;
+  const size_t at = result->out.find("\"total_hits\":\"");
+  if (at == std::string::npos) return -1;
+  return std::atoi(result->out.c_str() + at + 14);
+}
+
+TEST(PairTest, SeedIsFoundBySearchAndGetAndAgainAfterQueryRestart) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest().ok());
+  ASSERT_TRUE(pair.StartQuery().ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+
+  const std::string seed = pair.WriteFile("seed.txt", ReadExample("chongqing-cppcc-roundup.txt"));
+  const absl::Time submitted_at = absl::Now();
+  auto [id, seq] = SubmitFile(pair, seed);
+  ASSERT_FALSE(id.empty());
+
+  // Without min_seq: the write becomes visible through the Feed on its own.
+  std::string found;
+  while (absl::Now() - submitted_at < absl::Seconds(10)) {
+    auto search = pair.Ctl({"search", "委员工作室"});
+    ASSERT_TRUE(search.ok());
+    ASSERT_EQ(search->exit_code, 0) << search->err;
+    if (search->out.find(id) != std::string::npos) {
+      found = search->out;
+      break;
+    }
+  }
+  ASSERT_THAT(found, HasSubstr(id));
+  EXPECT_THAT(found, HasSubstr("区县政协组织学习贯彻党的十九届六中全会精神"));
+
+  auto get = pair.Ctl({"get", "--json", id});
+  ASSERT_TRUE(get.ok());
+  ASSERT_EQ(get->exit_code, 0) << get->err;
+  EXPECT_THAT(get->out, HasSubstr("\"kicker\":\"为新时代新征程汇聚力量\""));
+  EXPECT_THAT(get->out, HasSubstr(absl::StrCat("\"seq\":\"", seq, "\"")));
+
+  // A restarted replica rebuilds by replay and finds it again.
+  auto stopped = pair.query()->Terminate(absl::Seconds(20));
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_EQ(*stopped, 0);
+  ASSERT_TRUE(pair.StartQuery().ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+  auto again = pair.Ctl({"get", "--json", id});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->exit_code, 0) << again->err;
+  EXPECT_THAT(again->out, HasSubstr("大渡口区政协党组"));
+  auto search = pair.Ctl({"search", "委员工作室"});
+  ASSERT_TRUE(search.ok());
+  EXPECT_THAT(search->out, HasSubstr(id));
+
+  auto ingest_stopped = pair.ingest()->Terminate(absl::Seconds(20));
+  ASSERT_TRUE(ingest_stopped.ok()) << ingest_stopped.status();
+  EXPECT_EQ(*ingest_stopped, 0);
+}
+
+TEST(PairTest, QueryIsNotServingUntilItReachesIngestAndCatchesUp) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest().ok());
+  const int port = pair.ingest_port();
+  auto [id, seq] = SubmitFile(pair, pair.WriteFile("one.txt", NumberedBulletin(1)));
+  ASSERT_FALSE(id.empty());
+  pair.ingest()->Kill();
+
+  ASSERT_TRUE(pair.StartQuery().ok());
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(pair.HealthOf(pair.query_address()), "NOT_SERVING");
+
+  ASSERT_TRUE(pair.StartIngest(port).ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+  auto get = pair.Ctl({"get", id});
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(get->exit_code, 0) << get->err;
+}
+
+TEST(PairTest, SigkilledIngestKeepsEveryAcknowledgedBulletinOnce) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest().ok());
+  const int port = pair.ingest_port();
+  ASSERT_TRUE(pair.StartQuery().ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+
+  std::vector<std::string> files;
+  for (int n = 1; n <= 20; ++n) {
+    files.push_back(pair.WriteFile(absl::StrCat(n, ".txt"), NumberedBulletin(n)));
+  }
+  std::vector<std::string> first(files.begin(), files.begin() + 10);
+  first.insert(first.begin(), "submit");
+  auto submitted = pair.Ctl(first);
+  ASSERT_TRUE(submitted.ok());
+  ASSERT_EQ(submitted->exit_code, 0) << submitted->err;
+
+  pair.ingest()->Kill();
+  ASSERT_TRUE(pair.StartIngest(port).ok());
+
+  // Everything again: the first ten are duplicates, the rest are new.
+  std::vector<std::string> all(files);
+  all.insert(all.begin(), "submit");
+  auto resubmitted = pair.Ctl(all);
+  ASSERT_TRUE(resubmitted.ok());
+  ASSERT_EQ(resubmitted->exit_code, 0) << resubmitted->err;
+  std::vector<std::string> lines = absl::StrSplit(
+      absl::StripTrailingAsciiWhitespace(resubmitted->out), '\n');
+  ASSERT_EQ(lines.size(), 20u);
+  std::set<std::string> seqs;
+  for (const std::string& line : lines) {
+    seqs.insert(std::vector<std::string>(absl::StrSplit(line, ' '))[1]);
+  }
+  EXPECT_EQ(seqs.size(), 20u);  // No two bulletins share a seq.
+  EXPECT_EQ(*seqs.rbegin(), "9");  // Lexical max of "1".."20" is "9".
+  EXPECT_EQ(CountNumbered(pair, "20"), 20);
+}
+
+}  // namespace
+}  // namespace bulletin::testing

@@ -1,0 +1,118 @@
+#include "tests/system/service_pair.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace bulletin::testing {
+
+ServicePair::ServicePair() : data_dir_(scratch_.path() + "/ingest-data") {}
+
+ServicePair::~ServicePair() {
+  query_.reset();
+  ingest_.reset();
+}
+
+std::string ServicePair::ingest_address() const {
+  return absl::StrCat("127.0.0.1:", ingest_port_);
+}
+
+std::string ServicePair::query_address() const {
+  return absl::StrCat("127.0.0.1:", query_port_);
+}
+
+absl::Status ServicePair::StartIngest(
+    int port, const std::vector<std::string>& extra_flags) {
+  const std::string port_file =
+      absl::StrCat(scratch_.path(), "/ingest-", ++starts_, ".port");
+  std::vector<std::string> argv = {
+      INGEST_SERVICE_BINARY, absl::StrCat("--listen=127.0.0.1:", port),
+      "--data_dir=" + data_dir_, "--port_file=" + port_file,
+      "--heartbeat_interval=200ms"};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  auto child = ChildProcess::Start(argv, scratch_.path() + "/ingest.log");
+  if (!child.ok()) return child.status();
+  ingest_ = *std::move(child);
+  absl::StatusOr<int> bound =
+      WaitForPortFile(port_file, *ingest_, absl::Seconds(30));
+  if (!bound.ok()) return bound.status();
+  ingest_port_ = *bound;
+  return absl::OkStatus();
+}
+
+absl::Status ServicePair::StartQuery(
+    const std::vector<std::string>& extra_flags) {
+  const std::string port_file =
+      absl::StrCat(scratch_.path(), "/query-", ++starts_, ".port");
+  std::vector<std::string> argv = {
+      QUERY_SERVICE_BINARY, "--listen=127.0.0.1:0",
+      "--ingest_addr=" + ingest_address(), "--port_file=" + port_file,
+      "--feed_silence_timeout=2s"};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  auto child = ChildProcess::Start(argv, scratch_.path() + "/query.log");
+  if (!child.ok()) return child.status();
+  query_ = *std::move(child);
+  absl::StatusOr<int> bound =
+      WaitForPortFile(port_file, *query_, absl::Seconds(30));
+  if (!bound.ok()) return bound.status();
+  query_port_ = *bound;
+  return absl::OkStatus();
+}
+
+std::string ServicePair::HealthOf(const std::string& address) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) return absl::StrCat("error: ", status.error_message());
+  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+      response.status());
+}
+
+absl::Status ServicePair::WaitUntilServing(const std::string& address,
+                                           absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::string last;
+  while (absl::Now() < deadline) {
+    last = HealthOf(address);
+    if (last == "SERVING") return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(
+      address, " not SERVING after ", absl::FormatDuration(timeout),
+      " (last: ", last, "); query log:\n",
+      FileTail(scratch_.path() + "/query.log")));
+}
+
+absl::StatusOr<CommandResult> ServicePair::Ctl(
+    const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {BULLETINCTL_BINARY,
+                                   "--ingest_addr=" + ingest_address(),
+                                   "--query_addr=" + query_address()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, scratch_.path());
+}
+
+std::string ServicePair::WriteFile(const std::string& name,
+                                   const std::string& content) {
+  const std::string path = scratch_.path() + "/" + name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+std::string ReadExample(const std::string& name) {
+  std::ifstream in(std::string(BULLETIN_EXAMPLES_DIR) + "/" + name,
+                   std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace bulletin::testing

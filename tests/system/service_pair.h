@@ -1,0 +1,74 @@
+// Runs the real ingest-service and query-service binaries for a system test:
+// ephemeral loopback ports, a temporary data directory, logs kept for failure
+// messages, and every process killed when the test ends.
+//
+//   bulletin::testing::ServicePair pair;
+//   ASSERT_TRUE(pair.StartIngest().ok());
+//   ASSERT_TRUE(pair.StartQuery().ok());
+//   ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+//   auto result = pair.Ctl({"submit", path});
+//
+// Thread-safety: one test thread.
+
+#ifndef BULLETIN_TESTS_SYSTEM_SERVICE_PAIR_H_
+#define BULLETIN_TESTS_SYSTEM_SERVICE_PAIR_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace bulletin::testing {
+
+class ServicePair {
+ public:
+  ServicePair();
+  ~ServicePair();
+
+  // Starts ingest-service on `port` (0: a free one) over this pair's data
+  // directory, and waits until it listens.
+  absl::Status StartIngest(int port = 0,
+                           const std::vector<std::string>& extra_flags = {});
+  // Starts a query replica following this pair's ingest; waits until it
+  // listens (not until it is serving).
+  absl::Status StartQuery(const std::vector<std::string>& extra_flags = {});
+
+  // Waits until the gRPC health service at `address` reports SERVING.
+  absl::Status WaitUntilServing(const std::string& address,
+                                absl::Duration timeout = absl::Seconds(30));
+  // Health status of `address` now: "SERVING", "NOT_SERVING", or an error.
+  std::string HealthOf(const std::string& address);
+
+  // Runs bulletinctl with --ingest_addr and --query_addr set for this pair.
+  absl::StatusOr<CommandResult> Ctl(const std::vector<std::string>& args);
+
+  ChildProcess* ingest() { return ingest_.get(); }
+  ChildProcess* query() { return query_.get(); }
+  int ingest_port() const { return ingest_port_; }
+  std::string ingest_address() const;
+  std::string query_address() const;
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& scratch_dir() const { return scratch_.path(); }
+  // Writes `content` to a file in the scratch directory; returns its path.
+  std::string WriteFile(const std::string& name, const std::string& content);
+
+ private:
+  TempDir scratch_;
+  std::string data_dir_;
+  std::unique_ptr<ChildProcess> ingest_;
+  std::unique_ptr<ChildProcess> query_;
+  int ingest_port_ = 0;
+  int query_port_ = 0;
+  int starts_ = 0;
+};
+
+// The text of a file under examples/.
+std::string ReadExample(const std::string& name);
+
+}  // namespace bulletin::testing
+
+#endif  // BULLETIN_TESTS_SYSTEM_SERVICE_PAIR_H_
