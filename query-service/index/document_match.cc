@@ -1,0 +1,61 @@
+#include "query-service/index/document_match.h"
+
+#include "query-service/index/fold.h"
+
+namespace bulletin {
+
+FoldedDocument FoldDocument(const v1::Bulletin& bulletin) {
+  FoldedDocument doc;
+  doc.segments = TextSegmentsOf(bulletin);
+  doc.folded.reserve(doc.segments.size());
+  for (const TextSegment& s : doc.segments)
+    doc.folded.push_back(FoldText(s.text));
+  return doc;
+}
+
+int32_t CountOccurrences(std::string_view text, std::string_view term) {
+  if (term.empty()) return 0;
+  int32_t count = 0;
+  // UTF-8 is self-synchronizing, so a byte match of a whole folded term is a
+  // match at code point boundaries.
+  for (size_t at = text.find(term); at != std::string_view::npos;
+       at = text.find(term, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+DocumentMatch MatchDocument(const ParsedQuery& query,
+                            const FoldedDocument& document) {
+  DocumentMatch match;
+  for (const std::string& term : query.excluded) {
+    for (const std::string& text : document.folded) {
+      if (text.find(term) != std::string::npos) return match;
+    }
+  }
+  match.term_counts.assign(query.terms.size(), FieldCounts{});
+  int32_t best_distinct = 0;
+  for (size_t s = 0; s < document.folded.size(); ++s) {
+    int32_t distinct = 0;
+    for (size_t t = 0; t < query.terms.size(); ++t) {
+      const int32_t n = CountOccurrences(document.folded[s], query.terms[t]);
+      if (n == 0) continue;
+      ++distinct;
+      match.term_counts[t][static_cast<int>(document.segments[s].kind)] += n;
+    }
+    if (distinct == 0) continue;
+    if (distinct > best_distinct) {
+      best_distinct = distinct;
+      match.snippet_segment = static_cast<int32_t>(s);
+    }
+    const int32_t item = document.segments[s].item_index;
+    if (item >= 0) match.item_indexes.push_back(item);
+  }
+  for (const FieldCounts& counts : match.term_counts) {
+    if (counts[0] + counts[1] + counts[2] == 0) return DocumentMatch{};
+  }
+  match.matched = true;
+  return match;
+}
+
+}  // namespace bulletin

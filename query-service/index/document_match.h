@@ -1,0 +1,58 @@
+// Matches a parsed query against one bulletin's folded text, exactly: every
+// term must occur as a substring of some segment, no excluded term may occur
+// in any. Search uses it to verify candidates, Watch to test each new
+// bulletin.
+//
+//   FoldedDocument doc = FoldDocument(bulletin);
+//   DocumentMatch m = MatchDocument(query, doc);
+//   if (m.matched) Use(m.term_counts, m.item_indexes);
+//
+// A FoldedDocument points into its bulletin, which must outlive it.
+// Thread-safe: pure functions.
+
+#ifndef BULLETIN_QUERY_SERVICE_INDEX_DOCUMENT_MATCH_H_
+#define BULLETIN_QUERY_SERVICE_INDEX_DOCUMENT_MATCH_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bulletin/v1/bulletin.pb.h"
+#include "query-service/index/query_parser.h"
+#include "query-service/index/text_segments.h"
+
+namespace bulletin {
+
+// How often each term occurs, per ranking field.
+using FieldCounts = std::array<int32_t, kFieldKindCount>;
+
+struct FoldedDocument {
+  std::vector<TextSegment> segments;
+  // The fold of each segment's text.
+  std::vector<std::string> folded;
+};
+
+FoldedDocument FoldDocument(const v1::Bulletin& bulletin);
+
+// Occurrences of `term` in `text`, overlapping ones included.
+int32_t CountOccurrences(std::string_view text, std::string_view term);
+
+struct DocumentMatch {
+  bool matched = false;
+  // Per query term (in ParsedQuery.terms order): occurrences per field.
+  std::vector<FieldCounts> term_counts;
+  // Items in which some term occurs, ascending.
+  std::vector<int32_t> item_indexes;
+  // The segment the snippet should show: the one with the most distinct
+  // terms, headline fields first; -1 when the query has no terms.
+  int32_t snippet_segment = -1;
+};
+
+DocumentMatch MatchDocument(const ParsedQuery& query,
+                            const FoldedDocument& document);
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_INDEX_DOCUMENT_MATCH_H_

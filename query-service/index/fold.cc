@@ -1,0 +1,228 @@
+#include "query-service/index/fold.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "common/text/nfkc.h"
+
+namespace bulletin {
+namespace {
+
+// Code points above this fold to themselves: planes 4 and up hold no
+// characters with case, compatibility or traditional forms.
+constexpr char32_t kLastFoldedCodePoint = 0x3FFFF;
+// Table values: a code point, or one of these markers.
+constexpr uint32_t kDelete = 0xFFFFFFFFu;
+constexpr uint32_t kExpansion = 0x80000000u;
+
+class FoldTable {
+ public:
+  static const FoldTable& Get() {
+    static const FoldTable* table = new FoldTable();
+    return *table;
+  }
+
+  // Appends the fold of `c` to `emit`, which takes one code point.
+  template <typename Emit>
+  void Fold(char32_t c, Emit&& emit) const {
+    uint32_t v;
+    if (c < 0x10000) {
+      v = bmp_[c];
+    } else {
+      auto it = supplementary_.find(c);
+      v = it == supplementary_.end() ? c : it->second;
+    }
+    if (v == kDelete) return;
+    if (v & kExpansion) {
+      for (char32_t e : expansions_[v & ~kExpansion]) emit(e);
+      return;
+    }
+    emit(static_cast<char32_t>(v));
+  }
+
+ private:
+  FoldTable() : bmp_(0x10000) {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfkc_cf =
+        icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status)) nfkc_cf = nullptr;
+    std::vector<std::u32string> folded(kLastFoldedCodePoint + 1);
+    for (char32_t c = 0; c <= kLastFoldedCodePoint; ++c) {
+      folded[c] = FoldOne(nfkc_cf, c);
+    }
+    ApplyTraditionalToSimplified(&folded);
+    // The fold of a fold must be the fold itself, or a query typed in folded
+    // form would miss text folded through a chain of mappings.
+    for (int round = 0; round < 3; ++round) {
+      for (char32_t c = 0; c <= kLastFoldedCodePoint; ++c) {
+        std::u32string again;
+        for (char32_t d : folded[c]) {
+          if (d <= kLastFoldedCodePoint) {
+            again += folded[d];
+          } else {
+            again += d;
+          }
+        }
+        folded[c] = std::move(again);
+      }
+    }
+    for (char32_t c = 0; c <= kLastFoldedCodePoint; ++c) {
+      uint32_t v = Encode(folded[c]);
+      if (c < 0x10000) {
+        bmp_[c] = v;
+      } else if (v != c) {
+        supplementary_[c] = v;
+      }
+    }
+  }
+
+  static std::u32string FoldOne(const icu::Normalizer2* nfkc_cf, char32_t c) {
+    if (c >= 0xD800 && c <= 0xDFFF) return std::u32string(1, c);
+    if (u_isUWhiteSpace(c)) return U" ";
+    if (u_charType(c) == U_CONTROL_CHAR) return U"";
+    if (nfkc_cf == nullptr || nfkc_cf->isInert(c)) return std::u32string(1, c);
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeString out =
+        nfkc_cf->normalize(icu::UnicodeString(static_cast<UChar32>(c)), status);
+    if (U_FAILURE(status)) return std::u32string(1, c);
+    std::u32string result;
+    for (int32_t i = 0; i < out.length();) {
+      UChar32 d = out.char32At(i);
+      i += U16_LENGTH(d);
+      // NFKC can yield white space (e.g. U+3000); keep it a plain space.
+      result += u_isUWhiteSpace(d) ? U' ' : static_cast<char32_t>(d);
+    }
+    return result;
+  }
+
+  // Runs every Han character through ICU's transliterator in one call, each
+  // on its own line so that no rule sees a neighbour, and keeps one-to-one
+  // results only.
+  static void ApplyTraditionalToSimplified(
+      std::vector<std::u32string>* folded) {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t2s(
+        icu::Transliterator::createInstance("Traditional-Simplified",
+                                            UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || t2s == nullptr) return;
+    std::vector<char32_t> han;
+    icu::UnicodeString text;
+    for (char32_t c = 0; c <= kLastFoldedCodePoint; ++c) {
+      const std::u32string& f = (*folded)[c];
+      if (f.size() != 1) continue;
+      UErrorCode script_status = U_ZERO_ERROR;
+      if (uscript_getScript(static_cast<UChar32>(f[0]), &script_status) !=
+          USCRIPT_HAN) {
+        continue;
+      }
+      han.push_back(c);
+      text.append(static_cast<UChar32>(f[0]));
+      text.append(static_cast<UChar>('\n'));
+    }
+    t2s->transliterate(text);
+    size_t next = 0;
+    for (int32_t i = 0; i < text.length() && next < han.size();) {
+      int32_t line_end = text.indexOf(static_cast<UChar>('\n'), i);
+      if (line_end < 0) line_end = text.length();
+      icu::UnicodeString line = text.tempSubStringBetween(i, line_end);
+      if (line.countChar32() == 1) {
+        (*folded)[han[next]] = std::u32string(1, line.char32At(0));
+      }
+      ++next;
+      i = line_end + 1;
+    }
+  }
+
+  uint32_t Encode(const std::u32string& f) {
+    if (f.empty()) return kDelete;
+    if (f.size() == 1) return f[0];
+    expansions_.push_back(f);
+    return kExpansion | static_cast<uint32_t>(expansions_.size() - 1);
+  }
+
+  std::vector<uint32_t> bmp_;
+  absl::flat_hash_map<char32_t, uint32_t> supplementary_;
+  std::vector<std::u32string> expansions_;
+};
+
+// Decodes `text` and calls `emit(folded_code_point, begin, end)` for each
+// folded code point, with [begin, end) the bytes of the original code point.
+// Collapses runs of spaces and drops leading ones.
+template <typename Emit>
+void ForEachFolded(std::string_view text, Emit&& emit) {
+  const FoldTable& table = FoldTable::Get();
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  bool last_was_space = true;
+  int32_t i = 0;
+  while (i < length) {
+    const int32_t begin = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) c = 0xFFFD;
+    table.Fold(static_cast<char32_t>(c), [&](char32_t f) {
+      if (f == U' ') {
+        if (last_was_space) return;
+        last_was_space = true;
+      } else {
+        last_was_space = false;
+      }
+      emit(f, static_cast<uint32_t>(begin), static_cast<uint32_t>(i));
+    });
+  }
+}
+
+void AppendUtf8(char32_t c, std::string* out) {
+  char buffer[4];
+  int32_t n = 0;
+  U8_APPEND_UNSAFE(buffer, n, static_cast<UChar32>(c));
+  out->append(buffer, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+void FoldAppend(std::string_view text, std::string* out) {
+  ForEachFolded(text,
+                [out](char32_t c, uint32_t, uint32_t) { AppendUtf8(c, out); });
+}
+
+std::string FoldText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  FoldAppend(text, &out);
+  return out;
+}
+
+void FoldCodePoints(std::string_view text, std::vector<char32_t>* out) {
+  ForEachFolded(text,
+                [out](char32_t c, uint32_t, uint32_t) { out->push_back(c); });
+}
+
+FoldedWithOffsets FoldWithOffsets(std::string_view text) {
+  FoldedWithOffsets result;
+  ForEachFolded(text, [&result](char32_t c, uint32_t begin, uint32_t end) {
+    const size_t before = result.folded.size();
+    AppendUtf8(c, &result.folded);
+    for (size_t k = before; k < result.folded.size(); ++k) {
+      result.begin.push_back(begin);
+      result.end.push_back(end);
+    }
+  });
+  return result;
+}
+
+std::string FoldQueryText(std::string_view text) {
+  std::string folded =
+      FoldText(NormalizeNfkc(absl::string_view(text.data(), text.size())));
+  while (!folded.empty() && folded.back() == ' ') folded.pop_back();
+  return folded;
+}
+
+}  // namespace bulletin

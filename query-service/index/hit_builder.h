@@ -1,0 +1,29 @@
+// Builds the v1::Hit for a matching bulletin, for Search and Watch alike.
+//
+//   v1::Hit hit = MakeHit(bulletin, query, segments, snippet_segment, items);
+//
+// Thread-safe: pure function.
+
+#ifndef BULLETIN_QUERY_SERVICE_INDEX_HIT_BUILDER_H_
+#define BULLETIN_QUERY_SERVICE_INDEX_HIT_BUILDER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "bulletin/v1/query.pb.h"
+#include "query-service/index/query_parser.h"
+#include "query-service/index/text_segments.h"
+
+namespace bulletin {
+
+// Fills id, seq, headline, date, item_indexes and a snippet taken from
+// segments[snippet_segment], or, when that is -1, from the lead (else the
+// first item, else the headline). Score and the full record are left unset.
+v1::Hit MakeHit(const v1::Bulletin& bulletin, const ParsedQuery& query,
+                const std::vector<TextSegment>& segments,
+                int32_t snippet_segment,
+                const std::vector<int32_t>& item_indexes);
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_INDEX_HIT_BUILDER_H_

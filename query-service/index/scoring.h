@@ -1,0 +1,43 @@
+// BM25 relevance with field weights (a BM25F simplification): a term's
+// occurrences count 3x in headline fields, 2x in lead fields and 1x in
+// items, and document length is weighted the same way.
+//
+//   Bm25 bm25(/*live_documents=*/n, /*average_length=*/avg);
+//   double score = bm25.TermScore(bm25.Idf(df), WeightedCount(counts), len);
+//
+// Thread-safe: immutable.
+
+#ifndef BULLETIN_QUERY_SERVICE_INDEX_SCORING_H_
+#define BULLETIN_QUERY_SERVICE_INDEX_SCORING_H_
+
+#include <cstdint>
+
+#include "query-service/index/document_match.h"
+
+namespace bulletin {
+
+// Occurrences weighted by field.
+double WeightedCount(const FieldCounts& counts);
+
+class Bm25 {
+ public:
+  Bm25(int64_t live_documents, double average_length)
+      : documents_(live_documents), average_length_(average_length) {}
+
+  // Inverse document frequency of a term found in `df` documents.
+  double Idf(int64_t df) const;
+
+  // The contribution of one term to a document's score.
+  double TermScore(double idf, double weighted_count,
+                   double weighted_length) const;
+
+ private:
+  static constexpr double kK1 = 1.2;
+  static constexpr double kB = 0.75;
+  int64_t documents_;
+  double average_length_;
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_INDEX_SCORING_H_

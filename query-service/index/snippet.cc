@@ -1,0 +1,73 @@
+#include "query-service/index/snippet.h"
+
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "query-service/index/fold.h"
+
+namespace bulletin {
+namespace {
+
+constexpr std::string_view kOpen = "\xE3\x80\x90";      // 【
+constexpr std::string_view kClose = "\xE3\x80\x91";     // 】
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // …
+
+// Byte offset `n` code points before (n < 0) or after `at` in `text`.
+size_t StepCodePoints(std::string_view text, size_t at, int n) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  int32_t i = static_cast<int32_t>(at);
+  const int32_t length = static_cast<int32_t>(text.size());
+  for (; n < 0 && i > 0; ++n) U8_BACK_1(s, 0, i);
+  for (; n > 0 && i < length; --n) U8_FWD_1(s, i, length);
+  return static_cast<size_t>(i);
+}
+
+}  // namespace
+
+std::string BuildSnippet(std::string_view text,
+                         const std::vector<std::string>& folded_terms) {
+  const FoldedWithOffsets folded = FoldWithOffsets(text);
+  // Matched spans in original byte offsets, merged where they overlap.
+  std::vector<std::pair<size_t, size_t>> spans;
+  for (const std::string& term : folded_terms) {
+    if (term.empty()) continue;
+    for (size_t at = folded.folded.find(term); at != std::string::npos;
+         at = folded.folded.find(term, at + 1)) {
+      spans.emplace_back(folded.begin[at], folded.end[at + term.size() - 1]);
+    }
+  }
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<size_t, size_t>> merged;
+  for (const auto& span : spans) {
+    if (!merged.empty() && span.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, span.second);
+    } else {
+      merged.push_back(span);
+    }
+  }
+  const size_t start =
+      merged.empty()
+          ? 0
+          : StepCodePoints(text, merged.front().first, -kSnippetContextBefore);
+  const size_t end = StepCodePoints(text, start, kSnippetLength);
+  std::string out;
+  if (start > 0) out.append(kEllipsis);
+  size_t at = start;
+  for (const auto& [b, e] : merged) {
+    if (b >= end) break;
+    if (b < at) continue;
+    const size_t close = std::max(e, b);
+    out.append(text.substr(at, b - at));
+    out.append(kOpen);
+    out.append(text.substr(b, close - b));
+    out.append(kClose);
+    at = close;
+  }
+  if (at < end) out.append(text.substr(at, end - at));
+  if (std::max(at, end) < text.size()) out.append(kEllipsis);
+  return out;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,45 @@
+// A standing query for QueryService.Watch: the same query language and
+// filters as Search, tested against one bulletin at a time as the replica
+// applies it.
+//
+//   absl::StatusOr<StandingQuery> watch = StandingQuery::Create(request);
+//   if (!watch.ok()) return watch.status();         // INVALID_ARGUMENT
+//   ...
+//   if (std::optional<v1::Hit> hit = watch->Match(bulletin)) Send(*hit);
+//
+// Matching is exact in the same way as Search (fold.h, document_match.h):
+// a bulletin matches Watch exactly when Search would return it. The hit has
+// a snippet and item_indexes, and score 0 (there is no corpus to rank
+// against).
+//
+// Thread-safe: immutable after Create; Match may be called from any thread.
+
+#ifndef BULLETIN_QUERY_SERVICE_INDEX_STANDING_QUERY_H_
+#define BULLETIN_QUERY_SERVICE_INDEX_STANDING_QUERY_H_
+
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "bulletin/v1/bulletin.pb.h"
+#include "bulletin/v1/query.pb.h"
+#include "query-service/index/compiled_query.h"
+
+namespace bulletin {
+
+class StandingQuery {
+ public:
+  // INVALID_ARGUMENT for a malformed query or filter (as for Search).
+  static absl::StatusOr<StandingQuery> Create(const v1::WatchRequest& request);
+
+  // The hit for `bulletin` when it matches; nullopt otherwise.
+  std::optional<v1::Hit> Match(const v1::Bulletin& bulletin) const;
+
+ private:
+  explicit StandingQuery(CompiledQuery query) : query_(std::move(query)) {}
+
+  CompiledQuery query_;
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_INDEX_STANDING_QUERY_H_

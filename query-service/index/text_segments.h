@@ -1,0 +1,47 @@
+// The searchable text of a bulletin, as a list of segments: one per text
+// field (kicker, headline, subtitle, dateline, lead, each item). A term
+// matches inside one segment, never across two.
+//
+//   for (const TextSegment& s : TextSegmentsOf(bulletin)) {
+//     Index(s.kind, s.item_index, s.text);
+//   }
+//
+// The segments point into the bulletin: it must outlive them.
+// Thread-safe: pure functions.
+
+#ifndef BULLETIN_QUERY_SERVICE_INDEX_TEXT_SEGMENTS_H_
+#define BULLETIN_QUERY_SERVICE_INDEX_TEXT_SEGMENTS_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "bulletin/v1/bulletin.pb.h"
+
+namespace bulletin {
+
+// Which ranking field a segment belongs to.
+enum class FieldKind : uint8_t {
+  kHeadline = 0,  // kicker, headline, subtitle
+  kLead = 1,      // dateline, lead
+  kItem = 2,      // items[].text
+};
+inline constexpr int kFieldKindCount = 3;
+
+struct TextSegment {
+  FieldKind kind;
+  // Index into Bulletin.items for kItem; -1 otherwise.
+  int32_t item_index;
+  std::string_view text;
+};
+
+// The non-empty text fields of `bulletin`, headline fields first, then lead
+// fields, then items in order.
+std::vector<TextSegment> TextSegmentsOf(const v1::Bulletin& bulletin);
+
+// Ranking weight of a field: headline above lead above item.
+double FieldWeight(FieldKind kind);
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_INDEX_TEXT_SEGMENTS_H_
