@@ -28,17 +28,17 @@ FeedServiceImpl::FeedServiceImpl(const BulletinLog* log, Options options)
     : log_(log), options_(options) {}
 
 void FeedServiceImpl::Shutdown() {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   shutting_down_ = true;
 }
 
 bool FeedServiceImpl::shutting_down() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return shutting_down_;
 }
 
 int FeedServiceImpl::subscriber_count() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return subscribers_;
 }
 
@@ -46,7 +46,7 @@ grpc::Status FeedServiceImpl::Subscribe(
     grpc::ServerContext* context, const v1::SubscribeRequest* request,
     grpc::ServerWriter<v1::FeedMessage>* writer) {
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     if (shutting_down_) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "ingest is shutting down; reconnect later");
@@ -64,7 +64,7 @@ grpc::Status FeedServiceImpl::Subscribe(
                               {"peer", context->peer()}});
   grpc::Status status = Stream(context, *request, writer);
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     --subscribers_;
   }
   LogInfo("feed_unsubscribed", {{"replica", request->replica_id()},

@@ -17,9 +17,9 @@
 #define BULLETIN_INGEST_SERVICE_FEED_SERVICE_IMPL_H_
 
 #include <cstddef>
+#include <mutex>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/feed.grpc.pb.h"
 #include "ingest-service/log/bulletin_log.h"
@@ -56,7 +56,7 @@ class FeedServiceImpl final : public v1::Feed::Service {
 
   const BulletinLog* const log_;
   const Options options_;
-  mutable absl::Mutex mutex_;
+  mutable std::mutex mutex_;
   bool shutting_down_ ABSL_GUARDED_BY(mutex_) = false;
   int subscribers_ ABSL_GUARDED_BY(mutex_) = 0;
 };

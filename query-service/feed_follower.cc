@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/json_log.h"
+#include "common/sync/wait.h"
 
 namespace bulletin {
 namespace {
@@ -31,33 +32,35 @@ void FeedFollower::Start() {
 
 void FeedFollower::Stop() {
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
     if (active_context_ != nullptr) active_context_->TryCancel();
   }
+  stop_requested_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (watchdog_.joinable()) watchdog_.join();
 }
 
 uint64_t FeedFollower::head_seq() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return head_seq_;
 }
 
 bool FeedFollower::caught_up() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return caught_up_;
 }
 
 int64_t FeedFollower::connections() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return connections_;
 }
 
 void FeedFollower::Watchdog() {
-  absl::MutexLock lock(&mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
-    mutex_.AwaitWithTimeout(absl::Condition(&stopping_), kWatchdogPeriod);
+    WaitUntil(stop_requested_, lock, absl::Now() + kWatchdogPeriod,
+              [this] { return stopping_; });
     if (active_context_ != nullptr &&
         absl::Now() - last_message_ > options_.silence_timeout) {
       LogWarning("feed_silent",
@@ -88,7 +91,7 @@ void FeedFollower::Run() {
     bool received_any = false;
     grpc::Status status = FollowOnce(*stub, &received_any);
     {
-      absl::MutexLock lock(&mutex_);
+      std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
     }
     if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
@@ -108,9 +111,11 @@ void FeedFollower::Run() {
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
     const absl::Duration sleep = backoff * jitter(random);
     {
-      absl::MutexLock lock(&mutex_);
-      mutex_.AwaitWithTimeout(absl::Condition(&stopping_), sleep);
-      if (stopping_) return;
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (WaitUntil(stop_requested_, lock, absl::Now() + sleep,
+                    [this] { return stopping_; })) {
+        return;
+      }
     }
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
@@ -123,7 +128,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
   request.set_after_seq(index_->applied_seq());
   request.set_replica_id(options_.replica_id);
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return grpc::Status::CANCELLED;
     active_context_ = &context;
     last_message_ = absl::Now();
@@ -161,7 +166,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
     }
     bool became_ready = false;
     {
-      absl::MutexLock lock(&mutex_);
+      std::lock_guard<std::mutex> lock(mutex_);
       last_message_ = absl::Now();
       head_seq_ = std::max({head_seq_, reported_head, index_->applied_seq()});
       if (have_target && !caught_up_ && index_->applied_seq() >= target) {
@@ -177,7 +182,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
   }
   grpc::Status finished = reader->Finish();
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     active_context_ = nullptr;
   }
   return failure.ok() ? finished : failure;

@@ -1,8 +1,8 @@
 #include "common/log/json_log.h"
 
 #include <cstdio>
+#include <mutex>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -19,8 +19,8 @@ void Emit(absl::string_view level, absl::string_view event, LogFields fields) {
     absl::StrAppend(&line, ",", JsonQuote(key), ":", value.json());
   }
   line += "}\n";
-  static absl::Mutex mutex(absl::kConstInit);
-  absl::MutexLock lock(&mutex);
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

@@ -40,19 +40,20 @@ GroupCommitter::~GroupCommitter() { Stop(); }
 
 void GroupCommitter::Stop() {
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
+  queued_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
 int64_t GroupCommitter::live_count() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return live_count_;
 }
 
 size_t GroupCommitter::pending_count() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return queue_.size();
 }
 
@@ -74,7 +75,7 @@ absl::StatusOr<CommitResult> GroupCommitter::Retract(std::string id,
 }
 
 absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
-  absl::MutexLock lock(&mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   if (stopping_) {
     return absl::UnavailableError("ingest is shutting down; retry elsewhere");
   }
@@ -84,7 +85,8 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
         " changes are waiting to be written; retry with backoff"));
   }
   queue_.push_back(pending);
-  mutex_.Await(absl::Condition(&pending->done));
+  queued_.notify_one();
+  committed_.wait(lock, [pending] { return pending->done; });
   return std::move(pending->result);
 }
 
@@ -92,11 +94,8 @@ void GroupCommitter::CommitLoop() {
   for (;;) {
     std::deque<Pending*> batch;
     {
-      absl::MutexLock lock(&mutex_);
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
-        return !queue_.empty() || stopping_;
-      };
-      mutex_.Await(absl::Condition(&ready));
+      std::unique_lock<std::mutex> lock(mutex_);
+      queued_.wait(lock, [this] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // Stopping with nothing left to write.
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(queue_.front());
@@ -175,9 +174,12 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
     written[i]->result = CommitResult{id, record.seq(), false};
   }
 
-  absl::MutexLock lock(&mutex_);
-  live_count_ = index_.live_count();
-  for (Pending* pending : batch) pending->done = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    live_count_ = index_.live_count();
+    for (Pending* pending : batch) pending->done = true;
+  }
+  committed_.notify_all();
 }
 
 }  // namespace bulletin

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "common/sync/wait.h"
 #include "leveldb/write_batch.h"
 
 namespace bulletin {
@@ -120,10 +121,10 @@ absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
   if (records.empty()) return absl::OkStatus();
   // append_mutex_ serializes writers across the synced write; mutex_ is only
   // taken to read and publish the head, so readers never wait for the disk.
-  absl::MutexLock append_lock(&append_mutex_);
+  std::lock_guard<std::mutex> append_lock(append_mutex_);
   uint64_t head = 0;
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return absl::UnavailableError("log is closed");
     head = head_seq_;
   }
@@ -145,8 +146,11 @@ absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
   absl::Status written =
       FromLevelDb(db_->Write(sync, &batch), "cannot append to log");
   if (!written.ok()) return written;
-  absl::MutexLock lock(&mutex_);
-  head_seq_ = head + records.size();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    head_seq_ = head + records.size();
+  }
+  head_changed_.notify_all();
   return absl::OkStatus();
 }
 
@@ -187,26 +191,27 @@ absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
 }
 
 uint64_t LevelDbLog::head_seq() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return head_seq_;
 }
 
 uint64_t LevelDbLog::WaitForHeadAbove(uint64_t seq, absl::Time deadline) const {
-  absl::MutexLock lock(&mutex_);
-  auto moved = [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
-    return head_seq_ > seq || closed_;
-  };
-  mutex_.AwaitWithDeadline(absl::Condition(&moved), deadline);
+  std::unique_lock<std::mutex> lock(mutex_);
+  WaitUntil(head_changed_, lock, deadline,
+            [&] { return head_seq_ > seq || closed_; });
   return head_seq_;
 }
 
 void LevelDbLog::Close() {
-  absl::MutexLock lock(&mutex_);
-  closed_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+  head_changed_.notify_all();
 }
 
 bool LevelDbLog::closed() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return closed_;
 }
 

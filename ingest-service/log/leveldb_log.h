@@ -19,8 +19,10 @@
 #include <memory>
 #include <string>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "ingest-service/log/bulletin_log.h"
 #include "leveldb/db.h"
 
@@ -49,9 +51,11 @@ class LevelDbLog : public BulletinLog {
 
   const std::unique_ptr<leveldb::DB> db_;
   // Held by Append for the whole write, so appends never interleave.
-  absl::Mutex append_mutex_ ABSL_ACQUIRED_BEFORE(mutex_);
+  std::mutex append_mutex_;
   // Guards the published head; never held across I/O.
-  mutable absl::Mutex mutex_;
+  mutable std::mutex mutex_;
+  // Signalled when the head moves or the log closes.
+  mutable std::condition_variable head_changed_;
   uint64_t head_seq_ ABSL_GUARDED_BY(mutex_);
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
 };

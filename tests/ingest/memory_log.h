@@ -3,9 +3,12 @@
 #ifndef BULLETIN_TESTS_INGEST_MEMORY_LOG_H_
 #define BULLETIN_TESTS_INGEST_MEMORY_LOG_H_
 
+#include <condition_variable>
+#include <mutex>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
+#include "common/sync/wait.h"
 #include "ingest-service/log/bulletin_log.h"
 
 namespace bulletin::testing {
@@ -14,28 +17,30 @@ class MemoryLog : public BulletinLog {
  public:
   // While blocked, Append waits; Unblock lets it go on.
   void Block() {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     blocked_ = true;
   }
   void Unblock() {
-    absl::MutexLock lock(&mutex_);
-    blocked_ = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      blocked_ = false;
+    }
+    changed_.notify_all();
   }
   // While failing, Append fails with `status` and writes nothing.
   void FailAppends(absl::Status status) {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     failure_ = std::move(status);
   }
   int appends_waiting() {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     return waiting_;
   }
 
   absl::Status Append(const std::vector<v1::LogRecord>& records) override {
-    absl::MutexLock lock(&mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     ++waiting_;
-    mutex_.Await(absl::Condition(
-        +[](bool* blocked) { return !*blocked; }, &blocked_));
+    changed_.wait(lock, [this] { return !blocked_; });
     --waiting_;
     if (!failure_.ok()) return failure_;
     for (size_t i = 0; i < records.size(); ++i) {
@@ -44,11 +49,12 @@ class MemoryLog : public BulletinLog {
       }
     }
     records_.insert(records_.end(), records.begin(), records.end());
+    changed_.notify_all();
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<v1::LogRecord>> Read(
       uint64_t after_seq, size_t max_records) const override {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     if (after_seq > records_.size()) return absl::OutOfRangeError("beyond");
     std::vector<v1::LogRecord> out;
     for (uint64_t i = after_seq; i < records_.size() && out.size() < max_records;
@@ -58,28 +64,30 @@ class MemoryLog : public BulletinLog {
     return out;
   }
   uint64_t head_seq() const override {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     return records_.size();
   }
   uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const override {
-    absl::MutexLock lock(&mutex_);
-    auto moved = [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
-      return records_.size() > seq || closed_;
-    };
-    mutex_.AwaitWithDeadline(absl::Condition(&moved), deadline);
+    std::unique_lock<std::mutex> lock(mutex_);
+    WaitUntil(changed_, lock, deadline,
+              [&] { return records_.size() > seq || closed_; });
     return records_.size();
   }
   void Close() override {
-    absl::MutexLock lock(&mutex_);
-    closed_ = true;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+    }
+    changed_.notify_all();
   }
   bool closed() const override {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     return closed_;
   }
 
  private:
-  mutable absl::Mutex mutex_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
   std::vector<v1::LogRecord> records_ ABSL_GUARDED_BY(mutex_);
   bool blocked_ ABSL_GUARDED_BY(mutex_) = false;
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;

@@ -1,0 +1,48 @@
+// Waiting on a std::condition_variable until an absl::Time deadline.
+//
+//   std::unique_lock<std::mutex> lock(mutex_);
+//   bool reached = bulletin::WaitUntil(changed_, lock, deadline,
+//                                      [&] { return head_ > seq; });
+//
+// The project synchronizes with std::mutex and std::condition_variable rather
+// than absl::Mutex: Debian's Abseil is a prebuilt, uninstrumented library, so
+// ThreadSanitizer cannot see absl::Mutex's happens-before edges and reports
+// every access it guards as a race, while it intercepts the pthread calls
+// behind the std primitives. This helper covers what absl's AwaitWithDeadline
+// gave: an absl::Time deadline, including absl::InfiniteFuture(), which
+// condition_variable::wait_until cannot take (the clock conversion overflows).
+//
+// Thread-safety: as std::condition_variable; `lock` must hold the mutex the
+// predicate's state is guarded by.
+
+#ifndef BULLETIN_COMMON_SYNC_WAIT_H_
+#define BULLETIN_COMMON_SYNC_WAIT_H_
+
+#include <condition_variable>
+#include <mutex>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace bulletin {
+
+// Waits until `ready()` is true or `deadline` passes; returns `ready()`.
+template <typename Predicate>
+bool WaitUntil(std::condition_variable& condition,
+               std::unique_lock<std::mutex>& lock, absl::Time deadline,
+               Predicate ready) {
+  if (deadline == absl::InfiniteFuture()) {
+    condition.wait(lock, ready);
+    return true;
+  }
+  while (!ready()) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
+    condition.wait_for(lock, absl::ToChronoNanoseconds(left));
+  }
+  return true;
+}
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_COMMON_SYNC_WAIT_H_
