@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,12 +12,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "query-service/index/compiled_query.h"
+#include "query-service/index/corpus.h"
 #include "query-service/index/document_match.h"
 #include "query-service/index/facets.h"
 #include "query-service/index/field_values.h"
+#include "query-service/index/fold.h"
+#include "query-service/index/gram_index.h"
 #include "query-service/index/hit_builder.h"
 #include "query-service/index/page_token.h"
 #include "query-service/index/scoring.h"
+#include "query-service/index/term_search.h"
 #include "query-service/index/value_dictionary.h"
 
 namespace bulletin {
@@ -24,89 +29,142 @@ namespace {
 
 constexpr int kDefaultLimit = 10;
 constexpr int kMaxLimit = 1000;
+// Compaction thresholds: the recent tier of the gram index costs tens of
+// bytes per bigram, and dead segments cost postings, so both are folded
+// away once they are a quarter of what is frozen.
+constexpr size_t kMinRecentBigrams = 1 << 16;
+constexpr size_t kMinDeadSegments = 1 << 12;
 
-struct Document {
-  std::shared_ptr<const v1::Bulletin> record;
-  FoldedDocument folded;
-  std::vector<uint32_t> value_ids;  // ascending
-  double weighted_length = 0;
-  bool live = true;
+// Everything a search reads. Replaced whole by a compaction.
+struct State {
+  Corpus corpus;
+  GramIndex grams;
+  ValueDictionary dictionary;
+  absl::flat_hash_map<std::string, uint32_t> by_id;
+  int64_t live_documents = 0;
+  int64_t live_items = 0;
+  int64_t text_bytes = 0;
+  int64_t stored_bytes = 0;
+  double total_weighted_length = 0;
+  size_t dead_segments = 0;
 };
 
-struct Candidate {
+// A bulletin prepared for the index outside the lock.
+struct Prepared {
+  std::shared_ptr<const v1::Bulletin> record;
+  std::vector<TextSegment> segments;
+  std::vector<std::vector<char32_t>> folded;
+  std::vector<bool> folds_to_itself;
+  std::vector<FieldValue> values;
+  float weighted_length = 0;
+  int64_t text_bytes = 0;
+  int64_t stored_bytes = 0;
+};
+
+Prepared Prepare(const v1::LogRecord& record) {
+  Prepared p;
+  auto bulletin = std::make_shared<v1::Bulletin>(record.upsert());
+  bulletin->set_seq(record.seq());
+  p.segments = TextSegmentsOf(*bulletin);
+  std::string folded_utf8;
+  for (const TextSegment& s : p.segments) {
+    p.folded.emplace_back();
+    FoldCodePoints(s.text, &p.folded.back());
+    folded_utf8.clear();
+    FoldAppend(s.text, &folded_utf8);
+    p.folds_to_itself.push_back(folded_utf8 == s.text);
+    p.weighted_length +=
+        static_cast<float>(FieldWeight(s.kind) * p.folded.back().size());
+    p.text_bytes += static_cast<int64_t>(s.text.size());
+  }
+  p.values = ExtractFieldValues(*bulletin);
+  p.stored_bytes = static_cast<int64_t>(bulletin->SpaceUsedLong());
+  p.record = std::move(bulletin);
+  return p;
+}
+
+struct Match {
   uint32_t doc;
   double score;
   uint64_t seq;
-  DocumentMatch match;
 };
 
-// Sort order of hits: higher score first, then newer first.
+// Hit order: higher score first, then newer first.
 bool Before(double score_a, uint64_t seq_a, double score_b, uint64_t seq_b) {
   return score_a != score_b ? score_a > score_b : seq_a > seq_b;
+}
+
+// Documents in both ascending lists; keeps `counts` aligned with `docs`.
+void Intersect(const TermDocuments& term, std::vector<uint32_t>* docs,
+               std::vector<std::vector<FieldCounts>>* counts) {
+  size_t kept = 0;
+  size_t j = 0;
+  for (size_t i = 0; i < docs->size(); ++i) {
+    while (j < term.documents.size() && term.documents[j] < (*docs)[i]) ++j;
+    if (j == term.documents.size()) break;
+    if (term.documents[j] != (*docs)[i]) continue;
+    (*docs)[kept] = (*docs)[i];
+    (*counts)[kept] = std::move((*counts)[i]);
+    (*counts)[kept].push_back(term.counts[j]);
+    ++kept;
+  }
+  docs->resize(kept);
+  counts->resize(kept);
 }
 
 }  // namespace
 
 class BulletinIndex::Impl {
  public:
-  void Apply(const v1::LogRecord& record) {
-    std::unique_ptr<Document> added;
-    if (record.has_upsert() && !record.upsert().id().empty()) {
-      auto bulletin = std::make_shared<v1::Bulletin>(record.upsert());
-      bulletin->set_seq(record.seq());
-      added = std::make_unique<Document>();
-      added->folded = FoldDocument(*bulletin);
-      for (size_t s = 0; s < added->folded.segments.size(); ++s) {
-        added->weighted_length +=
-            FieldWeight(added->folded.segments[s].kind) *
-            static_cast<double>(added->folded.folded[s].size());
-      }
-      added->record = std::move(bulletin);
-    }
-    std::vector<FieldValue> values;
-    if (added != nullptr) values = ExtractFieldValues(*added->record);
+  Impl() : state_(std::make_unique<State>()) {}
 
-    absl::WriterMutexLock lock(&mu_);
-    if (record.seq() != 0 && record.seq() <= applied_seq_) return;
-    const std::string& id =
-        record.has_upsert() ? record.upsert().id() : record.retraction().id();
-    auto old = by_id_.find(id);
-    if (old != by_id_.end()) {
-      Remove(old->second);
-      by_id_.erase(old);
+  void Apply(const v1::LogRecord& record) {
+    std::optional<Prepared> prepared;
+    if (record.has_upsert() && !record.upsert().id().empty()) {
+      prepared = Prepare(record);
     }
-    if (added != nullptr) {
-      const uint32_t doc = static_cast<uint32_t>(docs_.size());
-      for (const FieldValue& value : values) {
-        const uint32_t value_id = dictionary_.Intern(value);
-        dictionary_.AddDocument(value_id, doc);
-        added->value_ids.push_back(value_id);
+    bool compact;
+    {
+      absl::WriterMutexLock lock(&mu_);
+      if (record.seq() != 0 && record.seq() <= applied_seq_) return;
+      State& s = *state_;
+      const std::string& id =
+          record.has_upsert() ? record.upsert().id() : record.retraction().id();
+      auto old = s.by_id.find(id);
+      if (old != s.by_id.end()) {
+        Remove(old->second, &s);
+        s.by_id.erase(old);
       }
-      std::sort(added->value_ids.begin(), added->value_ids.end());
-      live_count_ += 1;
-      item_count_ += added->record->items_size();
-      total_weighted_length_ += added->weighted_length;
-      for (const TextSegment& s : added->folded.segments) {
-        text_bytes_ += static_cast<int64_t>(s.text.size());
-      }
-      stored_bytes_ += static_cast<int64_t>(added->record->SpaceUsedLong());
-      by_id_[id] = doc;
-      docs_.push_back(std::move(*added));
+      if (prepared.has_value()) Add(*std::move(prepared), &s);
+      applied_seq_ = std::max(applied_seq_, record.seq());
+      compact = NeedsCompaction(s);
     }
-    applied_seq_ = std::max(applied_seq_, record.seq());
+    if (compact) Compact();
   }
 
   void Clear() {
-    absl::WriterMutexLock lock(&mu_);
-    docs_.clear();
-    by_id_.clear();
-    dictionary_ = ValueDictionary();
-    applied_seq_ = 0;
-    live_count_ = 0;
-    item_count_ = 0;
-    text_bytes_ = 0;
-    stored_bytes_ = 0;
-    total_weighted_length_ = 0;
+    auto fresh = std::make_unique<State>();
+    {
+      absl::WriterMutexLock lock(&mu_);
+      std::swap(state_, fresh);
+      applied_seq_ = 0;
+    }
+  }
+
+  // Rewrites the index without dead documents and with every bigram in the
+  // frozen tier. Only the applier calls it, so nothing changes the state
+  // while the copy is made under a reader lock; readers go on meanwhile and
+  // are held only for the swap.
+  void Compact() {
+    std::unique_ptr<State> compacted;
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      compacted = Compacted(*state_);
+    }
+    {
+      absl::WriterMutexLock lock(&mu_);
+      std::swap(state_, compacted);
+    }
   }
 
   uint64_t applied_seq() const {
@@ -123,158 +181,144 @@ class BulletinIndex::Impl {
   }
 
   absl::StatusOr<v1::Bulletin> Get(std::string_view id) const {
+    const std::string key(id);
     absl::ReaderMutexLock lock(&mu_);
-    auto it = by_id_.find(std::string(id));
-    if (it == by_id_.end()) {
-      return absl::NotFoundError(
-          absl::StrCat("no bulletin with id ", std::string(id)));
+    auto it = state_->by_id.find(key);
+    if (it == state_->by_id.end()) {
+      return absl::NotFoundError(absl::StrCat("no bulletin with id ", key));
     }
-    return *docs_[it->second].record;
+    return *state_->corpus.documents[it->second].record;
   }
 
   absl::StatusOr<v1::SearchResponse> Search(
-      const v1::SearchRequest& request) const {
-    absl::StatusOr<CompiledQuery> query =
-        CompiledQuery::Create(request.query(), request.filters());
-    if (!query.ok()) return query.status();
-    std::vector<FacetField> facets;
-    for (const std::string& name : request.facets()) {
-      std::optional<FacetField> field = FacetFieldFromName(name);
-      if (!field.has_value()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("unknown facet field \"", name, "\""));
-      }
-      if (std::find(facets.begin(), facets.end(), *field) == facets.end()) {
-        facets.push_back(*field);
-      }
-    }
-    if (request.limit() < 0 || request.limit() > kMaxLimit) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("limit must be between 0 and ", kMaxLimit));
-    }
-    const int limit = request.limit() == 0 ? kDefaultLimit : request.limit();
-    const uint64_t fingerprint = RequestFingerprint(request);
-    std::optional<PageCursor> cursor;
-    if (!request.page_token().empty()) {
-      absl::StatusOr<PageCursor> decoded =
-          DecodePageToken(request.page_token(), fingerprint);
-      if (!decoded.ok()) return decoded.status();
-      cursor = *decoded;
-    }
-    const bool by_relevance = request.order() == v1::SearchRequest::RELEVANCE &&
-                              !query->query.terms.empty();
-
-    absl::ReaderMutexLock lock(&mu_);
-    std::vector<int64_t> df(query->query.terms.size(), 0);
-    std::vector<Candidate> matches;
-    for (uint32_t doc = 0; doc < docs_.size(); ++doc) {
-      const Document& d = docs_[doc];
-      if (!d.live) continue;
-      for (size_t t = 0; t < query->query.terms.size(); ++t) {
-        for (const std::string& text : d.folded.folded) {
-          if (text.find(query->query.terms[t]) != std::string::npos) {
-            ++df[t];
-            break;
-          }
-        }
-      }
-      if (!PassesFilters(query->filters, d)) continue;
-      DocumentMatch match = MatchDocument(query->query, d.folded);
-      if (!match.matched) continue;
-      matches.push_back(Candidate{doc, 0, d.record->seq(), std::move(match)});
-    }
-    if (by_relevance) {
-      const Bm25 bm25(live_count_, live_count_ > 0
-                                       ? total_weighted_length_ / live_count_
-                                       : 0);
-      std::vector<double> idf;
-      for (int64_t n : df) idf.push_back(bm25.Idf(n));
-      for (Candidate& c : matches) {
-        for (size_t t = 0; t < idf.size(); ++t) {
-          c.score +=
-              bm25.TermScore(idf[t], WeightedCount(c.match.term_counts[t]),
-                             docs_[c.doc].weighted_length);
-        }
-      }
-    }
-
-    v1::SearchResponse response;
-    response.set_total_hits(static_cast<int64_t>(matches.size()));
-    response.set_applied_seq(applied_seq_);
-    if (!facets.empty()) {
-      FacetCounter counter(facets, &dictionary_);
-      for (const Candidate& c : matches)
-        counter.AddDocument(docs_[c.doc].value_ids);
-      counter.AppendTo(&response);
-    }
-    if (cursor.has_value()) {
-      matches.erase(std::remove_if(matches.begin(), matches.end(),
-                                   [&](const Candidate& c) {
-                                     return !Before(cursor->score, cursor->seq,
-                                                    c.score, c.seq);
-                                   }),
-                    matches.end());
-    }
-    auto order = [](const Candidate& a, const Candidate& b) {
-      return Before(a.score, a.seq, b.score, b.seq);
-    };
-    const size_t page = std::min<size_t>(matches.size(), limit);
-    std::partial_sort(matches.begin(), matches.begin() + page, matches.end(),
-                      order);
-    for (size_t i = 0; i < page; ++i) {
-      const Candidate& c = matches[i];
-      const Document& d = docs_[c.doc];
-      v1::Hit* hit = response.add_hits();
-      *hit = MakeHit(*d.record, query->query, d.folded.segments,
-                     c.match.snippet_segment, c.match.item_indexes);
-      hit->set_score(c.score);
-      if (request.include_bulletins()) *hit->mutable_bulletin() = *d.record;
-    }
-    if (matches.size() > page) {
-      response.set_next_page_token(EncodePageToken(
-          fingerprint,
-          PageCursor{matches[page - 1].score, matches[page - 1].seq}));
-    }
-    return response;
-  }
+      const v1::SearchRequest& request) const;
 
   v1::StatsResponse Stats() const {
     absl::ReaderMutexLock lock(&mu_);
+    const State& s = *state_;
     v1::StatsResponse stats;
-    stats.set_bulletin_count(live_count_);
-    stats.set_item_count(item_count_);
+    stats.set_bulletin_count(s.live_documents);
+    stats.set_item_count(s.live_items);
     stats.set_applied_seq(applied_seq_);
-    stats.set_text_bytes(text_bytes_);
-    int64_t index_bytes = static_cast<int64_t>(dictionary_.MemoryBytes());
-    for (const Document& d : docs_) {
-      for (const std::string& f : d.folded.folded) {
-        index_bytes += static_cast<int64_t>(f.capacity());
-      }
+    stats.set_text_bytes(s.text_bytes);
+    size_t bytes = s.grams.MemoryBytes() + s.dictionary.MemoryBytes() +
+                   s.corpus.segments.capacity() * sizeof(SegmentMeta) +
+                   s.corpus.documents.capacity() * sizeof(DocumentMeta) +
+                   s.by_id.capacity() * (sizeof(std::string) + 5);
+    for (const DocumentMeta& d : s.corpus.documents) {
+      bytes += d.value_ids.capacity() * sizeof(uint32_t);
     }
-    stats.set_index_bytes(index_bytes);
-    stats.set_stored_bytes(stored_bytes_);
+    for (const auto& [id, doc] : s.by_id) {
+      if (id.capacity() > 15) bytes += id.capacity() + 1;
+    }
+    stats.set_index_bytes(static_cast<int64_t>(bytes));
+    stats.set_stored_bytes(s.stored_bytes);
     return stats;
   }
 
  private:
-  void Remove(uint32_t doc) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    Document& d = docs_[doc];
-    d.live = false;
-    live_count_ -= 1;
-    item_count_ -= d.record->items_size();
-    total_weighted_length_ -= d.weighted_length;
-    for (const TextSegment& s : d.folded.segments) {
-      text_bytes_ -= static_cast<int64_t>(s.text.size());
+  static void Add(Prepared p, State* s) {
+    Corpus& corpus = s->corpus;
+    const uint32_t doc = static_cast<uint32_t>(corpus.documents.size());
+    DocumentMeta meta;
+    meta.first_segment = static_cast<uint32_t>(corpus.segments.size());
+    meta.segment_count = static_cast<uint32_t>(p.segments.size());
+    meta.weighted_length = p.weighted_length;
+    for (size_t i = 0; i < p.segments.size(); ++i) {
+      const uint32_t segment = static_cast<uint32_t>(corpus.segments.size());
+      corpus.segments.emplace_back(doc, p.segments[i].field,
+                                   p.segments[i].item_index,
+                                   p.folds_to_itself[i]);
+      s->grams.AddSegment(segment, p.folded[i]);
     }
-    stored_bytes_ -= static_cast<int64_t>(d.record->SpaceUsedLong());
+    for (const FieldValue& value : p.values) {
+      const uint32_t id = s->dictionary.Intern(value);
+      s->dictionary.AddDocument(id, doc);
+      meta.value_ids.push_back(id);
+    }
+    std::sort(meta.value_ids.begin(), meta.value_ids.end());
+    s->live_documents += 1;
+    s->live_items += p.record->items_size();
+    s->text_bytes += p.text_bytes;
+    s->stored_bytes += p.stored_bytes;
+    s->total_weighted_length += p.weighted_length;
+    s->by_id[p.record->id()] = doc;
+    meta.record = std::move(p.record);
+    corpus.documents.push_back(std::move(meta));
   }
 
-  bool PassesFilters(const CompiledFilters& filters, const Document& d) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    if (filters.empty()) return true;
+  static void Remove(uint32_t doc, State* s) {
+    DocumentMeta& d = s->corpus.documents[doc];
+    d.live = false;
+    s->live_documents -= 1;
+    s->live_items -= d.record->items_size();
+    s->total_weighted_length -= d.weighted_length;
+    for (uint32_t i = 0; i < d.segment_count; ++i) {
+      s->text_bytes -= static_cast<int64_t>(
+          s->corpus.SegmentText(d.first_segment + i).size());
+    }
+    s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsedLong());
+    s->dead_segments += d.segment_count;
+  }
+
+  static bool NeedsCompaction(const State& s) {
+    const size_t recent = s.grams.recent_bigrams();
+    if (recent > kMinRecentBigrams && recent > s.grams.frozen_bigrams() / 4) {
+      return true;
+    }
+    return s.dead_segments > kMinDeadSegments &&
+           s.dead_segments > s.corpus.segments.size() / 4;
+  }
+
+  static std::unique_ptr<State> Compacted(const State& old) {
+    auto s = std::make_unique<State>();
+    std::vector<uint32_t> doc_remap(old.corpus.documents.size(),
+                                    ValueDictionary::kDropped);
+    std::vector<uint32_t> segment_remap(old.corpus.segments.size(),
+                                        GramIndex::kDropped);
+    for (uint32_t doc = 0; doc < old.corpus.documents.size(); ++doc) {
+      const DocumentMeta& d = old.corpus.documents[doc];
+      if (!d.live) continue;
+      const uint32_t new_doc =
+          static_cast<uint32_t>(s->corpus.documents.size());
+      doc_remap[doc] = new_doc;
+      DocumentMeta copy = d;
+      copy.first_segment = static_cast<uint32_t>(s->corpus.segments.size());
+      for (uint32_t i = 0; i < d.segment_count; ++i) {
+        segment_remap[d.first_segment + i] =
+            static_cast<uint32_t>(s->corpus.segments.size());
+        SegmentMeta segment = old.corpus.segments[d.first_segment + i];
+        segment.set_doc(new_doc);
+        s->corpus.segments.push_back(segment);
+      }
+      s->by_id[copy.record->id()] = new_doc;
+      s->corpus.documents.push_back(std::move(copy));
+    }
+    s->corpus.documents.shrink_to_fit();
+    s->corpus.segments.shrink_to_fit();
+    s->grams = old.grams.Compacted(segment_remap);
+    s->dictionary = old.dictionary;
+    s->dictionary.Remap(doc_remap);
+    s->live_documents = old.live_documents;
+    s->live_items = old.live_items;
+    s->text_bytes = old.text_bytes;
+    s->stored_bytes = old.stored_bytes;
+    s->total_weighted_length = old.total_weighted_length;
+    return s;
+  }
+
+  // Live documents passing `filters`, ascending, when there are no terms to
+  // start from: candidates from the most selective field's value lists,
+  // each then checked against all filters.
+  std::vector<uint32_t> FilteredDocuments(const CompiledFilters& filters,
+                                          const State& s) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  bool Passes(const CompiledFilters& filters, const DocumentMeta& d,
+              const State& s) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return filters.Matches(
         [&](FacetField field, const std::string& folded) {
-          std::optional<uint32_t> id = dictionary_.Find(field, folded);
+          std::optional<uint32_t> id = s.dictionary.Find(field, folded);
           return id.has_value() && std::binary_search(d.value_ids.begin(),
                                                       d.value_ids.end(), *id);
         },
@@ -282,21 +326,187 @@ class BulletinIndex::Impl {
   }
 
   mutable absl::Mutex mu_;
-  std::vector<Document> docs_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint32_t> by_id_ ABSL_GUARDED_BY(mu_);
-  ValueDictionary dictionary_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t live_count_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t item_count_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t text_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t stored_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  double total_weighted_length_ ABSL_GUARDED_BY(mu_) = 0;
 };
+
+std::vector<uint32_t> BulletinIndex::Impl::FilteredDocuments(
+    const CompiledFilters& filters, const State& s) const {
+  std::optional<std::vector<uint32_t>> candidates;
+  for (int f = 0; f < kFacetFieldCount; ++f) {
+    const auto& values = filters.values(static_cast<FacetField>(f));
+    if (values.empty()) continue;
+    std::vector<uint32_t> docs;
+    for (const std::string& value : values) {
+      std::optional<uint32_t> id =
+          s.dictionary.Find(static_cast<FacetField>(f), value);
+      if (!id.has_value()) continue;
+      const auto& list = s.dictionary.documents(*id);
+      docs.insert(docs.end(), list.begin(), list.end());
+    }
+    if (!candidates.has_value() || docs.size() < candidates->size()) {
+      candidates = std::move(docs);
+    }
+  }
+  std::vector<uint32_t> out;
+  auto consider = [&](uint32_t doc) {
+    const DocumentMeta& d = s.corpus.documents[doc];
+    if (d.live && Passes(filters, d, s)) out.push_back(doc);
+  };
+  if (candidates.has_value()) {
+    std::sort(candidates->begin(), candidates->end());
+    candidates->erase(std::unique(candidates->begin(), candidates->end()),
+                      candidates->end());
+    for (uint32_t doc : *candidates) consider(doc);
+  } else {
+    for (uint32_t doc = 0; doc < s.corpus.documents.size(); ++doc) {
+      consider(doc);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
+    const v1::SearchRequest& request) const {
+  absl::StatusOr<CompiledQuery> query =
+      CompiledQuery::Create(request.query(), request.filters());
+  if (!query.ok()) return query.status();
+  std::vector<FacetField> facets;
+  for (const std::string& name : request.facets()) {
+    std::optional<FacetField> field = FacetFieldFromName(name);
+    if (!field.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown facet field \"", name, "\""));
+    }
+    if (std::find(facets.begin(), facets.end(), *field) == facets.end()) {
+      facets.push_back(*field);
+    }
+  }
+  if (request.limit() < 0 || request.limit() > kMaxLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit must be between 0 and ", kMaxLimit));
+  }
+  const int limit = request.limit() == 0 ? kDefaultLimit : request.limit();
+  const uint64_t fingerprint = RequestFingerprint(request);
+  std::optional<PageCursor> cursor;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<PageCursor> decoded =
+        DecodePageToken(request.page_token(), fingerprint);
+    if (!decoded.ok()) return decoded.status();
+    cursor = *decoded;
+  }
+  const ParsedQuery& terms = query->query;
+  const CompiledFilters& filters = query->filters;
+  const bool by_relevance =
+      request.order() == v1::SearchRequest::RELEVANCE && !terms.terms.empty();
+
+  absl::ReaderMutexLock lock(&mu_);
+  const State& s = *state_;
+  const Corpus& corpus = s.corpus;
+
+  // Documents with every term, rarest term first so the list shrinks fast.
+  std::vector<uint32_t> docs;
+  std::vector<std::vector<FieldCounts>> counts;
+  std::vector<TermDocuments> found;
+  for (const std::string& term : terms.terms) {
+    found.push_back(FindTerm(term, s.grams, corpus));
+  }
+  std::vector<size_t> order(found.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return found[a].documents.size() < found[b].documents.size();
+  });
+  if (found.empty()) {
+    docs = FilteredDocuments(filters, s);
+    counts.resize(docs.size());
+  } else {
+    docs = found[order[0]].documents;
+    counts.resize(docs.size());
+    for (size_t i = 0; i < docs.size(); ++i) {
+      counts[i].push_back(found[order[0]].counts[i]);
+    }
+    for (size_t k = 1; k < order.size(); ++k) {
+      Intersect(found[order[k]], &docs, &counts);
+    }
+  }
+  std::vector<uint32_t> excluded;
+  for (const std::string& term : terms.excluded) {
+    const TermDocuments t = FindTerm(term, s.grams, corpus);
+    excluded.insert(excluded.end(), t.documents.begin(), t.documents.end());
+  }
+  std::sort(excluded.begin(), excluded.end());
+
+  const Bm25 bm25(
+      s.live_documents,
+      s.live_documents > 0 ? s.total_weighted_length / s.live_documents : 0);
+  std::vector<double> idf(found.size());
+  for (size_t k = 0; k < order.size(); ++k) {
+    idf[k] = bm25.Idf(static_cast<int64_t>(found[order[k]].documents.size()));
+  }
+  std::vector<Match> matches;
+  matches.reserve(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const DocumentMeta& d = corpus.documents[docs[i]];
+    if (std::binary_search(excluded.begin(), excluded.end(), docs[i])) continue;
+    if (!found.empty() && !filters.empty() && !Passes(filters, d, s)) continue;
+    double score = 0;
+    if (by_relevance) {
+      for (size_t k = 0; k < counts[i].size(); ++k) {
+        score += bm25.TermScore(idf[k], WeightedCount(counts[i][k]),
+                                d.weighted_length);
+      }
+    }
+    matches.push_back(Match{docs[i], score, d.record->seq()});
+  }
+
+  v1::SearchResponse response;
+  response.set_total_hits(static_cast<int64_t>(matches.size()));
+  response.set_applied_seq(applied_seq_);
+  if (!facets.empty()) {
+    FacetCounter counter(facets, &s.dictionary);
+    for (const Match& m : matches) {
+      counter.AddDocument(corpus.documents[m.doc].value_ids);
+    }
+    counter.AppendTo(&response);
+  }
+  if (cursor.has_value()) {
+    matches.erase(std::remove_if(matches.begin(), matches.end(),
+                                 [&](const Match& m) {
+                                   return !Before(cursor->score, cursor->seq,
+                                                  m.score, m.seq);
+                                 }),
+                  matches.end());
+  }
+  const size_t page = std::min<size_t>(matches.size(), limit);
+  std::partial_sort(matches.begin(), matches.begin() + page, matches.end(),
+                    [](const Match& a, const Match& b) {
+                      return Before(a.score, a.seq, b.score, b.seq);
+                    });
+  for (size_t i = 0; i < page; ++i) {
+    const v1::Bulletin& record = *corpus.documents[matches[i].doc].record;
+    // Item indexes and the snippet come from the same exact matcher Watch
+    // uses, run on the few bulletins of this page.
+    const FoldedDocument folded = FoldDocument(record);
+    const DocumentMatch match = MatchDocument(terms, folded);
+    v1::Hit* hit = response.add_hits();
+    *hit = MakeHit(record, terms, folded.segments, match.snippet_segment,
+                   match.item_indexes);
+    hit->set_score(matches[i].score);
+    if (request.include_bulletins()) *hit->mutable_bulletin() = record;
+  }
+  if (matches.size() > page) {
+    response.set_next_page_token(EncodePageToken(
+        fingerprint,
+        PageCursor{matches[page - 1].score, matches[page - 1].seq}));
+  }
+  return response;
+}
 
 BulletinIndex::BulletinIndex() : impl_(std::make_unique<Impl>()) {}
 BulletinIndex::~BulletinIndex() = default;
 void BulletinIndex::Apply(const v1::LogRecord& record) { impl_->Apply(record); }
 void BulletinIndex::Clear() { impl_->Clear(); }
+void BulletinIndex::Compact() { impl_->Compact(); }
 uint64_t BulletinIndex::applied_seq() const { return impl_->applied_seq(); }
 bool BulletinIndex::WaitForSeq(uint64_t seq, absl::Time deadline) const {
   return impl_->WaitForSeq(seq, deadline);

@@ -39,6 +39,13 @@ class BulletinIndex {
   // Forgets everything, as for a rebuild from seq 0.
   void Clear();
 
+  // Rewrites the index into its compact form (dropping retracted and
+  // replaced versions). Apply does this by itself as recent additions grow;
+  // the applier may also call it once caught up, so that a replica at rest
+  // uses the least memory. Readers are held only for a pointer swap. Same
+  // threading rule as Apply.
+  void Compact();
+
   // The seq of the last record applied; 0 when none.
   uint64_t applied_seq() const;
 

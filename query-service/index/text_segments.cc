@@ -5,18 +5,53 @@ namespace bulletin {
 std::vector<TextSegment> TextSegmentsOf(const v1::Bulletin& bulletin) {
   std::vector<TextSegment> segments;
   segments.reserve(5 + bulletin.items_size());
-  auto add = [&segments](FieldKind kind, int32_t item, std::string_view text) {
-    if (!text.empty()) segments.push_back(TextSegment{kind, item, text});
+  auto add = [&](TextField field, int32_t item) {
+    std::string_view text = TextOf(bulletin, field, item);
+    if (!text.empty()) {
+      segments.push_back(TextSegment{field, KindOf(field), item, text});
+    }
   };
-  add(FieldKind::kHeadline, -1, bulletin.kicker());
-  add(FieldKind::kHeadline, -1, bulletin.headline());
-  add(FieldKind::kHeadline, -1, bulletin.subtitle());
-  add(FieldKind::kLead, -1, bulletin.dateline());
-  add(FieldKind::kLead, -1, bulletin.lead());
-  for (int i = 0; i < bulletin.items_size(); ++i) {
-    add(FieldKind::kItem, i, bulletin.items(i).text());
-  }
+  add(TextField::kKicker, -1);
+  add(TextField::kHeadline, -1);
+  add(TextField::kSubtitle, -1);
+  add(TextField::kDateline, -1);
+  add(TextField::kLead, -1);
+  for (int i = 0; i < bulletin.items_size(); ++i) add(TextField::kItem, i);
   return segments;
+}
+
+std::string_view TextOf(const v1::Bulletin& bulletin, TextField field,
+                        int32_t item_index) {
+  switch (field) {
+    case TextField::kKicker:
+      return bulletin.kicker();
+    case TextField::kHeadline:
+      return bulletin.headline();
+    case TextField::kSubtitle:
+      return bulletin.subtitle();
+    case TextField::kDateline:
+      return bulletin.dateline();
+    case TextField::kLead:
+      return bulletin.lead();
+    case TextField::kItem:
+      return bulletin.items(item_index).text();
+  }
+  return {};
+}
+
+FieldKind KindOf(TextField field) {
+  switch (field) {
+    case TextField::kKicker:
+    case TextField::kHeadline:
+    case TextField::kSubtitle:
+      return FieldKind::kHeadline;
+    case TextField::kDateline:
+    case TextField::kLead:
+      return FieldKind::kLead;
+    case TextField::kItem:
+      return FieldKind::kItem;
+  }
+  return FieldKind::kItem;
 }
 
 double FieldWeight(FieldKind kind) {

@@ -28,7 +28,18 @@ enum class FieldKind : uint8_t {
 };
 inline constexpr int kFieldKindCount = 3;
 
+// The record field a segment holds.
+enum class TextField : uint8_t {
+  kKicker = 0,
+  kHeadline,
+  kSubtitle,
+  kDateline,
+  kLead,
+  kItem,
+};
+
 struct TextSegment {
+  TextField field;
   FieldKind kind;
   // Index into Bulletin.items for kItem; -1 otherwise.
   int32_t item_index;
@@ -38,6 +49,13 @@ struct TextSegment {
 // The non-empty text fields of `bulletin`, headline fields first, then lead
 // fields, then items in order.
 std::vector<TextSegment> TextSegmentsOf(const v1::Bulletin& bulletin);
+
+// The text of `field` (of items[item_index] for kItem).
+std::string_view TextOf(const v1::Bulletin& bulletin, TextField field,
+                        int32_t item_index);
+
+// The ranking field of a record field.
+FieldKind KindOf(TextField field);
 
 // Ranking weight of a field: headline above lead above item.
 double FieldWeight(FieldKind kind);
