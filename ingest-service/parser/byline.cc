@@ -1,0 +1,124 @@
+#include "ingest-service/parser/byline.h"
+
+#include <utility>
+
+#include "ingest-service/parser/text_util.h"
+
+namespace bulletin::parser {
+namespace {
+
+bool IsSeparator(char32_t c) {
+  return c == U' ' || c == U'、' || c == U',' || c == U';' || c == U'/' ||
+         c == U'|';
+}
+
+bool AllHan(std::u32string_view s) {
+  for (char32_t c : s) {
+    if (!IsHan(c)) return false;
+  }
+  return !s.empty();
+}
+
+struct Token {
+  std::u32string text;
+  std::u32string role;
+};
+
+// Splits a four-character run written without padding into two names when
+// both halves start with a surname and the first two characters are not a
+// compound surname (欧阳, 司马): 吕静吴林 -> 吕静, 吴林.
+bool SplitDoubleName(std::u32string_view s, const Lexicon& lex) {
+  return s.size() == 4 && !lex.surnames.Contains(s.substr(0, 2)) &&
+         lex.surnames.Contains(s.substr(0, 1)) &&
+         lex.surnames.Contains(s.substr(2, 1));
+}
+
+}  // namespace
+
+std::optional<Byline> ParseBylineContent(std::u32string_view content,
+                                         const Lexicon& lex) {
+  std::vector<Token> tokens;
+  std::u32string role;
+  bool any_role = false;
+  size_t i = 0;
+  while (i < content.size()) {
+    while (i < content.size() && IsSeparator(content[i])) ++i;
+    size_t end = i;
+    while (end < content.size() && !IsSeparator(content[end])) ++end;
+    if (end == i) break;
+    std::u32string_view word = content.substr(i, end - i);
+    i = end;
+    // A role may be glued to the name after it (记者张三).
+    if (const size_t r = lex.byline_roles.LongestAt(word, 0); r > 0) {
+      role = std::u32string(word.substr(0, r));
+      any_role = true;
+      word.remove_prefix(r);
+      if (word.empty()) continue;
+    }
+    tokens.push_back(Token{std::u32string(word), role});
+  }
+
+  Byline byline;
+  auto add = [&](std::u32string name, const std::u32string& role_of) {
+    v1::Reporter reporter;
+    reporter.set_name(ToUtf8(name));
+    reporter.set_role(ToUtf8(role_of));
+    byline.reporters.push_back(std::move(reporter));
+  };
+  bool all_names_known = true;
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const Token& token = tokens[t];
+    const std::u32string_view text = token.text;
+    if (!AllHan(text) || text.size() > 4) {
+      byline.unplaced.push_back(token.text);
+      all_names_known = false;
+      continue;
+    }
+    if (text.size() == 1) {
+      // Padded two-character name: pair with the next single character of
+      // the same role.
+      if (t + 1 < tokens.size() && tokens[t + 1].text.size() == 1 &&
+          tokens[t + 1].role == token.role && AllHan(tokens[t + 1].text)) {
+        add(token.text + tokens[t + 1].text, token.role);
+        all_names_known &= lex.surnames.Contains(text);
+        ++t;
+      } else {
+        byline.unplaced.push_back(token.text);
+        all_names_known = false;
+      }
+      continue;
+    }
+    if (SplitDoubleName(text, lex)) {
+      add(std::u32string(text.substr(0, 2)), token.role);
+      add(std::u32string(text.substr(2)), token.role);
+      continue;
+    }
+    all_names_known &= lex.surnames.LongestAt(text, 0) > 0;
+    add(token.text, token.role);
+  }
+  if (byline.reporters.empty()) return std::nullopt;
+  if (!any_role && !all_names_known) return std::nullopt;
+  return byline;
+}
+
+std::optional<Byline> ParseBylineLine(std::u32string_view line,
+                                      const Lexicon& lex) {
+  line = TrimSpaces(line);
+  if (line.size() >= 2 && line.front() == U'(' && line.back() == U')') {
+    std::u32string_view inner = line.substr(1, line.size() - 2);
+    if (inner.find_first_of(U"()") != std::u32string_view::npos) {
+      return std::nullopt;
+    }
+    return ParseBylineContent(inner, lex);
+  }
+  if (lex.byline_roles.LongestAt(line, 0) > 0 && line.size() <= 60 &&
+      line.find(U'。') == std::u32string_view::npos) {
+    // Unbracketed, the line must be nothing but roles and names: "记者从区
+    // 政协获悉" starts with a role but is a sentence.
+    std::optional<Byline> byline = ParseBylineContent(line, lex);
+    if (byline && byline->unplaced.empty()) return byline;
+  }
+  return std::nullopt;
+}
+
+}  // namespace bulletin::parser

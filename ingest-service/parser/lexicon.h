@@ -1,0 +1,81 @@
+// The parser's domain knowledge, loaded once from the embedded data files:
+// surnames, title words, organ tokens, byline roles, event verbs, words that
+// end a name, and organization-kind keywords (see data/README.md).
+//
+//   const bulletin::parser::Lexicon& lex = bulletin::parser::DefaultLexicon();
+//   size_t n = lex.titles.LongestEndingAt(text, end);  // "书记" -> 2
+//
+// DefaultLexicon() builds the tables on first use and never changes them
+// after; the returned reference is valid for the whole program and safe to
+// share between threads.
+
+#ifndef BULLETIN_INGEST_SERVICE_PARSER_LEXICON_H_
+#define BULLETIN_INGEST_SERVICE_PARSER_LEXICON_H_
+
+#include <bitset>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "bulletin/v1/bulletin.pb.h"
+
+namespace bulletin::parser {
+
+// A set of words with longest-match lookups at a position. Lookups cost one
+// bitmap test for most positions: only characters that start (or end) some
+// word go on to hash lookups.
+class WordSet {
+ public:
+  void Add(std::u32string_view word);
+  bool Contains(std::u32string_view word) const;
+  // Length of the longest word that starts at `pos`; 0 if none.
+  size_t LongestAt(std::u32string_view text, size_t pos) const;
+  // Length of the longest word that ends right before `end`; 0 if none.
+  size_t LongestEndingAt(std::u32string_view text, size_t end) const;
+  bool empty() const { return words_.empty(); }
+
+ private:
+  static constexpr size_t kBmp = 0x10000;
+  bool MayStart(char32_t c) const { return c >= kBmp || first_[c]; }
+  bool MayEnd(char32_t c) const { return c >= kBmp || last_[c]; }
+
+  // Words stored as the raw bytes of their UTF-32 form, so that lookups can
+  // use a string_view into the text without allocating.
+  absl::flat_hash_set<std::string> words_;
+  size_t max_length_ = 0;
+  std::bitset<kBmp> first_;
+  std::bitset<kBmp> last_;
+};
+
+// Reads a one-entry-a-line data file: '#' starts a comment line, blank lines
+// are skipped, trailing spaces are trimmed.
+std::vector<std::string_view> DataLines(std::string_view contents);
+
+struct EventVerb {
+  std::u32string verb;
+  // True when the words after the verb name the meeting or event (召开, 举行),
+  // false when they name what was done (传达, 学习).
+  bool names_event = false;
+};
+
+struct Lexicon {
+  WordSet surnames;
+  WordSet titles;
+  WordSet organ_tokens;
+  WordSet byline_roles;
+  WordSet name_stops;
+  // In priority order: the first verb whose prefix is an organization wins.
+  std::vector<EventVerb> event_verbs;
+  // In file order: the first keyword an organization's name contains decides
+  // its kind.
+  std::vector<std::pair<std::u32string, v1::Organization::Kind>> kinds;
+};
+
+const Lexicon& DefaultLexicon();
+
+}  // namespace bulletin::parser
+
+#endif  // BULLETIN_INGEST_SERVICE_PARSER_LEXICON_H_

@@ -1,0 +1,110 @@
+#include "ingest-service/parser/officials.h"
+
+#include <algorithm>
+
+#include "ingest-service/parser/text_util.h"
+
+namespace bulletin::parser {
+namespace {
+
+// True when a name may end right before `pos`: at the end of the text, at
+// punctuation, or where a word that follows names begins (主持, 出席, …).
+bool NameMayEndAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  return pos >= text.size() || !IsHan(text[pos]) ||
+         lex.name_stops.LongestAt(text, pos) > 0;
+}
+
+bool AllHan(std::u32string_view s) {
+  return std::all_of(s.begin(), s.end(), IsHan);
+}
+
+// True when a word of two or more characters that follows names starts at
+// `pos`: a name cannot run over it (谢胜主持 is 谢胜). One-character stop
+// words (为, 向) are common inside names and only end one.
+bool LongStopAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  return lex.name_stops.LongestAt(text, pos) >= 2;
+}
+
+// Length of the name starting at `pos`, or 0.
+size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  if (pos >= text.size() || lex.name_stops.LongestAt(text, pos) > 0) return 0;
+  const size_t surname = lex.surnames.LongestAt(text, pos);
+  if (surname == 0) return 0;
+  const size_t longer = surname + 2;
+  const size_t shorter = surname + 1;
+  const bool longer_ok = pos + longer <= text.size() &&
+                         AllHan(text.substr(pos, longer)) &&
+                         !LongStopAt(text, pos + surname, lex) &&
+                         !LongStopAt(text, pos + shorter, lex);
+  const bool shorter_ok = pos + shorter <= text.size() &&
+                          AllHan(text.substr(pos, shorter)) &&
+                          !LongStopAt(text, pos + surname, lex);
+  if (longer_ok && NameMayEndAt(text, pos + longer, lex)) return longer;
+  if (shorter_ok && NameMayEndAt(text, pos + shorter, lex)) return shorter;
+  // Nothing settles it: most Chinese names have three characters.
+  if (longer_ok) return longer;
+  return shorter_ok ? shorter : 0;
+}
+
+// Start of the title whose title word ends at `end` and is `word` long,
+// extended backwards over organ tokens and region names.
+size_t TitleStart(std::u32string_view text, size_t end, size_t word,
+                  const Lexicon& lex, const Gazetteer& gaz) {
+  size_t start = end - word;
+  while (start > 0) {
+    const size_t n = std::max(lex.organ_tokens.LongestEndingAt(text, start),
+                              gaz.LongestNameEndingAt(text, start));
+    if (n == 0) break;
+    start -= n;
+  }
+  return start;
+}
+
+Title MakeTitle(std::u32string_view text, size_t start, size_t end, size_t word,
+                const Gazetteer& gaz) {
+  Title title;
+  title.written = std::u32string(text.substr(start, end - start));
+  const size_t region = gaz.RegionPrefixLength(title.written);
+  title.text = title.written.substr(region);
+  title.organ = title.written.substr(0, title.written.size() - word);
+  return title;
+}
+
+}  // namespace
+
+std::vector<Official> FindOfficials(std::u32string_view text,
+                                    const Lexicon& lex, const Gazetteer& gaz) {
+  std::vector<Official> found;
+  size_t end = 1;
+  while (end <= text.size()) {
+    const size_t word = lex.titles.LongestEndingAt(text, end);
+    const size_t name = word > 0 ? NameAt(text, end, lex) : 0;
+    if (name == 0) {
+      ++end;
+      continue;
+    }
+    Official official;
+    official.name = std::u32string(text.substr(end, name));
+    official.end = end + name;
+    // Walk the chain of titles joined by 、 backwards from the name.
+    size_t title_end = end;
+    size_t title_word = word;
+    std::vector<Title> reversed;
+    while (true) {
+      const size_t start = TitleStart(text, title_end, title_word, lex, gaz);
+      reversed.push_back(MakeTitle(text, start, title_end, title_word, gaz));
+      official.start = start;
+      if (start < 2 || text[start - 1] != U'、') break;
+      const size_t previous = lex.titles.LongestEndingAt(text, start - 1);
+      if (previous == 0) break;
+      title_end = start - 1;
+      title_word = previous;
+    }
+    official.titles.assign(reversed.rbegin(), reversed.rend());
+    found.push_back(std::move(official));
+    end = found.back().end + 1;
+  }
+  return found;
+}
+
+}  // namespace bulletin::parser

@@ -1,0 +1,51 @@
+// Finds officials named with their titles: "区政协党组书记、主席王君成" is one
+// person with two titles; "区委书记李明,区委副书记、区长张强" are two. A title
+// is a title word (data/titles.txt) extended backwards over the organ it
+// belongs to (data/organ_tokens.txt and region names): 区 + 政协 + 党组 +
+// 书记. A name is a known surname (data/surnames*.txt) and one or two more
+// Han characters, its end settled by what follows it (data/name_stops.txt).
+//
+//   std::vector<bulletin::parser::Official> found =
+//   bulletin::parser::FindOfficials(
+//       U"区政协党组书记、主席王君成主持会议", DefaultLexicon(),
+//       DefaultGazetteer());
+//   // found[0].name == U"王君成", titles {U"区政协党组书记", U"主席"}
+//
+// Stateless; thread-safe.
+
+#ifndef BULLETIN_INGEST_SERVICE_PARSER_OFFICIALS_H_
+#define BULLETIN_INGEST_SERVICE_PARSER_OFFICIALS_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest-service/parser/gazetteer.h"
+#include "ingest-service/parser/lexicon.h"
+
+namespace bulletin::parser {
+
+struct Title {
+  // As written, region included: "合川区委常委".
+  std::u32string written;
+  // What the record keeps: without the region's short form ("区委常委").
+  std::u32string text;
+  // The organ part, before the title word: "区政协党组" of 区政协党组书记.
+  std::u32string organ;
+};
+
+struct Official {
+  std::u32string name;
+  std::vector<Title> titles;
+  // Where the first title starts and where the name ends, in code points.
+  size_t start = 0;
+  size_t end = 0;
+};
+
+std::vector<Official> FindOfficials(std::u32string_view text,
+                                    const Lexicon& lex, const Gazetteer& gaz);
+
+}  // namespace bulletin::parser
+
+#endif  // BULLETIN_INGEST_SERVICE_PARSER_OFFICIALS_H_

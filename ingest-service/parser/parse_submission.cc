@@ -1,0 +1,30 @@
+#include "ingest-service/parser/parse_submission.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "ingest-service/parser/decode.h"
+#include "ingest-service/parser/normalize.h"
+#include "ingest-service/parser/structure.h"
+
+namespace bulletin {
+
+absl::StatusOr<ParsedSubmission> ParseSubmission(std::string_view bytes,
+                                                 const ParseOptions& options) {
+  absl::StatusOr<parser::DecodedText> decoded =
+      parser::DecodeSubmission(bytes, options.max_bytes);
+  if (!decoded.ok()) return decoded.status();
+  parser::NormalizedText normalized = parser::NormalizeText(decoded->utf8);
+  if (normalized.lines.empty()) {
+    return absl::InvalidArgumentError(
+        "submission is whitespace only: no text to parse");
+  }
+  ParsedSubmission parsed;
+  parser::BuildRecord(normalized.lines, options.date, &parsed.bulletin);
+  parsed.bulletin.set_source_text(std::move(decoded->utf8));
+  parsed.bulletin.set_source_encoding(std::move(decoded->encoding));
+  parsed.normalized_text = std::move(normalized.text);
+  return parsed;
+}
+
+}  // namespace bulletin

@@ -1,0 +1,58 @@
+// Code-point helpers for the parser. The parser works on UTF-32 strings
+// (std::u32string) because every rule it applies counts characters, not
+// bytes: "a name is two or three Han characters", "a marker at the end".
+//
+//   std::u32string line = bulletin::parser::ToU32("鲜 明");
+//   std::string back = bulletin::parser::ToUtf8(line);
+//
+// Stateless; thread-safe.
+
+#ifndef BULLETIN_INGEST_SERVICE_PARSER_TEXT_UTIL_H_
+#define BULLETIN_INGEST_SERVICE_PARSER_TEXT_UTIL_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+
+namespace bulletin::parser {
+
+// Debian's Abseil is built without std::string_view aliasing, so the two
+// view types need converting at the boundary.
+inline absl::string_view ToAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+inline std::string_view ToStd(absl::string_view s) {
+  return std::string_view(s.data(), s.size());
+}
+
+// Decodes UTF-8; an ill-formed sequence becomes U+FFFD. Callers pass text
+// that decode.h already validated, so this never loses anything there.
+std::u32string ToU32(std::string_view utf8);
+
+// Encodes to UTF-8. Surrogates and values above U+10FFFF become U+FFFD.
+std::string ToUtf8(std::u32string_view text);
+
+// Appends one code point in UTF-8.
+void AppendUtf8(char32_t c, std::string* out);
+
+// CJK unified ideographs (all blocks) and compatibility ideographs.
+bool IsHan(char32_t c);
+
+// ASCII digits 0-9 (NFKC has already folded full-width digits).
+inline bool IsDigit(char32_t c) { return c >= U'0' && c <= U'9'; }
+
+// Punctuation that ends a clause or separates list entries in Chinese text
+// after NFKC: , 。 ; : ! ? 、 and their remaining full-width forms.
+bool IsClauseBreak(char32_t c);
+
+// Any punctuation or symbol that cannot be part of a name or a title:
+// clause breaks, brackets, quotes, dashes, spaces.
+bool IsNameBreak(char32_t c);
+
+// Removes leading and trailing ASCII spaces.
+std::u32string_view TrimSpaces(std::u32string_view text);
+
+}  // namespace bulletin::parser
+
+#endif  // BULLETIN_INGEST_SERVICE_PARSER_TEXT_UTIL_H_

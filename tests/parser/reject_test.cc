@@ -1,0 +1,98 @@
+// Every kind of bad input is rejected with its status code and a message
+// that says what is wrong and where.
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest-service/parser/parse_submission.h"
+
+namespace bulletin {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::Status Parse(const std::string& bytes, size_t max_bytes = 4 << 20) {
+  ParseOptions options;
+  options.max_bytes = max_bytes;
+  return ParseSubmission(bytes, options).status();
+}
+
+TEST(RejectTest, Empty) {
+  absl::Status s = Parse("");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("empty"));
+}
+
+TEST(RejectTest, WhitespaceOnly) {
+  absl::Status s = Parse(" \r\n\t\n\xE3\x80\x80\n");  // U+3000 too
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("whitespace only"));
+}
+
+TEST(RejectTest, BomOnlyIsWhitespaceOnly) {
+  absl::Status s = Parse("\xEF\xBB\xBF\n");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("whitespace only"));
+}
+
+TEST(RejectTest, OverTheSizeLimit) {
+  absl::Status s = Parse(std::string(101, 'a'), 100);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(s.message(), HasSubstr("101 bytes"));
+  EXPECT_THAT(s.message(), HasSubstr("limit is 100"));
+}
+
+TEST(RejectTest, NulByteSaysWhere) {
+  absl::Status s = Parse(std::string("标题\n正文", 11) + std::string(1, '\0'));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("NUL byte at offset 11 (line 2)"));
+}
+
+TEST(RejectTest, BinaryControlBytes) {
+  absl::Status s = Parse("\x89PNG\r\n\x1A\n");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("binary data"));
+  EXPECT_THAT(s.message(), HasSubstr("0x1A at offset 6 (line 2)"));
+}
+
+TEST(RejectTest, UndecodableBytesSayWhere) {
+  // Valid UTF-8, then 0xFF which is neither UTF-8 nor GB18030.
+  absl::Status s = Parse("标题\n正文\xFF");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("undecodable"));
+  EXPECT_THAT(s.message(), HasSubstr("offset 13, line 2"));
+}
+
+TEST(RejectTest, BadUtf8AfterUtf8Bom) {
+  absl::Status s = Parse("\xEF\xBB\xBF\xC4\xE3\xBA\xC3");  // GBK after a BOM
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("UTF-8 byte order mark"));
+  EXPECT_THAT(s.message(), HasSubstr("offset 3"));
+}
+
+TEST(RejectTest, Utf16OddLength) {
+  absl::Status s = Parse(std::string("\xFF\xFE\x07\x68\x98", 5));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("odd number of bytes"));
+}
+
+TEST(RejectTest, Utf16UnpairedSurrogate) {
+  absl::Status s = Parse(std::string("\xFF\xFE\x07\x68\x00\xD8\x41\x00", 8));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(),
+              HasSubstr("unpaired surrogate 0xD800 at byte offset 4"));
+}
+
+TEST(RejectTest, Utf16Nul) {
+  absl::Status s = Parse(std::string("\xFF\xFE\x07\x68\x00\x00", 6));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("NUL character at byte offset 4"));
+}
+
+TEST(RejectTest, AcceptsTabsAndFormFeeds) {
+  EXPECT_TRUE(Parse("标题\t\f\n正文。\n").ok());
+}
+
+}  // namespace
+}  // namespace bulletin
