@@ -31,8 +31,14 @@ class BulletinLog {
   virtual ~BulletinLog() = default;
 
   // Appends `records` atomically and durably: when this returns OK all of
-  // them survive a crash or power loss; otherwise none was written.
-  // records[i].seq() must be head_seq() + 1 + i (FAILED_PRECONDITION if not).
+  // them survive a crash or power loss. records[i].seq() must be
+  // head_seq() + 1 + i (FAILED_PRECONDITION if not).
+  //
+  // A failed write (disk full, I/O error) is fail-stop: this and every later
+  // Append return UNAVAILABLE, because after a failed synced write the
+  // storage cannot say whether the batch reached the disk. Restarting the
+  // process recovers: the batch is then in the log entirely or not at all,
+  // and a client retrying it finds it (as a duplicate) or writes it anew.
   virtual absl::Status Append(const std::vector<v1::LogRecord>& records) = 0;
 
   // Up to `max_records` records with seq > after_seq, in seq order; empty

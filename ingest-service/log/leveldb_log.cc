@@ -126,6 +126,7 @@ absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return absl::UnavailableError("log is closed");
+    if (!write_failure_.ok()) return write_failure_;
     head = head_seq_;
   }
   leveldb::WriteBatch batch;
@@ -143,9 +144,14 @@ absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
   }
   leveldb::WriteOptions sync;
   sync.sync = true;
-  absl::Status written =
-      FromLevelDb(db_->Write(sync, &batch), "cannot append to log");
-  if (!written.ok()) return written;
+  leveldb::Status written = db_->Write(sync, &batch);
+  if (!written.ok()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    write_failure_ = absl::UnavailableError(absl::StrCat(
+        "the log could not be written (", written.ToString(),
+        "); nothing more is accepted until ingest-service restarts"));
+    return write_failure_;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     head_seq_ = head + records.size();

@@ -58,6 +58,8 @@ class LevelDbLog : public BulletinLog {
   mutable std::condition_variable head_changed_;
   uint64_t head_seq_ ABSL_GUARDED_BY(mutex_);
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
+  // The first write failure; once set, every Append returns it.
+  absl::Status write_failure_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace bulletin

@@ -1,5 +1,8 @@
 #include "ingest-service/log/leveldb_log.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <fstream>
 #include <thread>
 
@@ -128,6 +131,57 @@ TEST(LevelDbLogTest, CloseWakesWaitersAndRefusesAppends) {
   EXPECT_TRUE(log->closed());
   EXPECT_EQ(log->Append({UpsertRecord(1, "a", "d")}).code(),
             absl::StatusCode::kUnavailable);
+}
+
+// Caps the size of any file this process writes, as a full disk would, for
+// the scope of the object.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    signal(SIGXFSZ, SIG_IGN);  // Make the write fail with EFBIG instead.
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &saved_); }
+
+ private:
+  rlimit saved_;
+};
+
+TEST(LevelDbLogTest, AFailedWriteStopsAppendsUntilReopenedAndLosesNothing) {
+  testing::TempDir dir;
+  {
+    auto log = OpenOrDie(dir.path());
+    ASSERT_TRUE(log->Append({UpsertRecord(1, "kept", "d")}).ok());
+    v1::LogRecord big = UpsertRecord(2, "too-big", "d");
+    big.mutable_upsert()->set_lead(std::string(1 << 20, 'x'));
+    {
+      FileSizeLimit limit(256 << 10);
+      absl::Status failed = log->Append({big});
+      EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
+      EXPECT_NE(failed.message().find("restarts"), absl::string_view::npos);
+    }
+    // Space is back, but the log stays stopped: the failed batch's fate is
+    // unknown until recovery.
+    EXPECT_EQ(log->Append({UpsertRecord(2, "after", "d")}).code(),
+              absl::StatusCode::kUnavailable);
+    EXPECT_EQ(log->head_seq(), 1u);
+  }
+  auto log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  auto records = log->Read(0, 10);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_FALSE(records->empty());
+  EXPECT_EQ((*records)[0].upsert().id(), "kept");
+  // The torn batch is either wholly there or wholly gone.
+  for (const v1::LogRecord& record : *records) {
+    if (record.upsert().id() == "too-big") {
+      EXPECT_EQ(record.upsert().lead().size(), size_t{1} << 20);
+    }
+  }
+  EXPECT_TRUE(log->Append({UpsertRecord(log->head_seq() + 1, "next", "d")}).ok());
 }
 
 }  // namespace
