@@ -19,23 +19,26 @@ bool AllHan(std::u32string_view s) {
   return !s.empty();
 }
 
+// A word of the byline: `text` as written, `folded` in Simplified.
 struct Token {
-  std::u32string text;
+  std::u32string_view text;
+  std::u32string_view folded;
   std::u32string role;
 };
 
 // Splits a four-character run written without padding into two names when
 // both halves start with a surname and the first two characters are not a
 // compound surname (欧阳, 司马): 吕静吴林 -> 吕静, 吴林.
-bool SplitDoubleName(std::u32string_view s, const Lexicon& lex) {
-  return s.size() == 4 && !lex.surnames.Contains(s.substr(0, 2)) &&
-         lex.surnames.Contains(s.substr(0, 1)) &&
-         lex.surnames.Contains(s.substr(2, 1));
+bool SplitDoubleName(std::u32string_view folded, const Lexicon& lex) {
+  return folded.size() == 4 && !lex.surnames.Contains(folded.substr(0, 2)) &&
+         lex.surnames.Contains(folded.substr(0, 1)) &&
+         lex.surnames.Contains(folded.substr(2, 1));
 }
 
 }  // namespace
 
 std::optional<Byline> ParseBylineContent(std::u32string_view content,
+                                         std::u32string_view folded,
                                          const Lexicon& lex) {
   std::vector<Token> tokens;
   std::u32string role;
@@ -47,19 +50,21 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
     while (end < content.size() && !IsSeparator(content[end])) ++end;
     if (end == i) break;
     std::u32string_view word = content.substr(i, end - i);
+    std::u32string_view folded_word = folded.substr(i, end - i);
     i = end;
     // A role may be glued to the name after it (记者张三).
-    if (const size_t r = lex.byline_roles.LongestAt(word, 0); r > 0) {
+    if (const size_t r = lex.byline_roles.LongestAt(folded_word, 0); r > 0) {
       role = std::u32string(word.substr(0, r));
       any_role = true;
       word.remove_prefix(r);
+      folded_word.remove_prefix(r);
       if (word.empty()) continue;
     }
-    tokens.push_back(Token{std::u32string(word), role});
+    tokens.push_back(Token{word, folded_word, role});
   }
 
   Byline byline;
-  auto add = [&](std::u32string name, const std::u32string& role_of) {
+  auto add = [&](std::u32string_view name, const std::u32string& role_of) {
     v1::Reporter reporter;
     reporter.set_name(ToUtf8(name));
     reporter.set_role(ToUtf8(role_of));
@@ -68,32 +73,32 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
   bool all_names_known = true;
   for (size_t t = 0; t < tokens.size(); ++t) {
     const Token& token = tokens[t];
-    const std::u32string_view text = token.text;
-    if (!AllHan(text) || text.size() > 4) {
-      byline.unplaced.push_back(token.text);
+    if (!AllHan(token.text) || token.text.size() > 4) {
+      byline.unplaced.emplace_back(token.text);
       all_names_known = false;
       continue;
     }
-    if (text.size() == 1) {
+    if (token.text.size() == 1) {
       // Padded two-character name: pair with the next single character of
       // the same role.
       if (t + 1 < tokens.size() && tokens[t + 1].text.size() == 1 &&
           tokens[t + 1].role == token.role && AllHan(tokens[t + 1].text)) {
-        add(token.text + tokens[t + 1].text, token.role);
-        all_names_known &= lex.surnames.Contains(text);
+        add(std::u32string(token.text) + std::u32string(tokens[t + 1].text),
+            token.role);
+        all_names_known &= lex.surnames.Contains(token.folded);
         ++t;
       } else {
-        byline.unplaced.push_back(token.text);
+        byline.unplaced.emplace_back(token.text);
         all_names_known = false;
       }
       continue;
     }
-    if (SplitDoubleName(text, lex)) {
-      add(std::u32string(text.substr(0, 2)), token.role);
-      add(std::u32string(text.substr(2)), token.role);
+    if (SplitDoubleName(token.folded, lex)) {
+      add(token.text.substr(0, 2), token.role);
+      add(token.text.substr(2), token.role);
       continue;
     }
-    all_names_known &= lex.surnames.LongestAt(text, 0) > 0;
+    all_names_known &= lex.surnames.LongestAt(token.folded, 0) > 0;
     add(token.text, token.role);
   }
   if (byline.reporters.empty()) return std::nullopt;
@@ -102,20 +107,20 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
 }
 
 std::optional<Byline> ParseBylineLine(std::u32string_view line,
+                                      std::u32string_view folded,
                                       const Lexicon& lex) {
-  line = TrimSpaces(line);
   if (line.size() >= 2 && line.front() == U'(' && line.back() == U')') {
-    std::u32string_view inner = line.substr(1, line.size() - 2);
+    const std::u32string_view inner = line.substr(1, line.size() - 2);
     if (inner.find_first_of(U"()") != std::u32string_view::npos) {
       return std::nullopt;
     }
-    return ParseBylineContent(inner, lex);
+    return ParseBylineContent(inner, folded.substr(1, inner.size()), lex);
   }
-  if (lex.byline_roles.LongestAt(line, 0) > 0 && line.size() <= 60 &&
+  if (lex.byline_roles.LongestAt(folded, 0) > 0 && line.size() <= 60 &&
       line.find(U'。') == std::u32string_view::npos) {
     // Unbracketed, the line must be nothing but roles and names: "记者从区
     // 政协获悉" starts with a role but is a sentence.
-    std::optional<Byline> byline = ParseBylineContent(line, lex);
+    std::optional<Byline> byline = ParseBylineContent(line, folded, lex);
     if (byline && byline->unplaced.empty()) return byline;
   }
   return std::nullopt;

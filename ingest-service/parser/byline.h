@@ -4,12 +4,14 @@
 // the width of three-character ones. A role (本报记者, 记者, 通讯员, 实习生;
 // data/byline_roles.txt) applies to the names after it until the next role.
 //
-//   std::optional<bulletin::parser::Byline> b =
-//   bulletin::parser::ParseBylineLine(
-//       U"(鲜 明 吕 静)", bulletin::parser::DefaultLexicon());
+//   using namespace bulletin::parser;
+//   std::u32string line = U"(鲜 明 吕 静)";
+//   std::optional<Byline> b =
+//       ParseBylineLine(line, FoldToSimplified(line), DefaultLexicon());
 //   // b->reporters: {鲜明, ""}, {吕静, ""}
 //
-// Stateless; thread-safe.
+// Roles and surnames are matched in `folded` (Simplified, see fold.h); names
+// are cut from the text as written. Stateless; thread-safe.
 
 #ifndef BULLETIN_INGEST_SERVICE_PARSER_BYLINE_H_
 #define BULLETIN_INGEST_SERVICE_PARSER_BYLINE_H_
@@ -35,11 +37,13 @@ struct Byline {
 // does not read as one: no name at all, or, without any role, a word that is
 // not a name starting with a known surname.
 std::optional<Byline> ParseBylineContent(std::u32string_view content,
+                                         std::u32string_view folded,
                                          const Lexicon& lex);
 
 // Reads a whole line as a byline: either all of it in parentheses, or
 // starting with a role. Returns nullopt for any other line.
 std::optional<Byline> ParseBylineLine(std::u32string_view line,
+                                      std::u32string_view folded,
                                       const Lexicon& lex);
 
 }  // namespace bulletin::parser

@@ -17,13 +17,16 @@ bool IsSourceChar(char32_t c) {
          c == U'台';
 }
 
+// Longest news-source head: 新华社乌鲁木齐2021年11月18日电 has 22 characters.
+constexpr size_t kMaxHead = 24;
+
 // Length of a news-source head (本报讯, 新华社北京11月18日电) at the start,
-// or 0. The head is at most 16 characters of Han and digits, names a source
-// before its 讯/电, and the 讯/电 is followed by a break, not by more of a
-// word (国网重庆电力 is a company, not a dateline).
+// or 0. The head is at most kMaxHead characters of Han and digits, names a
+// source before its 讯/电, and the 讯/电 is followed by a break, not by more of
+// a word (国网重庆电力 is a company, not a dateline).
 size_t SourceHead(std::u32string_view p) {
   bool source = false;
-  for (size_t i = 0; i < p.size() && i < 16; ++i) {
+  for (size_t i = 0; i < p.size() && i < kMaxHead; ++i) {
     const char32_t c = p[i];
     if (i >= 2 && IsNewsEnd(c) && source) {
       const bool at_break = i + 1 == p.size() || p[i + 1] == U'(' ||
@@ -81,12 +84,15 @@ bool ReadDate(std::u32string_view p, size_t* pos, std::string* iso) {
   return true;
 }
 
-// A parenthesized group at `*pos` of at most 40 characters.
-bool ReadParens(std::u32string_view p, size_t* pos, std::u32string* inner) {
+// A parenthesized group at `*pos` of at most 40 characters; sets where its
+// inside starts and how long it is.
+bool ReadParens(std::u32string_view p, size_t* pos, size_t* start,
+                size_t* length) {
   if (*pos >= p.size() || p[*pos] != U'(') return false;
   const size_t close = p.find(U')', *pos);
   if (close == std::u32string_view::npos || close - *pos > 40) return false;
-  *inner = std::u32string(p.substr(*pos + 1, close - *pos - 1));
+  *start = *pos + 1;
+  *length = close - *pos - 1;
   *pos = close + 1;
   return true;
 }
@@ -101,6 +107,14 @@ std::optional<Dateline> FindDateline(std::u32string_view paragraph) {
   Dateline d;
   size_t pos = SourceHead(paragraph);
   const bool bare_date = pos == 0;
+  // The date may sit inside the head: 新华社武汉2021年11月18日电.
+  bool date_in_head = false;
+  for (size_t i = 0; i < pos && !date_in_head; ++i) {
+    size_t probe = i;
+    if (IsDigit(paragraph[i]) && (i == 0 || !IsDigit(paragraph[i - 1]))) {
+      date_in_head = ReadDate(paragraph, &probe, &d.iso_date);
+    }
+  }
   if (bare_date) {
     // A bare date counts only when it ends in 电/讯 (11月18日电): a lead that
     // merely starts with a date keeps it.
@@ -115,14 +129,13 @@ std::optional<Dateline> FindDateline(std::u32string_view paragraph) {
   }
   // Reporters and date, in either order, each at most once.
   bool have_reporters = false;
-  bool have_date = bare_date;
+  bool have_date = bare_date || date_in_head;
   for (int round = 0; round < 2; ++round) {
     size_t probe = pos;
     SkipSpaces(paragraph, &probe);
-    std::u32string inner;
     std::string iso;
-    if (!have_reporters && ReadParens(paragraph, &probe, &inner)) {
-      d.reporters = inner;
+    if (!have_reporters && ReadParens(paragraph, &probe, &d.reporters_start,
+                                      &d.reporters_length)) {
       have_reporters = true;
       pos = probe;
     } else if (!have_date && ReadDate(paragraph, &probe, &iso)) {

@@ -25,8 +25,10 @@ struct Dateline {
   // Where the paragraph's own text starts: after the separator (space,
   // comma or colon) that follows the dateline.
   size_t body_start = 0;
-  // What stood in the parentheses ("记者 张三"), for the byline reader.
-  std::u32string reporters;
+  // Where what stood in the parentheses ("记者 张三") starts and how long it
+  // is, for the byline reader; 0 and 0 when there were none.
+  size_t reporters_start = 0;
+  size_t reporters_length = 0;
   // ISO date when the dateline gives year, month and day; else empty.
   std::string iso_date;
 };

@@ -101,7 +101,7 @@ std::optional<RegionMention> Gazetteer::FindMostSpecific(
       const Region* region = Resolve(text.substr(pos, n), home_province);
       if (region == nullptr) continue;
       if (!best || rank(region->level) > rank(best->region->level)) {
-        best = RegionMention{pos, std::u32string(text.substr(pos, n)), region};
+        best = RegionMention{pos, n, region};
       }
       pos += n - 1;
       break;
@@ -124,6 +124,17 @@ size_t Gazetteer::RegionPrefixLength(std::u32string_view title) const {
 bool Gazetteer::IsUnambiguous(std::u32string_view name) const {
   auto it = by_name_.find(std::u32string(name));
   return it != by_name_.end() && it->second.size() == 1;
+}
+
+bool Gazetteer::NameCrosses(std::u32string_view text, size_t begin,
+                            size_t end) const {
+  for (size_t pos = begin; pos < end; ++pos) {
+    const size_t limit = std::min(max_name_length_, text.size() - pos);
+    for (size_t n = end - pos + 1; n <= limit; ++n) {
+      if (by_name_.contains(std::u32string(text.substr(pos, n)))) return true;
+    }
+  }
+  return false;
 }
 
 const Gazetteer& DefaultGazetteer() {

@@ -4,10 +4,13 @@
 // papers write: 彭水县 for 彭水苗族土家族自治县, 恩施州 for
 // 恩施土家族苗族自治州.
 //
-//   const bulletin::parser::Gazetteer& gaz =
-//   bulletin::parser::DefaultGazetteer(); std::optional<RegionMention> m =
-//   gaz.FindMostSpecific(U"民进铜梁区总支", "");
-//   // m->text == U"铜梁区", m->region->code == "500151"
+//   using namespace bulletin::parser;
+//   const Gazetteer& gaz = DefaultGazetteer();
+//   std::optional<RegionMention> m =
+//       gaz.FindMostSpecific(U"民进铜梁区总支", "");
+//   // m->pos == 2, m->length == 3 (铜梁区), m->region->code == "500151"
+//
+// Every lookup takes Simplified text (see fold.h).
 //
 // DefaultGazetteer() builds its tables on first use and never changes them
 // after; safe to share between threads.
@@ -33,10 +36,11 @@ struct Region {
   std::string province;  // e.g. "重庆市"
 };
 
-// A region named in a text.
+// A region named in a text: text.substr(pos, length) as written, e.g.
+// "彭水县".
 struct RegionMention {
-  size_t pos = 0;       // in code points
-  std::u32string text;  // as written, e.g. "彭水县"
+  size_t pos = 0;  // in code points
+  size_t length = 0;
   const Region* region = nullptr;
 };
 
@@ -64,6 +68,11 @@ class Gazetteer {
 
   // True when exactly one division carries this name (full or short form).
   bool IsUnambiguous(std::u32string_view name) const;
+
+  // True when a region's full name starts inside [begin, end) and runs past
+  // `end`: in 石家庄市长安区 the title word 市长 is cut out of 长安区, so what
+  // follows it is no name.
+  bool NameCrosses(std::u32string_view text, size_t begin, size_t end) const;
 
  private:
   const Region* Resolve(std::u32string_view name,

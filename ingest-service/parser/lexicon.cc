@@ -33,6 +33,7 @@ Lexicon BuildLexicon() {
   LoadWords("organ_tokens.txt", &lex.organ_tokens);
   LoadWords("byline_roles.txt", &lex.byline_roles);
   LoadWords("name_stops.txt", &lex.name_stops);
+  LoadWords("collective_subjects.txt", &lex.collective_subjects);
   for (std::string_view line : DataLines(EmbeddedDataFile("event_verbs.tsv"))) {
     std::vector<absl::string_view> fields = absl::StrSplit(ToAbsl(line), '\t');
     EventVerb verb;

@@ -67,6 +67,8 @@ struct Lexicon {
   WordSet organ_tokens;
   WordSet byline_roles;
   WordSet name_stops;
+  // Openings that speak of many bodies at once (我市, 各地): no organization.
+  WordSet collective_subjects;
   // In priority order: the first verb whose prefix is an organization wins.
   std::vector<EventVerb> event_verbs;
   // In file order: the first keyword an organization's name contains decides

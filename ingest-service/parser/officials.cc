@@ -14,10 +14,6 @@ bool NameMayEndAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
          lex.name_stops.LongestAt(text, pos) > 0;
 }
 
-bool AllHan(std::u32string_view s) {
-  return std::all_of(s.begin(), s.end(), IsHan);
-}
-
 // True when a word of two or more characters that follows names starts at
 // `pos`: a name cannot run over it (谢胜主持 is 谢胜). One-character stop
 // words (为, 向) are common inside names and only end one.
@@ -25,7 +21,11 @@ bool LongStopAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
   return lex.name_stops.LongestAt(text, pos) >= 2;
 }
 
-// Length of the name starting at `pos`, or 0.
+bool AllHan(std::u32string_view s) {
+  return std::all_of(s.begin(), s.end(), IsHan);
+}
+
+// Length of the name starting at `pos` of (folded) `text`, or 0.
 size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
   if (pos >= text.size() || lex.name_stops.LongestAt(text, pos) > 0) return 0;
   const size_t surname = lex.surnames.LongestAt(text, pos);
@@ -48,24 +48,25 @@ size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
 
 // Start of the title whose title word ends at `end` and is `word` long,
 // extended backwards over organ tokens and region names.
-size_t TitleStart(std::u32string_view text, size_t end, size_t word,
+size_t TitleStart(std::u32string_view folded, size_t end, size_t word,
                   const Lexicon& lex, const Gazetteer& gaz) {
   size_t start = end - word;
   while (start > 0) {
-    const size_t n = std::max(lex.organ_tokens.LongestEndingAt(text, start),
-                              gaz.LongestNameEndingAt(text, start));
+    const size_t n = std::max(lex.organ_tokens.LongestEndingAt(folded, start),
+                              gaz.LongestNameEndingAt(folded, start));
     if (n == 0) break;
     start -= n;
   }
   return start;
 }
 
-Title MakeTitle(std::u32string_view text, size_t start, size_t end, size_t word,
-                const Gazetteer& gaz) {
+Title MakeTitle(std::u32string_view text, std::u32string_view folded,
+                size_t start, size_t end, size_t word, const Gazetteer& gaz) {
   Title title;
   title.written = std::u32string(text.substr(start, end - start));
-  const size_t region = gaz.RegionPrefixLength(title.written);
-  title.text = title.written.substr(region);
+  title.region_prefix =
+      gaz.RegionPrefixLength(folded.substr(start, end - start));
+  title.text = title.written.substr(title.region_prefix);
   title.organ = title.written.substr(0, title.written.size() - word);
   return title;
 }
@@ -73,13 +74,14 @@ Title MakeTitle(std::u32string_view text, size_t start, size_t end, size_t word,
 }  // namespace
 
 std::vector<Official> FindOfficials(std::u32string_view text,
+                                    std::u32string_view folded,
                                     const Lexicon& lex, const Gazetteer& gaz) {
   std::vector<Official> found;
   size_t end = 1;
-  while (end <= text.size()) {
-    const size_t word = lex.titles.LongestEndingAt(text, end);
-    const size_t name = word > 0 ? NameAt(text, end, lex) : 0;
-    if (name == 0) {
+  while (end <= folded.size()) {
+    const size_t word = lex.titles.LongestEndingAt(folded, end);
+    const size_t name = word > 0 ? NameAt(folded, end, lex) : 0;
+    if (name == 0 || gaz.NameCrosses(folded, end - word, end)) {
       ++end;
       continue;
     }
@@ -91,11 +93,12 @@ std::vector<Official> FindOfficials(std::u32string_view text,
     size_t title_word = word;
     std::vector<Title> reversed;
     while (true) {
-      const size_t start = TitleStart(text, title_end, title_word, lex, gaz);
-      reversed.push_back(MakeTitle(text, start, title_end, title_word, gaz));
+      const size_t start = TitleStart(folded, title_end, title_word, lex, gaz);
+      reversed.push_back(
+          MakeTitle(text, folded, start, title_end, title_word, gaz));
       official.start = start;
-      if (start < 2 || text[start - 1] != U'、') break;
-      const size_t previous = lex.titles.LongestEndingAt(text, start - 1);
+      if (start < 2 || folded[start - 1] != U'、') break;
+      const size_t previous = lex.titles.LongestEndingAt(folded, start - 1);
       if (previous == 0) break;
       title_end = start - 1;
       title_word = previous;

@@ -5,13 +5,15 @@
 // 书记. A name is a known surname (data/surnames*.txt) and one or two more
 // Han characters, its end settled by what follows it (data/name_stops.txt).
 //
+//   std::u32string text = U"区政协党组书记、主席王君成主持会议";
 //   std::vector<bulletin::parser::Official> found =
 //   bulletin::parser::FindOfficials(
-//       U"区政协党组书记、主席王君成主持会议", DefaultLexicon(),
-//       DefaultGazetteer());
+//       text, FoldToSimplified(text), DefaultLexicon(), DefaultGazetteer());
 //   // found[0].name == U"王君成", titles {U"区政协党组书记", U"主席"}
 //
-// Stateless; thread-safe.
+// Matching reads `folded` (Simplified, see fold.h); names and titles are
+// cut from `text`, so they keep the characters as written. Stateless;
+// thread-safe.
 
 #ifndef BULLETIN_INGEST_SERVICE_PARSER_OFFICIALS_H_
 #define BULLETIN_INGEST_SERVICE_PARSER_OFFICIALS_H_
@@ -33,6 +35,8 @@ struct Title {
   std::u32string text;
   // The organ part, before the title word: "区政协党组" of 区政协党组书记.
   std::u32string organ;
+  // Length of the region's short form at the start of `written` (合川).
+  size_t region_prefix = 0;
 };
 
 struct Official {
@@ -43,7 +47,9 @@ struct Official {
   size_t end = 0;
 };
 
+// `folded` is FoldToSimplified(text): same length, Simplified characters.
 std::vector<Official> FindOfficials(std::u32string_view text,
+                                    std::u32string_view folded,
                                     const Lexicon& lex, const Gazetteer& gaz);
 
 }  // namespace bulletin::parser

@@ -1,5 +1,6 @@
 #include "ingest-service/parser/structure.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <utility>
@@ -8,6 +9,7 @@
 #include "ingest-service/parser/byline.h"
 #include "ingest-service/parser/dateline.h"
 #include "ingest-service/parser/entities.h"
+#include "ingest-service/parser/fold.h"
 #include "ingest-service/parser/gazetteer.h"
 #include "ingest-service/parser/lexicon.h"
 #include "ingest-service/parser/series.h"
@@ -21,10 +23,16 @@ constexpr size_t kMaxHeaderLine = 50;
 // Kicker, headline, subtitle and one dateline or byline line.
 constexpr size_t kMaxHeaderLines = 4;
 
-bool IsHeaderLike(std::u32string_view line) {
-  return line.size() <= kMaxHeaderLine &&
-         line.find(U'。') == std::u32string_view::npos &&
-         !FindDateline(line).has_value();
+// A line as written and folded to Simplified (see fold.h).
+struct Line {
+  std::u32string_view text;
+  std::u32string folded;
+};
+
+bool IsHeaderLike(const Line& line) {
+  return line.text.size() <= kMaxHeaderLine &&
+         line.text.find(U'。') == std::u32string_view::npos &&
+         !FindDateline(line.folded).has_value();
 }
 
 bool StartsWithDash(std::u32string_view line) {
@@ -75,15 +83,10 @@ class PeopleIndex {
   std::vector<std::pair<std::u32string, std::vector<std::u32string>>> people_;
 };
 
-void FillOfficial(const Official& official, v1::Person* person) {
-  person->set_name(ToUtf8(official.name));
-  for (const Title& t : official.titles) person->add_titles(ToUtf8(t.text));
-}
-
 // The header's lines get their parts: the headline is the line with a
 // series marker, else the line before a dash-led subtitle, else the second
 // of two or more lines (the first being the kicker), else the only one.
-void AssignHeader(const std::vector<std::u32string>& lines,
+void AssignHeader(const std::vector<Line>& lines,
                   const std::vector<size_t>& header, v1::Bulletin* record) {
   if (header.empty()) {
     AddWarning("no_headline", 0, U"", "the bulletin has no headline line",
@@ -93,14 +96,14 @@ void AssignHeader(const std::vector<std::u32string>& lines,
   std::optional<size_t> h;
   std::optional<SeriesMarker> marker;
   for (size_t i = 0; i < header.size() && !h; ++i) {
-    if ((marker = FindSeriesMarker(lines[header[i]]))) h = i;
+    if ((marker = FindSeriesMarker(lines[header[i]].folded))) h = i;
   }
   for (size_t i = 1; i < header.size() && !h; ++i) {
-    if (StartsWithDash(lines[header[i]])) h = i - 1;
+    if (StartsWithDash(lines[header[i]].text)) h = i - 1;
   }
   if (!h) h = header.size() == 1 ? 0 : 1;
 
-  const std::u32string_view headline = lines[header[*h]];
+  const std::u32string_view headline = lines[header[*h]].text;
   if (marker) {
     const std::u32string_view name =
         TrimSpaces(headline.substr(0, marker->start));
@@ -113,119 +116,179 @@ void AssignHeader(const std::vector<std::u32string>& lines,
     record->set_headline(ToUtf8(headline));
   }
   for (size_t i = 0; i < header.size(); ++i) {
-    const int line = static_cast<int>(header[i]) + 1;
+    const std::u32string_view text = lines[header[i]].text;
     if (i + 1 == *h) {
-      record->set_kicker(ToUtf8(lines[header[i]]));
+      record->set_kicker(ToUtf8(text));
     } else if (i == *h + 1) {
-      record->set_subtitle(ToUtf8(lines[header[i]]));
+      record->set_subtitle(ToUtf8(text));
     } else if (i != *h) {
-      AddWarning("unplaced_line", line, lines[header[i]],
+      AddWarning("unplaced_line", static_cast<int>(header[i]) + 1, text,
                  "a header line that is not the kicker, headline or subtitle",
                  record);
     }
   }
 }
 
-}  // namespace
+// True when the body's first paragraph is itself an item of a round-up, not
+// a lead: it opens with a body in a named region that acted, and so does at
+// least one later paragraph. A round-up that starts straight with its first
+// district has no lead.
+bool FirstParagraphIsItem(const std::vector<ItemEntities>& entities,
+                          const Gazetteer& gaz) {
+  auto regional = [&](const ItemEntities& e) {
+    return !e.organization.empty() &&
+           gaz.FindMostSpecific(e.organization_folded, "").has_value();
+  };
+  return entities.size() >= 2 && regional(entities[0]) &&
+         std::any_of(entities.begin() + 1, entities.end(), regional);
+}
 
-void BuildRecord(const std::vector<std::u32string>& lines,
-                 std::string_view date, v1::Bulletin* record) {
-  const Lexicon& lex = DefaultLexicon();
-  const Gazetteer& gaz = DefaultGazetteer();
-  size_t end = lines.size();
-
-  // 1. The byline closes the bulletin.
-  std::optional<Byline> closing;
-  if (end > 1 && (closing = ParseBylineLine(lines[end - 1], lex))) --end;
-
-  // 2. Header lines; a dateline or byline among them is taken as such.
-  std::vector<size_t> header;
-  size_t body = 0;
-  while (body < end && header.size() < kMaxHeaderLines &&
-         IsHeaderLike(lines[body]) && body + 1 < end) {
-    if (std::optional<Byline> b = ParseBylineLine(lines[body], lex)) {
-      AddByline(*b, static_cast<int>(body) + 1, record);
-    } else {
-      header.push_back(body);
-    }
-    ++body;
-  }
-  if (header.empty() && body < end && end == 1) {
-    // A one-line bulletin is all headline.
-    header.push_back(body++);
-  }
-  AssignHeader(lines, header, record);
-
-  // 3-4. Dateline and lead.
-  std::string dateline_date;
-  if (body < end) {
-    std::u32string_view first = lines[body];
-    if (std::optional<Dateline> d = FindDateline(first)) {
-      record->set_dateline(ToUtf8(first.substr(0, d->length)));
-      dateline_date = d->iso_date;
-      if (!d->reporters.empty()) {
-        if (std::optional<Byline> b = ParseBylineContent(d->reporters, lex)) {
-          AddByline(*b, static_cast<int>(body) + 1, record);
-        }
-      }
-      first.remove_prefix(d->body_start);
-      if (first.empty()) {
-        ++body;
-        first = body < end ? std::u32string_view(lines[body]) : U"";
-      }
-    }
-    if (body < end) {
-      record->set_lead(ToUtf8(first));
-      ++body;
-    }
-  }
-  record->set_date(!date.empty() ? std::string(date) : dateline_date);
-
-  // 5. Items, then 6. people in order of first mention.
-  PeopleIndex people;
-  for (const Official& o : FindOfficials(ToU32(record->lead()), lex, gaz)) {
-    people.Add(o);
-  }
-  std::vector<ItemEntities> entities;
-  for (size_t i = body; i < end; ++i) {
-    entities.push_back(ReadItem(lines[i], lex, gaz));
-  }
-  // A name several divisions share (江北区, 鼓楼区) resolves to the province
-  // most of the bulletin's unambiguous regions lie in.
+// The province most of the items' unambiguous regions lie in: it settles
+// names several divisions share (江北区, 鼓楼区).
+std::string HomeProvince(const std::vector<ItemEntities>& entities,
+                         const Gazetteer& gaz) {
   std::map<std::string, int> provinces;
   for (const ItemEntities& e : entities) {
-    if (std::optional<RegionMention> m =
-            gaz.FindMostSpecific(e.organization, "");
-        m && gaz.IsUnambiguous(m->text)) {
+    std::optional<RegionMention> m =
+        gaz.FindMostSpecific(e.organization_folded, "");
+    if (m && gaz.IsUnambiguous(std::u32string_view(e.organization_folded)
+                                   .substr(m->pos, m->length))) {
       ++provinces[m->region->province];
     }
   }
   std::string home;
   int best = 0;
   for (const auto& [province, count] : provinces) {
-    if (count > best) home = province, best = count;
+    if (count > best) {
+      home = province;
+      best = count;
+    }
   }
-  for (size_t i = body; i < end; ++i) {
-    const ItemEntities& e = entities[i - body];
-    v1::Item* item = record->add_items();
-    item->set_text(ToUtf8(lines[i]));
-    item->set_event(ToUtf8(e.event));
-    if (!e.organization.empty()) {
-      v1::Organization* org = item->mutable_organization();
-      org->set_name(ToUtf8(e.organization));
-      org->set_kind(KindOf(e.organization, lex));
-      if (std::optional<RegionMention> m =
-              gaz.FindMostSpecific(e.organization, home)) {
-        org->set_region(ToUtf8(m->text));
-        org->set_region_code(m->region->code);
-        org->set_province(m->region->province);
+  return home;
+}
+
+void FillItem(std::u32string_view text, const ItemEntities& e,
+              std::string_view home, const Lexicon& lex, const Gazetteer& gaz,
+              v1::Item* item) {
+  item->set_text(ToUtf8(text));
+  item->set_event(ToUtf8(e.event));
+  if (!e.organization.empty()) {
+    v1::Organization* org = item->mutable_organization();
+    org->set_name(ToUtf8(e.organization));
+    org->set_kind(KindOf(e.organization_folded, lex));
+    if (std::optional<RegionMention> m =
+            gaz.FindMostSpecific(e.organization_folded, home)) {
+      org->set_region(ToUtf8(
+          std::u32string_view(e.organization).substr(m->pos, m->length)));
+      org->set_region_code(m->region->code);
+      org->set_province(m->region->province);
+    }
+  }
+  for (const Official& o : e.officials) {
+    v1::Person* person = item->add_officials();
+    person->set_name(ToUtf8(o.name));
+    for (const Title& t : o.titles) person->add_titles(ToUtf8(t.text));
+  }
+}
+
+}  // namespace
+
+void BuildRecord(const std::vector<std::u32string>& texts,
+                 std::string_view date, v1::Bulletin* record) {
+  const Lexicon& lex = DefaultLexicon();
+  const Gazetteer& gaz = DefaultGazetteer();
+  std::vector<Line> lines;
+  lines.reserve(texts.size());
+  for (const std::u32string& t : texts) {
+    lines.push_back(Line{t, FoldToSimplified(t)});
+  }
+  record->mutable_series();  // present in every record, part 0 when none
+  size_t end = lines.size();
+
+  // 1. The byline closes the bulletin.
+  std::optional<Byline> closing;
+  if (end > 1 && (closing = ParseBylineLine(lines[end - 1].text,
+                                            lines[end - 1].folded, lex))) {
+    --end;
+  }
+
+  // 2. Header lines; a byline among them is taken as such.
+  std::vector<size_t> header;
+  size_t body = 0;
+  while (body + 1 < end && header.size() < kMaxHeaderLines &&
+         IsHeaderLike(lines[body])) {
+    if (std::optional<Byline> b =
+            ParseBylineLine(lines[body].text, lines[body].folded, lex)) {
+      AddByline(*b, static_cast<int>(body) + 1, record);
+    } else {
+      header.push_back(body);
+    }
+    ++body;
+  }
+  if (header.empty() && end == 1) header.push_back(body++);
+  AssignHeader(lines, header, record);
+
+  // 3. The dateline opens the body.
+  std::string dateline_date;
+  std::u32string_view first;
+  std::u32string_view first_folded;
+  size_t first_line = body;
+  if (body < end) {
+    first = lines[body].text;
+    first_folded = lines[body].folded;
+    if (std::optional<Dateline> d = FindDateline(first_folded)) {
+      record->set_dateline(ToUtf8(first.substr(0, d->length)));
+      dateline_date = d->iso_date;
+      if (d->reporters_length > 0) {
+        if (std::optional<Byline> b = ParseBylineContent(
+                first.substr(d->reporters_start, d->reporters_length),
+                first_folded.substr(d->reporters_start, d->reporters_length),
+                lex)) {
+          AddByline(*b, static_cast<int>(body) + 1, record);
+        }
+      }
+      first.remove_prefix(d->body_start);
+      first_folded.remove_prefix(d->body_start);
+      if (first.empty()) {
+        ++first_line;
+        first = first_line < end ? lines[first_line].text : U"";
+        first_folded = first_line < end
+                           ? std::u32string_view(lines[first_line].folded)
+                           : U"";
       }
     }
-    for (const Official& o : e.officials) {
-      FillOfficial(o, item->add_officials());
-      people.Add(o);
+  }
+  record->set_date(!date.empty() ? std::string(date) : dateline_date);
+
+  // 4-5. Lead and items: every paragraph is read as an item, and the first
+  // becomes the lead unless the bulletin is a round-up that starts straight
+  // with its first body. After a dateline the first paragraph is always the
+  // lead: that is how a news report opens.
+  std::vector<std::u32string_view> paragraphs;
+  std::vector<ItemEntities> entities;
+  if (first_line < end) {
+    paragraphs.push_back(first);
+    entities.push_back(ReadItem(first, first_folded, lex, gaz));
+    for (size_t i = first_line + 1; i < end; ++i) {
+      paragraphs.push_back(lines[i].text);
+      entities.push_back(ReadItem(lines[i].text, lines[i].folded, lex, gaz));
     }
   }
+  const bool has_lead =
+      !paragraphs.empty() &&
+      (!record->dateline().empty() || !FirstParagraphIsItem(entities, gaz));
+  const std::string home = HomeProvince(entities, gaz);
+  PeopleIndex people;
+  for (size_t i = 0; i < paragraphs.size(); ++i) {
+    if (i == 0 && has_lead) {
+      record->set_lead(ToUtf8(paragraphs[0]));
+      for (const Official& o : entities[0].officials) people.Add(o);
+      continue;
+    }
+    FillItem(paragraphs[i], entities[i], home, lex, gaz, record->add_items());
+    for (const Official& o : entities[i].officials) people.Add(o);
+  }
+  // 6. People in order of first mention; the closing byline last.
   people.WriteTo(record);
   if (closing) AddByline(*closing, static_cast<int>(end) + 1, record);
 }
