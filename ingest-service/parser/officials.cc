@@ -27,7 +27,7 @@ bool AllHan(std::u32string_view s) {
 
 // Length of the name starting at `pos` of (folded) `text`, or 0.
 size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
-  if (pos >= text.size() || lex.name_stops.LongestAt(text, pos) > 0) return 0;
+  if (pos >= text.size() || LongStopAt(text, pos, lex)) return 0;
   const size_t surname = lex.surnames.LongestAt(text, pos);
   if (surname == 0) return 0;
   const size_t longer = surname + 2;
@@ -39,6 +39,11 @@ size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
   const bool shorter_ok = pos + shorter <= text.size() &&
                           AllHan(text.substr(pos, shorter)) &&
                           !LongStopAt(text, pos + surname, lex);
+  // A title word inside the candidate means it is a run of titles, not a
+  // name ("主席和副主席" holds no person).
+  for (size_t k = pos + 1; k < pos + longer && k < text.size(); ++k) {
+    if (lex.titles.LongestAt(text, k) > 0) return 0;
+  }
   if (longer_ok && NameMayEndAt(text, pos + longer, lex)) return longer;
   if (shorter_ok && NameMayEndAt(text, pos + shorter, lex)) return shorter;
   // Nothing settles it: most Chinese names have three characters.

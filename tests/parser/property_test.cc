@@ -1,0 +1,160 @@
+// Property: every character of the input lands in exactly one part of the
+// record. Checked over the seed, the variants, edits of them (blank lines,
+// indentation, line endings), and random text built from the pieces
+// bulletins are made of. Punctuation and spaces are separators the parser
+// may drop (the comma after a dateline, the brackets of a byline); every
+// other character must be placed once: in the kicker, headline, series
+// marker, subtitle, dateline, lead, an item, a reporter, or a warning.
+
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_replace.h"
+#include "gtest/gtest.h"
+#include "ingest-service/parser/parse_submission.h"
+#include "ingest-service/parser/text_util.h"
+#include "tests/parser/test_files.h"
+
+namespace bulletin {
+namespace {
+
+using ::bulletin::parser_testing::ReadTestData;
+using Counts = std::map<char32_t, int>;
+
+bool IsContent(char32_t c) {
+  return parser::IsHan(c) || parser::IsDigit(c) || (c >= U'A' && c <= U'Z') ||
+         (c >= U'a' && c <= U'z') ||
+         (c >= 0x80 && !parser::IsNameBreak(c) && c != U'—' && c != U'─');
+}
+
+void AddContent(const std::string& utf8, int sign, Counts* counts) {
+  for (char32_t c : parser::ToU32(utf8)) {
+    if (IsContent(c)) (*counts)[c] += sign;
+  }
+}
+
+std::string WithoutSpaces(const std::string& s) {
+  return absl::StrReplaceAll(s, {{" ", ""}});
+}
+
+// The multiset difference between the normalized text and the parts; empty
+// when every content character is placed exactly once.
+Counts Unplaced(const ParsedSubmission& parsed) {
+  const v1::Bulletin& b = parsed.bulletin;
+  Counts counts;
+  AddContent(parsed.normalized_text, +1, &counts);
+  for (const std::string* part :
+       {&b.kicker(), &b.headline(), &b.series().marker(), &b.subtitle(),
+        &b.dateline(), &b.lead()}) {
+    AddContent(*part, -1, &counts);
+  }
+  for (const v1::Item& item : b.items()) AddContent(item.text(), -1, &counts);
+  for (const v1::Warning& w : b.warnings()) AddContent(w.text(), -1, &counts);
+  // Reporters named in the dateline are already counted with it; a role
+  // written once before several names counts once.
+  const std::string dateline = WithoutSpaces(b.dateline());
+  std::string previous_role;
+  for (const v1::Reporter& r : b.reporters()) {
+    if (!dateline.empty() && dateline.find(r.name()) != std::string::npos) {
+      continue;
+    }
+    AddContent(r.name(), -1, &counts);
+    if (r.role() != previous_role) AddContent(r.role(), -1, &counts);
+    previous_role = r.role();
+  }
+  for (auto it = counts.begin(); it != counts.end();) {
+    it = it->second == 0 ? counts.erase(it) : std::next(it);
+  }
+  return counts;
+}
+
+std::string Describe(const Counts& counts) {
+  std::string out;
+  for (const auto& [c, n] : counts) {
+    parser::AppendUtf8(c, &out);
+    out += "x" + std::to_string(n) + " ";
+  }
+  return out;
+}
+
+void ExpectCovered(const std::string& bytes, const std::string& label) {
+  absl::StatusOr<ParsedSubmission> parsed = ParseSubmission(bytes, {});
+  if (!parsed.ok()) return;  // rejected input has no parts to cover
+  const Counts unplaced = Unplaced(*parsed);
+  EXPECT_TRUE(unplaced.empty())
+      << label << ": unplaced (+) or doubled (-): " << Describe(unplaced)
+      << "\ninput:\n"
+      << parsed->normalized_text;
+}
+
+std::vector<std::string> Corpus() {
+  std::vector<std::string> corpus = {ReadTestData("seed_000.txt")};
+  for (const char* name :
+       {"sichuan_roundup.txt", "single_article.txt", "xinhua_dateline.txt",
+        "traditional.txt", "zhi_san_crlf.txt", "federations.txt",
+        "guangdong.gb18030.txt", "hunan.utf16le.txt", "fullwidth_byline.txt"}) {
+    corpus.push_back(ReadTestData(std::string("variants/") + name));
+  }
+  return corpus;
+}
+
+TEST(PropertyTest, SeedAndVariantsAreCovered) {
+  for (const std::string& bytes : Corpus()) ExpectCovered(bytes, "corpus");
+}
+
+// Edits a newsroom's tools make: blank lines, indentation with full-width
+// spaces, CRLF, lines dropped from the top or the bottom.
+TEST(PropertyTest, EditedBulletinsAreCovered) {
+  std::mt19937 rng(20211118);
+  const std::string utf8[] = {ReadTestData("seed_000.txt"),
+                              ReadTestData("variants/sichuan_roundup.txt"),
+                              ReadTestData("variants/single_article.txt")};
+  for (int round = 0; round < 300; ++round) {
+    std::string text = utf8[rng() % 3];
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      lines.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    const size_t drop_top = rng() % 3;
+    const size_t drop_bottom = rng() % 3;
+    std::string edited;
+    for (size_t i = drop_top; i + drop_bottom < lines.size(); ++i) {
+      if (rng() % 4 == 0) edited += "\xE3\x80\x80\xE3\x80\x80";  // 　　
+      edited += lines[i];
+      edited += rng() % 2 ? "\r\n" : "\n";
+      if (rng() % 5 == 0) edited += "\n";
+    }
+    ExpectCovered(edited, "edit " + std::to_string(round));
+  }
+}
+
+// Random text from the pieces bulletins are made of: the property holds for
+// any input, not only well-formed bulletins.
+TEST(PropertyTest, RandomBulletinPiecesAreCovered) {
+  const std::vector<std::string> pieces = {
+      "本报讯",   "(",        ")",        "记者",     "本报记者 ",
+      "通讯员",   " ",        "\n",       "\n\n",     "11月18日",
+      "2021年",   "电",       "区政协",   "党组书记", "、",
+      "主席",     "王君成",   "鲜 明 ",   "吕 静",    "召开",
+      "会议",     ",",        "。",       "(三)",     "之三",
+      "——",       "大渡口区", "民进",     "总支",     "彭水县",
+      "主持",     "區縣",     "政協",     "陳",       "新华社",
+      "区委书记", "李明",     "区(市)县", "连日来",   "\xE3\x80\x80",
+      "九三学社", "忠县",     "支社",     "2",        "一"};
+  std::mt19937 rng(6);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const int n = 1 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % pieces.size()];
+    ExpectCovered(text, "random " + std::to_string(round));
+  }
+}
+
+}  // namespace
+}  // namespace bulletin

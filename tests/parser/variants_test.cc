@@ -1,0 +1,248 @@
+// Variant bulletins written in the styles real papers use, one file each
+// under testdata/variants/, checked field by field the way the unseen set is
+// scored: kicker, headline, series part, reporters, officials and their
+// titles, each item's organization and region.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest-service/parser/parse_submission.h"
+#include "tests/parser/test_files.h"
+
+namespace bulletin {
+namespace {
+
+using ::bulletin::parser_testing::ReadTestData;
+using ::testing::ElementsAreArray;
+
+struct ExpectedItem {
+  std::string organization;
+  std::string region;
+  v1::Organization::Kind kind;
+  std::string region_code;
+};
+
+struct Variant {
+  std::string file;
+  std::string encoding;
+  std::string kicker;
+  std::string headline;
+  std::string subtitle;
+  int series_part;
+  std::string dateline;
+  std::string date;
+  std::string lead;
+  std::vector<ExpectedItem> items;
+  // "name: title、title" per person, in order of first mention.
+  std::vector<std::string> people;
+  // "role/name" per reporter, in byline order.
+  std::vector<std::string> reporters;
+};
+
+std::string PersonLine(const v1::Person& p) {
+  return p.name() + ": " + absl::StrJoin(p.titles(), "、");
+}
+
+std::string ReporterLine(const v1::Reporter& r) {
+  return r.role() + "/" + r.name();
+}
+
+constexpr auto kCppcc = v1::Organization::CPPCC;
+constexpr auto kParty = v1::Organization::PARTY_COMMITTEE;
+constexpr auto kCongress = v1::Organization::PEOPLES_CONGRESS;
+constexpr auto kGovernment = v1::Organization::GOVERNMENT;
+constexpr auto kDemocratic = v1::Organization::DEMOCRATIC_PARTY;
+constexpr auto kFederation = v1::Organization::FEDERATION;
+
+const std::vector<Variant>& Variants() {
+  static const auto* const variants = new std::vector<Variant>{
+      {"sichuan_roundup.txt",
+       "UTF-8",
+       "学思践悟 奋楫笃行",
+       "全省各地人大传达学习贯彻全会精神",
+       "",
+       2,
+       "",
+       "",
+       "连日来,全省各地人大常委会通过多种形式,认真传达学习党的十九届六中全会"
+       "精神。",
+       {{"成都市武侯区人大常委会", "武侯区", kCongress, "510107"},
+        {"绵阳市涪城区委", "涪城区", kParty, "510703"},
+        {"都江堰市妇联", "都江堰市", kFederation, "510181"},
+        {"郫都区工商联", "郫都区", kFederation, "510117"},
+        {"民盟宜宾市翠屏区支部", "翠屏区", kDemocratic, "511502"}},
+       {"刘建国: 区人大常委会党组书记、主任", "李明: 区委书记",
+        "张强: 区委副书记、区长", "王晓红: 区委常委、组织部部长",
+        "赵丽华: 市妇联党组书记、主席", "孙伟: 区工商联主席、总商会会长"},
+       {"本报记者/张晓东", "通讯员/李静", "通讯员/杨帆"}},
+      {"single_article.txt",
+       "UTF-8",
+       "坚持人民至上 守护一方平安",
+       "区(市)县政法工作会议相继召开",
+       "——各地部署明年重点工作",
+       0,
+       "本报讯(记者 王小川)11月18日",
+       "",
+       "九龙坡区召开政法工作会议,总结今年工作,部署明年任务。区委副书记、"
+       "政法委书记周涛出席会议并讲话。",
+       {{"", "", v1::Organization::KIND_UNSPECIFIED, ""},
+        {"", "", v1::Organization::KIND_UNSPECIFIED, ""}},
+       {"周涛: 区委副书记、政法委书记"},
+       {"记者/王小川"}},
+      {"xinhua_dateline.txt",
+       "UTF-8",
+       "",
+       "长江经济带生态保护取得新进展",
+       "",
+       3,
+       "新华社武汉2021年11月18日电(记者 陈 刚 刘 洋)",
+       "2021-11-18",
+       "记者18日从湖北省生态环境厅获悉,今年以来长江干流水质持续保持II类。",
+       {{"宜昌市夷陵区人民政府", "夷陵区", kGovernment, "420506"}},
+       {"黄志强: 副区长"},
+       {"记者/陈刚", "记者/刘洋"}},
+      {"traditional.txt",
+       "UTF-8",
+       "為新時代新征程匯聚力量",
+       "區縣政協組織學習貫徹全會精神",
+       "",
+       3,
+       "",
+       "",
+       "連日來,我市區縣政協組織以多種形式認真學習全會精神。",
+       {{"江津區政協", "江津區", kCppcc, "500116"},
+        {"民進銅梁區總支", "銅梁區", kDemocratic, "500151"}},
+       {"王君成: 區政協黨組書記、主席"},
+       {"/鮮明", "/呂靜"}},
+      {"zhi_san_crlf.txt",
+       "UTF-8",
+       "",
+       "凝心聚力谋发展",
+       "",
+       3,
+       "",
+       "",
+       "日前,河北省石家庄市长安区政协召开主席会议,协商讨论年度重点提案。"
+       "区政协主席马红梅主持。",
+       {{"", "", v1::Organization::KIND_UNSPECIFIED, ""}},
+       {"马红梅: 区政协主席", "郭志伟: 区政协副主席、九三学社长安区支社主委",
+        "冯建军: 区政协副主席"},
+       {"本报记者/刘畅", "实习生/何佳怡"}},
+      {"federations.txt",
+       "UTF-8",
+       "",
+       "群团组织学习全会精神",
+       "",
+       0,
+       "",
+       "",
+       "",
+       {{"广州市天河区总工会", "天河区", kFederation, "440106"},
+        {"共青团广州市天河区委员会", "天河区", kFederation, "440106"},
+        {"天河区科协", "天河区", kFederation, "440106"}},
+       {"林志远: 区总工会主席", "邓伟民: 区科协党组书记、主席"},
+       {"记者/邓丽", "记者/黄河"}},
+      {"guangdong.gb18030.txt",
+       "GB18030",
+       "",
+       "广东各地政协 人大深入学习贯彻全会精神",
+       "",
+       0,
+       "",
+       "",
+       "近日,广东各地政协、人大通过多种形式深入学习贯彻党的十九届六中全会"
+       "精神。",
+       {{"广州市越秀区人大常委会", "越秀区", kCongress, "440104"},
+        {"深圳市南山区人民政府", "南山区", kGovernment, "440305"},
+        {"佛山市顺德区政协", "顺德区", kCppcc, "440606"}},
+       {"陈志坚: 区人大常委会主任", "黄海涛: 区委副书记、区长",
+        "林晓东: 副区长", "梁伟文: 区政协党组书记、主席"},
+       {"本报记者/陈明", "通讯员/梁欣"}},
+      {"hunan.utf16le.txt",
+       "UTF-16LE",
+       "",
+       "湖南:民主党派学习贯彻全会精神",
+       "",
+       3,
+       "",
+       "",
+       "",
+       {{"长沙市芙蓉区民革支部", "芙蓉区", kDemocratic, "430102"},
+        {"致公党岳阳市岳阳楼区支部", "岳阳楼区", kDemocratic, "430602"},
+        {"九三学社湘潭市雨湖区支社", "雨湖区", kDemocratic, "430302"}},
+       {"刘晓军: 支部主委"},
+       {"记者/周文", "记者/彭雪"}},
+      {"fullwidth_byline.txt",
+       "UTF-8",
+       "奋进新征程 建功新时代",
+       "区(市)县工会学习贯彻全会精神",
+       "",
+       3,
+       "本报讯",
+       "",
+       "连日来,我市各区(市)县总工会认真学习贯彻党的十九届六中全会精神。",
+       {{"万州区总工会", "万州区", kFederation, "500101"},
+        {"黔江区总工会", "黔江区", kFederation, "500114"}},
+       {"向东: 区总工会党组书记、常务副主席"},
+       {"/鲜明", "/吕静", "/殷艳妮"}},
+  };
+  return *variants;
+}
+
+class VariantTest : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(VariantTest, ParsesFieldByField) {
+  const Variant& v = GetParam();
+  const std::string bytes = ReadTestData("variants/" + v.file);
+  ASSERT_FALSE(bytes.empty()) << v.file;
+  absl::StatusOr<ParsedSubmission> parsed = ParseSubmission(bytes, {});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const v1::Bulletin& b = parsed->bulletin;
+  EXPECT_EQ(b.source_encoding(), v.encoding);
+  EXPECT_EQ(b.kicker(), v.kicker);
+  EXPECT_EQ(b.headline(), v.headline);
+  EXPECT_EQ(b.subtitle(), v.subtitle);
+  EXPECT_EQ(b.series().part(), v.series_part);
+  if (v.series_part > 0) {
+    EXPECT_EQ(b.series().name(), v.headline);
+  }
+  EXPECT_EQ(b.dateline(), v.dateline);
+  EXPECT_EQ(b.date(), v.date);
+  EXPECT_EQ(b.lead(), v.lead);
+  ASSERT_EQ(b.items_size(), static_cast<int>(v.items.size()));
+  for (int i = 0; i < b.items_size(); ++i) {
+    SCOPED_TRACE("item " + std::to_string(i));
+    const v1::Organization& org = b.items(i).organization();
+    EXPECT_EQ(org.name(), v.items[i].organization);
+    EXPECT_EQ(org.region(), v.items[i].region);
+    EXPECT_EQ(org.kind(), v.items[i].kind);
+    EXPECT_EQ(org.region_code(), v.items[i].region_code);
+  }
+  std::vector<std::string> people;
+  for (const v1::Person& p : b.people()) people.push_back(PersonLine(p));
+  EXPECT_THAT(people, ElementsAreArray(v.people));
+  std::vector<std::string> reporters;
+  for (const v1::Reporter& r : b.reporters()) {
+    reporters.push_back(ReporterLine(r));
+  }
+  EXPECT_THAT(reporters, ElementsAreArray(v.reporters));
+  EXPECT_EQ(b.warnings_size(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Bulletins, VariantTest,
+                         ::testing::ValuesIn(Variants()),
+                         [](const ::testing::TestParamInfo<Variant>& info) {
+                           std::string name = info.param.file.substr(
+                               0, info.param.file.find('.'));
+                           for (char& c : name) {
+                             if (!isalnum(static_cast<unsigned char>(c)))
+                               c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace bulletin
