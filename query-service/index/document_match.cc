@@ -1,5 +1,7 @@
 #include "query-service/index/document_match.h"
 
+#include <string.h>
+
 #include "query-service/index/fold.h"
 
 namespace bulletin {
@@ -13,13 +15,26 @@ FoldedDocument FoldDocument(const v1::Bulletin& bulletin) {
   return doc;
 }
 
+size_t FindSubstring(std::string_view text, std::string_view term,
+                     size_t from) {
+  if (from > text.size()) return std::string_view::npos;
+  // glibc's memmem is much faster than std::string_view::find on CJK text,
+  // whose UTF-8 lead bytes repeat so often that find's first-byte scan
+  // stops at nearly every character.
+  const void* at =
+      memmem(text.data() + from, text.size() - from, term.data(), term.size());
+  return at == nullptr
+             ? std::string_view::npos
+             : static_cast<size_t>(static_cast<const char*>(at) - text.data());
+}
+
 int32_t CountOccurrences(std::string_view text, std::string_view term) {
   if (term.empty()) return 0;
   int32_t count = 0;
   // UTF-8 is self-synchronizing, so a byte match of a whole folded term is a
   // match at code point boundaries.
-  for (size_t at = text.find(term); at != std::string_view::npos;
-       at = text.find(term, at + 1)) {
+  for (size_t at = FindSubstring(text, term, 0); at != std::string_view::npos;
+       at = FindSubstring(text, term, at + 1)) {
     ++count;
   }
   return count;
@@ -30,7 +45,7 @@ DocumentMatch MatchDocument(const ParsedQuery& query,
   DocumentMatch match;
   for (const std::string& term : query.excluded) {
     for (const std::string& text : document.folded) {
-      if (text.find(term) != std::string::npos) return match;
+      if (FindSubstring(text, term, 0) != std::string_view::npos) return match;
     }
   }
   match.term_counts.assign(query.terms.size(), FieldCounts{});

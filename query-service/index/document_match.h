@@ -36,6 +36,9 @@ struct FoldedDocument {
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin);
 
+// The first byte offset >= from where `term` occurs in `text`, or npos.
+size_t FindSubstring(std::string_view text, std::string_view term, size_t from);
+
 // Occurrences of `term` in `text`, overlapping ones included.
 int32_t CountOccurrences(std::string_view text, std::string_view term);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "query-service/index/document_match.h"
 #include "query-service/index/fold.h"
 
 namespace bulletin {
@@ -33,8 +34,9 @@ std::string BuildSnippet(std::string_view text,
   std::vector<std::pair<size_t, size_t>> spans;
   for (const std::string& term : folded_terms) {
     if (term.empty()) continue;
-    for (size_t at = folded.folded.find(term); at != std::string::npos;
-         at = folded.folded.find(term, at + 1)) {
+    for (size_t at = FindSubstring(folded.folded, term, 0);
+         at != std::string_view::npos;
+         at = FindSubstring(folded.folded, term, at + 1)) {
       spans.emplace_back(folded.begin[at], folded.end[at + term.size() - 1]);
     }
   }

@@ -1,0 +1,55 @@
+// Our index, driven through its public API exactly as query-service does.
+
+#include <string>
+
+#include "bench/index/engine.h"
+#include "query-service/index/bulletin_index.h"
+
+namespace bulletin::bench {
+namespace {
+
+class BulletinEngine : public Engine {
+ public:
+  std::string name() const override { return "bulletin (this index)"; }
+
+  absl::Status Build(const std::vector<BenchDocument>& documents) override {
+    v1::LogRecord record;
+    for (const BenchDocument& d : documents) {
+      record.set_seq(d.record->seq());
+      *record.mutable_upsert() = *d.record;
+      index_.Apply(record);
+    }
+    index_.Compact();
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> Search(const BenchQuery& query) override {
+    v1::SearchRequest request;
+    std::string text;
+    for (const std::string& term : query.terms) {
+      text += "\"" + term + "\" ";
+    }
+    request.set_query(text);
+    if (!query.region.empty())
+      request.mutable_filters()->add_regions(query.region);
+    request.set_limit(10);
+    absl::StatusOr<v1::SearchResponse> response = index_.Search(request);
+    if (!response.ok()) return response.status();
+    return response->total_hits();
+  }
+
+  int64_t IndexBytes() const override { return index_.Stats().index_bytes(); }
+
+  int64_t TextBytes() const { return index_.Stats().text_bytes(); }
+
+ private:
+  BulletinIndex index_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> MakeBulletinEngine() {
+  return std::make_unique<BulletinEngine>();
+}
+
+}  // namespace bulletin::bench
