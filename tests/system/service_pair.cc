@@ -26,7 +26,8 @@ std::string ServicePair::query_address() const {
 }
 
 absl::Status ServicePair::StartIngest(
-    int port, const std::vector<std::string>& extra_flags) {
+    int port, const std::vector<std::string>& extra_flags,
+    uint64_t file_size_limit) {
   const std::string port_file =
       absl::StrCat(scratch_.path(), "/ingest-", ++starts_, ".port");
   std::vector<std::string> argv = {
@@ -34,7 +35,8 @@ absl::Status ServicePair::StartIngest(
       "--data_dir=" + data_dir_, "--port_file=" + port_file,
       "--heartbeat_interval=200ms"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-  auto child = ChildProcess::Start(argv, scratch_.path() + "/ingest.log");
+  auto child = ChildProcess::Start(argv, scratch_.path() + "/ingest.log", "",
+                                   file_size_limit);
   if (!child.ok()) return child.status();
   ingest_ = *std::move(child);
   absl::StatusOr<int> bound =
@@ -45,12 +47,15 @@ absl::Status ServicePair::StartIngest(
 }
 
 absl::Status ServicePair::StartQuery(
-    const std::vector<std::string>& extra_flags) {
+    const std::vector<std::string>& extra_flags,
+    const std::string& ingest_address) {
   const std::string port_file =
       absl::StrCat(scratch_.path(), "/query-", ++starts_, ".port");
   std::vector<std::string> argv = {
       QUERY_SERVICE_BINARY, "--listen=127.0.0.1:0",
-      "--ingest_addr=" + ingest_address(), "--port_file=" + port_file,
+      "--ingest_addr=" +
+          (ingest_address.empty() ? this->ingest_address() : ingest_address),
+      "--port_file=" + port_file,
       "--feed_silence_timeout=2s"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   auto child = ChildProcess::Start(argv, scratch_.path() + "/query.log");

@@ -31,11 +31,15 @@ class ServicePair {
 
   // Starts ingest-service on `port` (0: a free one) over this pair's data
   // directory, and waits until it listens.
+  // A non-zero `file_size_limit` caps the files it writes (see
+  // ChildProcess::Start), to simulate a full disk.
   absl::Status StartIngest(int port = 0,
-                           const std::vector<std::string>& extra_flags = {});
-  // Starts a query replica following this pair's ingest; waits until it
-  // listens (not until it is serving).
-  absl::Status StartQuery(const std::vector<std::string>& extra_flags = {});
+                           const std::vector<std::string>& extra_flags = {},
+                           uint64_t file_size_limit = 0);
+  // Starts a query replica following this pair's ingest (or `ingest_address`
+  // when given, e.g. a proxy); waits until it listens, not until it serves.
+  absl::Status StartQuery(const std::vector<std::string>& extra_flags = {},
+                          const std::string& ingest_address = "");
 
   // Waits until the gRPC health service at `address` reports SERVING.
   absl::Status WaitUntilServing(const std::string& address,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +20,7 @@ namespace bulletin::testing {
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     const std::vector<std::string>& argv, const std::string& log_path,
-    const std::string& stderr_path) {
+    const std::string& stderr_path, uint64_t file_size_limit) {
   if (argv.empty()) return absl::InvalidArgumentError("empty argv");
   const int log_fd =
       open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -52,6 +53,11 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (file_size_limit != 0) {
+      signal(SIGXFSZ, SIG_IGN);
+      rlimit limit{file_size_limit, file_size_limit};
+      setrlimit(RLIMIT_FSIZE, &limit);
+    }
     dup2(log_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     execv(args[0], args.data());

@@ -18,6 +18,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,9 +32,12 @@ class ChildProcess {
  public:
   // Runs argv[0] (a path) with the rest as arguments; its stdout and stderr
   // are appended to `log_path` (stderr to `stderr_path` instead when given).
+  // A non-zero `file_size_limit` caps every file the child writes
+  // (RLIMIT_FSIZE, with SIGXFSZ ignored so the write fails with EFBIG), the
+  // way a full disk fails writes.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
       const std::vector<std::string>& argv, const std::string& log_path,
-      const std::string& stderr_path = "");
+      const std::string& stderr_path = "", uint64_t file_size_limit = 0);
 
   ~ChildProcess();  // Kills and reaps the child if it is still running.
   ChildProcess(const ChildProcess&) = delete;

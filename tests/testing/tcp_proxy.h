@@ -1,0 +1,65 @@
+// A TCP proxy for fault tests: forwards connections from a loopback port to a
+// target, and can cut every open connection on demand, the way a network
+// partition or a restarted load balancer would.
+//
+//   bulletin::testing::TcpProxy proxy;
+//   ASSERT_TRUE(proxy.Start("127.0.0.1", ingest_port).ok());
+//   // point the client at 127.0.0.1:proxy.port()
+//   proxy.CutAll();            // every open connection is reset
+//
+// Thread-safety: Start and the destructor from one thread; CutAll and
+// accessors from any.
+
+#ifndef BULLETIN_TESTS_TESTING_TCP_PROXY_H_
+#define BULLETIN_TESTS_TESTING_TCP_PROXY_H_
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace bulletin::testing {
+
+class TcpProxy {
+ public:
+  TcpProxy() = default;
+  ~TcpProxy();
+  TcpProxy(const TcpProxy&) = delete;
+  TcpProxy& operator=(const TcpProxy&) = delete;
+
+  // Listens on 127.0.0.1 (a free port) and forwards to host:port.
+  absl::Status Start(const std::string& host, int port);
+
+  // Resets every connection open now; new connections are accepted as usual.
+  void CutAll();
+
+  int port() const { return port_; }
+  // Connections accepted so far.
+  int accepted() const { return accepted_.load(); }
+
+ private:
+  struct Connection {
+    int client_fd;
+    int target_fd;
+  };
+  void AcceptLoop();
+  void Pump(int client_fd, int target_fd);
+
+  std::string host_;
+  int target_port_ = 0;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> accepted_{0};
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::vector<Connection> open_;        // Guarded by mutex_.
+  std::vector<std::thread> pumps_;      // Guarded by mutex_.
+};
+
+}  // namespace bulletin::testing
+
+#endif  // BULLETIN_TESTS_TESTING_TCP_PROXY_H_
