@@ -1,0 +1,333 @@
+// One test per parsing rule in docs/parsing.md, each on the smallest text
+// that shows it.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest-service/parser/byline.h"
+#include "ingest-service/parser/dateline.h"
+#include "ingest-service/parser/fold.h"
+#include "ingest-service/parser/gazetteer.h"
+#include "ingest-service/parser/lexicon.h"
+#include "ingest-service/parser/officials.h"
+#include "ingest-service/parser/parse_submission.h"
+#include "ingest-service/parser/series.h"
+#include "ingest-service/parser/text_util.h"
+
+namespace bulletin {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+v1::Bulletin MustParse(const std::string& text, const std::string& date = "") {
+  ParseOptions options;
+  options.date = date;
+  absl::StatusOr<ParsedSubmission> parsed = ParseSubmission(text, options);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  return parsed.ok() ? parsed->bulletin : v1::Bulletin();
+}
+
+std::vector<std::string> Reporters(const v1::Bulletin& b) {
+  std::vector<std::string> out;
+  for (const v1::Reporter& r : b.reporters()) {
+    out.push_back(r.role().empty() ? r.name() : r.role() + "/" + r.name());
+  }
+  return out;
+}
+
+std::vector<std::string> People(const v1::Bulletin& b) {
+  std::vector<std::string> out;
+  for (const v1::Person& p : b.people()) {
+    out.push_back(p.name() + ":" + absl::StrJoin(p.titles(), "、"));
+  }
+  return out;
+}
+
+// --- Normalization -------------------------------------------------------
+
+TEST(NormalizeRule, FullWidthFoldsAndBlankLinesVanish) {
+  const v1::Bulletin b = MustParse(
+      "\xE3\x80\x80\xE3\x80\x80标题（三）\r\n\r\n\r\n"
+      "　　正文，第一段。\r\n");
+  EXPECT_EQ(b.headline(), "标题");
+  EXPECT_EQ(b.series().marker(), "(三)");
+  EXPECT_EQ(b.lead(), "正文,第一段。");
+  EXPECT_EQ(
+      b.source_text(),
+      "\xE3\x80\x80\xE3\x80\x80标题（三）\r\n\r\n\r\n　　正文，第一段。\r\n");
+}
+
+TEST(NormalizeRule, GbkIsDetectedWithoutDeclaration) {
+  // "标题\n正文。" in GBK.
+  const v1::Bulletin b =
+      MustParse("\xB1\xEA\xCC\xE2\n\xD5\xFD\xCE\xC4\xA1\xA3");
+  EXPECT_EQ(b.source_encoding(), "GB18030");
+  EXPECT_EQ(b.headline(), "标题");
+  EXPECT_EQ(b.lead(), "正文。");
+}
+
+// --- Series markers ------------------------------------------------------
+
+struct MarkerCase {
+  std::u32string headline;
+  int part;
+  size_t start;
+};
+
+TEST(SeriesRule, MarkersInEveryForm) {
+  const MarkerCase cases[] = {
+      {U"学习贯彻全会精神(三)", 3, 8},
+      {U"学习贯彻全会精神之三", 3, 8},
+      {U"学习贯彻全会精神(3)", 3, 8},
+      {U"学习贯彻全会精神(之十二)", 12, 8},
+      {U"学习贯彻全会精神【二十一】", 21, 8},
+      {U"学习贯彻全会精神(下)", 3, 8},
+      {U"学习贯彻全会精神 (5)", 5, 9},
+  };
+  for (const MarkerCase& c : cases) {
+    SCOPED_TRACE(parser::ToUtf8(c.headline));
+    std::optional<parser::SeriesMarker> m =
+        parser::FindSeriesMarker(c.headline);
+    ASSERT_TRUE(m.has_value());
+    EXPECT_EQ(m->part, c.part);
+    EXPECT_EQ(m->start, c.start);
+  }
+}
+
+TEST(SeriesRule, ParenthesesThatAreNotMarkers) {
+  for (const std::u32string& headline :
+       {std::u32string(U"区(市)县政协学习全会精神"),
+        std::u32string(U"政协召开会议(扩大)"), std::u32string(U"(三)"),
+        std::u32string(U"全面落实“两个维护”")}) {
+    EXPECT_FALSE(parser::FindSeriesMarker(headline).has_value())
+        << parser::ToUtf8(headline);
+  }
+}
+
+TEST(SeriesRule, FullWidthMarkerIsKeptAsNormalized) {
+  const v1::Bulletin b = MustParse("引题\n主题（三）\n正文。");
+  EXPECT_EQ(b.kicker(), "引题");
+  EXPECT_EQ(b.headline(), "主题");
+  EXPECT_EQ(b.series().name(), "主题");
+  EXPECT_EQ(b.series().part(), 3);
+  EXPECT_EQ(b.series().marker(), "(三)");
+}
+
+// --- Header --------------------------------------------------------------
+
+TEST(HeaderRule, KickerWithSpacesAndDashSubtitle) {
+  const v1::Bulletin b = MustParse(
+      "坚持人民至上　 守护一方平安\n区(市)县政法工作会议相继召开\n"
+      "——各地部署明年重点工作\n会议指出,要守护平安。");
+  EXPECT_EQ(b.kicker(), "坚持人民至上 守护一方平安");
+  EXPECT_EQ(b.headline(), "区(市)县政法工作会议相继召开");
+  EXPECT_EQ(b.subtitle(), "——各地部署明年重点工作");
+  EXPECT_EQ(b.series().part(), 0);
+}
+
+TEST(HeaderRule, HeadlineAndSubtitleWithoutKicker) {
+  const v1::Bulletin b = MustParse("主题\n——副题\n正文。");
+  EXPECT_EQ(b.kicker(), "");
+  EXPECT_EQ(b.headline(), "主题");
+  EXPECT_EQ(b.subtitle(), "——副题");
+}
+
+TEST(HeaderRule, OneLineBulletinIsAllHeadline) {
+  const v1::Bulletin b = MustParse("只有一行标题");
+  EXPECT_EQ(b.headline(), "只有一行标题");
+  EXPECT_EQ(b.warnings_size(), 0);
+}
+
+TEST(HeaderRule, NoHeadlineIsAWarning) {
+  const v1::Bulletin b =
+      MustParse("会议指出,要守护平安。\n会议要求,要压实责任。");
+  EXPECT_EQ(b.headline(), "");
+  ASSERT_EQ(b.warnings_size(), 1);
+  EXPECT_EQ(b.warnings(0).kind(), "no_headline");
+  EXPECT_EQ(b.lead(), "会议指出,要守护平安。");
+  ASSERT_EQ(b.items_size(), 1);
+}
+
+TEST(HeaderRule, ExtraHeaderLinesBecomeWarnings) {
+  const v1::Bulletin b = MustParse("栏目名\n引题\n主题(二)\n副题\n正文。");
+  EXPECT_EQ(b.kicker(), "引题");
+  EXPECT_EQ(b.headline(), "主题");
+  EXPECT_EQ(b.subtitle(), "副题");
+  ASSERT_EQ(b.warnings_size(), 1);
+  EXPECT_EQ(b.warnings(0).kind(), "unplaced_line");
+  EXPECT_EQ(b.warnings(0).line(), 1);
+  EXPECT_EQ(b.warnings(0).text(), "栏目名");
+}
+
+// --- Dateline and date ---------------------------------------------------
+
+TEST(DatelineRule, BenbaoxunWithReporterAndDate) {
+  const v1::Bulletin b =
+      MustParse("主题\n本报讯(记者 张三)11月18日,会议在渝召开。");
+  EXPECT_EQ(b.dateline(), "本报讯(记者 张三)11月18日");
+  EXPECT_EQ(b.date(), "");  // no year: keep the text, leave the date empty
+  EXPECT_EQ(b.lead(), "会议在渝召开。");
+  EXPECT_THAT(Reporters(b), ElementsAre("记者/张三"));
+}
+
+TEST(DatelineRule, FullDateFillsDateUnlessTheSubmitterGaveOne) {
+  const std::string text = "主题\n本报重庆讯 2021年11月18日,会议召开。";
+  EXPECT_EQ(MustParse(text).date(), "2021-11-18");
+  EXPECT_EQ(MustParse(text).dateline(), "本报重庆讯 2021年11月18日");
+  EXPECT_EQ(MustParse(text, "2021-11-20").date(), "2021-11-20");
+}
+
+TEST(DatelineRule, DatelineOnItsOwnLine) {
+  const v1::Bulletin b = MustParse("主题\n本报讯\n连日来,各地学习。");
+  EXPECT_EQ(b.dateline(), "本报讯");
+  EXPECT_EQ(b.lead(), "连日来,各地学习。");
+}
+
+TEST(DatelineRule, CompanyNamesAreNotDatelines) {
+  EXPECT_FALSE(parser::FindDateline(U"国网重庆电力公司召开会议。"));
+  EXPECT_FALSE(parser::FindDateline(U"11月18日,会议召开。"));
+}
+
+// --- Bylines -------------------------------------------------------------
+
+TEST(BylineRule, PaddedNamesPairUp) {
+  const v1::Bulletin b = MustParse("主题\n正文。\n(鲜 明 吕 静 殷艳妮)");
+  EXPECT_THAT(Reporters(b), ElementsAre("鲜明", "吕静", "殷艳妮"));
+}
+
+TEST(BylineRule, FullWidthSpacesAndRoles) {
+  const v1::Bulletin b = MustParse(
+      "主题\n正文。\n本报记者　张晓东　通讯员　李　静　实习生　何佳怡");
+  EXPECT_THAT(Reporters(b),
+              ElementsAre("本报记者/张晓东", "通讯员/李静", "实习生/何佳怡"));
+}
+
+TEST(BylineRule, BylineUnderTheHeadline) {
+  const v1::Bulletin b = MustParse("主题\n本报记者 王 刚\n正文。");
+  EXPECT_EQ(b.headline(), "主题");
+  EXPECT_THAT(Reporters(b), ElementsAre("本报记者/王刚"));
+  EXPECT_EQ(b.lead(), "正文。");
+}
+
+TEST(BylineRule, ExtraWordsInABylineAreWarnings) {
+  const v1::Bulletin b = MustParse("主题\n正文。\n(本报记者 张三 摄)");
+  EXPECT_THAT(Reporters(b), ElementsAre("本报记者/张三"));
+  ASSERT_EQ(b.warnings_size(), 1);
+  EXPECT_EQ(b.warnings(0).kind(), "unplaced_byline_text");
+  EXPECT_EQ(b.warnings(0).text(), "摄");
+}
+
+TEST(BylineRule, ParenthesizedSentencesAreNotBylines) {
+  const v1::Bulletin b = MustParse("主题\n正文。\n(完)");
+  EXPECT_EQ(b.reporters_size(), 0);
+  ASSERT_EQ(b.items_size(), 1);
+  EXPECT_EQ(b.items(0).text(), "(完)");
+}
+
+// --- Officials -----------------------------------------------------------
+
+TEST(OfficialRule, OnePersonWithTwoTitles) {
+  const v1::Bulletin b =
+      MustParse("主题\n区政协党组书记、主席王君成主持会议并讲话。");
+  EXPECT_THAT(People(b), ElementsAre("王君成:区政协党组书记、主席"));
+}
+
+TEST(OfficialRule, OfficialsInARow) {
+  const v1::Bulletin b = MustParse(
+      "主题\n区委书记李明,区委副书记、区长张强,区人大常委会主任赵 刚出席。");
+  EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "张强:区委副书记、区长"));
+}
+
+TEST(OfficialRule, RegionIsStrippedFromTitles) {
+  const v1::Bulletin b =
+      MustParse("主题\n合川区委常委、区政协党组书记叶华主持召开学习会议。");
+  EXPECT_THAT(People(b), ElementsAre("叶华:区委常委、区政协党组书记"));
+  ASSERT_EQ(b.items_size(), 0);  // the only paragraph is the lead
+}
+
+TEST(OfficialRule, TitlesInsidePlaceNamesAreNotTitles) {
+  const v1::Bulletin b =
+      MustParse("主题\n石家庄市长安区政协召开会议。区政协主席马红梅主持。");
+  EXPECT_THAT(People(b), ElementsAre("马红梅:区政协主席"));
+}
+
+TEST(OfficialRule, TitleRunsAreNotNames) {
+  const v1::Bulletin b = MustParse("主题\n区政协主席和副主席出席会议。");
+  EXPECT_EQ(b.people_size(), 0);
+}
+
+TEST(OfficialRule, SameOfficialTwiceIsOnePerson) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n彭水县政协主席谢胜主持召开会议。谢胜强调,要带头学。\n"
+      "县政协党组书记、主席谢胜讲话。");
+  EXPECT_THAT(People(b), ElementsAre("谢胜:县政协主席、县政协党组书记、主席"));
+}
+
+// --- Items ---------------------------------------------------------------
+
+TEST(ItemRule, OrganizationRegionKindAndEvent) {
+  const v1::Bulletin b = MustParse(
+      "主题\n连日来,我市各地学习全会精神。\n"
+      "九三学社忠县支社召开全体社员会议,学习贯彻全会精神。\n"
+      "彭水县政协主席谢胜主持召开主席(扩大)会议,专题学习。\n"
+      "日前,鼓楼区人大常委会召开党组会议。");
+  ASSERT_EQ(b.items_size(), 3);
+  EXPECT_EQ(b.items(0).organization().name(), "九三学社忠县支社");
+  EXPECT_EQ(b.items(0).organization().region(), "忠县");
+  EXPECT_EQ(b.items(0).organization().region_code(), "500233");
+  EXPECT_EQ(b.items(0).organization().province(), "重庆市");
+  EXPECT_EQ(b.items(0).organization().kind(),
+            v1::Organization::DEMOCRATIC_PARTY);
+  EXPECT_EQ(b.items(0).event(), "全体社员会议");
+  EXPECT_EQ(b.items(1).organization().name(), "彭水县政协");
+  EXPECT_EQ(b.items(1).organization().region(), "彭水县");
+  EXPECT_EQ(b.items(1).organization().region_code(), "500243");
+  EXPECT_EQ(b.items(1).event(), "主席(扩大)会议");
+  EXPECT_EQ(b.items(2).organization().name(), "鼓楼区人大常委会");
+  EXPECT_EQ(b.items(2).organization().kind(),
+            v1::Organization::PEOPLES_CONGRESS);
+}
+
+TEST(ItemRule, SharedNamesResolveToTheBulletinsProvince) {
+  // 江北区 is both 500105 (Chongqing) and 330205 (Ningbo).
+  const v1::Bulletin b = MustParse(
+      "主题\n渝中区政协召开会议。\n江北区政协召开会议。\n"
+      "沙坪坝区政协召开会议。");
+  ASSERT_EQ(b.items_size(), 3);
+  EXPECT_EQ(b.items(1).organization().region_code(), "500105");
+}
+
+TEST(ItemRule, CollectiveOpeningsAreNotOrganizations) {
+  const v1::Bulletin b =
+      MustParse("主题\n我市区县政协组织学习全会精神。\n各地政协召开会议。");
+  EXPECT_EQ(b.lead(), "我市区县政协组织学习全会精神。");
+  ASSERT_EQ(b.items_size(), 1);
+  EXPECT_EQ(b.items(0).organization().name(), "");
+}
+
+// --- Gazetteer -----------------------------------------------------------
+
+TEST(GazetteerRule, CoversEveryProvince) {
+  const parser::Gazetteer& gaz = parser::DefaultGazetteer();
+  const std::pair<std::u32string, std::string> cases[] = {
+      {U"东城区", "110101"}, {U"喀什市", "653101"}, {U"拉萨市城关区", "540102"},
+      {U"恩施市", "422801"}, {U"石柱县", "500240"}, {U"三沙市", "460300"},
+  };
+  for (const auto& [name, code] : cases) {
+    std::optional<parser::RegionMention> m = gaz.FindMostSpecific(name, "");
+    ASSERT_TRUE(m.has_value()) << parser::ToUtf8(name);
+    EXPECT_EQ(m->region->code, code) << parser::ToUtf8(name);
+  }
+}
+
+TEST(GazetteerRule, TraditionalNamesFoldToSimplified) {
+  const std::u32string folded = parser::FoldToSimplified(U"沙坪壩區政協");
+  EXPECT_EQ(folded, U"沙坪坝区政协");
+}
+
+}  // namespace
+}  // namespace bulletin
