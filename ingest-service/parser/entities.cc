@@ -1,6 +1,7 @@
 #include "ingest-service/parser/entities.h"
 
 #include "ingest-service/parser/fold.h"
+#include "ingest-service/parser/series.h"
 #include "ingest-service/parser/text_util.h"
 
 namespace bulletin::parser {
@@ -26,6 +27,81 @@ size_t SkipTimeClause(std::u32string_view folded) {
     if (clause.find(word) != std::u32string_view::npos) return comma + 1;
   }
   return 0;
+}
+
+// Symbols and numbering that papers put before an item: ■, ●, 一、, (一),
+// 1., 1、. The organization comes after them.
+size_t SkipListMarker(std::u32string_view folded) {
+  constexpr std::u32string_view kBullets = U"■□●○◆◇▲△★☆▶►•·*-";
+  size_t i = 0;
+  while (i < folded.size() &&
+         (kBullets.find(folded[i]) != std::u32string_view::npos ||
+          folded[i] == U' ')) {
+    ++i;
+  }
+  if (i > 0) return i;
+  // (一) / (1)
+  if (!folded.empty() && folded[0] == U'(') {
+    const size_t close = folded.find(U')');
+    if (close != std::u32string_view::npos && close <= 4 &&
+        ParseNumeral(folded.substr(1, close - 1)) > 0) {
+      return close + 1;
+    }
+    return 0;
+  }
+  // 一、 / 1. / 1、 / 12)
+  size_t n = 0;
+  while (n < folded.size() && n < 3 &&
+         (IsDigit(folded[n]) || ParseNumeral(folded.substr(n, 1)) > 0 ||
+          folded[n] == U'十')) {
+    ++n;
+  }
+  if (n > 0 && n < folded.size() && ParseNumeral(folded.substr(0, n)) > 0 &&
+      (folded[n] == U'、' || folded[n] == U'.' || folded[n] == U')')) {
+    return n + 1;
+  }
+  return 0;
+}
+
+// Cuts what stands between the organization and its verb off the end of
+// `prefix`: adverbs (近日, 分别), a date (11月18日), and anything from 在 or
+// 于 on ("区政协在区行政中心召开"). Returns the organization's length.
+size_t OrganizationLength(std::u32string_view prefix, const Lexicon& lex) {
+  size_t end = prefix.size();
+  for (size_t i = 2; i < end; ++i) {
+    if (prefix[i] == U'在' || prefix[i] == U'于') {
+      end = i;
+      break;
+    }
+  }
+  bool cut = true;
+  while (cut && end > 0) {
+    cut = false;
+    if (const size_t n = lex.between_words.LongestEndingAt(prefix, end);
+        n > 0 && n < end) {
+      end -= n;
+      cut = true;
+    }
+    // A date: digits followed by 日 or 号, and 月 before them.
+    if (end >= 2 && (prefix[end - 1] == U'日' || prefix[end - 1] == U'号') &&
+        IsDigit(prefix[end - 2])) {
+      size_t start = end - 1;
+      while (start > 0 &&
+             (IsDigit(prefix[start - 1]) || prefix[start - 1] == U'月' ||
+              prefix[start - 1] == U'年')) {
+        --start;
+      }
+      if (start > 0) {
+        end = start;
+        cut = true;
+      }
+    }
+    while (end > 0 && prefix[end - 1] == U' ') {
+      --end;
+      cut = true;
+    }
+  }
+  return end;
 }
 
 bool IsEventEnd(char32_t c) {
@@ -93,7 +169,8 @@ ItemEntities ReadItem(std::u32string_view text, std::u32string_view folded,
                       const Lexicon& lex, const Gazetteer& gaz) {
   ItemEntities item;
   item.officials = FindOfficials(text, folded, lex, gaz);
-  const size_t start = SkipTimeClause(folded);
+  const size_t marker = SkipListMarker(folded);
+  const size_t start = marker + SkipTimeClause(folded.substr(marker));
 
   // An official who opens the paragraph and convenes something (主持召开,
   // 召开) speaks for the organ of their title; one who merely attends does
@@ -118,8 +195,10 @@ ItemEntities ReadItem(std::u32string_view text, std::u32string_view folded,
     for (const EventVerb& verb : lex.event_verbs) {
       const size_t at = rest.find(verb.verb);
       if (at == std::u32string_view::npos) continue;
-      if (!NamesBody(TrimSpaces(rest.substr(0, at)), lex, gaz)) continue;
-      item.organization = std::u32string(TrimSpaces(text.substr(start, at)));
+      const size_t length = OrganizationLength(rest.substr(0, at), lex);
+      if (!NamesBody(TrimSpaces(rest.substr(0, length)), lex, gaz)) continue;
+      item.organization =
+          std::u32string(TrimSpaces(text.substr(start, length)));
       if (verb.names_event) {
         item.event = EventAfter(text, start + at + verb.verb.size());
       }

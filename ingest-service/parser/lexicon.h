@@ -69,6 +69,8 @@ struct Lexicon {
   WordSet name_stops;
   // Openings that speak of many bodies at once (我市, 各地): no organization.
   WordSet collective_subjects;
+  // Words between an organization and its verb (近日, 于): not its name.
+  WordSet between_words;
   // In priority order: the first verb whose prefix is an organization wins.
   std::vector<EventVerb> event_verbs;
   // In file order: the first keyword an organization's name contains decides

@@ -7,16 +7,20 @@
 namespace bulletin::parser {
 namespace {
 
-// True when a name may end right before `pos`: at the end of the text, at
-// punctuation, or where a word that follows names begins (主持, 出席, …).
-bool NameMayEndAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
-  return pos >= text.size() || !IsHan(text[pos]) ||
-         lex.name_stops.LongestAt(text, pos) > 0;
+// How strongly the text at `pos` shows that a name ended right before it:
+// punctuation or the end of the text is certain; a word that follows names
+// (主持, 出席; data/name_stops.txt) counts by its length, so that a
+// two-character word outweighs a one-character one that may as well be
+// part of the name (王为民主持: 为 could end 王为, 主持 settles 王为民).
+// 0 when nothing there ends a name.
+size_t EndEvidence(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  constexpr size_t kCertain = 100;
+  if (pos >= text.size() || !IsHan(text[pos])) return kCertain;
+  return lex.name_stops.LongestAt(text, pos);
 }
 
 // True when a word of two or more characters that follows names starts at
-// `pos`: a name cannot run over it (谢胜主持 is 谢胜). One-character stop
-// words (为, 向) are common inside names and only end one.
+// `pos`: a name cannot run over it (谢胜主持 is 谢胜).
 bool LongStopAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
   return lex.name_stops.LongestAt(text, pos) >= 2;
 }
@@ -25,30 +29,33 @@ bool AllHan(std::u32string_view s) {
   return std::all_of(s.begin(), s.end(), IsHan);
 }
 
-// Length of the name starting at `pos` of (folded) `text`, or 0.
+// Length of the name starting at `pos` of (folded) `text`, or 0. The name
+// is a surname and one or two characters; which one is settled by what
+// follows, and a name that nothing settles is not taken.
 size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
   if (pos >= text.size() || LongStopAt(text, pos, lex)) return 0;
   const size_t surname = lex.surnames.LongestAt(text, pos);
   if (surname == 0) return 0;
-  const size_t longer = surname + 2;
   const size_t shorter = surname + 1;
-  const bool longer_ok = pos + longer <= text.size() &&
-                         AllHan(text.substr(pos, longer)) &&
-                         !LongStopAt(text, pos + surname, lex) &&
-                         !LongStopAt(text, pos + shorter, lex);
-  const bool shorter_ok = pos + shorter <= text.size() &&
-                          AllHan(text.substr(pos, shorter)) &&
-                          !LongStopAt(text, pos + surname, lex);
+  const size_t longer = surname + 2;
   // A title word inside the candidate means it is a run of titles, not a
   // name ("主席和副主席" holds no person).
   for (size_t k = pos + 1; k < pos + longer && k < text.size(); ++k) {
     if (lex.titles.LongestAt(text, k) > 0) return 0;
   }
-  if (longer_ok && NameMayEndAt(text, pos + longer, lex)) return longer;
-  if (shorter_ok && NameMayEndAt(text, pos + shorter, lex)) return shorter;
-  // Nothing settles it: most Chinese names have three characters.
-  if (longer_ok) return longer;
-  return shorter_ok ? shorter : 0;
+  const bool shorter_ok = pos + shorter <= text.size() &&
+                          AllHan(text.substr(pos, shorter)) &&
+                          !LongStopAt(text, pos + surname, lex);
+  const bool longer_ok = shorter_ok && pos + longer <= text.size() &&
+                         AllHan(text.substr(pos, longer)) &&
+                         !LongStopAt(text, pos + shorter, lex);
+  const size_t after_shorter =
+      shorter_ok ? EndEvidence(text, pos + shorter, lex) : 0;
+  const size_t after_longer =
+      longer_ok ? EndEvidence(text, pos + longer, lex) : 0;
+  if (after_longer > 0 && after_longer >= after_shorter) return longer;
+  if (after_shorter > 0) return shorter;
+  return after_longer > 0 ? longer : 0;
 }
 
 // Start of the title whose title word ends at `end` and is `word` long,

@@ -260,6 +260,12 @@ TEST(OfficialRule, TitleRunsAreNotNames) {
   EXPECT_EQ(b.people_size(), 0);
 }
 
+TEST(OfficialRule, ANameIsTakenOnlyWhereSomethingEndsIt) {
+  const v1::Bulletin b = MustParse(
+      "主题\n区委书记高度重视。区委书记李明在会上强调,副区长王为民主持。");
+  EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "王为民:副区长"));
+}
+
 TEST(OfficialRule, SameOfficialTwiceIsOnePerson) {
   const v1::Bulletin b = MustParse(
       "主题\n导语。\n彭水县政协主席谢胜主持召开会议。谢胜强调,要带头学。\n"
@@ -307,6 +313,19 @@ TEST(ItemRule, CollectiveOpeningsAreNotOrganizations) {
   EXPECT_EQ(b.lead(), "我市区县政协组织学习全会精神。");
   ASSERT_EQ(b.items_size(), 1);
   EXPECT_EQ(b.items(0).organization().name(), "");
+}
+
+TEST(ItemRule, ListMarkersAndTimeWordsAreNotPartOfTheName) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n■大渡口区政协近日召开会议。\n一、北碚区政协于11月18日召开"
+      "会议。\n"
+      "(二)江津区政协在区行政中心召开会议。\n3.忠县政协11月19日召开党组会议。");
+  ASSERT_EQ(b.items_size(), 4);
+  EXPECT_EQ(b.items(0).organization().name(), "大渡口区政协");
+  EXPECT_EQ(b.items(1).organization().name(), "北碚区政协");
+  EXPECT_EQ(b.items(2).organization().name(), "江津区政协");
+  EXPECT_EQ(b.items(3).organization().name(), "忠县政协");
+  EXPECT_EQ(b.items(3).event(), "党组会议");
 }
 
 // --- Gazetteer -----------------------------------------------------------
