@@ -5,7 +5,6 @@
 // unacknowledged half-exists.
 
 #include <algorithm>
-#include <random>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -113,16 +112,14 @@ void ExpectExactlyOnce(ServicePair& pair, const std::vector<SubmitStorm::Acked>&
   EXPECT_EQ(stats->applied_seq(), texts);
 }
 
-// A fault injected after the storm is over tests nothing: the storms are
-// sized to outlast the faults.
-void ExpectStormInFlight(const SubmitStorm& storm, size_t texts) {
+// Waits until the storm has acknowledged `fraction` of its texts, so that a
+// fault injected next lands while submits are in flight (a fault after the
+// storm is over would test nothing). Fails the test if the storm is done.
+void AwaitProgress(const SubmitStorm& storm, size_t texts, double fraction) {
+  const int target = static_cast<int>(texts * fraction);
+  while (storm.done() < target) absl::SleepFor(absl::Milliseconds(1));
   EXPECT_LT(static_cast<size_t>(storm.done()), texts)
-      << "the storm finished before the fault; make it larger";
-}
-
-absl::Duration RandomPause(std::mt19937& random, int min_ms, int max_ms) {
-  return absl::Milliseconds(
-      std::uniform_int_distribution<int>(min_ms, max_ms)(random));
+      << "the storm finished before the fault";
 }
 
 TEST(FaultTest, IngestKilledRepeatedlyDuringASubmitStorm) {
@@ -133,10 +130,8 @@ TEST(FaultTest, IngestKilledRepeatedlyDuringASubmitStorm) {
   const std::vector<std::string> texts = NumberedTexts(600, "a");
   SubmitStorm storm(pair.ingest_address(), texts, 8);
   storm.Start();
-  std::mt19937 random(std::random_device{}());
   for (int kill = 0; kill < 4; ++kill) {
-    absl::SleepFor(RandomPause(random, 50, 250));
-    ExpectStormInFlight(storm, texts.size());
+    AwaitProgress(storm, texts.size(), 0.15 * (kill + 1));
     pair.ingest()->Kill();
     ASSERT_TRUE(pair.StartIngest(port).ok());
   }
@@ -154,10 +149,8 @@ TEST(FaultTest, BothServicesKilledRepeatedlyDuringASubmitStorm) {
   const std::vector<std::string> texts = NumberedTexts(600, "b");
   SubmitStorm storm(pair.ingest_address(), texts, 8);
   storm.Start();
-  std::mt19937 random(std::random_device{}());
   for (int kill = 0; kill < 6; ++kill) {
-    absl::SleepFor(RandomPause(random, 50, 250));
-    ExpectStormInFlight(storm, texts.size());
+    AwaitProgress(storm, texts.size(), 0.12 * (kill + 1));
     if (kill % 2 == 0) {
       pair.ingest()->Kill();
       ASSERT_TRUE(pair.StartIngest(port).ok());
@@ -174,17 +167,27 @@ TEST(FaultTest, BothServicesKilledRepeatedlyDuringASubmitStorm) {
 TEST(FaultTest, ReplicaKilledDuringCatchUpRebuildsCompletely) {
   ServicePair pair;
   ASSERT_TRUE(pair.StartIngest().ok());
-  const std::vector<std::string> texts = NumberedTexts(2000, "c");
+  const std::vector<std::string> texts = NumberedTexts(5000, "c");
   SubmitStorm storm(pair.ingest_address(), texts, 8);
   storm.Start();
   storm.Join();
   ASSERT_TRUE(storm.fatal().empty()) << storm.fatal();
-  std::mt19937 random(std::random_device{}());
+  // Kill each replica as soon as it has applied something and before it has
+  // caught up.
+  int killed_mid_catch_up = 0;
   for (int kill = 0; kill < 4; ++kill) {
     ASSERT_TRUE(pair.StartQuery().ok());
-    absl::SleepFor(RandomPause(random, 5, 150));
+    QueryClient query(pair.query_address());
+    for (;;) {
+      absl::StatusOr<v1::StatsResponse> stats = query.Stats();
+      if (stats.ok() && stats->applied_seq() > 0) {
+        if (!stats->caught_up()) ++killed_mid_catch_up;
+        break;
+      }
+    }
     pair.query()->Kill();
   }
+  EXPECT_GT(killed_mid_catch_up, 0) << "every replica caught up before its kill";
   ASSERT_TRUE(pair.StartQuery().ok());
   ASSERT_TRUE(pair.WaitUntilServing(pair.query_address(), absl::Seconds(60)).ok());
   ExpectExactlyOnce(pair, storm.acked(), texts.size());
@@ -200,10 +203,8 @@ TEST(FaultTest, FeedConnectionCutMidStreamLosesAndRepeatsNothing) {
   const std::vector<std::string> texts = NumberedTexts(1000, "d");
   SubmitStorm storm(pair.ingest_address(), texts, 8);
   storm.Start();
-  std::mt19937 random(std::random_device{}());
   for (int cut = 0; cut < 8; ++cut) {
-    absl::SleepFor(RandomPause(random, 30, 150));
-    ExpectStormInFlight(storm, texts.size());
+    AwaitProgress(storm, texts.size(), 0.1 * (cut + 1));
     proxy.CutAll();
   }
   storm.Join();
