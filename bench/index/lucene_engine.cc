@@ -8,9 +8,12 @@
 // the brute-force scan does not; the verification step reports any such
 // query.
 
-#include <lucene++/ChineseTokenizer.h>
+// LuceneHeaders.h must come first: the other headers rely on it.
 #include <lucene++/LuceneHeaders.h>
+// clang-format off
+#include <lucene++/ChineseTokenizer.h>
 #include <lucene++/TermAttribute.h>
+// clang-format on
 
 #include <string>
 

@@ -82,8 +82,10 @@ class SqliteEngine : public Engine {
       }
     }
     if (!query.region.empty()) {
-      absl::StrAppend(&where, " AND regions LIKE ?");
-      binds.push_back("%|" + query.region + "|%");
+      // instr, not LIKE: FTS5 would take LIKE on a trigram table as an index
+      // constraint, which it cannot answer for an UNINDEXED column.
+      absl::StrAppend(&where, " AND instr(regions, ?) > 0");
+      binds.push_back("|" + query.region + "|");
     }
     std::string condition = match.empty() ? "1" : "d MATCH ?";
     condition += where;

@@ -66,13 +66,9 @@ Prepared Prepare(const v1::LogRecord& record) {
   auto bulletin = std::make_shared<v1::Bulletin>(record.upsert());
   bulletin->set_seq(record.seq());
   p.segments = TextSegmentsOf(*bulletin);
-  std::string folded_utf8;
   for (const TextSegment& s : p.segments) {
     p.folded.emplace_back();
-    FoldCodePoints(s.text, &p.folded.back());
-    folded_utf8.clear();
-    FoldAppend(s.text, &folded_utf8);
-    p.folds_to_itself.push_back(folded_utf8 == s.text);
+    p.folds_to_itself.push_back(FoldCodePointsOfText(s.text, &p.folded.back()));
     p.weighted_length +=
         static_cast<float>(FieldWeight(s.kind) * p.folded.back().size());
     p.text_bytes += static_cast<int64_t>(s.text.size());
@@ -94,22 +90,18 @@ bool Before(double score_a, uint64_t seq_a, double score_b, uint64_t seq_b) {
   return score_a != score_b ? score_a > score_b : seq_a > seq_b;
 }
 
-// Documents in both ascending lists; keeps `counts` aligned with `docs`.
-void Intersect(const TermDocuments& term, std::vector<uint32_t>* docs,
-               std::vector<std::vector<FieldCounts>>* counts) {
+// Keeps the documents of ascending `docs` that are also in ascending
+// `other`.
+void IntersectInPlace(const std::vector<uint32_t>& other,
+                      std::vector<uint32_t>* docs) {
   size_t kept = 0;
   size_t j = 0;
-  for (size_t i = 0; i < docs->size(); ++i) {
-    while (j < term.documents.size() && term.documents[j] < (*docs)[i]) ++j;
-    if (j == term.documents.size()) break;
-    if (term.documents[j] != (*docs)[i]) continue;
-    (*docs)[kept] = (*docs)[i];
-    (*counts)[kept] = std::move((*counts)[i]);
-    (*counts)[kept].push_back(term.counts[j]);
-    ++kept;
+  for (uint32_t doc : *docs) {
+    while (j < other.size() && other[j] < doc) ++j;
+    if (j == other.size()) break;
+    if (other[j] == doc) (*docs)[kept++] = doc;
   }
   docs->resize(kept);
-  counts->resize(kept);
 }
 
 }  // namespace
@@ -224,11 +216,13 @@ class BulletinIndex::Impl {
     meta.first_segment = static_cast<uint32_t>(corpus.segments.size());
     meta.segment_count = static_cast<uint32_t>(p.segments.size());
     meta.weighted_length = p.weighted_length;
+    meta.seq = p.record->seq();
     for (size_t i = 0; i < p.segments.size(); ++i) {
       const uint32_t segment = static_cast<uint32_t>(corpus.segments.size());
-      corpus.segments.emplace_back(doc, p.segments[i].field,
-                                   p.segments[i].item_index,
-                                   p.folds_to_itself[i]);
+      const TextSegment& ts = p.segments[i];
+      corpus.segments.emplace_back(
+          doc, &TextOf(*p.record, ts.field, ts.item_index), ts.field,
+          ts.item_index, p.folds_to_itself[i]);
       s->grams.AddSegment(segment, p.folded[i]);
     }
     for (const FieldValue& value : p.values) {
@@ -314,13 +308,32 @@ class BulletinIndex::Impl {
                                           const State& s) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
-  bool Passes(const CompiledFilters& filters, const DocumentMeta& d,
-              const State& s) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  // Value ids of the filter values, looked up once per search. Keyed by
+  // the address of the value inside the CompiledFilters, which is what
+  // CompiledFilters::Matches passes back.
+  using ValueIds = absl::flat_hash_map<const std::string*, uint32_t>;
+  static ValueIds ResolveValues(const CompiledFilters& filters,
+                                const State& s) {
+    ValueIds ids;
+    for (int f = 0; f < kFacetFieldCount; ++f) {
+      for (const std::string& value :
+           filters.values(static_cast<FacetField>(f))) {
+        std::optional<uint32_t> id =
+            s.dictionary.Find(static_cast<FacetField>(f), value);
+        if (id.has_value()) ids[&value] = *id;
+      }
+    }
+    return ids;
+  }
+
+  static bool Passes(const CompiledFilters& filters, const ValueIds& ids,
+                     const DocumentMeta& d) {
     return filters.Matches(
-        [&](FacetField field, const std::string& folded) {
-          std::optional<uint32_t> id = s.dictionary.Find(field, folded);
-          return id.has_value() && std::binary_search(d.value_ids.begin(),
-                                                      d.value_ids.end(), *id);
+        [&](FacetField, const std::string& folded) {
+          auto id = ids.find(&folded);
+          return id != ids.end() &&
+                 std::binary_search(d.value_ids.begin(), d.value_ids.end(),
+                                    id->second);
         },
         d.record->date());
   }
@@ -348,10 +361,11 @@ std::vector<uint32_t> BulletinIndex::Impl::FilteredDocuments(
       candidates = std::move(docs);
     }
   }
+  const ValueIds ids = ResolveValues(filters, s);
   std::vector<uint32_t> out;
   auto consider = [&](uint32_t doc) {
     const DocumentMeta& d = s.corpus.documents[doc];
-    if (d.live && Passes(filters, d, s)) out.push_back(doc);
+    if (d.live && Passes(filters, ids, d)) out.push_back(doc);
   };
   if (candidates.has_value()) {
     std::sort(candidates->begin(), candidates->end());
@@ -404,59 +418,66 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   const State& s = *state_;
   const Corpus& corpus = s.corpus;
 
-  // Documents with every term, rarest term first so the list shrinks fast.
-  std::vector<uint32_t> docs;
-  std::vector<std::vector<FieldCounts>> counts;
   std::vector<TermDocuments> found;
   for (const std::string& term : terms.terms) {
     found.push_back(FindTerm(term, s.grams, corpus));
   }
-  std::vector<size_t> order(found.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return found[a].documents.size() < found[b].documents.size();
-  });
-  if (found.empty()) {
-    docs = FilteredDocuments(filters, s);
-    counts.resize(docs.size());
+  // Documents with every term and passing the filters: start from the
+  // shortest list so the intersection shrinks fast.
+  std::vector<const std::vector<uint32_t>*> lists;
+  for (const TermDocuments& t : found) lists.push_back(&t.documents);
+  std::vector<uint32_t> filtered;
+  if (!filters.empty()) {
+    filtered = FilteredDocuments(filters, s);
+    lists.push_back(&filtered);
+  }
+  std::vector<uint32_t> docs;
+  if (lists.empty()) {
+    for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
+      if (corpus.documents[doc].live) docs.push_back(doc);
+    }
   } else {
-    docs = found[order[0]].documents;
-    counts.resize(docs.size());
-    for (size_t i = 0; i < docs.size(); ++i) {
-      counts[i].push_back(found[order[0]].counts[i]);
-    }
-    for (size_t k = 1; k < order.size(); ++k) {
-      Intersect(found[order[k]], &docs, &counts);
+    std::sort(lists.begin(), lists.end(), [](const auto* a, const auto* b) {
+      return a->size() < b->size();
+    });
+    docs = *lists[0];
+    for (size_t k = 1; k < lists.size() && !docs.empty(); ++k) {
+      IntersectInPlace(*lists[k], &docs);
     }
   }
-  std::vector<uint32_t> excluded;
-  for (const std::string& term : terms.excluded) {
-    const TermDocuments t = FindTerm(term, s.grams, corpus);
-    excluded.insert(excluded.end(), t.documents.begin(), t.documents.end());
+  if (!terms.excluded.empty()) {
+    std::vector<uint32_t> excluded;
+    for (const std::string& term : terms.excluded) {
+      const TermDocuments t = FindTerm(term, s.grams, corpus);
+      excluded.insert(excluded.end(), t.documents.begin(), t.documents.end());
+    }
+    std::sort(excluded.begin(), excluded.end());
+    docs.erase(std::remove_if(docs.begin(), docs.end(),
+                              [&](uint32_t doc) {
+                                return std::binary_search(excluded.begin(),
+                                                          excluded.end(), doc);
+                              }),
+               docs.end());
   }
-  std::sort(excluded.begin(), excluded.end());
 
-  const Bm25 bm25(
-      s.live_documents,
-      s.live_documents > 0 ? s.total_weighted_length / s.live_documents : 0);
-  std::vector<double> idf(found.size());
-  for (size_t k = 0; k < order.size(); ++k) {
-    idf[k] = bm25.Idf(static_cast<int64_t>(found[order[k]].documents.size()));
-  }
   std::vector<Match> matches;
   matches.reserve(docs.size());
-  for (size_t i = 0; i < docs.size(); ++i) {
-    const DocumentMeta& d = corpus.documents[docs[i]];
-    if (std::binary_search(excluded.begin(), excluded.end(), docs[i])) continue;
-    if (!found.empty() && !filters.empty() && !Passes(filters, d, s)) continue;
-    double score = 0;
-    if (by_relevance) {
-      for (size_t k = 0; k < counts[i].size(); ++k) {
-        score += bm25.TermScore(idf[k], WeightedCount(counts[i][k]),
-                                d.weighted_length);
+  for (uint32_t doc : docs) {
+    matches.push_back(Match{doc, 0, corpus.documents[doc].seq});
+  }
+  if (by_relevance) {
+    const Bm25 bm25(
+        s.live_documents,
+        s.live_documents > 0 ? s.total_weighted_length / s.live_documents : 0);
+    for (const TermDocuments& t : found) {
+      const double idf = bm25.Idf(static_cast<int64_t>(t.documents.size()));
+      size_t j = 0;
+      for (Match& m : matches) {
+        while (t.documents[j] < m.doc) ++j;  // every match has every term
+        m.score += bm25.TermScore(idf, WeightedCount(t.counts[j]),
+                                  corpus.documents[m.doc].weighted_length);
       }
     }
-    matches.push_back(Match{docs[i], score, d.record->seq()});
   }
 
   v1::SearchResponse response;
@@ -486,7 +507,13 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     const v1::Bulletin& record = *corpus.documents[matches[i].doc].record;
     // Item indexes and the snippet come from the same exact matcher Watch
     // uses, run on the few bulletins of this page.
-    const FoldedDocument folded = FoldDocument(record);
+    const DocumentMeta& meta = corpus.documents[matches[i].doc];
+    std::vector<bool> folds_to_itself(meta.segment_count);
+    for (uint32_t k = 0; k < meta.segment_count; ++k) {
+      folds_to_itself[k] =
+          corpus.segments[meta.first_segment + k].folds_to_itself();
+    }
+    const FoldedDocument folded = FoldDocument(record, folds_to_itself);
     const DocumentMatch match = MatchDocument(terms, folded);
     v1::Hit* hit = response.add_hits();
     *hit = MakeHit(record, terms, folded.segments, match.snippet_segment,

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct DocumentMeta {
   std::shared_ptr<const v1::Bulletin> record;
   // Filter and facet value ids (value_dictionary.h), ascending.
   std::vector<uint32_t> value_ids;
+  // record->seq(), here so that ranking does not touch the record.
+  uint64_t seq = 0;
   uint32_t first_segment = 0;
   uint32_t segment_count = 0;
   // Folded length with field weights, for BM25 length normalization.
@@ -34,13 +37,18 @@ struct DocumentMeta {
 
 class SegmentMeta {
  public:
-  SegmentMeta(uint32_t doc, TextField field, int32_t item_index,
-              bool folds_to_itself)
-      : doc_(doc),
+  SegmentMeta(uint32_t doc, const std::string* text, TextField field,
+              int32_t item_index, bool folds_to_itself)
+      : text_(text),
+        doc_(doc),
         bits_((static_cast<uint32_t>(field) << 29) |
               (folds_to_itself ? 1u << 28 : 0u) |
               static_cast<uint32_t>(item_index < 0 ? 0 : item_index)) {}
 
+  // The field's text inside the stored record (which never changes while
+  // the index holds it), kept here so that verifying a candidate costs one
+  // memory access rather than a walk through the record.
+  std::string_view text() const { return *text_; }
   uint32_t doc() const { return doc_; }
   void set_doc(uint32_t doc) { doc_ = doc; }
   TextField field() const { return static_cast<TextField>(bits_ >> 29); }
@@ -54,6 +62,7 @@ class SegmentMeta {
 
  private:
   static constexpr uint32_t kItemMask = (1u << 28) - 1;
+  const std::string* text_;
   uint32_t doc_;
   uint32_t bits_;
 };
@@ -63,8 +72,7 @@ struct Corpus {
   std::vector<SegmentMeta> segments;
 
   std::string_view SegmentText(uint32_t segment) const {
-    const SegmentMeta& s = segments[segment];
-    return TextOf(*documents[s.doc()].record, s.field(), s.item_index());
+    return segments[segment].text();
   }
 };
 

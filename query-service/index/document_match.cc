@@ -3,15 +3,28 @@
 #include <string.h>
 
 #include "query-service/index/fold.h"
+#include "query-service/index/substring_searcher.h"
 
 namespace bulletin {
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin) {
+  return FoldDocument(bulletin, {});
+}
+
+FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
+                            const std::vector<bool>& folds_to_itself) {
   FoldedDocument doc;
   doc.segments = TextSegmentsOf(bulletin);
-  doc.folded.reserve(doc.segments.size());
-  for (const TextSegment& s : doc.segments)
-    doc.folded.push_back(FoldText(s.text));
+  // Reserved up front: `folded` points into `owned`, which must not move.
+  doc.owned.reserve(doc.segments.size());
+  for (size_t i = 0; i < doc.segments.size(); ++i) {
+    if (i < folds_to_itself.size() && folds_to_itself[i]) {
+      doc.folded.push_back(doc.segments[i].text);
+    } else {
+      doc.owned.push_back(FoldText(doc.segments[i].text));
+      doc.folded.push_back(doc.owned.back());
+    }
+  }
   return doc;
 }
 
@@ -28,32 +41,24 @@ size_t FindSubstring(std::string_view text, std::string_view term,
              : static_cast<size_t>(static_cast<const char*>(at) - text.data());
 }
 
-int32_t CountOccurrences(std::string_view text, std::string_view term) {
-  if (term.empty()) return 0;
-  int32_t count = 0;
-  // UTF-8 is self-synchronizing, so a byte match of a whole folded term is a
-  // match at code point boundaries.
-  for (size_t at = FindSubstring(text, term, 0); at != std::string_view::npos;
-       at = FindSubstring(text, term, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
 DocumentMatch MatchDocument(const ParsedQuery& query,
                             const FoldedDocument& document) {
   DocumentMatch match;
   for (const std::string& term : query.excluded) {
-    for (const std::string& text : document.folded) {
+    for (std::string_view text : document.folded) {
       if (FindSubstring(text, term, 0) != std::string_view::npos) return match;
     }
   }
   match.term_counts.assign(query.terms.size(), FieldCounts{});
+  std::vector<SubstringSearcher> searchers;
+  searchers.reserve(query.terms.size());
+  for (const std::string& term : query.terms) searchers.emplace_back(term);
   int32_t best_distinct = 0;
   for (size_t s = 0; s < document.folded.size(); ++s) {
     int32_t distinct = 0;
     for (size_t t = 0; t < query.terms.size(); ++t) {
-      const int32_t n = CountOccurrences(document.folded[s], query.terms[t]);
+      const int32_t n =
+          static_cast<int32_t>(searchers[t].Count(document.folded[s]));
       if (n == 0) continue;
       ++distinct;
       match.term_counts[t][static_cast<int>(document.segments[s].kind)] += n;

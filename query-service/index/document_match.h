@@ -29,18 +29,30 @@ namespace bulletin {
 using FieldCounts = std::array<int32_t, kFieldKindCount>;
 
 struct FoldedDocument {
+  FoldedDocument() = default;
+  // Move-only: `folded` may point into `owned`.
+  FoldedDocument(FoldedDocument&&) = default;
+  FoldedDocument& operator=(FoldedDocument&&) = default;
+  FoldedDocument(const FoldedDocument&) = delete;
+  FoldedDocument& operator=(const FoldedDocument&) = delete;
+
   std::vector<TextSegment> segments;
-  // The fold of each segment's text.
-  std::vector<std::string> folded;
+  // The fold of each segment's text: a view of the text itself where it
+  // folds to itself, else of `owned`.
+  std::vector<std::string_view> folded;
+  std::vector<std::string> owned;
 };
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin);
 
+// The same, when the caller already knows which segments fold to
+// themselves (folds_to_itself[i] for segment i): only the others are
+// folded.
+FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
+                            const std::vector<bool>& folds_to_itself);
+
 // The first byte offset >= from where `term` occurs in `text`, or npos.
 size_t FindSubstring(std::string_view text, std::string_view term, size_t from);
-
-// Occurrences of `term` in `text`, overlapping ones included.
-int32_t CountOccurrences(std::string_view text, std::string_view term);
 
 struct DocumentMatch {
   bool matched = false;

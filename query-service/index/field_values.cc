@@ -28,7 +28,10 @@ std::optional<FacetField> FacetFieldFromName(std::string_view name) {
 std::vector<FieldValue> ExtractFieldValues(const v1::Bulletin& bulletin) {
   std::vector<FieldValue> values;
   auto add = [&values](FacetField field, std::string_view display, bool fold) {
-    std::string folded = fold ? FoldQueryText(display) : std::string(display);
+    // Records hold NFKC text already, so folding per code point gives what
+    // FoldQueryText gives a filter value, without another NFKC pass.
+    std::string folded = fold ? FoldText(display) : std::string(display);
+    while (!folded.empty() && folded.back() == ' ') folded.pop_back();
     if (folded.empty()) return;
     for (const FieldValue& v : values) {
       if (v.field == field && v.folded == folded) return;

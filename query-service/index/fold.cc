@@ -152,9 +152,9 @@ class FoldTable {
   std::vector<std::u32string> expansions_;
 };
 
-// Decodes `text` and calls `emit(folded_code_point, begin, end)` for each
-// folded code point, with [begin, end) the bytes of the original code point.
-// Collapses runs of spaces and drops leading ones.
+// Decodes `text` and calls `emit(folded_code_point, original_code_point,
+// begin, end)` for each folded code point, with [begin, end) the bytes of
+// the original code point. Collapses runs of spaces and drops leading ones.
 template <typename Emit>
 void ForEachFolded(std::string_view text, Emit&& emit) {
   const FoldTable& table = FoldTable::Get();
@@ -174,7 +174,8 @@ void ForEachFolded(std::string_view text, Emit&& emit) {
       } else {
         last_was_space = false;
       }
-      emit(f, static_cast<uint32_t>(begin), static_cast<uint32_t>(i));
+      emit(f, static_cast<char32_t>(c), static_cast<uint32_t>(begin),
+           static_cast<uint32_t>(i));
     });
   }
 }
@@ -189,8 +190,9 @@ void AppendUtf8(char32_t c, std::string* out) {
 }  // namespace
 
 void FoldAppend(std::string_view text, std::string* out) {
-  ForEachFolded(text,
-                [out](char32_t c, uint32_t, uint32_t) { AppendUtf8(c, out); });
+  ForEachFolded(text, [out](char32_t c, char32_t, uint32_t, uint32_t) {
+    AppendUtf8(c, out);
+  });
 }
 
 std::string FoldText(std::string_view text) {
@@ -201,20 +203,37 @@ std::string FoldText(std::string_view text) {
 }
 
 void FoldCodePoints(std::string_view text, std::vector<char32_t>* out) {
+  ForEachFolded(text, [out](char32_t c, char32_t, uint32_t, uint32_t) {
+    out->push_back(c);
+  });
+}
+
+bool FoldCodePointsOfText(std::string_view text, std::vector<char32_t>* out) {
+  // The fold is the text itself when every original code point yields
+  // exactly itself: no gap (a dropped or collapsed code point), no repeat
+  // of an origin (an expansion), no change.
+  bool same = true;
+  uint32_t previous_end = 0;
   ForEachFolded(text,
-                [out](char32_t c, uint32_t, uint32_t) { out->push_back(c); });
+                [&](char32_t f, char32_t c, uint32_t begin, uint32_t end) {
+                  same = same && f == c && begin == previous_end;
+                  previous_end = end;
+                  out->push_back(f);
+                });
+  return same && previous_end == text.size();
 }
 
 FoldedWithOffsets FoldWithOffsets(std::string_view text) {
   FoldedWithOffsets result;
-  ForEachFolded(text, [&result](char32_t c, uint32_t begin, uint32_t end) {
-    const size_t before = result.folded.size();
-    AppendUtf8(c, &result.folded);
-    for (size_t k = before; k < result.folded.size(); ++k) {
-      result.begin.push_back(begin);
-      result.end.push_back(end);
-    }
-  });
+  ForEachFolded(text,
+                [&result](char32_t c, char32_t, uint32_t begin, uint32_t end) {
+                  const size_t before = result.folded.size();
+                  AppendUtf8(c, &result.folded);
+                  for (size_t k = before; k < result.folded.size(); ++k) {
+                    result.begin.push_back(begin);
+                    result.end.push_back(end);
+                  }
+                });
   return result;
 }
 

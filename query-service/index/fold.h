@@ -37,6 +37,10 @@ std::string FoldText(std::string_view text);
 // Appends the fold of `text` as code points.
 void FoldCodePoints(std::string_view text, std::vector<char32_t>* out);
 
+// As FoldCodePoints; returns true when the fold of `text` is `text` itself
+// (so that folded terms can be searched in it directly).
+bool FoldCodePointsOfText(std::string_view text, std::vector<char32_t>* out);
+
 // Folded text with, for each folded byte, the span of `text` it came from.
 struct FoldedWithOffsets {
   std::string folded;

@@ -5,6 +5,7 @@
 
 #include "query-service/index/fold.h"
 #include "query-service/index/postings.h"
+#include "query-service/index/substring_searcher.h"
 
 namespace bulletin {
 namespace {
@@ -82,13 +83,15 @@ std::vector<SegmentCount> FindLongTerm(const std::string& term,
   std::vector<SegmentCount> candidates;
   if (lists[0].bytes() == 0) return candidates;
   Decode(lists[0], &candidates);
-  // Intersecting with the next rarest list is worth it while decoding that
-  // list costs less than verifying the candidates it would remove.
-  if (lists[1].bytes() < candidates.size() * 64) {
+  // Every bigram of the term must be in the segment. Intersecting with a
+  // list is worth it while decoding it costs less than verifying the
+  // candidates it would remove.
+  for (size_t k = 1; k < lists.size() && !candidates.empty(); ++k) {
+    if (lists[k].bytes() > candidates.size() * 64) break;
     size_t kept = 0;
     size_t c = 0;
-    for (std::string_view part : {lists[1].frozen, lists[1].recent}) {
-      for (PostingReader r(part); r.Next() && c < candidates.size();) {
+    for (std::string_view part : {lists[k].frozen, lists[k].recent}) {
+      for (PostingReader r(part); c < candidates.size() && r.Next();) {
         while (c < candidates.size() && candidates[c].segment < r.segment()) {
           ++c;
         }
@@ -99,21 +102,20 @@ std::vector<SegmentCount> FindLongTerm(const std::string& term,
     }
     candidates.resize(kept);
   }
+  const SubstringSearcher searcher(term);
   std::vector<SegmentCount> out;
   std::string folded;
   for (const SegmentCount& candidate : candidates) {
     const uint32_t s = candidate.segment;
     if (!corpus.documents[corpus.segments[s].doc()].live) continue;
     std::string_view text = corpus.SegmentText(s);
-    int32_t n;
-    if (corpus.segments[s].folds_to_itself()) {
-      n = CountOccurrences(text, term);
-    } else {
+    if (!corpus.segments[s].folds_to_itself()) {
       folded.clear();
       FoldAppend(text, &folded);
-      n = CountOccurrences(folded, term);
+      text = folded;
     }
-    if (n > 0) out.push_back(SegmentCount{s, static_cast<uint32_t>(n)});
+    const uint32_t n = searcher.Count(text);
+    if (n > 0) out.push_back(SegmentCount{s, n});
   }
   return out;
 }

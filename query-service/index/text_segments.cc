@@ -20,8 +20,8 @@ std::vector<TextSegment> TextSegmentsOf(const v1::Bulletin& bulletin) {
   return segments;
 }
 
-std::string_view TextOf(const v1::Bulletin& bulletin, TextField field,
-                        int32_t item_index) {
+const std::string& TextOf(const v1::Bulletin& bulletin, TextField field,
+                          int32_t item_index) {
   switch (field) {
     case TextField::kKicker:
       return bulletin.kicker();
@@ -36,7 +36,7 @@ std::string_view TextOf(const v1::Bulletin& bulletin, TextField field,
     case TextField::kItem:
       return bulletin.items(item_index).text();
   }
-  return {};
+  return bulletin.headline();
 }
 
 FieldKind KindOf(TextField field) {

@@ -51,8 +51,8 @@ struct TextSegment {
 std::vector<TextSegment> TextSegmentsOf(const v1::Bulletin& bulletin);
 
 // The text of `field` (of items[item_index] for kItem).
-std::string_view TextOf(const v1::Bulletin& bulletin, TextField field,
-                        int32_t item_index);
+const std::string& TextOf(const v1::Bulletin& bulletin, TextField field,
+                          int32_t item_index);
 
 // The ranking field of a record field.
 FieldKind KindOf(TextField field);
