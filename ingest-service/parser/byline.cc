@@ -87,10 +87,27 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
             token.role);
         all_names_known &= lex.surnames.Contains(token.folded);
         ++t;
+      } else if (t + 1 < tokens.size() && tokens[t + 1].text.size() == 2 &&
+                 tokens[t + 1].role == token.role &&
+                 AllHan(tokens[t + 1].text) &&
+                 lex.surnames.Contains(token.folded)) {
+        // A surname set apart from a two-character given name (杨 铌紫).
+        add(std::u32string(token.text) + std::u32string(tokens[t + 1].text),
+            token.role);
+        ++t;
       } else {
         byline.unplaced.emplace_back(token.text);
         all_names_known = false;
       }
+      continue;
+    }
+    if (token.text.size() == 2 && lex.surnames.Contains(token.folded) &&
+        t + 1 < tokens.size() && tokens[t + 1].text.size() == 1 &&
+        tokens[t + 1].role == token.role && AllHan(tokens[t + 1].text)) {
+      // A compound surname padded like a single one (欧阳 娜).
+      add(std::u32string(token.text) + std::u32string(tokens[t + 1].text),
+          token.role);
+      ++t;
       continue;
     }
     if (SplitDoubleName(token.folded, lex)) {

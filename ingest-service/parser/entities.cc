@@ -172,34 +172,38 @@ ItemEntities ReadItem(std::u32string_view text, std::u32string_view folded,
   const size_t marker = SkipListMarker(folded);
   const size_t start = marker + SkipTimeClause(folded.substr(marker));
 
-  // An official who opens the paragraph and convenes something (主持召开,
-  // 召开) speaks for the organ of their title; one who merely attends does
-  // not make an organization of the paragraph.
-  const EventVerb* convened = nullptr;
+  // An official who opens the paragraph and acts (主持召开, 带领) speaks for
+  // the organ of their title. One who only attends (出席), or heads a list
+  // of officials (区委书记李明,区长张强出席), makes no organization of it.
   if (!item.officials.empty() && item.officials.front().start == start) {
-    const size_t after = item.officials.front().end;
-    for (const EventVerb& verb : lex.event_verbs) {
-      if (verb.names_event &&
-          folded.substr(after, verb.verb.size()) == verb.verb) {
-        convened = &verb;
-        break;
+    const Official& opener = item.officials.front();
+    const size_t after = opener.end;
+    const EventVerb* verb = nullptr;
+    for (const EventVerb& v : lex.event_verbs) {
+      if (folded.substr(after, v.verb.size()) == v.verb &&
+          (verb == nullptr || v.verb.size() > verb->verb.size())) {
+        verb = &v;
       }
     }
-  }
-  if (convened != nullptr) {
-    const Official& opener = item.officials.front();
-    item.organization = BodyOfOfficial(opener);
-    item.event = EventAfter(text, opener.end + convened->verb.size());
+    const bool listed = after >= folded.size() || IsClauseBreak(folded[after]);
+    if (!listed &&
+        (verb == nullptr || verb->kind != EventVerb::Kind::kAttend)) {
+      item.organization = BodyOfOfficial(opener);
+      if (verb != nullptr && verb->kind == EventVerb::Kind::kEvent) {
+        item.event = EventAfter(text, after + verb->verb.size());
+      }
+    }
   } else {
     const std::u32string_view rest = folded.substr(start);
     for (const EventVerb& verb : lex.event_verbs) {
+      if (verb.kind == EventVerb::Kind::kAttend) continue;
       const size_t at = rest.find(verb.verb);
       if (at == std::u32string_view::npos) continue;
       const size_t length = OrganizationLength(rest.substr(0, at), lex);
       if (!NamesBody(TrimSpaces(rest.substr(0, length)), lex, gaz)) continue;
       item.organization =
           std::u32string(TrimSpaces(text.substr(start, length)));
-      if (verb.names_event) {
+      if (verb.kind == EventVerb::Kind::kEvent) {
         item.event = EventAfter(text, start + at + verb.verb.size());
       }
       break;

@@ -116,9 +116,26 @@ size_t Gazetteer::LongestNameEndingAt(std::u32string_view text,
 }
 
 size_t Gazetteer::RegionPrefixLength(std::u32string_view title) const {
-  size_t n = bare_names_.LongestAt(title, 0);
+  // Full names of the enclosing divisions go whole (无锡市 of
+  // 无锡市梁溪区…); the last region loses only its short form, so its
+  // level stays with the organ (梁溪区妇联 -> 区妇联, 合川区委 -> 区委).
+  size_t pos = 0;
+  while (pos < title.size()) {
+    size_t full = 0;
+    const size_t limit = std::min(max_name_length_, title.size() - pos);
+    for (size_t n = limit; n >= 2 && full == 0; --n) {
+      if (by_name_.contains(std::u32string(title.substr(pos, n)))) full = n;
+    }
+    if (full > 0 && pos + full < title.size() &&
+        title_names_.LongestAt(title, pos + full) > 0) {
+      pos += full;
+      continue;
+    }
+    pos += bare_names_.LongestAt(title, pos);
+    break;
+  }
   // Strip only when something remains to be the title itself.
-  return n < title.size() ? n : 0;
+  return pos < title.size() ? pos : 0;
 }
 
 bool Gazetteer::IsUnambiguous(std::u32string_view name) const {

@@ -61,9 +61,10 @@ class Gazetteer {
   // backwards over the region written in front of it (合川区委常委).
   size_t LongestNameEndingAt(std::u32string_view text, size_t end) const;
 
-  // Length of the short form ("合川") at the start of `title` when the title
-  // starts with a region's name; 0 otherwise. Titles are kept without it, as
-  // the brief's seed record fixes (合川区委常委 -> 区委常委).
+  // Length of the region names at the start of `title`: the full names of
+  // enclosing divisions and the short form of the last ("无锡市梁溪" of
+  // 无锡市梁溪区妇联主席); 0 when the title starts with none. Titles are kept
+  // without them, as the brief's seed record fixes (合川区委常委 -> 区委常委).
   size_t RegionPrefixLength(std::u32string_view title) const;
 
   // True when exactly one division carries this name (full or short form).

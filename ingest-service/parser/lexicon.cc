@@ -39,7 +39,10 @@ Lexicon BuildLexicon() {
     std::vector<absl::string_view> fields = absl::StrSplit(ToAbsl(line), '\t');
     EventVerb verb;
     verb.verb = ToU32(ToStd(fields[0]));
-    verb.names_event = fields.size() > 1 && fields[1] == "event";
+    const absl::string_view kind = fields.size() > 1 ? fields[1] : "";
+    verb.kind = kind == "event"    ? EventVerb::Kind::kEvent
+                : kind == "attend" ? EventVerb::Kind::kAttend
+                                   : EventVerb::Kind::kAction;
     lex.event_verbs.push_back(std::move(verb));
   }
   for (std::string_view line :

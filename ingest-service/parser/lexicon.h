@@ -55,10 +55,16 @@ class WordSet {
 std::vector<std::string_view> DataLines(std::string_view contents);
 
 struct EventVerb {
+  enum class Kind {
+    // The words after the verb name the meeting or event (召开, 举行).
+    kEvent,
+    // They name what was done (传达, 学习).
+    kAction,
+    // An official before the verb only attended (出席, 参加).
+    kAttend,
+  };
   std::u32string verb;
-  // True when the words after the verb name the meeting or event (召开, 举行),
-  // false when they name what was done (传达, 学习).
-  bool names_event = false;
+  Kind kind = Kind::kAction;
 };
 
 struct Lexicon {

@@ -54,6 +54,11 @@ bool IsHan(char32_t c) {
 
 bool IsClauseBreak(char32_t c) {
   switch (c) {
+    case U',':
+    case U';':
+    case U':':
+    case U'!':
+    case U'?':
     case U'\u3001':  // 、
     case U'\u3002':  // 。
     case U'\uFF61':  // ｡ (NFKC folds it to 。, listed for safety)

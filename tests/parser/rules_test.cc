@@ -213,6 +213,11 @@ TEST(BylineRule, BylineUnderTheHeadline) {
   EXPECT_EQ(b.lead(), "正文。");
 }
 
+TEST(BylineRule, CompoundSurnamesAndSetApartSurnames) {
+  const v1::Bulletin b = MustParse("主题\n正文。\n(欧阳 娜 鲜 明 杨 铌紫)");
+  EXPECT_THAT(Reporters(b), ElementsAre("欧阳娜", "鲜明", "杨铌紫"));
+}
+
 TEST(BylineRule, ExtraWordsInABylineAreWarnings) {
   const v1::Bulletin b = MustParse("主题\n正文。\n(本报记者 张三 摄)");
   EXPECT_THAT(Reporters(b), ElementsAre("本报记者/张三"));
@@ -264,6 +269,25 @@ TEST(OfficialRule, ANameIsTakenOnlyWhereSomethingEndsIt) {
   const v1::Bulletin b = MustParse(
       "主题\n区委书记高度重视。区委书记李明在会上强调,副区长王为民主持。");
   EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "王为民:副区长"));
+}
+
+TEST(OfficialRule, EnclosingDivisionsAreStrippedFromTitles) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n无锡市梁溪区妇联党组书记、主席孙敏带领干部学习。");
+  EXPECT_THAT(People(b), ElementsAre("孙敏:区妇联党组书记、主席"));
+  ASSERT_EQ(b.items_size(), 1);
+  EXPECT_EQ(b.items(0).organization().name(), "无锡市梁溪区妇联党组");
+  EXPECT_EQ(b.items(0).organization().region(), "梁溪区");
+}
+
+TEST(OfficialRule, AnOfficialWhoAttendsOrHeadsAListMakesNoOrganization) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n区委书记李明,区长张强出席会议。\n"
+      "区政协副主席王五参加会议。");
+  ASSERT_EQ(b.items_size(), 2);
+  EXPECT_FALSE(b.items(0).has_organization());
+  EXPECT_FALSE(b.items(1).has_organization());
+  EXPECT_EQ(b.people_size(), 3);
 }
 
 TEST(OfficialRule, SameOfficialTwiceIsOnePerson) {
