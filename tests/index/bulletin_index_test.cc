@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "tests/index/test_records.h"
 
 namespace bulletin {
@@ -85,6 +88,283 @@ TEST_F(BulletinIndexTest, CorrectionReplacesAndRetractionRemoves) {
   EXPECT_THAT(Ids("新"), IsEmpty());
   EXPECT_EQ(index_.Get("a").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(index_.applied_seq(), seq_);
+}
+
+TEST_F(BulletinIndexTest, LatinMatchesAcrossWidthAndCase) {
+  Add(MakeBulletin("a", "ＧＤＰ增长", "Covid-19 防控"));
+  Add(MakeBulletin("b", "标题", "gdp 与 APP"));
+  EXPECT_THAT(Ids("gdp"), UnorderedElementsAre("a", "b"));
+  EXPECT_THAT(Ids("ＧＤＰ"), UnorderedElementsAre("a", "b"));
+  EXPECT_THAT(Ids("COVID-19"), ElementsAre("a"));
+  EXPECT_THAT(Ids("19"), ElementsAre("a"));
+  EXPECT_THAT(Ids("pp"), ElementsAre("b"));
+}
+
+TEST_F(BulletinIndexTest, PhrasesWithSpacesAndAnd) {
+  Add(MakeBulletin("a", "Li Ming visited", "政协会议"));
+  Add(MakeBulletin("b", "Ming Li", "政协 会议"));
+  EXPECT_THAT(Ids("\"li ming\""), ElementsAre("a"));
+  EXPECT_THAT(Ids("li ming"), UnorderedElementsAre("a", "b"));
+  EXPECT_THAT(Ids("\"政协 会议\""), ElementsAre("b"));
+  EXPECT_THAT(Ids("政协会议"), ElementsAre("a"));
+}
+
+TEST_F(BulletinIndexTest, ExclusionsRemoveHits) {
+  Add(MakeBulletin("a", "政协会议", "常委"));
+  Add(MakeBulletin("b", "政协会议", "主席"));
+  EXPECT_THAT(Ids("政协 -常委"), ElementsAre("b"));
+  EXPECT_THAT(Ids("政协 -\"主 席\""), UnorderedElementsAre("a", "b"));
+  EXPECT_THAT(Ids("政协 -常委 -主席"), IsEmpty());
+}
+
+TEST_F(BulletinIndexTest, TermsMatchWithinOneFieldOnly) {
+  Add(MakeBulletin("a", "委员", "会议", {"委员", "会议"}));
+  EXPECT_THAT(Ids("员会"), IsEmpty());
+  EXPECT_THAT(Ids("委员 会议"), ElementsAre("a"));
+}
+
+v1::Bulletin Structured(const std::string& id, const std::string& region,
+                        v1::Organization::Kind kind, const std::string& person,
+                        const std::string& date) {
+  v1::Bulletin b = MakeBulletin(id, "标题" + id, "导语", {region + "政协开会"});
+  v1::Organization* org = b.mutable_items(0)->mutable_organization();
+  org->set_region(region);
+  org->set_name(region + "政协");
+  org->set_kind(kind);
+  org->set_province("重庆市");
+  v1::Person* p = b.add_people();
+  p->set_name(person);
+  p->add_titles("主席");
+  b.add_reporters()->set_name("鲜明");
+  b.mutable_series()->set_name("学习贯彻");
+  b.mutable_series()->set_part(3);
+  b.set_date(date);
+  return b;
+}
+
+TEST_F(BulletinIndexTest, FiltersMatchWholeFoldedValues) {
+  Add(Structured("a", "忠县", v1::Organization::CPPCC, "王君成", "2021-11-18"));
+  Add(Structured("b", "忠縣", v1::Organization::GOVERNMENT, "陈加义",
+                 "2021-12-01"));
+  Add(Structured("c", "江北区", v1::Organization::CPPCC, "王君成",
+                 "2022-01-05"));
+  v1::SearchRequest r;
+  r.set_limit(100);
+  r.mutable_filters()->add_regions("忠县");
+  EXPECT_THAT(Ids(r), UnorderedElementsAre("a", "b"));
+  r.mutable_filters()->add_organization_kinds(v1::Organization::CPPCC);
+  EXPECT_THAT(Ids(r), ElementsAre("a"));
+
+  v1::SearchRequest partial;
+  partial.mutable_filters()->add_regions("忠");
+  EXPECT_THAT(Ids(partial), IsEmpty());
+
+  v1::SearchRequest people;
+  people.mutable_filters()->add_people("王君成");
+  people.mutable_filters()->add_people("陈加义");
+  EXPECT_THAT(Ids(people), UnorderedElementsAre("a", "b", "c"));
+
+  v1::SearchRequest dates;
+  dates.mutable_filters()->set_date_from("2021-12-01");
+  dates.mutable_filters()->set_date_to("2021-12-31");
+  EXPECT_THAT(Ids(dates), ElementsAre("b"));
+
+  v1::SearchRequest more;
+  more.set_query("政协");
+  more.mutable_filters()->add_titles("主席");
+  more.mutable_filters()->add_reporters("鲜明");
+  more.mutable_filters()->add_series("學習貫徹");
+  more.mutable_filters()->add_provinces("重庆市");
+  more.mutable_filters()->add_organizations("江北区政协");
+  EXPECT_THAT(Ids(more), ElementsAre("c"));
+}
+
+TEST_F(BulletinIndexTest, FacetsCountMatchingBulletins) {
+  Add(Structured("a", "忠县", v1::Organization::CPPCC, "王君成", "2021-11-18"));
+  Add(Structured("b", "忠縣", v1::Organization::GOVERNMENT, "陈加义",
+                 "2021-11-18"));
+  Add(Structured("c", "江北区", v1::Organization::CPPCC, "王君成",
+                 "2022-01-05"));
+  v1::SearchRequest r;
+  r.set_query("政协");
+  r.add_facets("region");
+  r.add_facets("organization_kind");
+  r.add_facets("date");
+  const v1::SearchResponse response = Search(r);
+  ASSERT_EQ(response.facets_size(), 3);
+  const v1::Facet& region = response.facets(0);
+  EXPECT_EQ(region.field(), "region");
+  ASSERT_EQ(region.values_size(), 2);
+  EXPECT_EQ(region.values(0).value(), "忠县");  // first form seen
+  EXPECT_EQ(region.values(0).count(), 2);
+  EXPECT_EQ(region.values(1).value(), "江北区");
+  const v1::Facet& kind = response.facets(1);
+  ASSERT_EQ(kind.values_size(), 2);
+  EXPECT_EQ(kind.values(0).value(), "CPPCC");
+  EXPECT_EQ(kind.values(0).count(), 2);
+  EXPECT_EQ(response.facets(2).values(0).value(), "2021-11-18");
+
+  v1::SearchRequest bad;
+  bad.add_facets("colour");
+  EXPECT_EQ(index_.Search(bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BulletinIndexTest, PaginationWalksEveryHitOnce) {
+  for (int i = 0; i < 25; ++i) {
+    Add(MakeBulletin("d" + std::to_string(i), "标题", "会议"));
+  }
+  v1::SearchRequest r;
+  r.set_query("会议");
+  r.set_limit(10);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5; ++page) {
+    const v1::SearchResponse response = Search(r);
+    EXPECT_EQ(response.total_hits(), 25);
+    for (const v1::Hit& hit : response.hits())
+      seen.push_back(hit.bulletin_id());
+    if (response.next_page_token().empty()) break;
+    r.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(seen.size(), 25u);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end());
+}
+
+TEST_F(BulletinIndexTest, PageTokensAreValidated) {
+  Add(MakeBulletin("a", "标题", "会议"));
+  Add(MakeBulletin("b", "标题", "会议"));
+  v1::SearchRequest r;
+  r.set_query("会议");
+  r.set_limit(1);
+  const std::string token = Search(r).next_page_token();
+  ASSERT_FALSE(token.empty());
+  v1::SearchRequest garbage = r;
+  garbage.set_page_token("not-a-token");
+  EXPECT_EQ(index_.Search(garbage).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::SearchRequest tampered = r;
+  std::string t = token;
+  t[3] = t[3] == 'A' ? 'B' : 'A';
+  tampered.set_page_token(t);
+  EXPECT_EQ(index_.Search(tampered).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::SearchRequest other = r;
+  other.set_query("标题");
+  other.set_page_token(token);
+  EXPECT_EQ(index_.Search(other).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BulletinIndexTest, RelevanceWeighsHeadlineAboveLeadAboveItem) {
+  Add(MakeBulletin("item", "无关", "无关", {"乡村振兴"}));
+  Add(MakeBulletin("head", "乡村振兴", "无关", {"无关"}));
+  Add(MakeBulletin("lead", "无关", "乡村振兴", {"无关"}));
+  v1::SearchRequest r;
+  r.set_query("乡村振兴");
+  EXPECT_THAT(Ids(r), ElementsAre("head", "lead", "item"));
+  const v1::SearchResponse response = Search(r);
+  EXPECT_GT(response.hits(0).score(), response.hits(1).score());
+}
+
+TEST_F(BulletinIndexTest, RecencyOrdersNewestFirst) {
+  Add(MakeBulletin("old", "乡村振兴", "乡村振兴"));
+  Add(MakeBulletin("new", "无关", "乡村振兴"));
+  v1::SearchRequest r;
+  r.set_query("乡村振兴");
+  r.set_order(v1::SearchRequest::RECENCY);
+  EXPECT_THAT(Ids(r), ElementsAre("new", "old"));
+  EXPECT_EQ(Search(r).hits(0).score(), 0);
+}
+
+TEST_F(BulletinIndexTest, SnippetsMarkMatchesAsWritten) {
+  Add(MakeBulletin("a", "標題", "连日来，區縣政協組織學習",
+                   {"其他", "GDP增長"}));
+  v1::SearchRequest r;
+  r.set_query("区县政协 增长");
+  const v1::SearchResponse response = Search(r);
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_EQ(response.hits(0).snippet(), "连日来，【區縣政協】組織學習");
+  EXPECT_THAT(response.hits(0).item_indexes(), ElementsAre(1));
+  EXPECT_EQ(response.hits(0).headline(), "標題");
+  EXPECT_FALSE(response.hits(0).has_bulletin());
+  r.set_include_bulletins(true);
+  EXPECT_EQ(Search(r).hits(0).bulletin().lead(), "连日来，區縣政協組織學習");
+}
+
+TEST_F(BulletinIndexTest, RejectsMalformedRequests) {
+  for (const char* query : {"\"open", "-only", "\xff"}) {
+    v1::SearchRequest r;
+    r.set_query(query);
+    EXPECT_EQ(index_.Search(r).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << query;
+  }
+  v1::SearchRequest limit;
+  limit.set_limit(1001);
+  EXPECT_EQ(index_.Search(limit).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::SearchRequest empty_value;
+  empty_value.mutable_filters()->add_regions(" ");
+  EXPECT_EQ(index_.Search(empty_value).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::SearchRequest kind;
+  kind.mutable_filters()->add_organization_kinds(
+      v1::Organization::KIND_UNSPECIFIED);
+  EXPECT_EQ(index_.Search(kind).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BulletinIndexTest, EmptyQueryListsEverythingNewestFirst) {
+  Add(MakeBulletin("a", "一", "二"));
+  Add(MakeBulletin("b", "三", "四"));
+  EXPECT_THAT(Ids(""), ElementsAre("b", "a"));
+}
+
+TEST_F(BulletinIndexTest, StatsCountLiveBulletinsAndBytes) {
+  Add(MakeBulletin("a", "标题", "导语", {"一", "二"}));
+  Add(MakeBulletin("b", "标题", "导语", {"三"}));
+  index_.Apply(Retract(++seq_, "a"));
+  const v1::StatsResponse stats = index_.Stats();
+  EXPECT_EQ(stats.bulletin_count(), 1);
+  EXPECT_EQ(stats.item_count(), 1);
+  EXPECT_EQ(stats.applied_seq(), seq_);
+  EXPECT_EQ(stats.text_bytes(), 6 + 6 + 3);
+  EXPECT_GT(stats.index_bytes(), 0);
+  EXPECT_GT(stats.stored_bytes(), 0);
+}
+
+TEST_F(BulletinIndexTest, CompactionKeepsResults) {
+  for (int i = 0; i < 50; ++i) {
+    Add(MakeBulletin("d" + std::to_string(i % 20), "标题" + std::to_string(i),
+                     "会议"));
+  }
+  const std::vector<std::string> before = Ids("会议");
+  index_.Compact();
+  EXPECT_EQ(Ids("会议"), before);
+  EXPECT_EQ(before.size(), 20u);
+  EXPECT_THAT(Ids("标题49"), ElementsAre("d9"));
+  EXPECT_THAT(Ids("标题9"), IsEmpty());  // d9 was replaced by 标题29, 标题49
+}
+
+TEST_F(BulletinIndexTest, WaitForSeqWaitsForTheApplier) {
+  EXPECT_FALSE(index_.WaitForSeq(1, absl::Now()));
+  std::thread applier([this] {
+    absl::SleepFor(absl::Milliseconds(20));
+    index_.Apply(Upsert(1, MakeBulletin("a", "标题", "导语")));
+  });
+  EXPECT_TRUE(index_.WaitForSeq(1, absl::InfiniteFuture()));
+  applier.join();
+  EXPECT_TRUE(index_.Get("a").ok());
+}
+
+TEST_F(BulletinIndexTest, StaleRecordsAreIgnoredAndClearForgets) {
+  index_.Apply(Upsert(5, MakeBulletin("a", "标题", "新")));
+  index_.Apply(Upsert(4, MakeBulletin("a", "标题", "旧")));
+  EXPECT_THAT(Ids("新"), ElementsAre("a"));
+  index_.Clear();
+  EXPECT_EQ(index_.applied_seq(), 0u);
+  EXPECT_THAT(Ids("新"), IsEmpty());
 }
 
 }  // namespace
