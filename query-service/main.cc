@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -14,12 +16,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/json_log.h"
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_server.h"
+#include "common/metrics/rpc_metrics.h"
+#include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
 #include "common/server/termination_signal.h"
+#include "common/server/tls.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
 #include "query-service/query_service_impl.h"
+#include "query-service/watch_hub.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "Address to serve QueryService on (host:port; port 0 picks a free "
@@ -34,6 +42,25 @@ ABSL_FLAG(absl::Duration, feed_silence_timeout, absl::Seconds(5),
           "Reopen the Feed after this long without a record or heartbeat.");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "On SIGTERM, how long in-flight calls may take to finish.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Address (host:port) to serve Prometheus metrics on at /metrics; "
+          "empty: no metrics endpoint.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain to serve TLS with; with --tls_key_file.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle; when set, every client must present a certificate "
+          "it signed (mTLS).");
+ABSL_FLAG(std::string, ingest_tls_ca_file, "",
+          "PEM CA bundle ingest's certificate must chain to; when set, the "
+          "Feed is followed over TLS.");
+ABSL_FLAG(std::string, ingest_tls_cert_file, "",
+          "PEM client certificate presented to ingest (mTLS identity).");
+ABSL_FLAG(std::string, ingest_tls_key_file, "",
+          "PEM private key of --ingest_tls_cert_file.");
+ABSL_FLAG(std::string, feed_token_file, "",
+          "File holding the bearer token ingest requires for Feed. Needs "
+          "--ingest_tls_ca_file.");
 
 namespace bulletin {
 namespace {
@@ -46,7 +73,96 @@ std::string DefaultReplicaId() {
   return absl::StrCat(host, ":", getpid());
 }
 
+// Every gauge here reads a component at scrape time through its
+// thread-safe accessors.
+void AddReplicaMetrics(MetricsRegistry* registry, const BulletinIndex* index,
+                       const FeedFollower* follower) {
+  registry->AddGauge("bulletin_applied_seq",
+                     "Seq of the last record this replica applied.", {},
+                     [index] {
+                       return std::vector<GaugeSample>{
+                           {{}, static_cast<double>(index->applied_seq())}};
+                     });
+  registry->AddGauge("bulletin_feed_head_seq",
+                     "Head seq ingest last reported on the Feed.", {},
+                     [follower] {
+                       return std::vector<GaugeSample>{
+                           {{}, static_cast<double>(follower->head_seq())}};
+                     });
+  registry->AddGauge(
+      "bulletin_replica_lag_records",
+      "Records the replica is behind the head ingest last reported.", {},
+      [index, follower] {
+        const uint64_t head = follower->head_seq();
+        const uint64_t applied = index->applied_seq();
+        return std::vector<GaugeSample>{
+            {{}, head > applied ? static_cast<double>(head - applied) : 0.0}};
+      });
+  registry->AddGauge("bulletin_replica_caught_up",
+                     "1 once the replica has caught up (it then serves).", {},
+                     [follower] {
+                       return std::vector<GaugeSample>{
+                           {{}, follower->caught_up() ? 1.0 : 0.0}};
+                     });
+  registry->AddGauge("bulletin_feed_connections",
+                     "Feed streams opened since start (reconnects + 1).", {},
+                     [follower] {
+                       return std::vector<GaugeSample>{
+                           {{}, static_cast<double>(follower->connections())}};
+                     });
+  registry->AddGauge("bulletin_index_bulletins", "Live bulletins indexed.", {},
+                     [index] {
+                       return std::vector<GaugeSample>{
+                           {{}, static_cast<double>(
+                                    index->Stats().bulletin_count())}};
+                     });
+  registry->AddGauge("bulletin_index_items", "Items across live bulletins.",
+                     {}, [index] {
+                       return std::vector<GaugeSample>{
+                           {{}, static_cast<double>(
+                                    index->Stats().item_count())}};
+                     });
+  registry->AddGauge(
+      "bulletin_index_bytes",
+      "Memory the index holds: part=index (postings and metadata), text "
+      "(normalized text), stored (records).",
+      {"part"}, [index] {
+        const v1::StatsResponse stats = index->Stats();
+        return std::vector<GaugeSample>{
+            {{"index"}, static_cast<double>(stats.index_bytes())},
+            {{"text"}, static_cast<double>(stats.text_bytes())},
+            {{"stored"}, static_cast<double>(stats.stored_bytes())}};
+      });
+}
+
 int Run() {
+  ClientSecurity ingest_security;
+  ingest_security.ca_file = absl::GetFlag(FLAGS_ingest_tls_ca_file);
+  ingest_security.cert_file = absl::GetFlag(FLAGS_ingest_tls_cert_file);
+  ingest_security.key_file = absl::GetFlag(FLAGS_ingest_tls_key_file);
+  ingest_security.token_file = absl::GetFlag(FLAGS_feed_token_file);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> feed_credentials =
+      MakeChannelCredentials(ingest_security);
+  if (!feed_credentials.ok()) {
+    LogError("bad_flags", {{"error", feed_credentials.status().ToString()}});
+    return EXIT_FAILURE;
+  }
+
+  MetricsRegistry registry;
+  RpcMetrics rpc_metrics(&registry);
+  AddProcessMetrics(&registry);
+  Counter* warnings = registry.AddCounter(
+      "bulletin_parse_warnings_total",
+      "Parser warnings in the records this replica applied, by kind (a "
+      "replay after a restart counts them again).",
+      {"kind"});
+  auto count_warnings = [warnings](const v1::LogRecord& record) {
+    if (!record.has_upsert()) return;
+    for (const v1::Warning& warning : record.upsert().warnings()) {
+      warnings->Increment({warning.kind()});
+    }
+  };
+
   BulletinIndex index;
   grpc::HealthCheckServiceInterface* health = nullptr;
   FeedFollower::Options follow_options;
@@ -55,22 +171,45 @@ int Run() {
                                   ? DefaultReplicaId()
                                   : absl::GetFlag(FLAGS_replica_id);
   follow_options.silence_timeout = absl::GetFlag(FLAGS_feed_silence_timeout);
+  follow_options.credentials = *feed_credentials;
   // `health` is set before the follower starts, and the follower's thread
   // is the only one that calls this.
-  FeedFollower follower(&index, follow_options, [&health] {
-    health->SetServingStatus(true);
-  });
-  QueryServiceImpl query(&index, &follower);
+  WatchHub watch_hub;
+  FeedFollower follower(
+      &index, follow_options, [&health] { health->SetServingStatus(true); },
+      [&watch_hub, &count_warnings](const v1::LogRecord& record) {
+        count_warnings(record);
+        watch_hub.Publish(record);
+      });
+  QueryServiceImpl query(&index, &follower, &watch_hub);
 
   ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   server_options.port_file = absl::GetFlag(FLAGS_port_file);
   server_options.max_receive_message_bytes = 1 << 20;
+  server_options.tls = {absl::GetFlag(FLAGS_tls_cert_file),
+                        absl::GetFlag(FLAGS_tls_key_file),
+                        absl::GetFlag(FLAGS_tls_client_ca_file)};
+  server_options.rpc_metrics = &rpc_metrics;
+  // Diagnostics.Echo, the RPC floor that bench/load measures against.
+  EchoService echo;
   absl::StatusOr<StartedServer> server =
-      StartGrpcServer(server_options, {&query});
+      StartGrpcServer(server_options, {&query, &echo});
   if (!server.ok()) {
     LogError("listen_failed", {{"error", server.status().ToString()}});
     return EXIT_FAILURE;
+  }
+  AddReplicaMetrics(&registry, &index, &follower);
+  std::unique_ptr<MetricsServer> metrics;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> started =
+        MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry);
+    if (!started.ok()) {
+      LogError("metrics_listen_failed", {{"error", started.status().ToString()}});
+      server->server->Shutdown();
+      return EXIT_FAILURE;
+    }
+    metrics = *std::move(started);
   }
   // Not ready until caught up with the head seen at connect.
   health = server->server->GetHealthCheckService();
@@ -79,14 +218,22 @@ int Run() {
   follower.Start();
   LogInfo("serving", {{"service", "query"},
                       {"port", server->port},
+                      {"metrics_port", metrics ? metrics->port() : 0},
+                      {"tls", server_options.tls.enabled()},
+                      {"mtls", !server_options.tls.client_ca_file.empty()},
+                      {"feed_tls", ingest_security.tls()},
                       {"ingest_addr", follow_options.ingest_address},
                       {"replica_id", follow_options.replica_id}});
 
   const int signal_number = WaitForTerminationSignal();
   LogInfo("shutting_down", {{"signal", signal_number}});
   health->SetServingStatus(false);
+  // Watch streams never finish on their own: end them so the drain does not
+  // wait for them.
+  watch_hub.Shutdown();
   server->server->Shutdown(absl::ToChronoTime(
       absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
+  if (metrics) metrics->Stop();
   follower.Stop();
   LogInfo("stopped", {{"applied_seq", index.applied_seq()}});
   return EXIT_SUCCESS;

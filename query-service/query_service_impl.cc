@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/server/grpc_status.h"
+#include "query-service/index/standing_query.h"
 
 namespace bulletin {
 namespace {
@@ -15,9 +16,13 @@ constexpr absl::Duration kMaxSeqWait = absl::Seconds(30);
 
 }  // namespace
 
+// How often a Watch handler with nothing to send checks for cancellation.
+constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(250);
+
 QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
-                                   const FeedFollower* follower)
-    : index_(index), follower_(follower) {}
+                                   const FeedFollower* follower,
+                                   WatchHub* watch_hub)
+    : index_(index), follower_(follower), watch_hub_(watch_hub) {}
 
 grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
                                         uint64_t min_seq) const {
@@ -57,6 +62,40 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
   return grpc::Status::OK;
+}
+
+grpc::Status QueryServiceImpl::Watch(
+    grpc::ServerContext* context, const v1::WatchRequest* request,
+    grpc::ServerWriter<v1::WatchEvent>* writer) {
+  absl::StatusOr<StandingQuery> query = StandingQuery::Create(*request);
+  if (!query.ok()) return ToGrpcStatus(query.status());
+  std::shared_ptr<WatchHub::Watcher> watcher = watch_hub_->Add();
+  if (watcher == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the replica is shutting down; watch another");
+  }
+  // Tells the caller the watch is registered: everything applied from here
+  // on is matched.
+  writer->SendInitialMetadata();
+  grpc::Status result = grpc::Status::OK;
+  v1::WatchEvent event;
+  while (!context->IsCancelled()) {
+    auto next = watcher->Next(absl::Now() + kWatchPollInterval);
+    if (absl::IsDeadlineExceeded(next.status())) continue;
+    if (!next.ok()) {
+      result = absl::IsCancelled(next.status())
+                   ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                  std::string(next.status().message()))
+                   : ToGrpcStatus(next.status());
+      break;
+    }
+    std::optional<v1::Hit> hit = query->Match(**next);
+    if (!hit.has_value()) continue;
+    *event.mutable_hit() = *std::move(hit);
+    if (!writer->Write(event)) break;  // The caller went away.
+  }
+  watch_hub_->Remove(watcher);
+  return result;
 }
 
 grpc::Status QueryServiceImpl::Stats(grpc::ServerContext* /*context*/,

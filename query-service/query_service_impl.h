@@ -2,7 +2,7 @@
 // the replica's BulletinIndex. Read-your-writes: a request's min_seq is
 // waited for within the call's deadline before the index is consulted.
 //
-//   bulletin::QueryServiceImpl service(&index, &follower, &watches);
+//   bulletin::QueryServiceImpl service(&index, &follower, &watch_hub);
 //   builder.RegisterService(&service);
 //
 // Ownership: does not own the index, the follower or the watch hub; they
@@ -15,18 +15,23 @@
 #include "bulletin/v1/query.grpc.pb.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
+#include "query-service/watch_hub.h"
 
 namespace bulletin {
 
 class QueryServiceImpl final : public v1::QueryService::Service {
  public:
-  QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower);
+  QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower,
+                   WatchHub* watch_hub);
 
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
   grpc::Status Search(grpc::ServerContext* context,
                       const v1::SearchRequest* request,
                       v1::SearchResponse* response) override;
+  grpc::Status Watch(grpc::ServerContext* context,
+                     const v1::WatchRequest* request,
+                     grpc::ServerWriter<v1::WatchEvent>* writer) override;
   grpc::Status Stats(grpc::ServerContext* context,
                      const v1::StatsRequest* request,
                      v1::StatsResponse* response) override;
@@ -39,6 +44,7 @@ class QueryServiceImpl final : public v1::QueryService::Service {
 
   const BulletinIndex* const index_;
   const FeedFollower* const follower_;
+  WatchHub* const watch_hub_;
 };
 
 }  // namespace bulletin

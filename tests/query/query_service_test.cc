@@ -17,7 +17,8 @@ class QueryServiceTest : public ::testing::Test {
     FeedFollower::Options options;
     options.ingest_address = "127.0.0.1:1";
     follower_ = std::make_unique<FeedFollower>(&index_, options, nullptr);
-    service_ = std::make_unique<QueryServiceImpl>(&index_, follower_.get());
+    service_ = std::make_unique<QueryServiceImpl>(&index_, follower_.get(),
+                                                  &watch_hub_);
     ServerOptions server_options;
     server_options.listen_address = "127.0.0.1:0";
     auto started = StartGrpcServer(server_options, {service_.get()});
@@ -27,9 +28,19 @@ class QueryServiceTest : public ::testing::Test {
         absl::StrCat("127.0.0.1:", started->port),
         grpc::InsecureChannelCredentials()));
   }
-  void TearDown() override { server_->Shutdown(); }
+  void TearDown() override {
+    watch_hub_.Shutdown();
+    server_->Shutdown();
+  }
+
+  // Applies `record` the way the Feed applier does.
+  void Apply(const v1::LogRecord& record) {
+    index_.Apply(record);
+    watch_hub_.Publish(record);
+  }
 
   BulletinIndex index_;
+  WatchHub watch_hub_;
   std::unique_ptr<FeedFollower> follower_;
   std::unique_ptr<QueryServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -103,6 +114,50 @@ TEST_F(QueryServiceTest, StatsReportsAppliedSeqAndReadiness) {
   EXPECT_EQ(response.bulletin_count(), 1);
   EXPECT_GE(response.head_seq(), 1u);
   EXPECT_FALSE(response.caught_up());
+}
+
+TEST_F(QueryServiceTest, WatchStreamsEachNewMatchAndNothingElse) {
+  v1::WatchRequest request;
+  request.set_query("headline");
+  grpc::ClientContext context;
+  auto reader = stub_->Watch(&context, request);
+  reader->WaitForInitialMetadata();  // Registered from here on.
+  v1::LogRecord match = UpsertRecord(1, "aaaaaaaaaaaaaaaa", "v");
+  v1::LogRecord other = UpsertRecord(2, "bbbbbbbbbbbbbbbb", "v");
+  other.mutable_upsert()->set_headline("unrelated");
+  v1::LogRecord second = UpsertRecord(3, "cccccccccccccccc", "v");
+  Apply(match);
+  Apply(other);
+  Apply(second);
+  v1::WatchEvent event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.hit().bulletin_id(), "aaaaaaaaaaaaaaaa");
+  EXPECT_NE(event.hit().snippet().find("【headline】"), std::string::npos)
+      << event.hit().snippet();
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.hit().bulletin_id(), "cccccccccccccccc");
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(QueryServiceTest, WatchRejectsAMalformedQuery) {
+  v1::WatchRequest request;
+  request.set_query("\"unbalanced");
+  grpc::ClientContext context;
+  auto reader = stub_->Watch(&context, request);
+  v1::WatchEvent event;
+  EXPECT_FALSE(reader->Read(&event));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(QueryServiceTest, WatchEndsWithUnavailableOnShutdown) {
+  grpc::ClientContext context;
+  auto reader = stub_->Watch(&context, v1::WatchRequest());
+  reader->WaitForInitialMetadata();
+  watch_hub_.Shutdown();
+  v1::WatchEvent event;
+  EXPECT_FALSE(reader->Read(&event));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace
