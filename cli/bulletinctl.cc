@@ -30,6 +30,7 @@
 #include "common/log/json_log.h"
 #include "common/record/json.h"
 #include "common/server/grpc_status.h"
+#include "common/server/tls.h"
 #include "grpcpp/grpcpp.h"
 #include "ingest-service/parser/parse_submission.h"
 
@@ -75,6 +76,15 @@ ABSL_FLAG(std::string, page_token, "",
           "search: next_page_token of the previous page.");
 ABSL_FLAG(uint64_t, min_seq, 0,
           "search/get: wait until the replica has applied this seq.");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "PEM CA bundle the services' certificates must chain to; when set, "
+          "both services are called over TLS.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM client certificate, for services that require mTLS.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM key of --tls_cert_file.");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "File holding the bearer token for submit and retract; sent to "
+          "ingest only. Needs --tls_ca_file.");
 
 namespace bulletin {
 namespace {
@@ -127,12 +137,48 @@ void PrepareContext(grpc::ClientContext* context) {
   context->set_wait_for_ready(absl::GetFlag(FLAGS_wait_for_ready));
 }
 
-std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+// Channel credentials per service, made once in Main from the TLS flags. The
+// token goes to ingest only: query replicas have no use for it.
+struct Credentials {
+  std::shared_ptr<grpc::ChannelCredentials> ingest;
+  std::shared_ptr<grpc::ChannelCredentials> query;
+};
+Credentials& ServiceCredentials() {
+  static Credentials* const credentials = new Credentials;
+  return *credentials;
+}
+
+absl::Status MakeCredentials() {
+  ClientSecurity security;
+  security.ca_file = absl::GetFlag(FLAGS_tls_ca_file);
+  security.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  security.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> query =
+      MakeChannelCredentials(security);
+  if (!query.ok()) return query.status();
+  security.token_file = absl::GetFlag(FLAGS_auth_token_file);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ingest =
+      MakeChannelCredentials(security);
+  if (!ingest.ok()) return ingest.status();
+  ServiceCredentials() = {*std::move(ingest), *std::move(query)};
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::Channel> Channel(
+    const std::string& address,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(64 << 20);
   arguments.SetMaxSendMessageSize(128 << 20);
-  return grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), arguments);
+  return grpc::CreateCustomChannel(address, credentials, arguments);
+}
+
+std::shared_ptr<grpc::Channel> IngestChannel() {
+  return Channel(absl::GetFlag(FLAGS_ingest_addr), ServiceCredentials().ingest);
+}
+
+std::shared_ptr<grpc::Channel> QueryChannel() {
+  return Channel(absl::GetFlag(FLAGS_query_addr), ServiceCredentials().query);
 }
 
 void PrintRecord(const v1::Bulletin& record) {
@@ -167,7 +213,7 @@ int Submit(const std::vector<std::string>& files) {
     return Fail("submit", "--external_id applies to a single FILE");
   }
   std::unique_ptr<v1::IngestService::Stub> stub =
-      v1::IngestService::NewStub(Channel(absl::GetFlag(FLAGS_ingest_addr)));
+      v1::IngestService::NewStub(IngestChannel());
   int exit_code = 0;
   for (const std::string& file : files) {
     absl::StatusOr<std::string> content = ReadInput(file);
@@ -252,7 +298,7 @@ int Search(const std::vector<std::string>& terms) {
   absl::StatusOr<v1::SearchRequest> request = BuildSearchRequest(terms);
   if (!request.ok()) return Fail("search", request.status().message());
   std::unique_ptr<v1::QueryService::Stub> stub =
-      v1::QueryService::NewStub(Channel(absl::GetFlag(FLAGS_query_addr)));
+      v1::QueryService::NewStub(QueryChannel());
   v1::SearchResponse response;
   grpc::ClientContext context;
   PrepareContext(&context);
@@ -269,7 +315,7 @@ int Search(const std::vector<std::string>& terms) {
 int Get(const std::vector<std::string>& args) {
   if (args.size() != 1) return Fail("get", "give exactly one ID");
   std::unique_ptr<v1::QueryService::Stub> stub =
-      v1::QueryService::NewStub(Channel(absl::GetFlag(FLAGS_query_addr)));
+      v1::QueryService::NewStub(QueryChannel());
   v1::GetRequest request;
   request.set_id(args[0]);
   request.set_min_seq(absl::GetFlag(FLAGS_min_seq));
@@ -285,7 +331,7 @@ int Get(const std::vector<std::string>& args) {
 int Retract(const std::vector<std::string>& args) {
   if (args.size() != 1) return Fail("retract", "give exactly one ID");
   std::unique_ptr<v1::IngestService::Stub> stub =
-      v1::IngestService::NewStub(Channel(absl::GetFlag(FLAGS_ingest_addr)));
+      v1::IngestService::NewStub(IngestChannel());
   v1::RetractRequest request;
   request.set_id(args[0]);
   request.set_reason(absl::GetFlag(FLAGS_reason));
@@ -305,7 +351,7 @@ int Retract(const std::vector<std::string>& args) {
 int Stats(const std::vector<std::string>& args) {
   if (!args.empty()) return Fail("stats", "takes no arguments");
   std::unique_ptr<v1::QueryService::Stub> stub =
-      v1::QueryService::NewStub(Channel(absl::GetFlag(FLAGS_query_addr)));
+      v1::QueryService::NewStub(QueryChannel());
   v1::StatsResponse response;
   grpc::ClientContext context;
   PrepareContext(&context);
@@ -325,6 +371,10 @@ int Main(int argc, char** argv) {
     return kUsage;
   }
   const std::string command = positional[1];
+  if (command != "parse") {
+    absl::Status made = MakeCredentials();
+    if (!made.ok()) return Fail("tls", made.message());
+  }
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   if (command == "parse") return Parse(args);
   if (command == "submit") return Submit(args);

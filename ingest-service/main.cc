@@ -5,14 +5,21 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/clock.h"
 #include "common/log/json_log.h"
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_server.h"
+#include "common/metrics/rpc_metrics.h"
+#include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
 #include "common/server/termination_signal.h"
+#include "common/server/tls.h"
 #include "ingest-service/commit/group_committer.h"
 #include "ingest-service/feed_service_impl.h"
 #include "ingest-service/ingest_service_impl.h"
@@ -34,11 +41,68 @@ ABSL_FLAG(absl::Duration, heartbeat_interval, absl::Seconds(1),
           "Feed heartbeat interval on an idle stream.");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "On SIGTERM, how long in-flight calls may take to finish.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Address (host:port) to serve Prometheus metrics on at /metrics; "
+          "empty: no metrics endpoint.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain to serve TLS with; with --tls_key_file.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle; when set, every client must present a certificate "
+          "it signed (mTLS).");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "File holding the bearer token Submit and Retract require "
+          "(authorization: Bearer TOKEN); empty: none required. Needs TLS.");
+ABSL_FLAG(std::string, feed_token_file, "",
+          "File holding the bearer token Feed requires of query replicas. "
+          "Needs TLS. With --feed_client_identities, either admits.");
+ABSL_FLAG(std::vector<std::string>, feed_client_identities, {},
+          "Client-certificate names (DNS/URI SAN or CN) admitted to Feed "
+          "without a token; needs --tls_client_ca_file.");
 
 namespace bulletin {
 namespace {
 
+// Who may call what: Submit and Retract need the submit token when one is
+// configured; Feed needs the feed token or a replica's certificate identity
+// when either is configured.
+absl::StatusOr<std::vector<AccessRule>> AccessRules() {
+  std::vector<AccessRule> rules;
+  if (!absl::GetFlag(FLAGS_auth_token_file).empty()) {
+    absl::StatusOr<std::string> token =
+        ReadTokenFile(absl::GetFlag(FLAGS_auth_token_file));
+    if (!token.ok()) return token.status();
+    rules.push_back({{"/bulletin.v1.IngestService/Submit",
+                      "/bulletin.v1.IngestService/Retract"},
+                     *std::move(token),
+                     {}});
+  }
+  AccessRule feed{{"/bulletin.v1.Feed/Subscribe"},
+                  "",
+                  absl::GetFlag(FLAGS_feed_client_identities)};
+  if (!feed.identities.empty() &&
+      absl::GetFlag(FLAGS_tls_client_ca_file).empty()) {
+    return absl::InvalidArgumentError(
+        "--feed_client_identities needs --tls_client_ca_file");
+  }
+  if (!absl::GetFlag(FLAGS_feed_token_file).empty()) {
+    absl::StatusOr<std::string> token =
+        ReadTokenFile(absl::GetFlag(FLAGS_feed_token_file));
+    if (!token.ok()) return token.status();
+    feed.token = *std::move(token);
+  }
+  if (!feed.token.empty() || !feed.identities.empty()) {
+    rules.push_back(std::move(feed));
+  }
+  return rules;
+}
+
 int Run() {
+  absl::StatusOr<std::vector<AccessRule>> access_rules = AccessRules();
+  if (!access_rules.ok()) {
+    LogError("bad_flags", {{"error", access_rules.status().ToString()}});
+    return EXIT_FAILURE;
+  }
   absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
       LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir));
   if (!log.ok()) {
@@ -63,6 +127,30 @@ int Run() {
   feed_options.heartbeat_interval = absl::GetFlag(FLAGS_heartbeat_interval);
   FeedServiceImpl feed(log->get(), feed_options);
 
+  // Gauges read the components at scrape time; all three accessors are
+  // thread-safe.
+  MetricsRegistry registry;
+  RpcMetrics rpc_metrics(&registry);
+  AddProcessMetrics(&registry);
+  const BulletinLog* log_view = log->get();
+  registry.AddGauge("bulletin_log_head_seq", "Seq of the last log record.", {},
+                    [log_view] {
+                      return std::vector<GaugeSample>{
+                          {{}, static_cast<double>(log_view->head_seq())}};
+                    });
+  const GroupCommitter* committer_view = committer->get();
+  registry.AddGauge(
+      "bulletin_live_bulletins", "Live (not retracted) bulletins in the log.",
+      {}, [committer_view] {
+        return std::vector<GaugeSample>{
+            {{}, static_cast<double>(committer_view->live_count())}};
+      });
+  registry.AddGauge("bulletin_feed_subscribers",
+                    "Query replicas streaming the Feed now.", {}, [&feed] {
+                      return std::vector<GaugeSample>{
+                          {{}, static_cast<double>(feed.subscriber_count())}};
+                    });
+
   ServerOptions server_options;
   server_options.listen_address = absl::GetFlag(FLAGS_listen);
   server_options.port_file = absl::GetFlag(FLAGS_port_file);
@@ -70,14 +158,37 @@ int Run() {
   // bigger is refused by gRPC with RESOURCE_EXHAUSTED before parsing.
   server_options.max_receive_message_bytes =
       static_cast<int>(ingest_options.max_bulletin_bytes + (64 << 10));
+  server_options.tls = {absl::GetFlag(FLAGS_tls_cert_file),
+                        absl::GetFlag(FLAGS_tls_key_file),
+                        absl::GetFlag(FLAGS_tls_client_ca_file)};
+  server_options.access_rules = *std::move(access_rules);
+  server_options.rpc_metrics = &rpc_metrics;
+  // Diagnostics.Echo, the RPC floor that bench/load measures against.
+  EchoService echo;
   absl::StatusOr<StartedServer> server =
-      StartGrpcServer(server_options, {&ingest, &feed});
+      StartGrpcServer(server_options, {&ingest, &feed, &echo});
   if (!server.ok()) {
     LogError("listen_failed", {{"error", server.status().ToString()}});
     return EXIT_FAILURE;
   }
+  std::unique_ptr<MetricsServer> metrics;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> started =
+        MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry);
+    if (!started.ok()) {
+      LogError("metrics_listen_failed",
+               {{"error", started.status().ToString()}});
+      feed.Shutdown();
+      server->server->Shutdown();
+      return EXIT_FAILURE;
+    }
+    metrics = *std::move(started);
+  }
   LogInfo("serving", {{"service", "ingest"},
                       {"port", server->port},
+                      {"metrics_port", metrics ? metrics->port() : 0},
+                      {"tls", server_options.tls.enabled()},
+                      {"mtls", !server_options.tls.client_ca_file.empty()},
                       {"data_dir", absl::GetFlag(FLAGS_data_dir)},
                       {"head_seq", (*log)->head_seq()},
                       {"live_bulletins", (*committer)->live_count()}});
@@ -87,8 +198,10 @@ int Run() {
   // Feed streams never finish on their own: end them first so that the
   // server's drain waits only for Submits, which the committer completes.
   feed.Shutdown();
-  server->server->Shutdown(absl::ToChronoTime(
-      absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
+  server->server->Shutdown(
+      absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
+  // Scrapes read the committer and the log: stop them before those stop.
+  if (metrics) metrics->Stop();
   (*committer)->Stop();
   (*log)->Close();
   LogInfo("stopped", {{"head_seq", (*log)->head_seq()}});

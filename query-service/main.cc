@@ -110,18 +110,16 @@ void AddReplicaMetrics(MetricsRegistry* registry, const BulletinIndex* index,
                        return std::vector<GaugeSample>{
                            {{}, static_cast<double>(follower->connections())}};
                      });
-  registry->AddGauge("bulletin_index_bulletins", "Live bulletins indexed.", {},
-                     [index] {
-                       return std::vector<GaugeSample>{
-                           {{}, static_cast<double>(
-                                    index->Stats().bulletin_count())}};
-                     });
-  registry->AddGauge("bulletin_index_items", "Items across live bulletins.",
-                     {}, [index] {
-                       return std::vector<GaugeSample>{
-                           {{}, static_cast<double>(
-                                    index->Stats().item_count())}};
-                     });
+  registry->AddGauge(
+      "bulletin_index_bulletins", "Live bulletins indexed.", {}, [index] {
+        return std::vector<GaugeSample>{
+            {{}, static_cast<double>(index->Stats().bulletin_count())}};
+      });
+  registry->AddGauge(
+      "bulletin_index_items", "Items across live bulletins.", {}, [index] {
+        return std::vector<GaugeSample>{
+            {{}, static_cast<double>(index->Stats().item_count())}};
+      });
   registry->AddGauge(
       "bulletin_index_bytes",
       "Memory the index holds: part=index (postings and metadata), text "
@@ -205,7 +203,8 @@ int Run() {
     absl::StatusOr<std::unique_ptr<MetricsServer>> started =
         MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry);
     if (!started.ok()) {
-      LogError("metrics_listen_failed", {{"error", started.status().ToString()}});
+      LogError("metrics_listen_failed",
+               {{"error", started.status().ToString()}});
       server->server->Shutdown();
       return EXIT_FAILURE;
     }

@@ -2,8 +2,11 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/server/grpc_log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -11,15 +14,37 @@ namespace bulletin {
 
 absl::StatusOr<StartedServer> StartGrpcServer(
     const ServerOptions& options, const std::vector<grpc::Service*>& services) {
+  // Before gRPC logs anything, so every line on stderr is JSON.
+  RouteGrpcLogsToJson();
   // Both must be set before the ServerBuilder is constructed: the builder
   // reads them in its constructor.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  if (!options.access_rules.empty()) {
+    if (!options.tls.enabled()) {
+      return absl::InvalidArgumentError(
+          "tokens and client identities are only checked over TLS: give "
+          "--tls_cert_file and --tls_key_file too");
+    }
+    (*credentials)
+        ->SetAuthMetadataProcessor(std::make_shared<AccessProcessor>(
+            options.access_rules, options.rpc_metrics));
+  }
+
   grpc::ServerBuilder builder;
   StartedServer started;
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &started.port);
+  builder.AddListeningPort(options.listen_address, *credentials, &started.port);
+  if (options.rpc_metrics != nullptr) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(options.rpc_metrics->NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   started.server = builder.BuildAndStart();
@@ -29,8 +54,8 @@ absl::StatusOr<StartedServer> StartGrpcServer(
                      ": the address is in use or not local"));
   }
   if (!options.port_file.empty()) {
-    absl::Status written =
-        WriteFileAtomically(options.port_file, absl::StrCat(started.port, "\n"));
+    absl::Status written = WriteFileAtomically(
+        options.port_file, absl::StrCat(started.port, "\n"));
     if (!written.ok()) {
       started.server->Shutdown();
       return written;
@@ -47,8 +72,7 @@ absl::Status WriteFileAtomically(const std::string& path,
     out << contents;
     out.flush();
     if (!out) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot write ", temporary));
+      return absl::UnavailableError(absl::StrCat("cannot write ", temporary));
     }
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {

@@ -1,5 +1,7 @@
 // Starting a gRPC server the way both services need it: health service and
-// reflection on, a bounded message size, the bound port reported.
+// reflection on, a bounded message size, the bound port reported, and
+// optionally TLS or mTLS (common/server/tls.h), per-method access rules
+// (common/server/auth.h) and RPC metrics (common/metrics/rpc_metrics.h).
 //
 //   bulletin::ServerOptions options;
 //   options.listen_address = "127.0.0.1:0";
@@ -8,6 +10,10 @@
 //       bulletin::StartGrpcServer(options, {&ingest_service, &feed_service});
 //   if (!started.ok()) ...;
 //   // started->port is the port actually bound (useful with port 0).
+//
+//   options.tls = {"/tls/tls.crt", "/tls/tls.key", "/tls/ca.crt"};  // mTLS
+//   options.access_rules = {{{"/bulletin.v1.IngestService/Submit"}, token}};
+//   options.rpc_metrics = &rpc_metrics;
 //
 // Thread-safe: call from one thread; the returned server is gRPC's own.
 
@@ -19,6 +25,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/metrics/rpc_metrics.h"
+#include "common/server/auth.h"
+#include "common/server/tls.h"
 #include "grpcpp/grpcpp.h"
 
 namespace bulletin {
@@ -32,6 +41,13 @@ struct ServerOptions {
   // Largest request message accepted, in bytes; larger ones fail with
   // RESOURCE_EXHAUSTED before any handler runs.
   int max_receive_message_bytes = 16 << 20;
+  // Plaintext unless a certificate and key are given.
+  ServerTls tls;
+  // Who may call which method; needs TLS (a token must not cross the
+  // network in the clear), INVALID_ARGUMENT otherwise.
+  std::vector<AccessRule> access_rules;
+  // When set (not owned; must outlive the server), every call is counted.
+  RpcMetrics* rpc_metrics = nullptr;
 };
 
 struct StartedServer {
@@ -40,7 +56,8 @@ struct StartedServer {
 };
 
 // Builds and starts a server with `services` (not owned; they must outlive
-// the server). Fails with UNAVAILABLE when the address cannot be bound.
+// the server). Fails with UNAVAILABLE when the address cannot be bound, and
+// with the credentials' error when a TLS file is missing or wrong.
 absl::StatusOr<StartedServer> StartGrpcServer(
     const ServerOptions& options, const std::vector<grpc::Service*>& services);
 

@@ -1,0 +1,106 @@
+#include "common/server/auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/json_log.h"
+#include "common/metrics/rpc_metrics.h"
+#include "grpc/grpc_security_constants.h"
+
+namespace bulletin {
+namespace {
+
+constexpr absl::string_view kBearer = "Bearer ";
+
+absl::string_view ToView(const grpc::string_ref& ref) {
+  return absl::string_view(ref.data(), ref.size());
+}
+
+// Whether the peer's verified certificate names one of `identities`.
+bool PeerHasIdentity(const grpc::AuthContext& context,
+                     const std::vector<std::string>& identities) {
+  if (identities.empty() || !context.IsPeerAuthenticated()) return false;
+  for (const char* property :
+       {GRPC_X509_SAN_PROPERTY_NAME, GRPC_X509_CN_PROPERTY_NAME}) {
+    for (const grpc::string_ref& value : context.FindPropertyValues(property)) {
+      for (const std::string& identity : identities) {
+        if (ToView(value) == identity) return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool TokensEqual(absl::string_view a, absl::string_view b) {
+  unsigned char digest_a[SHA256_DIGEST_LENGTH];
+  unsigned char digest_b[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(a.data()), a.size(), digest_a);
+  SHA256(reinterpret_cast<const unsigned char*>(b.data()), b.size(), digest_b);
+  return CRYPTO_memcmp(digest_a, digest_b, SHA256_DIGEST_LENGTH) == 0;
+}
+
+AccessProcessor::AccessProcessor(std::vector<AccessRule> rules,
+                                 RpcMetrics* metrics)
+    : rules_(std::move(rules)), metrics_(metrics) {}
+
+grpc::Status AccessProcessor::Process(const InputMetadata& auth_metadata,
+                                      grpc::AuthContext* context,
+                                      OutputMetadata* consumed_auth_metadata,
+                                      OutputMetadata* /*response_metadata*/) {
+  absl::string_view path;
+  auto path_entry = auth_metadata.find(":path");
+  if (path_entry != auth_metadata.end()) path = ToView(path_entry->second);
+  absl::string_view presented;
+  bool has_bearer = false;
+  auto authorization = auth_metadata.find("authorization");
+  if (authorization != auth_metadata.end()) {
+    absl::string_view value = ToView(authorization->second);
+    if (absl::StartsWith(value, kBearer)) {
+      presented = value.substr(kBearer.size());
+      has_bearer = true;
+    }
+    // Consumed whatever it holds, so no handler can see (or log) it.
+    consumed_auth_metadata->insert(
+        {"authorization", std::string(authorization->second.data(),
+                                      authorization->second.size())});
+  }
+
+  const AccessRule* rule = nullptr;
+  for (const AccessRule& candidate : rules_) {
+    if (std::find(candidate.methods.begin(), candidate.methods.end(), path) !=
+        candidate.methods.end()) {
+      rule = &candidate;
+      break;
+    }
+  }
+  if (rule == nullptr) return grpc::Status::OK;
+  if (has_bearer && !rule->token.empty() &&
+      TokensEqual(presented, rule->token)) {
+    return grpc::Status::OK;
+  }
+  if (PeerHasIdentity(*context, rule->identities)) return grpc::Status::OK;
+
+  if (metrics_ != nullptr) metrics_->RecordAuthFailure(path);
+  // The method and the peer's identity only: never the token presented.
+  std::vector<grpc::string_ref> peer = context->GetPeerIdentity();
+  LogWarning("call_unauthenticated",
+             {{"method", path},
+              {"bearer_presented", has_bearer},
+              {"peer_identity",
+               peer.empty() ? std::string()
+                            : std::string(peer[0].data(), peer[0].size())}});
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                      has_bearer ? "the bearer token is not valid for this "
+                                   "method"
+                                 : "this method needs a bearer token or an "
+                                   "authorized client certificate");
+}
+
+}  // namespace bulletin

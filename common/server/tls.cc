@@ -1,0 +1,163 @@
+#include "common/server/tls.h"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace bulletin {
+namespace {
+
+// Checks that `cert_pem` holds a certificate and `key_pem` the private key
+// that belongs to it, so a wrong pair is reported at start, by name.
+absl::Status CheckKeyPair(const std::string& cert_pem,
+                          const std::string& key_pem,
+                          const std::string& cert_file,
+                          const std::string& key_file) {
+  BIO* cert_bio =
+      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  BIO_free(cert_bio);
+  BIO* key_bio =
+      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  BIO_free(key_bio);
+  absl::Status status;
+  if (cert == nullptr) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat(cert_file, " holds no PEM certificate"));
+  } else if (key == nullptr) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat(key_file, " holds no PEM private key"));
+  } else if (X509_check_private_key(cert, key) != 1) {
+    status = absl::InvalidArgumentError(absl::StrCat(
+        key_file, " is not the private key of the certificate in ", cert_file));
+  }
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return status;
+}
+
+absl::Status CheckCaBundle(const std::string& pem, const std::string& file) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, " holds no PEM certificate"));
+  }
+  X509_free(cert);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::string content((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  return content;
+}
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  absl::StatusOr<std::string> content = ReadWholeFile(path);
+  if (!content.ok()) return content.status();
+  std::string token(absl::StripAsciiWhitespace(*content));
+  if (token.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " holds no token"));
+  }
+  return token;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerTls& tls) {
+  if (!tls.enabled()) {
+    if (!tls.client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_client_ca_file needs --tls_cert_file and --tls_key_file");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (tls.cert_file.empty() || tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "give both --tls_cert_file and --tls_key_file, or neither");
+  }
+  absl::StatusOr<std::string> cert = ReadWholeFile(tls.cert_file);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadWholeFile(tls.key_file);
+  if (!key.ok()) return key.status();
+  absl::Status pair = CheckKeyPair(*cert, *key, tls.cert_file, tls.key_file);
+  if (!pair.ok()) return pair;
+
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!tls.client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadWholeFile(tls.client_ca_file);
+    if (!ca.ok()) return ca.status();
+    absl::Status checked = CheckCaBundle(*ca, tls.client_ca_file);
+    if (!checked.ok()) return checked;
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
+MakeChannelCredentials(const ClientSecurity& security) {
+  if (!security.tls()) {
+    if (!security.key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "a client key needs its certificate and a CA file");
+    }
+    if (!security.token_file.empty()) {
+      return absl::InvalidArgumentError(
+          "a bearer token is only sent over TLS: give the server's CA file "
+          "too");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  grpc::SslCredentialsOptions options;
+  if (!security.ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadWholeFile(security.ca_file);
+    if (!ca.ok()) return ca.status();
+    absl::Status checked = CheckCaBundle(*ca, security.ca_file);
+    if (!checked.ok()) return checked;
+    options.pem_root_certs = *ca;
+  }
+  if (!security.cert_file.empty() || !security.key_file.empty()) {
+    if (security.cert_file.empty() || security.key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "give both the client certificate and its key, or neither");
+    }
+    absl::StatusOr<std::string> cert = ReadWholeFile(security.cert_file);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadWholeFile(security.key_file);
+    if (!key.ok()) return key.status();
+    absl::Status pair =
+        CheckKeyPair(*cert, *key, security.cert_file, security.key_file);
+    if (!pair.ok()) return pair;
+    options.pem_cert_chain = *cert;
+    options.pem_private_key = *key;
+  }
+  std::shared_ptr<grpc::ChannelCredentials> channel =
+      grpc::SslCredentials(options);
+  if (security.token_file.empty()) return channel;
+  absl::StatusOr<std::string> token = ReadTokenFile(security.token_file);
+  if (!token.ok()) return token.status();
+  // AccessTokenCredentials sends `authorization: Bearer <token>`.
+  return grpc::CompositeChannelCredentials(
+      channel, grpc::AccessTokenCredentials(*token));
+}
+
+}  // namespace bulletin

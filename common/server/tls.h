@@ -1,0 +1,81 @@
+// TLS and mutual TLS for the gRPC ports, from PEM files named by flags, and
+// the bearer tokens that go with them.
+//
+//   bulletin::ServerTls tls{"/tls/tls.crt", "/tls/tls.key", "/tls/ca.crt"};
+//   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server =
+//       bulletin::MakeServerCredentials(tls);          // mTLS: ca set
+//
+//   bulletin::ClientSecurity client;
+//   client.ca_file = "/tls/ca.crt";                   // TLS on
+//   client.cert_file = "/tls/tls.crt";                // mTLS identity
+//   client.key_file = "/tls/tls.key";
+//   client.token_file = "/secrets/feed-token";        // authorization: Bearer
+//   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> channel =
+//       bulletin::MakeChannelCredentials(client);
+//
+// Every file is read and checked once, when the credentials are made, so a
+// missing, unreadable or mismatched file stops the process at start with one
+// clear error rather than failing each handshake later. Rotated certificates
+// take effect on restart (see docs/operations.md).
+//
+// Thread-safety: pure functions of the files.
+
+#ifndef BULLETIN_COMMON_SERVER_TLS_H_
+#define BULLETIN_COMMON_SERVER_TLS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+
+namespace bulletin {
+
+struct ServerTls {
+  // Certificate chain and private key (PEM). Both or neither: neither means
+  // plaintext.
+  std::string cert_file;
+  std::string key_file;
+  // CA bundle (PEM) that client certificates must chain to. When set, every
+  // client must present one (mTLS).
+  std::string client_ca_file;
+
+  bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
+};
+
+// Plaintext credentials when `tls` is not enabled. INVALID_ARGUMENT when only
+// one of cert and key is given, a client CA is given without them, or the
+// key does not match the certificate; NOT_FOUND when a file cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerTls& tls);
+
+struct ClientSecurity {
+  // CA bundle (PEM) the server's certificate must chain to. TLS is used when
+  // this (or a client certificate) is set.
+  std::string ca_file;
+  // Client certificate chain and key (PEM) for mTLS; both or neither.
+  std::string cert_file;
+  std::string key_file;
+  // File holding a bearer token sent as `authorization: Bearer <token>` on
+  // every call. Needs TLS: a token in plaintext is a password in the clear.
+  std::string token_file;
+
+  bool tls() const { return !ca_file.empty() || !cert_file.empty(); }
+};
+
+// Insecure credentials when nothing is set.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
+MakeChannelCredentials(const ClientSecurity& security);
+
+// The token in `path`: its contents without surrounding whitespace (a
+// Secret's file often ends in a newline). NOT_FOUND when unreadable,
+// INVALID_ARGUMENT when empty.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
+
+// The whole file, or NOT_FOUND naming it.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_COMMON_SERVER_TLS_H_
