@@ -1,0 +1,389 @@
+// bulletin_load: an asynchronous gRPC load generator for the real
+// ingest-service and query-service. One measurement per run, printed as one
+// line of key=value pairs; bench/load/run.sh runs them all and makes the
+// table in docs/benchmarks.md.
+//
+//   bulletin_load --mode=echo --target=127.0.0.1:50052 --concurrency=32
+//   bulletin_load --mode=search --target=127.0.0.1:50052 --concurrency=32
+//   bulletin_load --mode=submit --target=127.0.0.1:50051 --concurrency=8
+//       --first_bulletin=100000 --bulletins=50000
+//   bulletin_load --mode=freshness --target=127.0.0.1:50051
+//       --query_target=127.0.0.1:50052 --rate=100 --first_bulletin=200000
+//   bulletin_load --mode=catchup --target=127.0.0.1:50053 --min_seq=100000
+//       --since_unix_nanos=$(date +%s%N)
+//
+// Modes:
+//   echo       Diagnostics.Echo: the RPC floor of the server at --target.
+//   search     QueryService.Search with a fixed mix of reader queries.
+//   submit     IngestService.Submit of new bulletins; a call counts when it
+//              is acknowledged (durable) and not a duplicate.
+//   freshness  open loop of Submits at --rate; when each is acknowledged, a
+//              Search for its unique token with min_seq = its seq, which
+//              the replica answers once the bulletin is visible. Reports the
+//              time from acknowledgement to that answer.
+//   catchup    polls Stats until the replica has applied --min_seq and is
+//              caught up; reports the seconds since --since_unix_nanos.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bench/load/corpus_texts.h"
+#include "bench/load/load_driver.h"
+#include "bulletin/v1/diagnostics.grpc.pb.h"
+#include "bulletin/v1/ingest.grpc.pb.h"
+#include "bulletin/v1/query.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+ABSL_FLAG(std::string, mode, "echo",
+          "echo, search, submit, freshness or catchup (see the file comment).");
+ABSL_FLAG(std::string, target, "127.0.0.1:50052",
+          "host:port of the service to load (ingest for submit and "
+          "freshness).");
+ABSL_FLAG(std::string, query_target, "127.0.0.1:50052",
+          "host:port of the query replica, for freshness.");
+ABSL_FLAG(int, concurrency, 1, "Closed loop: calls outstanding at once.");
+ABSL_FLAG(double, rate, 0,
+          "Open loop: calls per second (instead of --concurrency).");
+ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2),
+          "Run this long before recording.");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
+          "Record this long; 'inf' runs until --bulletins are submitted.");
+ABSL_FLAG(int, channels, 4,
+          "Channels (HTTP/2 connections) per target, so that one "
+          "connection's single writer is not the bottleneck.");
+ABSL_FLAG(int, threads, 2, "Client poller threads.");
+ABSL_FLAG(int, echo_payload_bytes, 0, "Echo payload size.");
+ABSL_FLAG(int64_t, first_bulletin, 0,
+          "Submit and freshness: the first submission number (see "
+          "corpus_texts.h); use a range no earlier run used.");
+ABSL_FLAG(int64_t, bulletins, 50000,
+          "Submit and freshness: submissions prepared; the run stops early "
+          "when they are used up.");
+ABSL_FLAG(uint64_t, min_seq, 0, "Catchup: the seq to wait for.");
+ABSL_FLAG(int64_t, since_unix_nanos, 0,
+          "Catchup: report time since this instant (e.g. the replica's "
+          "start); 0 means since this program started.");
+ABSL_FLAG(absl::Duration, timeout, absl::Minutes(10),
+          "Catchup: give up after this long.");
+
+namespace bulletin::load {
+namespace {
+
+// Deadline of every call: generous, so that only a stuck server fails one.
+constexpr auto kCallTimeout = std::chrono::seconds(30);
+
+std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
+    const std::string& target, int count) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    // Without a private subchannel pool, channels to one target share one
+    // connection, which is what --channels exists to avoid.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("bulletin.load.channel", i);
+    channels.push_back(grpc::CreateCustomChannel(
+        target, grpc::InsecureChannelCredentials(), args));
+  }
+  return channels;
+}
+
+template <typename Service>
+std::vector<std::unique_ptr<typename Service::Stub>> MakeStubs(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+  std::vector<std::unique_ptr<typename Service::Stub>> stubs;
+  for (const auto& channel : channels) {
+    stubs.push_back(Service::NewStub(channel));
+  }
+  return stubs;
+}
+
+void SetDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+}
+
+std::string StatusText(const grpc::Status& status) {
+  return absl::StrCat("code ", status.error_code(), ": ",
+                      status.error_message());
+}
+
+class EchoOp final : public Op {
+ public:
+  EchoOp(v1::Diagnostics::Stub* stub, const v1::EchoRequest* request)
+      : stub_(stub), request_(request) {}
+  void Start(grpc::CompletionQueue* cq) override {
+    SetDeadline(&context_);
+    reader_ = stub_->AsyncEcho(&context_, *request_, cq);
+    reader_->Finish(&response_, &status_, this);
+  }
+  bool Proceed(grpc::CompletionQueue*) override { return true; }
+  bool succeeded() const override { return status_.ok(); }
+  std::string error() const override { return StatusText(status_); }
+
+ private:
+  v1::Diagnostics::Stub* const stub_;
+  const v1::EchoRequest* const request_;
+  grpc::ClientContext context_;
+  v1::EchoResponse response_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::EchoResponse>> reader_;
+};
+
+class SearchOp final : public Op {
+ public:
+  SearchOp(v1::QueryService::Stub* stub, const v1::SearchRequest* request)
+      : stub_(stub), request_(request) {}
+  void Start(grpc::CompletionQueue* cq) override {
+    SetDeadline(&context_);
+    reader_ = stub_->AsyncSearch(&context_, *request_, cq);
+    reader_->Finish(&response_, &status_, this);
+  }
+  bool Proceed(grpc::CompletionQueue*) override { return true; }
+  bool succeeded() const override { return status_.ok(); }
+  std::string error() const override { return StatusText(status_); }
+
+ private:
+  v1::QueryService::Stub* const stub_;
+  const v1::SearchRequest* const request_;
+  grpc::ClientContext context_;
+  v1::SearchResponse response_;
+  grpc::Status status_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::SearchResponse>> reader_;
+};
+
+v1::SubmitRequest ToRequest(const Submission& submission) {
+  v1::SubmitRequest request;
+  request.set_content(submission.content);
+  request.set_external_id(submission.external_id);
+  request.set_date(submission.date);
+  return request;
+}
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A Submit; with a query stub, then a Search that waits (min_seq) until the
+// acknowledged bulletin is visible on the replica and finds it by its token.
+class SubmitOp final : public Op {
+ public:
+  SubmitOp(v1::IngestService::Stub* ingest, v1::QueryService::Stub* query,
+           const Submission* submission)
+      : ingest_(ingest), query_(query), submission_(submission) {}
+
+  void Start(grpc::CompletionQueue* cq) override {
+    SetDeadline(&submit_context_);
+    submit_reader_ =
+        ingest_->AsyncSubmit(&submit_context_, ToRequest(*submission_), cq);
+    submit_reader_->Finish(&submit_response_, &status_, this);
+  }
+
+  bool Proceed(grpc::CompletionQueue* cq) override {
+    if (acknowledged_nanos_ >= 0) {
+      visible_nanos_ = SteadyNanos();
+      return true;
+    }
+    if (!status_.ok() || submit_response_.duplicate() || query_ == nullptr) {
+      return true;
+    }
+    acknowledged_nanos_ = SteadyNanos();
+    v1::SearchRequest search;
+    search.set_query(submission_->token);
+    search.set_min_seq(submit_response_.seq());
+    search.set_limit(1);
+    SetDeadline(&search_context_);
+    search_reader_ = query_->AsyncSearch(&search_context_, search, cq);
+    search_reader_->Finish(&search_response_, &status_, this);
+    return false;
+  }
+
+  bool succeeded() const override {
+    if (!status_.ok() || submit_response_.duplicate()) return false;
+    return query_ == nullptr || search_response_.total_hits() == 1;
+  }
+
+  std::string error() const override {
+    if (!status_.ok()) return StatusText(status_);
+    if (submit_response_.duplicate()) {
+      return absl::StrCat(submission_->external_id,
+                          " was a duplicate: use a fresh --first_bulletin");
+    }
+    return absl::StrCat("search for ", submission_->token, " at min_seq ",
+                        submit_response_.seq(), " found ",
+                        search_response_.total_hits(), " bulletins, not 1");
+  }
+
+  int64_t extra_nanos() const override {
+    return visible_nanos_ >= 0 ? visible_nanos_ - acknowledged_nanos_ : -1;
+  }
+
+ private:
+  v1::IngestService::Stub* const ingest_;
+  v1::QueryService::Stub* const query_;
+  const Submission* const submission_;
+  grpc::ClientContext submit_context_;
+  v1::SubmitResponse submit_response_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::SubmitResponse>>
+      submit_reader_;
+  grpc::ClientContext search_context_;
+  v1::SearchResponse search_response_;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::SearchResponse>>
+      search_reader_;
+  grpc::Status status_;
+  int64_t acknowledged_nanos_ = -1;
+  int64_t visible_nanos_ = -1;
+};
+
+LoadOptions OptionsFromFlags() {
+  LoadOptions options;
+  options.rate = absl::GetFlag(FLAGS_rate);
+  options.concurrency = options.rate > 0 ? 0 : absl::GetFlag(FLAGS_concurrency);
+  options.warmup = absl::GetFlag(FLAGS_warmup);
+  options.duration = absl::GetFlag(FLAGS_duration);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  return options;
+}
+
+void Report(const std::string& mode, const LoadOptions& options,
+            const LoadResult& result) {
+  std::string line = absl::StrCat(
+      "mode=", mode, " concurrency=", options.concurrency,
+      " rate=", options.rate, " ok=", result.succeeded,
+      " failed=", result.failed, " seconds=", result.seconds,
+      " throughput=", result.throughput(),
+      " p50_ms=", result.LatencyMillis(0.5),
+      " p99_ms=", result.LatencyMillis(0.99));
+  if (!result.extra_nanos.empty()) {
+    absl::StrAppend(&line, " fresh_p50_ms=", result.ExtraMillis(0.5),
+                    " fresh_p99_ms=", result.ExtraMillis(0.99),
+                    " fresh_max_ms=", result.ExtraMillis(1.0));
+  }
+  std::printf("%s\n", line.c_str());
+  if (result.failed > 0 || result.succeeded == 0) {
+    std::fprintf(stderr, "bulletin_load: %lld calls failed; first: %s\n",
+                 static_cast<long long>(result.failed),
+                 result.first_error.c_str());
+  }
+}
+
+int RunCalls(const std::string& mode) {
+  const LoadOptions options = OptionsFromFlags();
+  if (options.concurrency <= 0 && options.rate <= 0) {
+    std::fprintf(stderr, "bulletin_load: give --concurrency or --rate > 0\n");
+    return EXIT_FAILURE;
+  }
+  const int channel_count = absl::GetFlag(FLAGS_channels);
+  const auto channels =
+      MakeChannels(absl::GetFlag(FLAGS_target), channel_count);
+  const auto channel_of = [channel_count](int64_t n) {
+    return static_cast<size_t>(n % channel_count);
+  };
+  LoadResult result;
+  if (mode == "echo") {
+    auto stubs = MakeStubs<v1::Diagnostics>(channels);
+    v1::EchoRequest request;
+    request.set_payload(std::string(
+        static_cast<size_t>(absl::GetFlag(FLAGS_echo_payload_bytes)), 'x'));
+    result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
+      return std::make_unique<EchoOp>(stubs[channel_of(n)].get(), &request);
+    });
+  } else if (mode == "search") {
+    auto stubs = MakeStubs<v1::QueryService>(channels);
+    const std::vector<v1::SearchRequest> searches = MakeSearches(1000);
+    result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
+      return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
+                                        &searches[n % searches.size()]);
+    });
+  } else if (mode == "submit" || mode == "freshness") {
+    auto ingest_stubs = MakeStubs<v1::IngestService>(channels);
+    std::vector<std::unique_ptr<v1::QueryService::Stub>> query_stubs;
+    if (mode == "freshness") {
+      query_stubs = MakeStubs<v1::QueryService>(
+          MakeChannels(absl::GetFlag(FLAGS_query_target), channel_count));
+    }
+    const std::vector<Submission> submissions = MakeSubmissions(
+        absl::GetFlag(FLAGS_first_bulletin), absl::GetFlag(FLAGS_bulletins));
+    result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
+      if (n >= static_cast<int64_t>(submissions.size())) return nullptr;
+      return std::make_unique<SubmitOp>(
+          ingest_stubs[channel_of(n)].get(),
+          query_stubs.empty() ? nullptr : query_stubs[channel_of(n)].get(),
+          &submissions[static_cast<size_t>(n)]);
+    });
+  } else {
+    std::fprintf(stderr, "bulletin_load: unknown --mode=%s\n", mode.c_str());
+    return EXIT_FAILURE;
+  }
+  Report(mode, options, result);
+  return result.failed == 0 && result.succeeded > 0 ? EXIT_SUCCESS
+                                                    : EXIT_FAILURE;
+}
+
+int RunCatchup() {
+  const absl::Time since =
+      absl::GetFlag(FLAGS_since_unix_nanos) > 0
+          ? absl::FromUnixNanos(absl::GetFlag(FLAGS_since_unix_nanos))
+          : absl::Now();
+  const absl::Time give_up = absl::Now() + absl::GetFlag(FLAGS_timeout);
+  const uint64_t min_seq = absl::GetFlag(FLAGS_min_seq);
+  auto stub = v1::QueryService::NewStub(grpc::CreateChannel(
+      absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
+  v1::StatsResponse stats;
+  while (absl::Now() < give_up) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(2));
+    // Polled every 10 ms: the figure is seconds, so this adds little.
+    if (stub->Stats(&context, v1::StatsRequest(), &stats).ok() &&
+        stats.caught_up() && stats.applied_seq() >= min_seq) {
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - since);
+      std::printf(
+          "mode=catchup applied_seq=%llu bulletins=%lld seconds=%.3f "
+          "rate=%.0f text_bytes=%lld index_bytes=%lld stored_bytes=%lld\n",
+          static_cast<unsigned long long>(stats.applied_seq()),
+          static_cast<long long>(stats.bulletin_count()), seconds,
+          stats.applied_seq() / seconds,
+          static_cast<long long>(stats.text_bytes()),
+          static_cast<long long>(stats.index_bytes()),
+          static_cast<long long>(stats.stored_bytes()));
+      return EXIT_SUCCESS;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::fprintf(stderr,
+               "bulletin_load: replica at %s applied seq %llu, not %llu, "
+               "within the timeout\n",
+               absl::GetFlag(FLAGS_target).c_str(),
+               static_cast<unsigned long long>(stats.applied_seq()),
+               static_cast<unsigned long long>(min_seq));
+  return EXIT_FAILURE;
+}
+
+}  // namespace
+}  // namespace bulletin::load
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Load generator for ingest-service and query-service; see "
+      "bench/load/run.sh.\n"
+      "Usage: bulletin_load --mode=echo|search|submit|freshness|catchup "
+      "--target=HOST:PORT [--concurrency=N | --rate=R] ...");
+  absl::ParseCommandLine(argc, argv);
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  if (mode == "catchup") return bulletin::load::RunCatchup();
+  return bulletin::load::RunCalls(mode);
+}

@@ -1,0 +1,97 @@
+#include "bench/load/corpus_texts.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "bench/index/corpus_generator.h"
+
+namespace bulletin::load {
+namespace {
+
+// The generator makes a corpus at a time; submissions are taken from
+// successive corpora with successive seeds, this many from each. A bulletin
+// has at most 15 items, so kItemsPerChunk items always give enough bulletins.
+constexpr int64_t kBulletinsPerChunk = 10000;
+constexpr int64_t kItemsPerChunk = 15 * kBulletinsPerChunk;
+// The index bench's default seed, so that chunk 0 starts with its corpus.
+constexpr uint64_t kFirstSeed = 20211123;
+
+std::vector<v1::Bulletin> Chunk(int64_t chunk) {
+  bench::CorpusOptions options;
+  options.min_items = kItemsPerChunk;
+  options.seed = kFirstSeed + static_cast<uint64_t>(chunk);
+  std::vector<v1::Bulletin> corpus = bench::GenerateCorpus(options);
+  corpus.resize(kBulletinsPerChunk);
+  return corpus;
+}
+
+Submission Render(const v1::Bulletin& b, int64_t n) {
+  Submission s;
+  char token[16];
+  std::snprintf(token, sizeof token, "LD%08lld", static_cast<long long>(n));
+  s.token = token;
+  s.external_id = absl::StrCat("load-", n);
+  s.date = b.date();
+  if (!b.kicker().empty()) absl::StrAppend(&s.content, b.kicker(), "\n");
+  absl::StrAppend(&s.content, b.headline(), b.series().marker(), "\n");
+  absl::StrAppend(&s.content, b.lead(), "稿件编号", s.token, "。\n");
+  for (const v1::Item& item : b.items()) {
+    absl::StrAppend(&s.content, item.text(), "\n");
+  }
+  std::vector<std::string> names;
+  for (const v1::Reporter& reporter : b.reporters()) {
+    names.push_back(reporter.name());
+  }
+  absl::StrAppend(&s.content, "(", absl::StrJoin(names, " "), ")\n");
+  return s;
+}
+
+}  // namespace
+
+std::vector<Submission> MakeSubmissions(int64_t first, int64_t count) {
+  std::vector<Submission> submissions;
+  submissions.reserve(static_cast<size_t>(count));
+  std::vector<v1::Bulletin> chunk;
+  int64_t chunk_number = -1;
+  for (int64_t n = first; n < first + count; ++n) {
+    if (n / kBulletinsPerChunk != chunk_number) {
+      chunk_number = n / kBulletinsPerChunk;
+      chunk = Chunk(chunk_number);
+    }
+    submissions.push_back(Render(chunk[n % kBulletinsPerChunk], n));
+  }
+  return submissions;
+}
+
+std::vector<v1::SearchRequest> MakeSearches(int count) {
+  const std::vector<v1::Bulletin> corpus = Chunk(0);
+  std::vector<v1::SearchRequest> searches;
+  for (int i = 0; static_cast<int>(searches.size()) < count; ++i) {
+    const v1::Bulletin& b = corpus[static_cast<size_t>(i) % corpus.size()];
+    const v1::Item& item = b.items(i % b.items_size());
+    v1::SearchRequest request;
+    request.set_limit(10);
+    switch (i % 4) {
+      case 0:
+        if (b.people().empty()) continue;
+        request.set_query(b.people(0).name());
+        break;
+      case 1:
+        request.set_query(item.organization().name());
+        break;
+      case 2:
+        request.set_query(
+            absl::StrCat(item.organization().region(), " ", item.event()));
+        break;
+      default:
+        request.mutable_filters()->add_regions(item.organization().region());
+        request.set_order(v1::SearchRequest::RECENCY);
+        break;
+    }
+    searches.push_back(std::move(request));
+  }
+  return searches;
+}
+
+}  // namespace bulletin::load

@@ -1,0 +1,50 @@
+// Bulletins to submit and searches to run under load, drawn from
+// bench/index's deterministic corpus generator so that the load bench and the
+// index bench see the same kind of text.
+//
+//   std::vector<bulletin::load::Submission> texts =
+//       bulletin::load::MakeSubmissions(/*first=*/0, /*count=*/100000);
+//   std::vector<bulletin::v1::SearchRequest> searches =
+//       bulletin::load::MakeSearches(1000);
+//
+// Submission n is the same on every run and machine. Every submission is a
+// new bulletin: its text carries a token unique to n ("LD" and eight digits)
+// and its external_id is unique to n, so no submit is a duplicate and a
+// search for the token finds exactly that bulletin.
+//
+// Thread-safety: pure functions.
+
+#ifndef BULLETIN_BENCH_LOAD_CORPUS_TEXTS_H_
+#define BULLETIN_BENCH_LOAD_CORPUS_TEXTS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bulletin/v1/query.pb.h"
+
+namespace bulletin::load {
+
+struct Submission {
+  std::string external_id;
+  // YYYY-MM-DD.
+  std::string date;
+  // The bulletin as a newsroom would write it: kicker, headline, lead, one
+  // paragraph per item, the reporters' names in parentheses.
+  std::string content;
+  // Occurs in this bulletin's text and in no other submission's.
+  std::string token;
+};
+
+// Submissions first .. first + count - 1.
+std::vector<Submission> MakeSubmissions(int64_t first, int64_t count);
+
+// `count` searches such as readers send, cycling through a person's name, an
+// organization, a meeting in a region, and a region filter ordered by
+// recency; each asks for the first 10 hits. Their terms come from the
+// bulletins at the start of the submission sequence.
+std::vector<v1::SearchRequest> MakeSearches(int count);
+
+}  // namespace bulletin::load
+
+#endif  // BULLETIN_BENCH_LOAD_CORPUS_TEXTS_H_
