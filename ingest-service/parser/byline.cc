@@ -1,7 +1,9 @@
 #include "ingest-service/parser/byline.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "ingest-service/parser/fold.h"
 #include "ingest-service/parser/text_util.h"
 
 namespace bulletin::parser {
@@ -60,7 +62,20 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
       folded_word.remove_prefix(r);
       if (word.empty()) continue;
     }
+    // A trailing 报道 or 摄 may be glued to the last name (张三报道).
+    std::u32string_view trailer;
+    if (const size_t t = lex.byline_trailers.LongestEndingAt(
+            folded_word, folded_word.size());
+        t > 0 && t + 2 <= word.size()) {
+      trailer = word.substr(word.size() - t);
+      word.remove_suffix(t);
+      folded_word.remove_suffix(t);
+    }
     tokens.push_back(Token{word, folded_word, role});
+    if (!trailer.empty()) {
+      tokens.push_back(Token{
+          trailer, folded.substr(end - trailer.size(), trailer.size()), role});
+    }
   }
 
   Byline byline;
@@ -73,7 +88,8 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
   bool all_names_known = true;
   for (size_t t = 0; t < tokens.size(); ++t) {
     const Token& token = tokens[t];
-    if (!AllHan(token.text) || token.text.size() > 4) {
+    if (!AllHan(token.text) || token.text.size() > 4 ||
+        lex.byline_trailers.Contains(token.folded)) {
       byline.unplaced.emplace_back(token.text);
       all_names_known = false;
       continue;
@@ -135,10 +151,17 @@ std::optional<Byline> ParseBylineLine(std::u32string_view line,
   }
   if (lex.byline_roles.LongestAt(folded, 0) > 0 && line.size() <= 60 &&
       line.find(U'。') == std::u32string_view::npos) {
-    // Unbracketed, the line must be nothing but roles and names: "记者从区
-    // 政协获悉" starts with a role but is a sentence.
+    // Unbracketed, the line must be nothing but roles and names, and at
+    // most a trailing 报道: "记者从区政协获悉" starts with a role but is a
+    // sentence.
     std::optional<Byline> byline = ParseBylineContent(line, folded, lex);
-    if (byline && byline->unplaced.empty()) return byline;
+    if (byline && std::all_of(byline->unplaced.begin(), byline->unplaced.end(),
+                              [&](const std::u32string& word) {
+                                return lex.byline_trailers.Contains(
+                                    FoldToSimplified(word));
+                              })) {
+      return byline;
+    }
   }
   return std::nullopt;
 }

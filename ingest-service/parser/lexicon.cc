@@ -32,6 +32,7 @@ Lexicon BuildLexicon() {
   LoadWords("titles.txt", &lex.titles);
   LoadWords("organ_tokens.txt", &lex.organ_tokens);
   LoadWords("byline_roles.txt", &lex.byline_roles);
+  LoadWords("byline_trailers.txt", &lex.byline_trailers);
   LoadWords("name_stops.txt", &lex.name_stops);
   LoadWords("collective_subjects.txt", &lex.collective_subjects);
   LoadWords("between_words.txt", &lex.between_words);

@@ -72,6 +72,8 @@ struct Lexicon {
   WordSet titles;
   WordSet organ_tokens;
   WordSet byline_roles;
+  // Words a byline may end with (报道, 摄): kept as warnings.
+  WordSet byline_trailers;
   WordSet name_stops;
   // Openings that speak of many bodies at once (我市, 各地): no organization.
   WordSet collective_subjects;

@@ -83,15 +83,36 @@ class PeopleIndex {
   std::vector<std::pair<std::u32string, std::vector<std::u32string>>> people_;
 };
 
+// Openings of a lead that lost its full stop: such a line is body, not a
+// subtitle.
+constexpr std::u32string_view kLeadOpenings[] = {U"连日来", U"近日", U"日前",
+                                                 U"近期",   U"我市", U"本报讯"};
+
+// A short line that reads as a sentence (a clause before a comma, or a
+// lead's opening words) rather than as a title.
+bool LooksLikeSentence(const Line& line) {
+  constexpr size_t kLongTitle = 20;
+  if (line.folded.find(U',') != std::u32string::npos &&
+      line.folded.size() > kLongTitle) {
+    return true;
+  }
+  for (std::u32string_view opening : kLeadOpenings) {
+    if (line.folded.substr(0, opening.size()) == opening) return true;
+  }
+  return false;
+}
+
 // The header's lines get their parts: the headline is the line with a
 // series marker, else the line before a dash-led subtitle, else the second
 // of two or more lines (the first being the kicker), else the only one.
-void AssignHeader(const std::vector<Line>& lines,
-                  const std::vector<size_t>& header, v1::Bulletin* record) {
+// The line after the headline is the subtitle unless it reads as a
+// sentence. Returns how many header lines were used; the rest are body.
+size_t AssignHeader(const std::vector<Line>& lines,
+                    const std::vector<size_t>& header, v1::Bulletin* record) {
   if (header.empty()) {
     AddWarning("no_headline", 0, U"", "the bulletin has no headline line",
                record);
-    return;
+    return 0;
   }
   std::optional<size_t> h;
   std::optional<SeriesMarker> marker;
@@ -101,7 +122,14 @@ void AssignHeader(const std::vector<Line>& lines,
   for (size_t i = 1; i < header.size() && !h; ++i) {
     if (StartsWithDash(lines[header[i]].text)) h = i - 1;
   }
-  if (!h) h = header.size() == 1 ? 0 : 1;
+  if (!h) {
+    h = header.size() == 1 || LooksLikeSentence(lines[header[1]]) ? 0 : 1;
+  }
+  size_t used = *h + 1;
+  if (used < header.size()) {
+    const Line& next = lines[header[used]];
+    if (StartsWithDash(next.text) || !LooksLikeSentence(next)) ++used;
+  }
 
   const std::u32string_view headline = lines[header[*h]].text;
   if (marker) {
@@ -115,7 +143,7 @@ void AssignHeader(const std::vector<Line>& lines,
   } else {
     record->set_headline(ToUtf8(headline));
   }
-  for (size_t i = 0; i < header.size(); ++i) {
+  for (size_t i = 0; i < used; ++i) {
     const std::u32string_view text = lines[header[i]].text;
     if (i + 1 == *h) {
       record->set_kicker(ToUtf8(text));
@@ -123,10 +151,10 @@ void AssignHeader(const std::vector<Line>& lines,
       record->set_subtitle(ToUtf8(text));
     } else if (i != *h) {
       AddWarning("unplaced_line", static_cast<int>(header[i]) + 1, text,
-                 "a header line that is not the kicker, headline or subtitle",
-                 record);
+                 "a header line above the kicker", record);
     }
   }
+  return used;
 }
 
 // True when the body's first paragraph is itself an item of a round-up, not
@@ -212,21 +240,29 @@ void BuildRecord(const std::vector<std::u32string>& texts,
     --end;
   }
 
-  // 2. Header lines; a byline among them is taken as such.
+  // 2. Header lines; a byline among them is taken as such. Header lines the
+  // header does not use (a lead that lost its full stop) are body.
   std::vector<size_t> header;
+  std::vector<std::pair<size_t, Byline>> header_bylines;
   size_t body = 0;
   while (body + 1 < end && header.size() < kMaxHeaderLines &&
          IsHeaderLike(lines[body])) {
     if (std::optional<Byline> b =
             ParseBylineLine(lines[body].text, lines[body].folded, lex)) {
-      AddByline(*b, static_cast<int>(body) + 1, record);
+      header_bylines.emplace_back(body, *std::move(b));
     } else {
       header.push_back(body);
     }
     ++body;
   }
   if (header.empty() && end == 1) header.push_back(body++);
-  AssignHeader(lines, header, record);
+  if (const size_t used = AssignHeader(lines, header, record);
+      used < header.size()) {
+    body = header[used];
+  }
+  for (const auto& [line, byline] : header_bylines) {
+    if (line < body) AddByline(byline, static_cast<int>(line) + 1, record);
+  }
 
   // 3. The dateline opens the body.
   std::string dateline_date;
@@ -264,12 +300,19 @@ void BuildRecord(const std::vector<std::u32string>& texts,
   // becomes the lead unless the bulletin is a round-up that starts straight
   // with its first body. After a dateline the first paragraph is always the
   // lead: that is how a news report opens.
+  // A byline standing on its own line inside the body (under the lead, or
+  // between items) is a byline, not a paragraph.
   std::vector<std::u32string_view> paragraphs;
   std::vector<ItemEntities> entities;
   if (first_line < end) {
     paragraphs.push_back(first);
     entities.push_back(ReadItem(first, first_folded, lex, gaz));
     for (size_t i = first_line + 1; i < end; ++i) {
+      if (std::optional<Byline> b =
+              ParseBylineLine(lines[i].text, lines[i].folded, lex)) {
+        AddByline(*b, static_cast<int>(i) + 1, record);
+        continue;
+      }
       paragraphs.push_back(lines[i].text);
       entities.push_back(ReadItem(lines[i].text, lines[i].folded, lex, gaz));
     }

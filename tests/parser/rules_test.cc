@@ -136,6 +136,18 @@ TEST(HeaderRule, HeadlineAndSubtitleWithoutKicker) {
   EXPECT_EQ(b.subtitle(), "——副题");
 }
 
+TEST(HeaderRule, ALeadWithoutItsFullStopIsNotASubtitle) {
+  const v1::Bulletin b = MustParse(
+      "为新时代新征程汇聚力量\n区县政协学习全会精神(三)\n"
+      "连日来,我市区县政协组织以多种形式认真学习全会精神\n"
+      "大渡口区政协召开会议。");
+  EXPECT_EQ(b.kicker(), "为新时代新征程汇聚力量");
+  EXPECT_EQ(b.headline(), "区县政协学习全会精神");
+  EXPECT_EQ(b.subtitle(), "");
+  EXPECT_EQ(b.lead(), "连日来,我市区县政协组织以多种形式认真学习全会精神");
+  ASSERT_EQ(b.items_size(), 1);
+}
+
 TEST(HeaderRule, OneLineBulletinIsAllHeadline) {
   const v1::Bulletin b = MustParse("只有一行标题");
   EXPECT_EQ(b.headline(), "只有一行标题");
@@ -224,6 +236,24 @@ TEST(BylineRule, ExtraWordsInABylineAreWarnings) {
   ASSERT_EQ(b.warnings_size(), 1);
   EXPECT_EQ(b.warnings(0).kind(), "unplaced_byline_text");
   EXPECT_EQ(b.warnings(0).text(), "摄");
+}
+
+TEST(BylineRule, TrailingReportedAndPhotoWordsAreWarnings) {
+  const v1::Bulletin b =
+      MustParse("主题\n记者 张三 报道\n正文。\n(本报记者 李四摄)");
+  EXPECT_EQ(b.headline(), "主题");
+  EXPECT_EQ(b.lead(), "正文。");
+  EXPECT_THAT(Reporters(b), ElementsAre("记者/张三", "本报记者/李四"));
+  ASSERT_EQ(b.warnings_size(), 2);
+  EXPECT_EQ(b.warnings(0).text(), "报道");
+  EXPECT_EQ(b.warnings(1).text(), "摄");
+}
+
+TEST(BylineRule, BylineBetweenParagraphs) {
+  const v1::Bulletin b =
+      MustParse("主题\n导语。\n本报记者 王 刚\n大渡口区政协召开会议。");
+  EXPECT_THAT(Reporters(b), ElementsAre("本报记者/王刚"));
+  ASSERT_EQ(b.items_size(), 1);
 }
 
 TEST(BylineRule, ParenthesizedSentencesAreNotBylines) {
