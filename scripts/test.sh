@@ -26,14 +26,16 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-O1" -DBULLETIN_SANITIZE=thread \
   -DBULLETIN_BUILD_BENCH=OFF >/dev/null
 cmake --build build-tsan -j "$jobs" --target ingest_test query_test \
-  system_test index_test ingest-service query-service bulletinctl
+  concurrency_test bulletin_index_test system_test fault_test \
+  ingest-service query-service bulletinctl
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
-  -R '^(GroupCommitter|LevelDbLog|FeedService|FeedFollower|QueryService|Pair|Cli|Index)'
+  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|Concurrency|BulletinIndex|Pair|Cli|BadInput|Fault)Test\.'
 
 echo "== libFuzzer: ParseSubmission for ${fuzz_seconds}s"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1" \
   -DBULLETIN_SANITIZE=address,undefined -DBULLETIN_BUILD_FUZZERS=ON \
   -DBULLETIN_BUILD_TESTS=ON -DBULLETIN_BUILD_BENCH=OFF >/dev/null
+cmake --build build-fuzz -j "$jobs" --target parse_fuzzer
 tests/fuzz/run.sh build-fuzz "$fuzz_seconds"
