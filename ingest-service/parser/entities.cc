@@ -1,5 +1,8 @@
 #include "ingest-service/parser/entities.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "ingest-service/parser/fold.h"
 #include "ingest-service/parser/series.h"
 #include "ingest-service/parser/text_util.h"
@@ -104,6 +107,47 @@ size_t OrganizationLength(std::u32string_view prefix, const Lexicon& lex) {
   return end;
 }
 
+// A region label that opens an item: 【大渡口】, [江津区], 大渡口区:. Returns
+// its length (0 when there is none) and sets *region.
+size_t RegionLabel(std::u32string_view folded, const Gazetteer& gaz,
+                   const Region** region) {
+  constexpr size_t kMaxLabel = 12;
+  size_t inner_start = 0;
+  size_t inner_end = std::u32string_view::npos;
+  size_t length = 0;
+  if (!folded.empty() && (folded[0] == U'【' || folded[0] == U'[')) {
+    const char32_t close = folded[0] == U'【' ? U'】' : U']';
+    inner_start = 1;
+    inner_end = folded.find(close);
+    if (inner_end == std::u32string_view::npos) return 0;
+    length = inner_end + 1;
+  } else {
+    inner_end = folded.find(U':');
+    if (inner_end == std::u32string_view::npos) return 0;
+    length = inner_end + 1;
+  }
+  if (inner_end - inner_start > kMaxLabel) return 0;
+  *region = gaz.ResolveLabel(
+      TrimSpaces(folded.substr(inner_start, inner_end - inner_start)), "");
+  if (*region == nullptr) return 0;
+  while (length < folded.size() && folded[length] == U' ') ++length;
+  return length;
+}
+
+// Puts the label's region in front of an organization that names none:
+// 【大渡口】区政协党组 -> 大渡口区政协党组.
+std::u32string WithRegion(const Region& region, std::u32string organization,
+                          const Gazetteer& gaz) {
+  if (gaz.FindMostSpecific(FoldToSimplified(organization), "").has_value()) {
+    return organization;
+  }
+  const std::u32string name = ToU32(region.name);
+  if (!organization.empty() && organization.front() == name.back()) {
+    organization.erase(0, 1);
+  }
+  return name + organization;
+}
+
 bool IsEventEnd(char32_t c) {
   return c == U',' || c == U'。' || c == U';' || c == U':' || c == U'!' ||
          c == U'?';
@@ -127,6 +171,9 @@ bool NamesBody(std::u32string_view folded_prefix, const Lexicon& lex,
     if (!IsHan(c) && c != U'(' && c != U')' && !IsDigit(c)) return false;
   }
   if (lex.collective_subjects.LongestAt(folded_prefix, 0) > 0) return false;
+  for (size_t i = 0; i < folded_prefix.size(); ++i) {
+    if (lex.not_in_names.LongestAt(folded_prefix, i) > 0) return false;
+  }
   if (KindOf(folded_prefix, lex) != v1::Organization::OTHER) return true;
   return gaz.FindMostSpecific(folded_prefix, "").has_value();
 }
@@ -165,18 +212,21 @@ v1::Organization::Kind KindOf(std::u32string_view folded_organization,
   return v1::Organization::OTHER;
 }
 
-ItemEntities ReadItem(std::u32string_view text, std::u32string_view folded,
-                      const Lexicon& lex, const Gazetteer& gaz) {
-  ItemEntities item;
-  item.officials = FindOfficials(text, folded, lex, gaz);
-  const size_t marker = SkipListMarker(folded);
-  const size_t start = marker + SkipTimeClause(folded.substr(marker));
+namespace {
 
-  // An official who opens the paragraph and acts (主持召开, 带领) speaks for
-  // the organ of their title. One who only attends (出席), or heads a list
-  // of officials (区委书记李明,区长张强出席), makes no organization of it.
-  if (!item.officials.empty() && item.officials.front().start == start) {
-    const Official& opener = item.officials.front();
+// Reads who acted in the clause starting at `start`: an official who opens
+// it and acts (主持召开, 带领) speaks for the organ of their title; one who
+// only attends (出席), or heads a list of officials
+// (区委书记李明,区长张强出席), makes no organization of the paragraph.
+// Otherwise the organization stands before a verb; with `events_only`, only
+// before one that names an event (召开), as a clause after an opening phrase
+// needs. Returns true when the clause settles the question, with or without an
+// organization.
+bool ReadActor(std::u32string_view text, std::u32string_view folded,
+               size_t start, bool events_only, const Lexicon& lex,
+               const Gazetteer& gaz, ItemEntities* item) {
+  for (const Official& opener : item->officials) {
+    if (opener.start != start) continue;
     const size_t after = opener.end;
     const EventVerb* verb = nullptr;
     for (const EventVerb& v : lex.event_verbs) {
@@ -186,28 +236,65 @@ ItemEntities ReadItem(std::u32string_view text, std::u32string_view folded,
       }
     }
     const bool listed = after >= folded.size() || IsClauseBreak(folded[after]);
-    if (!listed &&
-        (verb == nullptr || verb->kind != EventVerb::Kind::kAttend)) {
-      item.organization = BodyOfOfficial(opener);
-      if (verb != nullptr && verb->kind == EventVerb::Kind::kEvent) {
-        item.event = EventAfter(text, after + verb->verb.size());
-      }
+    if (listed || (verb != nullptr && verb->kind == EventVerb::Kind::kAttend)) {
+      return true;
     }
-  } else {
-    const std::u32string_view rest = folded.substr(start);
-    for (const EventVerb& verb : lex.event_verbs) {
-      if (verb.kind == EventVerb::Kind::kAttend) continue;
-      const size_t at = rest.find(verb.verb);
-      if (at == std::u32string_view::npos) continue;
-      const size_t length = OrganizationLength(rest.substr(0, at), lex);
-      if (!NamesBody(TrimSpaces(rest.substr(0, length)), lex, gaz)) continue;
-      item.organization =
-          std::u32string(TrimSpaces(text.substr(start, length)));
-      if (verb.kind == EventVerb::Kind::kEvent) {
-        item.event = EventAfter(text, start + at + verb.verb.size());
-      }
+    item->organization = BodyOfOfficial(opener);
+    if (verb != nullptr && verb->kind == EventVerb::Kind::kEvent) {
+      item->event = EventAfter(text, after + verb->verb.size());
+    }
+    return true;
+  }
+  const std::u32string_view rest = folded.substr(start);
+  for (const EventVerb& verb : lex.event_verbs) {
+    if (verb.kind == EventVerb::Kind::kAttend ||
+        (events_only && verb.kind != EventVerb::Kind::kEvent)) {
+      continue;
+    }
+    const size_t at = rest.find(verb.verb);
+    if (at == std::u32string_view::npos) continue;
+    const size_t length = OrganizationLength(rest.substr(0, at), lex);
+    if (!NamesBody(TrimSpaces(rest.substr(0, length)), lex, gaz)) continue;
+    item->organization = std::u32string(TrimSpaces(text.substr(start, length)));
+    if (verb.kind == EventVerb::Kind::kEvent) {
+      item->event = EventAfter(text, start + at + verb.verb.size());
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ItemEntities ReadItem(std::u32string_view text, std::u32string_view folded,
+                      const Lexicon& lex, const Gazetteer& gaz) {
+  // Clauses after an opening phrase that are still tried for the actor
+  // ("为深入学习贯彻全会精神,大渡口区政协党组召开…"), and how long that
+  // phrase may be.
+  constexpr int kLaterClauses = 2;
+  constexpr size_t kMaxOpeningPhrase = 30;
+
+  ItemEntities item;
+  item.officials = FindOfficials(text, folded, lex, gaz);
+  size_t start = SkipListMarker(folded);
+  const Region* label = nullptr;
+  start += RegionLabel(folded.substr(start), gaz, &label);
+  start += SkipTimeClause(folded.substr(start));
+
+  bool settled = ReadActor(text, folded, start, false, lex, gaz, &item);
+  const size_t sentence_end = std::min(folded.find(U'。'), folded.size());
+  size_t clause = start;
+  for (int tries = 0; !settled && tries < kLaterClauses; ++tries) {
+    const size_t comma = folded.find(U',', clause);
+    if (comma == std::u32string_view::npos || comma > sentence_end ||
+        comma - clause > kMaxOpeningPhrase) {
       break;
     }
+    clause = comma + 1;
+    settled = ReadActor(text, folded, clause, true, lex, gaz, &item);
+  }
+  if (label != nullptr && !item.organization.empty()) {
+    item.organization = WithRegion(*label, std::move(item.organization), gaz);
   }
   item.organization_folded = std::u32string(item.organization);
   for (char32_t& c : item.organization_folded) c = FoldChar(c);

@@ -71,6 +71,7 @@ Gazetteer::Gazetteer(std::string_view tsv) {
     if (!bare.empty()) {
       title_names_.Add(bare);
       bare_names_.Add(bare);
+      by_bare_name_[bare].push_back(i);
     }
   }
 }
@@ -136,6 +137,23 @@ size_t Gazetteer::RegionPrefixLength(std::u32string_view title) const {
   }
   // Strip only when something remains to be the title itself.
   return pos < title.size() ? pos : 0;
+}
+
+const Region* Gazetteer::ResolveLabel(std::u32string_view label,
+                                      std::string_view home_province) const {
+  if (const Region* r = Resolve(label, home_province)) return r;
+  auto it = by_bare_name_.find(std::u32string(label));
+  if (it == by_bare_name_.end()) return nullptr;
+  const Region* best = nullptr;
+  for (size_t index : it->second) {
+    const Region& r = regions_[index];
+    if (best == nullptr ||
+        (!home_province.empty() && r.province == home_province &&
+         best->province != home_province)) {
+      best = &r;
+    }
+  }
+  return best;
 }
 
 bool Gazetteer::IsUnambiguous(std::u32string_view name) const {

@@ -67,6 +67,11 @@ class Gazetteer {
   // without them, as the brief's seed record fixes (合川区委常委 -> 区委常委).
   size_t RegionPrefixLength(std::u32string_view title) const;
 
+  // The division a whole label names, full or short (大渡口区, 大渡口,
+  // 彭水县), preferring `home_province`; nullptr when it names none.
+  const Region* ResolveLabel(std::u32string_view label,
+                             std::string_view home_province) const;
+
   // True when exactly one division carries this name (full or short form).
   bool IsUnambiguous(std::u32string_view name) const;
 
@@ -86,6 +91,7 @@ class Gazetteer {
   WordSet title_names_;
   // Short forms without suffix (合川, 彭水): what RegionPrefixLength strips.
   WordSet bare_names_;
+  absl::flat_hash_map<std::u32string, std::vector<size_t>> by_bare_name_;
   size_t max_name_length_ = 0;
 };
 

@@ -36,6 +36,7 @@ Lexicon BuildLexicon() {
   LoadWords("name_stops.txt", &lex.name_stops);
   LoadWords("collective_subjects.txt", &lex.collective_subjects);
   LoadWords("between_words.txt", &lex.between_words);
+  LoadWords("not_in_names.txt", &lex.not_in_names);
   for (std::string_view line : DataLines(EmbeddedDataFile("event_verbs.tsv"))) {
     std::vector<absl::string_view> fields = absl::StrSplit(ToAbsl(line), '\t');
     EventVerb verb;

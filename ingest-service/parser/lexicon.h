@@ -79,6 +79,8 @@ struct Lexicon {
   WordSet collective_subjects;
   // Words between an organization and its verb (近日, 于): not its name.
   WordSet between_words;
+  // Words that never occur inside an organization's name (的, 要).
+  WordSet not_in_names;
   // In priority order: the first verb whose prefix is an organization wins.
   std::vector<EventVerb> event_verbs;
   // In file order: the first keyword an organization's name contains decides

@@ -382,6 +382,28 @@ TEST(ItemRule, ListMarkersAndTimeWordsAreNotPartOfTheName) {
   EXPECT_EQ(b.items(3).event(), "党组会议");
 }
 
+TEST(ItemRule, RegionLabelsLendTheirRegion) {
+  const v1::Bulletin b = MustParse(
+      "各地动态\n导语。\n【大渡口】区政协党组召开会议。\n"
+      "江津区:日前,区政协召开党组会议。\n[忠县]县政协主席陈加义主持召开会议。");
+  ASSERT_EQ(b.items_size(), 3);
+  EXPECT_EQ(b.items(0).organization().name(), "大渡口区政协党组");
+  EXPECT_EQ(b.items(0).organization().region_code(), "500104");
+  EXPECT_EQ(b.items(1).organization().name(), "江津区政协");
+  EXPECT_EQ(b.items(2).organization().name(), "忠县政协");
+}
+
+TEST(ItemRule, ActorAfterAnOpeningPhrase) {
+  const v1::Bulletin b = MustParse(
+      "各地动态\n导语。\n为深入学习贯彻全会精神,"
+      "大渡口区政协党组召开理论学习会。\n"
+      "会议指出,区政协要通过集中学习提高认识。");
+  ASSERT_EQ(b.items_size(), 2);
+  EXPECT_EQ(b.items(0).organization().name(), "大渡口区政协党组");
+  EXPECT_EQ(b.items(0).event(), "理论学习会");
+  EXPECT_FALSE(b.items(1).has_organization());
+}
+
 // --- Gazetteer -----------------------------------------------------------
 
 TEST(GazetteerRule, CoversEveryProvince) {
