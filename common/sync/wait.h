@@ -27,9 +27,10 @@
 namespace bulletin {
 
 // Waits until `ready()` is true or `deadline` passes; returns `ready()`.
-template <typename Predicate>
-bool WaitUntil(std::condition_variable& condition,
-               std::unique_lock<std::mutex>& lock, absl::Time deadline,
+// `Condition` is std::condition_variable with a std::unique_lock, or
+// std::condition_variable_any with any lock (e.g. a std::shared_lock).
+template <typename Condition, typename Lock, typename Predicate>
+bool WaitUntil(Condition& condition, Lock& lock, absl::Time deadline,
                Predicate ready) {
   if (deadline == absl::InfiniteFuture()) {
     condition.wait(lock, ready);
