@@ -1,5 +1,7 @@
 #include "common/metrics/metrics_server.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <utility>
 
@@ -26,6 +28,13 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   }
 
   auto server = std::make_unique<httplib::Server>();
+  // httplib's default sets SO_REUSEPORT, which lets a second process bind
+  // the same port and silently split the scrapes; SO_REUSEADDR alone still
+  // allows a quick restart past TIME_WAIT.
+  server->set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server->Get("/metrics", [registry](const httplib::Request&,
                                      httplib::Response& response) {
     response.set_content(registry->Render(),

@@ -70,7 +70,7 @@ absl::Status ServicePair::StartQuery(
 
 std::string ServicePair::HealthOf(const std::string& address) {
   auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(address, health_credentials_));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   grpc::health::v1::HealthCheckRequest request;

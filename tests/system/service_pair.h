@@ -15,10 +15,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/credentials.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -47,6 +49,13 @@ class ServicePair {
   // Health status of `address` now: "SERVING", "NOT_SERVING", or an error.
   std::string HealthOf(const std::string& address);
 
+  // Credentials HealthOf and WaitUntilServing use (insecure by default), for
+  // tests whose services serve TLS.
+  void set_health_credentials(
+      std::shared_ptr<grpc::ChannelCredentials> credentials) {
+    health_credentials_ = std::move(credentials);
+  }
+
   // Runs bulletinctl with --ingest_addr and --query_addr set for this pair.
   absl::StatusOr<CommandResult> Ctl(const std::vector<std::string>& args);
 
@@ -68,6 +77,8 @@ class ServicePair {
   int ingest_port_ = 0;
   int query_port_ = 0;
   int starts_ = 0;
+  std::shared_ptr<grpc::ChannelCredentials> health_credentials_ =
+      grpc::InsecureChannelCredentials();
 };
 
 // The text of a file under examples/.

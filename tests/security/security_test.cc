@@ -1,0 +1,236 @@
+// TLS, mTLS and bearer tokens on the real binaries: certificates and tokens
+// are made by each test; every process runs on loopback ports.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "bulletin/v1/feed.grpc.pb.h"
+#include "common/server/tls.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tests/security/test_certs.h"
+#include "tests/system/service_pair.h"
+
+namespace bulletin::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kExample[] = "chongqing-cppcc-roundup.txt";
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<TestCerts> certs = MakeTestCerts(pair_.scratch_dir());
+    ASSERT_TRUE(certs.ok()) << certs.status();
+    certs_ = *certs;
+    example_ = pair_.WriteFile("example.txt", ReadExample(kExample));
+  }
+
+  std::vector<std::string> ServerTlsFlags() const {
+    return {"--tls_cert_file=" + certs_.server.cert,
+            "--tls_key_file=" + certs_.server.key};
+  }
+
+  // bulletinctl with the trusted CA (and `extra` flags) before the command.
+  CommandResult Ctl(std::vector<std::string> extra,
+                    const std::vector<std::string>& command) {
+    extra.push_back("--tls_ca_file=" + certs_.ca);
+    extra.insert(extra.end(), command.begin(), command.end());
+    absl::StatusOr<CommandResult> result = pair_.Ctl(extra);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : CommandResult{};
+  }
+
+  // Opens a Feed stream with `security` and reads its first message: OK
+  // when the stream delivered it, else the stream's final status.
+  grpc::Status Subscribe(const ClientSecurity& security) {
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+        MakeChannelCredentials(security);
+    EXPECT_TRUE(credentials.ok()) << credentials.status();
+    if (!credentials.ok()) return grpc::Status::CANCELLED;
+    auto stub = v1::Feed::NewStub(
+        grpc::CreateChannel(pair_.ingest_address(), *credentials));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    v1::SubscribeRequest request;
+    request.set_replica_id("security-test");
+    auto reader = stub->Subscribe(&context, request);
+    v1::FeedMessage message;
+    if (reader->Read(&message)) {
+      context.TryCancel();
+      reader->Finish().IgnoreError();
+      return grpc::Status::OK;
+    }
+    return reader->Finish();
+  }
+
+  std::string Log(const ChildProcess* child) {
+    return FileTail(child->log_path(), 1 << 20);
+  }
+
+  ServicePair pair_;
+  TestCerts certs_;
+  std::string example_;
+};
+
+// The first word of a `submit` output line: the bulletin's id.
+std::string IdOf(const CommandResult& submitted) {
+  return std::vector<std::string>(absl::StrSplit(submitted.out, ' '))[0];
+}
+
+TEST_F(SecurityTest, PairRunsOverTlsAndRefusesPlaintext) {
+  ASSERT_TRUE(pair_.StartIngest(0, ServerTlsFlags()).ok());
+  std::vector<std::string> query_flags = ServerTlsFlags();
+  query_flags.push_back("--ingest_tls_ca_file=" + certs_.ca);
+  ASSERT_TRUE(pair_.StartQuery(query_flags).ok());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> health =
+      MakeChannelCredentials({certs_.ca, "", "", ""});
+  ASSERT_TRUE(health.ok());
+  pair_.set_health_credentials(*health);
+  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+
+  CommandResult submitted = Ctl({}, {"submit", example_});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  CommandResult found = Ctl({}, {"get", "--min_seq=1", IdOf(submitted)});
+  EXPECT_EQ(found.exit_code, 0) << found.err;
+
+  absl::StatusOr<CommandResult> plaintext = pair_.Ctl({"submit", example_});
+  ASSERT_TRUE(plaintext.ok());
+  EXPECT_NE(plaintext->exit_code, 0);
+  EXPECT_THAT(plaintext->err, HasSubstr("UNAVAILABLE"));
+}
+
+TEST_F(SecurityTest, MutualTlsAdmitsOnlyCertificatesFromTheClientCa) {
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--tls_client_ca_file=" + certs_.ca);
+  ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
+
+  CommandResult anonymous = Ctl({}, {"submit", example_});
+  EXPECT_NE(anonymous.exit_code, 0);
+  CommandResult untrusted = Ctl({"--tls_cert_file=" + certs_.untrusted.cert,
+                                 "--tls_key_file=" + certs_.untrusted.key},
+                                {"submit", example_});
+  EXPECT_NE(untrusted.exit_code, 0);
+  CommandResult trusted = Ctl({"--tls_cert_file=" + certs_.other_client.cert,
+                               "--tls_key_file=" + certs_.other_client.key},
+                              {"submit", example_});
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.err;
+}
+
+TEST_F(SecurityTest, SubmitAndRetractNeedTheBearerToken) {
+  const std::string token = "submit-token-5c8e1f0a9b";
+  const std::string token_file = pair_.WriteFile("submit.token", token + "\n");
+  const std::string wrong_file = pair_.WriteFile("wrong.token", "not-it\n");
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--auth_token_file=" + token_file);
+  ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
+
+  CommandResult missing = Ctl({}, {"submit", example_});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_THAT(missing.err, HasSubstr("UNAUTHENTICATED"));
+  CommandResult wrong =
+      Ctl({"--auth_token_file=" + wrong_file}, {"submit", example_});
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_THAT(wrong.err, HasSubstr("UNAUTHENTICATED"));
+
+  CommandResult submitted =
+      Ctl({"--auth_token_file=" + token_file}, {"submit", example_});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string id = IdOf(submitted);
+  CommandResult retract_missing = Ctl({}, {"retract", id});
+  EXPECT_NE(retract_missing.exit_code, 0);
+  EXPECT_THAT(retract_missing.err, HasSubstr("UNAUTHENTICATED"));
+  CommandResult retracted =
+      Ctl({"--auth_token_file=" + token_file}, {"retract", id});
+  EXPECT_EQ(retracted.exit_code, 0) << retracted.err;
+
+  // Neither the token (right or wrong) nor the bulletin's text is logged.
+  const std::string log = Log(pair_.ingest());
+  EXPECT_THAT(log, Not(HasSubstr(token)));
+  EXPECT_THAT(log, Not(HasSubstr("not-it")));
+  EXPECT_THAT(log, Not(HasSubstr("政协")));
+  EXPECT_THAT(log, HasSubstr("call_unauthenticated"));
+}
+
+TEST_F(SecurityTest, FeedAdmitsTheReplicaTokenOrIdentityOnly) {
+  const std::string feed_token = "feed-token-77aa01";
+  const std::string feed_file = pair_.WriteFile("feed.token", feed_token);
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--tls_client_ca_file=" + certs_.ca);
+  flags.push_back("--feed_token_file=" + feed_file);
+  flags.push_back(absl::StrCat("--feed_client_identities=", kReplicaIdentity));
+  ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
+
+  const ClientSecurity other{certs_.ca, certs_.other_client.cert,
+                             certs_.other_client.key, ""};
+  EXPECT_EQ(Subscribe(other).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ClientSecurity other_with_token = other;
+  other_with_token.token_file = feed_file;
+  EXPECT_TRUE(Subscribe(other_with_token).ok());
+  const ClientSecurity replica{certs_.ca, certs_.replica.cert,
+                               certs_.replica.key, ""};
+  EXPECT_TRUE(Subscribe(replica).ok());
+
+  // A real replica with the replica's certificate follows the Feed.
+  ASSERT_TRUE(pair_
+                  .StartQuery({"--ingest_tls_ca_file=" + certs_.ca,
+                               "--ingest_tls_cert_file=" + certs_.replica.cert,
+                               "--ingest_tls_key_file=" + certs_.replica.key})
+                  .ok());
+  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+  // Submit needs no token here, only a trusted client certificate.
+  CommandResult submitted = Ctl({"--tls_cert_file=" + certs_.other_client.cert,
+                                 "--tls_key_file=" + certs_.other_client.key},
+                                {"submit", example_});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  absl::StatusOr<CommandResult> found =
+      pair_.Ctl({"get", "--min_seq=1", IdOf(submitted)});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->exit_code, 0) << found->err;
+  EXPECT_THAT(Log(pair_.ingest()), Not(HasSubstr(feed_token)));
+}
+
+TEST_F(SecurityTest, ReplicaWithTheFeedTokenFollows) {
+  const std::string feed_file = pair_.WriteFile("feed.token", "replica-tok");
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--feed_token_file=" + feed_file);
+  ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
+  EXPECT_EQ(Subscribe({certs_.ca, "", "", ""}).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(pair_
+                  .StartQuery({"--ingest_tls_ca_file=" + certs_.ca,
+                               "--feed_token_file=" + feed_file})
+                  .ok());
+  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+  EXPECT_THAT(Log(pair_.query()), Not(HasSubstr("replica-tok")));
+}
+
+TEST_F(SecurityTest, TokenWithoutTlsIsRefusedAtStart) {
+  const std::string token_file = pair_.WriteFile("submit.token", "t0k3n");
+  EXPECT_FALSE(pair_.StartIngest(0, {"--auth_token_file=" + token_file}).ok());
+  absl::StatusOr<int> exit_code = pair_.ingest()->Wait(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok());
+  EXPECT_NE(*exit_code, 0);
+  EXPECT_THAT(Log(pair_.ingest()), HasSubstr("only checked over TLS"));
+}
+
+TEST_F(SecurityTest, MismatchedKeyIsRefusedAtStartByName) {
+  EXPECT_FALSE(pair_
+                   .StartIngest(0, {"--tls_cert_file=" + certs_.server.cert,
+                                    "--tls_key_file=" + certs_.replica.key})
+                   .ok());
+  absl::StatusOr<int> exit_code = pair_.ingest()->Wait(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok());
+  EXPECT_NE(*exit_code, 0);
+  EXPECT_THAT(Log(pair_.ingest()), HasSubstr("is not the private key"));
+}
+
+}  // namespace
+}  // namespace bulletin::testing
