@@ -201,7 +201,8 @@ int Run() {
   std::unique_ptr<MetricsServer> metrics;
   if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
     absl::StatusOr<std::unique_ptr<MetricsServer>> started =
-        MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry);
+        MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry,
+                             [&follower] { return follower.caught_up(); });
     if (!started.ok()) {
       LogError("metrics_listen_failed",
                {{"error", started.status().ToString()}});

@@ -12,7 +12,8 @@
 namespace bulletin {
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
-    const std::string& address, const MetricsRegistry* registry) {
+    const std::string& address, const MetricsRegistry* registry,
+    std::function<bool()> ready) {
   const size_t colon = address.rfind(':');
   int requested_port = 0;
   if (colon == std::string::npos ||
@@ -44,6 +45,13 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
               [](const httplib::Request&, httplib::Response& response) {
                 response.set_content("ok\n", "text/plain");
               });
+  server->Get("/readyz", [ready = std::move(ready)](
+                             const httplib::Request&,
+                             httplib::Response& response) {
+    const bool is_ready = ready == nullptr || ready();
+    response.status = is_ready ? 200 : 503;
+    response.set_content(is_ready ? "ready\n" : "not ready\n", "text/plain");
+  });
   int port = requested_port;
   if (requested_port == 0) {
     port = server->bind_to_any_port(host);

@@ -75,6 +75,7 @@ TEST(MetricsEndpointTest, BothServicesExposeTheirState) {
   EXPECT_THAT(query, HasSubstr("# TYPE bulletin_parse_warnings_total counter"));
 
   EXPECT_EQ(Scrape(query_port, "/healthz"), "ok\n");
+  EXPECT_EQ(Scrape(query_port, "/readyz"), "ready\n");
   EXPECT_THAT(Scrape(query_port, "/other"), HasSubstr("status 404"));
 }
 
