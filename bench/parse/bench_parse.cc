@@ -1,5 +1,5 @@
 // Parser throughput on one core: MB/s and bulletins/s over a realistic mix
-// of bulletins (the seed and the variant bulletins from tests/parser: round-
+// of bulletins (the seed and the twelve variants from tests/parser: round-
 // ups and single reports, UTF-8, GB18030, UTF-16, traditional characters).
 //
 //   bench_parse --benchmark_repetitions=5 --benchmark_report_aggregates_only
@@ -34,7 +34,10 @@ const std::vector<std::string>& Mix() {
           "variants/single_article.txt", "variants/xinhua_dateline.txt",
           "variants/traditional.txt", "variants/zhi_san_crlf.txt",
           "variants/federations.txt", "variants/guangdong.gb18030.txt",
-          "variants/hunan.utf16le.txt", "variants/fullwidth_byline.txt"}) {
+          "variants/hunan.utf16le.txt", "variants/fullwidth_byline.txt",
+          "variants/chongqing_congress.txt",
+          "variants/jiangsu_womens_federations.txt",
+          "variants/democratic_parties.txt"}) {
       m->push_back(Read(name));
     }
     return m;
