@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Offline checks of everything in deploy/, for CI:
+#   1. kubectl kustomize renders the base and every overlay;
+#   2. every rendered object passes the Kubernetes JSON schemas
+#      (npm package kubernetes-models, pinned in deploy/validate/);
+#   3. yamllint passes on deploy/ (config: deploy/validate/yamllint.yaml);
+#   4. systemd-analyze verify passes on deploy/systemd/ units.
+# Installs yamllint with apt-get and the npm packages with `npm ci` when
+# missing; kubectl is not packaged in Debian 12 and must be on PATH (the
+# project's machine image has it). Needs no cluster and no network beyond
+# the apt and npm registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+if ! command -v yamllint >/dev/null || ! command -v node >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends yamllint nodejs npm
+fi
+if ! command -v kubectl >/dev/null; then
+  echo "validate-deploy: kubectl not found on PATH (Debian 12 does not" \
+    "package it); install it to render the overlays" >&2
+  exit 1
+fi
+if [ ! -d deploy/validate/node_modules/kubernetes-models ]; then
+  (cd deploy/validate && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+rendered=$(mktemp -d)
+trap 'rm -rf "$rendered"' EXIT
+
+echo "== kustomize and schemas"
+for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
+  name=$(basename "$dir")
+  kubectl kustomize "$dir" >"$rendered/$name.yaml"
+  node deploy/validate/validate.mjs "$name" <"$rendered/$name.yaml"
+  # The rendered output must lint too: patches can produce what no source
+  # file shows.
+  yamllint -c deploy/validate/yamllint.yaml "$rendered/$name.yaml"
+done
+
+echo "== yamllint deploy/"
+yamllint -c deploy/validate/yamllint.yaml deploy/
+
+echo "== systemd-analyze verify"
+# verify checks that ExecStart's binary exists: point the units at stand-ins
+# in a scratch root, and instantiate the query template once.
+mkdir -p "$rendered/units" "$rendered/bin"
+for binary in ingest-service query-service; do
+  printf '#!/bin/sh\n' >"$rendered/bin/$binary"
+  chmod +x "$rendered/bin/$binary"
+done
+for unit in deploy/systemd/*.service; do
+  sed "s|/usr/local/bin/|$rendered/bin/|" "$unit" \
+    >"$rendered/units/$(basename "$unit")"
+done
+cp "$rendered/units/bulletin-query@.service" \
+  "$rendered/units/bulletin-query@1.service"
+SYSTEMD_LOG_LEVEL=warning systemd-analyze verify \
+  "$rendered/units/bulletin-ingest.service" \
+  "$rendered/units/bulletin-query@1.service"
+
+echo "validate-deploy: $(ls "$rendered"/*.yaml | wc -l) renders," \
+  "units verified, in $(( $(date +%s) - start ))s"
