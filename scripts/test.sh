@@ -39,3 +39,6 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
   -DBULLETIN_BUILD_TESTS=ON -DBULLETIN_BUILD_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j "$jobs" --target parse_fuzzer
 tests/fuzz/run.sh build-fuzz "$fuzz_seconds"
+
+echo "== deploy/: render, schema-check and lint manifests and units (offline)"
+scripts/validate-deploy.sh
