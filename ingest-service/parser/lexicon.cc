@@ -34,6 +34,9 @@ Lexicon BuildLexicon() {
   LoadWords("byline_roles.txt", &lex.byline_roles);
   LoadWords("byline_trailers.txt", &lex.byline_trailers);
   LoadWords("name_stops.txt", &lex.name_stops);
+  LoadWords("name_stops_strong.txt", &lex.strong_name_stops);
+  // A strong stop ends a name wherever a stop does.
+  LoadWords("name_stops_strong.txt", &lex.name_stops);
   LoadWords("collective_subjects.txt", &lex.collective_subjects);
   LoadWords("between_words.txt", &lex.between_words);
   LoadWords("not_in_names.txt", &lex.not_in_names);

@@ -75,6 +75,8 @@ struct Lexicon {
   // Words a byline may end with (报道, 摄): kept as warnings.
   WordSet byline_trailers;
   WordSet name_stops;
+  // One-character stops that are rarely part of a name (在, 对).
+  WordSet strong_name_stops;
   // Openings that speak of many bodies at once (我市, 各地): no organization.
   WordSet collective_subjects;
   // Words between an organization and its verb (近日, 于): not its name.

@@ -11,12 +11,20 @@ namespace {
 // punctuation or the end of the text is certain; a word that follows names
 // (主持, 出席; data/name_stops.txt) counts by its length, so that a
 // two-character word outweighs a one-character one that may as well be
-// part of the name (王为民主持: 为 could end 王为, 主持 settles 王为民).
-// 0 when nothing there ends a name.
+// part of the name (王为民主持: 为 could end 王为, 主持 settles 王为民),
+// except the one-character words that are rarely part of a name
+// (data/name_stops_strong.txt: 张强在讲话中 is 张强). 0 when nothing there
+// ends a name.
 size_t EndEvidence(std::u32string_view text, size_t pos, const Lexicon& lex) {
   constexpr size_t kCertain = 100;
+  // Above any word's length, below punctuation.
+  constexpr size_t kStrongStop = 50;
   if (pos >= text.size() || !IsHan(text[pos])) return kCertain;
-  return lex.name_stops.LongestAt(text, pos);
+  const size_t stop = lex.name_stops.LongestAt(text, pos);
+  if (stop == 1 && lex.strong_name_stops.LongestAt(text, pos) == 1) {
+    return kStrongStop;
+  }
+  return stop;
 }
 
 // True when a word of two or more characters that follows names starts at

@@ -297,8 +297,10 @@ TEST(OfficialRule, TitleRunsAreNotNames) {
 
 TEST(OfficialRule, ANameIsTakenOnlyWhereSomethingEndsIt) {
   const v1::Bulletin b = MustParse(
-      "主题\n区委书记高度重视。区委书记李明在会上强调,副区长王为民主持。");
-  EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "王为民:副区长"));
+      "主题\n区委书记高度重视。区委书记李明在会上强调,副区长王为民主持。"
+      "区长张强在讲话中指出,副区长李向东出席。");
+  EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "王为民:副区长",
+                                     "张强:区长", "李向东:副区长"));
 }
 
 TEST(OfficialRule, EnclosingDivisionsAreStrippedFromTitles) {
