@@ -2,7 +2,8 @@
 // compatibility forms, through common/text/nfkc.h), every line ending (LF,
 // CRLF, CR, U+2028, U+2029, U+0085) as one break, runs of whitespace
 // (including the full-width space U+3000 and zero-width spaces) as one ASCII
-// space, lines trimmed, blank lines dropped.
+// space, lines trimmed, blank lines dropped, and paragraphs that were
+// hard-wrapped at a fixed width joined again.
 //
 //   bulletin::parser::NormalizedText n =
 //       bulletin::parser::NormalizeText("　标题\r\n\r\n（三）正文");

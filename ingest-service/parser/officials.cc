@@ -70,8 +70,11 @@ size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
 // extended backwards over organ tokens and region names.
 size_t TitleStart(std::u32string_view folded, size_t end, size_t word,
                   const Lexicon& lex, const Gazetteer& gaz) {
+  // No organ's name in a title runs longer than this; the cap also keeps
+  // a run of organ tokens from being walked again for every title in it.
+  constexpr size_t kMaxTitle = 30;
   size_t start = end - word;
-  while (start > 0) {
+  while (start > 0 && end - start < kMaxTitle) {
     const size_t n = std::max(lex.organ_tokens.LongestEndingAt(folded, start),
                               gaz.LongestNameEndingAt(folded, start));
     if (n == 0) break;

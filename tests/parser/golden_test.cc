@@ -2,6 +2,8 @@
 // from every encoding and line-ending style a newsroom may send it in.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_replace.h"
 #include "common/record/json.h"
@@ -9,6 +11,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "ingest-service/parser/parse_submission.h"
+#include "ingest-service/parser/text_util.h"
 #include "tests/parser/test_files.h"
 #include "unicode/ucnv.h"
 
@@ -106,6 +109,49 @@ TEST(GoldenTest, SeedParsesTheSameFromEveryEncoding) {
     v1::Bulletin expected = Golden();
     expected.set_source_text(parsed->bulletin.source_text());
     expected.set_source_encoding(c.encoding);
+    ExpectSameRecord(expected, parsed->bulletin);
+  }
+}
+
+// Hard-wraps every body paragraph of `text` (all lines but the first two
+// and the byline) at `width` characters, the way e-mail and PDF exports do,
+// indenting paragraphs with two full-width spaces or separating them with
+// blank lines.
+std::string HardWrap(const std::string& text, size_t width, bool indent) {
+  const std::u32string all = parser::ToU32(text);
+  std::vector<std::u32string> lines;
+  size_t start = 0;
+  while (start <= all.size()) {
+    size_t end = all.find(U'\n', start);
+    if (end == std::u32string::npos) end = all.size();
+    lines.push_back(all.substr(start, end - start));
+    start = end + 1;
+  }
+  std::u32string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::u32string& line = lines[i];
+    if (i < 2 || line.empty() || line[0] == U'(') {
+      out += line + U"\n";
+      continue;
+    }
+    out += indent ? U"\u3000\u3000" : U"\n";
+    for (size_t pos = 0; pos < line.size(); pos += width) {
+      out += line.substr(pos, width) + U"\n";
+    }
+  }
+  return parser::ToUtf8(out);
+}
+
+TEST(GoldenTest, SeedParsesTheSameWhenHardWrapped) {
+  const std::string seed = ReadTestData("seed_000.txt");
+  for (const auto& [width, indent] :
+       {std::pair<size_t, bool>{36, true}, {30, false}, {40, true}}) {
+    SCOPED_TRACE("width " + std::to_string(width));
+    absl::StatusOr<ParsedSubmission> parsed =
+        ParseSubmission(HardWrap(seed, width, indent), {});
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    v1::Bulletin expected = Golden();
+    expected.set_source_text(parsed->bulletin.source_text());
     ExpectSameRecord(expected, parsed->bulletin);
   }
 }
