@@ -103,10 +103,12 @@ bool LooksLikeSentence(const Line& line) {
 }
 
 // The header's lines get their parts: the headline is the line with a
-// series marker, else the line before a dash-led subtitle, else the second
-// of two or more lines (the first being the kicker), else the only one.
-// The line after the headline is the subtitle unless it reads as a
-// sentence. Returns how many header lines were used; the rest are body.
+// series marker (or the line before it when the marker ends a dash-led
+// subtitle, the line after it when it ends a kicker naming a 系列), else
+// the line before a dash-led subtitle, else the second of two or more
+// lines (the first being the kicker), else the only one. The line after the
+// headline is the subtitle unless it reads as a sentence. Returns how many
+// header lines were used; the rest are body.
 size_t AssignHeader(const std::vector<Line>& lines,
                     const std::vector<size_t>& header, v1::Bulletin* record) {
   if (header.empty()) {
@@ -114,10 +116,26 @@ size_t AssignHeader(const std::vector<Line>& lines,
                record);
     return 0;
   }
-  std::optional<size_t> h;
+  // The line that carries the series marker, and the headline.
+  std::optional<size_t> m;
   std::optional<SeriesMarker> marker;
-  for (size_t i = 0; i < header.size() && !h; ++i) {
-    if ((marker = FindSeriesMarker(lines[header[i]].folded))) h = i;
+  for (size_t i = 0; i < header.size() && !m; ++i) {
+    if ((marker = FindSeriesMarker(lines[header[i]].folded))) m = i;
+  }
+  std::optional<size_t> h;
+  if (m) {
+    const Line& line = lines[header[*m]];
+    if (StartsWithDash(line.text) && *m >= 1) {
+      // A subtitle names the series: ——学习贯彻全会精神系列评论之三.
+      h = *m - 1;
+    } else if (*m + 1 < header.size() &&
+               line.folded.find(U"系列") != std::u32string::npos &&
+               !StartsWithDash(lines[header[*m + 1]].text)) {
+      // A kicker names the series: 学习贯彻全会精神系列报道(三).
+      h = *m + 1;
+    } else {
+      h = *m;
+    }
   }
   for (size_t i = 1; i < header.size() && !h; ++i) {
     if (StartsWithDash(lines[header[i]].text)) h = i - 1;
@@ -131,26 +149,29 @@ size_t AssignHeader(const std::vector<Line>& lines,
     if (StartsWithDash(next.text) || !LooksLikeSentence(next)) ++used;
   }
 
-  const std::u32string_view headline = lines[header[*h]].text;
-  if (marker) {
-    const std::u32string_view name =
-        TrimSpaces(headline.substr(0, marker->start));
-    record->set_headline(ToUtf8(name));
+  // The line with the marker keeps its text without it; the series is
+  // named by that text, less the dash of a subtitle.
+  auto text_of = [&](size_t i) -> std::u32string_view {
+    const std::u32string_view text = lines[header[i]].text;
+    return m && i == *m ? TrimSpaces(text.substr(0, marker->start)) : text;
+  };
+  if (m) {
+    std::u32string_view name = text_of(*m);
+    while (!name.empty() && StartsWithDash(name)) name.remove_prefix(1);
     v1::Series* series = record->mutable_series();
     series->set_name(ToUtf8(name));
     series->set_part(marker->part);
-    series->set_marker(ToUtf8(headline.substr(marker->start)));
-  } else {
-    record->set_headline(ToUtf8(headline));
+    series->set_marker(ToUtf8(
+        std::u32string_view(lines[header[*m]].text).substr(marker->start)));
   }
+  record->set_headline(ToUtf8(text_of(*h)));
   for (size_t i = 0; i < used; ++i) {
-    const std::u32string_view text = lines[header[i]].text;
     if (i + 1 == *h) {
-      record->set_kicker(ToUtf8(text));
+      record->set_kicker(ToUtf8(text_of(i)));
     } else if (i == *h + 1) {
-      record->set_subtitle(ToUtf8(text));
+      record->set_subtitle(ToUtf8(text_of(i)));
     } else if (i != *h) {
-      AddWarning("unplaced_line", static_cast<int>(header[i]) + 1, text,
+      AddWarning("unplaced_line", static_cast<int>(header[i]) + 1, text_of(i),
                  "a header line above the kicker", record);
     }
   }

@@ -117,6 +117,21 @@ TEST(SeriesRule, FullWidthMarkerIsKeptAsNormalized) {
   EXPECT_EQ(b.series().marker(), "(三)");
 }
 
+TEST(SeriesRule, SeriesNamedInASubtitleOrAKicker) {
+  v1::Bulletin b = MustParse(
+      "奋力谱写高质量发展新篇章\n——学习贯彻全会精神系列评论之三\n正文。");
+  EXPECT_EQ(b.headline(), "奋力谱写高质量发展新篇章");
+  EXPECT_EQ(b.subtitle(), "——学习贯彻全会精神系列评论");
+  EXPECT_EQ(b.series().name(), "学习贯彻全会精神系列评论");
+  EXPECT_EQ(b.series().part(), 3);
+  EXPECT_EQ(b.series().marker(), "之三");
+  b = MustParse("学习贯彻全会精神系列报道(二)\n区县政协在行动\n正文。");
+  EXPECT_EQ(b.kicker(), "学习贯彻全会精神系列报道");
+  EXPECT_EQ(b.headline(), "区县政协在行动");
+  EXPECT_EQ(b.series().name(), "学习贯彻全会精神系列报道");
+  EXPECT_EQ(b.series().part(), 2);
+}
+
 // --- Header --------------------------------------------------------------
 
 TEST(HeaderRule, KickerWithSpacesAndDashSubtitle) {
