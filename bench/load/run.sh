@@ -77,7 +77,8 @@ measure() {
   local rep="$1" service="$2"
   shift 2
   local line
-  line="$("$LOAD" "$@")"
+  # A run with failed calls still reports them (failed=N); keep going.
+  line="$("$LOAD" "$@" || true)"
   echo "rep=$rep service=$service $line" | tee -a "$RESULTS" >&2
 }
 
