@@ -127,7 +127,23 @@ std::vector<Official> FindOfficials(std::u32string_view text,
       title_word = previous;
     }
     official.titles.assign(reversed.rbegin(), reversed.rend());
+    // Names listed after the first with 、 share its titles:
+    // 区政协副主席李四、王五 names two vice-chairs.
+    size_t next = official.end;
+    std::vector<Official> listed;
+    while (next + 1 < folded.size() && folded[next] == U'、') {
+      const size_t length = NameAt(folded, next + 1, lex);
+      if (length == 0) break;
+      Official more;
+      more.name = std::u32string(text.substr(next + 1, length));
+      more.titles = official.titles;
+      more.start = next + 1;
+      more.end = next + 1 + length;
+      next = more.end;
+      listed.push_back(std::move(more));
+    }
     found.push_back(std::move(official));
+    for (Official& more : listed) found.push_back(std::move(more));
     end = found.back().end + 1;
   }
   return found;

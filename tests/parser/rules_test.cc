@@ -292,6 +292,15 @@ TEST(OfficialRule, OfficialsInARow) {
   EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "张强:区委副书记、区长"));
 }
 
+TEST(OfficialRule, NamesListedAfterATitleShareIt) {
+  const v1::Bulletin b = MustParse(
+      "主题\n区政协主席张三,"
+      "副主席李四、王五、欧阳修文出席。区委书记李明、区长张强讲话。");
+  EXPECT_THAT(People(b),
+              ElementsAre("张三:区政协主席", "李四:副主席", "王五:副主席",
+                          "欧阳修文:副主席", "李明:区委书记", "张强:区长"));
+}
+
 TEST(OfficialRule, RegionIsStrippedFromTitles) {
   const v1::Bulletin b =
       MustParse("主题\n合川区委常委、区政协党组书记叶华主持召开学习会议。");
