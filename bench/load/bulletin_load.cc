@@ -66,6 +66,9 @@ ABSL_FLAG(int, channels, 4,
           "connection's single writer is not the bottleneck.");
 ABSL_FLAG(int, threads, 2, "Client poller threads.");
 ABSL_FLAG(int, echo_payload_bytes, 0, "Echo payload size.");
+ABSL_FLAG(int, search_kind, -1,
+          "Search: only this kind of query (0 person, 1 organization, "
+          "2 region and meeting, 3 region filter); -1 the mix of all.");
 ABSL_FLAG(int64_t, first_bulletin, 0,
           "Submit and freshness: the first submission number (see "
           "corpus_texts.h); use a range no earlier run used.");
@@ -303,7 +306,7 @@ int RunCalls(const std::string& mode) {
     });
   } else if (mode == "search") {
     auto stubs = MakeStubs<v1::QueryService>(channels);
-    const std::vector<v1::SearchRequest> searches = MakeSearches(1000);
+    const std::vector<v1::SearchRequest> searches = MakeSearches(1000, absl::GetFlag(FLAGS_search_kind));
     result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
       return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
                                         &searches[n % searches.size()]);

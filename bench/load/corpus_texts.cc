@@ -64,7 +64,7 @@ std::vector<Submission> MakeSubmissions(int64_t first, int64_t count) {
   return submissions;
 }
 
-std::vector<v1::SearchRequest> MakeSearches(int count) {
+std::vector<v1::SearchRequest> MakeSearches(int count, int kind) {
   const std::vector<v1::Bulletin> corpus = Chunk(0);
   std::vector<v1::SearchRequest> searches;
   for (int i = 0; static_cast<int>(searches.size()) < count; ++i) {
@@ -72,19 +72,19 @@ std::vector<v1::SearchRequest> MakeSearches(int count) {
     const v1::Item& item = b.items(i % b.items_size());
     v1::SearchRequest request;
     request.set_limit(10);
-    switch (i % 4) {
-      case 0:
+    switch (static_cast<SearchKind>(kind < 0 ? i % kSearchKinds : kind)) {
+      case SearchKind::kPerson:
         if (b.people().empty()) continue;
         request.set_query(b.people(0).name());
         break;
-      case 1:
+      case SearchKind::kOrganization:
         request.set_query(item.organization().name());
         break;
-      case 2:
+      case SearchKind::kRegionMeeting:
         request.set_query(
             absl::StrCat(item.organization().region(), " ", item.event()));
         break;
-      default:
+      case SearchKind::kRegionFilter:
         request.mutable_filters()->add_regions(item.organization().region());
         request.set_order(v1::SearchRequest::RECENCY);
         break;

@@ -39,11 +39,19 @@ struct Submission {
 // Submissions first .. first + count - 1.
 std::vector<Submission> MakeSubmissions(int64_t first, int64_t count);
 
-// `count` searches such as readers send, cycling through a person's name, an
-// organization, a meeting in a region, and a region filter ordered by
-// recency; each asks for the first 10 hits. Their terms come from the
-// bulletins at the start of the submission sequence.
-std::vector<v1::SearchRequest> MakeSearches(int count);
+// The kinds of search MakeSearches makes.
+enum class SearchKind {
+  kPerson = 0,        // a person's name
+  kOrganization = 1,  // an organization's name
+  kRegionMeeting = 2, // a region and a kind of meeting, two terms
+  kRegionFilter = 3,  // a region filter, no text, newest first
+};
+constexpr int kSearchKinds = 4;
+
+// `count` searches such as readers send, each asking for the first 10 hits:
+// of `kind`, or (kind < 0) cycling through every kind. Their terms come from
+// the bulletins at the start of the submission sequence.
+std::vector<v1::SearchRequest> MakeSearches(int count, int kind = -1);
 
 }  // namespace bulletin::load
 
