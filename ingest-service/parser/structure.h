@@ -2,13 +2,15 @@
 // (docs/parsing.md gives an example of each):
 //   1. byline: the last line, when it reads as one ("(鲜 明 吕 静)");
 //   2. header: the short lines at the top (no 。, at most 50 characters, at
-//      most four): kicker, headline (with its series marker), subtitle
-//      (often starting with ——), and any dateline or byline line;
-//   3. dateline at the start of the first body paragraph (本报讯(记者
-//   X)11月18日);
-//   4. lead: the first body paragraph (after its dateline);
+//      most four): kicker, headline (with its series marker) and subtitle
+//      (often starting with ——); a byline among them is a byline, and a
+//      line after the headline that reads as a sentence starts the body;
+//   3. dateline at the start of the body: 本报讯(记者 X)11月18日;
+//   4. lead: the first body paragraph, unless the bulletin is a round-up
+//      that opens straight with its first body;
 //   5. items: every further paragraph, each with its organization, region,
-//      officials and event;
+//      officials and event (entities.h); byline lines among them are
+//      bylines;
 //   6. people: every official, once, with every title given anywhere.
 // What fits none of these becomes a warning with its line and text.
 //

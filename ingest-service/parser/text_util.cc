@@ -61,21 +61,10 @@ bool IsClauseBreak(char32_t c) {
     case U'?':
     case U'\u3001':  // 、
     case U'\u3002':  // 。
-    case U'\uFF61':  // ｡ (NFKC folds it to 。, listed for safety)
       return true;
     default:
       return false;
   }
-}
-
-bool IsNameBreak(char32_t c) {
-  if (IsClauseBreak(c)) return true;
-  if (c < 0x80)
-    return !(c >= U'0' && c <= U'9') && !(c >= U'A' && c <= U'Z') &&
-           !(c >= U'a' && c <= U'z');
-  // General punctuation, CJK symbols and punctuation, brackets and quotes.
-  return (c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
-         (c >= 0xFF00 && c <= 0xFF0F) || c == 0x00B7;
 }
 
 std::u32string_view TrimSpaces(std::u32string_view text) {

@@ -46,10 +46,6 @@ inline bool IsDigit(char32_t c) { return c >= U'0' && c <= U'9'; }
 // after NFKC: , 。 ; : ! ? 、 and their remaining full-width forms.
 bool IsClauseBreak(char32_t c);
 
-// Any punctuation or symbol that cannot be part of a name or a title:
-// clause breaks, brackets, quotes, dashes, spaces.
-bool IsNameBreak(char32_t c);
-
 // Removes leading and trailing ASCII spaces.
 std::u32string_view TrimSpaces(std::u32string_view text);
 

@@ -23,10 +23,18 @@ namespace {
 using ::bulletin::parser_testing::ReadTestData;
 using Counts = std::map<char32_t, int>;
 
+// Punctuation, symbols and spaces are separators; everything else is
+// content that must be placed.
 bool IsContent(char32_t c) {
-  return parser::IsHan(c) || parser::IsDigit(c) || (c >= U'A' && c <= U'Z') ||
-         (c >= U'a' && c <= U'z') ||
-         (c >= 0x80 && !parser::IsNameBreak(c) && c != U'—' && c != U'─');
+  if (c < 0x80) {
+    return (c >= U'0' && c <= U'9') || (c >= U'A' && c <= U'Z') ||
+           (c >= U'a' && c <= U'z');
+  }
+  const bool punctuation = (c >= 0x2000 && c <= 0x206F) ||  // general
+                           (c >= 0x2500 && c <= 0x257F) ||  // box drawing
+                           (c >= 0x3000 && c <= 0x303F) ||  // CJK symbols
+                           (c >= 0xFF00 && c <= 0xFF0F) || c == 0x00B7;
+  return !punctuation;
 }
 
 void AddContent(const std::string& utf8, int sign, Counts* counts) {
