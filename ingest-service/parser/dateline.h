@@ -5,7 +5,7 @@
 //
 //   std::optional<bulletin::parser::Dateline> d =
 //       bulletin::parser::FindDateline(U"本报讯(记者 张三)11月18日,会议…");
-//   // d->length == 14 (the dateline), d->body_start == 15 (after the comma)
+//   // d->length == 16 (the dateline), d->body_start == 17 (after the comma)
 //
 // Stateless; thread-safe.
 

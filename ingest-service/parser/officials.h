@@ -5,9 +5,9 @@
 // 书记. A name is a known surname (data/surnames*.txt) and one or two more
 // Han characters, its end settled by what follows it (data/name_stops.txt).
 //
+//   using namespace bulletin::parser;
 //   std::u32string text = U"区政协党组书记、主席王君成主持会议";
-//   std::vector<bulletin::parser::Official> found =
-//   bulletin::parser::FindOfficials(
+//   std::vector<Official> found = FindOfficials(
 //       text, FoldToSimplified(text), DefaultLexicon(), DefaultGazetteer());
 //   // found[0].name == U"王君成", titles {U"区政协党组书记", U"主席"}
 //

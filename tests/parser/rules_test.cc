@@ -214,6 +214,16 @@ TEST(DatelineRule, DatelineOnItsOwnLine) {
   EXPECT_EQ(b.lead(), "连日来,各地学习。");
 }
 
+TEST(DatelineRule, PositionsAreInCodePoints) {
+  std::optional<parser::Dateline> d =
+      parser::FindDateline(U"本报讯(记者 张三)11月18日,会议召开。");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->length, 16u);
+  EXPECT_EQ(d->body_start, 17u);
+  EXPECT_EQ(d->reporters_start, 4u);
+  EXPECT_EQ(d->reporters_length, 5u);
+}
+
 TEST(DatelineRule, CompanyNamesAreNotDatelines) {
   EXPECT_FALSE(parser::FindDateline(U"国网重庆电力公司召开会议。"));
   EXPECT_FALSE(parser::FindDateline(U"11月18日,会议召开。"));
