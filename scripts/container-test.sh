@@ -74,8 +74,13 @@ metrics_port=$(free_port)
 step "run the pair (ingest :$ingest_port, query :$query_port)"
 # As in deploy/k8s: read-only root, no capabilities, the non-root user the
 # image names.
+# podman's default open-file and process limits are above what a sandboxed
+# runner may set (runc then fails with "error setting rlimits"): keep this
+# shell's.
+limits=(--ulimit="nofile=$(ulimit -Sn):$(ulimit -Hn)"
+        --ulimit=nproc=4096:4096)
 hardening=(--read-only --cap-drop=ALL --security-opt=no-new-privileges
-           --network=host)
+           --network=host "${limits[@]}")
 podman run -d --name "$run_id-ingest" "${hardening[@]}" \
   -v "$run_id-data:/var/lib/bulletin" \
   "localhost/bulletin/ingest-service:test" \
@@ -87,7 +92,8 @@ podman run -d --name "$run_id-query" "${hardening[@]}" \
   >/dev/null
 
 ctl() {
-  podman run --rm --network=host -v "$PWD/examples:/examples:ro" \
+  podman run --rm --network=host "${limits[@]}" \
+    -v "$PWD/examples:/examples:ro" \
     --entrypoint /usr/local/bin/bulletinctl \
     "localhost/bulletin/ingest-service:test" \
     --ingest_addr="127.0.0.1:$ingest_port" \
