@@ -49,8 +49,12 @@ void AddWarning(std::string kind, int line, std::u32string_view text,
   w->set_message(std::move(message));
 }
 
-void AddByline(const Byline& byline, int line, v1::Bulletin* record) {
+// Adds the byline's reporters; its other words become warnings unless they
+// are already placed (in the dateline).
+void AddByline(const Byline& byline, int line, bool placed,
+               v1::Bulletin* record) {
   for (const v1::Reporter& r : byline.reporters) *record->add_reporters() = r;
+  if (placed) return;
   for (const std::u32string& word : byline.unplaced) {
     AddWarning("unplaced_byline_text", line, word,
                "byline text that is neither a role nor a name", record);
@@ -104,7 +108,8 @@ bool LooksLikeSentence(const Line& line) {
 
 // The header's lines get their parts: the headline is the line with a
 // series marker (or the line before it when the marker ends a dash-led
-// subtitle, the line after it when it ends a kicker naming a 系列), else
+// subtitle, the line after it when it ends the first line or a kicker
+// naming a 系列 and a title that is no subtitle follows), else
 // the line before a dash-led subtitle, else the second of two or more
 // lines (the first being the kicker), else the only one. The line after the
 // headline is the subtitle unless it reads as a sentence. Returns how many
@@ -129,9 +134,10 @@ size_t AssignHeader(const std::vector<Line>& lines,
       // A subtitle names the series: ——学习贯彻全会精神系列评论之三.
       h = *m - 1;
     } else if (*m + 1 < header.size() &&
-               line.folded.find(U"系列") != std::u32string::npos &&
-               !StartsWithDash(lines[header[*m + 1]].text)) {
-      // A kicker names the series: 学习贯彻全会精神系列报道(三).
+               !StartsWithDash(lines[header[*m + 1]].text) &&
+               (*m == 0 || line.folded.find(U"系列") != std::u32string::npos)) {
+      // A kicker names the series: 学习贯彻全会精神系列报道(三) or any
+      // marked first line with a title under it.
       h = *m + 1;
     } else {
       h = *m;
@@ -240,6 +246,38 @@ void FillItem(std::u32string_view text, const ItemEntities& e,
   }
 }
 
+// Takes an unbracketed reporter clause after the dateline into it:
+// "本报讯 记者 张三 报道:连日来…" has 记者 张三 报道 as its reporters. The
+// clause starts with a role, runs to a comma or colon within kMaxClause
+// characters, and reads as roles and names with at most a trailing 报道.
+void ReporterClause(std::u32string_view text, std::u32string_view folded,
+                    const Lexicon& lex, Dateline* d) {
+  constexpr size_t kMaxClause = 30;
+  const size_t start = d->body_start;
+  if (lex.byline_roles.LongestAt(folded, start) == 0) return;
+  size_t end = start;
+  while (end < folded.size() && end - start <= kMaxClause &&
+         folded[end] != U',' && folded[end] != U':' && folded[end] != U'。') {
+    ++end;
+  }
+  if (end >= folded.size() || (folded[end] != U',' && folded[end] != U':')) {
+    return;
+  }
+  std::optional<Byline> byline = ParseBylineContent(
+      text.substr(start, end - start), folded.substr(start, end - start), lex);
+  if (!byline) return;
+  for (const std::u32string& word : byline->unplaced) {
+    if (!lex.byline_trailers.Contains(FoldToSimplified(word))) return;
+  }
+  d->reporters_start = start;
+  d->reporters_length = end - start;
+  d->length = end;
+  d->body_start = end + 1;
+  while (d->body_start < folded.size() && folded[d->body_start] == U' ') {
+    ++d->body_start;
+  }
+}
+
 }  // namespace
 
 void BuildRecord(const std::vector<std::u32string>& texts,
@@ -282,7 +320,8 @@ void BuildRecord(const std::vector<std::u32string>& texts,
     body = header[used];
   }
   for (const auto& [line, byline] : header_bylines) {
-    if (line < body) AddByline(byline, static_cast<int>(line) + 1, record);
+    if (line < body)
+      AddByline(byline, static_cast<int>(line) + 1, /*placed=*/false, record);
   }
 
   // 3. The dateline opens the body.
@@ -294,6 +333,8 @@ void BuildRecord(const std::vector<std::u32string>& texts,
     first = lines[body].text;
     first_folded = lines[body].folded;
     if (std::optional<Dateline> d = FindDateline(first_folded)) {
+      if (d->reporters_length == 0)
+        ReporterClause(first, first_folded, lex, &*d);
       record->set_dateline(ToUtf8(first.substr(0, d->length)));
       dateline_date = d->iso_date;
       if (d->reporters_length > 0) {
@@ -301,7 +342,7 @@ void BuildRecord(const std::vector<std::u32string>& texts,
                 first.substr(d->reporters_start, d->reporters_length),
                 first_folded.substr(d->reporters_start, d->reporters_length),
                 lex)) {
-          AddByline(*b, static_cast<int>(body) + 1, record);
+          AddByline(*b, static_cast<int>(body) + 1, /*placed=*/true, record);
         }
       }
       first.remove_prefix(d->body_start);
@@ -331,7 +372,7 @@ void BuildRecord(const std::vector<std::u32string>& texts,
     for (size_t i = first_line + 1; i < end; ++i) {
       if (std::optional<Byline> b =
               ParseBylineLine(lines[i].text, lines[i].folded, lex)) {
-        AddByline(*b, static_cast<int>(i) + 1, record);
+        AddByline(*b, static_cast<int>(i) + 1, /*placed=*/false, record);
         continue;
       }
       paragraphs.push_back(lines[i].text);
@@ -354,7 +395,8 @@ void BuildRecord(const std::vector<std::u32string>& texts,
   }
   // 6. People in order of first mention; the closing byline last.
   people.WriteTo(record);
-  if (closing) AddByline(*closing, static_cast<int>(end) + 1, record);
+  if (closing)
+    AddByline(*closing, static_cast<int>(end) + 1, /*placed=*/false, record);
 }
 
 }  // namespace bulletin::parser

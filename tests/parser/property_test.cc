@@ -112,6 +112,21 @@ TEST(PropertyTest, SeedAndVariantsAreCovered) {
   for (const std::string& bytes : Corpus()) ExpectCovered(bytes, "corpus");
 }
 
+// Cases where a part could be counted twice: words in a dateline's byline,
+// markers on kickers and subtitles, names shared by a list of officials.
+TEST(PropertyTest, TrickyCasesAreCovered) {
+  for (const char* text : {
+           "主题\n本报讯(记者 张三 摄)11月18日,会议召开。",
+           "主题\n本报讯 记者 张 强 报道:连日来,各地学习。",
+           "奋力谱写新篇章\n——学习贯彻全会精神系列评论之三\n正文。",
+           "学习贯彻全会精神(五)\n大渡口:学习热潮\n正文。",
+           "主题\n导语。\n副主席李四、王五出席。\n(本报记者 李四摄)",
+           "栏目\n引题\n主题(二)\n副题\n正文。",
+       }) {
+    ExpectCovered(text, text);
+  }
+}
+
 // Edits a newsroom's tools make: blank lines, indentation with full-width
 // spaces, CRLF, lines dropped from the top or the bottom.
 TEST(PropertyTest, EditedBulletinsAreCovered) {
@@ -146,15 +161,16 @@ TEST(PropertyTest, EditedBulletinsAreCovered) {
 // any input, not only well-formed bulletins.
 TEST(PropertyTest, RandomBulletinPiecesAreCovered) {
   const std::vector<std::string> pieces = {
-      "本报讯",   "(",        ")",        "记者",     "本报记者 ",
-      "通讯员",   " ",        "\n",       "\n\n",     "11月18日",
-      "2021年",   "电",       "区政协",   "党组书记", "、",
-      "主席",     "王君成",   "鲜 明 ",   "吕 静",    "召开",
-      "会议",     ",",        "。",       "(三)",     "之三",
-      "——",       "大渡口区", "民进",     "总支",     "彭水县",
-      "主持",     "區縣",     "政協",     "陳",       "新华社",
-      "区委书记", "李明",     "区(市)县", "连日来",   "\xE3\x80\x80",
-      "九三学社", "忠县",     "支社",     "2",        "一"};
+      "本报讯",   "(",        ")",        "记者",        "本报记者 ",
+      "通讯员",   " ",        "\n",       "\n\n",        "11月18日",
+      "2021年",   "电",       "区政协",   "党组书记",    "、",
+      "主席",     "王君成",   "鲜 明 ",   "吕 静",       "召开",
+      "会议",     ",",        "。",       "(三)",        "之三",
+      "——",       "大渡口区", "民进",     "总支",        "彭水县",
+      "主持",     "區縣",     "政協",     "陳",          "新华社",
+      "区委书记", "李明",     "区(市)县", "连日来",      "\xE3\x80\x80",
+      "九三学社", "忠县",     "支社",     "2",           "一",
+      "报道",     "摄",       ":",        "本报讯 记者 "};
   std::mt19937 rng(6);
   for (int round = 0; round < 2000; ++round) {
     std::string text;

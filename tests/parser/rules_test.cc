@@ -208,6 +208,26 @@ TEST(DatelineRule, FullDateFillsDateUnlessTheSubmitterGaveOne) {
   EXPECT_EQ(MustParse(text, "2021-11-20").date(), "2021-11-20");
 }
 
+TEST(DatelineRule, UnbracketedReporterClause) {
+  const v1::Bulletin b =
+      MustParse("主题\n本报讯 记者 张 强 报道:连日来,各地学习。");
+  EXPECT_EQ(b.dateline(), "本报讯 记者 张 强 报道");
+  EXPECT_EQ(b.lead(), "连日来,各地学习。");
+  EXPECT_THAT(Reporters(b), ElementsAre("记者/张强"));
+  const v1::Bulletin sentence =
+      MustParse("主题\n本报讯 记者从区政协获悉,会议召开。");
+  EXPECT_EQ(sentence.dateline(), "本报讯");
+  EXPECT_EQ(sentence.reporters_size(), 0);
+}
+
+TEST(SeriesRule, MarkedFirstLineOverATitleIsTheKicker) {
+  const v1::Bulletin b =
+      MustParse("学习贯彻全会精神·区县行(五)\n大渡口:学习热潮涌山城\n正文。");
+  EXPECT_EQ(b.kicker(), "学习贯彻全会精神·区县行");
+  EXPECT_EQ(b.headline(), "大渡口:学习热潮涌山城");
+  EXPECT_EQ(b.series().part(), 5);
+}
+
 TEST(DatelineRule, DatelineOnItsOwnLine) {
   const v1::Bulletin b = MustParse("主题\n本报讯\n连日来,各地学习。");
   EXPECT_EQ(b.dateline(), "本报讯");
