@@ -103,14 +103,16 @@ std::vector<Official> FindOfficials(std::u32string_view text,
   size_t end = 1;
   while (end <= folded.size()) {
     const size_t word = lex.titles.LongestEndingAt(folded, end);
-    const size_t name = word > 0 ? NameAt(folded, end, lex) : 0;
+    // One space may stand between a title and its name (区委书记 李明).
+    const size_t gap = end < folded.size() && folded[end] == U' ' ? 1 : 0;
+    const size_t name = word > 0 ? NameAt(folded, end + gap, lex) : 0;
     if (name == 0 || gaz.NameCrosses(folded, end - word, end)) {
       ++end;
       continue;
     }
     Official official;
-    official.name = std::u32string(text.substr(end, name));
-    official.end = end + name;
+    official.name = std::u32string(text.substr(end + gap, name));
+    official.end = end + gap + name;
     // Walk the chain of titles joined by 、 backwards from the name.
     size_t title_end = end;
     size_t title_word = word;

@@ -331,6 +331,12 @@ TEST(OfficialRule, NamesListedAfterATitleShareIt) {
                           "欧阳修文:副主席", "李明:区委书记", "张强:区长"));
 }
 
+TEST(OfficialRule, ASpaceBetweenTitleAndName) {
+  const v1::Bulletin b =
+      MustParse("主题\n区委书记 李明出席,区政协一级调研员王五参加。");
+  EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "王五:区政协一级调研员"));
+}
+
 TEST(OfficialRule, RegionIsStrippedFromTitles) {
   const v1::Bulletin b =
       MustParse("主题\n合川区委常委、区政协党组书记叶华主持召开学习会议。");
