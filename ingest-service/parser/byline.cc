@@ -54,6 +54,17 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
     std::u32string_view word = content.substr(i, end - i);
     std::u32string_view folded_word = folded.substr(i, end - i);
     i = end;
+    // A role may name the paper it works for (重庆日报记者, 华龙网通讯员):
+    // the whole word is the role.
+    constexpr size_t kMaxRole = 10;
+    if (folded_word.size() <= kMaxRole && folded_word.size() > 1 &&
+        AllHan(folded_word) &&
+        lex.byline_roles.LongestEndingAt(folded_word, folded_word.size()) > 0 &&
+        lex.byline_roles.LongestAt(folded_word, 0) < folded_word.size()) {
+      role = std::u32string(word);
+      any_role = true;
+      continue;
+    }
     // A role may be glued to the name after it (记者张三).
     if (const size_t r = lex.byline_roles.LongestAt(folded_word, 0); r > 0) {
       role = std::u32string(word.substr(0, r));

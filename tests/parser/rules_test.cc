@@ -275,6 +275,13 @@ TEST(BylineRule, CompoundSurnamesAndSetApartSurnames) {
   EXPECT_THAT(Reporters(b), ElementsAre("欧阳娜", "鲜明", "杨铌紫"));
 }
 
+TEST(BylineRule, RolesThatNameThePaper) {
+  const v1::Bulletin b =
+      MustParse("主题\n正文。\n(重庆日报记者 鲜 明 华龙网通讯员 吕 静)");
+  EXPECT_THAT(Reporters(b),
+              ElementsAre("重庆日报记者/鲜明", "华龙网通讯员/吕静"));
+}
+
 TEST(BylineRule, ExtraWordsInABylineAreWarnings) {
   const v1::Bulletin b = MustParse("主题\n正文。\n(本报记者 张三 摄)");
   EXPECT_THAT(Reporters(b), ElementsAre("本报记者/张三"));
