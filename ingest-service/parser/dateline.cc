@@ -103,6 +103,38 @@ void SkipSpaces(std::u32string_view p, size_t* pos) {
 
 }  // namespace
 
+std::optional<std::string> DateLine(std::u32string_view line) {
+  constexpr std::u32string_view kDateChars = U"0123456789-/.: 年月日号时分";
+  if (line.empty() || line.size() > 24 || !IsDigit(line[0])) {
+    return std::nullopt;
+  }
+  for (char32_t c : line) {
+    if (kDateChars.find(c) == std::u32string_view::npos) return std::nullopt;
+  }
+  std::string iso;
+  size_t pos = 0;
+  if (ReadDate(line, &pos, &iso)) {
+    return iso.empty() ? std::nullopt : std::optional<std::string>(iso);
+  }
+  // 2021-11-18, 2021/11/18, 2021.11.18
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  pos = 0;
+  if (!ReadNumber(line, &pos, &year) || year < 1900 || year > 2999 ||
+      pos >= line.size() ||
+      (line[pos] != U'-' && line[pos] != U'/' && line[pos] != U'.')) {
+    return std::nullopt;
+  }
+  const char32_t separator = line[pos++];
+  if (!ReadNumber(line, &pos, &month) || pos >= line.size() ||
+      line[pos++] != separator || !ReadNumber(line, &pos, &day) || month < 1 ||
+      month > 12 || day < 1 || day > 31) {
+    return std::nullopt;
+  }
+  return absl::StrFormat("%04d-%02d-%02d", year, month, day);
+}
+
 std::optional<Dateline> FindDateline(std::u32string_view paragraph) {
   Dateline d;
   size_t pos = SourceHead(paragraph);

@@ -35,6 +35,11 @@ struct Dateline {
 
 std::optional<Dateline> FindDateline(std::u32string_view paragraph);
 
+// The ISO date of a line that holds nothing but a date and perhaps a time
+// (2021-11-18, 2021/11/18 09:30, 2021年11月18日), as web pages print them;
+// nullopt for any other line.
+std::optional<std::string> DateLine(std::u32string_view line);
+
 }  // namespace bulletin::parser
 
 #endif  // BULLETIN_INGEST_SERVICE_PARSER_DATELINE_H_

@@ -40,6 +40,7 @@ Lexicon BuildLexicon() {
   LoadWords("collective_subjects.txt", &lex.collective_subjects);
   LoadWords("between_words.txt", &lex.between_words);
   LoadWords("not_in_names.txt", &lex.not_in_names);
+  LoadWords("metadata_labels.txt", &lex.metadata_labels);
   for (std::string_view line : DataLines(EmbeddedDataFile("event_verbs.tsv"))) {
     std::vector<absl::string_view> fields = absl::StrSplit(ToAbsl(line), '\t');
     EventVerb verb;

@@ -83,6 +83,8 @@ struct Lexicon {
   WordSet between_words;
   // Words that never occur inside an organization's name (的, 要).
   WordSet not_in_names;
+  // Labels of metadata lines (来源, 责任编辑).
+  WordSet metadata_labels;
   // In priority order: the first verb whose prefix is an organization wins.
   std::vector<EventVerb> event_verbs;
   // In file order: the first keyword an organization's name contains decides

@@ -278,125 +278,215 @@ void ReporterClause(std::u32string_view text, std::u32string_view folded,
   }
 }
 
-}  // namespace
+// A metadata line: a label (来源, 责任编辑; data/metadata_labels.txt) and a
+// colon.
+bool IsMetadata(const Line& line, const Lexicon& lex) {
+  size_t i = lex.metadata_labels.LongestAt(line.folded, 0);
+  if (i == 0) return false;
+  while (i < line.folded.size() && line.folded[i] == U' ') ++i;
+  return i < line.folded.size() && line.folded[i] == U':';
+}
 
-void BuildRecord(const std::vector<std::u32string>& texts,
-                 std::string_view date, v1::Bulletin* record) {
-  const Lexicon& lex = DefaultLexicon();
-  const Gazetteer& gaz = DefaultGazetteer();
-  std::vector<Line> lines;
-  lines.reserve(texts.size());
-  for (const std::u32string& t : texts) {
-    lines.push_back(Line{t, FoldToSimplified(t)});
-  }
-  record->mutable_series();  // present in every record, part 0 when none
-  size_t end = lines.size();
-
-  // 1. The byline closes the bulletin.
-  std::optional<Byline> closing;
-  if (end > 1 && (closing = ParseBylineLine(lines[end - 1].text,
-                                            lines[end - 1].folded, lex))) {
-    --end;
-  }
-
-  // 2. Header lines; a byline among them is taken as such. Header lines the
-  // header does not use (a lead that lost its full stop) are body.
-  std::vector<size_t> header;
-  std::vector<std::pair<size_t, Byline>> header_bylines;
-  size_t body = 0;
-  while (body + 1 < end && header.size() < kMaxHeaderLines &&
-         IsHeaderLike(lines[body])) {
-    if (std::optional<Byline> b =
-            ParseBylineLine(lines[body].text, lines[body].folded, lex)) {
-      header_bylines.emplace_back(body, *std::move(b));
-    } else {
-      header.push_back(body);
+// Builds one record; each step reads the lines the steps before it left.
+class RecordBuilder {
+ public:
+  RecordBuilder(const std::vector<std::u32string>& texts, v1::Bulletin* record)
+      : lex_(DefaultLexicon()), gaz_(DefaultGazetteer()), record_(record) {
+    lines_.reserve(texts.size());
+    for (const std::u32string& t : texts) {
+      lines_.push_back(Line{t, FoldToSimplified(t)});
     }
-    ++body;
-  }
-  if (header.empty() && end == 1) header.push_back(body++);
-  if (const size_t used = AssignHeader(lines, header, record);
-      used < header.size()) {
-    body = header[used];
-  }
-  for (const auto& [line, byline] : header_bylines) {
-    if (line < body)
-      AddByline(byline, static_cast<int>(line) + 1, /*placed=*/false, record);
+    end_ = lines_.size();
   }
 
-  // 3. The dateline opens the body.
-  std::string dateline_date;
-  std::u32string_view first;
-  std::u32string_view first_folded;
-  size_t first_line = body;
-  if (body < end) {
-    first = lines[body].text;
-    first_folded = lines[body].folded;
-    if (std::optional<Dateline> d = FindDateline(first_folded)) {
-      if (d->reporters_length == 0)
-        ReporterClause(first, first_folded, lex, &*d);
-      record->set_dateline(ToUtf8(first.substr(0, d->length)));
-      dateline_date = d->iso_date;
-      if (d->reporters_length > 0) {
-        if (std::optional<Byline> b = ParseBylineContent(
-                first.substr(d->reporters_start, d->reporters_length),
-                first_folded.substr(d->reporters_start, d->reporters_length),
-                lex)) {
-          AddByline(*b, static_cast<int>(body) + 1, /*placed=*/true, record);
-        }
-      }
-      first.remove_prefix(d->body_start);
-      first_folded.remove_prefix(d->body_start);
-      if (first.empty()) {
-        ++first_line;
-        first = first_line < end ? lines[first_line].text : U"";
-        first_folded = first_line < end
-                           ? std::u32string_view(lines[first_line].folded)
-                           : U"";
-      }
+  void Build(std::string_view date) {
+    record_->mutable_series();  // present in every record, part 0 when none
+    TakeClosingLines();
+    ReadHeader();
+    ReadDateline();
+    record_->set_date(!date.empty() ? std::string(date) : dateline_date_);
+    ReadBody();
+    people_.WriteTo(record_);
+    if (closing_) {
+      AddByline(*closing_, static_cast<int>(end_) + 1, /*placed=*/false,
+                record_);
+    }
+    for (size_t line : trailing_metadata_) Metadata(line);
+  }
+
+ private:
+  void Metadata(size_t line) {
+    AddWarning("metadata_line", static_cast<int>(line) + 1, lines_[line].text,
+               "a metadata line (source, editor, time), not part of the "
+               "bulletin's text",
+               record_);
+  }
+
+  // 1. Metadata lines (责任编辑:…) and the byline close the bulletin.
+  void TakeClosingLines() {
+    while (end_ > 1 && IsMetadata(lines_[end_ - 1], lex_)) {
+      trailing_metadata_.insert(trailing_metadata_.begin(), --end_);
+    }
+    if (end_ > 1 &&
+        (closing_ = ParseBylineLine(lines_[end_ - 1].text,
+                                    lines_[end_ - 1].folded, lex_))) {
+      --end_;
     }
   }
-  record->set_date(!date.empty() ? std::string(date) : dateline_date);
+
+  // 2. Header lines; bylines, metadata and a date line among them are taken
+  // as such. Header lines the header does not use (a lead that lost its
+  // full stop) are body.
+  void ReadHeader() {
+    std::vector<size_t> header;
+    std::vector<std::pair<size_t, Byline>> bylines;
+    std::vector<size_t> metadata;
+    while (body_ + 1 < end_ && header.size() < kMaxHeaderLines &&
+           IsHeaderLike(lines_[body_])) {
+      const Line& line = lines_[body_];
+      std::optional<std::string> iso;
+      if (IsMetadata(line, lex_)) {
+        metadata.push_back(body_);
+      } else if (!date_line_ && (iso = DateLine(line.folded))) {
+        date_line_ = std::make_pair(body_, *iso);
+      } else if (std::optional<Byline> b =
+                     ParseBylineLine(line.text, line.folded, lex_)) {
+        bylines.emplace_back(body_, *std::move(b));
+      } else {
+        header.push_back(body_);
+      }
+      ++body_;
+    }
+    if (header.empty() && end_ == 1) header.push_back(body_++);
+    if (const size_t used = AssignHeader(lines_, header, record_);
+        used < header.size()) {
+      body_ = header[used];
+    }
+    for (const auto& [line, byline] : bylines) {
+      if (line < body_) {
+        AddByline(byline, static_cast<int>(line) + 1, /*placed=*/false,
+                  record_);
+      }
+    }
+    for (size_t line : metadata) {
+      if (line < body_) Metadata(line);
+    }
+    if (date_line_ && date_line_->first >= body_) date_line_.reset();
+  }
+
+  // 3. The dateline opens the body; a date line in the header stands in
+  // for it when there is none.
+  void ReadDateline() {
+    while (body_ < end_ && IsMetadata(lines_[body_], lex_)) Metadata(body_++);
+    first_line_ = body_;
+    if (body_ < end_) {
+      first_ = lines_[body_].text;
+      first_folded_ = lines_[body_].folded;
+      if (std::optional<Dateline> d = FindDateline(first_folded_)) {
+        TakeDateline(*d);
+      }
+    }
+    if (date_line_) {
+      const auto& [line, iso] = *date_line_;
+      if (record_->dateline().empty()) {
+        record_->set_dateline(ToUtf8(lines_[line].text));
+        dateline_date_ = iso;
+      } else {
+        Metadata(line);
+      }
+    }
+  }
+
+  void TakeDateline(Dateline d) {
+    if (d.reporters_length == 0) {
+      ReporterClause(first_, first_folded_, lex_, &d);
+    }
+    record_->set_dateline(ToUtf8(first_.substr(0, d.length)));
+    dateline_date_ = d.iso_date;
+    if (d.reporters_length > 0) {
+      if (std::optional<Byline> b = ParseBylineContent(
+              first_.substr(d.reporters_start, d.reporters_length),
+              first_folded_.substr(d.reporters_start, d.reporters_length),
+              lex_)) {
+        AddByline(*b, static_cast<int>(body_) + 1, /*placed=*/true, record_);
+      }
+    }
+    first_.remove_prefix(d.body_start);
+    first_folded_.remove_prefix(d.body_start);
+    if (first_.empty()) {
+      ++first_line_;
+      first_ = first_line_ < end_ ? lines_[first_line_].text : U"";
+      first_folded_ = first_line_ < end_
+                          ? std::u32string_view(lines_[first_line_].folded)
+                          : U"";
+    }
+  }
 
   // 4-5. Lead and items: every paragraph is read as an item, and the first
   // becomes the lead unless the bulletin is a round-up that starts straight
   // with its first body. After a dateline the first paragraph is always the
-  // lead: that is how a news report opens.
-  // A byline standing on its own line inside the body (under the lead, or
-  // between items) is a byline, not a paragraph.
-  std::vector<std::u32string_view> paragraphs;
-  std::vector<ItemEntities> entities;
-  if (first_line < end) {
-    paragraphs.push_back(first);
-    entities.push_back(ReadItem(first, first_folded, lex, gaz));
-    for (size_t i = first_line + 1; i < end; ++i) {
-      if (std::optional<Byline> b =
-              ParseBylineLine(lines[i].text, lines[i].folded, lex)) {
-        AddByline(*b, static_cast<int>(i) + 1, /*placed=*/false, record);
-        continue;
+  // lead: that is how a news report opens. A byline or metadata line inside
+  // the body is taken as such, not as a paragraph.
+  void ReadBody() {
+    std::vector<std::u32string_view> paragraphs;
+    std::vector<ItemEntities> entities;
+    if (first_line_ < end_) {
+      paragraphs.push_back(first_);
+      entities.push_back(ReadItem(first_, first_folded_, lex_, gaz_));
+      for (size_t i = first_line_ + 1; i < end_; ++i) {
+        const Line& line = lines_[i];
+        if (IsMetadata(line, lex_)) {
+          Metadata(i);
+          continue;
+        }
+        if (std::optional<Byline> b =
+                ParseBylineLine(line.text, line.folded, lex_)) {
+          AddByline(*b, static_cast<int>(i) + 1, /*placed=*/false, record_);
+          continue;
+        }
+        paragraphs.push_back(line.text);
+        entities.push_back(ReadItem(line.text, line.folded, lex_, gaz_));
       }
-      paragraphs.push_back(lines[i].text);
-      entities.push_back(ReadItem(lines[i].text, lines[i].folded, lex, gaz));
+    }
+    const bool has_lead =
+        !paragraphs.empty() &&
+        (!record_->dateline().empty() || !FirstParagraphIsItem(entities, gaz_));
+    const std::string home = HomeProvince(entities, gaz_);
+    for (size_t i = 0; i < paragraphs.size(); ++i) {
+      if (i == 0 && has_lead) {
+        record_->set_lead(ToUtf8(paragraphs[0]));
+      } else {
+        FillItem(paragraphs[i], entities[i], home, lex_, gaz_,
+                 record_->add_items());
+      }
+      for (const Official& o : entities[i].officials) people_.Add(o);
     }
   }
-  const bool has_lead =
-      !paragraphs.empty() &&
-      (!record->dateline().empty() || !FirstParagraphIsItem(entities, gaz));
-  const std::string home = HomeProvince(entities, gaz);
-  PeopleIndex people;
-  for (size_t i = 0; i < paragraphs.size(); ++i) {
-    if (i == 0 && has_lead) {
-      record->set_lead(ToUtf8(paragraphs[0]));
-      for (const Official& o : entities[0].officials) people.Add(o);
-      continue;
-    }
-    FillItem(paragraphs[i], entities[i], home, lex, gaz, record->add_items());
-    for (const Official& o : entities[i].officials) people.Add(o);
-  }
-  // 6. People in order of first mention; the closing byline last.
-  people.WriteTo(record);
-  if (closing)
-    AddByline(*closing, static_cast<int>(end) + 1, /*placed=*/false, record);
+
+  const Lexicon& lex_;
+  const Gazetteer& gaz_;
+  v1::Bulletin* const record_;
+  std::vector<Line> lines_;
+  // Lines [body_, end_) are the body once the header is read.
+  size_t body_ = 0;
+  size_t end_ = 0;
+  std::optional<Byline> closing_;
+  std::vector<size_t> trailing_metadata_;
+  // A line holding only a date in the header, and its ISO date.
+  std::optional<std::pair<size_t, std::string>> date_line_;
+  std::string dateline_date_;
+  // The first paragraph after the dateline, and its line.
+  std::u32string_view first_;
+  std::u32string_view first_folded_;
+  size_t first_line_ = 0;
+  PeopleIndex people_;
+};
+
+}  // namespace
+
+void BuildRecord(const std::vector<std::u32string>& texts,
+                 std::string_view date, v1::Bulletin* record) {
+  RecordBuilder(texts, record).Build(date);
 }
 
 }  // namespace bulletin::parser

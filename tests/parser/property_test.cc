@@ -122,6 +122,8 @@ TEST(PropertyTest, TrickyCasesAreCovered) {
            "学习贯彻全会精神(五)\n大渡口:学习热潮\n正文。",
            "主题\n导语。\n副主席李四、王五出席。\n(本报记者 李四摄)",
            "栏目\n引题\n主题(二)\n副题\n正文。",
+           "主题(三)\n来源:重庆日报\n2021-11-18\n本报讯 正文。\n(鲜 "
+           "明)\n责编:张三",
        }) {
     ExpectCovered(text, text);
   }

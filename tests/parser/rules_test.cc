@@ -190,6 +190,25 @@ TEST(HeaderRule, ExtraHeaderLinesBecomeWarnings) {
   EXPECT_EQ(b.warnings(0).text(), "栏目名");
 }
 
+TEST(HeaderRule, MetadataLinesOfWebPagesAreWarnings) {
+  const v1::Bulletin b = MustParse(
+      "区县政协组织学习贯彻全会精神(三)\n来源:重庆日报 作者:鲜明\n"
+      "2021-11-18 09:30\n连日来,各地学习。\n大渡口区政协召开会议。\n"
+      "(鲜 明 吕 静)\n责任编辑:张三");
+  EXPECT_EQ(b.kicker(), "");
+  EXPECT_EQ(b.headline(), "区县政协组织学习贯彻全会精神");
+  EXPECT_EQ(b.series().part(), 3);
+  EXPECT_EQ(b.dateline(), "2021-11-18 09:30");
+  EXPECT_EQ(b.date(), "2021-11-18");
+  EXPECT_EQ(b.lead(), "连日来,各地学习。");
+  ASSERT_EQ(b.items_size(), 1);
+  EXPECT_THAT(Reporters(b), ElementsAre("鲜明", "吕静"));
+  ASSERT_EQ(b.warnings_size(), 2);
+  EXPECT_EQ(b.warnings(0).kind(), "metadata_line");
+  EXPECT_EQ(b.warnings(0).line(), 2);
+  EXPECT_EQ(b.warnings(1).text(), "责任编辑:张三");
+}
+
 // --- Dateline and date ---------------------------------------------------
 
 TEST(DatelineRule, BenbaoxunWithReporterAndDate) {
