@@ -74,6 +74,8 @@ ABSL_FLAG(std::string, order, "relevance", "search: relevance or recency.");
 ABSL_FLAG(int32_t, limit, 10, "search: hits per page (1 to 1000).");
 ABSL_FLAG(std::string, page_token, "",
           "search: next_page_token of the previous page.");
+ABSL_FLAG(int64_t, count, 0,
+          "watch: stop after this many hits; 0 waits until interrupted.");
 ABSL_FLAG(uint64_t, min_seq, 0,
           "search/get: wait until the replica has applied this seq.");
 ABSL_FLAG(std::string, tls_ca_file, "",
@@ -101,6 +103,8 @@ constexpr char kUsageText[] =
     "  bulletinctl get [--json] ID\n"
     "  bulletinctl retract ID [--reason=TEXT]\n"
     "  bulletinctl stats [--json]\n"
+    "  bulletinctl watch [filters] [--json] [--count=N] [QUERY]\n"
+    "                                        print new hits as they arrive\n"
     "\n"
     "QUERY: terms are ANDed, \"a phrase\" keeps spaces, -term excludes.";
 
@@ -247,11 +251,8 @@ int Submit(const std::vector<std::string>& files) {
   return exit_code;
 }
 
-absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
-    const std::vector<std::string>& terms) {
-  v1::SearchRequest request;
-  request.set_query(absl::StrJoin(terms, " "));
-  v1::Filters* filters = request.mutable_filters();
+// The filters given by flags, shared by search and watch.
+absl::Status FillFilters(v1::Filters* filters) {
   for (const auto& value : absl::GetFlag(FLAGS_region)) filters->add_regions(value);
   for (const auto& value : absl::GetFlag(FLAGS_org)) filters->add_organizations(value);
   for (const auto& value : absl::GetFlag(FLAGS_person)) filters->add_people(value);
@@ -272,6 +273,15 @@ absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
   }
   filters->set_date_from(absl::GetFlag(FLAGS_from));
   filters->set_date_to(absl::GetFlag(FLAGS_to));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
+    const std::vector<std::string>& terms) {
+  v1::SearchRequest request;
+  request.set_query(absl::StrJoin(terms, " "));
+  absl::Status filtered = FillFilters(request.mutable_filters());
+  if (!filtered.ok()) return filtered;
   for (const auto& value : absl::GetFlag(FLAGS_facets)) request.add_facets(value);
   const std::string order = absl::AsciiStrToLower(absl::GetFlag(FLAGS_order));
   if (order == "relevance") {
@@ -348,6 +358,46 @@ int Retract(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Streams new hits until the service ends the stream, --count hits have
+// arrived, or the user interrupts.
+int Watch(const std::vector<std::string>& terms) {
+  v1::WatchRequest request;
+  request.set_query(absl::StrJoin(terms, " "));
+  absl::Status filtered = FillFilters(request.mutable_filters());
+  if (!filtered.ok()) return Fail("watch", filtered.message());
+  const int64_t count = absl::GetFlag(FLAGS_count);
+  if (count < 0) return Fail("watch", "--count must be 0 (no limit) or more");
+  std::unique_ptr<v1::QueryService::Stub> stub =
+      v1::QueryService::NewStub(QueryChannel());
+  grpc::ClientContext context;
+  context.set_wait_for_ready(absl::GetFlag(FLAGS_wait_for_ready));
+  std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader =
+      stub->Watch(&context, request);
+  // The replica sends its initial metadata once the watch is registered:
+  // from then on nothing applied is missed. Saying so on stderr lets a
+  // script start submitting only then.
+  reader->WaitForInitialMetadata();
+  std::cerr << "bulletinctl: watching" << std::endl;
+  v1::WatchEvent event;
+  int64_t received = 0;
+  while (reader->Read(&event)) {
+    const v1::Hit& hit = event.hit();
+    if (absl::GetFlag(FLAGS_json)) {
+      std::cout << ToJson(hit) << std::endl;
+    } else {
+      std::cout << hit.bulletin_id() << "  " << hit.seq() << "  "
+                << hit.headline() << "\n    " << hit.snippet() << std::endl;
+    }
+    if (count != 0 && ++received >= count) {
+      context.TryCancel();
+      break;
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (count != 0 && received >= count) return 0;
+  return status.ok() ? 0 : FailStatus("watch", status);
+}
+
 int Stats(const std::vector<std::string>& args) {
   if (!args.empty()) return Fail("stats", "takes no arguments");
   std::unique_ptr<v1::QueryService::Stub> stub =
@@ -367,7 +417,7 @@ int Main(int argc, char** argv) {
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
     std::cerr << "bulletinctl: give a command: parse, submit, search, get, "
-                 "retract or stats (see --help)\n";
+                 "retract, stats or watch (see --help)\n";
     return kUsage;
   }
   const std::string command = positional[1];
@@ -382,8 +432,9 @@ int Main(int argc, char** argv) {
   if (command == "get") return Get(args);
   if (command == "retract") return Retract(args);
   if (command == "stats") return Stats(args);
+  if (command == "watch") return Watch(args);
   std::cerr << "bulletinctl: unknown command '" << command
-            << "': use parse, submit, search, get, retract or stats\n";
+            << "': use parse, submit, search, get, retract, stats or watch\n";
   return kUsage;
 }
 

@@ -1,6 +1,7 @@
 // bulletinctl against the real services: output formats and failures.
 
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -86,6 +87,34 @@ TEST_F(CliTest, BadFlagValuesAreReportedBeforeAnyCall) {
   auto kind = pair_.Ctl({"search", "--kind=CHURCH", "政协"});
   ASSERT_TRUE(kind.ok());
   ExpectOneErrorLine(*kind, "--kind");
+}
+
+TEST_F(CliTest, WatchPrintsEachNewHitAsItArrives) {
+  const std::string out = pair_.scratch_dir() + "/watch.out";
+  const std::string err = pair_.scratch_dir() + "/watch.err";
+  auto watch = ChildProcess::Start(
+      {BULLETINCTL_BINARY, "--query_addr=" + pair_.query_address(), "watch",
+       "--json", "--count=1", "--region=忠县", "委员"},
+      out, err);
+  ASSERT_TRUE(watch.ok());
+  // Registered once it says so; then a bulletin that does not match, then
+  // one that does.
+  while (FileTail(err).find("watching") == std::string::npos) {
+    ASSERT_TRUE((*watch)->Running()) << FileTail(err);
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  const std::string other =
+      pair_.WriteFile("other.txt", "标题\n江津区政协召开会议,委员发言。\n");
+  ASSERT_EQ(pair_.Ctl({"submit", other})->exit_code, 0);
+  auto submitted = pair_.Ctl({"submit", seed_path_});
+  ASSERT_EQ(submitted->exit_code, 0) << submitted->err;
+  const std::string id = submitted->out.substr(0, 16);
+  absl::StatusOr<int> exit_code = (*watch)->Wait(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << FileTail(err);
+  const std::string printed = FileTail(out);
+  EXPECT_THAT(printed, HasSubstr("\"bulletin_id\":\"" + id + "\""));
+  EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 1) << printed;
 }
 
 TEST_F(CliTest, UnknownCommandIsAUsageError) {
