@@ -148,6 +148,20 @@ bool DecodeGb18030(std::string_view bytes, std::string* out,
   return true;
 }
 
+// How many multi-byte UTF-8 characters stand in `valid_prefix` (bytes known
+// to be well-formed UTF-8). Text that is GB18030 throughout almost never
+// forms even one such character before its first byte that is not UTF-8,
+// so two or more mean the text is UTF-8 that goes on in another encoding.
+int MultibyteUtf8Characters(std::string_view valid_prefix) {
+  int count = 0;
+  for (unsigned char c : valid_prefix) {
+    if (c >= 0xC2 && c <= 0xF4) ++count;  // A lead byte of 2 to 4 bytes.
+  }
+  return count;
+}
+
+constexpr int kMixedEncodingEvidence = 2;
+
 }  // namespace
 
 absl::StatusOr<DecodedText> DecodeSubmission(std::string_view bytes,
@@ -191,6 +205,14 @@ absl::StatusOr<DecodedText> DecodeSubmission(std::string_view bytes,
         "a UTF-8 byte order mark but is not valid UTF-8",
         static_cast<unsigned char>(body[utf8_error]), utf8_error + bom,
         LineOf(body, utf8_error)));
+  }
+  if (MultibyteUtf8Characters(body.substr(0, utf8_error)) >=
+      kMixedEncodingEvidence) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "the text mixes encodings: it is UTF-8 up to offset %d (line %d), "
+        "then byte 0x%02X is not; send the whole bulletin in one encoding",
+        utf8_error, LineOf(body, utf8_error),
+        static_cast<unsigned char>(body[utf8_error])));
   }
   size_t gb_error = 0;
   if (DecodeGb18030(body, &decoded.utf8, &gb_error)) {

@@ -308,8 +308,8 @@ class RecordBuilder {
     ReadBody();
     people_.WriteTo(record_);
     if (closing_) {
-      AddByline(*closing_, static_cast<int>(end_) + 1, /*placed=*/false,
-                record_);
+      AddByline(*closing_, static_cast<int>(closing_line_) + 1,
+                /*placed=*/false, record_);
     }
     for (size_t line : trailing_metadata_) Metadata(line);
   }
@@ -330,7 +330,25 @@ class RecordBuilder {
     if (end_ > 1 &&
         (closing_ = ParseBylineLine(lines_[end_ - 1].text,
                                     lines_[end_ - 1].folded, lex_))) {
-      --end_;
+      closing_line_ = --end_;
+      return;
+    }
+    // A byline in brackets may close the last paragraph on its own line:
+    // "……开花结果。(鲜 明 吕 静)".
+    if (end_ > 1) {
+      Line& last = lines_[end_ - 1];
+      const size_t open = last.text.rfind(U'(');
+      if (last.text.back() == U')' && open != std::u32string_view::npos &&
+          open > 0 && last.text[open - 1] == U'。') {
+        closing_ = ParseBylineLine(
+            last.text.substr(open),
+            std::u32string_view(last.folded).substr(open), lex_);
+        if (closing_) {
+          closing_line_ = end_ - 1;
+          last.text = last.text.substr(0, open);
+          last.folded.resize(open);
+        }
+      }
     }
   }
 
@@ -471,6 +489,7 @@ class RecordBuilder {
   size_t body_ = 0;
   size_t end_ = 0;
   std::optional<Byline> closing_;
+  size_t closing_line_ = 0;
   std::vector<size_t> trailing_metadata_;
   // A line holding only a date in the header, and its ISO date.
   std::optional<std::pair<size_t, std::string>> date_line_;

@@ -57,11 +57,21 @@ TEST(RejectTest, BinaryControlBytes) {
 }
 
 TEST(RejectTest, UndecodableBytesSayWhere) {
-  // Valid UTF-8, then 0xFF which is neither UTF-8 nor GB18030.
-  absl::Status s = Parse("标题\n正文\xFF");
+  // GBK (标题), then 0xFF which is neither UTF-8 nor GB18030.
+  absl::Status s = Parse("\xB1\xEA\xCC\xE2\n\xFF");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("undecodable"));
-  EXPECT_THAT(s.message(), HasSubstr("offset 13, line 2"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("not GB18030 (byte 0xFF at offset 5, line 2)"));
+}
+
+TEST(RejectTest, UtfEightThatGoesOnInAnotherEncodingIsMixed) {
+  // UTF-8 (标题, 正文), then GBK (内容): as GB18030 the UTF-8 part would
+  // decode to mojibake, so it is refused rather than guessed.
+  absl::Status s = Parse("标题\n正文\xC4\xDA\xC8\xDD");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("mixes encodings"));
+  EXPECT_THAT(s.message(), HasSubstr("offset 13 (line 2)"));
 }
 
 TEST(RejectTest, BadUtf8AfterUtf8Bom) {

@@ -327,6 +327,14 @@ TEST(BylineRule, BylineBetweenParagraphs) {
   ASSERT_EQ(b.items_size(), 1);
 }
 
+TEST(BylineRule, BylineClosingTheLastParagraph) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n大渡口区政协召开会议,学习全会精神。(鲜 明 吕 静)");
+  EXPECT_THAT(Reporters(b), ElementsAre("鲜明", "吕静"));
+  ASSERT_EQ(b.items_size(), 1);
+  EXPECT_EQ(b.items(0).text(), "大渡口区政协召开会议,学习全会精神。");
+}
+
 TEST(BylineRule, ParenthesizedSentencesAreNotBylines) {
   const v1::Bulletin b = MustParse("主题\n正文。\n(完)");
   EXPECT_EQ(b.reporters_size(), 0);
