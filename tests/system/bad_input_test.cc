@@ -42,8 +42,11 @@ std::vector<BadInput> BadInputs() {
        grpc::StatusCode::INVALID_ARGUMENT, "binary"},
       {"NUL bytes", std::string("标题\n正文\0内容\n", 20),
        grpc::StatusCode::INVALID_ARGUMENT, "NUL byte at offset 13"},
-      {"invalid UTF-8", "标题\n正文\xff\xfe内容\n",
-       grpc::StatusCode::INVALID_ARGUMENT, "offset 13"},
+      {"invalid UTF-8", "\x80\x80标题\n",
+       grpc::StatusCode::INVALID_ARGUMENT, "not UTF-8"},
+      {"mixed encodings",
+       "标题\n\xD5\xFD\xCE\xC4\xC4\xDA\xC8\xDD\n",  // 正文内容 in GBK.
+       grpc::StatusCode::INVALID_ARGUMENT, "mixes encodings"},
       {"over the bulletin limit", std::string((4 << 20) + 1000, 'a'),
        grpc::StatusCode::RESOURCE_EXHAUSTED, "bytes"},
       {"100 MB", std::string(100 << 20, 'a'),
