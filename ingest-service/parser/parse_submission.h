@@ -42,7 +42,8 @@ struct ParsedSubmission {
 };
 
 // Decodes, normalizes and parses `bytes`. Fails with INVALID_ARGUMENT for
-// empty, whitespace-only, binary or undecodable input, with RESOURCE_EXHAUSTED
+// empty, whitespace-only, binary or undecodable input and for an
+// options.date that is not YYYY-MM-DD, with RESOURCE_EXHAUSTED
 // for input over options.max_bytes; the message says what is wrong and where.
 // Anything that decodes parses: what the parser cannot place becomes a
 // warning in the record, never an error.

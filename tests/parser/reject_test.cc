@@ -100,6 +100,16 @@ TEST(RejectTest, Utf16Nul) {
   EXPECT_THAT(s.message(), HasSubstr("NUL character at byte offset 4"));
 }
 
+TEST(RejectTest, DateThatIsNotIso) {
+  ParseOptions options;
+  options.date = "18/11/2021";
+  absl::Status s = ParseSubmission("标题\n正文。", options).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("date \"18/11/2021\" is not YYYY-MM-DD"));
+  options.date = "2021-11-18";
+  EXPECT_TRUE(ParseSubmission("标题\n正文。", options).ok());
+}
+
 TEST(RejectTest, AcceptsTabsAndFormFeeds) {
   EXPECT_TRUE(Parse("标题\t\f\n正文。\n").ok());
 }
