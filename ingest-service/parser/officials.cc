@@ -122,7 +122,11 @@ std::vector<Official> FindOfficials(std::u32string_view text,
       reversed.push_back(
           MakeTitle(text, folded, start, title_end, title_word, gaz));
       official.start = start;
-      if (start < 2 || folded[start - 1] != U'、') break;
+      // Titles of one person are joined by 、 or 兼 (…部长兼区总工会主席).
+      if (start < 2 ||
+          (folded[start - 1] != U'、' && folded[start - 1] != U'兼')) {
+        break;
+      }
       const size_t previous = lex.titles.LongestEndingAt(folded, start - 1);
       if (previous == 0) break;
       title_end = start - 1;

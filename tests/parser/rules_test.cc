@@ -371,6 +371,14 @@ TEST(OfficialRule, ASpaceBetweenTitleAndName) {
   EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "王五:区政协一级调研员"));
 }
 
+TEST(OfficialRule, TitlesJoinedByJianAndFormerTitles) {
+  const v1::Bulletin b = MustParse(
+      "主题\n区委常委、统战部部长兼区总工会主席张三出席,"
+      "区政协原主席李四参加。");
+  EXPECT_THAT(People(b), ElementsAre("张三:区委常委、统战部部长、区总工会主席",
+                                     "李四:区政协原主席"));
+}
+
 TEST(OfficialRule, RegionIsStrippedFromTitles) {
   const v1::Bulletin b =
       MustParse("主题\n合川区委常委、区政协党组书记叶华主持召开学习会议。");
