@@ -110,7 +110,10 @@ void TcpProxy::Pump(int client_fd, int target_fd) {
       }
       const int to = fds[1 - i].fd;
       for (ssize_t sent = 0; sent < got;) {
-        const ssize_t wrote = write(to, buffer + sent, got - sent);
+        // MSG_NOSIGNAL: a peer reset by CutAll must end this pump, not
+        // kill the test with SIGPIPE.
+        const ssize_t wrote =
+            send(to, buffer + sent, got - sent, MSG_NOSIGNAL);
         if (wrote <= 0) {
           open = false;
           break;
