@@ -1,6 +1,7 @@
 #include "ingest-service/parser/decode.h"
 
 #include <unicode/ucnv.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -162,6 +163,28 @@ int MultibyteUtf8Characters(std::string_view valid_prefix) {
 
 constexpr int kMixedEncodingEvidence = 2;
 
+// True when `bytes`, though not valid UTF-8, is UTF-8 with a few bad bytes
+// rather than text in another encoding: its valid multi-byte sequences
+// outnumber its bad ones many times over. GBK text read as UTF-8 goes wrong
+// at most of its characters; UTF-8 with a corrupted byte goes wrong once.
+bool IsDamagedUtf8(std::string_view bytes) {
+  constexpr int kValidPerBad = 8;
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  const int32_t length = static_cast<int32_t>(bytes.size());
+  int valid = 0;
+  int bad = 0;
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) {
+      ++bad;
+    } else if (c >= 0x80) {
+      ++valid;
+    }
+  }
+  return bad > 0 && valid >= kValidPerBad * bad;
+}
+
 }  // namespace
 
 absl::StatusOr<DecodedText> DecodeSubmission(std::string_view bytes,
@@ -213,6 +236,15 @@ absl::StatusOr<DecodedText> DecodeSubmission(std::string_view bytes,
         "then byte 0x%02X is not; send the whole bulletin in one encoding",
         utf8_error, LineOf(body, utf8_error),
         static_cast<unsigned char>(body[utf8_error])));
+  }
+  if (IsDamagedUtf8(body)) {
+    // GB18030 would take almost any bytes, turning damaged UTF-8 into
+    // plausible-looking nonsense; say where the UTF-8 breaks instead.
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "undecodable byte 0x%02X at offset %d (line %d): the text is UTF-8 "
+        "but this byte is not",
+        static_cast<unsigned char>(body[utf8_error]), utf8_error,
+        LineOf(body, utf8_error)));
   }
   size_t gb_error = 0;
   if (DecodeGb18030(body, &decoded.utf8, &gb_error)) {

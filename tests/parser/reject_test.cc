@@ -74,6 +74,19 @@ TEST(RejectTest, UtfEightThatGoesOnInAnotherEncodingIsMixed) {
   EXPECT_THAT(s.message(), HasSubstr("offset 13 (line 2)"));
 }
 
+TEST(RejectTest, DamagedUtf8IsNotTakenForGb18030) {
+  std::string text =
+      "为新时代新征程汇聚力量\n区县政协组织学习贯彻党的十九届六中全会精神\n"
+      "连日来,我市区县政协组织以多种形式认真学习。";
+  // Break 新, the second character: too early for the UTF-8 before it to
+  // show, but the rest of the text is UTF-8.
+  text[4] = '\xFF';
+  absl::Status s = Parse(text);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("at offset 3 (line 1)"));
+  EXPECT_THAT(s.message(), HasSubstr("the text is UTF-8"));
+}
+
 TEST(RejectTest, BadUtf8AfterUtf8Bom) {
   absl::Status s = Parse("\xEF\xBB\xBF\xC4\xE3\xBA\xC3");  // GBK after a BOM
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
