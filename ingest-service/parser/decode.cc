@@ -149,14 +149,16 @@ bool DecodeGb18030(std::string_view bytes, std::string* out,
   return true;
 }
 
-// How many multi-byte UTF-8 characters stand in `valid_prefix` (bytes known
-// to be well-formed UTF-8). Text that is GB18030 throughout almost never
-// forms even one such character before its first byte that is not UTF-8,
-// so two or more mean the text is UTF-8 that goes on in another encoding.
+// How many three- and four-byte UTF-8 characters (all of CJK) stand in
+// `valid_prefix` (bytes known to be well-formed UTF-8). GB18030 text almost
+// never forms even one such character by accident before its first byte
+// that is not UTF-8 (its trail bytes are mostly above 0xBF), so two or more
+// mean the text is UTF-8 that goes on in another encoding. Two-byte
+// sequences are no evidence: one GBK character in eight forms one.
 int MultibyteUtf8Characters(std::string_view valid_prefix) {
   int count = 0;
   for (unsigned char c : valid_prefix) {
-    if (c >= 0xC2 && c <= 0xF4) ++count;  // A lead byte of 2 to 4 bytes.
+    if (c >= 0xE0 && c <= 0xF4) ++count;  // A lead byte of 3 or 4 bytes.
   }
   return count;
 }

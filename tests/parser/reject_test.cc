@@ -74,6 +74,17 @@ TEST(RejectTest, UtfEightThatGoesOnInAnotherEncodingIsMixed) {
   EXPECT_THAT(s.message(), HasSubstr("offset 13 (line 2)"));
 }
 
+// GBK whose first characters happen to form valid two-byte UTF-8 (学 is
+// D1 A7, 习 is CF B0, 时 is CA B1: each a well-formed UTF-8 sequence) is
+// still GBK, not UTF-8 that goes on in another encoding.
+TEST(RejectTest, GbkThatStartsLikeUtf8IsGbk) {
+  const std::string gbk = "\xD1\xA7\xCF\xB0\xCA\xB1\n\xD5\xFD\xCE\xC4\xA1\xA3";
+  absl::StatusOr<ParsedSubmission> parsed = ParseSubmission(gbk, {});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->bulletin.source_encoding(), "GB18030");
+  EXPECT_EQ(parsed->bulletin.headline(), "学习时");
+}
+
 TEST(RejectTest, DamagedUtf8IsNotTakenForGb18030) {
   std::string text =
       "为新时代新征程汇聚力量\n区县政协组织学习贯彻党的十九届六中全会精神\n"
