@@ -1,10 +1,10 @@
 // /metrics on the real binaries: RPC counts, log head, replica lag, index
 // size, and a separate port that serves nothing else.
 
-#include <regex>
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -18,13 +18,17 @@ using ::testing::HasSubstr;
 
 // The metrics port a service logged in its "serving" line.
 int MetricsPort(const ChildProcess& child) {
-  std::smatch match;
   const std::string log = FileTail(child.log_path(), 1 << 20);
-  if (!std::regex_search(log, match, std::regex("\"metrics_port\":([0-9]+)"))) {
-    return 0;
-  }
+  constexpr absl::string_view kKey = "\"metrics_port\":";
+  const size_t at = log.find(kKey);
+  if (at == std::string::npos) return 0;
+  const size_t start = at + kKey.size();
+  const size_t end = log.find_first_not_of("0123456789", start);
   int port = 0;
-  return absl::SimpleAtoi(match[1].str(), &port) ? port : 0;
+  return absl::SimpleAtoi(absl::string_view(log).substr(start, end - start),
+                          &port)
+             ? port
+             : 0;
 }
 
 std::string Scrape(int port, const std::string& path = "/metrics") {
