@@ -19,10 +19,10 @@ using ::testing::HasSubstr;
 // The metrics port a service logged in its "serving" line.
 int MetricsPort(const ChildProcess& child) {
   const std::string log = FileTail(child.log_path(), 1 << 20);
-  constexpr absl::string_view kKey = "\"metrics_port\":";
-  const size_t at = log.find(kKey);
+  const std::string key = "\"metrics_port\":";
+  const size_t at = log.find(key);
   if (at == std::string::npos) return 0;
-  const size_t start = at + kKey.size();
+  const size_t start = at + key.size();
   const size_t end = log.find_first_not_of("0123456789", start);
   int port = 0;
   return absl::SimpleAtoi(absl::string_view(log).substr(start, end - start),
