@@ -3,7 +3,7 @@
 # addresses (127.0.0.1:50051 and 127.0.0.1:50052), submits the bulletins in
 # examples/, prints a search, and keeps both running until Ctrl-C.
 #
-#   scripts/demo.sh             # then, in another shell: build/bulletinctl ...
+#   scripts/demo.sh             # then, in another shell: build/cli/bulletinctl ...
 #   DEMO_EXIT=1 scripts/demo.sh # stop both after the search
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,23 +22,23 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-build/ingest-service --data_dir="$data_dir/ingest" 2>"$data_dir/ingest.log" &
+build/ingest-service/ingest-service --data_dir="$data_dir/ingest" 2>"$data_dir/ingest.log" &
 pids+=($!)
-build/query-service 2>"$data_dir/query.log" &
+build/query-service/query-service 2>"$data_dir/query.log" &
 pids+=($!)
 
 echo "== submitting examples/"
-build/bulletinctl submit --wait_for_ready --timeout=30s examples/*.txt |
+build/cli/bulletinctl submit --wait_for_ready --timeout=30s examples/*.txt |
   tee "$data_dir/submitted"
 last_seq=$(awk '{print $2}' "$data_dir/submitted" | sort -n | tail -1)
 
 echo
 echo "== bulletinctl search 委员工作室"
-build/bulletinctl search --wait_for_ready --timeout=30s \
+build/cli/bulletinctl search --wait_for_ready --timeout=30s \
   --min_seq="$last_seq" 委员工作室
 echo
 echo "== bulletinctl search --region 忠县 --facets=organization_kind 政协"
-build/bulletinctl search --min_seq="$last_seq" --region 忠县 \
+build/cli/bulletinctl search --min_seq="$last_seq" --region 忠县 \
   --facets=organization_kind 政协
 
 if [ "${DEMO_EXIT:-0}" = "1" ]; then
@@ -46,6 +46,6 @@ if [ "${DEMO_EXIT:-0}" = "1" ]; then
 fi
 echo
 echo "Both services are running (logs in $data_dir). Try:"
-echo "  build/bulletinctl get --json $(head -1 "$data_dir/submitted" | cut -d' ' -f1)"
+echo "  build/cli/bulletinctl get --json $(head -1 "$data_dir/submitted" | cut -d' ' -f1)"
 echo "Press Ctrl-C to stop them."
 wait
