@@ -18,6 +18,7 @@
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
+#include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
 #include "common/server/tls.h"
 #include "ingest-service/commit/group_committer.h"
@@ -30,8 +31,6 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "picks a free one).");
 ABSL_FLAG(std::string, data_dir, "bulletin-data/ingest",
           "Directory of the durable log; created if missing.");
-ABSL_FLAG(std::string, port_file, "",
-          "If set, the bound port is written to this file once serving.");
 ABSL_FLAG(int64_t, max_bulletin_bytes, 4 << 20,
           "Largest submission accepted, in bytes.");
 ABSL_FLAG(int64_t, max_pending_submits, 4096,
@@ -39,17 +38,6 @@ ABSL_FLAG(int64_t, max_pending_submits, 4096,
           "RESOURCE_EXHAUSTED.");
 ABSL_FLAG(absl::Duration, heartbeat_interval, absl::Seconds(1),
           "Feed heartbeat interval on an idle stream.");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
-          "On SIGTERM, how long in-flight calls may take to finish.");
-ABSL_FLAG(std::string, metrics_listen, "",
-          "Address (host:port) to serve Prometheus metrics on at /metrics; "
-          "empty: no metrics endpoint.");
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM certificate chain to serve TLS with; with --tls_key_file.");
-ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate.");
-ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "PEM CA bundle; when set, every client must present a certificate "
-          "it signed (mTLS).");
 ABSL_FLAG(std::string, auth_token_file, "",
           "File holding the bearer token Submit and Retract require "
           "(authorization: Bearer TOKEN); empty: none required. Needs TLS.");
@@ -151,16 +139,12 @@ int Run() {
                           {{}, static_cast<double>(feed.subscriber_count())}};
                     });
 
-  ServerOptions server_options;
-  server_options.listen_address = absl::GetFlag(FLAGS_listen);
-  server_options.port_file = absl::GetFlag(FLAGS_port_file);
+  ServerOptions server_options =
+      ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
   // Room for the largest bulletin plus the request's other fields; anything
   // bigger is refused by gRPC with RESOURCE_EXHAUSTED before parsing.
   server_options.max_receive_message_bytes =
       static_cast<int>(ingest_options.max_bulletin_bytes + (64 << 10));
-  server_options.tls = {absl::GetFlag(FLAGS_tls_cert_file),
-                        absl::GetFlag(FLAGS_tls_key_file),
-                        absl::GetFlag(FLAGS_tls_client_ca_file)};
   server_options.access_rules = *std::move(access_rules);
   server_options.rpc_metrics = &rpc_metrics;
   // Diagnostics.Echo, the RPC floor that bench/load measures against.

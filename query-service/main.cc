@@ -21,6 +21,7 @@
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
+#include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
 #include "common/server/tls.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -34,23 +35,10 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "one).");
 ABSL_FLAG(std::string, ingest_addr, "127.0.0.1:50051",
           "Address of ingest-service, whose Feed this replica follows.");
-ABSL_FLAG(std::string, port_file, "",
-          "If set, the bound port is written to this file once serving.");
 ABSL_FLAG(std::string, replica_id, "",
           "Name reported to ingest; defaults to host:pid.");
 ABSL_FLAG(absl::Duration, feed_silence_timeout, absl::Seconds(5),
           "Reopen the Feed after this long without a record or heartbeat.");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
-          "On SIGTERM, how long in-flight calls may take to finish.");
-ABSL_FLAG(std::string, metrics_listen, "",
-          "Address (host:port) to serve Prometheus metrics on at /metrics; "
-          "empty: no metrics endpoint.");
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM certificate chain to serve TLS with; with --tls_key_file.");
-ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate.");
-ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "PEM CA bundle; when set, every client must present a certificate "
-          "it signed (mTLS).");
 ABSL_FLAG(std::string, ingest_tls_ca_file, "",
           "PEM CA bundle ingest's certificate must chain to; when set, the "
           "Feed is followed over TLS.");
@@ -181,13 +169,9 @@ int Run() {
       });
   QueryServiceImpl query(&index, &follower, &watch_hub);
 
-  ServerOptions server_options;
-  server_options.listen_address = absl::GetFlag(FLAGS_listen);
-  server_options.port_file = absl::GetFlag(FLAGS_port_file);
+  ServerOptions server_options =
+      ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
   server_options.max_receive_message_bytes = 1 << 20;
-  server_options.tls = {absl::GetFlag(FLAGS_tls_cert_file),
-                        absl::GetFlag(FLAGS_tls_key_file),
-                        absl::GetFlag(FLAGS_tls_client_ca_file)};
   server_options.rpc_metrics = &rpc_metrics;
   // Diagnostics.Echo, the RPC floor that bench/load measures against.
   EchoService echo;

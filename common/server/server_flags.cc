@@ -1,0 +1,31 @@
+#include "common/server/server_flags.h"
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, port_file, "",
+          "If set, the bound port is written to this file once serving.");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "On SIGTERM, how long in-flight calls may take to finish.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Address (host:port) to serve Prometheus metrics on at /metrics; "
+          "empty: no metrics endpoint.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain to serve TLS with; with --tls_key_file.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle; when set, every client must present a certificate "
+          "it signed (mTLS).");
+
+namespace bulletin {
+
+ServerOptions ServerOptionsFromFlags(const std::string& listen_address) {
+  ServerOptions options;
+  options.listen_address = listen_address;
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.tls = {absl::GetFlag(FLAGS_tls_cert_file),
+                 absl::GetFlag(FLAGS_tls_key_file),
+                 absl::GetFlag(FLAGS_tls_client_ca_file)};
+  return options;
+}
+
+}  // namespace bulletin
