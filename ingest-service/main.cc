@@ -2,6 +2,7 @@
 // durable log and streams the log to query replicas. See README.md and
 // docs/architecture.md.
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@
 #include "common/server/grpc_server.h"
 #include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "common/server/tls.h"
 #include "ingest-service/commit/group_committer.h"
 #include "ingest-service/feed_service_impl.h"
@@ -97,9 +99,23 @@ int Run() {
     LogError("log_open_failed", {{"error", log.status().ToString()}});
     return EXIT_FAILURE;
   }
+  // A failed log write stops all writes until a restart: ingest then reports
+  // NOT_SERVING so that its supervisor (a liveness probe) restarts it. Both
+  // sides publish before they look, so whichever comes second sets it.
+  std::atomic<grpc::HealthCheckServiceInterface*> health{nullptr};
+  std::atomic<bool> log_failed{false};
   GroupCommitter::Options commit_options;
   commit_options.max_pending =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_pending_submits));
+  commit_options.on_log_failure = [&health,
+                                   &log_failed](const absl::Status& error) {
+    LogError("log_write_failed", {{"error", error.ToString()},
+                                  {"action", "restart ingest-service"}});
+    log_failed = true;
+    if (grpc::HealthCheckServiceInterface* service = health.load()) {
+      service->SetServingStatus(false);
+    }
+  };
   absl::StatusOr<std::unique_ptr<GroupCommitter>> committer =
       GroupCommitter::Start(log->get(), commit_options);
   if (!committer.ok()) {
@@ -155,6 +171,8 @@ int Run() {
     LogError("listen_failed", {{"error", server.status().ToString()}});
     return EXIT_FAILURE;
   }
+  health = server->server->GetHealthCheckService();
+  if (log_failed) health.load()->SetServingStatus(false);
   std::unique_ptr<MetricsServer> metrics;
   if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
     absl::StatusOr<std::unique_ptr<MetricsServer>> started =

@@ -160,6 +160,10 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
   }
 
   absl::Status appended = log_->Append(records);
+  if (!appended.ok() && !log_failure_reported_ && options_.on_log_failure) {
+    log_failure_reported_ = true;
+    options_.on_log_failure(appended);
+  }
   for (size_t i = 0; i < written.size(); ++i) {
     if (!appended.ok()) {
       written[i]->result = absl::Status(

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,10 @@ class GroupCommitter {
     size_t max_pending = 4096;
     // Most changes written by one synced write.
     size_t max_batch = 1024;
+    // Called once, on the commit thread, when the log first fails a write;
+    // from then on every change fails (the log is fail-stop), so ingest
+    // should report itself unhealthy and be restarted.
+    std::function<void(const absl::Status&)> on_log_failure;
   };
 
   // Rebuilds the version index from `log` and starts the commit thread.
@@ -103,6 +108,8 @@ class GroupCommitter {
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   int64_t live_count_ ABSL_GUARDED_BY(mutex_) = 0;
+  // Whether on_log_failure has run; touched by the commit thread only.
+  bool log_failure_reported_ = false;
   std::thread thread_;
 };
 

@@ -240,6 +240,8 @@ TEST(FaultTest, FullDiskStopsWritesCleanlyAndRestartRecovers) {
   }
   ASSERT_LT(failed_at, texts.size()) << "the disk never filled";
   ASSERT_GT(acked.size(), 0u);
+  // Unhealthy, so that a supervisor restarts it.
+  EXPECT_EQ(pair.HealthOf(pair.ingest_address()), "NOT_SERVING");
   {  // Fail-stop: later submits are refused too, not half-written.
     v1::SubmitRequest request;
     request.set_content(texts.back());

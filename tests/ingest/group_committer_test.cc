@@ -114,9 +114,13 @@ TEST(GroupCommitterTest, ConcurrentSubmitsOfTheSameTextWriteOnce) {
 
 TEST(GroupCommitterTest, FailedAppendReportsUnavailableAndForgetsTheBatch) {
   MemoryLog log;
-  auto committer = StartOrDie(&log);
+  std::atomic<int> reported{0};
+  GroupCommitter::Options options;
+  options.on_log_failure = [&reported](const absl::Status&) { ++reported; };
+  auto committer = StartOrDie(&log, options);
   log.FailAppends(absl::UnavailableError("disk full"));
   auto failed = committer->Upsert(BulletinWithId("a"), "v1");
+  EXPECT_EQ(reported.load(), 1);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(failed.status().message().find("disk full"), absl::string_view::npos);
   EXPECT_EQ(log.head_seq(), 0u);
