@@ -115,6 +115,7 @@ void ExpectExactlyOnce(ServicePair& pair, const std::vector<SubmitStorm::Acked>&
 // Waits until the storm has acknowledged `fraction` of its texts, so that a
 // fault injected next lands while submits are in flight (a fault after the
 // storm is over would test nothing). Fails the test if the storm is done.
+// The fractions leave room for restarts, which are slow under TSan.
 void AwaitProgress(const SubmitStorm& storm, size_t texts, double fraction) {
   const int target = static_cast<int>(texts * fraction);
   while (storm.done() < target) absl::SleepFor(absl::Milliseconds(1));
@@ -131,7 +132,7 @@ TEST(FaultTest, IngestKilledRepeatedlyDuringASubmitStorm) {
   SubmitStorm storm(pair.ingest_address(), texts, 8);
   storm.Start();
   for (int kill = 0; kill < 4; ++kill) {
-    AwaitProgress(storm, texts.size(), 0.15 * (kill + 1));
+    AwaitProgress(storm, texts.size(), 0.1 * (kill + 1));
     pair.ingest()->Kill();
     ASSERT_TRUE(pair.StartIngest(port).ok());
   }
@@ -146,11 +147,11 @@ TEST(FaultTest, BothServicesKilledRepeatedlyDuringASubmitStorm) {
   ASSERT_TRUE(pair.StartIngest().ok());
   const int port = pair.ingest_port();
   ASSERT_TRUE(pair.StartQuery().ok());
-  const std::vector<std::string> texts = NumberedTexts(600, "b");
+  const std::vector<std::string> texts = NumberedTexts(1000, "b");
   SubmitStorm storm(pair.ingest_address(), texts, 8);
   storm.Start();
   for (int kill = 0; kill < 6; ++kill) {
-    AwaitProgress(storm, texts.size(), 0.12 * (kill + 1));
+    AwaitProgress(storm, texts.size(), 0.06 * (kill + 1));
     if (kill % 2 == 0) {
       pair.ingest()->Kill();
       ASSERT_TRUE(pair.StartIngest(port).ok());
@@ -204,7 +205,7 @@ TEST(FaultTest, FeedConnectionCutMidStreamLosesAndRepeatsNothing) {
   SubmitStorm storm(pair.ingest_address(), texts, 8);
   storm.Start();
   for (int cut = 0; cut < 8; ++cut) {
-    AwaitProgress(storm, texts.size(), 0.1 * (cut + 1));
+    AwaitProgress(storm, texts.size(), 0.08 * (cut + 1));
     proxy.CutAll();
   }
   storm.Join();

@@ -98,9 +98,13 @@ absl::Status ServicePair::WaitUntilServing(const std::string& address,
 
 absl::StatusOr<CommandResult> ServicePair::Ctl(
     const std::vector<std::string>& args) {
+  // --wait_for_ready: a service that has just written its port file may
+  // still be settling its first connection; the deadline (--timeout, 10 s)
+  // still bounds every call.
   std::vector<std::string> argv = {BULLETINCTL_BINARY,
                                    "--ingest_addr=" + ingest_address(),
-                                   "--query_addr=" + query_address()};
+                                   "--query_addr=" + query_address(),
+                                   "--wait_for_ready"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, scratch_.path());
 }
