@@ -101,7 +101,9 @@ TEST_F(SecurityTest, PairRunsOverTlsAndRefusesPlaintext) {
   CommandResult found = Ctl({}, {"get", "--min_seq=1", IdOf(submitted)});
   EXPECT_EQ(found.exit_code, 0) << found.err;
 
-  absl::StatusOr<CommandResult> plaintext = pair_.Ctl({"submit", example_});
+  // Without waiting for readiness: a refused handshake must fail at once.
+  absl::StatusOr<CommandResult> plaintext =
+      pair_.Ctl({"--wait_for_ready=false", "submit", example_});
   ASSERT_TRUE(plaintext.ok());
   EXPECT_NE(plaintext->exit_code, 0);
   EXPECT_THAT(plaintext->err, HasSubstr("UNAVAILABLE"));
@@ -112,9 +114,12 @@ TEST_F(SecurityTest, MutualTlsAdmitsOnlyCertificatesFromTheClientCa) {
   flags.push_back("--tls_client_ca_file=" + certs_.ca);
   ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
 
-  CommandResult anonymous = Ctl({}, {"submit", example_});
+  // Refused handshakes must fail at once, not wait for readiness.
+  CommandResult anonymous =
+      Ctl({"--wait_for_ready=false"}, {"submit", example_});
   EXPECT_NE(anonymous.exit_code, 0);
-  CommandResult untrusted = Ctl({"--tls_cert_file=" + certs_.untrusted.cert,
+  CommandResult untrusted = Ctl({"--wait_for_ready=false",
+                                 "--tls_cert_file=" + certs_.untrusted.cert,
                                  "--tls_key_file=" + certs_.untrusted.key},
                                 {"submit", example_});
   EXPECT_NE(untrusted.exit_code, 0);

@@ -56,7 +56,9 @@ class ServicePair {
     health_credentials_ = std::move(credentials);
   }
 
-  // Runs bulletinctl with --ingest_addr and --query_addr set for this pair.
+  // Runs bulletinctl with --ingest_addr and --query_addr set for this pair,
+  // and --wait_for_ready (a test that expects a connection to be refused
+  // passes --wait_for_ready=false, which comes later and wins).
   absl::StatusOr<CommandResult> Ctl(const std::vector<std::string>& args);
 
   ChildProcess* ingest() { return ingest_.get(); }
