@@ -56,7 +56,7 @@ absl::Status ServicePair::StartQuery(
       "--ingest_addr=" +
           (ingest_address.empty() ? this->ingest_address() : ingest_address),
       "--port_file=" + port_file,
-      "--feed_silence_timeout=2s"};
+      "--feed_silence_timeout=10s"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   auto child = ChildProcess::Start(argv, scratch_.path() + "/query.log");
   if (!child.ok()) return child.status();
