@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
   bulletin::BlockTerminationSignals();
   absl::SetProgramUsageMessage(
       "A query replica: follows ingest-service's Feed into an in-memory index "
-      "and answers Get, Search and Stats over gRPC.\n"
+      "and answers Get, Search, Watch and Stats over gRPC.\n"
       "Usage: query-service --listen=127.0.0.1:50052 "
       "--ingest_addr=127.0.0.1:50051");
   absl::ParseCommandLine(argc, argv);
