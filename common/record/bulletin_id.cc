@@ -35,12 +35,4 @@ std::string VersionDigest(absl::string_view normalized_text) {
   return HashToId("bulletin-version\n", normalized_text);
 }
 
-bool LooksLikeBulletinId(absl::string_view id) {
-  if (id.size() != 16) return false;
-  for (char c : id) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 }  // namespace bulletin

@@ -30,9 +30,6 @@ std::string ExternalIdToId(absl::string_view external_id);
 // same version from a correction. 16 lowercase hex digits.
 std::string VersionDigest(absl::string_view normalized_text);
 
-// True when `id` has the form of a bulletin id (16 lowercase hex digits).
-bool LooksLikeBulletinId(absl::string_view id);
-
 }  // namespace bulletin
 
 #endif  // BULLETIN_COMMON_RECORD_BULLETIN_ID_H_

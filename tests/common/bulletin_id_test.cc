@@ -8,7 +8,8 @@ namespace {
 TEST(BulletinIdTest, ContentIdIsStableAndWellFormed) {
   const std::string id = ContentId("为新时代新征程汇聚力量");
   EXPECT_EQ(id, ContentId("为新时代新征程汇聚力量"));
-  EXPECT_TRUE(LooksLikeBulletinId(id)) << id;
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
 }
 
 TEST(BulletinIdTest, DifferentTextsGetDifferentIds) {
@@ -25,14 +26,6 @@ TEST(BulletinIdTest, KnownValueDoesNotDrift) {
   // Ids are stored in logs and held by clients: the derivation must never
   // change. SHA-256("bulletin-content\n") truncated to 8 bytes.
   EXPECT_EQ(ContentId(""), "1e34dcbca20f41b2");
-}
-
-TEST(LooksLikeBulletinIdTest, RejectsOtherShapes) {
-  EXPECT_FALSE(LooksLikeBulletinId(""));
-  EXPECT_FALSE(LooksLikeBulletinId("5015a53f3f76cdc"));
-  EXPECT_FALSE(LooksLikeBulletinId("5015A53F3F76CDC6"));
-  EXPECT_FALSE(LooksLikeBulletinId("5015a53f3f76cdcg"));
-  EXPECT_TRUE(LooksLikeBulletinId("5015a53f3f76cdc6"));
 }
 
 }  // namespace
