@@ -17,6 +17,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_split.h"
 #include "bench/index/corpus_generator.h"
 #include "bench/index/engine.h"
 #include "query-service/index/fold.h"
@@ -26,6 +27,12 @@ ABSL_FLAG(int64_t, min_items, 100000, "Items in the generated corpus");
 ABSL_FLAG(int, repetitions, 7, "Timed runs of each query (median kept)");
 ABSL_FLAG(int, queries_per_kind, 10, "Queries of each kind and rarity");
 ABSL_FLAG(bool, per_query, false, "Also print every query's median time");
+ABSL_FLAG(std::string, kinds, "",
+          "Only the queries whose kind contains this (e.g. \"2-char common\"), "
+          "for profiling one kind");
+ABSL_FLAG(std::string, engines, "bulletin,sqlite,xapian,lucene",
+          "Engines to measure, comma-separated (peers need "
+          "BULLETIN_BENCH_PEERS)");
 
 namespace bulletin::bench {
 namespace {
@@ -319,8 +326,14 @@ int Main() {
     items += b.items_size();
     for (const TextSegment& s : TextSegmentsOf(b)) text_bytes += s.text.size();
   }
-  const std::vector<BenchQuery> queries =
+  std::vector<BenchQuery> queries =
       MakeQueries(docs, absl::GetFlag(FLAGS_queries_per_kind));
+  const std::string kinds = absl::GetFlag(FLAGS_kinds);
+  queries.erase(std::remove_if(queries.begin(), queries.end(),
+                               [&](const BenchQuery& q) {
+                                 return q.kind.find(kinds) == std::string::npos;
+                               }),
+                queries.end());
   std::vector<int64_t> expected;
   for (const BenchQuery& q : queries) expected.push_back(BruteForce(docs, q));
   std::printf(
@@ -329,13 +342,22 @@ int Main() {
       corpus.size(), static_cast<long long>(items), text_bytes / 1e6,
       Seconds(t0, Clock::now()), queries.size());
 
+  const std::vector<std::string> wanted =
+      absl::StrSplit(absl::GetFlag(FLAGS_engines), ',');
+  auto want = [&](const char* name) {
+    return std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+  };
   std::vector<std::unique_ptr<Engine>> engines;
-  engines.push_back(MakeBulletinEngine());
+  if (want("bulletin")) engines.push_back(MakeBulletinEngine());
 #ifdef BULLETIN_BENCH_PEERS
-  engines.push_back(MakeSqliteEngine());
-  engines.push_back(MakeXapianEngine());
-  engines.push_back(MakeLuceneEngine());
+  if (want("sqlite")) engines.push_back(MakeSqliteEngine());
+  if (want("xapian")) engines.push_back(MakeXapianEngine());
+  if (want("lucene")) engines.push_back(MakeLuceneEngine());
 #endif
+  if (engines.empty()) {
+    std::fprintf(stderr, "--engines names no engine this build has\n");
+    return 2;
+  }
   std::vector<Result> results;
   for (auto& engine : engines) {
     results.push_back(Measure(*engine, docs, queries, expected,

@@ -22,9 +22,8 @@
 #include "query-service/index/fold.h"
 #include "query-service/index/gram_index.h"
 #include "query-service/index/hit_builder.h"
+#include "query-service/index/match_finder.h"
 #include "query-service/index/page_token.h"
-#include "query-service/index/scoring.h"
-#include "query-service/index/term_search.h"
 #include "query-service/index/value_dictionary.h"
 
 namespace bulletin {
@@ -37,6 +36,7 @@ constexpr int kMaxLimit = 1000;
 // away once they are a quarter of what is frozen.
 constexpr size_t kMinRecentBigrams = 1 << 16;
 constexpr size_t kMinDeadSegments = 1 << 12;
+constexpr size_t kMinRecentBytes = 4 << 20;
 
 // Everything a search reads. Replaced whole by a compaction.
 struct State {
@@ -56,7 +56,7 @@ struct State {
 struct Prepared {
   std::shared_ptr<const v1::Bulletin> record;
   std::vector<TextSegment> segments;
-  std::vector<std::vector<char32_t>> folded;
+  DocumentText text;
   std::vector<bool> folds_to_itself;
   std::vector<FieldValue> values;
   float weighted_length = 0;
@@ -69,42 +69,37 @@ Prepared Prepare(const v1::LogRecord& record) {
   auto bulletin = std::make_shared<v1::Bulletin>(record.upsert());
   bulletin->set_seq(record.seq());
   p.segments = TextSegmentsOf(*bulletin);
+  std::vector<char32_t>& cps = p.text.code_points;
+  bool lead_started = false;
+  bool items_started = false;
   for (const TextSegment& s : p.segments) {
-    p.folded.emplace_back();
-    p.folds_to_itself.push_back(FoldCodePointsOfText(s.text, &p.folded.back()));
+    // Segments come headline fields, lead fields, items (text_segments.h).
+    if (!lead_started && s.kind != FieldKind::kHeadline) {
+      p.text.lead_start = static_cast<uint32_t>(cps.size());
+      lead_started = true;
+    }
+    if (!items_started && s.kind == FieldKind::kItem) {
+      p.text.item_start = static_cast<uint32_t>(cps.size());
+      items_started = true;
+    }
+    const size_t before = cps.size();
+    p.folds_to_itself.push_back(FoldCodePointsOfText(s.text, &cps));
     p.weighted_length +=
-        static_cast<float>(FieldWeight(s.kind) * p.folded.back().size());
+        static_cast<float>(FieldWeight(s.kind) * (cps.size() - before));
+    cps.push_back(GramIndex::kEnd);
     p.text_bytes += static_cast<int64_t>(s.text.size());
   }
+  if (!lead_started) p.text.lead_start = static_cast<uint32_t>(cps.size());
+  if (!items_started) p.text.item_start = static_cast<uint32_t>(cps.size());
   p.values = ExtractFieldValues(*bulletin);
   p.stored_bytes = static_cast<int64_t>(bulletin->SpaceUsedLong());
   p.record = std::move(bulletin);
   return p;
 }
 
-struct Match {
-  uint32_t doc;
-  double score;
-  uint64_t seq;
-};
-
 // Hit order: higher score first, then newer first.
 bool Before(double score_a, uint64_t seq_a, double score_b, uint64_t seq_b) {
   return score_a != score_b ? score_a > score_b : seq_a > seq_b;
-}
-
-// Keeps the documents of ascending `docs` that are also in ascending
-// `other`.
-void IntersectInPlace(const std::vector<uint32_t>& other,
-                      std::vector<uint32_t>* docs) {
-  size_t kept = 0;
-  size_t j = 0;
-  for (uint32_t doc : *docs) {
-    while (j < other.size() && other[j] < doc) ++j;
-    if (j == other.size()) break;
-    if (other[j] == doc) (*docs)[kept++] = doc;
-  }
-  docs->resize(kept);
 }
 
 }  // namespace
@@ -220,14 +215,15 @@ class BulletinIndex::Impl {
     meta.segment_count = static_cast<uint32_t>(p.segments.size());
     meta.weighted_length = p.weighted_length;
     meta.seq = p.record->seq();
+    meta.lead_start = p.text.lead_start;
+    meta.item_start = p.text.item_start;
     for (size_t i = 0; i < p.segments.size(); ++i) {
-      const uint32_t segment = static_cast<uint32_t>(corpus.segments.size());
       const TextSegment& ts = p.segments[i];
       corpus.segments.emplace_back(
           doc, &TextOf(*p.record, ts.field, ts.item_index), ts.field,
           ts.item_index, p.folds_to_itself[i]);
-      s->grams.AddSegment(segment, p.folded[i]);
     }
+    s->grams.AddDocument(doc, p.text);
     for (const FieldValue& value : p.values) {
       const uint32_t id = s->dictionary.Intern(value);
       s->dictionary.AddDocument(id, doc);
@@ -263,6 +259,12 @@ class BulletinIndex::Impl {
     if (recent > kMinRecentBigrams && recent > s.grams.frozen_bigrams() / 4) {
       return true;
     }
+    // Recent lists have no skip tables, so they are kept a small share.
+    const size_t recent_bytes = s.grams.recent_bytes();
+    if (recent_bytes > kMinRecentBytes &&
+        recent_bytes > s.grams.frozen_bytes() / 4) {
+      return true;
+    }
     return s.dead_segments > kMinDeadSegments &&
            s.dead_segments > s.corpus.segments.size() / 4;
   }
@@ -271,8 +273,6 @@ class BulletinIndex::Impl {
     auto s = std::make_unique<State>();
     std::vector<uint32_t> doc_remap(old.corpus.documents.size(),
                                     ValueDictionary::kDropped);
-    std::vector<uint32_t> segment_remap(old.corpus.segments.size(),
-                                        GramIndex::kDropped);
     for (uint32_t doc = 0; doc < old.corpus.documents.size(); ++doc) {
       const DocumentMeta& d = old.corpus.documents[doc];
       if (!d.live) continue;
@@ -282,8 +282,6 @@ class BulletinIndex::Impl {
       DocumentMeta copy = d;
       copy.first_segment = static_cast<uint32_t>(s->corpus.segments.size());
       for (uint32_t i = 0; i < d.segment_count; ++i) {
-        segment_remap[d.first_segment + i] =
-            static_cast<uint32_t>(s->corpus.segments.size());
         SegmentMeta segment = old.corpus.segments[d.first_segment + i];
         segment.set_doc(new_doc);
         s->corpus.segments.push_back(segment);
@@ -293,7 +291,7 @@ class BulletinIndex::Impl {
     }
     s->corpus.documents.shrink_to_fit();
     s->corpus.segments.shrink_to_fit();
-    s->grams = old.grams.Compacted(segment_remap);
+    s->grams = old.grams.Compacted(doc_remap);
     s->dictionary = old.dictionary;
     s->dictionary.Remap(doc_remap);
     s->live_documents = old.live_documents;
@@ -304,43 +302,6 @@ class BulletinIndex::Impl {
     return s;
   }
 
-  // Live documents passing `filters`, ascending, when there are no terms to
-  // start from: candidates from the most selective field's value lists,
-  // each then checked against all filters.
-  std::vector<uint32_t> FilteredDocuments(const CompiledFilters& filters,
-                                          const State& s) const
-      ;
-
-  // Value ids of the filter values, looked up once per search. Keyed by
-  // the address of the value inside the CompiledFilters, which is what
-  // CompiledFilters::Matches passes back.
-  using ValueIds = absl::flat_hash_map<const std::string*, uint32_t>;
-  static ValueIds ResolveValues(const CompiledFilters& filters,
-                                const State& s) {
-    ValueIds ids;
-    for (int f = 0; f < kFacetFieldCount; ++f) {
-      for (const std::string& value :
-           filters.values(static_cast<FacetField>(f))) {
-        std::optional<uint32_t> id =
-            s.dictionary.Find(static_cast<FacetField>(f), value);
-        if (id.has_value()) ids[&value] = *id;
-      }
-    }
-    return ids;
-  }
-
-  static bool Passes(const CompiledFilters& filters, const ValueIds& ids,
-                     const DocumentMeta& d) {
-    return filters.Matches(
-        [&](FacetField, const std::string& folded) {
-          auto id = ids.find(&folded);
-          return id != ids.end() &&
-                 std::binary_search(d.value_ids.begin(), d.value_ids.end(),
-                                    id->second);
-        },
-        d.record->date());
-  }
-
   // std::shared_mutex rather than absl::Mutex: ThreadSanitizer cannot see
   // the synchronization of Debian's uninstrumented Abseil (common/sync/wait.h).
   mutable std::shared_mutex mu_;
@@ -349,43 +310,6 @@ class BulletinIndex::Impl {
   std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
 };
-
-std::vector<uint32_t> BulletinIndex::Impl::FilteredDocuments(
-    const CompiledFilters& filters, const State& s) const {
-  std::optional<std::vector<uint32_t>> candidates;
-  for (int f = 0; f < kFacetFieldCount; ++f) {
-    const auto& values = filters.values(static_cast<FacetField>(f));
-    if (values.empty()) continue;
-    std::vector<uint32_t> docs;
-    for (const std::string& value : values) {
-      std::optional<uint32_t> id =
-          s.dictionary.Find(static_cast<FacetField>(f), value);
-      if (!id.has_value()) continue;
-      const auto& list = s.dictionary.documents(*id);
-      docs.insert(docs.end(), list.begin(), list.end());
-    }
-    if (!candidates.has_value() || docs.size() < candidates->size()) {
-      candidates = std::move(docs);
-    }
-  }
-  const ValueIds ids = ResolveValues(filters, s);
-  std::vector<uint32_t> out;
-  auto consider = [&](uint32_t doc) {
-    const DocumentMeta& d = s.corpus.documents[doc];
-    if (d.live && Passes(filters, ids, d)) out.push_back(doc);
-  };
-  if (candidates.has_value()) {
-    std::sort(candidates->begin(), candidates->end());
-    candidates->erase(std::unique(candidates->begin(), candidates->end()),
-                      candidates->end());
-    for (uint32_t doc : *candidates) consider(doc);
-  } else {
-    for (uint32_t doc = 0; doc < s.corpus.documents.size(); ++doc) {
-      consider(doc);
-    }
-  }
-  return out;
-}
 
 absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     const v1::SearchRequest& request) const {
@@ -425,81 +349,24 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   const State& s = *state_;
   const Corpus& corpus = s.corpus;
 
-  std::vector<TermDocuments> found;
-  for (const std::string& term : terms.terms) {
-    found.push_back(FindTerm(term, s.grams, corpus));
-  }
-  // Documents with every term and passing the filters: start from the
-  // shortest list so the intersection shrinks fast.
-  std::vector<const std::vector<uint32_t>*> lists;
-  for (const TermDocuments& t : found) lists.push_back(&t.documents);
-  std::vector<uint32_t> filtered;
-  if (!filters.empty()) {
-    filtered = FilteredDocuments(filters, s);
-    lists.push_back(&filtered);
-  }
-  std::vector<uint32_t> docs;
-  if (lists.empty()) {
-    for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
-      if (corpus.documents[doc].live) docs.push_back(doc);
-    }
-  } else {
-    std::sort(lists.begin(), lists.end(), [](const auto* a, const auto* b) {
-      return a->size() < b->size();
-    });
-    docs = *lists[0];
-    for (size_t k = 1; k < lists.size() && !docs.empty(); ++k) {
-      IntersectInPlace(*lists[k], &docs);
-    }
-  }
-  if (!terms.excluded.empty()) {
-    std::vector<uint32_t> excluded;
-    for (const std::string& term : terms.excluded) {
-      const TermDocuments t = FindTerm(term, s.grams, corpus);
-      excluded.insert(excluded.end(), t.documents.begin(), t.documents.end());
-    }
-    std::sort(excluded.begin(), excluded.end());
-    docs.erase(std::remove_if(docs.begin(), docs.end(),
-                              [&](uint32_t doc) {
-                                return std::binary_search(excluded.begin(),
-                                                          excluded.end(), doc);
-                              }),
-               docs.end());
-  }
-
-  std::vector<Match> matches;
-  matches.reserve(docs.size());
-  for (uint32_t doc : docs) {
-    matches.push_back(Match{doc, 0, corpus.documents[doc].seq});
-  }
-  if (by_relevance) {
-    const Bm25 bm25(
-        s.live_documents,
-        s.live_documents > 0 ? s.total_weighted_length / s.live_documents : 0);
-    for (const TermDocuments& t : found) {
-      const double idf = bm25.Idf(static_cast<int64_t>(t.documents.size()));
-      size_t j = 0;
-      for (Match& m : matches) {
-        while (t.documents[j] < m.doc) ++j;  // every match has every term
-        m.score += bm25.TermScore(idf, WeightedCount(t.counts[j]),
-                                  corpus.documents[m.doc].weighted_length);
-      }
-    }
-  }
+  std::vector<ScoredMatch> matches = FindMatches(
+      terms, filters, by_relevance,
+      IndexView{corpus, s.grams, s.dictionary, s.live_documents,
+                s.total_weighted_length});
 
   v1::SearchResponse response;
   response.set_total_hits(static_cast<int64_t>(matches.size()));
   response.set_applied_seq(applied_seq_);
   if (!facets.empty()) {
     FacetCounter counter(facets, &s.dictionary);
-    for (const Match& m : matches) {
+    for (const ScoredMatch& m : matches) {
       counter.AddDocument(corpus.documents[m.doc].value_ids);
     }
     counter.AppendTo(&response);
   }
   if (cursor.has_value()) {
     matches.erase(std::remove_if(matches.begin(), matches.end(),
-                                 [&](const Match& m) {
+                                 [&](const ScoredMatch& m) {
                                    return !Before(cursor->score, cursor->seq,
                                                   m.score, m.seq);
                                  }),
@@ -507,7 +374,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   }
   const size_t page = std::min<size_t>(matches.size(), limit);
   std::partial_sort(matches.begin(), matches.begin() + page, matches.end(),
-                    [](const Match& a, const Match& b) {
+                    [](const ScoredMatch& a, const ScoredMatch& b) {
                       return Before(a.score, a.seq, b.score, b.seq);
                     });
   for (size_t i = 0; i < page; ++i) {

@@ -30,6 +30,10 @@ struct DocumentMeta {
   uint64_t seq = 0;
   uint32_t first_segment = 0;
   uint32_t segment_count = 0;
+  // Where the lead and the item segments start among the document's
+  // positions (gram_index.h): a phrase's field is known from its start.
+  uint32_t lead_start = 0;
+  uint32_t item_start = 0;
   // Folded length with field weights, for BM25 length normalization.
   float weighted_length = 0;
   bool live = true;

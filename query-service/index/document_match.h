@@ -13,7 +13,6 @@
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_DOCUMENT_MATCH_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_DOCUMENT_MATCH_H_
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,9 +23,6 @@
 #include "query-service/index/text_segments.h"
 
 namespace bulletin {
-
-// How often each term occurs, per ranking field.
-using FieldCounts = std::array<int32_t, kFieldKindCount>;
 
 struct FoldedDocument {
   FoldedDocument() = default;

@@ -1,32 +1,86 @@
 #include "query-service/index/gram_index.h"
 
 #include <algorithm>
-
-#include "query-service/index/postings.h"
+#include <utility>
 
 namespace bulletin {
+namespace {
 
-void GramIndex::AddSegment(uint32_t segment,
-                           const std::vector<char32_t>& text) {
-  std::vector<uint64_t> keys;
-  keys.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    keys.push_back(Key(text[i], i + 1 < text.size() ? text[i + 1] : kEnd));
+// Low bits of a sort key that hold the position; the rest is the bigram.
+constexpr int kPositionBits = 22;
+constexpr uint64_t kPositionMask = (uint64_t{1} << kPositionBits) - 1;
+
+int KindAt(uint32_t position, const DocumentText& text) {
+  return position < text.lead_start ? 0 : position < text.item_start ? 1 : 2;
+}
+
+}  // namespace
+
+uint32_t GramIndex::List::documents() const {
+  return PostingCursor::OverBlob(frozen).stored_count() + recent_count;
+}
+
+void GramIndex::AddGroup(uint32_t doc, uint64_t key, const FieldCounts& counts,
+                         const uint32_t* positions, size_t position_count) {
+  auto [it, inserted] = recent_.try_emplace(key);
+  if (inserted) {
+    recent_successors_[static_cast<char32_t>(key >> 21)].push_back(
+        static_cast<char32_t>(key & kEnd));
+  }
+  Recent& list = it->second;
+  const size_t before = list.docs.size() + list.positions.size();
+  const bool ends_segment = (key & kEnd) == kEnd;
+  AppendEntry(doc, counts, positions, ends_segment ? 0 : position_count,
+              &list.last, &list.docs, &list.positions);
+  ++list.count;
+  recent_bytes_ += list.docs.size() + list.positions.size() - before;
+}
+
+void GramIndex::AddDocument(uint32_t doc, const DocumentText& text) {
+  const std::vector<char32_t>& cps = text.code_points;
+  std::vector<uint32_t> positions;
+  FieldCounts counts = {0, 0, 0};
+  if (cps.size() <= kPositionMask) {
+    // One sort of (bigram, position) packed in 64 bits groups the bigrams
+    // with their positions already ascending.
+    std::vector<uint64_t> keys;
+    keys.reserve(cps.size());
+    for (size_t i = 0; i + 1 < cps.size(); ++i) {
+      if (cps[i] == kEnd) continue;
+      keys.push_back((Key(cps[i], cps[i + 1]) << kPositionBits) | i);
+    }
+    std::sort(keys.begin(), keys.end());
+    for (size_t i = 0; i < keys.size();) {
+      const uint64_t key = keys[i] >> kPositionBits;
+      positions.clear();
+      counts = {0, 0, 0};
+      for (; i < keys.size() && (keys[i] >> kPositionBits) == key; ++i) {
+        const auto position = static_cast<uint32_t>(keys[i] & kPositionMask);
+        positions.push_back(position);
+        ++counts[KindAt(position, text)];
+      }
+      AddGroup(doc, key, counts, positions.data(), positions.size());
+    }
+    return;
+  }
+  // A document too long to pack its positions (over four million code
+  // points): the same grouping, sorting pairs.
+  std::vector<std::pair<uint64_t, uint32_t>> keys;
+  keys.reserve(cps.size());
+  for (size_t i = 0; i + 1 < cps.size(); ++i) {
+    if (cps[i] == kEnd) continue;
+    keys.emplace_back(Key(cps[i], cps[i + 1]), static_cast<uint32_t>(i));
   }
   std::sort(keys.begin(), keys.end());
   for (size_t i = 0; i < keys.size();) {
-    size_t j = i + 1;
-    while (j < keys.size() && keys[j] == keys[i]) ++j;
-    auto [it, inserted] = recent_.try_emplace(keys[i]);
-    if (inserted) {
-      recent_successors_[static_cast<char32_t>(keys[i] >> 21)].push_back(
-          static_cast<char32_t>(keys[i] & kEnd));
+    const uint64_t key = keys[i].first;
+    positions.clear();
+    counts = {0, 0, 0};
+    for (; i < keys.size() && keys[i].first == key; ++i) {
+      positions.push_back(keys[i].second);
+      ++counts[KindAt(keys[i].second, text)];
     }
-    const size_t before = it->second.postings.size();
-    AppendPosting(segment, static_cast<uint32_t>(j - i), &it->second.last,
-                  &it->second.postings);
-    recent_bytes_ += it->second.postings.size() - before;
-    i = j;
+    AddGroup(doc, key, counts, positions.data(), positions.size());
   }
 }
 
@@ -37,43 +91,43 @@ std::pair<uint32_t, uint32_t> GramIndex::FrozenRange(char32_t first) const {
   return {first_begin_[k], first_begin_[k + 1]};
 }
 
-GramIndex::List GramIndex::Find(char32_t first, char32_t second) const {
+GramIndex::List GramIndex::WithRecent(std::string_view frozen,
+                                      uint64_t key) const {
   List list;
+  list.frozen = frozen;
+  auto recent = recent_.find(key);
+  if (recent != recent_.end()) {
+    list.recent_docs = recent->second.docs;
+    list.recent_positions = recent->second.positions;
+    list.recent_count = recent->second.count;
+  }
+  return list;
+}
+
+GramIndex::List GramIndex::Find(char32_t first, char32_t second) const {
   auto [begin, end] = FrozenRange(first);
   auto it =
       std::lower_bound(second_.begin() + begin, second_.begin() + end, second);
+  std::string_view frozen;
   if (it != second_.begin() + end && *it == second) {
-    list.frozen = FrozenList(static_cast<uint32_t>(it - second_.begin()));
+    frozen = FrozenList(static_cast<uint32_t>(it - second_.begin()));
   }
-  auto recent = recent_.find(Key(first, second));
-  if (recent != recent_.end()) list.recent = recent->second.postings;
-  return list;
+  return WithRecent(frozen, Key(first, second));
 }
 
 void GramIndex::ForEachStartingWith(
     char32_t first, absl::FunctionRef<void(const List&)> visit) const {
   auto [begin, end] = FrozenRange(first);
-  auto successors = recent_successors_.find(first);
-  std::vector<char32_t> recent_only;
-  if (successors != recent_successors_.end()) {
-    for (char32_t second : successors->second) {
-      if (!std::binary_search(second_.begin() + begin, second_.begin() + end,
-                              second)) {
-        recent_only.push_back(second);
-      }
-    }
-  }
   for (uint32_t i = begin; i < end; ++i) {
-    List list;
-    list.frozen = FrozenList(i);
-    auto recent = recent_.find(Key(first, second_[i]));
-    if (recent != recent_.end()) list.recent = recent->second.postings;
-    visit(list);
+    visit(WithRecent(FrozenList(i), Key(first, second_[i])));
   }
-  for (char32_t second : recent_only) {
-    List list;
-    list.recent = recent_.find(Key(first, second))->second.postings;
-    visit(list);
+  auto successors = recent_successors_.find(first);
+  if (successors == recent_successors_.end()) return;
+  for (char32_t second : successors->second) {
+    if (!std::binary_search(second_.begin() + begin, second_.begin() + end,
+                            second)) {
+      visit(WithRecent({}, Key(first, second)));
+    }
   }
 }
 
@@ -89,20 +143,19 @@ GramIndex GramIndex::Compacted(const std::vector<uint32_t>& remap) const {
   out.second_.reserve(second_.size() + recent_keys.size());
   out.offsets_.reserve(second_.size() + recent_keys.size() + 1);
   out.frozen_.reserve(frozen_.size() + recent_bytes_);
-  std::string merged;
-  auto emit = [&](uint64_t key, std::string_view frozen,
-                  std::string_view recent) {
-    merged.clear();
-    uint32_t last = 0;
-    for (std::string_view part : {frozen, recent}) {
-      for (PostingReader r(part); r.Next();) {
-        const uint32_t segment = remap[r.segment()];
-        if (segment != kDropped) {
-          AppendPosting(segment, r.count(), &last, &merged);
-        }
-      }
+  PostingWriter writer;
+  std::vector<uint32_t> positions;
+  auto emit = [&](uint64_t key, std::string_view frozen) {
+    const bool ends_segment = (key & kEnd) == kEnd;
+    Cursor cursor(WithRecent(frozen, key));
+    while (cursor.Next()) {
+      const uint32_t doc = remap[cursor.doc()];
+      if (doc == kDropped) continue;
+      positions.clear();
+      if (!ends_segment) cursor.ReadPositions(&positions);
+      writer.Add(doc, cursor.counts(), positions);
     }
-    if (merged.empty()) return;
+    if (writer.size() == 0) return;
     const char32_t first = static_cast<char32_t>(key >> 21);
     if (out.first_.empty() || out.first_.back() != first) {
       out.first_.push_back(first);
@@ -110,26 +163,20 @@ GramIndex GramIndex::Compacted(const std::vector<uint32_t>& remap) const {
     }
     out.second_.push_back(static_cast<char32_t>(key & kEnd));
     out.offsets_.push_back(static_cast<uint32_t>(out.frozen_.size()));
-    out.frozen_.append(merged);
+    out.frozen_ += writer.Finish();
   };
   size_t r = 0;
   for (size_t k = 0; k < first_.size(); ++k) {
     for (uint32_t i = first_begin_[k]; i < first_begin_[k + 1]; ++i) {
       const uint64_t key = Key(first_[k], second_[i]);
       for (; r < recent_keys.size() && recent_keys[r] < key; ++r) {
-        emit(recent_keys[r], {}, recent_.find(recent_keys[r])->second.postings);
+        emit(recent_keys[r], {});
       }
-      std::string_view recent;
-      if (r < recent_keys.size() && recent_keys[r] == key) {
-        recent = recent_.find(key)->second.postings;
-        ++r;
-      }
-      emit(key, FrozenList(i), recent);
+      if (r < recent_keys.size() && recent_keys[r] == key) ++r;
+      emit(key, FrozenList(i));
     }
   }
-  for (; r < recent_keys.size(); ++r) {
-    emit(recent_keys[r], {}, recent_.find(recent_keys[r])->second.postings);
-  }
+  for (; r < recent_keys.size(); ++r) emit(recent_keys[r], {});
   out.first_begin_.push_back(static_cast<uint32_t>(out.second_.size()));
   out.offsets_.push_back(static_cast<uint32_t>(out.frozen_.size()));
   out.first_.shrink_to_fit();
@@ -148,7 +195,8 @@ size_t GramIndex::MemoryBytes() const {
   // The recent tier: hash slots, list headers and list bytes.
   bytes += recent_.capacity() * (sizeof(uint64_t) + sizeof(Recent) + 1);
   for (const auto& [key, list] : recent_) {
-    if (list.postings.capacity() > 15) bytes += list.postings.capacity();
+    if (list.docs.capacity() > 15) bytes += list.docs.capacity();
+    if (list.positions.capacity() > 15) bytes += list.positions.capacity();
   }
   bytes += recent_successors_.capacity() *
            (sizeof(char32_t) + sizeof(std::vector<char32_t>) + 1);

@@ -1,17 +1,21 @@
-// Posting lists: ascending segment numbers, each with how often a bigram
-// occurs in that segment, packed as varints.
+// Positional posting lists: for one bigram, the documents it occurs in
+// (ascending), how often per ranking field, and where.
 //
-//   std::string list;
-//   uint32_t last = 0;
-//   AppendPosting(7, 1, &last, &list);
-//   AppendPosting(9, 3, &last, &list);
-//   for (PostingReader r(list); r.Next();) Use(r.segment(), r.count());
+//   PostingWriter writer;
+//   writer.Add(7, FieldCounts{0, 0, 2}, {12, 40});  // doc 7, items, at 12, 40
+//   writer.Add(9, FieldCounts{1, 0, 0}, {3});
+//   std::string blob = writer.Finish();             // the frozen form
 //
-// Each entry is varint((gap << 1) | (count > 1)), then varint(count) only
-// when count > 1: most bigrams occur once in a paragraph, so most entries
-// cost one or two bytes. The first gap is from 0.
+//   PostingCursor c = PostingCursor::OverBlob(blob);
+//   if (c.SkipTo(8)) Use(c.doc(), c.counts());      // doc 9
+//   c.ReadPositions(&positions);                    // {3}
 //
-// Thread-safety: plain values; a reader over bytes nobody writes is safe.
+// Two streams per list, as in Lucene: the document stream (read by every
+// query) and the position stream (read only by phrases), so that a one- or
+// two-character term never touches positions. The byte formats, and the
+// frozen blob with its skip table, are in docs/index-format.md.
+//
+// Thread-safety: plain values; a cursor over bytes nobody writes is safe.
 
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_POSTINGS_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_POSTINGS_H_
@@ -19,44 +23,109 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "query-service/index/text_segments.h"
 
 namespace bulletin {
 
-// Appends (segment, count); segment must be above *last unless the list is
-// empty. Updates *last.
-void AppendPosting(uint32_t segment, uint32_t count, uint32_t* last,
-                   std::string* list);
+// Entries per block of a frozen list; each block after the first has a
+// skip entry, so SkipTo reads at most one block.
+inline constexpr uint32_t kPostingBlock = 64;
 
-class PostingReader {
+// Appends one entry to a growable list (the recent tier) or to a writer's
+// streams. `positions` are ascending; pass none for a bigram that ends a
+// segment, whose positions no phrase needs. `doc` must be above *last
+// unless the list is empty.
+void AppendEntry(uint32_t doc, const FieldCounts& counts,
+                 const uint32_t* positions, size_t position_count,
+                 uint32_t* last, std::string* docs,
+                 std::string* position_stream);
+
+// Builds the frozen form of one list: header, skip table, streams.
+class PostingWriter {
  public:
-  explicit PostingReader(std::string_view list)
-      : at_(reinterpret_cast<const uint8_t*>(list.data())),
-        end_(at_ + list.size()) {}
-
-  // Advances to the next entry; false at the end.
-  bool Next() {
-    if (at_ == end_) return false;
-    const uint32_t head = ReadVarint();
-    segment_ += head >> 1;
-    count_ = (head & 1) ? ReadVarint() : 1;
-    return true;
-  }
-  uint32_t segment() const { return segment_; }
-  uint32_t count() const { return count_; }
+  void Add(uint32_t doc, const FieldCounts& counts,
+           const std::vector<uint32_t>& positions);
+  uint32_t size() const { return count_; }
+  // The blob; the writer is left empty.
+  std::string Finish();
 
  private:
-  uint32_t ReadVarint() {
-    uint32_t v = *at_ & 0x7F;
-    for (int shift = 7; *at_++ & 0x80; shift += 7) {
-      v |= static_cast<uint32_t>(*at_ & 0x7F) << shift;
+  struct Skip {
+    uint32_t doc_base;
+    uint32_t docs_offset;
+    uint32_t positions_offset;
+  };
+  std::string docs_;
+  std::string positions_;
+  std::vector<Skip> skips_;
+  uint32_t count_ = 0;
+  uint32_t last_ = 0;
+};
+
+class PostingCursor {
+ public:
+  // An empty list.
+  PostingCursor() = default;
+  // A frozen blob from PostingWriter::Finish.
+  static PostingCursor OverBlob(std::string_view blob);
+  // A growable list from AppendEntry.
+  static PostingCursor OverStreams(std::string_view docs,
+                                   std::string_view positions);
+
+  // Documents in a frozen list; 0 for a growable one, which does not store
+  // its count.
+  uint32_t stored_count() const { return stored_count_; }
+
+  // Moves to the next entry; false at the end.
+  bool Next();
+  // Moves to the first entry whose doc is >= target (staying put when the
+  // current one already is); false when there is none. Never moves back.
+  bool SkipTo(uint32_t target);
+
+  uint32_t doc() const { return doc_; }
+  const FieldCounts& counts() const { return counts_; }
+  uint32_t occurrences() const { return occurrences_; }
+
+  // Replaces *out with the current entry's positions, ascending. At most
+  // once per entry, and only for lists that store positions.
+  void ReadPositions(std::vector<uint32_t>* out);
+
+ private:
+  static uint32_t ReadVarint(const uint8_t*& at) {
+    uint32_t v = *at & 0x7F;
+    for (int shift = 7; *at++ & 0x80; shift += 7) {
+      v |= static_cast<uint32_t>(*at & 0x7F) << shift;
     }
     return v;
   }
+  // Jumps to the start of the block holding the first doc >= target, if
+  // that is ahead of where the cursor is.
+  void SeekBlock(uint32_t target);
 
-  const uint8_t* at_;
-  const uint8_t* end_;
-  uint32_t segment_ = 0;
-  uint32_t count_ = 0;
+  const uint8_t* docs_begin_ = nullptr;
+  const uint8_t* at_ = nullptr;
+  const uint8_t* end_ = nullptr;
+  const uint8_t* positions_begin_ = nullptr;
+  const uint8_t* positions_at_ = nullptr;
+  // Positions of entries passed over without ReadPositions, and of the
+  // current entry while unread.
+  uint32_t positions_to_skip_ = 0;
+  uint32_t unread_positions_ = 0;
+  // Skip table: entries of 3 little-endian uint32s.
+  const uint8_t* skips_ = nullptr;
+  uint32_t skip_count_ = 0;
+  uint32_t next_skip_ = 0;
+  uint32_t stored_count_ = 0;
+  uint32_t last_doc_ = 0;
+  bool has_last_doc_ = false;
+
+  uint32_t doc_ = 0;
+  // True while doc_ and counts_ describe an entry.
+  bool valid_ = false;
+  FieldCounts counts_ = {0, 0, 0};
+  uint32_t occurrences_ = 0;
 };
 
 }  // namespace bulletin

@@ -1,151 +1,202 @@
 #include "query-service/index/term_search.h"
 
 #include <algorithm>
-#include <utility>
 
 #include "query-service/index/fold.h"
-#include "query-service/index/postings.h"
-#include "query-service/index/substring_searcher.h"
 
 namespace bulletin {
 namespace {
 
-struct SegmentCount {
-  uint32_t segment;
-  uint32_t count;
-};
-
-void Decode(const GramIndex::List& list, std::vector<SegmentCount>* out) {
-  for (std::string_view part : {list.frozen, list.recent}) {
-    for (PostingReader r(part); r.Next();) {
-      out->push_back(SegmentCount{r.segment(), r.count()});
-    }
-  }
+bool Any(const FieldCounts& counts) {
+  return counts[0] != 0 || counts[1] != 0 || counts[2] != 0;
 }
 
-// Segments holding the one code point `c`, with its occurrences.
-std::vector<SegmentCount> FindCodePoint(char32_t c, const GramIndex& grams,
-                                        size_t segment_count) {
-  std::vector<GramIndex::List> lists;
-  size_t bytes = 0;
-  grams.ForEachStartingWith(c, [&](const GramIndex::List& list) {
-    lists.push_back(list);
-    bytes += list.bytes();
-  });
-  std::vector<SegmentCount> out;
-  if (lists.size() == 1) {
-    Decode(lists[0], &out);
-    return out;
-  }
-  if (bytes * 16 < segment_count) {
-    // Few postings: sort them rather than sweep every segment.
-    for (const GramIndex::List& list : lists) Decode(list, &out);
-    std::sort(out.begin(), out.end(),
-              [](const SegmentCount& a, const SegmentCount& b) {
-                return a.segment < b.segment;
-              });
-    size_t kept = 0;
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (kept > 0 && out[kept - 1].segment == out[i].segment) {
-        out[kept - 1].count += out[i].count;
-      } else {
-        out[kept++] = out[i];
-      }
-    }
-    out.resize(kept);
-    return out;
-  }
-  std::vector<uint32_t> totals(segment_count, 0);
-  for (const GramIndex::List& list : lists) {
-    for (std::string_view part : {list.frozen, list.recent}) {
-      for (PostingReader r(part); r.Next();) totals[r.segment()] += r.count();
-    }
-  }
-  for (uint32_t s = 0; s < segment_count; ++s) {
-    if (totals[s] != 0) out.push_back(SegmentCount{s, totals[s]});
-  }
-  return out;
-}
-
-// Segments holding a term of three or more code points, verified.
-std::vector<SegmentCount> FindLongTerm(const std::string& term,
-                                       const std::vector<char32_t>& cps,
-                                       const GramIndex& grams,
-                                       const Corpus& corpus) {
-  std::vector<GramIndex::List> lists;
-  for (size_t i = 0; i + 1 < cps.size(); ++i) {
-    lists.push_back(grams.Find(cps[i], cps[i + 1]));
-  }
-  std::sort(lists.begin(), lists.end(),
-            [](const GramIndex::List& a, const GramIndex::List& b) {
-              return a.bytes() < b.bytes();
-            });
-  std::vector<SegmentCount> candidates;
-  if (lists[0].bytes() == 0) return candidates;
-  Decode(lists[0], &candidates);
-  // Every bigram of the term must be in the segment. Intersecting with a
-  // list is worth it while decoding it costs less than verifying the
-  // candidates it would remove.
-  for (size_t k = 1; k < lists.size() && !candidates.empty(); ++k) {
-    if (lists[k].bytes() > candidates.size() * 64) break;
-    size_t kept = 0;
-    size_t c = 0;
-    for (std::string_view part : {lists[k].frozen, lists[k].recent}) {
-      for (PostingReader r(part); c < candidates.size() && r.Next();) {
-        while (c < candidates.size() && candidates[c].segment < r.segment()) {
-          ++c;
-        }
-        if (c < candidates.size() && candidates[c].segment == r.segment()) {
-          candidates[kept++] = candidates[c++];
-        }
-      }
-    }
-    candidates.resize(kept);
-  }
-  const SubstringSearcher searcher(term);
-  std::vector<SegmentCount> out;
-  std::string folded;
-  for (const SegmentCount& candidate : candidates) {
-    const uint32_t s = candidate.segment;
-    if (!corpus.documents[corpus.segments[s].doc()].live) continue;
-    std::string_view text = corpus.SegmentText(s);
-    if (!corpus.segments[s].folds_to_itself()) {
-      folded.clear();
-      FoldAppend(text, &folded);
-      text = folded;
-    }
-    const uint32_t n = searcher.Count(text);
-    if (n > 0) out.push_back(SegmentCount{s, n});
-  }
-  return out;
+void Add(const FieldCounts& from, FieldCounts* to) {
+  for (int k = 0; k < 3; ++k) (*to)[k] += from[k];
 }
 
 }  // namespace
 
-TermDocuments FindTerm(const std::string& folded_term, const GramIndex& grams,
-                       const Corpus& corpus) {
+TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
+                         const Corpus& corpus)
+    : corpus_(&corpus) {
   std::vector<char32_t> cps;
   FoldCodePoints(folded_term, &cps);
-  std::vector<SegmentCount> segments;
+  code_points_ = cps.size();
   if (cps.size() == 1) {
-    segments = FindCodePoint(cps[0], grams, corpus.segments.size());
-  } else if (cps.size() == 2) {
-    Decode(grams.Find(cps[0], cps[1]), &segments);
-  } else if (cps.size() > 2) {
-    segments = FindLongTerm(folded_term, cps, grams, corpus);
-  }
-  TermDocuments result;
-  for (const SegmentCount& sc : segments) {
-    const SegmentMeta& meta = corpus.segments[sc.segment];
-    if (!corpus.documents[meta.doc()].live) continue;
-    if (result.documents.empty() || result.documents.back() != meta.doc()) {
-      result.documents.push_back(meta.doc());
-      result.counts.push_back(FieldCounts{});
+    size_t documents = 0;
+    grams.ForEachStartingWith(cps[0], [&](const GramIndex::List& list) {
+      cursors_.push_back(Part{GramIndex::Cursor(list), 0, list.documents()});
+      documents += list.documents();
+      find_all_cost_ += list.bytes();
+    });
+    estimated_documents_ = static_cast<uint32_t>(
+        std::min<size_t>(documents, corpus.documents.size()));
+  } else if (cps.size() >= 2) {
+    // Every bigram of the term must be somewhere; the rarest bounds the
+    // documents and drives the search.
+    std::vector<GramIndex::List> lists;
+    size_t rarest = 0;
+    for (size_t i = 0; i + 1 < cps.size(); ++i) {
+      lists.push_back(grams.Find(cps[i], cps[i + 1]));
+      if (lists.back().documents() < lists[rarest].documents()) rarest = i;
     }
-    result.counts.back()[static_cast<int>(KindOf(meta.field()))] +=
-        static_cast<int32_t>(sc.count);
+    estimated_documents_ = lists[rarest].documents();
+    find_all_cost_ = lists[rarest].bytes() * (cps.size() > 2 ? 2 : 1);
+    // Bigrams at 0, 2, 4, ... and the last cover every code point; the
+    // rarest is added so that it can lead.
+    std::vector<uint32_t> offsets;
+    for (uint32_t i = 0; i + 1 < cps.size(); i += 2) offsets.push_back(i);
+    offsets.push_back(static_cast<uint32_t>(cps.size() - 2));
+    offsets.push_back(static_cast<uint32_t>(rarest));
+    std::sort(offsets.begin(), offsets.end(), [&](uint32_t a, uint32_t b) {
+      const uint32_t da = lists[a].documents();
+      const uint32_t db = lists[b].documents();
+      return da != db ? da < db : a < b;
+    });
+    offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+    for (uint32_t offset : offsets) {
+      cursors_.push_back(
+          Part{GramIndex::Cursor(lists[offset]), offset, lists[offset].documents()});
+    }
+    positions_.resize(cursors_.size());
   }
-  return result;
+  impossible_ = estimated_documents_ == 0;
+}
+
+void TermMatcher::FindAll(std::vector<DocumentCounts>* out) {
+  if (impossible_) return;
+  if (code_points_ > 2) {
+    FindAllPhrase(out);
+  } else if (code_points_ == 1 && cursors_.size() > 1) {
+    FindAllCodePoint(out);
+  } else {
+    GramIndex::Cursor& cursor = cursors_[0].cursor;
+    while (cursor.Next()) {
+      if (corpus_->documents[cursor.doc()].live) {
+        out->push_back(DocumentCounts{cursor.doc(), cursor.counts()});
+      }
+    }
+  }
+}
+
+void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
+  const size_t document_count = corpus_->documents.size();
+  size_t entries = 0;
+  for (const Part& part : cursors_) entries += part.documents;
+  if (entries * 8 < document_count) {
+    // Few entries: sort them rather than sweep every document.
+    const size_t first = out->size();
+    for (Part& part : cursors_) {
+      while (part.cursor.Next()) {
+        out->push_back(DocumentCounts{part.cursor.doc(), part.cursor.counts()});
+      }
+    }
+    std::sort(out->begin() + first, out->end(),
+              [](const DocumentCounts& a, const DocumentCounts& b) {
+                return a.doc < b.doc;
+              });
+    size_t kept = first;
+    for (size_t i = first; i < out->size(); ++i) {
+      const DocumentCounts& entry = (*out)[i];
+      if (!corpus_->documents[entry.doc].live) continue;
+      if (kept > first && (*out)[kept - 1].doc == entry.doc) {
+        Add(entry.counts, &(*out)[kept - 1].counts);
+      } else {
+        (*out)[kept++] = entry;
+      }
+    }
+    out->resize(kept);
+    return;
+  }
+  std::vector<FieldCounts> totals(document_count, FieldCounts{0, 0, 0});
+  for (Part& part : cursors_) {
+    while (part.cursor.Next()) Add(part.cursor.counts(), &totals[part.cursor.doc()]);
+  }
+  for (uint32_t doc = 0; doc < document_count; ++doc) {
+    if (Any(totals[doc]) && corpus_->documents[doc].live) {
+      out->push_back(DocumentCounts{doc, totals[doc]});
+    }
+  }
+}
+
+void TermMatcher::FindAllPhrase(std::vector<DocumentCounts>* out) {
+  // Leapfrog: the rarest list proposes a document, the others skip to it;
+  // whichever lands beyond proposes the next.
+  GramIndex::Cursor& lead = cursors_[0].cursor;
+  if (!lead.Next()) return;
+  uint32_t target = lead.doc();
+  for (;;) {
+    bool aligned = true;
+    for (size_t j = 1; j < cursors_.size(); ++j) {
+      GramIndex::Cursor& other = cursors_[j].cursor;
+      if (!other.SkipTo(target)) return;
+      if (other.doc() > target) {
+        target = other.doc();
+        aligned = false;
+        break;
+      }
+    }
+    if (!aligned) {
+      if (!lead.SkipTo(target)) return;
+      target = lead.doc();
+      continue;
+    }
+    if (corpus_->documents[target].live) {
+      const FieldCounts counts = CountPhrase(target);
+      if (Any(counts)) out->push_back(DocumentCounts{target, counts});
+    }
+    if (!lead.Next()) return;
+    target = lead.doc();
+  }
+}
+
+FieldCounts TermMatcher::CountPhrase(uint32_t doc) {
+  for (size_t j = 0; j < cursors_.size(); ++j) {
+    cursors_[j].cursor.ReadPositions(&positions_[j]);
+  }
+  const DocumentMeta& meta = corpus_->documents[doc];
+  FieldCounts counts = {0, 0, 0};
+  std::vector<size_t> at(cursors_.size(), 0);
+  const uint32_t lead_offset = cursors_[0].offset;
+  for (uint32_t p : positions_[0]) {
+    if (p < lead_offset) continue;
+    const uint32_t start = p - lead_offset;
+    bool all = true;
+    for (size_t j = 1; j < cursors_.size(); ++j) {
+      const std::vector<uint32_t>& positions = positions_[j];
+      const uint32_t want = start + cursors_[j].offset;
+      while (at[j] < positions.size() && positions[at[j]] < want) ++at[j];
+      if (at[j] == positions.size()) return counts;
+      if (positions[at[j]] != want) {
+        all = false;
+        break;
+      }
+    }
+    if (all) {
+      ++counts[start < meta.lead_start   ? 0
+               : start < meta.item_start ? 1
+                                         : 2];
+    }
+  }
+  return counts;
+}
+
+FieldCounts TermMatcher::CountIn(uint32_t doc) {
+  FieldCounts counts = {0, 0, 0};
+  if (impossible_) return counts;
+  if (code_points_ <= 2) {
+    for (Part& part : cursors_) {
+      if (part.cursor.SkipTo(doc) && part.cursor.doc() == doc) {
+        Add(part.cursor.counts(), &counts);
+      }
+    }
+    return counts;
+  }
+  for (Part& part : cursors_) {
+    if (!part.cursor.SkipTo(doc) || part.cursor.doc() != doc) return counts;
+  }
+  return CountPhrase(doc);
 }
 
 }  // namespace bulletin

@@ -12,6 +12,7 @@
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_TEXT_SEGMENTS_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_TEXT_SEGMENTS_H_
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,9 @@ enum class FieldKind : uint8_t {
   kItem = 2,      // items[].text
 };
 inline constexpr int kFieldKindCount = 3;
+
+// How often a term occurs in each ranking field, indexed by FieldKind.
+using FieldCounts = std::array<int32_t, kFieldKindCount>;
 
 // The record field a segment holds.
 enum class TextField : uint8_t {

@@ -1,0 +1,193 @@
+#include "query-service/index/match_finder.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "query-service/index/scoring.h"
+#include "query-service/index/term_search.h"
+
+namespace bulletin {
+namespace {
+
+bool Any(const FieldCounts& counts) {
+  return counts[0] != 0 || counts[1] != 0 || counts[2] != 0;
+}
+
+// Value ids of the filter values, looked up once per search. Keyed by the
+// address of the value inside the CompiledFilters, which is what
+// CompiledFilters::Matches passes back.
+using ValueIds = absl::flat_hash_map<const std::string*, uint32_t>;
+
+ValueIds ResolveValues(const CompiledFilters& filters,
+                       const ValueDictionary& dictionary) {
+  ValueIds ids;
+  for (int f = 0; f < kFacetFieldCount; ++f) {
+    for (const std::string& value :
+         filters.values(static_cast<FacetField>(f))) {
+      std::optional<uint32_t> id =
+          dictionary.Find(static_cast<FacetField>(f), value);
+      if (id.has_value()) ids[&value] = *id;
+    }
+  }
+  return ids;
+}
+
+bool Passes(const CompiledFilters& filters, const ValueIds& ids,
+            const DocumentMeta& d) {
+  return filters.Matches(
+      [&](FacetField, const std::string& folded) {
+        auto id = ids.find(&folded);
+        return id != ids.end() &&
+               std::binary_search(d.value_ids.begin(), d.value_ids.end(),
+                                  id->second);
+      },
+      d.record->date());
+}
+
+// The documents having a value of the most selective filtered field,
+// ascending and not yet checked against the other filters; nullopt when
+// only the date is filtered.
+std::optional<std::vector<uint32_t>> FilterCandidates(
+    const CompiledFilters& filters, const ValueDictionary& dictionary) {
+  std::optional<std::vector<uint32_t>> candidates;
+  for (int f = 0; f < kFacetFieldCount; ++f) {
+    const auto& values = filters.values(static_cast<FacetField>(f));
+    if (values.empty()) continue;
+    std::vector<uint32_t> docs;
+    for (const std::string& value : values) {
+      std::optional<uint32_t> id =
+          dictionary.Find(static_cast<FacetField>(f), value);
+      if (!id.has_value()) continue;
+      const auto& list = dictionary.documents(*id);
+      docs.insert(docs.end(), list.begin(), list.end());
+    }
+    if (!candidates.has_value() || docs.size() < candidates->size()) {
+      candidates = std::move(docs);
+    }
+  }
+  if (candidates.has_value()) {
+    std::sort(candidates->begin(), candidates->end());
+    candidates->erase(std::unique(candidates->begin(), candidates->end()),
+                      candidates->end());
+  }
+  return candidates;
+}
+
+// Keeps the matches in which `term` occurs (present == true) or does not;
+// `on_found` sees each kept match with the term's counts when present.
+template <typename OnFound>
+void Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
+            OnFound on_found) {
+  size_t kept = 0;
+  if (matches->size() * term.CountInCost() < term.FindAllCost()) {
+    for (ScoredMatch& m : *matches) {
+      const FieldCounts counts = term.CountIn(m.doc);
+      if (Any(counts) != present) continue;
+      if (present) on_found(counts, &m);
+      (*matches)[kept++] = m;
+    }
+  } else {
+    std::vector<DocumentCounts> all;
+    term.FindAll(&all);
+    size_t j = 0;
+    for (ScoredMatch& m : *matches) {
+      while (j < all.size() && all[j].doc < m.doc) ++j;
+      const bool found = j < all.size() && all[j].doc == m.doc;
+      if (found != present) continue;
+      if (present) on_found(all[j].counts, &m);
+      (*matches)[kept++] = m;
+    }
+  }
+  matches->resize(kept);
+}
+
+}  // namespace
+
+std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
+                                     const CompiledFilters& filters,
+                                     bool by_relevance, const IndexView& view) {
+  const Corpus& corpus = view.corpus;
+  std::vector<TermMatcher> terms;
+  terms.reserve(query.terms.size());
+  for (const std::string& term : query.terms) {
+    terms.emplace_back(term, view.grams, corpus);
+  }
+  std::vector<size_t> order(terms.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return terms[a].FindAllCost() < terms[b].FindAllCost();
+  });
+
+  const Bm25 bm25(view.live_documents,
+                  view.live_documents > 0
+                      ? view.total_weighted_length / view.live_documents
+                      : 0);
+  std::vector<double> idf;
+  for (const TermMatcher& term : terms) {
+    idf.push_back(bm25.Idf(std::min<int64_t>(term.EstimatedDocuments(),
+                                             view.live_documents)));
+  }
+  auto add_score = [&](size_t term, const FieldCounts& counts,
+                       ScoredMatch* m) {
+    if (!by_relevance) return;
+    m->score += bm25.TermScore(idf[term], WeightedCount(counts),
+                               corpus.documents[m->doc].weighted_length);
+  };
+
+  ValueIds ids;
+  std::optional<std::vector<uint32_t>> filter_docs;
+  size_t filter_cost = std::numeric_limits<size_t>::max();
+  if (!filters.empty()) {
+    ids = ResolveValues(filters, view.dictionary);
+    filter_docs = FilterCandidates(filters, view.dictionary);
+    filter_cost =
+        4 * (filter_docs ? filter_docs->size() : corpus.documents.size());
+  }
+
+  std::vector<ScoredMatch> matches;
+  size_t next_term = 0;
+  if (!terms.empty() && terms[order[0]].FindAllCost() <= filter_cost) {
+    std::vector<DocumentCounts> all;
+    terms[order[0]].FindAll(&all);
+    for (const DocumentCounts& found : all) {
+      const DocumentMeta& d = corpus.documents[found.doc];
+      if (!filters.empty() && !Passes(filters, ids, d)) continue;
+      matches.push_back(ScoredMatch{found.doc, 0, d.seq});
+      add_score(order[0], found.counts, &matches.back());
+    }
+    next_term = 1;
+  } else {
+    auto consider = [&](uint32_t doc) {
+      const DocumentMeta& d = corpus.documents[doc];
+      if (d.live && (filters.empty() || Passes(filters, ids, d))) {
+        matches.push_back(ScoredMatch{doc, 0, d.seq});
+      }
+    };
+    if (filter_docs.has_value()) {
+      for (uint32_t doc : *filter_docs) consider(doc);
+    } else {
+      for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
+        consider(doc);
+      }
+    }
+  }
+  for (size_t k = next_term; k < order.size() && !matches.empty(); ++k) {
+    Narrow(terms[order[k]], /*present=*/true, &matches,
+           [&](const FieldCounts& counts, ScoredMatch* m) {
+             add_score(order[k], counts, m);
+           });
+  }
+  for (const std::string& excluded : query.excluded) {
+    if (matches.empty()) break;
+    TermMatcher term(excluded, view.grams, corpus);
+    Narrow(term, /*present=*/false, &matches,
+           [](const FieldCounts&, ScoredMatch*) {});
+  }
+  return matches;
+}
+
+}  // namespace bulletin
