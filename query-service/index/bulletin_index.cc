@@ -32,11 +32,12 @@ namespace {
 constexpr int kDefaultLimit = 10;
 constexpr int kMaxLimit = 1000;
 // Compaction thresholds: the recent tier of the gram index costs tens of
-// bytes per bigram, and dead segments cost postings, so both are folded
-// away once they are a quarter of what is frozen.
+// bytes per bigram and its lists have no skip tables, and dead documents
+// cost postings, so each is folded away once it is a quarter of what is
+// frozen.
 constexpr size_t kMinRecentBigrams = 1 << 16;
-constexpr size_t kMinDeadSegments = 1 << 12;
 constexpr size_t kMinRecentBytes = 4 << 20;
+constexpr size_t kMinDeadDocuments = 1 << 10;
 
 // Everything a search reads. Replaced whole by a compaction.
 struct State {
@@ -49,7 +50,7 @@ struct State {
   int64_t text_bytes = 0;
   int64_t stored_bytes = 0;
   double total_weighted_length = 0;
-  size_t dead_segments = 0;
+  size_t dead_documents = 0;
 };
 
 // A bulletin prepared for the index outside the lock.
@@ -57,7 +58,7 @@ struct Prepared {
   std::shared_ptr<const v1::Bulletin> record;
   std::vector<TextSegment> segments;
   DocumentText text;
-  std::vector<bool> folds_to_itself;
+  bool folds_to_itself = true;
   std::vector<FieldValue> values;
   float weighted_length = 0;
   int64_t text_bytes = 0;
@@ -83,7 +84,7 @@ Prepared Prepare(const v1::LogRecord& record) {
       items_started = true;
     }
     const size_t before = cps.size();
-    p.folds_to_itself.push_back(FoldCodePointsOfText(s.text, &cps));
+    p.folds_to_itself &= FoldCodePointsOfText(s.text, &cps);
     p.weighted_length +=
         static_cast<float>(FieldWeight(s.kind) * (cps.size() - before));
     cps.push_back(GramIndex::kEnd);
@@ -192,8 +193,8 @@ class BulletinIndex::Impl {
     stats.set_applied_seq(applied_seq_);
     stats.set_text_bytes(s.text_bytes);
     size_t bytes = s.grams.MemoryBytes() + s.dictionary.MemoryBytes() +
-                   s.corpus.segments.capacity() * sizeof(SegmentMeta) +
                    s.corpus.documents.capacity() * sizeof(DocumentMeta) +
+                   s.corpus.ranks.capacity() * sizeof(DocumentRank) +
                    s.by_id.capacity() * (sizeof(std::string) + 5);
     for (const DocumentMeta& d : s.corpus.documents) {
       bytes += d.value_ids.capacity() * sizeof(uint32_t);
@@ -211,18 +212,12 @@ class BulletinIndex::Impl {
     Corpus& corpus = s->corpus;
     const uint32_t doc = static_cast<uint32_t>(corpus.documents.size());
     DocumentMeta meta;
-    meta.first_segment = static_cast<uint32_t>(corpus.segments.size());
-    meta.segment_count = static_cast<uint32_t>(p.segments.size());
-    meta.weighted_length = p.weighted_length;
-    meta.seq = p.record->seq();
     meta.lead_start = p.text.lead_start;
     meta.item_start = p.text.item_start;
-    for (size_t i = 0; i < p.segments.size(); ++i) {
-      const TextSegment& ts = p.segments[i];
-      corpus.segments.emplace_back(
-          doc, &TextOf(*p.record, ts.field, ts.item_index), ts.field,
-          ts.item_index, p.folds_to_itself[i]);
-    }
+    meta.text_bytes = static_cast<uint32_t>(p.text_bytes);
+    meta.folds_to_itself = p.folds_to_itself;
+    corpus.ranks.push_back(
+        DocumentRank{p.record->seq(), p.weighted_length, /*live=*/true});
     s->grams.AddDocument(doc, p.text);
     for (const FieldValue& value : p.values) {
       const uint32_t id = s->dictionary.Intern(value);
@@ -241,17 +236,15 @@ class BulletinIndex::Impl {
   }
 
   static void Remove(uint32_t doc, State* s) {
-    DocumentMeta& d = s->corpus.documents[doc];
-    d.live = false;
+    const DocumentMeta& d = s->corpus.documents[doc];
+    DocumentRank& rank = s->corpus.ranks[doc];
+    rank.live = false;
     s->live_documents -= 1;
     s->live_items -= d.record->items_size();
-    s->total_weighted_length -= d.weighted_length;
-    for (uint32_t i = 0; i < d.segment_count; ++i) {
-      s->text_bytes -= static_cast<int64_t>(
-          s->corpus.SegmentText(d.first_segment + i).size());
-    }
+    s->total_weighted_length -= rank.weighted_length;
+    s->text_bytes -= d.text_bytes;
     s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsedLong());
-    s->dead_segments += d.segment_count;
+    s->dead_documents += 1;
   }
 
   static bool NeedsCompaction(const State& s) {
@@ -265,8 +258,8 @@ class BulletinIndex::Impl {
         recent_bytes > s.grams.frozen_bytes() / 4) {
       return true;
     }
-    return s.dead_segments > kMinDeadSegments &&
-           s.dead_segments > s.corpus.segments.size() / 4;
+    return s.dead_documents > kMinDeadDocuments &&
+           s.dead_documents > s.corpus.documents.size() / 4;
   }
 
   static std::unique_ptr<State> Compacted(const State& old) {
@@ -274,23 +267,17 @@ class BulletinIndex::Impl {
     std::vector<uint32_t> doc_remap(old.corpus.documents.size(),
                                     ValueDictionary::kDropped);
     for (uint32_t doc = 0; doc < old.corpus.documents.size(); ++doc) {
-      const DocumentMeta& d = old.corpus.documents[doc];
-      if (!d.live) continue;
+      if (!old.corpus.ranks[doc].live) continue;
       const uint32_t new_doc =
           static_cast<uint32_t>(s->corpus.documents.size());
       doc_remap[doc] = new_doc;
-      DocumentMeta copy = d;
-      copy.first_segment = static_cast<uint32_t>(s->corpus.segments.size());
-      for (uint32_t i = 0; i < d.segment_count; ++i) {
-        SegmentMeta segment = old.corpus.segments[d.first_segment + i];
-        segment.set_doc(new_doc);
-        s->corpus.segments.push_back(segment);
-      }
-      s->by_id[copy.record->id()] = new_doc;
-      s->corpus.documents.push_back(std::move(copy));
+      const DocumentMeta& d = old.corpus.documents[doc];
+      s->by_id[d.record->id()] = new_doc;
+      s->corpus.documents.push_back(d);
+      s->corpus.ranks.push_back(old.corpus.ranks[doc]);
     }
     s->corpus.documents.shrink_to_fit();
-    s->corpus.segments.shrink_to_fit();
+    s->corpus.ranks.shrink_to_fit();
     s->grams = old.grams.Compacted(doc_remap);
     s->dictionary = old.dictionary;
     s->dictionary.Remap(doc_remap);
@@ -382,12 +369,9 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     // Item indexes and the snippet come from the same exact matcher Watch
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
-    std::vector<bool> folds_to_itself(meta.segment_count);
-    for (uint32_t k = 0; k < meta.segment_count; ++k) {
-      folds_to_itself[k] =
-          corpus.segments[meta.first_segment + k].folds_to_itself();
-    }
-    const FoldedDocument folded = FoldDocument(record, folds_to_itself);
+    const FoldedDocument folded =
+        meta.folds_to_itself ? FoldDocument(record, /*folds_to_itself=*/true)
+                             : FoldDocument(record);
     const DocumentMatch match = MatchDocument(terms, folded);
     v1::Hit* hit = response.add_hits();
     *hit = MakeHit(record, terms, folded.segments, match.snippet_segment,

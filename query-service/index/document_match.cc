@@ -8,17 +8,17 @@
 namespace bulletin {
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin) {
-  return FoldDocument(bulletin, {});
+  return FoldDocument(bulletin, false);
 }
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
-                            const std::vector<bool>& folds_to_itself) {
+                            bool folds_to_itself) {
   FoldedDocument doc;
   doc.segments = TextSegmentsOf(bulletin);
   // Reserved up front: `folded` points into `owned`, which must not move.
   doc.owned.reserve(doc.segments.size());
   for (size_t i = 0; i < doc.segments.size(); ++i) {
-    if (i < folds_to_itself.size() && folds_to_itself[i]) {
+    if (folds_to_itself) {
       doc.folded.push_back(doc.segments[i].text);
     } else {
       doc.owned.push_back(FoldText(doc.segments[i].text));

@@ -41,11 +41,10 @@ struct FoldedDocument {
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin);
 
-// The same, when the caller already knows which segments fold to
-// themselves (folds_to_itself[i] for segment i): only the others are
-// folded.
+// The same; when `folds_to_itself`, the caller knows that every segment's
+// fold is its own text, so none is folded.
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
-                            const std::vector<bool>& folds_to_itself);
+                            bool folds_to_itself);
 
 // The first byte offset >= from where `term` occurs in `text`, or npos.
 size_t FindSubstring(std::string_view text, std::string_view term, size_t from);

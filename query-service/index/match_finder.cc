@@ -92,6 +92,7 @@ void Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
     }
   } else {
     std::vector<DocumentCounts> all;
+    all.reserve(term.EstimatedDocuments());
     term.FindAll(&all);
     size_t j = 0;
     for (ScoredMatch& m : *matches) {
@@ -135,7 +136,7 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
                        ScoredMatch* m) {
     if (!by_relevance) return;
     m->score += bm25.TermScore(idf[term], WeightedCount(counts),
-                               corpus.documents[m->doc].weighted_length);
+                               corpus.ranks[m->doc].weighted_length);
   };
 
   ValueIds ids;
@@ -152,19 +153,24 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
   size_t next_term = 0;
   if (!terms.empty() && terms[order[0]].FindAllCost() <= filter_cost) {
     std::vector<DocumentCounts> all;
+    all.reserve(terms[order[0]].EstimatedDocuments());
     terms[order[0]].FindAll(&all);
+    matches.reserve(all.size());
     for (const DocumentCounts& found : all) {
-      const DocumentMeta& d = corpus.documents[found.doc];
-      if (!filters.empty() && !Passes(filters, ids, d)) continue;
-      matches.push_back(ScoredMatch{found.doc, 0, d.seq});
+      if (!filters.empty() &&
+          !Passes(filters, ids, corpus.documents[found.doc])) {
+        continue;
+      }
+      matches.push_back(ScoredMatch{found.doc, 0, corpus.ranks[found.doc].seq});
       add_score(order[0], found.counts, &matches.back());
     }
     next_term = 1;
   } else {
     auto consider = [&](uint32_t doc) {
-      const DocumentMeta& d = corpus.documents[doc];
-      if (d.live && (filters.empty() || Passes(filters, ids, d))) {
-        matches.push_back(ScoredMatch{doc, 0, d.seq});
+      const DocumentRank& rank = corpus.ranks[doc];
+      if (rank.live &&
+          (filters.empty() || Passes(filters, ids, corpus.documents[doc]))) {
+        matches.push_back(ScoredMatch{doc, 0, rank.seq});
       }
     };
     if (filter_docs.has_value()) {

@@ -12,12 +12,17 @@
 
 #include <cstdint>
 
-#include "query-service/index/document_match.h"
+#include "query-service/index/text_segments.h"
 
 namespace bulletin {
 
-// Occurrences weighted by field.
-double WeightedCount(const FieldCounts& counts);
+// Occurrences weighted by field (FieldWeight). Inline: Search calls it for
+// every matching document.
+inline double WeightedCount(const FieldCounts& counts) {
+  return FieldWeight(FieldKind::kHeadline) * counts[0] +
+         FieldWeight(FieldKind::kLead) * counts[1] +
+         FieldWeight(FieldKind::kItem) * counts[2];
+}
 
 class Bm25 {
  public:
@@ -29,7 +34,13 @@ class Bm25 {
 
   // The contribution of one term to a document's score.
   double TermScore(double idf, double weighted_count,
-                   double weighted_length) const;
+                   double weighted_length) const {
+    if (weighted_count <= 0) return 0;
+    const double norm =
+        average_length_ > 0 ? weighted_length / average_length_ : 1.0;
+    return idf * weighted_count * (kK1 + 1) /
+           (weighted_count + kK1 * (1 - kB + kB * norm));
+  }
 
  private:
   static constexpr double kK1 = 1.2;

@@ -73,7 +73,7 @@ void TermMatcher::FindAll(std::vector<DocumentCounts>* out) {
   } else {
     GramIndex::Cursor& cursor = cursors_[0].cursor;
     while (cursor.Next()) {
-      if (corpus_->documents[cursor.doc()].live) {
+      if (corpus_->ranks[cursor.doc()].live) {
         out->push_back(DocumentCounts{cursor.doc(), cursor.counts()});
       }
     }
@@ -99,7 +99,7 @@ void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
     size_t kept = first;
     for (size_t i = first; i < out->size(); ++i) {
       const DocumentCounts& entry = (*out)[i];
-      if (!corpus_->documents[entry.doc].live) continue;
+      if (!corpus_->ranks[entry.doc].live) continue;
       if (kept > first && (*out)[kept - 1].doc == entry.doc) {
         Add(entry.counts, &(*out)[kept - 1].counts);
       } else {
@@ -114,7 +114,7 @@ void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
     while (part.cursor.Next()) Add(part.cursor.counts(), &totals[part.cursor.doc()]);
   }
   for (uint32_t doc = 0; doc < document_count; ++doc) {
-    if (Any(totals[doc]) && corpus_->documents[doc].live) {
+    if (Any(totals[doc]) && corpus_->ranks[doc].live) {
       out->push_back(DocumentCounts{doc, totals[doc]});
     }
   }
@@ -142,7 +142,7 @@ void TermMatcher::FindAllPhrase(std::vector<DocumentCounts>* out) {
       target = lead.doc();
       continue;
     }
-    if (corpus_->documents[target].live) {
+    if (corpus_->ranks[target].live) {
       const FieldCounts counts = CountPhrase(target);
       if (Any(counts)) out->push_back(DocumentCounts{target, counts});
     }

@@ -54,16 +54,4 @@ FieldKind KindOf(TextField field) {
   return FieldKind::kItem;
 }
 
-double FieldWeight(FieldKind kind) {
-  switch (kind) {
-    case FieldKind::kHeadline:
-      return 3.0;
-    case FieldKind::kLead:
-      return 2.0;
-    case FieldKind::kItem:
-      return 1.0;
-  }
-  return 1.0;
-}
-
 }  // namespace bulletin

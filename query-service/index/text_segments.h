@@ -62,7 +62,11 @@ const std::string& TextOf(const v1::Bulletin& bulletin, TextField field,
 FieldKind KindOf(TextField field);
 
 // Ranking weight of a field: headline above lead above item.
-double FieldWeight(FieldKind kind);
+constexpr double FieldWeight(FieldKind kind) {
+  return kind == FieldKind::kHeadline ? 3.0
+         : kind == FieldKind::kLead   ? 2.0
+                                      : 1.0;
+}
 
 }  // namespace bulletin
 
