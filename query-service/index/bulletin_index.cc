@@ -374,7 +374,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
                              : FoldDocument(record);
     const DocumentMatch match = MatchDocument(terms, folded);
     v1::Hit* hit = response.add_hits();
-    *hit = MakeHit(record, terms, folded.segments, match.snippet_segment,
+    *hit = MakeHit(record, terms, folded, match.snippet_segment,
                    match.item_indexes);
     hit->set_score(matches[i].score);
     if (request.include_bulletins()) *hit->mutable_bulletin() = record;

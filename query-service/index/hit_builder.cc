@@ -17,7 +17,7 @@ int32_t DefaultSnippetSegment(const std::vector<TextSegment>& segments) {
 }  // namespace
 
 v1::Hit MakeHit(const v1::Bulletin& bulletin, const ParsedQuery& query,
-                const std::vector<TextSegment>& segments,
+                const FoldedDocument& document,
                 int32_t snippet_segment,
                 const std::vector<int32_t>& item_indexes) {
   v1::Hit hit;
@@ -26,9 +26,14 @@ v1::Hit MakeHit(const v1::Bulletin& bulletin, const ParsedQuery& query,
   hit.set_headline(bulletin.headline());
   hit.set_date(bulletin.date());
   for (int32_t item : item_indexes) hit.add_item_indexes(item);
+  const std::vector<TextSegment>& segments = document.segments;
   if (snippet_segment < 0) snippet_segment = DefaultSnippetSegment(segments);
   if (snippet_segment >= 0) {
-    hit.set_snippet(BuildSnippet(segments[snippet_segment].text, query.terms));
+    const std::string_view text = segments[snippet_segment].text;
+    // FoldDocument views the text itself where it is its own fold.
+    const bool own_fold = document.folded[snippet_segment].data() == text.data();
+    hit.set_snippet(own_fold ? BuildSnippetOfFoldedText(text, query.terms)
+                             : BuildSnippet(text, query.terms));
   }
   return hit;
 }

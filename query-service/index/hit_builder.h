@@ -1,6 +1,7 @@
 // Builds the v1::Hit for a matching bulletin, for Search and Watch alike.
 //
-//   v1::Hit hit = MakeHit(bulletin, query, segments, snippet_segment, items);
+//   v1::Hit hit = MakeHit(bulletin, query, folded_document, snippet_segment,
+//                         items);
 //
 // Thread-safe: pure function.
 
@@ -11,16 +12,17 @@
 #include <vector>
 
 #include "bulletin/v1/query.pb.h"
+#include "query-service/index/document_match.h"
 #include "query-service/index/query_parser.h"
-#include "query-service/index/text_segments.h"
 
 namespace bulletin {
 
 // Fills id, seq, headline, date, item_indexes and a snippet taken from
-// segments[snippet_segment], or, when that is -1, from the lead (else the
-// first item, else the headline). Score and the full record are left unset.
+// segment snippet_segment of `document` (the bulletin's, folded), or, when
+// that is -1, from the lead (else the first item, else the headline). Score
+// and the full record are left unset.
 v1::Hit MakeHit(const v1::Bulletin& bulletin, const ParsedQuery& query,
-                const std::vector<TextSegment>& segments,
+                const FoldedDocument& document,
                 int32_t snippet_segment,
                 const std::vector<int32_t>& item_indexes);
 

@@ -25,21 +25,25 @@ size_t StepCodePoints(std::string_view text, size_t at, int n) {
   return static_cast<size_t>(i);
 }
 
-}  // namespace
+using Spans = std::vector<std::pair<size_t, size_t>>;
 
-std::string BuildSnippet(std::string_view text,
-                         const std::vector<std::string>& folded_terms) {
-  const FoldedWithOffsets folded = FoldWithOffsets(text);
-  // Matched spans in original byte offsets, merged where they overlap.
-  std::vector<std::pair<size_t, size_t>> spans;
+// Calls add(begin, end) with the folded byte span of each occurrence of
+// each term in `folded`.
+template <typename Add>
+void ForEachMatch(std::string_view folded,
+                  const std::vector<std::string>& folded_terms, Add add) {
   for (const std::string& term : folded_terms) {
     if (term.empty()) continue;
-    for (size_t at = FindSubstring(folded.folded, term, 0);
+    for (size_t at = FindSubstring(folded, term, 0);
          at != std::string_view::npos;
-         at = FindSubstring(folded.folded, term, at + 1)) {
-      spans.emplace_back(folded.begin[at], folded.end[at + term.size() - 1]);
+         at = FindSubstring(folded, term, at + 1)) {
+      add(at, at + term.size());
     }
   }
+}
+
+// The passage around `spans` (byte spans of `text`, in any order), marked.
+std::string Render(std::string_view text, Spans spans) {
   std::sort(spans.begin(), spans.end());
   std::vector<std::pair<size_t, size_t>> merged;
   for (const auto& span : spans) {
@@ -70,6 +74,27 @@ std::string BuildSnippet(std::string_view text,
   if (at < end) out.append(text.substr(at, end - at));
   if (std::max(at, end) < text.size()) out.append(kEllipsis);
   return out;
+}
+
+}  // namespace
+
+std::string BuildSnippet(std::string_view text,
+                         const std::vector<std::string>& folded_terms) {
+  const FoldedWithOffsets folded = FoldWithOffsets(text);
+  // Matched spans in original byte offsets.
+  Spans spans;
+  ForEachMatch(folded.folded, folded_terms, [&](size_t begin, size_t end) {
+    spans.emplace_back(folded.begin[begin], folded.end[end - 1]);
+  });
+  return Render(text, std::move(spans));
+}
+
+std::string BuildSnippetOfFoldedText(
+    std::string_view text, const std::vector<std::string>& folded_terms) {
+  Spans spans;
+  ForEachMatch(text, folded_terms,
+               [&](size_t begin, size_t end) { spans.emplace_back(begin, end); });
+  return Render(text, std::move(spans));
 }
 
 }  // namespace bulletin

@@ -27,6 +27,12 @@ inline constexpr int kSnippetLength = 100;
 std::string BuildSnippet(std::string_view text,
                          const std::vector<std::string>& folded_terms);
 
+// The same for a field known to be its own fold (FoldText(text) == text),
+// which needs no folding to find the matches: the common case, and what a
+// results page does for each hit.
+std::string BuildSnippetOfFoldedText(
+    std::string_view text, const std::vector<std::string>& folded_terms);
+
 }  // namespace bulletin
 
 #endif  // BULLETIN_QUERY_SERVICE_INDEX_SNIPPET_H_

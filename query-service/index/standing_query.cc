@@ -34,7 +34,7 @@ std::optional<v1::Hit> StandingQuery::Match(
   const FoldedDocument document = FoldDocument(bulletin);
   const DocumentMatch match = MatchDocument(query_.query, document);
   if (!match.matched) return std::nullopt;
-  return MakeHit(bulletin, query_.query, document.segments,
+  return MakeHit(bulletin, query_.query, document,
                  match.snippet_segment, match.item_indexes);
 }
 

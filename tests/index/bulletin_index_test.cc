@@ -292,6 +292,18 @@ TEST_F(BulletinIndexTest, SnippetsMarkMatchesAsWritten) {
   EXPECT_EQ(Search(r).hits(0).bulletin().lead(), "连日来，區縣政協組織學習");
 }
 
+// Text that is its own fold (simplified, no full-width forms) takes the
+// snippet path that does not fold; it must mark the same spans.
+TEST_F(BulletinIndexTest, SnippetsOfTextThatFoldsToItselfMarkEveryMatch) {
+  Add(MakeBulletin("a", "标题", "区县政协组织学习。区县政协委员"));
+  v1::SearchRequest r;
+  r.set_query("政协");
+  const v1::SearchResponse response = Search(r);
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_EQ(response.hits(0).snippet(),
+            "区县【政协】组织学习。区县【政协】委员");
+}
+
 TEST_F(BulletinIndexTest, RejectsMalformedRequests) {
   for (const char* query : {"\"open", "-only", "\xff"}) {
     v1::SearchRequest r;
