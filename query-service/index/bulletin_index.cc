@@ -33,8 +33,8 @@ constexpr int kDefaultLimit = 10;
 constexpr int kMaxLimit = 1000;
 // Compaction thresholds: the recent tier of the gram index costs tens of
 // bytes per bigram and its lists have no skip tables, and dead documents
-// cost postings, so each is folded away once it is a quarter of what is
-// frozen.
+// cost postings, so each is folded away once it has grown large beside
+// what is frozen (NeedsCompaction).
 constexpr size_t kMinRecentBigrams = 1 << 16;
 constexpr size_t kMinRecentBytes = 4 << 20;
 constexpr size_t kMinDeadDocuments = 1 << 10;
@@ -252,10 +252,12 @@ class BulletinIndex::Impl {
     if (recent > kMinRecentBigrams && recent > s.grams.frozen_bigrams() / 4) {
       return true;
     }
-    // Recent lists have no skip tables, so they are kept a small share.
+    // Recent lists have no skip tables, so they are kept at most as large
+    // as the frozen ones; doubling (rather than a quarter, as above) keeps
+    // a replay from rewriting the postings more than about twice in all.
     const size_t recent_bytes = s.grams.recent_bytes();
     if (recent_bytes > kMinRecentBytes &&
-        recent_bytes > s.grams.frozen_bytes() / 4) {
+        recent_bytes > s.grams.frozen_bytes()) {
       return true;
     }
     return s.dead_documents > kMinDeadDocuments &&
