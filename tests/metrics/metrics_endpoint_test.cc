@@ -17,18 +17,26 @@ namespace {
 using ::testing::HasSubstr;
 
 // The metrics port a service logged in its "serving" line.
+// The metrics port from the child's "serving" log line, which comes after
+// the gRPC port is reported, so it is waited for; 0 if it never comes.
 int MetricsPort(const ChildProcess& child) {
-  const std::string log = FileTail(child.log_path(), 1 << 20);
   const std::string key = "\"metrics_port\":";
-  const size_t at = log.find(key);
-  if (at == std::string::npos) return 0;
-  const size_t start = at + key.size();
-  const size_t end = log.find_first_not_of("0123456789", start);
-  int port = 0;
-  return absl::SimpleAtoi(absl::string_view(log).substr(start, end - start),
-                          &port)
-             ? port
-             : 0;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  do {
+    const std::string log = FileTail(child.log_path(), 1 << 20);
+    const size_t at = log.find(key);
+    if (at != std::string::npos) {
+      const size_t start = at + key.size();
+      const size_t end = log.find_first_not_of("0123456789", start);
+      int port = 0;
+      return absl::SimpleAtoi(
+                 absl::string_view(log).substr(start, end - start), &port)
+                 ? port
+                 : 0;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < deadline);
+  return 0;
 }
 
 std::string Scrape(int port, const std::string& path = "/metrics") {
