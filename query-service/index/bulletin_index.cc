@@ -56,7 +56,6 @@ struct State {
 // A bulletin prepared for the index outside the lock.
 struct Prepared {
   std::shared_ptr<const v1::Bulletin> record;
-  std::vector<TextSegment> segments;
   DocumentText text;
   bool folds_to_itself = true;
   std::vector<FieldValue> values;
@@ -69,11 +68,10 @@ Prepared Prepare(const v1::LogRecord& record) {
   Prepared p;
   auto bulletin = std::make_shared<v1::Bulletin>(record.upsert());
   bulletin->set_seq(record.seq());
-  p.segments = TextSegmentsOf(*bulletin);
   std::vector<char32_t>& cps = p.text.code_points;
   bool lead_started = false;
   bool items_started = false;
-  for (const TextSegment& s : p.segments) {
+  for (const TextSegment& s : TextSegmentsOf(*bulletin)) {
     // Segments come headline fields, lead fields, items (text_segments.h).
     if (!lead_started && s.kind != FieldKind::kHeadline) {
       p.text.lead_start = static_cast<uint32_t>(cps.size());
