@@ -13,12 +13,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 
-if ! command -v yamllint >/dev/null || ! command -v node >/dev/null; then
+# Only what is missing: a machine whose Node.js did not come from Debian
+# cannot take Debian's nodejs and npm beside it (apt reports held broken
+# packages), and needs only yamllint.
+missing=()
+command -v yamllint >/dev/null || missing+=(yamllint)
+command -v node >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-    --no-install-recommends yamllint nodejs npm
+    --no-install-recommends "${missing[@]}"
 fi
 if ! command -v kubectl >/dev/null; then
   echo "validate-deploy: kubectl not found on PATH (Debian 12 does not" \
