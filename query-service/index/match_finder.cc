@@ -13,10 +13,6 @@
 namespace bulletin {
 namespace {
 
-bool Any(const FieldCounts& counts) {
-  return counts[0] != 0 || counts[1] != 0 || counts[2] != 0;
-}
-
 // Value ids of the filter values, looked up once per search. Keyed by the
 // address of the value inside the CompiledFilters, which is what
 // CompiledFilters::Matches passes back.
@@ -86,7 +82,7 @@ void Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
   if (matches->size() * term.CountInCost() < term.FindAllCost()) {
     for (ScoredMatch& m : *matches) {
       const FieldCounts counts = term.CountIn(m.doc);
-      if (Any(counts) != present) continue;
+      if (OccursAnywhere(counts) != present) continue;
       if (present) on_found(counts, &m);
       (*matches)[kept++] = m;
     }
@@ -129,11 +125,10 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
                       : 0);
   std::vector<double> idf;
   for (const TermMatcher& term : terms) {
-    idf.push_back(bm25.Idf(std::min<int64_t>(term.EstimatedDocuments(),
-                                             view.live_documents)));
+    idf.push_back(bm25.Idf(
+        std::min<int64_t>(term.EstimatedDocuments(), view.live_documents)));
   }
-  auto add_score = [&](size_t term, const FieldCounts& counts,
-                       ScoredMatch* m) {
+  auto add_score = [&](size_t term, const FieldCounts& counts, ScoredMatch* m) {
     if (!by_relevance) return;
     m->score += bm25.TermScore(idf[term], WeightedCount(counts),
                                corpus.ranks[m->doc].weighted_length);

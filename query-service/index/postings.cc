@@ -1,7 +1,5 @@
 #include "query-service/index/postings.h"
 
-#include <cstring>
-
 namespace bulletin {
 namespace {
 
@@ -23,7 +21,8 @@ void AppendVarint(uint32_t v, std::string* out) {
 
 void AppendFixed32(uint32_t v, std::string* out) {
   char bytes[4];
-  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  for (int i = 0; i < 4; ++i)
+    bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
   out->append(bytes, 4);
 }
 
@@ -146,8 +145,8 @@ bool PostingCursor::Next() {
       counts_[2] = static_cast<int32_t>(ReadVarint(at_));
       break;
   }
-  occurrences_ = static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
-  unread_positions_ = occurrences_;
+  unread_positions_ =
+      static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
   valid_ = true;
   return true;
 }

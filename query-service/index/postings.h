@@ -86,7 +86,6 @@ class PostingCursor {
 
   uint32_t doc() const { return doc_; }
   const FieldCounts& counts() const { return counts_; }
-  uint32_t occurrences() const { return occurrences_; }
 
   // Replaces *out with the current entry's positions, ascending. At most
   // once per entry, and only for lists that store positions.
@@ -125,7 +124,6 @@ class PostingCursor {
   // True while doc_ and counts_ describe an entry.
   bool valid_ = false;
   FieldCounts counts_ = {0, 0, 0};
-  uint32_t occurrences_ = 0;
 };
 
 }  // namespace bulletin

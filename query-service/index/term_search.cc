@@ -7,10 +7,6 @@
 namespace bulletin {
 namespace {
 
-bool Any(const FieldCounts& counts) {
-  return counts[0] != 0 || counts[1] != 0 || counts[2] != 0;
-}
-
 void Add(const FieldCounts& from, FieldCounts* to) {
   for (int k = 0; k < 3; ++k) (*to)[k] += from[k];
 }
@@ -56,8 +52,8 @@ TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
     });
     offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
     for (uint32_t offset : offsets) {
-      cursors_.push_back(
-          Part{GramIndex::Cursor(lists[offset]), offset, lists[offset].documents()});
+      cursors_.push_back(Part{GramIndex::Cursor(lists[offset]), offset,
+                              lists[offset].documents()});
     }
     positions_.resize(cursors_.size());
   }
@@ -111,10 +107,11 @@ void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
   }
   std::vector<FieldCounts> totals(document_count, FieldCounts{0, 0, 0});
   for (Part& part : cursors_) {
-    while (part.cursor.Next()) Add(part.cursor.counts(), &totals[part.cursor.doc()]);
+    while (part.cursor.Next())
+      Add(part.cursor.counts(), &totals[part.cursor.doc()]);
   }
   for (uint32_t doc = 0; doc < document_count; ++doc) {
-    if (Any(totals[doc]) && corpus_->ranks[doc].live) {
+    if (OccursAnywhere(totals[doc]) && corpus_->ranks[doc].live) {
       out->push_back(DocumentCounts{doc, totals[doc]});
     }
   }
@@ -144,7 +141,8 @@ void TermMatcher::FindAllPhrase(std::vector<DocumentCounts>* out) {
     }
     if (corpus_->ranks[target].live) {
       const FieldCounts counts = CountPhrase(target);
-      if (Any(counts)) out->push_back(DocumentCounts{target, counts});
+      if (OccursAnywhere(counts))
+        out->push_back(DocumentCounts{target, counts});
     }
     if (!lead.Next()) return;
     target = lead.doc();
@@ -157,7 +155,8 @@ FieldCounts TermMatcher::CountPhrase(uint32_t doc) {
   }
   const DocumentMeta& meta = corpus_->documents[doc];
   FieldCounts counts = {0, 0, 0};
-  std::vector<size_t> at(cursors_.size(), 0);
+  std::vector<size_t>& at = position_index_;
+  at.assign(cursors_.size(), 0);
   const uint32_t lead_offset = cursors_[0].offset;
   for (uint32_t p : positions_[0]) {
     if (p < lead_offset) continue;
@@ -174,9 +173,7 @@ FieldCounts TermMatcher::CountPhrase(uint32_t doc) {
       }
     }
     if (all) {
-      ++counts[start < meta.lead_start   ? 0
-               : start < meta.item_start ? 1
-                                         : 2];
+      ++counts[start < meta.lead_start ? 0 : start < meta.item_start ? 1 : 2];
     }
   }
   return counts;

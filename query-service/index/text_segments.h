@@ -32,6 +32,11 @@ inline constexpr int kFieldKindCount = 3;
 // How often a term occurs in each ranking field, indexed by FieldKind.
 using FieldCounts = std::array<int32_t, kFieldKindCount>;
 
+// True when the term occurs in some field.
+inline bool OccursAnywhere(const FieldCounts& counts) {
+  return counts[0] != 0 || counts[1] != 0 || counts[2] != 0;
+}
+
 // The record field a segment holds.
 enum class TextField : uint8_t {
   kKicker = 0,
