@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace bulletin {
@@ -20,14 +21,14 @@ void FacetCounter::AddDocument(absl::Span<const uint32_t> value_ids) {
 
 void FacetCounter::AppendTo(v1::SearchResponse* response) const {
   for (FacetField field : fields_) {
-    std::vector<std::pair<int64_t, const std::string*>> values;
+    std::vector<std::pair<int64_t, std::string_view>> values;
     for (const auto& [id, count] : counts_) {
       if (dictionary_->field(id) == field) {
-        values.emplace_back(count, &dictionary_->display(id));
+        values.emplace_back(count, dictionary_->display(id));
       }
     }
     auto by_count_then_value = [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : *a.second < *b.second;
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
     };
     const size_t keep = std::min<size_t>(values.size(), kMaxFacetValues);
     std::partial_sort(values.begin(), values.begin() + keep, values.end(),
@@ -36,7 +37,7 @@ void FacetCounter::AppendTo(v1::SearchResponse* response) const {
     facet->set_field(std::string(FacetFieldName(field)));
     for (size_t i = 0; i < keep; ++i) {
       v1::FacetValue* value = facet->add_values();
-      value->set_value(*values[i].second);
+      value->set_value(std::string(values[i].second));
       value->set_count(values[i].first);
     }
   }

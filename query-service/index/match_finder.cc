@@ -58,8 +58,7 @@ std::optional<std::vector<uint32_t>> FilterCandidates(
       std::optional<uint32_t> id =
           dictionary.Find(static_cast<FacetField>(f), value);
       if (!id.has_value()) continue;
-      const auto& list = dictionary.documents(*id);
-      docs.insert(docs.end(), list.begin(), list.end());
+      dictionary.AppendDocuments(*id, &docs);
     }
     if (!candidates.has_value() || docs.size() < candidates->size()) {
       candidates = std::move(docs);

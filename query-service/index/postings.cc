@@ -1,5 +1,7 @@
 #include "query-service/index/postings.h"
 
+#include "query-service/index/varint.h"
+
 namespace bulletin {
 namespace {
 
@@ -10,14 +12,6 @@ enum Form : uint32_t {
   kAnywhere = 2,     // varint(headline), varint(lead), varint(item) follow
   kOneInHeadline = 3,
 };
-
-void AppendVarint(uint32_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
 
 void AppendFixed32(uint32_t v, std::string* out) {
   char bytes[4];

@@ -92,13 +92,6 @@ class PostingCursor {
   void ReadPositions(std::vector<uint32_t>* out);
 
  private:
-  static uint32_t ReadVarint(const uint8_t*& at) {
-    uint32_t v = *at & 0x7F;
-    for (int shift = 7; *at++ & 0x80; shift += 7) {
-      v |= static_cast<uint32_t>(*at & 0x7F) << shift;
-    }
-    return v;
-  }
   // Jumps to the start of the block holding the first doc >= target, if
   // that is ahead of where the cursor is.
   void SeekBlock(uint32_t target);
