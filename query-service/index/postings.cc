@@ -1,5 +1,11 @@
 #include "query-service/index/postings.h"
 
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/base/internal/endian.h"
+#include "absl/numeric/bits.h"
 #include "query-service/index/varint.h"
 
 namespace bulletin {
@@ -27,6 +33,77 @@ uint32_t ReadFixed32(const uint8_t* at) {
 }
 
 constexpr size_t kSkipBytes = 12;
+
+// PeekBits yields at least this many valid bits.
+constexpr uint32_t kWindowBits = 57;
+constexpr uint64_t kWindowMask = (uint64_t{1} << kWindowBits) - 1;
+
+// The Rice parameter that codes `values` in the fewest bits: a value v
+// costs (v >> b) + 1 + b bits. The best b is near log2 of the mean, so only
+// its neighbours are tried.
+int BestRiceBits(const std::vector<uint32_t>& values) {
+  if (values.empty()) return 0;
+  uint64_t sum = 0;
+  for (uint32_t v : values) sum += v;
+  const uint64_t mean = sum / values.size();
+  const int guess = mean == 0 ? 0 : 63 - absl::countl_zero(mean);
+  int best = 0;
+  uint64_t best_cost = UINT64_MAX;
+  for (int b = std::max(0, guess - 1); b <= std::min(guess + 1, 31); ++b) {
+    uint64_t cost = values.size() * (1 + static_cast<uint64_t>(b));
+    for (uint32_t v : values) cost += v >> b;
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = b;
+    }
+  }
+  return best;
+}
+
+// A quotient this large is not coded in unary: that many zeros are
+// followed by the value in 32 bits, so that no value costs more than 72
+// bits and a code's zeros always fit in one PeekBits window.
+constexpr uint32_t kEscapeQuotient = 40;
+
+// Appends Rice codes low bit first: the quotient as that many zeros and a
+// one, then the remainder's low bits.
+class BitWriter {
+ public:
+  void AppendRice(uint32_t value, int rice_bits) {
+    const uint32_t quotient = value >> rice_bits;
+    if (quotient >= kEscapeQuotient) {
+      AppendBits(0, kEscapeQuotient);
+      AppendBits(value, 32);
+      return;
+    }
+    AppendBits(uint64_t{1} << quotient, static_cast<int>(quotient) + 1);
+    if (rice_bits > 0) {
+      AppendBits(value & ((uint64_t{1} << rice_bits) - 1), rice_bits);
+    }
+  }
+  uint32_t size() const { return static_cast<uint32_t>(bits_); }
+  std::string Finish() {
+    if (used_ > 0) out_.push_back(static_cast<char>(pending_));
+    return std::move(out_);
+  }
+
+ private:
+  // Up to 56 bits at a time.
+  void AppendBits(uint64_t value, int count) {
+    pending_ |= value << used_;
+    used_ += count;
+    bits_ += static_cast<uint64_t>(count);
+    while (used_ >= 8) {
+      out_.push_back(static_cast<char>(pending_ & 0xFF));
+      pending_ >>= 8;
+      used_ -= 8;
+    }
+  }
+  std::string out_;
+  uint64_t pending_ = 0;
+  int used_ = 0;
+  uint64_t bits_ = 0;
+};
 
 }  // namespace
 
@@ -61,28 +138,51 @@ void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
                         const std::vector<uint32_t>& positions) {
   if (count_ > 0 && count_ % kPostingBlock == 0) {
     skips_.push_back(Skip{last_, static_cast<uint32_t>(docs_.size()),
-                          static_cast<uint32_t>(positions_.size())});
+                          static_cast<uint32_t>(position_gaps_.size())});
   }
-  AppendEntry(doc, counts, positions.data(), positions.size(), &last_, &docs_,
-              &positions_);
+  std::string no_positions;
+  AppendEntry(doc, counts, nullptr, 0, &last_, &docs_, &no_positions);
+  uint32_t previous = 0;
+  for (uint32_t position : positions) {
+    position_gaps_.push_back(position - previous);
+    previous = position;
+  }
   ++count_;
 }
 
 std::string PostingWriter::Finish() {
+  const int rice_bits = BestRiceBits(position_gaps_);
+  // The bit offset of every gap a skip entry points at, found while
+  // coding.
+  size_t next_skip = 0;
+  BitWriter bits;
+  for (size_t i = 0; i < position_gaps_.size(); ++i) {
+    for (; next_skip < skips_.size() && skips_[next_skip].positions_offset == i;
+         ++next_skip) {
+      skips_[next_skip].positions_offset = bits.size();
+    }
+    bits.AppendRice(position_gaps_[i], rice_bits);
+  }
+  for (; next_skip < skips_.size(); ++next_skip) {
+    skips_[next_skip].positions_offset = bits.size();
+  }
+  const std::string positions = bits.Finish();
+
   std::string blob;
   blob.reserve(16 + skips_.size() * kSkipBytes + docs_.size() +
-               positions_.size());
+               positions.size());
   AppendVarint(count_, &blob);
   AppendVarint(last_, &blob);
   AppendVarint(static_cast<uint32_t>(docs_.size()), &blob);
   AppendVarint(static_cast<uint32_t>(skips_.size()), &blob);
+  AppendVarint(static_cast<uint32_t>(rice_bits), &blob);
   for (const Skip& skip : skips_) {
     AppendFixed32(skip.doc_base, &blob);
     AppendFixed32(skip.docs_offset, &blob);
     AppendFixed32(skip.positions_offset, &blob);
   }
   blob += docs_;
-  blob += positions_;
+  blob += positions;
   *this = PostingWriter();
   return blob;
 }
@@ -96,11 +196,14 @@ PostingCursor PostingCursor::OverBlob(std::string_view blob) {
   c.has_last_doc_ = true;
   const uint32_t docs_bytes = ReadVarint(at);
   c.skip_count_ = ReadVarint(at);
+  c.rice_bits_ = static_cast<int>(ReadVarint(at));
   c.skips_ = at;
   at += static_cast<size_t>(c.skip_count_) * kSkipBytes;
   c.docs_begin_ = c.at_ = at;
   c.end_ = at + docs_bytes;
   c.positions_begin_ = c.positions_at_ = c.end_;
+  c.positions_end_ =
+      reinterpret_cast<const uint8_t*>(blob.data()) + blob.size();
   return c;
 }
 
@@ -111,6 +214,7 @@ PostingCursor PostingCursor::OverStreams(std::string_view docs,
   c.end_ = c.at_ + docs.size();
   c.positions_begin_ = c.positions_at_ =
       reinterpret_cast<const uint8_t*>(positions.data());
+  c.positions_end_ = c.positions_begin_ + positions.size();
   return c;
 }
 
@@ -163,7 +267,7 @@ void PostingCursor::SeekBlock(uint32_t target) {
   next_skip_ = lo;
   if (docs_begin_ + docs_offset <= at_) return;
   at_ = docs_begin_ + docs_offset;
-  positions_at_ = positions_begin_ + ReadFixed32(skip + 8);
+  positions_bit_ = ReadFixed32(skip + 8);
   positions_to_skip_ = 0;
   unread_positions_ = 0;
   doc_ = ReadFixed32(skip);
@@ -185,15 +289,57 @@ bool PostingCursor::SkipTo(uint32_t target) {
   return false;
 }
 
-void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
-  for (; positions_to_skip_ > 0; --positions_to_skip_) {
-    while (*positions_at_++ & 0x80) {
+uint64_t PostingCursor::PeekBits() const {
+  const uint8_t* at = positions_begin_ + (positions_bit_ >> 3);
+  uint64_t word = 0;
+  if (positions_end_ - at >= 8) {
+    std::memcpy(&word, at, 8);
+    word = absl::little_endian::ToHost64(word);
+  } else {
+    for (int i = 0; at + i < positions_end_; ++i) {
+      word |= static_cast<uint64_t>(at[i]) << (8 * i);
     }
   }
+  return word >> (positions_bit_ & 7);
+}
+
+uint32_t PostingCursor::ReadPositionValue() {
+  if (rice_bits_ < 0) return ReadVarint(positions_at_);
+  // The quotient in unary (zeros, then a one), then rice_bits_ low bits;
+  // or kEscapeQuotient zeros and the value in 32 bits.
+  const uint64_t window = PeekBits() & kWindowMask;
+  const uint32_t zeros = window == 0
+                             ? kWindowBits
+                             : static_cast<uint32_t>(absl::countr_zero(window));
+  if (zeros >= kEscapeQuotient) {
+    positions_bit_ += kEscapeQuotient;
+    const auto value = static_cast<uint32_t>(PeekBits());
+    positions_bit_ += 32;
+    return value;
+  }
+  const uint32_t quotient = zeros;
+  positions_bit_ += zeros + 1;
+  const uint32_t low =
+      static_cast<uint32_t>(PeekBits() & ((uint64_t{1} << rice_bits_) - 1));
+  positions_bit_ += static_cast<uint64_t>(rice_bits_);
+  return (quotient << rice_bits_) | low;
+}
+
+void PostingCursor::SkipPositionValue() {
+  if (rice_bits_ < 0) {
+    while (*positions_at_++ & 0x80) {
+    }
+    return;
+  }
+  ReadPositionValue();
+}
+
+void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
+  for (; positions_to_skip_ > 0; --positions_to_skip_) SkipPositionValue();
   out->resize(unread_positions_);
   uint32_t position = 0;
   for (uint32_t i = 0; i < unread_positions_; ++i) {
-    position += ReadVarint(positions_at_);
+    position += ReadPositionValue();
     (*out)[i] = position;
   }
   unread_positions_ = 0;

@@ -55,10 +55,13 @@ class PostingWriter {
   struct Skip {
     uint32_t doc_base;
     uint32_t docs_offset;
+    // Index into position_gaps_ until Finish turns it into a bit offset.
     uint32_t positions_offset;
   };
   std::string docs_;
-  std::string positions_;
+  // Each entry's positions: the first, then the gaps between them; Rice
+  // coded by Finish, which needs them all to choose the parameter.
+  std::vector<uint32_t> position_gaps_;
   std::vector<Skip> skips_;
   uint32_t count_ = 0;
   uint32_t last_ = 0;
@@ -95,17 +98,30 @@ class PostingCursor {
   // Jumps to the start of the block holding the first doc >= target, if
   // that is ahead of where the cursor is.
   void SeekBlock(uint32_t target);
+  // The next position value (a first position or a gap) and skipping one.
+  uint32_t ReadPositionValue();
+  void SkipPositionValue();
+  // Up to 57 bits of the Rice stream from positions_bit_ on, low bit first;
+  // zeros past the end.
+  uint64_t PeekBits() const;
 
   const uint8_t* docs_begin_ = nullptr;
   const uint8_t* at_ = nullptr;
   const uint8_t* end_ = nullptr;
   const uint8_t* positions_begin_ = nullptr;
+  const uint8_t* positions_end_ = nullptr;
+  // Varint positions (a growable list): the next byte to read.
   const uint8_t* positions_at_ = nullptr;
+  // Rice-coded positions (a frozen list): the parameter, or -1 for
+  // varints, and the next bit to read.
+  int rice_bits_ = -1;
+  uint64_t positions_bit_ = 0;
   // Positions of entries passed over without ReadPositions, and of the
   // current entry while unread.
   uint32_t positions_to_skip_ = 0;
   uint32_t unread_positions_ = 0;
-  // Skip table: entries of 3 little-endian uint32s.
+  // Skip table: entries of 3 little-endian uint32s (doc before the block,
+  // its document stream byte offset, its position stream bit offset).
   const uint8_t* skips_ = nullptr;
   uint32_t skip_count_ = 0;
   uint32_t next_skip_ = 0;

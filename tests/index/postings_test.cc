@@ -1,0 +1,180 @@
+// PostingWriter and PostingCursor: frozen blobs (skip tables, Rice-coded
+// positions) and growable streams (varint positions) read back exactly,
+// whichever way the cursor moves through them.
+
+#include "query-service/index/postings.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace bulletin {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+
+struct Entry {
+  uint32_t doc;
+  FieldCounts counts;
+  std::vector<uint32_t> positions;
+};
+
+// Entries with every count shape, and positions from tiny gaps to values
+// past the Rice code's escape.
+std::vector<Entry> RandomEntries(int n, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::vector<Entry> entries;
+  uint32_t doc = 0;
+  for (int i = 0; i < n; ++i) {
+    doc += 1 + random() % (i % 7 == 0 ? 5000 : 3);
+    Entry e;
+    e.doc = doc;
+    const int shape = static_cast<int>(random() % 5);
+    e.counts = shape == 0 ? FieldCounts{0, 0, 1}
+               : shape == 1
+                   ? FieldCounts{0, 0, 2 + static_cast<int>(random() % 9)}
+               : shape == 2 ? FieldCounts{1, 0, 0}
+                            : FieldCounts{static_cast<int>(random() % 3),
+                                          static_cast<int>(random() % 3),
+                                          1 + static_cast<int>(random() % 3)};
+    const int count = e.counts[0] + e.counts[1] + e.counts[2];
+    uint32_t position = 0;
+    for (int k = 0; k < count; ++k) {
+      const uint32_t r = static_cast<uint32_t>(random());
+      position += (k == 0 ? 0 : 1) + (r % 50 == 0   ? r % 3000000
+                                      : r % 50 == 1 ? r % 900
+                                                    : r % 12);
+      e.positions.push_back(position);
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::string Blob(const std::vector<Entry>& entries) {
+  PostingWriter writer;
+  for (const Entry& e : entries) writer.Add(e.doc, e.counts, e.positions);
+  return writer.Finish();
+}
+
+struct Streams {
+  std::string docs;
+  std::string positions;
+};
+
+Streams Growable(const std::vector<Entry>& entries) {
+  Streams s;
+  uint32_t last = 0;
+  for (const Entry& e : entries) {
+    AppendEntry(e.doc, e.counts, e.positions.data(), e.positions.size(), &last,
+                &s.docs, &s.positions);
+  }
+  return s;
+}
+
+void ExpectReadsBack(PostingCursor cursor, const std::vector<Entry>& entries) {
+  std::vector<uint32_t> positions;
+  for (const Entry& e : entries) {
+    ASSERT_TRUE(cursor.Next());
+    EXPECT_EQ(cursor.doc(), e.doc);
+    EXPECT_EQ(cursor.counts(), e.counts);
+    cursor.ReadPositions(&positions);
+    EXPECT_THAT(positions, ElementsAreArray(e.positions)) << "doc " << e.doc;
+  }
+  EXPECT_FALSE(cursor.Next());
+}
+
+TEST(PostingsTest, FrozenBlobReadsBackEveryEntry) {
+  const std::vector<Entry> entries = RandomEntries(1000, 1);
+  const std::string blob = Blob(entries);
+  PostingCursor cursor = PostingCursor::OverBlob(blob);
+  EXPECT_EQ(cursor.stored_count(), 1000u);
+  ExpectReadsBack(cursor, entries);
+}
+
+TEST(PostingsTest, GrowableStreamsReadBackEveryEntry) {
+  const std::vector<Entry> entries = RandomEntries(1000, 2);
+  const Streams s = Growable(entries);
+  ExpectReadsBack(PostingCursor::OverStreams(s.docs, s.positions), entries);
+}
+
+// Skipping over entries (and over whole blocks through the skip table)
+// without reading their positions must leave the position stream in step.
+TEST(PostingsTest, SkipToFindsEntriesAndTheirPositions) {
+  const std::vector<Entry> entries = RandomEntries(3000, 3);
+  const std::string blob = Blob(entries);
+  const Streams s = Growable(entries);
+  std::mt19937 random(4);
+  for (int trial = 0; trial < 20; ++trial) {
+    PostingCursor frozen = PostingCursor::OverBlob(blob);
+    PostingCursor growable = PostingCursor::OverStreams(s.docs, s.positions);
+    size_t i = 0;
+    std::vector<uint32_t> positions;
+    ASSERT_TRUE(frozen.Next());
+    ASSERT_TRUE(growable.Next());
+    while (true) {
+      // Forward by one entry or more, never back to one already seen.
+      i += 1 + random() % (trial % 2 == 0 ? 3 : 200);
+      if (i >= entries.size()) break;
+      // Sometimes a target between two documents.
+      uint32_t target = entries[i].doc;
+      if (random() % 2 == 0 && target - 1 > entries[i - 1].doc) --target;
+      for (PostingCursor* c : {&frozen, &growable}) {
+        ASSERT_TRUE(c->SkipTo(target));
+        EXPECT_EQ(c->doc(), entries[i].doc);
+        if (random() % 2 == 0) {
+          c->ReadPositions(&positions);
+          EXPECT_THAT(positions, ElementsAreArray(entries[i].positions));
+        }
+      }
+    }
+    EXPECT_FALSE(frozen.SkipTo(entries.back().doc + 1));
+    EXPECT_FALSE(growable.SkipTo(entries.back().doc + 1));
+  }
+}
+
+TEST(PostingsTest, ListsWithoutPositionsKeepTheirCounts) {
+  // A bigram ending a segment stores no positions.
+  Streams s;
+  uint32_t last = 0;
+  AppendEntry(3, FieldCounts{0, 2, 0}, nullptr, 0, &last, &s.docs,
+              &s.positions);
+  AppendEntry(9, FieldCounts{0, 0, 1}, nullptr, 0, &last, &s.docs,
+              &s.positions);
+  EXPECT_TRUE(s.positions.empty());
+  PostingWriter writer;
+  writer.Add(3, FieldCounts{0, 2, 0}, {});
+  writer.Add(9, FieldCounts{0, 0, 1}, {});
+  const std::string blob = writer.Finish();
+  for (PostingCursor c : {PostingCursor::OverBlob(blob),
+                          PostingCursor::OverStreams(s.docs, s.positions)}) {
+    ASSERT_TRUE(c.Next());
+    EXPECT_EQ(c.doc(), 3u);
+    EXPECT_EQ(c.counts(), (FieldCounts{0, 2, 0}));
+    ASSERT_TRUE(c.SkipTo(9));
+    EXPECT_EQ(c.counts(), (FieldCounts{0, 0, 1}));
+    EXPECT_FALSE(c.Next());
+  }
+}
+
+TEST(PostingsTest, EmptyAndSingleEntryLists) {
+  EXPECT_FALSE(PostingCursor().Next());
+  EXPECT_FALSE(PostingCursor::OverBlob({}).SkipTo(0));
+  PostingWriter writer;
+  writer.Add(0, FieldCounts{0, 0, 1}, {4000000});
+  const std::string blob = writer.Finish();
+  PostingCursor c = PostingCursor::OverBlob(blob);
+  ASSERT_TRUE(c.SkipTo(0));
+  std::vector<uint32_t> positions;
+  c.ReadPositions(&positions);
+  EXPECT_THAT(positions, ElementsAre(4000000u));
+  EXPECT_FALSE(c.Next());
+}
+
+}  // namespace
+}  // namespace bulletin
