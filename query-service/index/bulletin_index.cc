@@ -113,6 +113,7 @@ class BulletinIndex::Impl {
       prepared = Prepare(record);
     }
     bool compact;
+    bool drop_dead;
     {
       std::unique_lock<std::shared_mutex> lock(mu_);
       if (record.seq() != 0 && record.seq() <= applied_seq_) return;
@@ -126,10 +127,11 @@ class BulletinIndex::Impl {
       }
       if (prepared.has_value()) Add(*std::move(prepared), &s);
       applied_seq_ = std::max(applied_seq_, record.seq());
-      compact = NeedsCompaction(s);
+      drop_dead = TooManyDead(s);
+      compact = drop_dead || NeedsCompaction(s);
     }
     applied_changed_.notify_all();
-    if (compact) Compact();
+    if (compact) Compact(drop_dead);
   }
 
   void Clear() {
@@ -142,15 +144,15 @@ class BulletinIndex::Impl {
     applied_changed_.notify_all();
   }
 
-  // Rewrites the index without dead documents and with every bigram in the
-  // frozen tier. Only the applier calls it, so nothing changes the state
-  // while the copy is made under a reader lock; readers go on meanwhile and
-  // are held only for the swap.
-  void Compact() {
+  // Rewrites the index with every bigram in the frozen tier, and without
+  // dead documents when `drop_dead`. Only the applier calls it, so nothing
+  // changes the state while the copy is made under a reader lock; readers
+  // go on meanwhile and are held only for the swap.
+  void Compact(bool drop_dead) {
     std::unique_ptr<State> compacted;
     {
       std::shared_lock<std::shared_mutex> lock(mu_);
-      compacted = Compacted(*state_);
+      compacted = Compacted(*state_, drop_dead);
     }
     {
       std::unique_lock<std::shared_mutex> lock(mu_);
@@ -258,24 +260,35 @@ class BulletinIndex::Impl {
         recent_bytes > s.grams.frozen_bytes()) {
       return true;
     }
+    return false;
+  }
+
+  // Dead documents cost postings and filter checks; they are dropped, with
+  // a full rewrite, once they are a quarter of all.
+  static bool TooManyDead(const State& s) {
     return s.dead_documents > kMinDeadDocuments &&
            s.dead_documents > s.corpus.documents.size() / 4;
   }
 
-  static std::unique_ptr<State> Compacted(const State& old) {
+  // Dead documents are dropped only when `drop_dead`; otherwise every
+  // document keeps its number, which lets the posting lists be extended
+  // rather than rewritten.
+  static std::unique_ptr<State> Compacted(const State& old, bool drop_dead) {
     auto s = std::make_unique<State>();
     std::vector<uint32_t> doc_remap(old.corpus.documents.size(),
                                     ValueDictionary::kDropped);
     for (uint32_t doc = 0; doc < old.corpus.documents.size(); ++doc) {
-      if (!old.corpus.ranks[doc].live) continue;
+      const bool live = old.corpus.ranks[doc].live;
+      if (drop_dead && !live) continue;
       const uint32_t new_doc =
           static_cast<uint32_t>(s->corpus.documents.size());
       doc_remap[doc] = new_doc;
       const DocumentMeta& d = old.corpus.documents[doc];
-      s->by_id[d.record->id()] = new_doc;
+      if (live) s->by_id[d.record->id()] = new_doc;
       s->corpus.documents.push_back(d);
       s->corpus.ranks.push_back(old.corpus.ranks[doc]);
     }
+    if (!drop_dead) s->dead_documents = old.dead_documents;
     s->corpus.documents.shrink_to_fit();
     s->corpus.ranks.shrink_to_fit();
     s->grams = old.grams.Compacted(doc_remap);
@@ -336,10 +349,10 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   const State& s = *state_;
   const Corpus& corpus = s.corpus;
 
-  std::vector<ScoredMatch> matches = FindMatches(
-      terms, filters, by_relevance,
-      IndexView{corpus, s.grams, s.dictionary, s.live_documents,
-                s.total_weighted_length});
+  std::vector<ScoredMatch> matches =
+      FindMatches(terms, filters, by_relevance,
+                  IndexView{corpus, s.grams, s.dictionary, s.live_documents,
+                            s.total_weighted_length});
 
   v1::SearchResponse response;
   response.set_total_hits(static_cast<int64_t>(matches.size()));
@@ -391,7 +404,7 @@ BulletinIndex::BulletinIndex() : impl_(std::make_unique<Impl>()) {}
 BulletinIndex::~BulletinIndex() = default;
 void BulletinIndex::Apply(const v1::LogRecord& record) { impl_->Apply(record); }
 void BulletinIndex::Clear() { impl_->Clear(); }
-void BulletinIndex::Compact() { impl_->Compact(); }
+void BulletinIndex::Compact() { impl_->Compact(/*drop_dead=*/true); }
 uint64_t BulletinIndex::applied_seq() const { return impl_->applied_seq(); }
 bool BulletinIndex::WaitForSeq(uint64_t seq, absl::Time deadline) const {
   return impl_->WaitForSeq(seq, deadline);

@@ -40,10 +40,11 @@ class BulletinIndex {
   void Clear();
 
   // Rewrites the index into its compact form (dropping retracted and
-  // replaced versions). Apply does this by itself as recent additions grow;
-  // the applier may also call it once caught up, so that a replica at rest
-  // uses the least memory. Readers are held only for a pointer swap. Same
-  // threading rule as Apply.
+  // replaced versions). Apply does this by itself as recent additions grow,
+  // extending the frozen lists and keeping dead versions (skipped by every
+  // search) until they are a quarter of all; the applier may also call it
+  // once caught up, so that a replica at rest uses the least memory. Readers
+  // are held only for a pointer swap. Same threading rule as Apply.
   void Compact();
 
   // The seq of the last record applied; 0 when none.

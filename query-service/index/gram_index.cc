@@ -143,19 +143,44 @@ GramIndex GramIndex::Compacted(const std::vector<uint32_t>& remap) const {
   out.second_.reserve(second_.size() + recent_keys.size());
   out.offsets_.reserve(second_.size() + recent_keys.size() + 1);
   out.frozen_.reserve(frozen_.size() + recent_bytes_);
+  // Without renumbering, a frozen list stays as it is: it is copied, or
+  // extended by its recent entries, rather than decoded and coded again.
+  bool renumbers = false;
+  for (uint32_t doc = 0; doc < remap.size() && !renumbers; ++doc) {
+    renumbers = remap[doc] != doc;
+  }
   PostingWriter writer;
   std::vector<uint32_t> positions;
   auto emit = [&](uint64_t key, std::string_view frozen) {
     const bool ends_segment = (key & kEnd) == kEnd;
-    Cursor cursor(WithRecent(frozen, key));
-    while (cursor.Next()) {
-      const uint32_t doc = remap[cursor.doc()];
-      if (doc == kDropped) continue;
-      positions.clear();
-      if (!ends_segment) cursor.ReadPositions(&positions);
-      writer.Add(doc, cursor.counts(), positions);
+    const List list = WithRecent(frozen, key);
+    std::string blob;
+    std::string_view bytes = frozen;
+    if (renumbers || frozen.empty() || !list.recent_docs.empty()) {
+      PostingCursor recent =
+          PostingCursor::OverStreams(list.recent_docs, list.recent_positions);
+      PostingCursor all = PostingCursor::OverBlob(frozen);
+      PostingCursor* from = &all;
+      if (!renumbers) {
+        writer = PostingWriter::Resuming(frozen);
+        from = &recent;
+      }
+      for (;;) {
+        if (!from->Next()) {
+          if (from == &recent) break;
+          from = &recent;
+          continue;
+        }
+        const uint32_t doc = remap[from->doc()];
+        if (doc == kDropped) continue;
+        positions.clear();
+        if (!ends_segment) from->ReadPositions(&positions);
+        writer.Add(doc, from->counts(), positions);
+      }
+      if (writer.size() == 0) return;
+      blob = writer.Finish();
+      bytes = blob;
     }
-    if (writer.size() == 0) return;
     const char32_t first = static_cast<char32_t>(key >> 21);
     if (out.first_.empty() || out.first_.back() != first) {
       out.first_.push_back(first);
@@ -163,7 +188,7 @@ GramIndex GramIndex::Compacted(const std::vector<uint32_t>& remap) const {
     }
     out.second_.push_back(static_cast<char32_t>(key & kEnd));
     out.offsets_.push_back(static_cast<uint32_t>(out.frozen_.size()));
-    out.frozen_ += writer.Finish();
+    out.frozen_ += bytes;
   };
   size_t r = 0;
   for (size_t k = 0; k < first_.size(); ++k) {

@@ -69,6 +69,17 @@ constexpr uint32_t kEscapeQuotient = 40;
 // one, then the remainder's low bits.
 class BitWriter {
  public:
+  BitWriter() = default;
+  // Continues `bits` bits already coded in `bytes`.
+  BitWriter(std::string_view bytes, uint64_t bits) : bits_(bits) {
+    const size_t whole = static_cast<size_t>(bits / 8);
+    out_.assign(bytes.substr(0, whole));
+    used_ = static_cast<int>(bits % 8);
+    if (used_ > 0) {
+      pending_ = static_cast<uint8_t>(bytes[whole]) & ((1u << used_) - 1);
+    }
+  }
+
   void AppendRice(uint32_t value, int rice_bits) {
     const uint32_t quotient = value >> rice_bits;
     if (quotient >= kEscapeQuotient) {
@@ -81,7 +92,7 @@ class BitWriter {
       AppendBits(value & ((uint64_t{1} << rice_bits) - 1), rice_bits);
     }
   }
-  uint32_t size() const { return static_cast<uint32_t>(bits_); }
+  uint64_t size() const { return bits_; }
   std::string Finish() {
     if (used_ > 0) out_.push_back(static_cast<char>(pending_));
     return std::move(out_);
@@ -150,22 +161,49 @@ void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
   ++count_;
 }
 
+PostingWriter PostingWriter::Resuming(std::string_view blob) {
+  PostingWriter w;
+  if (blob.empty()) return w;
+  const auto* at = reinterpret_cast<const uint8_t*>(blob.data());
+  w.count_ = ReadVarint(at);
+  w.last_ = ReadVarint(at);
+  const uint32_t docs_bytes = ReadVarint(at);
+  const uint32_t skip_count = ReadVarint(at);
+  w.rice_bits_ = static_cast<int>(ReadVarint(at));
+  w.resumed_position_bits_ = ReadVarint(at);
+  for (uint32_t i = 0; i < skip_count; ++i, at += kSkipBytes) {
+    w.skips_.push_back(
+        Skip{ReadFixed32(at), ReadFixed32(at + 4), ReadFixed32(at + 8)});
+  }
+  w.resumed_skips_ = skip_count;
+  const char* docs = reinterpret_cast<const char*>(at);
+  w.docs_.assign(docs, docs_bytes);
+  const char* positions = docs + docs_bytes;
+  w.resumed_positions_.assign(
+      positions, static_cast<size_t>(blob.data() + blob.size() - positions));
+  return w;
+}
+
 std::string PostingWriter::Finish() {
-  const int rice_bits = BestRiceBits(position_gaps_);
-  // The bit offset of every gap a skip entry points at, found while
+  const bool resumed = rice_bits_ >= 0;
+  const int rice_bits = resumed ? rice_bits_ : BestRiceBits(position_gaps_);
+  BitWriter bits = resumed
+                       ? BitWriter(resumed_positions_, resumed_position_bits_)
+                       : BitWriter();
+  // The bit offset of every gap a new skip entry points at, found while
   // coding.
-  size_t next_skip = 0;
-  BitWriter bits;
+  size_t next_skip = resumed_skips_;
   for (size_t i = 0; i < position_gaps_.size(); ++i) {
     for (; next_skip < skips_.size() && skips_[next_skip].positions_offset == i;
          ++next_skip) {
-      skips_[next_skip].positions_offset = bits.size();
+      skips_[next_skip].positions_offset = static_cast<uint32_t>(bits.size());
     }
     bits.AppendRice(position_gaps_[i], rice_bits);
   }
   for (; next_skip < skips_.size(); ++next_skip) {
-    skips_[next_skip].positions_offset = bits.size();
+    skips_[next_skip].positions_offset = static_cast<uint32_t>(bits.size());
   }
+  const uint64_t position_bits = bits.size();
   const std::string positions = bits.Finish();
 
   std::string blob;
@@ -176,6 +214,7 @@ std::string PostingWriter::Finish() {
   AppendVarint(static_cast<uint32_t>(docs_.size()), &blob);
   AppendVarint(static_cast<uint32_t>(skips_.size()), &blob);
   AppendVarint(static_cast<uint32_t>(rice_bits), &blob);
+  AppendVarint(static_cast<uint32_t>(position_bits), &blob);
   for (const Skip& skip : skips_) {
     AppendFixed32(skip.doc_base, &blob);
     AppendFixed32(skip.docs_offset, &blob);
@@ -197,6 +236,7 @@ PostingCursor PostingCursor::OverBlob(std::string_view blob) {
   const uint32_t docs_bytes = ReadVarint(at);
   c.skip_count_ = ReadVarint(at);
   c.rice_bits_ = static_cast<int>(ReadVarint(at));
+  ReadVarint(at);  // the position stream's length in bits
   c.skips_ = at;
   at += static_cast<size_t>(c.skip_count_) * kSkipBytes;
   c.docs_begin_ = c.at_ = at;

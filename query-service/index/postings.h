@@ -45,6 +45,11 @@ void AppendEntry(uint32_t doc, const FieldCounts& counts,
 // Builds the frozen form of one list: header, skip table, streams.
 class PostingWriter {
  public:
+  // Starts from a frozen blob (from Finish), so that entries added after
+  // its last one extend it: its bytes are copied, not decoded, and new
+  // positions take its Rice parameter.
+  static PostingWriter Resuming(std::string_view blob);
+
   void Add(uint32_t doc, const FieldCounts& counts,
            const std::vector<uint32_t>& positions);
   uint32_t size() const { return count_; }
@@ -65,6 +70,13 @@ class PostingWriter {
   std::vector<Skip> skips_;
   uint32_t count_ = 0;
   uint32_t last_ = 0;
+  // When resuming: the blob's Rice parameter, its coded positions and their
+  // length in bits, and how many of skips_ came from it (whose offsets are
+  // bits already); rice_bits_ is -1 otherwise.
+  int rice_bits_ = -1;
+  std::string resumed_positions_;
+  uint64_t resumed_position_bits_ = 0;
+  size_t resumed_skips_ = 0;
 };
 
 class PostingCursor {

@@ -97,6 +97,34 @@ TEST(PostingsTest, FrozenBlobReadsBackEveryEntry) {
   ExpectReadsBack(cursor, entries);
 }
 
+// A compaction that renumbers nothing extends a frozen list instead of
+// coding it again: the result must read as if written in one go, skips
+// included, wherever the first part ended (mid-block, mid-byte).
+TEST(PostingsTest, ResumedBlobReadsLikeOneWrittenWhole) {
+  const std::vector<Entry> entries = RandomEntries(700, 5);
+  for (size_t split : {size_t{1}, size_t{63}, size_t{64}, size_t{200}}) {
+    PostingWriter first;
+    for (size_t i = 0; i < split; ++i) {
+      first.Add(entries[i].doc, entries[i].counts, entries[i].positions);
+    }
+    PostingWriter resumed = PostingWriter::Resuming(first.Finish());
+    EXPECT_EQ(resumed.size(), split);
+    for (size_t i = split; i < entries.size(); ++i) {
+      resumed.Add(entries[i].doc, entries[i].counts, entries[i].positions);
+    }
+    const std::string blob = resumed.Finish();
+    ExpectReadsBack(PostingCursor::OverBlob(blob), entries);
+    PostingCursor c = PostingCursor::OverBlob(blob);
+    std::vector<uint32_t> positions;
+    for (size_t i = 5; i < entries.size(); i += 97) {
+      ASSERT_TRUE(c.SkipTo(entries[i].doc)) << split;
+      EXPECT_EQ(c.doc(), entries[i].doc);
+      c.ReadPositions(&positions);
+      EXPECT_THAT(positions, ElementsAreArray(entries[i].positions));
+    }
+  }
+}
+
 TEST(PostingsTest, GrowableStreamsReadBackEveryEntry) {
   const std::vector<Entry> entries = RandomEntries(1000, 2);
   const Streams s = Growable(entries);
