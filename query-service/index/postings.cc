@@ -34,6 +34,28 @@ uint32_t ReadFixed32(const uint8_t* at) {
 
 constexpr size_t kSkipBytes = 12;
 
+// The varints that open a frozen blob (docs/index-format.md).
+struct BlobHeader {
+  uint32_t count;
+  uint32_t last_doc;
+  uint32_t docs_bytes;
+  uint32_t skip_count;
+  int rice_bits;
+  uint32_t position_bits;
+};
+
+// Reads the header at `at` and moves `at` to the skip table.
+BlobHeader ReadHeader(const uint8_t*& at) {
+  BlobHeader h;
+  h.count = ReadVarint(at);
+  h.last_doc = ReadVarint(at);
+  h.docs_bytes = ReadVarint(at);
+  h.skip_count = ReadVarint(at);
+  h.rice_bits = static_cast<int>(ReadVarint(at));
+  h.position_bits = ReadVarint(at);
+  return h;
+}
+
 // PeekBits yields at least this many valid bits.
 constexpr uint32_t kWindowBits = 57;
 constexpr uint64_t kWindowMask = (uint64_t{1} << kWindowBits) - 1;
@@ -165,12 +187,13 @@ PostingWriter PostingWriter::Resuming(std::string_view blob) {
   PostingWriter w;
   if (blob.empty()) return w;
   const auto* at = reinterpret_cast<const uint8_t*>(blob.data());
-  w.count_ = ReadVarint(at);
-  w.last_ = ReadVarint(at);
-  const uint32_t docs_bytes = ReadVarint(at);
-  const uint32_t skip_count = ReadVarint(at);
-  w.rice_bits_ = static_cast<int>(ReadVarint(at));
-  w.resumed_position_bits_ = ReadVarint(at);
+  const BlobHeader header = ReadHeader(at);
+  w.count_ = header.count;
+  w.last_ = header.last_doc;
+  const uint32_t docs_bytes = header.docs_bytes;
+  const uint32_t skip_count = header.skip_count;
+  w.rice_bits_ = header.rice_bits;
+  w.resumed_position_bits_ = header.position_bits;
   for (uint32_t i = 0; i < skip_count; ++i, at += kSkipBytes) {
     w.skips_.push_back(
         Skip{ReadFixed32(at), ReadFixed32(at + 4), ReadFixed32(at + 8)});
@@ -230,13 +253,13 @@ PostingCursor PostingCursor::OverBlob(std::string_view blob) {
   PostingCursor c;
   if (blob.empty()) return c;
   const uint8_t* at = reinterpret_cast<const uint8_t*>(blob.data());
-  c.stored_count_ = ReadVarint(at);
-  c.last_doc_ = ReadVarint(at);
+  const BlobHeader header = ReadHeader(at);
+  c.stored_count_ = header.count;
+  c.last_doc_ = header.last_doc;
   c.has_last_doc_ = true;
-  const uint32_t docs_bytes = ReadVarint(at);
-  c.skip_count_ = ReadVarint(at);
-  c.rice_bits_ = static_cast<int>(ReadVarint(at));
-  ReadVarint(at);  // the position stream's length in bits
+  const uint32_t docs_bytes = header.docs_bytes;
+  c.skip_count_ = header.skip_count;
+  c.rice_bits_ = header.rice_bits;
   c.skips_ = at;
   at += static_cast<size_t>(c.skip_count_) * kSkipBytes;
   c.docs_begin_ = c.at_ = at;
