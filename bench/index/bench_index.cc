@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,10 @@ std::string Join(const std::vector<std::string>& parts) {
 BenchDocument Prepare(const v1::Bulletin& b) {
   BenchDocument d;
   d.record = &b;
+  auto log_record = std::make_shared<v1::LogRecord>();
+  log_record->set_seq(b.seq());
+  *log_record->mutable_upsert() = b;
+  d.log_record = std::move(log_record);
   std::vector<std::string> headline;
   std::vector<std::string> lead;
   for (const TextSegment& s : TextSegmentsOf(b)) {

@@ -13,12 +13,7 @@ class BulletinEngine : public Engine {
   std::string name() const override { return "bulletin (this index)"; }
 
   absl::Status Build(const std::vector<BenchDocument>& documents) override {
-    v1::LogRecord record;
-    for (const BenchDocument& d : documents) {
-      record.set_seq(d.record->seq());
-      *record.mutable_upsert() = *d.record;
-      index_.Apply(record);
-    }
+    for (const BenchDocument& d : documents) index_.Apply(*d.log_record);
     index_.Compact();
     return absl::OkStatus();
   }

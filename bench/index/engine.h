@@ -23,12 +23,16 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bulletin/v1/bulletin.pb.h"
+#include "bulletin/v1/log.pb.h"
 
 namespace bulletin::bench {
 
 struct BenchDocument {
-  // The record, for our index.
+  // The record, and the Feed record that carries it to our index (built
+  // before timing, as the peers' folded text is: a replica receives it
+  // from the Feed ready-made).
   const v1::Bulletin* record;
+  std::shared_ptr<const v1::LogRecord> log_record;
   // Folded text fields, for the peers and the brute-force scan.
   std::string headline;  // kicker, headline, subtitle joined by '\n'
   std::string lead;      // dateline and lead joined by '\n'

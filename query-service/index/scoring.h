@@ -27,7 +27,9 @@ inline double WeightedCount(const FieldCounts& counts) {
 class Bm25 {
  public:
   Bm25(int64_t live_documents, double average_length)
-      : documents_(live_documents), average_length_(average_length) {}
+      : documents_(live_documents),
+        length_factor_(average_length > 0 ? kK1 * kB / average_length : 0),
+        length_base_(average_length > 0 ? kK1 * (1 - kB) : kK1) {}
 
   // Inverse document frequency of a term found in `df` documents.
   double Idf(int64_t df) const;
@@ -36,17 +38,19 @@ class Bm25 {
   double TermScore(double idf, double weighted_count,
                    double weighted_length) const {
     if (weighted_count <= 0) return 0;
-    const double norm =
-        average_length_ > 0 ? weighted_length / average_length_ : 1.0;
+    // k1 * (1 - b + b * length / average), with the division done once.
     return idf * weighted_count * (kK1 + 1) /
-           (weighted_count + kK1 * (1 - kB + kB * norm));
+           (weighted_count + length_base_ + length_factor_ * weighted_length);
   }
 
  private:
   static constexpr double kK1 = 1.2;
   static constexpr double kB = 0.75;
   int64_t documents_;
-  double average_length_;
+  // The length normalization k1 * (1 - b + b * length / average) as
+  // base + factor * length (just k1 when there is no average yet).
+  double length_factor_;
+  double length_base_;
 };
 
 }  // namespace bulletin
