@@ -42,6 +42,8 @@ class CompiledFilters {
     return values_[static_cast<int>(field)];
   }
 
+  // True when a date bound is set; MatchesDate passes every date otherwise.
+  bool bounds_date() const { return !date_from_.empty() || !date_to_.empty(); }
   bool MatchesDate(std::string_view date) const;
 
   // True when the bulletin passes every filter. `has_value(field, folded)`

@@ -13,36 +13,46 @@
 namespace bulletin {
 namespace {
 
-// Value ids of the filter values, looked up once per search. Keyed by the
-// address of the value inside the CompiledFilters, which is what
-// CompiledFilters::Matches passes back.
-using ValueIds = absl::flat_hash_map<const std::string*, uint32_t>;
-
-ValueIds ResolveValues(const CompiledFilters& filters,
-                       const ValueDictionary& dictionary) {
-  ValueIds ids;
-  for (int f = 0; f < kFacetFieldCount; ++f) {
-    for (const std::string& value :
-         filters.values(static_cast<FacetField>(f))) {
-      std::optional<uint32_t> id =
-          dictionary.Find(static_cast<FacetField>(f), value);
-      if (id.has_value()) ids[&value] = *id;
+// The filters as value ids, resolved once per search, so that checking a
+// document is a few binary searches in its sorted value ids: no string is
+// hashed, and the stored record is read only when a date is bounded.
+class FilterCheck {
+ public:
+  FilterCheck(const CompiledFilters& filters, const ValueDictionary& dictionary)
+      : filters_(&filters), bounds_date_(filters.bounds_date()) {
+    for (int f = 0; f < kFacetFieldCount; ++f) {
+      const auto& values = filters.values(static_cast<FacetField>(f));
+      if (values.empty()) continue;
+      std::vector<uint32_t>& ids = fields_.emplace_back();
+      for (const std::string& value : values) {
+        std::optional<uint32_t> id =
+            dictionary.Find(static_cast<FacetField>(f), value);
+        if (id.has_value()) ids.push_back(*id);
+      }
     }
   }
-  return ids;
-}
 
-bool Passes(const CompiledFilters& filters, const ValueIds& ids,
-            const DocumentMeta& d) {
-  return filters.Matches(
-      [&](FacetField, const std::string& folded) {
-        auto id = ids.find(&folded);
-        return id != ids.end() &&
-               std::binary_search(d.value_ids.begin(), d.value_ids.end(),
-                                  id->second);
-      },
-      d.record->date());
-}
+  bool Passes(const DocumentMeta& d) const {
+    for (const std::vector<uint32_t>& any_of : fields_) {
+      bool found = false;
+      for (uint32_t id : any_of) {
+        if (std::binary_search(d.value_ids.begin(), d.value_ids.end(), id)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return !bounds_date_ || filters_->MatchesDate(d.record->date());
+  }
+
+ private:
+  const CompiledFilters* filters_;
+  bool bounds_date_;
+  // Per constrained field, the ids of its wanted values that exist (none:
+  // no document passes).
+  std::vector<std::vector<uint32_t>> fields_;
+};
 
 // The documents having a value of the most selective filtered field,
 // ascending and not yet checked against the other filters; nullopt when
@@ -133,11 +143,11 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
                                corpus.ranks[m->doc].weighted_length);
   };
 
-  ValueIds ids;
+  std::optional<FilterCheck> check;
   std::optional<std::vector<uint32_t>> filter_docs;
   size_t filter_cost = std::numeric_limits<size_t>::max();
   if (!filters.empty()) {
-    ids = ResolveValues(filters, view.dictionary);
+    check.emplace(filters, view.dictionary);
     filter_docs = FilterCandidates(filters, view.dictionary);
     filter_cost =
         4 * (filter_docs ? filter_docs->size() : corpus.documents.size());
@@ -151,8 +161,7 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
     terms[order[0]].FindAll(&all);
     matches.reserve(all.size());
     for (const DocumentCounts& found : all) {
-      if (!filters.empty() &&
-          !Passes(filters, ids, corpus.documents[found.doc])) {
+      if (!filters.empty() && !check->Passes(corpus.documents[found.doc])) {
         continue;
       }
       matches.push_back(ScoredMatch{found.doc, 0, corpus.ranks[found.doc].seq});
@@ -163,7 +172,7 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
     auto consider = [&](uint32_t doc) {
       const DocumentRank& rank = corpus.ranks[doc];
       if (rank.live &&
-          (filters.empty() || Passes(filters, ids, corpus.documents[doc]))) {
+          (!check.has_value() || check->Passes(corpus.documents[doc]))) {
         matches.push_back(ScoredMatch{doc, 0, rank.seq});
       }
     };

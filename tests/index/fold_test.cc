@@ -48,5 +48,22 @@ TEST(FoldTest, QueryTextIsNfkcThenFoldedAndTrimmed) {
   EXPECT_EQ(FoldQueryText("e\xCC\x81"), "\xC3\xA9");  // e + combining acute
 }
 
+// A fold far longer than its text (U+FDFA expands to eighteen code
+// points) must grow its output rather than overrun it.
+TEST(FoldTest, FoldsThatOutgrowTheirTextAreWhole) {
+  const std::string one = FoldText("\uFDFA");
+  EXPECT_GT(one.size(), 20u);
+  std::string many;
+  std::string expected;
+  for (int i = 0; i < 50; ++i) {
+    many += "\uFDFA";
+    expected += one;
+  }
+  EXPECT_EQ(FoldText(many), expected);
+  std::string appended = "会议";
+  FoldAppend(many, &appended);
+  EXPECT_EQ(appended, "会议" + expected);
+}
+
 }  // namespace
 }  // namespace bulletin
