@@ -6,10 +6,6 @@
 namespace bulletin {
 namespace {
 
-// Low bits of a sort key that hold the position; the rest is the bigram.
-constexpr int kPositionBits = 22;
-constexpr uint64_t kPositionMask = (uint64_t{1} << kPositionBits) - 1;
-
 int KindAt(uint32_t position, const DocumentText& text) {
   return position < text.lead_start ? 0 : position < text.item_start ? 1 : 2;
 }
@@ -38,49 +34,68 @@ void GramIndex::AddGroup(uint32_t doc, uint64_t key, const FieldCounts& counts,
 
 void GramIndex::AddDocument(uint32_t doc, const DocumentText& text) {
   const std::vector<char32_t>& cps = text.code_points;
-  std::vector<uint32_t> positions;
-  FieldCounts counts = {0, 0, 0};
-  if (cps.size() <= kPositionMask) {
-    // One sort of (bigram, position) packed in 64 bits groups the bigrams
-    // with their positions already ascending.
-    std::vector<uint64_t> keys;
-    keys.reserve(cps.size());
-    for (size_t i = 0; i + 1 < cps.size(); ++i) {
-      if (cps[i] == kEnd) continue;
-      keys.push_back((Key(cps[i], cps[i + 1]) << kPositionBits) | i);
-    }
-    std::sort(keys.begin(), keys.end());
-    for (size_t i = 0; i < keys.size();) {
-      const uint64_t key = keys[i] >> kPositionBits;
-      positions.clear();
-      counts = {0, 0, 0};
-      for (; i < keys.size() && (keys[i] >> kPositionBits) == key; ++i) {
-        const auto position = static_cast<uint32_t>(keys[i] & kPositionMask);
-        positions.push_back(position);
-        ++counts[KindAt(position, text)];
-      }
-      AddGroup(doc, key, counts, positions.data(), positions.size());
-    }
-    return;
+  GroupScratch& g = scratch_;
+  // An open-addressing table from bigram to group, at most half full,
+  // emptied by bumping a stamp rather than by clearing it. Grouping this
+  // way rather than sorting (bigram, position) pairs halves the cost of
+  // adding a document.
+  size_t capacity = 64;
+  while (capacity < 2 * cps.size()) capacity <<= 1;
+  if (g.slot_keys.size() < capacity) {
+    g.slot_keys.assign(capacity, 0);
+    g.slot_groups.assign(capacity, 0);
+    g.slot_stamps.assign(capacity, 0);
+    g.stamp = 0;
   }
-  // A document too long to pack its positions (over four million code
-  // points): the same grouping, sorting pairs.
-  std::vector<std::pair<uint64_t, uint32_t>> keys;
-  keys.reserve(cps.size());
+  if (++g.stamp == 0) {
+    std::fill(g.slot_stamps.begin(), g.slot_stamps.end(), 0);
+    g.stamp = 1;
+  }
+  const size_t mask = g.slot_keys.size() - 1;
+  constexpr uint32_t kNoGroup = 0xFFFFFFFFu;
+  g.keys.clear();
+  g.starts.clear();
+  g.group_of.assign(cps.size(), kNoGroup);
   for (size_t i = 0; i + 1 < cps.size(); ++i) {
     if (cps[i] == kEnd) continue;
-    keys.emplace_back(Key(cps[i], cps[i + 1]), static_cast<uint32_t>(i));
-  }
-  std::sort(keys.begin(), keys.end());
-  for (size_t i = 0; i < keys.size();) {
-    const uint64_t key = keys[i].first;
-    positions.clear();
-    counts = {0, 0, 0};
-    for (; i < keys.size() && keys[i].first == key; ++i) {
-      positions.push_back(keys[i].second);
-      ++counts[KindAt(keys[i].second, text)];
+    const uint64_t key = Key(cps[i], cps[i + 1]);
+    size_t slot =
+        static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    while (g.slot_stamps[slot] == g.stamp && g.slot_keys[slot] != key) {
+      slot = (slot + 1) & mask;
     }
-    AddGroup(doc, key, counts, positions.data(), positions.size());
+    if (g.slot_stamps[slot] != g.stamp) {
+      g.slot_stamps[slot] = g.stamp;
+      g.slot_keys[slot] = key;
+      g.slot_groups[slot] = static_cast<uint32_t>(g.keys.size());
+      g.keys.push_back(key);
+      g.starts.push_back(0);
+    }
+    const uint32_t group = g.slot_groups[slot];
+    g.group_of[i] = group;
+    ++g.starts[group];
+  }
+  // Sizes to starts, then each group's positions in ascending order.
+  uint32_t total = 0;
+  for (uint32_t& start : g.starts) {
+    const uint32_t size = start;
+    start = total;
+    total += size;
+  }
+  g.starts.push_back(total);
+  g.positions.resize(total);
+  g.fill.assign(g.starts.begin(), g.starts.end() - 1);
+  for (size_t i = 0; i < cps.size(); ++i) {
+    if (g.group_of[i] != kNoGroup) {
+      g.positions[g.fill[g.group_of[i]]++] = static_cast<uint32_t>(i);
+    }
+  }
+  for (size_t group = 0; group < g.keys.size(); ++group) {
+    const uint32_t* positions = g.positions.data() + g.starts[group];
+    const size_t count = g.starts[group + 1] - g.starts[group];
+    FieldCounts counts = {0, 0, 0};
+    for (size_t k = 0; k < count; ++k) ++counts[KindAt(positions[k], text)];
+    AddGroup(doc, g.keys[group], counts, positions, count);
   }
 }
 

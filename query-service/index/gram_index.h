@@ -147,6 +147,21 @@ class GramIndex {
   std::vector<uint32_t> offsets_;
   std::string frozen_;
 
+  // AddDocument's working memory, kept to spare allocations per document;
+  // it holds nothing between calls.
+  struct GroupScratch {
+    std::vector<uint64_t> slot_keys;
+    std::vector<uint32_t> slot_groups;
+    std::vector<uint32_t> slot_stamps;
+    uint32_t stamp = 0;
+    std::vector<uint64_t> keys;       // per group, in order of appearance
+    std::vector<uint32_t> starts;     // per group, into positions; one more
+    std::vector<uint32_t> fill;       // per group, while filling
+    std::vector<uint32_t> group_of;   // per position
+    std::vector<uint32_t> positions;  // grouped, ascending within a group
+  };
+  GroupScratch scratch_;
+
   absl::flat_hash_map<uint64_t, Recent> recent_;
   // Second code points seen after each first one in the recent tier.
   absl::flat_hash_map<char32_t, std::vector<char32_t>> recent_successors_;
