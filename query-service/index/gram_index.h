@@ -15,10 +15,12 @@
 // segments.
 //
 // Storage has two tiers. Recent documents go to a hash map of growable
-// lists; Compacted() rewrites everything into the frozen tier: a sorted
+// lists; Compacted() moves everything into the frozen tier: a sorted
 // two-level dictionary over one byte array of frozen lists with skip tables
-// (8 bytes per distinct bigram plus the lists). Document numbers only grow,
-// so a bigram's full list is its frozen list followed by its recent list.
+// (8 bytes per distinct bigram plus the lists). When it renumbers nothing,
+// frozen lists are copied or extended rather than decoded. Document numbers
+// only grow, so a bigram's full list is its frozen list followed by its
+// recent list.
 //
 // Thread-safety: none of its own; BulletinIndex guards it. Const methods
 // only read.
