@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -357,6 +358,72 @@ TEST_F(BulletinIndexTest, CompactionKeepsResults) {
   EXPECT_EQ(before.size(), 20u);
   EXPECT_THAT(Ids("标题49"), ElementsAre("d9"));
   EXPECT_THAT(Ids("标题9"), IsEmpty());  // d9 was replaced by 标题29, 标题49
+}
+
+// Random Han text: about as many new bigrams per character as text gets,
+// so a few hundred bulletins push the recent tier past the size at which
+// Apply compacts on its own.
+std::string RandomHan(std::mt19937& random, int length) {
+  std::string text;
+  for (int i = 0; i < length; ++i) {
+    const char32_t c = 0x4E00 + random() % 2000;
+    text += static_cast<char>(0xE0 | (c >> 12));
+    text += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    text += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return text;
+}
+
+// Apply's own compactions keep replaced and retracted versions (dead, so
+// skipped) rather than renumbering; none of them may come back, before or
+// after an explicit Compact drops them.
+TEST_F(BulletinIndexTest, AutomaticCompactionsKeepDeadVersionsDead) {
+  std::mt19937 random(11);
+  std::string old_lead;
+  for (int i = 0; i < 100; ++i) {
+    const std::string lead = RandomHan(random, 400);
+    if (i == 0) old_lead = lead;
+    Add(MakeBulletin("d" + std::to_string(i), "旧版本", lead));
+  }
+  for (int i = 0; i < 50; ++i) {
+    Add(MakeBulletin("d" + std::to_string(i), "新版本",
+                     RandomHan(random, 400)));
+  }
+  for (int i = 50; i < 60; ++i) {
+    index_.Apply(Retract(++seq_, "d" + std::to_string(i)));
+  }
+  for (int i = 100; i < 400; ++i) {
+    Add(MakeBulletin("d" + std::to_string(i), "其他", RandomHan(random, 400)));
+  }
+  auto expect_versions = [&] {
+    std::vector<std::string> old_ids = Ids("旧版本");
+    std::vector<std::string> new_ids = Ids("新版本");
+    std::sort(old_ids.begin(), old_ids.end());
+    std::sort(new_ids.begin(), new_ids.end());
+    std::vector<std::string> want_old;
+    std::vector<std::string> want_new;
+    for (int i = 60; i < 100; ++i) want_old.push_back("d" + std::to_string(i));
+    for (int i = 0; i < 50; ++i) want_new.push_back("d" + std::to_string(i));
+    std::sort(want_old.begin(), want_old.end());
+    std::sort(want_new.begin(), want_new.end());
+    EXPECT_EQ(old_ids, want_old);
+    EXPECT_EQ(new_ids, want_new);
+    EXPECT_THAT(Ids(old_lead.substr(30, 18)), IsEmpty());
+    EXPECT_EQ(Ids("其他").size(), 300u);
+    EXPECT_EQ(index_.Stats().bulletin_count(), 390);
+    EXPECT_TRUE(index_.Get("d0").ok());
+    EXPECT_FALSE(index_.Get("d55").ok());
+  };
+  expect_versions();
+  // A version replaced after the automatic compactions, then all dropped.
+  Add(MakeBulletin("d99", "再版本", "导语"));
+  EXPECT_THAT(Ids("再版本"), ElementsAre("d99"));
+  EXPECT_EQ(Ids("旧版本").size(), 39u);
+  Add(MakeBulletin("d99", "旧版本", "导语"));
+  expect_versions();
+  index_.Compact();
+  expect_versions();
+  EXPECT_THAT(Ids("再版本"), IsEmpty());
 }
 
 TEST_F(BulletinIndexTest, WaitForSeqWaitsForTheApplier) {
