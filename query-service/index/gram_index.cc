@@ -36,9 +36,9 @@ void GramIndex::AddDocument(uint32_t doc, const DocumentText& text) {
   const std::vector<char32_t>& cps = text.code_points;
   GroupScratch& g = scratch_;
   // An open-addressing table from bigram to group, at most half full,
-  // emptied by bumping a stamp rather than by clearing it. Grouping this
-  // way rather than sorting (bigram, position) pairs halves the cost of
-  // adding a document.
+  // emptied by bumping a stamp rather than by clearing it. Sorting
+  // (bigram, position) pairs instead was the largest single cost of adding
+  // a document.
   size_t capacity = 64;
   while (capacity < 2 * cps.size()) capacity <<= 1;
   if (g.slot_keys.size() < capacity) {
