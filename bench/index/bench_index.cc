@@ -259,6 +259,7 @@ std::vector<BenchQuery> MakeQueries(const std::vector<BenchDocument>& docs,
 
 struct Result {
   std::string name;
+  bool built = false;
   double build_seconds = 0;
   int64_t index_bytes = 0;
   int exact = 0;
@@ -275,9 +276,10 @@ double Percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-Result Measure(Engine& engine, const std::vector<BenchDocument>& docs,
-               const std::vector<BenchQuery>& queries,
-               const std::vector<int64_t>& expected, int repetitions) {
+// Builds `engine` and checks its count for every query; no query is timed.
+Result BuildAndVerify(Engine& engine, const std::vector<BenchDocument>& docs,
+                      const std::vector<BenchQuery>& queries,
+                      const std::vector<int64_t>& expected) {
   Result r;
   r.name = engine.name();
   const auto start = Clock::now();
@@ -288,8 +290,8 @@ Result Measure(Engine& engine, const std::vector<BenchDocument>& docs,
                  std::string(built.message()).c_str());
     return r;
   }
+  r.built = true;
   r.index_bytes = engine.IndexBytes();
-  // Verify every query before timing any.
   for (size_t i = 0; i < queries.size(); ++i) {
     absl::StatusOr<int64_t> hits = engine.Search(queries[i]);
     if (hits.ok() && *hits == expected[i]) {
@@ -303,19 +305,39 @@ Result Measure(Engine& engine, const std::vector<BenchDocument>& docs,
           " vs " + std::to_string(expected[i]));
     }
   }
-  for (const BenchQuery& q : queries) {
-    std::vector<double> runs;
-    for (int k = 0; k < repetitions; ++k) {
-      const auto t0 = Clock::now();
-      absl::StatusOr<int64_t> hits = engine.Search(q);
-      runs.push_back(Seconds(t0, Clock::now()) * 1e6);
-      if (!hits.ok()) break;
-    }
-    const double median = Percentile(runs, 0.5);
-    r.micros.push_back(median);
-    r.by_kind[q.kind.substr(0, q.kind.rfind(' '))].push_back(median);
-  }
   return r;
+}
+
+// Times every query on every engine, the engines taking turns repetition by
+// repetition (starting with a different one each time), so that a burst of
+// machine noise lands on all of them rather than on whichever engine was
+// being measured: the ratios between engines are what the targets are
+// about.
+void TimeQueries(const std::vector<std::unique_ptr<Engine>>& engines,
+                 const std::vector<BenchQuery>& queries, int repetitions,
+                 std::vector<Result>* results) {
+  const size_t n = engines.size();
+  for (const BenchQuery& q : queries) {
+    std::vector<std::vector<double>> runs(n);
+    std::vector<bool> failed(n);
+    for (size_t e = 0; e < n; ++e) failed[e] = !(*results)[e].built;
+    for (int k = 0; k < repetitions; ++k) {
+      for (size_t turn = 0; turn < n; ++turn) {
+        const size_t e = (turn + static_cast<size_t>(k)) % n;
+        if (failed[e]) continue;
+        const auto t0 = Clock::now();
+        absl::StatusOr<int64_t> hits = engines[e]->Search(q);
+        runs[e].push_back(Seconds(t0, Clock::now()) * 1e6);
+        if (!hits.ok()) failed[e] = true;
+      }
+    }
+    for (size_t e = 0; e < n; ++e) {
+      const double median = Percentile(runs[e], 0.5);
+      (*results)[e].micros.push_back(median);
+      (*results)[e].by_kind[q.kind.substr(0, q.kind.rfind(' '))].push_back(
+          median);
+    }
+  }
 }
 
 int Main() {
@@ -363,12 +385,12 @@ int Main() {
     std::fprintf(stderr, "--engines names no engine this build has\n");
     return 2;
   }
+  // One engine built at a time; all stay in memory for the timing.
   std::vector<Result> results;
   for (auto& engine : engines) {
-    results.push_back(Measure(*engine, docs, queries, expected,
-                              absl::GetFlag(FLAGS_repetitions)));
-    engine.reset();  // free its memory before the next engine builds
+    results.push_back(BuildAndVerify(*engine, docs, queries, expected));
   }
+  TimeQueries(engines, queries, absl::GetFlag(FLAGS_repetitions), &results);
 
   std::printf(
       "| engine | build (s) | index (MB) | index / text | median "
