@@ -4,7 +4,6 @@
 #include <cstring>
 #include <utility>
 
-#include "absl/base/internal/endian.h"
 #include "absl/numeric/bits.h"
 #include "query-service/index/varint.h"
 
@@ -357,7 +356,9 @@ uint64_t PostingCursor::PeekBits() const {
   uint64_t word = 0;
   if (positions_end_ - at >= 8) {
     std::memcpy(&word, at, 8);
-    word = absl::little_endian::ToHost64(word);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    word = __builtin_bswap64(word);  // the stream is little-endian
+#endif
   } else {
     for (int i = 0; at + i < positions_end_; ++i) {
       word |= static_cast<uint64_t>(at[i]) << (8 * i);
