@@ -56,7 +56,7 @@ class SubstringSearcher {
             _mm_cmpeq_epi8(head, first), _mm_cmpeq_epi8(tail, last))));
         for (; mask != 0; mask &= mask - 1) {
           const size_t start = at + static_cast<size_t>(__builtin_ctz(mask));
-          if (std::memcmp(data + start + 1, needle_.data() + 1, n - 2) == 0) {
+          if (std::memcmp(data + start, needle_.data(), n) == 0) {
             ++count;
           }
         }
@@ -66,7 +66,7 @@ class SubstringSearcher {
     // The starts left over (all of them without SSE2).
     for (; at + n <= text.size(); ++at) {
       if (data[at] == needle_[0] &&
-          std::memcmp(data + at + 1, needle_.data() + 1, n - 1) == 0) {
+          std::memcmp(data + at, needle_.data(), n) == 0) {
         ++count;
       }
     }
