@@ -5,8 +5,8 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "query-service/index/scoring.h"
 #include "query-service/index/term_search.h"
 
