@@ -1,6 +1,7 @@
 #include "query-service/feed_follower.h"
 
 #include <atomic>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -70,6 +71,22 @@ FeedFollower::Options FollowOptions(int port) {
   return options;
 }
 
+// An index following `port`'s Feed, counting the times it became ready.
+struct FollowingIndex {
+  explicit FollowingIndex(int port)
+      : follower(&index, FollowOptions(port), [this] { ++ready; }) {
+    follower.Start();
+  }
+  // Waits for the first ready; the callback runs just after caught_up()
+  // turns true.
+  bool WaitReady() {
+    return Eventually([&] { return ready.load() == 1; });
+  }
+  BulletinIndex index;
+  std::atomic<int> ready{0};
+  FeedFollower follower;
+};
+
 TEST(FeedFollowerTest, CatchesUpThenTails) {
   MemoryLog log;
   ASSERT_TRUE(log.Append({UpsertRecord(1, "a", "v"), UpsertRecord(2, "b", "v"),
@@ -77,13 +94,10 @@ TEST(FeedFollowerTest, CatchesUpThenTails) {
                   .ok());
   FeedServer server(&log);
   server.Start();
-  BulletinIndex index;
-  std::atomic<int> ready{0};
-  FeedFollower follower(&index, FollowOptions(server.port()),
-                        [&] { ++ready; });
-  follower.Start();
-  // The callback runs just after caught_up() turns true.
-  ASSERT_TRUE(Eventually([&] { return ready.load() == 1; }));
+  FollowingIndex replica(server.port());
+  BulletinIndex& index = replica.index;
+  FeedFollower& follower = replica.follower;
+  ASSERT_TRUE(replica.WaitReady());
   EXPECT_TRUE(follower.caught_up());
   EXPECT_GE(index.applied_seq(), 3u);
   EXPECT_FALSE(index.Get("a").ok());
@@ -92,7 +106,36 @@ TEST(FeedFollowerTest, CatchesUpThenTails) {
   ASSERT_TRUE(Eventually([&] { return index.Get("c").ok(); }));
   EXPECT_EQ(follower.head_seq(), 4u);
   follower.Stop();
-  EXPECT_EQ(ready.load(), 1);
+  EXPECT_EQ(replica.ready.load(), 1);
+}
+
+// Once caught up, the replica compacts (dropping the retracted version and
+// freezing every list) before it reports ready: its index is then exactly
+// what Compact() makes of the same records.
+TEST(FeedFollowerTest, CompactsOnceCaughtUp) {
+  MemoryLog log;
+  std::vector<v1::LogRecord> records;
+  for (int i = 1; i <= 40; ++i) {
+    records.push_back(UpsertRecord(static_cast<uint64_t>(i),
+                                   absl::StrCat("id", i % 30), "v"));
+  }
+  records.push_back(RetractionRecord(41, "id7"));
+  ASSERT_TRUE(log.Append(records).ok());
+  BulletinIndex uncompacted;
+  for (const v1::LogRecord& r : records) uncompacted.Apply(r);
+  BulletinIndex compacted;
+  for (const v1::LogRecord& r : records) compacted.Apply(r);
+  compacted.Compact();
+  ASSERT_NE(uncompacted.Stats().index_bytes(), compacted.Stats().index_bytes());
+
+  FeedServer server(&log);
+  server.Start();
+  FollowingIndex replica(server.port());
+  ASSERT_TRUE(replica.WaitReady());
+  EXPECT_EQ(replica.index.Stats().index_bytes(),
+            compacted.Stats().index_bytes());
+  EXPECT_EQ(replica.index.Stats().bulletin_count(), 29);
+  replica.follower.Stop();
 }
 
 TEST(FeedFollowerTest, ResumesFromItsSeqAfterIngestRestarts) {
