@@ -7,8 +7,8 @@
 //   if (auto found = dictionary.Find(FacetField::kRegion, "忠县")) ...
 //
 // Tens of thousands of values (mostly people's names) and hundreds of
-// thousands of (value, document) pairs make this a fifth of the index, so
-// it is packed: every folded and display string sits in one arena, the
+// thousands of (value, document) pairs made this a quarter of the index
+// when each value had its own strings and vector, so it is packed: every folded and display string sits in one arena, the
 // lookup table holds only 4-byte ids (hashing the arena's bytes), and the
 // document lists as of the last Remap are varint gaps in one byte array,
 // with documents added since kept per value until the next Remap.
