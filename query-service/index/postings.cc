@@ -172,8 +172,8 @@ void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
     skips_.push_back(Skip{last_, static_cast<uint32_t>(docs_.size()),
                           static_cast<uint32_t>(position_gaps_.size())});
   }
-  std::string no_positions;
-  AppendEntry(doc, counts, nullptr, 0, &last_, &docs_, &no_positions);
+  // Positions go to position_gaps_, coded at Finish.
+  AppendEntry(doc, counts, nullptr, 0, &last_, &docs_, nullptr);
   uint32_t previous = 0;
   for (uint32_t position : positions) {
     position_gaps_.push_back(position - previous);
