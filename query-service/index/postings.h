@@ -36,8 +36,7 @@ inline constexpr uint32_t kPostingBlock = 64;
 // Appends one entry to a growable list (the recent tier) or to a writer's
 // streams. `positions` are ascending; pass none for a bigram that ends a
 // segment, whose positions no phrase needs (`position_stream` may then be
-// null). `doc` must be above *last
-// unless the list is empty.
+// null). `doc` must be above *last unless the list is empty.
 void AppendEntry(uint32_t doc, const FieldCounts& counts,
                  const uint32_t* positions, size_t position_count,
                  uint32_t* last, std::string* docs,
