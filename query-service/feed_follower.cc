@@ -165,23 +165,26 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
       index_->Apply(record);
       if (on_applied_) on_applied_(record);
     }
-    bool became_ready = false;
+    bool reached_target = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       last_message_ = absl::Now();
       head_seq_ = std::max({head_seq_, reported_head, index_->applied_seq()});
-      if (have_target && !caught_up_ && index_->applied_seq() >= target) {
-        caught_up_ = true;
-        became_ready = true;
-      }
+      reached_target =
+          have_target && !caught_up_ && index_->applied_seq() >= target;
     }
-    if (became_ready) {
+    if (reached_target) {
       // A replica at rest holds the least memory and searches only frozen
-      // lists once compacted; Apply compacts only as the recent tier grows,
+      // lists once compacted; Apply freezes only as the recent tier grows,
       // which can leave up to half the postings there (the index was 1.18x
       // the text after catching up to 100,000 bulletins in bench/load).
-      // Done before ready, so that no search waits behind it.
+      // Done before the replica reports itself caught up, so that the time
+      // it takes counts in catch-up.
       index_->Compact();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        caught_up_ = true;
+      }
       LogInfo("caught_up", {{"applied_seq", index_->applied_seq()},
                             {"head_at_connect", target}});
       if (on_caught_up_) on_caught_up_();

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,15 +33,15 @@ namespace {
 
 constexpr int kDefaultLimit = 10;
 constexpr int kMaxLimit = 1000;
-// Compaction thresholds: the recent tier of the gram index costs tens of
-// bytes per bigram and its lists have no skip tables, and dead documents
-// cost postings, so each is folded away once it has grown large beside
-// what is frozen (NeedsCompaction).
+// Freeze thresholds: the recent tier of the gram index costs tens of bytes
+// per bigram and its lists have no skip tables, and dead documents cost
+// postings, so each is folded away once it has grown large beside what is
+// frozen (NeedsFreeze, TooManyDead).
 constexpr size_t kMinRecentBigrams = 1 << 16;
 constexpr size_t kMinRecentBytes = 4 << 20;
 constexpr size_t kMinDeadDocuments = 1 << 10;
 
-// Everything a search reads. Replaced whole by a compaction.
+// Everything a search reads. Replaced whole only by Clear.
 struct State {
   Corpus corpus;
   GramIndex grams;
@@ -50,7 +52,17 @@ struct State {
   int64_t text_bytes = 0;
   int64_t stored_bytes = 0;
   double total_weighted_length = 0;
-  size_t dead_documents = 0;
+  // Dead documents whose postings are still in the index.
+  size_t dead_in_postings = 0;
+};
+
+// A freeze of the tiers sealed at its start (gram_index.h): what it merges,
+// and which dead documents' postings it drops.
+struct FreezeJob {
+  GramIndex::Sealed grams;
+  ValueDictionary::Sealed dictionary;
+  std::vector<bool> dead;
+  size_t dropped = 0;
 };
 
 // A bulletin prepared for the index outside the lock.
@@ -107,13 +119,14 @@ class BulletinIndex::Impl {
  public:
   Impl() : state_(std::make_unique<State>()) {}
 
+  ~Impl() { JoinFreezer(); }
+
   void Apply(const v1::LogRecord& record) {
     std::optional<Prepared> prepared;
     if (record.has_upsert() && !record.upsert().id().empty()) {
       prepared = Prepare(record);
     }
-    bool compact;
-    bool drop_dead;
+    std::optional<FreezeJob> job;
     {
       std::unique_lock<std::shared_mutex> lock(mu_);
       if (record.seq() != 0 && record.seq() <= applied_seq_) return;
@@ -127,14 +140,22 @@ class BulletinIndex::Impl {
       }
       if (prepared.has_value()) Add(*std::move(prepared), &s);
       applied_seq_ = std::max(applied_seq_, record.seq());
-      drop_dead = TooManyDead(s);
-      compact = drop_dead || NeedsCompaction(s);
+      if (!freezing_ && (TooManyDead(s) || NeedsFreeze(s))) {
+        job = StartFreeze(/*drop_dead=*/TooManyDead(s));
+      }
     }
     applied_changed_.notify_all();
-    if (compact) Compact(drop_dead);
+    if (job.has_value()) {
+      // The last freezer has installed its result (freezing_ was false), so
+      // this join does not wait for its work.
+      JoinFreezer();
+      freezer_ = std::thread(
+          [this, job = *std::move(job)]() mutable { Freeze(std::move(job)); });
+    }
   }
 
   void Clear() {
+    JoinFreezer();
     auto fresh = std::make_unique<State>();
     {
       std::unique_lock<std::shared_mutex> lock(mu_);
@@ -144,20 +165,21 @@ class BulletinIndex::Impl {
     applied_changed_.notify_all();
   }
 
-  // Rewrites the index with every bigram in the frozen tier, and without
-  // dead documents when `drop_dead`. Only the applier calls it, so nothing
-  // changes the state while the copy is made under a reader lock; readers
-  // go on meanwhile and are held only for the swap.
-  void Compact(bool drop_dead) {
-    std::unique_ptr<State> compacted;
-    {
-      std::shared_lock<std::shared_mutex> lock(mu_);
-      compacted = Compacted(*state_, drop_dead);
-    }
+  // Freezes everything added so far and drops the postings of every dead
+  // document, on the calling thread, after any freeze in progress.
+  void Compact() {
+    JoinFreezer();
+    FreezeJob job;
     {
       std::unique_lock<std::shared_mutex> lock(mu_);
-      std::swap(state_, compacted);
+      job = StartFreeze(/*drop_dead=*/true);
     }
+    Freeze(std::move(job));
+  }
+
+  void SetFreezeHookForTesting(std::function<void()> hook) {
+    JoinFreezer();
+    before_install_ = std::move(hook);
   }
 
   uint64_t applied_seq() const {
@@ -235,8 +257,12 @@ class BulletinIndex::Impl {
     corpus.documents.push_back(std::move(meta));
   }
 
+  // The document keeps its number (numbers only grow, which lets frozen
+  // lists be extended rather than rewritten) and its rank, marked dead, so
+  // that every search skips its postings until a freeze drops them; its
+  // record and value ids are released now.
   static void Remove(uint32_t doc, State* s) {
-    const DocumentMeta& d = s->corpus.documents[doc];
+    DocumentMeta& d = s->corpus.documents[doc];
     DocumentRank& rank = s->corpus.ranks[doc];
     rank.live = false;
     s->live_documents -= 1;
@@ -244,10 +270,12 @@ class BulletinIndex::Impl {
     s->total_weighted_length -= rank.weighted_length;
     s->text_bytes -= d.text_bytes;
     s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsedLong());
-    s->dead_documents += 1;
+    s->dead_in_postings += 1;
+    d.record.reset();
+    d.value_ids = std::vector<uint32_t>();
   }
 
-  static bool NeedsCompaction(const State& s) {
+  static bool NeedsFreeze(const State& s) {
     const size_t recent = s.grams.recent_bigrams();
     if (recent > kMinRecentBigrams && recent > s.grams.frozen_bigrams() / 4) {
       return true;
@@ -263,43 +291,61 @@ class BulletinIndex::Impl {
     return false;
   }
 
-  // Dead documents cost postings and filter checks; they are dropped, with
-  // a full rewrite, once they are a quarter of all.
+  // Dead documents cost postings and filter checks; their postings are
+  // dropped, which means decoding every list, once they are a quarter of
+  // all documents that have postings.
   static bool TooManyDead(const State& s) {
-    return s.dead_documents > kMinDeadDocuments &&
-           s.dead_documents > s.corpus.documents.size() / 4;
+    const size_t dead = s.dead_in_postings;
+    return dead > kMinDeadDocuments &&
+           dead > (static_cast<size_t>(s.live_documents) + dead) / 4;
   }
 
-  // Dead documents are dropped only when `drop_dead`; otherwise every
-  // document keeps its number, which lets the posting lists be extended
-  // rather than rewritten.
-  static std::unique_ptr<State> Compacted(const State& old, bool drop_dead) {
-    auto s = std::make_unique<State>();
-    std::vector<uint32_t> doc_remap(old.corpus.documents.size(),
-                                    ValueDictionary::kDropped);
-    for (uint32_t doc = 0; doc < old.corpus.documents.size(); ++doc) {
-      const bool live = old.corpus.ranks[doc].live;
-      if (drop_dead && !live) continue;
-      const uint32_t new_doc =
-          static_cast<uint32_t>(s->corpus.documents.size());
-      doc_remap[doc] = new_doc;
-      const DocumentMeta& d = old.corpus.documents[doc];
-      if (live) s->by_id[d.record->id()] = new_doc;
-      s->corpus.documents.push_back(d);
-      s->corpus.ranks.push_back(old.corpus.ranks[doc]);
+  // Seals the recent tiers for a freeze; the caller runs Freeze(job).
+  FreezeJob StartFreeze(bool drop_dead) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    State& s = *state_;
+    FreezeJob job;
+    job.grams = s.grams.Seal();
+    job.dictionary = s.dictionary.Seal();
+    if (drop_dead && s.dead_in_postings > 0) {
+      // Every document dead now has all its postings in the sealed and
+      // frozen tiers; those that die from here on are counted anew.
+      job.dead.resize(s.corpus.ranks.size());
+      for (size_t doc = 0; doc < s.corpus.ranks.size(); ++doc) {
+        job.dead[doc] = !s.corpus.ranks[doc].live;
+      }
+      job.dropped = s.dead_in_postings;
     }
-    if (!drop_dead) s->dead_documents = old.dead_documents;
-    s->corpus.documents.shrink_to_fit();
-    s->corpus.ranks.shrink_to_fit();
-    s->grams = old.grams.Compacted(doc_remap);
-    s->dictionary = old.dictionary;
-    s->dictionary.Remap(doc_remap);
-    s->live_documents = old.live_documents;
-    s->live_items = old.live_items;
-    s->text_bytes = old.text_bytes;
-    s->stored_bytes = old.stored_bytes;
-    s->total_weighted_length = old.total_weighted_length;
-    return s;
+    freezing_ = true;
+    return job;
+  }
+
+  // Builds the new frozen tiers without holding the lock (their inputs are
+  // immutable), then installs them; readers and the applier wait only for
+  // the install.
+  void Freeze(FreezeJob job) {
+    std::shared_ptr<const GramIndex::FrozenTier> grams =
+        GramIndex::Freeze(job.grams, job.dead);
+    std::shared_ptr<const ValueDictionary::FrozenLists> lists =
+        ValueDictionary::Freeze(job.dictionary, job.dead);
+    if (before_install_) before_install_();
+    {
+      std::unique_lock<std::shared_mutex> lock(mu_);
+      // Clear joins the freezer before replacing the state, so this is the
+      // state the job was sealed from.
+      State& s = *state_;
+      s.grams.Install(std::move(grams));
+      s.dictionary.Install(std::move(lists));
+      s.dead_in_postings -= job.dropped;
+      freezing_ = false;
+    }
+    // `job` holds the last references to the old tiers: they are freed
+    // here, outside the lock.
+  }
+
+  // Only the writer (Apply, Clear, Compact, the destructor) starts or joins
+  // the freezer.
+  void JoinFreezer() {
+    if (freezer_.joinable()) freezer_.join();
   }
 
   // std::shared_mutex rather than absl::Mutex: ThreadSanitizer cannot see
@@ -309,6 +355,13 @@ class BulletinIndex::Impl {
   mutable std::condition_variable_any applied_changed_;
   std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  // True from a freeze's Seal to its Install.
+  bool freezing_ ABSL_GUARDED_BY(mu_) = false;
+  // The thread running the freeze, if one was started; owned by the writer.
+  std::thread freezer_;
+  // Called by the freezer between building and installing; set only while
+  // no freezer runs.
+  std::function<void()> before_install_;
 };
 
 absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
@@ -404,7 +457,10 @@ BulletinIndex::BulletinIndex() : impl_(std::make_unique<Impl>()) {}
 BulletinIndex::~BulletinIndex() = default;
 void BulletinIndex::Apply(const v1::LogRecord& record) { impl_->Apply(record); }
 void BulletinIndex::Clear() { impl_->Clear(); }
-void BulletinIndex::Compact() { impl_->Compact(/*drop_dead=*/true); }
+void BulletinIndex::Compact() { impl_->Compact(); }
+void BulletinIndex::SetFreezeHookForTesting(std::function<void()> hook) {
+  impl_->SetFreezeHookForTesting(std::move(hook));
+}
 uint64_t BulletinIndex::applied_seq() const { return impl_->applied_seq(); }
 bool BulletinIndex::WaitForSeq(uint64_t seq, absl::Time deadline) const {
   return impl_->WaitForSeq(seq, deadline);

@@ -5,15 +5,19 @@
 //   absl::StatusOr<bulletin::v1::SearchResponse> response =
 //       index.Search(request);
 //
-// Thread-safety: one writer, many readers. Apply and Clear must be called
-// from one thread at a time (the Feed applier); every const method may be
-// called concurrently with them and with each other from any thread. A
-// reader sees each record's change all at once or not at all.
+// Thread-safety: one writer, many readers. Apply, Clear and Compact must be
+// called from one thread at a time (the Feed applier); every const method
+// may be called concurrently with them and with each other from any thread.
+// A reader sees each record's change all at once or not at all. The index
+// owns one more thread, the freezer, which Apply starts now and then to
+// merge recent postings into the frozen tier (gram_index.h) while the
+// applier goes on; it holds the lock only to install its result.
 
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_BULLETIN_INDEX_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_BULLETIN_INDEX_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -39,13 +43,19 @@ class BulletinIndex {
   // Forgets everything, as for a rebuild from seq 0.
   void Clear();
 
-  // Rewrites the index into its compact form (dropping retracted and
-  // replaced versions). Apply does this by itself as recent additions grow,
-  // extending the frozen lists and keeping dead versions (skipped by every
-  // search) until they are a quarter of all; the applier may also call it
-  // once caught up, so that a replica at rest uses the least memory. Readers
-  // are held only for a pointer swap. Same threading rule as Apply.
+  // Moves every posting into the frozen tier and drops those of retracted
+  // and replaced versions, on the calling thread, after any freeze Apply
+  // started. Apply freezes by itself, on the freezer thread, as recent
+  // additions grow, and drops dead versions' postings (skipped by every
+  // search meanwhile) once they are a quarter of all; the applier may also
+  // call this once caught up, so that a replica at rest uses the least
+  // memory. Readers are held only for the install. Same threading rule as
+  // Apply.
   void Compact();
+
+  // Tests: `hook` runs on the freezer thread after each freeze is built
+  // and before it is installed. Same threading rule as Apply.
+  void SetFreezeHookForTesting(std::function<void()> hook);
 
   // The seq of the last record applied; 0 when none.
   uint64_t applied_seq() const;

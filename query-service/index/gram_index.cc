@@ -13,23 +13,26 @@ int KindAt(uint32_t position, const DocumentText& text) {
 }  // namespace
 
 uint32_t GramIndex::List::documents() const {
-  return PostingCursor::OverBlob(frozen).stored_count() + recent_count;
+  return PostingCursor::OverBlob(frozen).stored_count() + sealed.count +
+         recent.count;
 }
+
+GramIndex::GramIndex() : frozen_(std::make_shared<const FrozenTier>()) {}
 
 void GramIndex::AddGroup(uint32_t doc, uint64_t key, const FieldCounts& counts,
                          const uint32_t* positions, size_t position_count) {
-  auto [it, inserted] = recent_.try_emplace(key);
+  auto [it, inserted] = recent_.lists.try_emplace(key);
   if (inserted) {
-    recent_successors_[static_cast<char32_t>(key >> 21)].push_back(
+    recent_.successors[static_cast<char32_t>(key >> 21)].push_back(
         static_cast<char32_t>(key & kEnd));
   }
-  Recent& list = it->second;
+  RecentTier::Entries& list = it->second;
   const size_t before = list.docs.size() + list.positions.size();
   const bool ends_segment = (key & kEnd) == kEnd;
   AppendEntry(doc, counts, positions, ends_segment ? 0 : position_count,
               &list.last, &list.docs, &list.positions);
   ++list.count;
-  recent_bytes_ += list.docs.size() + list.positions.size() - before;
+  recent_.bytes += list.docs.size() + list.positions.size() - before;
 }
 
 void GramIndex::AddDocument(uint32_t doc, const DocumentText& text) {
@@ -99,151 +102,198 @@ void GramIndex::AddDocument(uint32_t doc, const DocumentText& text) {
   }
 }
 
-std::pair<uint32_t, uint32_t> GramIndex::FrozenRange(char32_t first) const {
-  auto it = std::lower_bound(first_.begin(), first_.end(), first);
-  if (it == first_.end() || *it != first) return {0, 0};
-  const size_t k = static_cast<size_t>(it - first_.begin());
-  return {first_begin_[k], first_begin_[k + 1]};
+std::pair<uint32_t, uint32_t> GramIndex::FrozenTier::Range(char32_t c) const {
+  auto it = std::lower_bound(first.begin(), first.end(), c);
+  if (it == first.end() || *it != c) return {0, 0};
+  const size_t k = static_cast<size_t>(it - first.begin());
+  return {first_begin[k], first_begin[k + 1]};
 }
 
 GramIndex::List GramIndex::WithRecent(std::string_view frozen,
                                       uint64_t key) const {
   List list;
   list.frozen = frozen;
-  auto recent = recent_.find(key);
-  if (recent != recent_.end()) {
-    list.recent_docs = recent->second.docs;
-    list.recent_positions = recent->second.positions;
-    list.recent_count = recent->second.count;
-  }
+  auto part = [key](const RecentTier& tier, RecentPart* out) {
+    auto found = tier.lists.find(key);
+    if (found == tier.lists.end()) return;
+    out->docs = found->second.docs;
+    out->positions = found->second.positions;
+    out->count = found->second.count;
+  };
+  if (sealed_ != nullptr) part(*sealed_, &list.sealed);
+  part(recent_, &list.recent);
   return list;
 }
 
 GramIndex::List GramIndex::Find(char32_t first, char32_t second) const {
-  auto [begin, end] = FrozenRange(first);
-  auto it =
-      std::lower_bound(second_.begin() + begin, second_.begin() + end, second);
-  std::string_view frozen;
-  if (it != second_.begin() + end && *it == second) {
-    frozen = FrozenList(static_cast<uint32_t>(it - second_.begin()));
+  const FrozenTier& frozen = *frozen_;
+  auto [begin, end] = frozen.Range(first);
+  auto it = std::lower_bound(frozen.second.begin() + begin,
+                             frozen.second.begin() + end, second);
+  std::string_view list;
+  if (it != frozen.second.begin() + end && *it == second) {
+    list = frozen.ListAt(static_cast<uint32_t>(it - frozen.second.begin()));
   }
-  return WithRecent(frozen, Key(first, second));
+  return WithRecent(list, Key(first, second));
 }
 
 void GramIndex::ForEachStartingWith(
     char32_t first, absl::FunctionRef<void(const List&)> visit) const {
-  auto [begin, end] = FrozenRange(first);
+  const FrozenTier& frozen = *frozen_;
+  auto [begin, end] = frozen.Range(first);
   for (uint32_t i = begin; i < end; ++i) {
-    visit(WithRecent(FrozenList(i), Key(first, second_[i])));
+    visit(WithRecent(frozen.ListAt(i), Key(first, frozen.second[i])));
   }
-  auto successors = recent_successors_.find(first);
-  if (successors == recent_successors_.end()) return;
-  for (char32_t second : successors->second) {
-    if (!std::binary_search(second_.begin() + begin, second_.begin() + end,
-                            second)) {
+  // Then the bigrams that have no frozen list, each once: those of the
+  // sealed tier, then those only in the recent one.
+  auto in_frozen = [&](char32_t second) {
+    return std::binary_search(frozen.second.begin() + begin,
+                              frozen.second.begin() + end, second);
+  };
+  const RecentTier* tiers[] = {sealed_.get(), &recent_};
+  for (const RecentTier* tier : tiers) {
+    if (tier == nullptr) continue;
+    auto successors = tier->successors.find(first);
+    if (successors == tier->successors.end()) continue;
+    for (char32_t second : successors->second) {
+      if (in_frozen(second)) continue;
+      if (tier == &recent_ && sealed_ != nullptr &&
+          sealed_->lists.contains(Key(first, second))) {
+        continue;
+      }
       visit(WithRecent({}, Key(first, second)));
     }
   }
 }
 
-GramIndex GramIndex::Compacted(const std::vector<uint32_t>& remap) const {
+GramIndex::Sealed GramIndex::Seal() {
+  sealed_ = std::make_shared<const RecentTier>(std::move(recent_));
+  recent_ = RecentTier();
+  return Sealed{frozen_, sealed_};
+}
+
+void GramIndex::Install(std::shared_ptr<const FrozenTier> frozen) {
+  frozen_ = std::move(frozen);
+  sealed_ = nullptr;
+}
+
+std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
+    const Sealed& sealed, const std::vector<bool>& dead) {
+  const FrozenTier& old = *sealed.frozen;
+  const RecentTier& recent = *sealed.recent;
+  const bool drops = std::find(dead.begin(), dead.end(), true) != dead.end();
+  if (recent.lists.empty() && !drops) return sealed.frozen;
   // Every bigram in key order: the frozen ones are already sorted; the
   // recent ones are merged in.
   std::vector<uint64_t> recent_keys;
-  recent_keys.reserve(recent_.size());
-  for (const auto& [key, unused] : recent_) recent_keys.push_back(key);
+  recent_keys.reserve(recent.lists.size());
+  for (const auto& [key, unused] : recent.lists) recent_keys.push_back(key);
   std::sort(recent_keys.begin(), recent_keys.end());
 
-  GramIndex out;
-  out.second_.reserve(second_.size() + recent_keys.size());
-  out.offsets_.reserve(second_.size() + recent_keys.size() + 1);
-  out.frozen_.reserve(frozen_.size() + recent_bytes_);
-  // Without renumbering, a frozen list stays as it is: it is copied, or
-  // extended by its recent entries, rather than decoded and coded again.
-  bool renumbers = false;
-  for (uint32_t doc = 0; doc < remap.size() && !renumbers; ++doc) {
-    renumbers = remap[doc] != doc;
-  }
+  auto out = std::make_shared<FrozenTier>();
+  out->first_begin.clear();
+  out->offsets.clear();
+  out->second.reserve(old.second.size() + recent_keys.size());
+  out->offsets.reserve(old.second.size() + recent_keys.size() + 1);
+  out->bytes.reserve(old.bytes.size() + recent.bytes);
+  auto is_dead = [&dead](uint32_t doc) {
+    return doc < dead.size() && dead[doc];
+  };
   PostingWriter writer;
   std::vector<uint32_t> positions;
   auto emit = [&](uint64_t key, std::string_view frozen) {
     const bool ends_segment = (key & kEnd) == kEnd;
-    const List list = WithRecent(frozen, key);
+    RecentPart added;
+    auto found = recent.lists.find(key);
+    if (found != recent.lists.end()) {
+      added = RecentPart{found->second.docs, found->second.positions,
+                         found->second.count};
+    }
     std::string blob;
     std::string_view bytes = frozen;
-    if (renumbers || frozen.empty() || !list.recent_docs.empty()) {
-      PostingCursor recent =
-          PostingCursor::OverStreams(list.recent_docs, list.recent_positions);
-      PostingCursor all = PostingCursor::OverBlob(frozen);
-      PostingCursor* from = &all;
-      if (!renumbers) {
+    // Unless documents are dropped, a frozen list stays as it is: it is
+    // copied, or extended by its recent entries, rather than decoded and
+    // coded again.
+    if (drops || frozen.empty() || !added.docs.empty()) {
+      PostingCursor from_recent =
+          PostingCursor::OverStreams(added.docs, added.positions);
+      PostingCursor from_frozen = PostingCursor::OverBlob(frozen);
+      PostingCursor* from = &from_frozen;
+      if (!drops) {
         writer = PostingWriter::Resuming(frozen);
-        from = &recent;
+        from = &from_recent;
       }
       for (;;) {
         if (!from->Next()) {
-          if (from == &recent) break;
-          from = &recent;
+          if (from == &from_recent) break;
+          from = &from_recent;
           continue;
         }
-        const uint32_t doc = remap[from->doc()];
-        if (doc == kDropped) continue;
+        if (is_dead(from->doc())) continue;
         positions.clear();
         if (!ends_segment) from->ReadPositions(&positions);
-        writer.Add(doc, from->counts(), positions);
+        writer.Add(from->doc(), from->counts(), positions);
       }
       if (writer.size() == 0) return;
       blob = writer.Finish();
       bytes = blob;
     }
     const char32_t first = static_cast<char32_t>(key >> 21);
-    if (out.first_.empty() || out.first_.back() != first) {
-      out.first_.push_back(first);
-      out.first_begin_.push_back(static_cast<uint32_t>(out.second_.size()));
+    if (out->first.empty() || out->first.back() != first) {
+      out->first.push_back(first);
+      out->first_begin.push_back(static_cast<uint32_t>(out->second.size()));
     }
-    out.second_.push_back(static_cast<char32_t>(key & kEnd));
-    out.offsets_.push_back(static_cast<uint32_t>(out.frozen_.size()));
-    out.frozen_ += bytes;
+    out->second.push_back(static_cast<char32_t>(key & kEnd));
+    out->offsets.push_back(static_cast<uint32_t>(out->bytes.size()));
+    out->bytes += bytes;
   };
   size_t r = 0;
-  for (size_t k = 0; k < first_.size(); ++k) {
-    for (uint32_t i = first_begin_[k]; i < first_begin_[k + 1]; ++i) {
-      const uint64_t key = Key(first_[k], second_[i]);
+  for (size_t k = 0; k < old.first.size(); ++k) {
+    for (uint32_t i = old.first_begin[k]; i < old.first_begin[k + 1]; ++i) {
+      const uint64_t key = Key(old.first[k], old.second[i]);
       for (; r < recent_keys.size() && recent_keys[r] < key; ++r) {
         emit(recent_keys[r], {});
       }
       if (r < recent_keys.size() && recent_keys[r] == key) ++r;
-      emit(key, FrozenList(i));
+      emit(key, old.ListAt(i));
     }
   }
   for (; r < recent_keys.size(); ++r) emit(recent_keys[r], {});
-  out.first_begin_.push_back(static_cast<uint32_t>(out.second_.size()));
-  out.offsets_.push_back(static_cast<uint32_t>(out.frozen_.size()));
-  out.first_.shrink_to_fit();
-  out.first_begin_.shrink_to_fit();
-  out.second_.shrink_to_fit();
-  out.offsets_.shrink_to_fit();
-  out.frozen_.shrink_to_fit();
+  out->first_begin.push_back(static_cast<uint32_t>(out->second.size()));
+  out->offsets.push_back(static_cast<uint32_t>(out->bytes.size()));
+  out->first.shrink_to_fit();
+  out->first_begin.shrink_to_fit();
+  out->second.shrink_to_fit();
+  out->offsets.shrink_to_fit();
+  out->bytes.shrink_to_fit();
   return out;
 }
 
-size_t GramIndex::MemoryBytes() const {
-  size_t bytes = (first_.capacity() + first_begin_.capacity() +
-                  second_.capacity() + offsets_.capacity()) *
-                     sizeof(uint32_t) +
-                 frozen_.capacity();
-  // The recent tier: hash slots, list headers and list bytes.
-  bytes += recent_.capacity() * (sizeof(uint64_t) + sizeof(Recent) + 1);
-  for (const auto& [key, list] : recent_) {
-    if (list.docs.capacity() > 15) bytes += list.docs.capacity();
-    if (list.positions.capacity() > 15) bytes += list.positions.capacity();
+size_t GramIndex::FrozenTier::MemoryBytes() const {
+  return (first.capacity() + first_begin.capacity() + second.capacity() +
+          offsets.capacity()) *
+             sizeof(uint32_t) +
+         bytes.capacity();
+}
+
+size_t GramIndex::RecentTier::MemoryBytes() const {
+  // Hash slots, list headers and list bytes.
+  size_t total = lists.capacity() * (sizeof(uint64_t) + sizeof(Entries) + 1);
+  for (const auto& [key, list] : lists) {
+    if (list.docs.capacity() > 15) total += list.docs.capacity();
+    if (list.positions.capacity() > 15) total += list.positions.capacity();
   }
-  bytes += recent_successors_.capacity() *
+  total += successors.capacity() *
            (sizeof(char32_t) + sizeof(std::vector<char32_t>) + 1);
-  for (const auto& [first, seconds] : recent_successors_) {
-    bytes += seconds.capacity() * sizeof(char32_t);
+  for (const auto& [first, seconds] : successors) {
+    total += seconds.capacity() * sizeof(char32_t);
   }
-  return bytes;
+  return total;
+}
+
+size_t GramIndex::MemoryBytes() const {
+  return frozen_->MemoryBytes() + recent_.MemoryBytes() +
+         (sealed_ != nullptr ? sealed_->MemoryBytes() : 0);
 }
 
 }  // namespace bulletin

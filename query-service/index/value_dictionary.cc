@@ -1,5 +1,6 @@
 #include "query-service/index/value_dictionary.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -21,33 +22,8 @@ bool ValueDictionary::IdEq::operator()(uint32_t id, const Probe& probe) const {
 }
 
 ValueDictionary::ValueDictionary()
-    : ids_(0, IdHash{this}, IdEq{this}), frozen_offsets_{0} {}
-
-ValueDictionary::ValueDictionary(const ValueDictionary& other)
-    : arena_(other.arena_),
-      values_(other.values_),
-      ids_(0, IdHash{this}, IdEq{this}),
-      frozen_offsets_(other.frozen_offsets_),
-      frozen_docs_(other.frozen_docs_),
-      recent_docs_(other.recent_docs_) {
-  RebuildIds();
-}
-
-ValueDictionary& ValueDictionary::operator=(const ValueDictionary& other) {
-  if (this == &other) return *this;
-  arena_ = other.arena_;
-  values_ = other.values_;
-  frozen_offsets_ = other.frozen_offsets_;
-  frozen_docs_ = other.frozen_docs_;
-  recent_docs_ = other.recent_docs_;
-  RebuildIds();
-  return *this;
-}
-
-void ValueDictionary::RebuildIds() {
-  ids_ = IdSet(values_.size(), IdHash{this}, IdEq{this});
-  for (uint32_t id = 0; id < values_.size(); ++id) ids_.insert(id);
-}
+    : ids_(0, IdHash{this}, IdEq{this}),
+      frozen_(std::make_shared<const FrozenLists>()) {}
 
 uint32_t ValueDictionary::Intern(const FieldValue& value) {
   auto found = ids_.find(Probe{value.field, value.folded});
@@ -84,62 +60,99 @@ std::string_view ValueDictionary::display(uint32_t id) const {
 }
 
 void ValueDictionary::AddDocument(uint32_t id, uint32_t doc) {
-  recent_docs_[id].push_back(doc);
+  recent_[id].push_back(doc);
 }
+
+namespace {
+
+void AppendFrozen(const ValueDictionary::FrozenLists& frozen, uint32_t id,
+                  std::vector<uint32_t>* out) {
+  if (id + 1 >= frozen.offsets.size()) return;
+  const auto* at =
+      reinterpret_cast<const uint8_t*>(frozen.docs.data()) + frozen.offsets[id];
+  const auto* end = reinterpret_cast<const uint8_t*>(frozen.docs.data()) +
+                    frozen.offsets[id + 1];
+  uint32_t doc = 0;
+  while (at < end) {
+    doc += ReadVarint(at);
+    out->push_back(doc);
+  }
+}
+
+void AppendRecent(const ValueDictionary::RecentLists& recent, uint32_t id,
+                  std::vector<uint32_t>* out) {
+  auto found = recent.find(id);
+  if (found != recent.end()) {
+    out->insert(out->end(), found->second.begin(), found->second.end());
+  }
+}
+
+}  // namespace
 
 void ValueDictionary::AppendDocuments(uint32_t id,
                                       std::vector<uint32_t>* out) const {
-  if (id + 1 < frozen_offsets_.size()) {
-    const auto* at = reinterpret_cast<const uint8_t*>(frozen_docs_.data()) +
-                     frozen_offsets_[id];
-    const auto* end = reinterpret_cast<const uint8_t*>(frozen_docs_.data()) +
-                      frozen_offsets_[id + 1];
-    uint32_t doc = 0;
-    while (at < end) {
-      doc += ReadVarint(at);
-      out->push_back(doc);
-    }
-  }
-  auto recent = recent_docs_.find(id);
-  if (recent != recent_docs_.end()) {
-    out->insert(out->end(), recent->second.begin(), recent->second.end());
-  }
+  AppendFrozen(*frozen_, id, out);
+  if (sealed_ != nullptr) AppendRecent(*sealed_, id, out);
+  AppendRecent(recent_, id, out);
 }
 
-void ValueDictionary::Remap(const std::vector<uint32_t>& remap) {
-  std::vector<uint32_t> offsets;
-  offsets.reserve(values_.size() + 1);
-  std::string docs;
-  docs.reserve(frozen_docs_.size());
-  std::vector<uint32_t> old_docs;
-  for (uint32_t id = 0; id < values_.size(); ++id) {
-    offsets.push_back(static_cast<uint32_t>(docs.size()));
-    old_docs.clear();
-    AppendDocuments(id, &old_docs);
+ValueDictionary::Sealed ValueDictionary::Seal() {
+  sealed_ = std::make_shared<const RecentLists>(std::move(recent_));
+  recent_ = RecentLists();
+  return Sealed{frozen_, sealed_};
+}
+
+std::shared_ptr<const ValueDictionary::FrozenLists> ValueDictionary::Freeze(
+    const Sealed& sealed, const std::vector<bool>& dead) {
+  const FrozenLists& old = *sealed.frozen;
+  const RecentLists& recent = *sealed.recent;
+  // Every value with documents so far has a frozen or a recent list.
+  size_t values = old.offsets.size() - 1;
+  for (const auto& [id, docs] : recent) {
+    values = std::max<size_t>(values, id + 1);
+  }
+  auto out = std::make_shared<FrozenLists>();
+  out->offsets.clear();
+  out->offsets.reserve(values + 1);
+  out->docs.reserve(old.docs.size() + 2 * recent.size());
+  std::vector<uint32_t> docs;
+  for (uint32_t id = 0; id < values; ++id) {
+    out->offsets.push_back(static_cast<uint32_t>(out->docs.size()));
+    docs.clear();
+    AppendFrozen(old, id, &docs);
+    AppendRecent(recent, id, &docs);
     uint32_t previous = 0;
-    for (uint32_t doc : old_docs) {
-      if (remap[doc] == kDropped) continue;
-      AppendVarint(remap[doc] - previous, &docs);
-      previous = remap[doc];
+    for (uint32_t doc : docs) {
+      if (doc < dead.size() && dead[doc]) continue;
+      AppendVarint(doc - previous, &out->docs);
+      previous = doc;
     }
   }
-  offsets.push_back(static_cast<uint32_t>(docs.size()));
-  docs.shrink_to_fit();
-  frozen_offsets_ = std::move(offsets);
-  frozen_docs_ = std::move(docs);
-  recent_docs_.clear();
+  out->offsets.push_back(static_cast<uint32_t>(out->docs.size()));
+  out->docs.shrink_to_fit();
+  return out;
+}
+
+void ValueDictionary::Install(std::shared_ptr<const FrozenLists> frozen) {
+  frozen_ = std::move(frozen);
+  sealed_ = nullptr;
 }
 
 size_t ValueDictionary::MemoryBytes() const {
   size_t bytes = arena_.capacity() + values_.capacity() * sizeof(Value) +
                  ids_.capacity() * (sizeof(uint32_t) + 1) +
-                 frozen_offsets_.capacity() * sizeof(uint32_t) +
-                 frozen_docs_.capacity();
-  bytes += recent_docs_.capacity() *
-           (sizeof(uint32_t) + sizeof(std::vector<uint32_t>) + 1);
-  for (const auto& [id, docs] : recent_docs_) {
-    bytes += docs.capacity() * sizeof(uint32_t);
-  }
+                 frozen_->offsets.capacity() * sizeof(uint32_t) +
+                 frozen_->docs.capacity();
+  auto recent_bytes = [](const RecentLists& recent) {
+    size_t total = recent.capacity() *
+                   (sizeof(uint32_t) + sizeof(std::vector<uint32_t>) + 1);
+    for (const auto& [id, docs] : recent) {
+      total += docs.capacity() * sizeof(uint32_t);
+    }
+    return total;
+  };
+  bytes += recent_bytes(recent_);
+  if (sealed_ != nullptr) bytes += recent_bytes(*sealed_);
   return bytes;
 }
 

@@ -8,19 +8,22 @@
 //
 // Tens of thousands of values (mostly people's names) and hundreds of
 // thousands of (value, document) pairs made this a quarter of the index
-// when each value had its own strings and vector, so it is packed: every folded and display string sits in one arena, the
-// lookup table holds only 4-byte ids (hashing the arena's bytes), and the
-// document lists as of the last Remap are varint gaps in one byte array,
-// with documents added since kept per value until the next Remap.
+// when each value had its own strings and vector, so it is packed: every
+// folded and display string sits in one arena, the lookup table holds only
+// 4-byte ids (hashing the arena's bytes), and the frozen document lists are
+// varint gaps in one byte array. Documents added since are kept per value;
+// like GramIndex, the dictionary seals them, freezes them into new frozen
+// lists on any thread, and installs the result.
 //
 // Thread-safety: none of its own; BulletinIndex guards it. Const methods
-// only read.
+// only read. Freeze reads only its argument, which nothing changes.
 
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_VALUE_DICTIONARY_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_VALUE_DICTIONARY_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,10 +38,10 @@ namespace bulletin {
 class ValueDictionary {
  public:
   ValueDictionary();
-  // Copies rebuild the lookup table, whose hashing reads this object's
-  // arena.
-  ValueDictionary(const ValueDictionary& other);
-  ValueDictionary& operator=(const ValueDictionary& other);
+  // Not copyable or movable: the lookup table's hashing reads this
+  // object's arena through a pointer to it.
+  ValueDictionary(const ValueDictionary&) = delete;
+  ValueDictionary& operator=(const ValueDictionary&) = delete;
 
   // The id of `value`, added (with its display form) if new.
   uint32_t Intern(const FieldValue& value);
@@ -53,10 +56,30 @@ class ValueDictionary {
   // Appends the documents that have value `id`, ascending.
   void AppendDocuments(uint32_t id, std::vector<uint32_t>* out) const;
 
-  // Renumbers documents after a compaction: `remap[old]` is the new number,
-  // or kDropped for a document that is gone. Remapping must keep order.
-  static constexpr uint32_t kDropped = 0xFFFFFFFFu;
-  void Remap(const std::vector<uint32_t>& remap);
+  // Document lists, frozen: value id v < offsets.size() - 1 owns
+  // docs[offsets[v], offsets[v + 1]), the first document as a varint, then
+  // varint gaps.
+  struct FrozenLists {
+    std::vector<uint32_t> offsets{0};
+    std::string docs;
+  };
+  // Documents added since, by value id.
+  using RecentLists = absl::flat_hash_map<uint32_t, std::vector<uint32_t>>;
+  // What Freeze merges: the frozen lists and the recent ones Seal set aside.
+  struct Sealed {
+    std::shared_ptr<const FrozenLists> frozen;
+    std::shared_ptr<const RecentLists> recent;
+  };
+
+  // Sets the recent lists aside for Freeze; they are read until Install.
+  Sealed Seal();
+  // The frozen lists holding everything in `sealed`, without the documents
+  // d for which dead[d] (d < dead.size()). Reads nothing else.
+  static std::shared_ptr<const FrozenLists> Freeze(
+      const Sealed& sealed, const std::vector<bool>& dead);
+  // Replaces the frozen and sealed lists with Freeze's result for the last
+  // Seal().
+  void Install(std::shared_ptr<const FrozenLists> frozen);
 
   size_t size() const { return values_.size(); }
   size_t MemoryBytes() const;
@@ -101,19 +124,15 @@ class ValueDictionary {
     return std::string_view(arena_).substr(values_[id].text_offset,
                                            values_[id].folded_size);
   }
-  void RebuildIds();
 
   std::string arena_;
   std::vector<Value> values_;
   IdSet ids_;
 
-  // Document lists as of the last Remap: value id v < frozen_offsets_.size()
-  // - 1 owns frozen_docs_[frozen_offsets_[v], frozen_offsets_[v + 1]), the
-  // first document as a varint, then varint gaps.
-  std::vector<uint32_t> frozen_offsets_;
-  std::string frozen_docs_;
-  // Documents added since, by value id.
-  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> recent_docs_;
+  // Immutable and shared with a running Freeze.
+  std::shared_ptr<const FrozenLists> frozen_;
+  std::shared_ptr<const RecentLists> sealed_;  // null when none
+  RecentLists recent_;
 };
 
 }  // namespace bulletin

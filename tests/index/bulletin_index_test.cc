@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -424,6 +426,63 @@ TEST_F(BulletinIndexTest, AutomaticCompactionsKeepDeadVersionsDead) {
   index_.Compact();
   expect_versions();
   EXPECT_THAT(Ids("再版本"), IsEmpty());
+}
+
+// A freeze is built on the freezer thread while the applier goes on: with
+// the freezer held between building and installing, records keep being
+// applied and found, and replacing or retracting a document whose postings
+// are being frozen hides it at once.
+TEST_F(BulletinIndexTest, AppliesWhileAFreezeIsBuilt) {
+  std::mutex mu;
+  std::condition_variable changed;
+  bool reached = false;
+  bool release = false;
+  int installs = 0;
+  index_.SetFreezeHookForTesting([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    reached = true;
+    changed.notify_all();
+    changed.wait(lock, [&] { return release; });
+    ++installs;
+  });
+  std::mt19937 random(5);
+  int added = 0;
+  auto freeze_reached = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return reached;
+  };
+  // Random text has many distinct bigrams, so the recent tier soon asks
+  // for a freeze.
+  while (!freeze_reached()) {
+    ASSERT_LT(added, 5000) << "no freeze started";
+    Add(MakeBulletin("d" + std::to_string(added++), "冻结前",
+                     RandomHan(random, 400)));
+  }
+  Add(MakeBulletin("late", "冻结中", "冻结时加入"));
+  Add(MakeBulletin("d0", "新版本", "导语"));
+  index_.Apply(Retract(++seq_, "d1"));
+  auto expect_all = [&] {
+    EXPECT_THAT(Ids("冻结中"), ElementsAre("late"));
+    EXPECT_THAT(Ids("新版本"), ElementsAre("d0"));
+    EXPECT_EQ(Ids("冻结前").size(), static_cast<size_t>(added - 2));
+    EXPECT_FALSE(index_.Get("d1").ok());
+    EXPECT_EQ(index_.Stats().applied_seq(), seq_);
+    EXPECT_EQ(index_.Stats().bulletin_count(), added);
+  };
+  expect_all();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(installs, 0);
+    release = true;
+    changed.notify_all();
+  }
+  // Compact waits for the freeze in progress, then freezes the rest.
+  index_.Compact();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(installs, 2);
+  }
+  expect_all();
 }
 
 TEST_F(BulletinIndexTest, WaitForSeqWaitsForTheApplier) {

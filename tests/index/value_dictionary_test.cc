@@ -1,5 +1,5 @@
 // ValueDictionary: interning, lookup, display forms and document lists
-// through appends, remaps and copies.
+// through appends, seals and freezes.
 
 #include "query-service/index/value_dictionary.h"
 
@@ -52,7 +52,7 @@ TEST(ValueDictionaryTest, FindsOnlyWhatWasInterned) {
   EXPECT_EQ(dictionary.Find(FacetField::kTitle, ""), std::nullopt);
 }
 
-TEST(ValueDictionaryTest, KeepsDocumentsAcrossRemaps) {
+TEST(ValueDictionaryTest, KeepsDocumentsAcrossFreezes) {
   ValueDictionary dictionary;
   const uint32_t a = dictionary.Intern({FacetField::kRegion, "a", "A"});
   const uint32_t b = dictionary.Intern({FacetField::kRegion, "b", "b"});
@@ -61,46 +61,44 @@ TEST(ValueDictionaryTest, KeepsDocumentsAcrossRemaps) {
   dictionary.AddDocument(b, 1);
   EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(0, 300));
 
-  // Document 1 is dropped; the others close up.
-  std::vector<uint32_t> remap(400);
-  for (uint32_t d = 0; d < remap.size(); ++d) remap[d] = d == 0 ? 0 : d - 1;
-  remap[1] = ValueDictionary::kDropped;
-  dictionary.Remap(remap);
-  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(0, 299));
-  EXPECT_THAT(DocumentsOf(dictionary, b), IsEmpty());
-
-  // Documents added after a remap follow the remapped ones, and values
-  // interned after it have lists of their own.
+  // While a freeze is built, the sealed lists are still read, and
+  // documents added meanwhile follow them.
+  const ValueDictionary::Sealed sealed = dictionary.Seal();
   const uint32_t c = dictionary.Intern({FacetField::kRegion, "c", "c"});
   dictionary.AddDocument(a, 400);
   dictionary.AddDocument(c, 401);
-  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(0, 299, 400));
+  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(0, 300, 400));
+  EXPECT_THAT(DocumentsOf(dictionary, b), ElementsAre(1));
+
+  // Document 1 is dropped by this freeze; numbers are kept.
+  std::vector<bool> dead(2);
+  dead[1] = true;
+  dictionary.Install(ValueDictionary::Freeze(sealed, dead));
+  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(0, 300, 400));
+  EXPECT_THAT(DocumentsOf(dictionary, b), IsEmpty());
   EXPECT_THAT(DocumentsOf(dictionary, c), ElementsAre(401));
-  std::vector<uint32_t> identity(402);
-  for (uint32_t d = 0; d < identity.size(); ++d) identity[d] = d;
-  dictionary.Remap(identity);
-  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(0, 299, 400));
+
+  // A value interned after the seal gets its frozen list at the next one.
+  dictionary.Install(ValueDictionary::Freeze(dictionary.Seal(), {}));
+  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(0, 300, 400));
   EXPECT_THAT(DocumentsOf(dictionary, c), ElementsAre(401));
+  dictionary.AddDocument(c, 402);
+  EXPECT_THAT(DocumentsOf(dictionary, c), ElementsAre(401, 402));
 }
 
-TEST(ValueDictionaryTest, CopiesAreIndependentAndSearchable) {
-  auto original = std::make_unique<ValueDictionary>();
-  const uint32_t id = original->Intern({FacetField::kSeries, "x", "X"});
-  original->AddDocument(id, 5);
-  ValueDictionary copy = *original;
-  ValueDictionary assigned;
-  assigned = *original;
-  original->AddDocument(id, 6);
-  // The copies' lookups must not read the original's strings.
-  original.reset();
-  for (const ValueDictionary* d : {&copy, &assigned}) {
-    EXPECT_EQ(d->Find(FacetField::kSeries, "x"), id);
-    EXPECT_EQ(d->display(id), "X");
-    EXPECT_THAT(DocumentsOf(*d, id), ElementsAre(5));
-    EXPECT_EQ(d->Find(FacetField::kSeries, "y"), std::nullopt);
-  }
-  EXPECT_EQ(copy.Intern({FacetField::kSeries, "y", "y"}), 1u);
-  EXPECT_EQ(copy.Find(FacetField::kSeries, "y"), 1u);
+TEST(ValueDictionaryTest, FreezeReadsOnlyWhatWasSealed) {
+  ValueDictionary dictionary;
+  const uint32_t a = dictionary.Intern({FacetField::kRegion, "a", "a"});
+  dictionary.AddDocument(a, 7);
+  const ValueDictionary::Sealed sealed = dictionary.Seal();
+  dictionary.AddDocument(a, 8);
+  const std::shared_ptr<const ValueDictionary::FrozenLists> frozen =
+      ValueDictionary::Freeze(sealed, {});
+  // The frozen lists hold document 7 only; 8 stays in the recent lists.
+  ASSERT_EQ(frozen->offsets.size(), 2u);
+  EXPECT_EQ(frozen->docs, std::string(1, '\x07'));
+  dictionary.Install(frozen);
+  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(7, 8));
 }
 
 TEST(ValueDictionaryTest, ManyValuesStayFindable) {
