@@ -150,6 +150,13 @@ int Run() {
   };
 
   BulletinIndex index;
+  index.SetFreezeObserver([](const BulletinIndex::FreezeReport& report) {
+    LogInfo("index_frozen",
+            {{"documents", report.documents},
+             {"dropped", report.dropped},
+             {"building_ms", absl::ToDoubleMilliseconds(report.building)},
+             {"installing_ms", absl::ToDoubleMilliseconds(report.installing)}});
+  });
   grpc::HealthCheckServiceInterface* health = nullptr;
   FeedFollower::Options follow_options;
   follow_options.ingest_address = absl::GetFlag(FLAGS_ingest_addr);

@@ -1,5 +1,9 @@
 #include "query-service/index/bulletin_index.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <functional>
@@ -15,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/sync/wait.h"
 #include "query-service/index/compiled_query.h"
 #include "query-service/index/corpus.h"
@@ -63,6 +68,7 @@ struct FreezeJob {
   ValueDictionary::Sealed dictionary;
   std::vector<bool> dead;
   size_t dropped = 0;
+  int64_t documents = 0;
 };
 
 // A bulletin prepared for the index outside the lock.
@@ -149,8 +155,14 @@ class BulletinIndex::Impl {
       // The last freezer has installed its result (freezing_ was false), so
       // this join does not wait for its work.
       JoinFreezer();
-      freezer_ = std::thread(
-          [this, job = *std::move(job)]() mutable { Freeze(std::move(job)); });
+      freezer_ = std::thread([this, job = *std::move(job)]() mutable {
+        // Background work: at the default priority, on two cores, the merge
+        // would take a core from the applier and the RPC threads. Best
+        // effort; a failure leaves it at the default.
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+                          10);
+        Freeze(std::move(job));
+      });
     }
   }
 
@@ -182,6 +194,11 @@ class BulletinIndex::Impl {
     s.corpus.documents.shrink_to_fit();
     s.corpus.ranks.shrink_to_fit();
     s.by_id.rehash(0);
+  }
+
+  void SetFreezeObserver(std::function<void(const FreezeReport&)> observer) {
+    JoinFreezer();
+    after_install_ = std::move(observer);
   }
 
   void SetFreezeHookForTesting(std::function<void()> hook) {
@@ -323,6 +340,7 @@ class BulletinIndex::Impl {
       }
       job.dropped = s.dead_in_postings;
     }
+    job.documents = static_cast<int64_t>(s.corpus.ranks.size());
     freezing_ = true;
     return job;
   }
@@ -331,11 +349,13 @@ class BulletinIndex::Impl {
   // immutable), then installs them; readers and the applier wait only for
   // the install.
   void Freeze(FreezeJob job) {
+    const absl::Time started = absl::Now();
     std::shared_ptr<const GramIndex::FrozenTier> grams =
         GramIndex::Freeze(job.grams, job.dead);
     std::shared_ptr<const ValueDictionary::FrozenLists> lists =
         ValueDictionary::Freeze(job.dictionary, job.dead);
     if (before_install_) before_install_();
+    const absl::Time built = absl::Now();
     {
       std::unique_lock<std::shared_mutex> lock(mu_);
       // Clear joins the freezer before replacing the state, so this is the
@@ -345,6 +365,11 @@ class BulletinIndex::Impl {
       s.dictionary.Install(std::move(lists));
       s.dead_in_postings -= job.dropped;
       freezing_ = false;
+    }
+    if (after_install_) {
+      after_install_(FreezeReport{job.documents,
+                                  static_cast<int64_t>(job.dropped),
+                                  built - started, absl::Now() - built});
     }
     // `job` holds the last references to the old tiers: they are freed
     // here, outside the lock.
@@ -367,9 +392,10 @@ class BulletinIndex::Impl {
   bool freezing_ ABSL_GUARDED_BY(mu_) = false;
   // The thread running the freeze, if one was started; owned by the writer.
   std::thread freezer_;
-  // Called by the freezer between building and installing; set only while
-  // no freezer runs.
+  // Called by the freezer between building and installing, and after
+  // installing; set only while no freezer runs.
   std::function<void()> before_install_;
+  std::function<void(const FreezeReport&)> after_install_;
 };
 
 absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
@@ -466,6 +492,10 @@ BulletinIndex::~BulletinIndex() = default;
 void BulletinIndex::Apply(const v1::LogRecord& record) { impl_->Apply(record); }
 void BulletinIndex::Clear() { impl_->Clear(); }
 void BulletinIndex::Compact() { impl_->Compact(); }
+void BulletinIndex::SetFreezeObserver(
+    std::function<void(const FreezeReport&)> observer) {
+  impl_->SetFreezeObserver(std::move(observer));
+}
 void BulletinIndex::SetFreezeHookForTesting(std::function<void()> hook) {
   impl_->SetFreezeHookForTesting(std::move(hook));
 }

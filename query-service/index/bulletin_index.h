@@ -53,6 +53,21 @@ class BulletinIndex {
   // Apply.
   void Compact();
 
+  // What one freeze did, for the service's log.
+  struct FreezeReport {
+    // Documents numbered when it was sealed, and the dead ones among them
+    // whose postings it dropped.
+    int64_t documents = 0;
+    int64_t dropped = 0;
+    // Merging, holding no lock; then waiting for and holding the writer
+    // lock to install the result, the only part the applier waits for.
+    absl::Duration building;
+    absl::Duration installing;
+  };
+  // `observer` is called after each freeze is installed, on the thread
+  // that ran it. Same threading rule as Apply.
+  void SetFreezeObserver(std::function<void(const FreezeReport&)> observer);
+
   // Tests: `hook` runs on the freezer thread after each freeze is built
   // and before it is installed. Same threading rule as Apply.
   void SetFreezeHookForTesting(std::function<void()> hook);
