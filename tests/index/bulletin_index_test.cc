@@ -376,9 +376,9 @@ std::string RandomHan(std::mt19937& random, int length) {
   return text;
 }
 
-// Apply's own compactions keep replaced and retracted versions (dead, so
-// skipped) rather than renumbering; none of them may come back, before or
-// after an explicit Compact drops them.
+// Apply's own freezes keep the postings of replaced and retracted versions
+// (dead, so skipped) until a quarter are dead; none of them may come back,
+// before or after an explicit Compact drops them.
 TEST_F(BulletinIndexTest, AutomaticCompactionsKeepDeadVersionsDead) {
   std::mt19937 random(11);
   std::string old_lead;
@@ -417,7 +417,7 @@ TEST_F(BulletinIndexTest, AutomaticCompactionsKeepDeadVersionsDead) {
     EXPECT_FALSE(index_.Get("d55").ok());
   };
   expect_versions();
-  // A version replaced after the automatic compactions, then all dropped.
+  // A version replaced after the automatic freezes, then all dropped.
   Add(MakeBulletin("d99", "再版本", "导语"));
   EXPECT_THAT(Ids("再版本"), ElementsAre("d99"));
   EXPECT_EQ(Ids("旧版本").size(), 39u);
