@@ -354,8 +354,8 @@ class BulletinIndex::Impl {
         GramIndex::Freeze(job.grams, job.dead);
     std::shared_ptr<const ValueDictionary::FrozenLists> lists =
         ValueDictionary::Freeze(job.dictionary, job.dead);
-    if (before_install_) before_install_();
     const absl::Time built = absl::Now();
+    if (before_install_) before_install_();
     {
       std::unique_lock<std::shared_mutex> lock(mu_);
       // Clear joins the freezer before replacing the state, so this is the
