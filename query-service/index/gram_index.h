@@ -177,7 +177,6 @@ class GramIndex {
   // Sets the recent tier aside for Freeze and starts an empty one. The
   // sealed tier is searched until Install; there is at most one.
   Sealed Seal();
-  bool has_sealed() const { return sealed_ != nullptr; }
 
   // The frozen tier holding everything in `sealed`, without the postings of
   // the documents d for which dead[d] (d < dead.size()). Reads nothing

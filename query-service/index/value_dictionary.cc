@@ -106,6 +106,12 @@ std::shared_ptr<const ValueDictionary::FrozenLists> ValueDictionary::Freeze(
     const Sealed& sealed, const std::vector<bool>& dead) {
   const FrozenLists& old = *sealed.frozen;
   const RecentLists& recent = *sealed.recent;
+  // As in GramIndex::Freeze: with nothing to add or drop, the frozen lists
+  // stay as they are (Compact right after an automatic freeze).
+  if (recent.empty() &&
+      std::find(dead.begin(), dead.end(), true) == dead.end()) {
+    return sealed.frozen;
+  }
   // Every value with documents so far has a frozen or a recent list.
   size_t values = old.offsets.size() - 1;
   for (const auto& [id, docs] : recent) {

@@ -99,6 +99,13 @@ TEST(ValueDictionaryTest, FreezeReadsOnlyWhatWasSealed) {
   EXPECT_EQ(frozen->docs, std::string(1, '\x07'));
   dictionary.Install(frozen);
   EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(7, 8));
+
+  // Nothing added or dropped since: the frozen lists are kept, not copied.
+  dictionary.Install(ValueDictionary::Freeze(dictionary.Seal(), {}));
+  const ValueDictionary::Sealed idle = dictionary.Seal();
+  EXPECT_EQ(ValueDictionary::Freeze(idle, {}), idle.frozen);
+  dictionary.Install(idle.frozen);
+  EXPECT_THAT(DocumentsOf(dictionary, a), ElementsAre(7, 8));
 }
 
 TEST(ValueDictionaryTest, ManyValuesStayFindable) {
