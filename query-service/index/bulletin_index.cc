@@ -75,7 +75,7 @@ struct FreezeJob {
 struct Prepared {
   std::shared_ptr<const v1::Bulletin> record;
   DocumentText text;
-  bool folds_to_itself = true;
+  uint64_t segments_to_fold = 0;
   std::vector<FieldValue> values;
   float weighted_length = 0;
   int64_t text_bytes = 0;
@@ -89,7 +89,9 @@ Prepared Prepare(const v1::LogRecord& record) {
   std::vector<char32_t>& cps = p.text.code_points;
   bool lead_started = false;
   bool items_started = false;
-  for (const TextSegment& s : TextSegmentsOf(*bulletin)) {
+  const std::vector<TextSegment> segments = TextSegmentsOf(*bulletin);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const TextSegment& s = segments[i];
     // Segments come headline fields, lead fields, items (text_segments.h).
     if (!lead_started && s.kind != FieldKind::kHeadline) {
       p.text.lead_start = static_cast<uint32_t>(cps.size());
@@ -100,7 +102,8 @@ Prepared Prepare(const v1::LogRecord& record) {
       items_started = true;
     }
     const size_t before = cps.size();
-    p.folds_to_itself &= FoldCodePointsOfText(s.text, &cps);
+    const bool own_fold = FoldCodePointsOfText(s.text, &cps);
+    if (!own_fold && i < 64) p.segments_to_fold |= uint64_t{1} << i;
     p.weighted_length +=
         static_cast<float>(FieldWeight(s.kind) * (cps.size() - before));
     cps.push_back(GramIndex::kEnd);
@@ -261,7 +264,7 @@ class BulletinIndex::Impl {
     meta.lead_start = p.text.lead_start;
     meta.item_start = p.text.item_start;
     meta.text_bytes = static_cast<uint32_t>(p.text_bytes);
-    meta.folds_to_itself = p.folds_to_itself;
+    meta.segments_to_fold = p.segments_to_fold;
     corpus.ranks.push_back(
         DocumentRank{p.record->seq(), p.weighted_length, /*live=*/true});
     s->grams.AddDocument(doc, p.text);
@@ -469,9 +472,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     // Item indexes and the snippet come from the same exact matcher Watch
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
-    const FoldedDocument folded =
-        meta.folds_to_itself ? FoldDocument(record, /*folds_to_itself=*/true)
-                             : FoldDocument(record);
+    const FoldedDocument folded = FoldDocument(record, meta.segments_to_fold);
     const DocumentMatch match = MatchDocument(terms, folded);
     v1::Hit* hit = response.add_hits();
     *hit = MakeHit(record, terms, folded, match.snippet_segment,

@@ -27,9 +27,12 @@ struct DocumentMeta {
   uint32_t item_start = 0;
   // Bytes of the text fields as stored, for Stats.
   uint32_t text_bytes = 0;
-  // True when every text field folds to itself, so that a hit's text can be
-  // matched without folding it first (the common case: simplified text).
-  bool folds_to_itself = false;
+  // Bit s set when text segment s (TextSegmentsOf order) is not its own
+  // fold; segments from 64 on count as set. A hit's text is matched in the
+  // segments that fold to themselves as they stand (the common case:
+  // simplified text), so one paragraph with an acronym or in Traditional
+  // characters does not cost folding the whole bulletin.
+  uint64_t segments_to_fold = ~uint64_t{0};
 };
 
 // What ranking reads for every matching document, kept apart from

@@ -8,17 +8,17 @@
 namespace bulletin {
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin) {
-  return FoldDocument(bulletin, false);
+  return FoldDocument(bulletin, ~uint64_t{0});
 }
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
-                            bool folds_to_itself) {
+                            uint64_t segments_to_fold) {
   FoldedDocument doc;
   doc.segments = TextSegmentsOf(bulletin);
   // Reserved up front: `folded` points into `owned`, which must not move.
   doc.owned.reserve(doc.segments.size());
   for (size_t i = 0; i < doc.segments.size(); ++i) {
-    if (folds_to_itself) {
+    if (i < 64 && (segments_to_fold >> i & 1) == 0) {
       doc.folded.push_back(doc.segments[i].text);
     } else {
       doc.owned.push_back(FoldText(doc.segments[i].text));

@@ -41,10 +41,11 @@ struct FoldedDocument {
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin);
 
-// The same; when `folds_to_itself`, the caller knows that every segment's
-// fold is its own text, so none is folded.
+// The same, folding only segment s where bit s of `segments_to_fold` is set
+// (and every segment from 64 on): the caller knows that the others are
+// their own fold (DocumentMeta::segments_to_fold).
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
-                            bool folds_to_itself);
+                            uint64_t segments_to_fold);
 
 // The first byte offset >= from where `term` occurs in `text`, or npos.
 size_t FindSubstring(std::string_view text, std::string_view term, size_t from);

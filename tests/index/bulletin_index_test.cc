@@ -307,6 +307,29 @@ TEST_F(BulletinIndexTest, SnippetsOfTextThatFoldsToItselfMarkEveryMatch) {
             "区县【政协】组织学习。区县【政协】委员");
 }
 
+// Only the paragraphs that are not their own fold are folded for a hit; a
+// Traditional or upper-case one among simplified ones must still be matched
+// and marked, and the simplified ones as they stand.
+TEST_F(BulletinIndexTest, HitsMatchParagraphsThatFoldAndThatDoNot) {
+  Add(MakeBulletin(
+      "a", "标题", "导语",
+      {"区县政协召开会议", "其他", "區縣政協召開會議", "政协委员GDP", "政协"}));
+  v1::SearchRequest r;
+  r.set_query("政协");
+  v1::SearchResponse response = Search(r);
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_THAT(response.hits(0).item_indexes(), ElementsAre(0, 2, 3, 4));
+  r.set_query("政协委员gdp");
+  response = Search(r);
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_THAT(response.hits(0).item_indexes(), ElementsAre(3));
+  EXPECT_EQ(response.hits(0).snippet(), "【政协委员GDP】");
+  r.set_query("召开会议");
+  response = Search(r);
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_THAT(response.hits(0).item_indexes(), ElementsAre(0, 2));
+}
+
 TEST_F(BulletinIndexTest, RejectsMalformedRequests) {
   for (const char* query : {"\"open", "-only", "\xff"}) {
     v1::SearchRequest r;
