@@ -39,7 +39,6 @@ struct BlobHeader {
   uint32_t last_doc;
   uint32_t docs_bytes;
   uint32_t skip_count;
-  int rice_bits;
   uint32_t position_bits;
 };
 
@@ -50,7 +49,6 @@ BlobHeader ReadHeader(const uint8_t*& at) {
   h.last_doc = ReadVarint(at);
   h.docs_bytes = ReadVarint(at);
   h.skip_count = ReadVarint(at);
-  h.rice_bits = static_cast<int>(ReadVarint(at));
   h.position_bits = ReadVarint(at);
   return h;
 }
@@ -59,20 +57,32 @@ BlobHeader ReadHeader(const uint8_t*& at) {
 constexpr uint32_t kWindowBits = 57;
 constexpr uint64_t kWindowMask = (uint64_t{1} << kWindowBits) - 1;
 
-// The Rice parameter that codes `values` in the fewest bits: a value v
-// costs (v >> b) + 1 + b bits. The best b is near log2 of the mean, so only
-// its neighbours are tried.
-int BestRiceBits(const std::vector<uint32_t>& values) {
-  if (values.empty()) return 0;
+// The largest quotient a block's Rice parameter leaves: a quotient's zeros
+// and its one then fit in one PeekBits window.
+constexpr uint32_t kMaxQuotient = kWindowBits - 1;
+
+// The Rice parameter that codes `values` in the fewest bits, a value v
+// costing (v >> b) + 1 + b bits, among those that keep every quotient at
+// most kMaxQuotient. The best b is near log2 of the mean, so only its
+// neighbours are tried.
+int BestRiceBits(const uint32_t* values, size_t count) {
+  if (count == 0) return 0;
   uint64_t sum = 0;
-  for (uint32_t v : values) sum += v;
-  const uint64_t mean = sum / values.size();
+  uint32_t largest = 0;
+  for (size_t i = 0; i < count; ++i) {
+    sum += values[i];
+    largest = std::max(largest, values[i]);
+  }
+  int least = 0;
+  while ((largest >> least) > kMaxQuotient) ++least;
+  const uint64_t mean = sum / count;
   const int guess = mean == 0 ? 0 : 63 - absl::countl_zero(mean);
-  int best = 0;
+  int best = least;
   uint64_t best_cost = UINT64_MAX;
-  for (int b = std::max(0, guess - 1); b <= std::min(guess + 1, 31); ++b) {
-    uint64_t cost = values.size() * (1 + static_cast<uint64_t>(b));
-    for (uint32_t v : values) cost += v >> b;
+  for (int b = std::max(least, guess - 1); b <= std::max(least, guess + 1);
+       ++b) {
+    uint64_t cost = count * (1 + static_cast<uint64_t>(b));
+    for (size_t i = 0; i < count; ++i) cost += values[i] >> b;
     if (cost < best_cost) {
       best_cost = cost;
       best = b;
@@ -81,13 +91,7 @@ int BestRiceBits(const std::vector<uint32_t>& values) {
   return best;
 }
 
-// A quotient this large is not coded in unary: that many zeros are
-// followed by the value in 32 bits, so that no value costs more than 72
-// bits and a code's zeros always fit in one PeekBits window.
-constexpr uint32_t kEscapeQuotient = 40;
-
-// Appends Rice codes low bit first: the quotient as that many zeros and a
-// one, then the remainder's low bits.
+// Appends bits low bit first.
 class BitWriter {
  public:
   BitWriter() = default;
@@ -101,16 +105,24 @@ class BitWriter {
     }
   }
 
-  void AppendRice(uint32_t value, int rice_bits) {
-    const uint32_t quotient = value >> rice_bits;
-    if (quotient >= kEscapeQuotient) {
-      AppendBits(0, kEscapeQuotient);
-      AppendBits(value, 32);
-      return;
+  // One block's positions (docs/index-format.md): its Rice parameter b in
+  // 5 bits, the number of values n as Elias gamma of n + 1, the n values'
+  // b low bits each, then their quotients in unary (zeros, then a one).
+  void AppendBlock(const uint32_t* values, size_t count) {
+    const int b = BestRiceBits(values, count);
+    AppendBits(static_cast<uint64_t>(b), 5);
+    const uint64_t n = count + 1;
+    const int width = 64 - absl::countl_zero(n);
+    AppendBits(uint64_t{1} << (width - 1), width);
+    AppendBits(n & ((uint64_t{1} << (width - 1)) - 1), width - 1);
+    if (b > 0) {
+      const uint64_t mask = (uint64_t{1} << b) - 1;
+      for (size_t i = 0; i < count; ++i) AppendBits(values[i] & mask, b);
     }
-    AppendBits(uint64_t{1} << quotient, static_cast<int>(quotient) + 1);
-    if (rice_bits > 0) {
-      AppendBits(value & ((uint64_t{1} << rice_bits) - 1), rice_bits);
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t quotient = values[i] >> b;
+      if (quotient > 0) AppendBits(0, static_cast<int>(quotient));
+      AppendBits(1, 1);
     }
   }
   uint64_t size() const { return bits_; }
@@ -122,6 +134,11 @@ class BitWriter {
  private:
   // Up to 56 bits at a time.
   void AppendBits(uint64_t value, int count) {
+    if (count > 56) {
+      AppendBits(value & ((uint64_t{1} << 28) - 1), 28);
+      AppendBits(value >> 28, count - 28);
+      return;
+    }
     pending_ |= value << used_;
     used_ += count;
     bits_ += static_cast<uint64_t>(count);
@@ -189,41 +206,64 @@ PostingWriter PostingWriter::Resuming(std::string_view blob) {
   const BlobHeader header = ReadHeader(at);
   w.count_ = header.count;
   w.last_ = header.last_doc;
-  const uint32_t docs_bytes = header.docs_bytes;
-  const uint32_t skip_count = header.skip_count;
-  w.rice_bits_ = header.rice_bits;
-  w.resumed_position_bits_ = header.position_bits;
-  for (uint32_t i = 0; i < skip_count; ++i, at += kSkipBytes) {
+  for (uint32_t i = 0; i < header.skip_count; ++i, at += kSkipBytes) {
     w.skips_.push_back(
         Skip{ReadFixed32(at), ReadFixed32(at + 4), ReadFixed32(at + 8)});
   }
-  w.resumed_skips_ = skip_count;
+  w.resumed_skips_ = header.skip_count;
   const char* docs = reinterpret_cast<const char*>(at);
-  w.docs_.assign(docs, docs_bytes);
-  const char* positions = docs + docs_bytes;
-  w.resumed_positions_.assign(
+  w.docs_.assign(docs, header.docs_bytes);
+  const char* positions = docs + header.docs_bytes;
+  const std::string_view coded(
       positions, static_cast<size_t>(blob.data() + blob.size() - positions));
+  uint64_t kept_bits = header.position_bits;
+  if (header.position_bits > 0 && header.count % kPostingBlock != 0) {
+    // The last block is not full: its values are decoded, to be coded
+    // again with the entries that fill it, and the bits before it kept.
+    PostingCursor last = PostingCursor::OverBlob(blob);
+    if (!w.skips_.empty()) {
+      kept_bits = w.skips_.back().positions_offset;
+      last.SkipTo(w.skips_.back().doc_base + 1);
+    } else {
+      kept_bits = 0;
+      last.Next();
+    }
+    std::vector<uint32_t> entry;
+    do {
+      last.ReadPositions(&entry);
+      uint32_t previous = 0;
+      for (uint32_t position : entry) {
+        w.position_gaps_.push_back(position - previous);
+        previous = position;
+      }
+    } while (last.Next());
+  }
+  w.resumed_position_bits_ = kept_bits;
+  w.resumed_positions_.assign(coded.substr(0, (kept_bits + 7) / 8));
   return w;
 }
 
 std::string PostingWriter::Finish() {
-  const bool resumed = rice_bits_ >= 0;
-  const int rice_bits = resumed ? rice_bits_ : BestRiceBits(position_gaps_);
-  BitWriter bits = resumed
-                       ? BitWriter(resumed_positions_, resumed_position_bits_)
-                       : BitWriter();
-  // The bit offset of every gap a new skip entry points at, found while
-  // coding.
-  size_t next_skip = resumed_skips_;
-  for (size_t i = 0; i < position_gaps_.size(); ++i) {
-    for (; next_skip < skips_.size() && skips_[next_skip].positions_offset == i;
-         ++next_skip) {
-      skips_[next_skip].positions_offset = static_cast<uint32_t>(bits.size());
-    }
-    bits.AppendRice(position_gaps_[i], rice_bits);
+  BitWriter bits(resumed_positions_, resumed_position_bits_);
+  // A list without positions (a bigram ending a segment) codes no blocks.
+  const bool has_positions =
+      !position_gaps_.empty() || resumed_position_bits_ > 0;
+  // The blocks not coded yet: the one being filled when the writer started
+  // (when not empty), then one per new skip entry, whose offset turns from
+  // an index into position_gaps_ into the bit where its block starts.
+  auto code = [&](size_t begin, size_t end) {
+    bits.AppendBlock(position_gaps_.data() + begin, end - begin);
+  };
+  size_t begin = 0;
+  for (size_t i = resumed_skips_; i < skips_.size(); ++i) {
+    const size_t end = skips_[i].positions_offset;
+    if (has_positions && (end > begin || i > resumed_skips_)) code(begin, end);
+    skips_[i].positions_offset = static_cast<uint32_t>(bits.size());
+    begin = end;
   }
-  for (; next_skip < skips_.size(); ++next_skip) {
-    skips_[next_skip].positions_offset = static_cast<uint32_t>(bits.size());
+  if (has_positions &&
+      (position_gaps_.size() > begin || skips_.size() > resumed_skips_)) {
+    code(begin, position_gaps_.size());
   }
   const uint64_t position_bits = bits.size();
   const std::string positions = bits.Finish();
@@ -235,7 +275,6 @@ std::string PostingWriter::Finish() {
   AppendVarint(last_, &blob);
   AppendVarint(static_cast<uint32_t>(docs_.size()), &blob);
   AppendVarint(static_cast<uint32_t>(skips_.size()), &blob);
-  AppendVarint(static_cast<uint32_t>(rice_bits), &blob);
   AppendVarint(static_cast<uint32_t>(position_bits), &blob);
   for (const Skip& skip : skips_) {
     AppendFixed32(skip.doc_base, &blob);
@@ -253,17 +292,16 @@ PostingCursor PostingCursor::OverBlob(std::string_view blob) {
   if (blob.empty()) return c;
   const uint8_t* at = reinterpret_cast<const uint8_t*>(blob.data());
   const BlobHeader header = ReadHeader(at);
+  c.frozen_ = true;
   c.stored_count_ = header.count;
   c.last_doc_ = header.last_doc;
   c.has_last_doc_ = true;
-  const uint32_t docs_bytes = header.docs_bytes;
   c.skip_count_ = header.skip_count;
-  c.rice_bits_ = header.rice_bits;
   c.skips_ = at;
   at += static_cast<size_t>(c.skip_count_) * kSkipBytes;
   c.docs_begin_ = c.at_ = at;
-  c.end_ = at + docs_bytes;
-  c.positions_begin_ = c.positions_at_ = c.end_;
+  c.end_ = at + header.docs_bytes;
+  c.positions_begin_ = c.end_;
   c.positions_end_ =
       reinterpret_cast<const uint8_t*>(blob.data()) + blob.size();
   return c;
@@ -287,6 +325,14 @@ bool PostingCursor::Next() {
     valid_ = false;
     return false;
   }
+  if (frozen_ && block_entries_ == kPostingBlock) {
+    // Into the next block, whose positions its skip entry locates.
+    block_bit_ = ReadFixed32(skips_ + block_ * kSkipBytes + 8);
+    ++block_;
+    block_entries_ = 0;
+    block_values_ = 0;
+    block_loaded_ = false;
+  }
   const uint32_t head = ReadVarint(at_);
   doc_ += head >> 2;
   switch (head & 3) {
@@ -305,15 +351,24 @@ bool PostingCursor::Next() {
       counts_[2] = static_cast<int32_t>(ReadVarint(at_));
       break;
   }
-  unread_positions_ =
+  const auto occurrences =
       static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
+  if (frozen_) {
+    entry_value_ = block_values_;
+    block_values_ += occurrences;
+    ++block_entries_;
+  } else {
+    unread_positions_ = occurrences;
+  }
   valid_ = true;
   return true;
 }
 
 void PostingCursor::SeekBlock(uint32_t target) {
-  // The last skip entry at or after next_skip_ whose doc_base < target.
-  uint32_t lo = next_skip_;
+  // Blocks are numbered from 0; block b > 0 starts after skip entry b - 1,
+  // whose doc is the last of block b - 1. The target's block is the number
+  // of entries whose doc is below it.
+  uint32_t lo = block_;
   uint32_t hi = skip_count_;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
@@ -323,16 +378,15 @@ void PostingCursor::SeekBlock(uint32_t target) {
       hi = mid;
     }
   }
-  if (lo == next_skip_) return;  // the target is in the current block
+  if (lo == block_) return;  // the target is in the current block
   const uint8_t* skip = skips_ + (lo - 1) * kSkipBytes;
-  const uint32_t docs_offset = ReadFixed32(skip + 4);
-  next_skip_ = lo;
-  if (docs_begin_ + docs_offset <= at_) return;
-  at_ = docs_begin_ + docs_offset;
-  positions_bit_ = ReadFixed32(skip + 8);
-  positions_to_skip_ = 0;
-  unread_positions_ = 0;
+  at_ = docs_begin_ + ReadFixed32(skip + 4);
   doc_ = ReadFixed32(skip);
+  block_ = lo;
+  block_entries_ = 0;
+  block_values_ = 0;
+  block_bit_ = ReadFixed32(skip + 8);
+  block_loaded_ = false;
   valid_ = false;
 }
 
@@ -351,8 +405,8 @@ bool PostingCursor::SkipTo(uint32_t target) {
   return false;
 }
 
-uint64_t PostingCursor::PeekBits() const {
-  const uint8_t* at = positions_begin_ + (positions_bit_ >> 3);
+uint64_t PostingCursor::PeekBits(uint64_t bit) const {
+  const uint8_t* at = positions_begin_ + (bit >> 3);
   uint64_t word = 0;
   if (positions_end_ - at >= 8) {
     std::memcpy(&word, at, 8);
@@ -364,59 +418,84 @@ uint64_t PostingCursor::PeekBits() const {
       word |= static_cast<uint64_t>(at[i]) << (8 * i);
     }
   }
-  return word >> (positions_bit_ & 7);
+  return (word >> (bit & 7)) & kWindowMask;
 }
 
-uint32_t PostingCursor::ReadPositionValue() {
-  if (rice_bits_ < 0) return ReadVarint(positions_at_);
-  // The quotient in unary (zeros, then a one), then rice_bits_ low bits;
-  // or kEscapeQuotient zeros and the value in 32 bits.
-  const uint64_t window = PeekBits() & kWindowMask;
-  const uint32_t zeros = window == 0
-                             ? kWindowBits
-                             : static_cast<uint32_t>(absl::countr_zero(window));
-  if (zeros >= kEscapeQuotient) {
-    positions_bit_ += kEscapeQuotient;
-    const auto value = static_cast<uint32_t>(PeekBits());
-    positions_bit_ += 32;
-    return value;
-  }
-  // Most codes fit in the window just read, so their remainder is taken
-  // from it rather than from a second read; positions are the bulk of
-  // what a phrase search decodes (41% of its time before this).
-  const uint32_t used = zeros + 1 + static_cast<uint32_t>(rice_bits_);
-  if (used <= kWindowBits) {
-    positions_bit_ += used;
-    return (zeros << rice_bits_) |
-           static_cast<uint32_t>((window >> (zeros + 1)) &
-                                 ((uint64_t{1} << rice_bits_) - 1));
-  }
-  const uint32_t quotient = zeros;
-  positions_bit_ += zeros + 1;
-  const uint32_t low =
-      static_cast<uint32_t>(PeekBits() & ((uint64_t{1} << rice_bits_) - 1));
-  positions_bit_ += static_cast<uint64_t>(rice_bits_);
-  return (quotient << rice_bits_) | low;
+void PostingCursor::LoadBlockPositions() {
+  uint64_t bit = block_bit_;
+  rice_bits_ = static_cast<int>(PeekBits(bit) & 31);
+  bit += 5;
+  // Elias gamma: w - 1 zeros, a one, then the w - 1 bits below it.
+  const uint64_t window = PeekBits(bit);
+  const auto width_less_one =
+      static_cast<uint32_t>(std::min<int>(absl::countr_zero(window), 32));
+  bit += width_less_one + 1;
+  const uint64_t rest = PeekBits(bit) & ((uint64_t{1} << width_less_one) - 1);
+  bit += width_less_one;
+  const uint64_t values = ((uint64_t{1} << width_less_one) | rest) - 1;
+  low_bit_ = bit;
+  unary_bit_ = bit + values * static_cast<uint64_t>(rice_bits_);
+  unary_value_ = 0;
+  block_loaded_ = true;
 }
 
-void PostingCursor::SkipPositionValue() {
-  if (rice_bits_ < 0) {
+void PostingCursor::ReadFrozenPositions(std::vector<uint32_t>* out) {
+  if (!block_loaded_) LoadBlockPositions();
+  // Passing over the quotients of the entries before this one is counting
+  // ones, a window at a time: this is what the split layout is for.
+  uint32_t ones_to_pass = entry_value_ - unary_value_;
+  while (ones_to_pass > 0) {
+    uint64_t window = PeekBits(unary_bit_);
+    const auto ones = static_cast<uint32_t>(absl::popcount(window));
+    if (ones < ones_to_pass) {
+      ones_to_pass -= ones;
+      unary_bit_ += kWindowBits;
+      continue;
+    }
+    for (; ones_to_pass > 1; --ones_to_pass) window &= window - 1;
+    unary_bit_ += static_cast<uint64_t>(absl::countr_zero(window)) + 1;
+    ones_to_pass = 0;
+  }
+  const auto count =
+      static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
+  out->resize(count);
+  const int b = rice_bits_;
+  const uint64_t mask = (uint64_t{1} << b) - 1;
+  uint64_t low_bit = low_bit_ + static_cast<uint64_t>(entry_value_) * b;
+  uint32_t position = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    const auto quotient =
+        static_cast<uint32_t>(absl::countr_zero(PeekBits(unary_bit_)));
+    unary_bit_ += quotient + 1;
+    const uint32_t low =
+        b == 0 ? 0 : static_cast<uint32_t>(PeekBits(low_bit) & mask);
+    low_bit += static_cast<uint64_t>(b);
+    position += (quotient << b) | low;
+    (*out)[i] = position;
+  }
+  unary_value_ = entry_value_ + count;
+}
+
+void PostingCursor::ReadGrowablePositions(std::vector<uint32_t>* out) {
+  for (; positions_to_skip_ > 0; --positions_to_skip_) {
     while (*positions_at_++ & 0x80) {
     }
-    return;
   }
-  ReadPositionValue();
-}
-
-void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
-  for (; positions_to_skip_ > 0; --positions_to_skip_) SkipPositionValue();
   out->resize(unread_positions_);
   uint32_t position = 0;
   for (uint32_t i = 0; i < unread_positions_; ++i) {
-    position += ReadPositionValue();
+    position += ReadVarint(positions_at_);
     (*out)[i] = position;
   }
   unread_positions_ = 0;
+}
+
+void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
+  if (frozen_) {
+    ReadFrozenPositions(out);
+  } else {
+    ReadGrowablePositions(out);
+  }
 }
 
 }  // namespace bulletin

@@ -12,8 +12,12 @@
 //
 // Two streams per list, as in Lucene: the document stream (read by every
 // query) and the position stream (read only by phrases), so that a one- or
-// two-character term never touches positions. The byte formats, and the
-// frozen blob with its skip table, are in docs/index-format.md.
+// two-character term never touches positions. A frozen list codes each
+// block's positions as Rice codes split in two (the low bits at a fixed
+// width, the quotients in unary), so that a phrase landing in the middle of
+// a block finds its entry's positions by counting bits, not by decoding
+// the entries before it. The byte formats, and the frozen blob with its
+// skip table, are in docs/index-format.md.
 //
 // Thread-safety: plain values; a cursor over bytes nobody writes is safe.
 
@@ -34,9 +38,10 @@ namespace bulletin {
 inline constexpr uint32_t kPostingBlock = 64;
 
 // Appends one entry to a growable list (the recent tier) or to a writer's
-// streams. `positions` are ascending; pass none for a bigram that ends a
-// segment, whose positions no phrase needs (`position_stream` may then be
-// null). `doc` must be above *last unless the list is empty.
+// streams. `positions` are ascending, one per occurrence counted in
+// `counts`; pass none for a bigram that ends a segment, whose positions no
+// phrase needs (`position_stream` may then be null), and then none for any
+// entry of that list. `doc` must be above *last unless the list is empty.
 void AppendEntry(uint32_t doc, const FieldCounts& counts,
                  const uint32_t* positions, size_t position_count,
                  uint32_t* last, std::string* docs,
@@ -46,10 +51,12 @@ void AppendEntry(uint32_t doc, const FieldCounts& counts,
 class PostingWriter {
  public:
   // Starts from a frozen blob (from Finish), so that entries added after
-  // its last one extend it: its bytes are copied, not decoded, and new
-  // positions take its Rice parameter.
+  // its last one extend it: its bytes are copied, not decoded, except the
+  // positions of a last block that is not full, which are coded again with
+  // the entries that fill it.
   static PostingWriter Resuming(std::string_view blob);
 
+  // As AppendEntry: one position per occurrence, or none in every entry.
   void Add(uint32_t doc, const FieldCounts& counts,
            const std::vector<uint32_t>& positions);
   uint32_t size() const { return count_; }
@@ -64,16 +71,16 @@ class PostingWriter {
     uint32_t positions_offset;
   };
   std::string docs_;
-  // Each entry's positions: the first, then the gaps between them; Rice
-  // coded by Finish, which needs them all to choose the parameter.
+  // The positions of the blocks not coded yet, each entry's as its first
+  // position then the gaps between them; coded by Finish, a block at a
+  // time, since a block's Rice parameter depends on all its values.
   std::vector<uint32_t> position_gaps_;
   std::vector<Skip> skips_;
   uint32_t count_ = 0;
   uint32_t last_ = 0;
-  // When resuming: the blob's Rice parameter, its coded positions and their
+  // When resuming: the blob's coded positions of its full blocks and their
   // length in bits, and how many of skips_ came from it (whose offsets are
-  // bits already); rice_bits_ is -1 otherwise.
-  int rice_bits_ = -1;
+  // bits already).
   std::string resumed_positions_;
   uint64_t resumed_position_bits_ = 0;
   size_t resumed_skips_ = 0;
@@ -108,35 +115,51 @@ class PostingCursor {
 
  private:
   // Jumps to the start of the block holding the first doc >= target, if
-  // that is ahead of where the cursor is.
+  // that is ahead of the current block.
   void SeekBlock(uint32_t target);
-  // The next position value (a first position or a gap) and skipping one.
-  uint32_t ReadPositionValue();
-  void SkipPositionValue();
-  // Up to 57 bits of the Rice stream from positions_bit_ on, low bit first;
+  // Reads the current block's position header (frozen lists).
+  void LoadBlockPositions();
+  void ReadFrozenPositions(std::vector<uint32_t>* out);
+  void ReadGrowablePositions(std::vector<uint32_t>* out);
+  // Up to 57 bits of the position stream from bit `bit` on, low bit first;
   // zeros past the end.
-  uint64_t PeekBits() const;
+  uint64_t PeekBits(uint64_t bit) const;
 
   const uint8_t* docs_begin_ = nullptr;
   const uint8_t* at_ = nullptr;
   const uint8_t* end_ = nullptr;
   const uint8_t* positions_begin_ = nullptr;
   const uint8_t* positions_end_ = nullptr;
-  // Varint positions (a growable list): the next byte to read.
+  bool frozen_ = false;
+
+  // Growable lists (varint positions): the next byte to read, the
+  // positions of entries passed over without ReadPositions, and those of
+  // the current entry while unread.
   const uint8_t* positions_at_ = nullptr;
-  // Rice-coded positions (a frozen list): the parameter, or -1 for
-  // varints, and the next bit to read.
-  int rice_bits_ = -1;
-  uint64_t positions_bit_ = 0;
-  // Positions of entries passed over without ReadPositions, and of the
-  // current entry while unread.
   uint32_t positions_to_skip_ = 0;
   uint32_t unread_positions_ = 0;
+
+  // Frozen lists. The current block, how many of its entries have been
+  // read, and how many position values they hold; the index (in the
+  // block) of the current entry's first value.
+  uint32_t block_ = 0;
+  uint32_t block_entries_ = 0;
+  uint32_t block_values_ = 0;
+  uint32_t entry_value_ = 0;
+  // Where the block's positions start (its header), and once the header is
+  // read (block_loaded_): the Rice parameter, where the low bits start, and
+  // the unary quotients' next bit and the index of the value it codes.
+  uint64_t block_bit_ = 0;
+  bool block_loaded_ = false;
+  int rice_bits_ = 0;
+  uint64_t low_bit_ = 0;
+  uint64_t unary_bit_ = 0;
+  uint32_t unary_value_ = 0;
+
   // Skip table: entries of 3 little-endian uint32s (doc before the block,
   // its document stream byte offset, its position stream bit offset).
   const uint8_t* skips_ = nullptr;
   uint32_t skip_count_ = 0;
-  uint32_t next_skip_ = 0;
   uint32_t stored_count_ = 0;
   uint32_t last_doc_ = 0;
   bool has_last_doc_ = false;

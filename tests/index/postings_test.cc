@@ -125,6 +125,37 @@ TEST(PostingsTest, ResumedBlobReadsLikeOneWrittenWhole) {
   }
 }
 
+// Freezes resume the same list again and again: each one codes the last
+// block's positions anew, and a list without positions stays without.
+TEST(PostingsTest, ResumingRepeatedlyKeepsEveryEntry) {
+  const std::vector<Entry> entries = RandomEntries(300, 7);
+  std::string blob;
+  std::string blob_without_positions;
+  size_t done = 0;
+  for (size_t step : {size_t{1}, size_t{10}, size_t{53}, size_t{64}, size_t{3},
+                      size_t{169}}) {
+    PostingWriter writer = PostingWriter::Resuming(blob);
+    PostingWriter without = PostingWriter::Resuming(blob_without_positions);
+    for (size_t i = done; i < done + step; ++i) {
+      writer.Add(entries[i].doc, entries[i].counts, entries[i].positions);
+      without.Add(entries[i].doc, entries[i].counts, {});
+    }
+    done += step;
+    blob = writer.Finish();
+    blob_without_positions = without.Finish();
+    ExpectReadsBack(
+        PostingCursor::OverBlob(blob),
+        std::vector<Entry>(entries.begin(), entries.begin() + done));
+  }
+  ASSERT_EQ(done, entries.size());
+  EXPECT_EQ(blob, Blob(entries));
+  std::vector<Entry> counts_only = entries;
+  for (Entry& e : counts_only) e.positions.clear();
+  PostingWriter whole;
+  for (const Entry& e : counts_only) whole.Add(e.doc, e.counts, {});
+  EXPECT_EQ(blob_without_positions, whole.Finish());
+}
+
 TEST(PostingsTest, GrowableStreamsReadBackEveryEntry) {
   const std::vector<Entry> entries = RandomEntries(1000, 2);
   const Streams s = Growable(entries);
