@@ -160,8 +160,9 @@ std::u32string EventAfter(std::u32string_view text, size_t pos) {
 }
 
 // A prefix names a body when it is short, has no clause punctuation, does
-// not speak of many bodies at once (我市, 各地), and contains an
-// organization keyword or a region.
+// not speak of many bodies at once (我市, 各地, or 贵州省各区县: a region
+// and then many bodies in it), and contains an organization keyword or a
+// region.
 bool NamesBody(std::u32string_view folded_prefix, const Lexicon& lex,
                const Gazetteer& gaz) {
   if (folded_prefix.empty() || folded_prefix.size() > kMaxOrganization) {
@@ -171,6 +172,12 @@ bool NamesBody(std::u32string_view folded_prefix, const Lexicon& lex,
     if (!IsHan(c) && c != U'(' && c != U')' && !IsDigit(c)) return false;
   }
   if (lex.collective_subjects.LongestAt(folded_prefix, 0) > 0) return false;
+  for (size_t i = 2; i < folded_prefix.size(); ++i) {
+    if (lex.collective_subjects.LongestAt(folded_prefix, i) > 0 &&
+        gaz.LongestNameEndingAt(folded_prefix, i) == i) {
+      return false;
+    }
+  }
   for (size_t i = 0; i < folded_prefix.size(); ++i) {
     if (lex.not_in_names.LongestAt(folded_prefix, i) > 0) return false;
   }

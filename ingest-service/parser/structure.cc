@@ -12,6 +12,7 @@
 #include "ingest-service/parser/fold.h"
 #include "ingest-service/parser/gazetteer.h"
 #include "ingest-service/parser/lexicon.h"
+#include "ingest-service/parser/organization_region.h"
 #include "ingest-service/parser/series.h"
 #include "ingest-service/parser/text_util.h"
 
@@ -189,10 +190,11 @@ size_t AssignHeader(const std::vector<Line>& lines,
 // least one later paragraph. A round-up that starts straight with its first
 // district has no lead.
 bool FirstParagraphIsItem(const std::vector<ItemEntities>& entities,
-                          const Gazetteer& gaz) {
+                          const Lexicon& lex, const Gazetteer& gaz) {
   auto regional = [&](const ItemEntities& e) {
     return !e.organization.empty() &&
-           gaz.FindMostSpecific(e.organization_folded, "").has_value();
+           RegionOfOrganization(e.organization_folded, "", lex, gaz)
+               .has_value();
   };
   return entities.size() >= 2 && regional(entities[0]) &&
          std::any_of(entities.begin() + 1, entities.end(), regional);
@@ -201,13 +203,14 @@ bool FirstParagraphIsItem(const std::vector<ItemEntities>& entities,
 // The province most of the items' unambiguous regions lie in: it settles
 // names several divisions share (江北区, 鼓楼区).
 std::string HomeProvince(const std::vector<ItemEntities>& entities,
-                         const Gazetteer& gaz) {
+                         const Lexicon& lex, const Gazetteer& gaz) {
   std::map<std::string, int> provinces;
   for (const ItemEntities& e : entities) {
-    std::optional<RegionMention> m =
-        gaz.FindMostSpecific(e.organization_folded, "");
-    if (m && gaz.IsUnambiguous(std::u32string_view(e.organization_folded)
-                                   .substr(m->pos, m->length))) {
+    std::optional<OrganizationRegion> m =
+        RegionOfOrganization(e.organization_folded, "", lex, gaz);
+    if (m && m->region != nullptr &&
+        gaz.IsUnambiguous(std::u32string_view(e.organization_folded)
+                              .substr(m->pos, m->length))) {
       ++provinces[m->region->province];
     }
   }
@@ -231,12 +234,14 @@ void FillItem(std::u32string_view text, const ItemEntities& e,
     v1::Organization* org = item->mutable_organization();
     org->set_name(ToUtf8(e.organization));
     org->set_kind(KindOf(e.organization_folded, lex));
-    if (std::optional<RegionMention> m =
-            gaz.FindMostSpecific(e.organization_folded, home)) {
+    if (std::optional<OrganizationRegion> m =
+            RegionOfOrganization(e.organization_folded, home, lex, gaz)) {
       org->set_region(ToUtf8(
           std::u32string_view(e.organization).substr(m->pos, m->length)));
-      org->set_region_code(m->region->code);
-      org->set_province(m->region->province);
+      if (m->region != nullptr) {
+        org->set_region_code(m->region->code);
+        org->set_province(m->region->province);
+      }
     }
   }
   for (const Official& o : e.officials) {
@@ -467,9 +472,9 @@ class RecordBuilder {
       }
     }
     const bool has_lead =
-        !paragraphs.empty() &&
-        (!record_->dateline().empty() || !FirstParagraphIsItem(entities, gaz_));
-    const std::string home = HomeProvince(entities, gaz_);
+        !paragraphs.empty() && (!record_->dateline().empty() ||
+                                !FirstParagraphIsItem(entities, lex_, gaz_));
+    const std::string home = HomeProvince(entities, lex_, gaz_);
     for (size_t i = 0; i < paragraphs.size(); ++i) {
       if (i == 0 && has_lead) {
         record_->set_lead(ToUtf8(paragraphs[0]));

@@ -456,6 +456,32 @@ TEST(ItemRule, OrganizationRegionKindAndEvent) {
             v1::Organization::PEOPLES_CONGRESS);
 }
 
+// The region is the one written before the body, whether or not the
+// gazetteer has it; a division whose name is the tail of another (南县 in
+// 潼南县) is not it.
+TEST(ItemRule, RegionIsTheNameWrittenBeforeTheBody) {
+  const v1::Bulletin b = MustParse(
+      "主题\n连日来,贵州省各区县以多种形式学习全会精神,凝聚共识。\n"
+      "潼南县妇联召开座谈会,学习全会精神。\n"
+      "金大县科协召开专题协商会,学习全会精神。\n"
+      "致公党垫阳区总支召开会议,学习全会精神。\n"
+      "重庆市渝北区政协召开会议,学习全会精神。\n"
+      "重庆市金大县人大常委会召开会议,学习全会精神。");
+  EXPECT_EQ(b.lead(), "连日来,贵州省各区县以多种形式学习全会精神,凝聚共识。");
+  ASSERT_EQ(b.items_size(), 5);
+  EXPECT_EQ(b.items(0).organization().name(), "潼南县妇联");
+  EXPECT_EQ(b.items(0).organization().region(), "潼南县");
+  EXPECT_EQ(b.items(0).organization().region_code(), "");
+  EXPECT_EQ(b.items(1).organization().region(), "金大县");
+  EXPECT_EQ(b.items(1).organization().province(), "");
+  EXPECT_EQ(b.items(1).organization().kind(), v1::Organization::FEDERATION);
+  EXPECT_EQ(b.items(2).organization().name(), "致公党垫阳区总支");
+  EXPECT_EQ(b.items(2).organization().region(), "垫阳区");
+  EXPECT_EQ(b.items(3).organization().region(), "渝北区");
+  EXPECT_EQ(b.items(3).organization().region_code(), "500112");
+  EXPECT_EQ(b.items(4).organization().region(), "金大县");
+}
+
 TEST(ItemRule, SharedNamesResolveToTheBulletinsProvince) {
   // 江北区 is both 500105 (Chongqing) and 330205 (Ningbo).
   const v1::Bulletin b = MustParse(
