@@ -29,6 +29,8 @@ void GramIndex::AddGroup(uint32_t doc, uint64_t key, const FieldCounts& counts,
   RecentTier::Entries& list = it->second;
   const size_t before = list.docs.size() + list.positions.size();
   const bool ends_segment = (key & kEnd) == kEnd;
+  AppendGrowableSkip(list.count, list.last, list.docs.size(),
+                     list.positions.size(), &list.skips);
   AppendEntry(doc, counts, positions, ends_segment ? 0 : position_count,
               &list.last, &list.docs, &list.positions);
   ++list.count;
@@ -118,6 +120,7 @@ GramIndex::List GramIndex::WithRecent(std::string_view frozen,
     if (found == tier.lists.end()) return;
     out->docs = found->second.docs;
     out->positions = found->second.positions;
+    out->skips = found->second.skips;
     out->count = found->second.count;
   };
   if (sealed_ != nullptr) part(*sealed_, &list.sealed);
@@ -207,7 +210,7 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
     auto found = recent.lists.find(key);
     if (found != recent.lists.end()) {
       added = RecentPart{found->second.docs, found->second.positions,
-                         found->second.count};
+                         found->second.skips, found->second.count};
     }
     std::string blob;
     std::string_view bytes = frozen;
@@ -282,6 +285,7 @@ size_t GramIndex::RecentTier::MemoryBytes() const {
   for (const auto& [key, list] : lists) {
     if (list.docs.capacity() > 15) total += list.docs.capacity();
     if (list.positions.capacity() > 15) total += list.positions.capacity();
+    if (list.skips.capacity() > 15) total += list.skips.capacity();
   }
   total += successors.capacity() *
            (sizeof(char32_t) + sizeof(std::vector<char32_t>) + 1);

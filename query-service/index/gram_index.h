@@ -62,10 +62,11 @@ class GramIndex {
   static constexpr char32_t kEnd = 0x1FFFFF;
 
   // The entries of one bigram added since a tier was started: document
-  // gaps and position streams (postings.h).
+  // gaps and position streams, and skip entries (postings.h).
   struct RecentPart {
     std::string_view docs;
     std::string_view positions;
+    std::string_view skips;
     uint32_t count = 0;
   };
 
@@ -86,11 +87,13 @@ class GramIndex {
    public:
     Cursor() = default;
     explicit Cursor(const List& list)
-        : parts_{PostingCursor::OverBlob(list.frozen),
-                 PostingCursor::OverStreams(list.sealed.docs,
-                                            list.sealed.positions),
-                 PostingCursor::OverStreams(list.recent.docs,
-                                            list.recent.positions)} {}
+        : parts_{
+              PostingCursor::OverBlob(list.frozen),
+              PostingCursor::OverStreams(
+                  list.sealed.docs, list.sealed.positions, list.sealed.skips),
+              PostingCursor::OverStreams(list.recent.docs,
+                                         list.recent.positions,
+                                         list.recent.skips)} {}
     bool Next() {
       for (; part_ < kParts; ++part_) {
         if (parts_[part_].Next()) return true;
@@ -138,6 +141,10 @@ class GramIndex {
     struct Entries {
       std::string docs;
       std::string positions;
+      // A skip entry per block after the first: a tier may hold as many
+      // postings as the frozen one (NeedsFreeze), and phrases skip
+      // through it too.
+      std::string skips;
       uint32_t last = 0;
       uint32_t count = 0;
     };

@@ -183,6 +183,14 @@ void AppendEntry(uint32_t doc, const FieldCounts& counts,
   *last = doc;
 }
 
+void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
+                        size_t position_bytes, std::string* skips) {
+  if (count == 0 || count % kPostingBlock != 0) return;
+  AppendFixed32(last, skips);
+  AppendFixed32(static_cast<uint32_t>(docs_bytes), skips);
+  AppendFixed32(static_cast<uint32_t>(position_bytes), skips);
+}
+
 void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
                         const std::vector<uint32_t>& positions) {
   if (count_ > 0 && count_ % kPostingBlock == 0) {
@@ -308,8 +316,11 @@ PostingCursor PostingCursor::OverBlob(std::string_view blob) {
 }
 
 PostingCursor PostingCursor::OverStreams(std::string_view docs,
-                                         std::string_view positions) {
+                                         std::string_view positions,
+                                         std::string_view skips) {
   PostingCursor c;
+  c.skips_ = reinterpret_cast<const uint8_t*>(skips.data());
+  c.skip_count_ = static_cast<uint32_t>(skips.size() / kSkipBytes);
   c.docs_begin_ = c.at_ = reinterpret_cast<const uint8_t*>(docs.data());
   c.end_ = c.at_ + docs.size();
   c.positions_begin_ = c.positions_at_ =
@@ -325,13 +336,15 @@ bool PostingCursor::Next() {
     valid_ = false;
     return false;
   }
-  if (frozen_ && block_entries_ == kPostingBlock) {
-    // Into the next block, whose positions its skip entry locates.
-    block_bit_ = ReadFixed32(skips_ + block_ * kSkipBytes + 8);
+  if (block_entries_ == kPostingBlock) {
+    if (frozen_) {
+      // Into the next block, whose positions its skip entry locates.
+      block_bit_ = ReadFixed32(skips_ + block_ * kSkipBytes + 8);
+      block_values_ = 0;
+      block_loaded_ = false;
+    }
     ++block_;
     block_entries_ = 0;
-    block_values_ = 0;
-    block_loaded_ = false;
   }
   const uint32_t head = ReadVarint(at_);
   doc_ += head >> 2;
@@ -353,10 +366,10 @@ bool PostingCursor::Next() {
   }
   const auto occurrences =
       static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
+  ++block_entries_;
   if (frozen_) {
     entry_value_ = block_values_;
     block_values_ += occurrences;
-    ++block_entries_;
   } else {
     unread_positions_ = occurrences;
   }
@@ -384,9 +397,15 @@ void PostingCursor::SeekBlock(uint32_t target) {
   doc_ = ReadFixed32(skip);
   block_ = lo;
   block_entries_ = 0;
-  block_values_ = 0;
-  block_bit_ = ReadFixed32(skip + 8);
-  block_loaded_ = false;
+  if (frozen_) {
+    block_values_ = 0;
+    block_bit_ = ReadFixed32(skip + 8);
+    block_loaded_ = false;
+  } else {
+    positions_at_ = positions_begin_ + ReadFixed32(skip + 8);
+    positions_to_skip_ = 0;
+    unread_positions_ = 0;
+  }
   valid_ = false;
 }
 

@@ -47,6 +47,14 @@ void AppendEntry(uint32_t doc, const FieldCounts& counts,
                  uint32_t* last, std::string* docs,
                  std::string* position_stream);
 
+// Call before each AppendEntry to a growable list holding `count` entries
+// (the last of them `last`): when they fill whole blocks, appends a skip
+// entry for the block the next entry starts, in the frozen format but with
+// the position stream's offset in bytes, so that SkipTo jumps over recent
+// entries as it does over frozen ones.
+void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
+                        size_t position_bytes, std::string* skips);
+
 // Builds the frozen form of one list: header, skip table, streams.
 class PostingWriter {
  public:
@@ -92,9 +100,11 @@ class PostingCursor {
   PostingCursor() = default;
   // A frozen blob from PostingWriter::Finish.
   static PostingCursor OverBlob(std::string_view blob);
-  // A growable list from AppendEntry.
+  // A growable list from AppendEntry, with its AppendGrowableSkip entries
+  // if it has them.
   static PostingCursor OverStreams(std::string_view docs,
-                                   std::string_view positions);
+                                   std::string_view positions,
+                                   std::string_view skips = {});
 
   // Documents in a frozen list; 0 for a growable one, which does not store
   // its count.
@@ -139,9 +149,9 @@ class PostingCursor {
   uint32_t positions_to_skip_ = 0;
   uint32_t unread_positions_ = 0;
 
-  // Frozen lists. The current block, how many of its entries have been
-  // read, and how many position values they hold; the index (in the
-  // block) of the current entry's first value.
+  // The current block and how many of its entries have been read. Frozen
+  // lists only: how many position values those entries hold, and the
+  // index (in the block) of the current entry's first value.
   uint32_t block_ = 0;
   uint32_t block_entries_ = 0;
   uint32_t block_values_ = 0;
@@ -157,7 +167,8 @@ class PostingCursor {
   uint32_t unary_value_ = 0;
 
   // Skip table: entries of 3 little-endian uint32s (doc before the block,
-  // its document stream byte offset, its position stream bit offset).
+  // its document stream byte offset, its position stream offset: in bits
+  // in a frozen list, in bytes in a growable one).
   const uint8_t* skips_ = nullptr;
   uint32_t skip_count_ = 0;
   uint32_t stored_count_ = 0;

@@ -65,12 +65,16 @@ std::string Blob(const std::vector<Entry>& entries) {
 struct Streams {
   std::string docs;
   std::string positions;
+  std::string skips;
 };
 
 Streams Growable(const std::vector<Entry>& entries) {
   Streams s;
   uint32_t last = 0;
+  uint32_t count = 0;
   for (const Entry& e : entries) {
+    AppendGrowableSkip(count++, last, s.docs.size(), s.positions.size(),
+                       &s.skips);
     AppendEntry(e.doc, e.counts, e.positions.data(), e.positions.size(), &last,
                 &s.docs, &s.positions);
   }
@@ -159,11 +163,15 @@ TEST(PostingsTest, ResumingRepeatedlyKeepsEveryEntry) {
 TEST(PostingsTest, GrowableStreamsReadBackEveryEntry) {
   const std::vector<Entry> entries = RandomEntries(1000, 2);
   const Streams s = Growable(entries);
+  EXPECT_EQ(s.skips.size(), 12u * ((entries.size() - 1) / kPostingBlock));
+  ExpectReadsBack(PostingCursor::OverStreams(s.docs, s.positions, s.skips),
+                  entries);
   ExpectReadsBack(PostingCursor::OverStreams(s.docs, s.positions), entries);
 }
 
 // Skipping over entries (and over whole blocks through the skip table)
-// without reading their positions must leave the position stream in step.
+// without reading their positions must leave the position stream in step,
+// in frozen lists and in growable ones with and without skip entries.
 TEST(PostingsTest, SkipToFindsEntriesAndTheirPositions) {
   const std::vector<Entry> entries = RandomEntries(3000, 3);
   const std::string blob = Blob(entries);
@@ -171,11 +179,14 @@ TEST(PostingsTest, SkipToFindsEntriesAndTheirPositions) {
   std::mt19937 random(4);
   for (int trial = 0; trial < 20; ++trial) {
     PostingCursor frozen = PostingCursor::OverBlob(blob);
-    PostingCursor growable = PostingCursor::OverStreams(s.docs, s.positions);
+    PostingCursor growable =
+        PostingCursor::OverStreams(s.docs, s.positions, s.skips);
+    PostingCursor unskippable = PostingCursor::OverStreams(s.docs, s.positions);
     size_t i = 0;
     std::vector<uint32_t> positions;
     ASSERT_TRUE(frozen.Next());
     ASSERT_TRUE(growable.Next());
+    ASSERT_TRUE(unskippable.Next());
     while (true) {
       // Forward by one entry or more, never back to one already seen.
       i += 1 + random() % (trial % 2 == 0 ? 3 : 200);
@@ -183,7 +194,7 @@ TEST(PostingsTest, SkipToFindsEntriesAndTheirPositions) {
       // Sometimes a target between two documents.
       uint32_t target = entries[i].doc;
       if (random() % 2 == 0 && target - 1 > entries[i - 1].doc) --target;
-      for (PostingCursor* c : {&frozen, &growable}) {
+      for (PostingCursor* c : {&frozen, &growable, &unskippable}) {
         ASSERT_TRUE(c->SkipTo(target));
         EXPECT_EQ(c->doc(), entries[i].doc);
         if (random() % 2 == 0) {
@@ -194,6 +205,7 @@ TEST(PostingsTest, SkipToFindsEntriesAndTheirPositions) {
     }
     EXPECT_FALSE(frozen.SkipTo(entries.back().doc + 1));
     EXPECT_FALSE(growable.SkipTo(entries.back().doc + 1));
+    EXPECT_FALSE(unskippable.SkipTo(entries.back().doc + 1));
   }
 }
 
