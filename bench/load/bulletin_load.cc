@@ -14,7 +14,9 @@
 //
 // Modes:
 //   echo       Diagnostics.Echo: the RPC floor of the server at --target.
-//   search     QueryService.Search with a fixed mix of reader queries.
+//   search     QueryService.Search with a fixed mix of reader queries; each
+//              is run once first, and the line says how many find nothing
+//              (empty_searches) and the median of their total hits.
 //   submit     IngestService.Submit of new bulletins; a call counts when it
 //              is acknowledged (durable) and not a duplicate.
 //   freshness  open loop of Submits at --rate; when each is acknowledged, a
@@ -26,6 +28,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +40,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -261,15 +265,43 @@ LoadOptions OptionsFromFlags() {
   return options;
 }
 
+// Runs each search once, before the load, and describes what they find:
+// how many find nothing, and the median total of hits. A mix whose
+// searches find nothing measures nothing, so the figure goes with the
+// throughput.
+absl::StatusOr<std::string> DescribeSearches(
+    v1::QueryService::Stub* stub,
+    const std::vector<v1::SearchRequest>& searches) {
+  std::vector<int64_t> totals;
+  for (const v1::SearchRequest& search : searches) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    v1::SearchResponse response;
+    const grpc::Status status = stub->Search(&context, search, &response);
+    if (!status.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "search \"", search.query(), "\" failed: ", status.error_message()));
+    }
+    totals.push_back(response.total_hits());
+  }
+  if (totals.empty()) return std::string();
+  const auto empty = std::count(totals.begin(), totals.end(), 0);
+  std::nth_element(totals.begin(), totals.begin() + totals.size() / 2,
+                   totals.end());
+  return absl::StrCat(" empty_searches=", empty,
+                      " median_total_hits=", totals[totals.size() / 2]);
+}
+
 void Report(const std::string& mode, const LoadOptions& options,
-            const LoadResult& result) {
-  std::string line = absl::StrCat(
-      "mode=", mode, " concurrency=", options.concurrency,
-      " rate=", options.rate, " ok=", result.succeeded,
-      " failed=", result.failed, " seconds=", result.seconds,
-      " throughput=", result.throughput(),
-      " p50_ms=", result.LatencyMillis(0.5),
-      " p99_ms=", result.LatencyMillis(0.99));
+            const LoadResult& result, const std::string& described = "") {
+  std::string line =
+      absl::StrCat("mode=", mode, " concurrency=", options.concurrency,
+                   " rate=", options.rate, " ok=", result.succeeded,
+                   " failed=", result.failed, " seconds=", result.seconds,
+                   " throughput=", result.throughput(),
+                   " p50_ms=", result.LatencyMillis(0.5),
+                   " p99_ms=", result.LatencyMillis(0.99), described);
   if (!result.extra_nanos.empty()) {
     absl::StrAppend(&line, " fresh_p50_ms=", result.ExtraMillis(0.5),
                     " fresh_p99_ms=", result.ExtraMillis(0.99),
@@ -296,6 +328,7 @@ int RunCalls(const std::string& mode) {
     return static_cast<size_t>(n % channel_count);
   };
   LoadResult result;
+  std::string described;
   if (mode == "echo") {
     auto stubs = MakeStubs<v1::Diagnostics>(channels);
     v1::EchoRequest request;
@@ -306,7 +339,16 @@ int RunCalls(const std::string& mode) {
     });
   } else if (mode == "search") {
     auto stubs = MakeStubs<v1::QueryService>(channels);
-    const std::vector<v1::SearchRequest> searches = MakeSearches(1000, absl::GetFlag(FLAGS_search_kind));
+    const std::vector<v1::SearchRequest> searches =
+        MakeSearches(1000, absl::GetFlag(FLAGS_search_kind));
+    absl::StatusOr<std::string> description =
+        DescribeSearches(stubs[0].get(), searches);
+    if (!description.ok()) {
+      std::fprintf(stderr, "bulletin_load: %s\n",
+                   std::string(description.status().message()).c_str());
+      return EXIT_FAILURE;
+    }
+    described = *std::move(description);
     result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
       return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
                                         &searches[n % searches.size()]);
@@ -331,7 +373,7 @@ int RunCalls(const std::string& mode) {
     std::fprintf(stderr, "bulletin_load: unknown --mode=%s\n", mode.c_str());
     return EXIT_FAILURE;
   }
-  Report(mode, options, result);
+  Report(mode, options, result, described);
   return result.failed == 0 && result.succeeded > 0 ? EXIT_SUCCESS
                                                     : EXIT_FAILURE;
 }

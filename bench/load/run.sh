@@ -170,6 +170,7 @@ awk -v reps="$REPS" '
     } else if (m == "submit" && r == 0) {
       load_rate = f["throughput"]
     } else if (m ~ /echo$/ || m == "search" || m == "submit") {
+      if (m == "search") { empty = f["empty_searches"]; median_hits = f["median_total_hits"] }
       add(m c "_tput", f["throughput"]); add(m c "_p50", f["p50_ms"])
       add(m c "_p99", f["p99_ms"]); tput[m, c, r] = f["throughput"]
     }
@@ -190,6 +191,7 @@ awk -v reps="$REPS" '
         median("search" c "_tput"), median("search" c "_p50"), median("search" c "_p99"),
         100 * median("ratio" c)
     }
+    printf "\nThe mix: 1,000 searches, of which %d find nothing; their median total of hits is %d.\n", empty, median_hits
     printf "\nSubmit on ingest-service: acknowledged (durable) new bulletins, with a replica following:\n\n"
     print "| submitters | bulletins/s | p50 / p99 ms | echo calls/s | submit / echo |"
     print "|---:|---:|---:|---:|---:|"
