@@ -18,11 +18,14 @@ namespace {
 // hashed, and the stored record is read only when a date is bounded.
 class FilterCheck {
  public:
-  FilterCheck(const CompiledFilters& filters, const ValueDictionary& dictionary)
+  // `satisfied`: a field every document to be checked is known to pass
+  // (the candidates came from its values), which is not checked again.
+  FilterCheck(const CompiledFilters& filters, const ValueDictionary& dictionary,
+              std::optional<FacetField> satisfied = std::nullopt)
       : filters_(&filters), bounds_date_(filters.bounds_date()) {
     for (int f = 0; f < kFacetFieldCount; ++f) {
       const auto& values = filters.values(static_cast<FacetField>(f));
-      if (values.empty()) continue;
+      if (values.empty() || satisfied == static_cast<FacetField>(f)) continue;
       std::vector<uint32_t>& ids = fields_.emplace_back();
       for (const std::string& value : values) {
         std::optional<uint32_t> id =
@@ -31,6 +34,9 @@ class FilterCheck {
       }
     }
   }
+
+  // True when Passes is true of every document: nothing is left to check.
+  bool trivial() const { return fields_.empty() && !bounds_date_; }
 
   bool Passes(const DocumentMeta& d) const {
     for (const std::vector<uint32_t>& any_of : fields_) {
@@ -55,11 +61,15 @@ class FilterCheck {
 };
 
 // The documents having a value of the most selective filtered field,
-// ascending and not yet checked against the other filters; nullopt when
-// only the date is filtered.
-std::optional<std::vector<uint32_t>> FilterCandidates(
+// ascending and not yet checked against the other filters, and that field;
+// nullopt when only the date is filtered.
+struct FilterDocuments {
+  std::vector<uint32_t> docs;
+  FacetField field;
+};
+std::optional<FilterDocuments> FilterCandidates(
     const CompiledFilters& filters, const ValueDictionary& dictionary) {
-  std::optional<std::vector<uint32_t>> candidates;
+  std::optional<FilterDocuments> candidates;
   for (int f = 0; f < kFacetFieldCount; ++f) {
     const auto& values = filters.values(static_cast<FacetField>(f));
     if (values.empty()) continue;
@@ -70,14 +80,14 @@ std::optional<std::vector<uint32_t>> FilterCandidates(
       if (!id.has_value()) continue;
       dictionary.AppendDocuments(*id, &docs);
     }
-    if (!candidates.has_value() || docs.size() < candidates->size()) {
-      candidates = std::move(docs);
+    if (!candidates.has_value() || docs.size() < candidates->docs.size()) {
+      candidates = FilterDocuments{std::move(docs), static_cast<FacetField>(f)};
     }
   }
   if (candidates.has_value()) {
-    std::sort(candidates->begin(), candidates->end());
-    candidates->erase(std::unique(candidates->begin(), candidates->end()),
-                      candidates->end());
+    std::vector<uint32_t>& docs = candidates->docs;
+    std::sort(docs.begin(), docs.end());
+    docs.erase(std::unique(docs.begin(), docs.end()), docs.end());
   }
   return candidates;
 }
@@ -144,13 +154,13 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
   };
 
   std::optional<FilterCheck> check;
-  std::optional<std::vector<uint32_t>> filter_docs;
+  std::optional<FilterDocuments> filter_docs;
   size_t filter_cost = std::numeric_limits<size_t>::max();
   if (!filters.empty()) {
     check.emplace(filters, view.dictionary);
     filter_docs = FilterCandidates(filters, view.dictionary);
     filter_cost =
-        4 * (filter_docs ? filter_docs->size() : corpus.documents.size());
+        4 * (filter_docs ? filter_docs->docs.size() : corpus.documents.size());
   }
 
   std::vector<ScoredMatch> matches;
@@ -169,6 +179,13 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
     }
     next_term = 1;
   } else {
+    // Candidates from a filter's values pass that filter: only the others
+    // are checked, and with one filter none, so that a filter alone never
+    // reads the documents' value ids.
+    if (filter_docs.has_value()) {
+      check.emplace(filters, view.dictionary, filter_docs->field);
+      if (check->trivial()) check.reset();
+    }
     auto consider = [&](uint32_t doc) {
       const DocumentRank& rank = corpus.ranks[doc];
       if (rank.live &&
@@ -177,7 +194,7 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
       }
     };
     if (filter_docs.has_value()) {
-      for (uint32_t doc : *filter_docs) consider(doc);
+      for (uint32_t doc : filter_docs->docs) consider(doc);
     } else {
       for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
         consider(doc);

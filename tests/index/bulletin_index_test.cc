@@ -171,6 +171,14 @@ TEST_F(BulletinIndexTest, FiltersMatchWholeFoldedValues) {
   dates.mutable_filters()->set_date_from("2021-12-01");
   dates.mutable_filters()->set_date_to("2021-12-31");
   EXPECT_THAT(Ids(dates), ElementsAre("b"));
+  // Candidates come from one field's values; the others, and the date, are
+  // still checked.
+  dates.mutable_filters()->add_regions("江北区");
+  EXPECT_THAT(Ids(dates), IsEmpty());
+  dates.mutable_filters()->add_regions("忠县");
+  EXPECT_THAT(Ids(dates), ElementsAre("b"));
+  dates.mutable_filters()->add_people("王君成");
+  EXPECT_THAT(Ids(dates), IsEmpty());
 
   v1::SearchRequest more;
   more.set_query("政协");
