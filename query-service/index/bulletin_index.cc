@@ -472,7 +472,11 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     // Item indexes and the snippet come from the same exact matcher Watch
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
-    const FoldedDocument folded = FoldDocument(record, meta.segments_to_fold);
+    // With no terms nothing is matched in the text, so nothing is folded.
+    const FoldedDocument folded =
+        FoldDocument(record, terms.terms.empty() && terms.excluded.empty()
+                                 ? 0
+                                 : meta.segments_to_fold);
     const DocumentMatch match = MatchDocument(terms, folded);
     v1::Hit* hit = response.add_hits();
     *hit = MakeHit(record, terms, folded, match.snippet_segment,

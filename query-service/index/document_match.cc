@@ -15,10 +15,17 @@ FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
                             uint64_t segments_to_fold) {
   FoldedDocument doc;
   doc.segments = TextSegmentsOf(bulletin);
+  const size_t count = doc.segments.size();
+  auto folds = [segments_to_fold](size_t i) {
+    return i >= 64 || (segments_to_fold >> i & 1) != 0;
+  };
+  size_t to_fold = 0;
+  for (size_t i = 0; i < count; ++i) to_fold += folds(i) ? 1 : 0;
   // Reserved up front: `folded` points into `owned`, which must not move.
-  doc.owned.reserve(doc.segments.size());
-  for (size_t i = 0; i < doc.segments.size(); ++i) {
-    if (i < 64 && (segments_to_fold >> i & 1) == 0) {
+  doc.owned.reserve(to_fold);
+  doc.folded.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (!folds(i)) {
       doc.folded.push_back(doc.segments[i].text);
     } else {
       doc.owned.push_back(FoldText(doc.segments[i].text));

@@ -80,6 +80,11 @@ std::string Render(std::string_view text, Spans spans) {
 
 std::string BuildSnippet(std::string_view text,
                          const std::vector<std::string>& folded_terms) {
+  // Nothing to mark (a filter-only search): the text need not be folded.
+  if (std::all_of(folded_terms.begin(), folded_terms.end(),
+                  [](const std::string& term) { return term.empty(); })) {
+    return Render(text, {});
+  }
   const FoldedWithOffsets folded = FoldWithOffsets(text);
   // Matched spans in original byte offsets.
   Spans spans;
@@ -92,8 +97,9 @@ std::string BuildSnippet(std::string_view text,
 std::string BuildSnippetOfFoldedText(
     std::string_view text, const std::vector<std::string>& folded_terms) {
   Spans spans;
-  ForEachMatch(text, folded_terms,
-               [&](size_t begin, size_t end) { spans.emplace_back(begin, end); });
+  ForEachMatch(text, folded_terms, [&](size_t begin, size_t end) {
+    spans.emplace_back(begin, end);
+  });
   return Render(text, std::move(spans));
 }
 

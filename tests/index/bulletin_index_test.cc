@@ -338,6 +338,16 @@ TEST_F(BulletinIndexTest, HitsMatchParagraphsThatFoldAndThatDoNot) {
   EXPECT_THAT(response.hits(0).item_indexes(), ElementsAre(0, 2));
 }
 
+// A search without terms marks nothing, so its snippet is the lead as
+// written, with no fold of it in between.
+TEST_F(BulletinIndexTest, SnippetsOfSearchesWithoutTermsShowTheLeadAsWritten) {
+  Add(MakeBulletin("a", "標題", "區縣政協ＧＤＰ組織學習", {"其他"}));
+  const v1::SearchResponse response = Search(v1::SearchRequest());
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_EQ(response.hits(0).snippet(), "區縣政協ＧＤＰ組織學習");
+  EXPECT_THAT(response.hits(0).item_indexes(), IsEmpty());
+}
+
 TEST_F(BulletinIndexTest, RejectsMalformedRequests) {
   for (const char* query : {"\"open", "-only", "\xff"}) {
     v1::SearchRequest r;
