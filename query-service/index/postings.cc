@@ -418,10 +418,54 @@ bool PostingCursor::SkipTo(uint32_t target) {
     return false;
   }
   if (skip_count_ > 0) SeekBlock(target);
+  PassEntriesBelow(target);
   while (Next()) {
     if (doc_ >= target) return true;
   }
   return false;
+}
+
+void PostingCursor::PassEntriesBelow(uint32_t target) {
+  const uint8_t* at = at_;
+  uint32_t doc = doc_;
+  uint32_t entries = block_entries_;
+  uint32_t passed_occurrences = 0;
+  while (at != end_ && entries < kPostingBlock) {
+    const uint8_t* entry = at;
+    const uint32_t head = ReadVarint(at);
+    const uint32_t next_doc = doc + (head >> 2);
+    if (next_doc >= target) {
+      at = entry;
+      break;
+    }
+    switch (head & 3) {
+      case kOneInItems:
+      case kOneInHeadline:
+        passed_occurrences += 1;
+        break;
+      case kManyInItems:
+        passed_occurrences += ReadVarint(at);
+        break;
+      default:
+        passed_occurrences += ReadVarint(at);
+        passed_occurrences += ReadVarint(at);
+        passed_occurrences += ReadVarint(at);
+        break;
+    }
+    doc = next_doc;
+    ++entries;
+  }
+  if (entries == block_entries_) return;
+  if (frozen_) {
+    block_values_ += passed_occurrences;
+  } else {
+    positions_to_skip_ += unread_positions_ + passed_occurrences;
+    unread_positions_ = 0;
+  }
+  at_ = at;
+  doc_ = doc;
+  block_entries_ = entries;
+  valid_ = false;
 }
 
 uint64_t PostingCursor::PeekBits(uint64_t bit) const {

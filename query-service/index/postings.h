@@ -127,6 +127,10 @@ class PostingCursor {
   // Jumps to the start of the block holding the first doc >= target, if
   // that is ahead of the current block.
   void SeekBlock(uint32_t target);
+  // Steps over the entries of the current block below `target` without
+  // decoding their counts: only what they add to the position bookkeeping.
+  // SkipTo's inner loop; Next then reads the entry it stops at.
+  void PassEntriesBelow(uint32_t target);
   // Reads the current block's position header (frozen lists).
   void LoadBlockPositions();
   void ReadFrozenPositions(std::vector<uint32_t>* out);
