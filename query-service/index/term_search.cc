@@ -55,7 +55,6 @@ TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
       cursors_.push_back(Part{GramIndex::Cursor(lists[offset]), offset,
                               lists[offset].documents()});
     }
-    positions_.resize(cursors_.size());
   }
   impossible_ = estimated_documents_ == 0;
 }
@@ -150,31 +149,34 @@ void TermMatcher::FindAllPhrase(std::vector<DocumentCounts>* out) {
 }
 
 FieldCounts TermMatcher::CountPhrase(uint32_t doc) {
-  for (size_t j = 0; j < cursors_.size(); ++j) {
-    cursors_[j].cursor.ReadPositions(&positions_[j]);
+  // The starts the rarest bigram allows, narrowed by each other bigram in
+  // turn (rarer first); once none is left the rest are not read, which in
+  // a frozen list costs nothing (postings.h).
+  std::vector<uint32_t>& starts = starts_;
+  std::vector<uint32_t>& positions = positions_;
+  cursors_[0].cursor.ReadPositions(&positions);
+  const uint32_t lead_offset = cursors_[0].offset;
+  starts.clear();
+  for (uint32_t p : positions) {
+    if (p >= lead_offset) starts.push_back(p - lead_offset);
+  }
+  FieldCounts counts = {0, 0, 0};
+  for (size_t j = 1; j < cursors_.size() && !starts.empty(); ++j) {
+    cursors_[j].cursor.ReadPositions(&positions);
+    const uint32_t offset = cursors_[j].offset;
+    size_t kept = 0;
+    size_t at = 0;
+    for (uint32_t start : starts) {
+      const uint32_t want = start + offset;
+      while (at < positions.size() && positions[at] < want) ++at;
+      if (at == positions.size()) break;
+      if (positions[at] == want) starts[kept++] = start;
+    }
+    starts.resize(kept);
   }
   const DocumentMeta& meta = corpus_->documents[doc];
-  FieldCounts counts = {0, 0, 0};
-  std::vector<size_t>& at = position_index_;
-  at.assign(cursors_.size(), 0);
-  const uint32_t lead_offset = cursors_[0].offset;
-  for (uint32_t p : positions_[0]) {
-    if (p < lead_offset) continue;
-    const uint32_t start = p - lead_offset;
-    bool all = true;
-    for (size_t j = 1; j < cursors_.size(); ++j) {
-      const std::vector<uint32_t>& positions = positions_[j];
-      const uint32_t want = start + cursors_[j].offset;
-      while (at[j] < positions.size() && positions[at[j]] < want) ++at[j];
-      if (at[j] == positions.size()) return counts;
-      if (positions[at[j]] != want) {
-        all = false;
-        break;
-      }
-    }
-    if (all) {
-      ++counts[start < meta.lead_start ? 0 : start < meta.item_start ? 1 : 2];
-    }
+  for (uint32_t start : starts) {
+    ++counts[start < meta.lead_start ? 0 : start < meta.item_start ? 1 : 2];
   }
   return counts;
 }

@@ -83,11 +83,11 @@ class TermMatcher {
   bool impossible_ = false;  // some bigram of the term is nowhere
   uint32_t estimated_documents_ = 0;
   size_t find_all_cost_ = 0;
-  // Scratch for CountPhrase, kept to spare an allocation per document:
-  // each part's positions in the current document, and how far each has
-  // been compared.
-  std::vector<std::vector<uint32_t>> positions_;
-  std::vector<size_t> position_index_;
+  // Scratch for CountPhrase, kept to spare an allocation per document: one
+  // part's positions in the current document, and the phrase starts still
+  // possible.
+  std::vector<uint32_t> positions_;
+  std::vector<uint32_t> starts_;
 };
 
 }  // namespace bulletin
