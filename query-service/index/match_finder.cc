@@ -171,7 +171,7 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
     terms[order[0]].FindAll(&all);
     matches.reserve(all.size());
     for (const DocumentCounts& found : all) {
-      if (!filters.empty() && !check->Passes(corpus.documents[found.doc])) {
+      if (check.has_value() && !check->Passes(corpus.documents[found.doc])) {
         continue;
       }
       matches.push_back(ScoredMatch{found.doc, 0, corpus.ranks[found.doc].seq});

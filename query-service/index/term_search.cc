@@ -20,9 +20,13 @@ TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
   FoldCodePoints(folded_term, &cps);
   code_points_ = cps.size();
   if (cps.size() == 1) {
+    // Cursors (three PostingCursors each, for each of the bigrams the
+    // character starts) are made only for CountIn: FindAll reads each list
+    // once, with a cursor on the stack. Growing and freeing a vector of
+    // them was a fifth of a rare character's search.
     size_t documents = 0;
     grams.ForEachStartingWith(cps[0], [&](const GramIndex::List& list) {
-      cursors_.push_back(Part{GramIndex::Cursor(list), 0, list.documents()});
+      code_point_lists_.push_back(list);
       documents += list.documents();
       find_all_cost_ += list.bytes();
     });
@@ -63,7 +67,7 @@ void TermMatcher::FindAll(std::vector<DocumentCounts>* out) {
   if (impossible_) return;
   if (code_points_ > 2) {
     FindAllPhrase(out);
-  } else if (code_points_ == 1 && cursors_.size() > 1) {
+  } else if (code_points_ == 1) {
     FindAllCodePoint(out);
   } else {
     GramIndex::Cursor& cursor = cursors_[0].cursor;
@@ -78,13 +82,25 @@ void TermMatcher::FindAll(std::vector<DocumentCounts>* out) {
 void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
   const size_t document_count = corpus_->documents.size();
   size_t entries = 0;
-  for (const Part& part : cursors_) entries += part.documents;
-  if (entries * 8 < document_count) {
+  for (const GramIndex::List& list : code_point_lists_) {
+    entries += list.documents();
+  }
+  if (code_point_lists_.size() == 1) {
+    GramIndex::Cursor cursor(code_point_lists_[0]);
+    while (cursor.Next()) {
+      if (corpus_->ranks[cursor.doc()].live) {
+        out->push_back(DocumentCounts{cursor.doc(), cursor.counts()});
+      }
+    }
+    return;
+  }
+  if (entries * 4 < document_count) {
     // Few entries: sort them rather than sweep every document.
     const size_t first = out->size();
-    for (Part& part : cursors_) {
-      while (part.cursor.Next()) {
-        out->push_back(DocumentCounts{part.cursor.doc(), part.cursor.counts()});
+    for (const GramIndex::List& list : code_point_lists_) {
+      GramIndex::Cursor cursor(list);
+      while (cursor.Next()) {
+        out->push_back(DocumentCounts{cursor.doc(), cursor.counts()});
       }
     }
     std::sort(out->begin() + first, out->end(),
@@ -105,9 +121,9 @@ void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
     return;
   }
   std::vector<FieldCounts> totals(document_count, FieldCounts{0, 0, 0});
-  for (Part& part : cursors_) {
-    while (part.cursor.Next())
-      Add(part.cursor.counts(), &totals[part.cursor.doc()]);
+  for (const GramIndex::List& list : code_point_lists_) {
+    GramIndex::Cursor cursor(list);
+    while (cursor.Next()) Add(cursor.counts(), &totals[cursor.doc()]);
   }
   for (uint32_t doc = 0; doc < document_count; ++doc) {
     if (OccursAnywhere(totals[doc]) && corpus_->ranks[doc].live) {
@@ -185,6 +201,12 @@ FieldCounts TermMatcher::CountIn(uint32_t doc) {
   FieldCounts counts = {0, 0, 0};
   if (impossible_) return counts;
   if (code_points_ <= 2) {
+    if (code_points_ == 1 && cursors_.empty()) {
+      cursors_.reserve(code_point_lists_.size());
+      for (const GramIndex::List& list : code_point_lists_) {
+        cursors_.push_back(Part{GramIndex::Cursor(list), 0, list.documents()});
+      }
+    }
     for (Part& part : cursors_) {
       if (part.cursor.SkipTo(doc) && part.cursor.doc() == doc) {
         Add(part.cursor.counts(), &counts);

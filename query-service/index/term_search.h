@@ -52,7 +52,10 @@ class TermMatcher {
   // What FindAll costs, and what one CountIn costs, in bytes of postings
   // read (roughly): the planner compares the two.
   size_t FindAllCost() const { return find_all_cost_; }
-  size_t CountInCost() const { return 24 * cursors_.size(); }
+  size_t CountInCost() const {
+    return 24 *
+           (code_points_ == 1 ? code_point_lists_.size() : cursors_.size());
+  }
 
   // Appends every live document holding the term, ascending, with its
   // counts. Call once, and not after CountIn.
@@ -77,8 +80,10 @@ class TermMatcher {
 
   const Corpus* corpus_;
   size_t code_points_ = 0;
-  // Unigram: one part per bigram the code point starts. Bigram: one.
-  // Phrase: the covering bigrams, the rarest first.
+  // One code point: the lists of the bigrams it starts, whose cursors are
+  // made on the first CountIn. Bigram: one part. Phrase: the covering
+  // bigrams, the rarest first.
+  std::vector<GramIndex::List> code_point_lists_;
   std::vector<Part> cursors_;
   bool impossible_ = false;  // some bigram of the term is nowhere
   uint32_t estimated_documents_ = 0;
