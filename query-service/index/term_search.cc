@@ -22,8 +22,7 @@ TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
   if (cps.size() == 1) {
     // Cursors (three PostingCursors each, for each of the bigrams the
     // character starts) are made only for CountIn: FindAll reads each list
-    // once, with a cursor on the stack. Growing and freeing a vector of
-    // them was a fifth of a rare character's search.
+    // once, with a cursor on the stack, and needs no vector of them.
     size_t documents = 0;
     grams.ForEachStartingWith(cps[0], [&](const GramIndex::List& list) {
       code_point_lists_.push_back(list);
