@@ -57,6 +57,7 @@ DocumentMatch MatchDocument(const ParsedQuery& query,
     }
   }
   match.term_counts.assign(query.terms.size(), FieldCounts{});
+  match.item_indexes.reserve(document.folded.size());
   std::vector<SubstringSearcher> searchers;
   searchers.reserve(query.terms.size());
   for (const std::string& term : query.terms) searchers.emplace_back(term);

@@ -234,6 +234,11 @@ bool FoldCodePointsOfText(std::string_view text, std::vector<char32_t>* out) {
 
 FoldedWithOffsets FoldWithOffsets(std::string_view text) {
   FoldedWithOffsets result;
+  // A fold is rarely longer than its text: one allocation each instead of a
+  // chain of them (a snippet is built for every hit).
+  result.folded.reserve(text.size());
+  result.begin.reserve(text.size());
+  result.end.reserve(text.size());
   ForEachFolded(text,
                 [&result](char32_t c, char32_t, uint32_t begin, uint32_t end) {
                   const size_t before = result.folded.size();

@@ -46,6 +46,7 @@ void ForEachMatch(std::string_view folded,
 std::string Render(std::string_view text, Spans spans) {
   std::sort(spans.begin(), spans.end());
   std::vector<std::pair<size_t, size_t>> merged;
+  merged.reserve(spans.size());
   for (const auto& span : spans) {
     if (!merged.empty() && span.first <= merged.back().second) {
       merged.back().second = std::max(merged.back().second, span.second);
@@ -59,6 +60,9 @@ std::string Render(std::string_view text, Spans spans) {
           : StepCodePoints(text, merged.front().first, -kSnippetContextBefore);
   const size_t end = StepCodePoints(text, start, kSnippetLength);
   std::string out;
+  // The passage, two ellipses and a pair of marks per span: one allocation.
+  out.reserve(end - start + 2 * kEllipsis.size() +
+              merged.size() * (kOpen.size() + kClose.size()));
   if (start > 0) out.append(kEllipsis);
   size_t at = start;
   for (const auto& [b, e] : merged) {
