@@ -157,7 +157,6 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
   std::optional<FilterDocuments> filter_docs;
   size_t filter_cost = std::numeric_limits<size_t>::max();
   if (!filters.empty()) {
-    check.emplace(filters, view.dictionary);
     filter_docs = FilterCandidates(filters, view.dictionary);
     filter_cost =
         4 * (filter_docs ? filter_docs->docs.size() : corpus.documents.size());
@@ -166,6 +165,7 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
   std::vector<ScoredMatch> matches;
   size_t next_term = 0;
   if (!terms.empty() && terms[order[0]].FindAllCost() <= filter_cost) {
+    if (!filters.empty()) check.emplace(filters, view.dictionary);
     std::vector<DocumentCounts> all;
     all.reserve(terms[order[0]].EstimatedDocuments());
     terms[order[0]].FindAll(&all);
@@ -182,8 +182,11 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
     // Candidates from a filter's values pass that filter: only the others
     // are checked, and with one filter none, so that a filter alone never
     // reads the documents' value ids.
-    if (filter_docs.has_value()) {
-      check.emplace(filters, view.dictionary, filter_docs->field);
+    if (!filters.empty()) {
+      check.emplace(filters, view.dictionary,
+                    filter_docs.has_value()
+                        ? std::optional<FacetField>(filter_docs->field)
+                        : std::nullopt);
       if (check->trivial()) check.reset();
     }
     auto consider = [&](uint32_t doc) {

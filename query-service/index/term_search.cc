@@ -55,8 +55,7 @@ TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
     });
     offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
     for (uint32_t offset : offsets) {
-      cursors_.push_back(Part{GramIndex::Cursor(lists[offset]), offset,
-                              lists[offset].documents()});
+      cursors_.push_back(Part{GramIndex::Cursor(lists[offset]), offset});
     }
   }
   impossible_ = estimated_documents_ == 0;
@@ -79,11 +78,6 @@ void TermMatcher::FindAll(std::vector<DocumentCounts>* out) {
 }
 
 void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
-  const size_t document_count = corpus_->documents.size();
-  size_t entries = 0;
-  for (const GramIndex::List& list : code_point_lists_) {
-    entries += list.documents();
-  }
   if (code_point_lists_.size() == 1) {
     GramIndex::Cursor cursor(code_point_lists_[0]);
     while (cursor.Next()) {
@@ -92,6 +86,11 @@ void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
       }
     }
     return;
+  }
+  const size_t document_count = corpus_->documents.size();
+  size_t entries = 0;
+  for (const GramIndex::List& list : code_point_lists_) {
+    entries += list.documents();
   }
   if (entries * 4 < document_count) {
     // Few entries: sort them rather than sweep every document.
@@ -203,7 +202,7 @@ FieldCounts TermMatcher::CountIn(uint32_t doc) {
     if (code_points_ == 1 && cursors_.empty()) {
       cursors_.reserve(code_point_lists_.size());
       for (const GramIndex::List& list : code_point_lists_) {
-        cursors_.push_back(Part{GramIndex::Cursor(list), 0, list.documents()});
+        cursors_.push_back(Part{GramIndex::Cursor(list), 0});
       }
     }
     for (Part& part : cursors_) {

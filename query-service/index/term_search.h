@@ -71,7 +71,6 @@ class TermMatcher {
   struct Part {
     GramIndex::Cursor cursor;
     uint32_t offset;
-    uint32_t documents;  // in the list, live or not
   };
   // Counts of the phrase in the document every part's cursor is on.
   FieldCounts CountPhrase(uint32_t doc);
