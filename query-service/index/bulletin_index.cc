@@ -73,7 +73,7 @@ struct FreezeJob {
 
 // A bulletin prepared for the index outside the lock.
 struct Prepared {
-  std::shared_ptr<const v1::Bulletin> record;
+  std::unique_ptr<const StoredRecord> record;
   DocumentText text;
   uint64_t segments_to_fold = 0;
   std::vector<FieldValue> values;
@@ -84,12 +84,12 @@ struct Prepared {
 
 Prepared Prepare(const v1::LogRecord& record) {
   Prepared p;
-  auto bulletin = std::make_shared<v1::Bulletin>(record.upsert());
-  bulletin->set_seq(record.seq());
+  v1::Bulletin bulletin = record.upsert();
+  bulletin.set_seq(record.seq());
   std::vector<char32_t>& cps = p.text.code_points;
   bool lead_started = false;
   bool items_started = false;
-  const std::vector<TextSegment> segments = TextSegmentsOf(*bulletin);
+  const std::vector<TextSegment> segments = TextSegmentsOf(bulletin);
   for (size_t i = 0; i < segments.size(); ++i) {
     const TextSegment& s = segments[i];
     // Segments come headline fields, lead fields, items (text_segments.h).
@@ -111,9 +111,9 @@ Prepared Prepare(const v1::LogRecord& record) {
   }
   if (!lead_started) p.text.lead_start = static_cast<uint32_t>(cps.size());
   if (!items_started) p.text.item_start = static_cast<uint32_t>(cps.size());
-  p.values = ExtractFieldValues(*bulletin);
-  p.stored_bytes = static_cast<int64_t>(bulletin->SpaceUsedLong());
-  p.record = std::move(bulletin);
+  p.values = ExtractFieldValues(bulletin);
+  p.record = std::make_unique<const StoredRecord>(std::move(bulletin));
+  p.stored_bytes = static_cast<int64_t>(p.record->SpaceUsed());
   return p;
 }
 
@@ -227,7 +227,7 @@ class BulletinIndex::Impl {
     if (it == state_->by_id.end()) {
       return absl::NotFoundError(absl::StrCat("no bulletin with id ", key));
     }
-    return *state_->corpus.documents[it->second].record;
+    return state_->corpus.documents[it->second].record->ToBulletin();
   }
 
   absl::StatusOr<v1::SearchResponse> Search(
@@ -265,8 +265,8 @@ class BulletinIndex::Impl {
     meta.item_start = p.text.item_start;
     meta.text_bytes = static_cast<uint32_t>(p.text_bytes);
     meta.segments_to_fold = p.segments_to_fold;
-    corpus.ranks.push_back(
-        DocumentRank{p.record->seq(), p.weighted_length, /*live=*/true});
+    corpus.ranks.push_back(DocumentRank{p.record->without_text().seq(),
+                                        p.weighted_length, /*live=*/true});
     s->grams.AddDocument(doc, p.text);
     meta.value_ids.reserve(p.values.size());
     for (const FieldValue& value : p.values) {
@@ -276,11 +276,11 @@ class BulletinIndex::Impl {
     }
     std::sort(meta.value_ids.begin(), meta.value_ids.end());
     s->live_documents += 1;
-    s->live_items += p.record->items_size();
+    s->live_items += p.record->without_text().items_size();
     s->text_bytes += p.text_bytes;
     s->stored_bytes += p.stored_bytes;
     s->total_weighted_length += p.weighted_length;
-    s->by_id[p.record->id()] = doc;
+    s->by_id[p.record->without_text().id()] = doc;
     meta.record = std::move(p.record);
     corpus.documents.push_back(std::move(meta));
   }
@@ -294,10 +294,10 @@ class BulletinIndex::Impl {
     DocumentRank& rank = s->corpus.ranks[doc];
     rank.live = false;
     s->live_documents -= 1;
-    s->live_items -= d.record->items_size();
+    s->live_items -= d.record->without_text().items_size();
     s->total_weighted_length -= rank.weighted_length;
     s->text_bytes -= d.text_bytes;
-    s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsedLong());
+    s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsed());
     s->dead_in_postings += 1;
     d.record.reset();
     d.value_ids = std::vector<uint32_t>();
@@ -468,21 +468,23 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
                       return Before(a.score, a.seq, b.score, b.seq);
                     });
   for (size_t i = 0; i < page; ++i) {
-    const v1::Bulletin& record = *corpus.documents[matches[i].doc].record;
     // Item indexes and the snippet come from the same exact matcher Watch
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
+    const StoredRecord& record = *meta.record;
     // With no terms nothing is matched in the text, so nothing is folded.
-    const FoldedDocument folded =
-        FoldDocument(record, terms.terms.empty() && terms.excluded.empty()
-                                 ? 0
-                                 : meta.segments_to_fold);
+    const FoldedDocument folded = FoldDocument(
+        record.Segments(), terms.terms.empty() && terms.excluded.empty()
+                               ? 0
+                               : meta.segments_to_fold);
     const DocumentMatch match = MatchDocument(terms, folded);
     v1::Hit* hit = response.add_hits();
-    *hit = MakeHit(record, terms, folded, match.snippet_segment,
+    *hit = MakeHit(record.without_text(), terms, folded, match.snippet_segment,
                    match.item_indexes);
     hit->set_score(matches[i].score);
-    if (request.include_bulletins()) *hit->mutable_bulletin() = record;
+    if (request.include_bulletins()) {
+      *hit->mutable_bulletin() = record.ToBulletin();
+    }
   }
   if (matches.size() > page) {
     response.set_next_page_token(EncodePageToken(

@@ -2,7 +2,7 @@
 // were added: the numbers the posting lists hold.
 //
 //   const DocumentMeta& d = corpus.documents[doc];
-//   if (corpus.ranks[doc].live) Use(*d.record);
+//   if (corpus.ranks[doc].live) Use(d.record->Segments());
 //
 // Thread-safety: plain data; BulletinIndex guards it.
 
@@ -13,12 +13,13 @@
 #include <memory>
 #include <vector>
 
-#include "bulletin/v1/bulletin.pb.h"
+#include "query-service/index/stored_record.h"
 
 namespace bulletin {
 
 struct DocumentMeta {
-  std::shared_ptr<const v1::Bulletin> record;
+  // Null once the document is dead.
+  std::unique_ptr<const StoredRecord> record;
   // Filter and facet value ids (value_dictionary.h), ascending.
   std::vector<uint32_t> value_ids;
   // Where the lead and the item segments start among the document's

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <utility>
+
 #include "query-service/index/fold.h"
 #include "query-service/index/substring_searcher.h"
 
@@ -13,8 +15,13 @@ FoldedDocument FoldDocument(const v1::Bulletin& bulletin) {
 
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
                             uint64_t segments_to_fold) {
+  return FoldDocument(TextSegmentsOf(bulletin), segments_to_fold);
+}
+
+FoldedDocument FoldDocument(std::vector<TextSegment> segments,
+                            uint64_t segments_to_fold) {
   FoldedDocument doc;
-  doc.segments = TextSegmentsOf(bulletin);
+  doc.segments = std::move(segments);
   const size_t count = doc.segments.size();
   auto folds = [segments_to_fold](size_t i) {
     return i >= 64 || (segments_to_fold >> i & 1) != 0;

@@ -47,6 +47,11 @@ FoldedDocument FoldDocument(const v1::Bulletin& bulletin);
 FoldedDocument FoldDocument(const v1::Bulletin& bulletin,
                             uint64_t segments_to_fold);
 
+// The same, of a bulletin's text segments (TextSegmentsOf order), which
+// must outlive the result.
+FoldedDocument FoldDocument(std::vector<TextSegment> segments,
+                            uint64_t segments_to_fold);
+
 // The first byte offset >= from where `term` occurs in `text`, or npos.
 size_t FindSubstring(std::string_view text, std::string_view term, size_t from);
 

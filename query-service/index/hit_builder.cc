@@ -17,21 +17,25 @@ int32_t DefaultSnippetSegment(const std::vector<TextSegment>& segments) {
 }  // namespace
 
 v1::Hit MakeHit(const v1::Bulletin& bulletin, const ParsedQuery& query,
-                const FoldedDocument& document,
-                int32_t snippet_segment,
+                const FoldedDocument& document, int32_t snippet_segment,
                 const std::vector<int32_t>& item_indexes) {
   v1::Hit hit;
   hit.set_bulletin_id(bulletin.id());
   hit.set_seq(bulletin.seq());
-  hit.set_headline(bulletin.headline());
   hit.set_date(bulletin.date());
   for (int32_t item : item_indexes) hit.add_item_indexes(item);
   const std::vector<TextSegment>& segments = document.segments;
+  for (const TextSegment& s : segments) {
+    if (s.field == TextField::kHeadline) {
+      hit.set_headline(s.text.data(), s.text.size());
+    }
+  }
   if (snippet_segment < 0) snippet_segment = DefaultSnippetSegment(segments);
   if (snippet_segment >= 0) {
     const std::string_view text = segments[snippet_segment].text;
     // FoldDocument views the text itself where it is its own fold.
-    const bool own_fold = document.folded[snippet_segment].data() == text.data();
+    const bool own_fold =
+        document.folded[snippet_segment].data() == text.data();
     hit.set_snippet(own_fold ? BuildSnippetOfFoldedText(text, query.terms)
                              : BuildSnippet(text, query.terms));
   }

@@ -17,13 +17,14 @@
 
 namespace bulletin {
 
-// Fills id, seq, headline, date, item_indexes and a snippet taken from
-// segment snippet_segment of `document` (the bulletin's, folded), or, when
-// that is -1, from the lead (else the first item, else the headline). Score
-// and the full record are left unset.
+// Fills id, seq, date (from `bulletin`), headline, item_indexes and a
+// snippet taken from segment snippet_segment of `document` (the bulletin's
+// text, folded), or, when that is -1, from the lead (else the first item,
+// else the headline). The text comes from `document` alone, so `bulletin`
+// may be one whose text fields were taken out (stored_record.h). Score and
+// the full record are left unset.
 v1::Hit MakeHit(const v1::Bulletin& bulletin, const ParsedQuery& query,
-                const FoldedDocument& document,
-                int32_t snippet_segment,
+                const FoldedDocument& document, int32_t snippet_segment,
                 const std::vector<int32_t>& item_indexes);
 
 }  // namespace bulletin

@@ -49,7 +49,8 @@ class FilterCheck {
       }
       if (!found) return false;
     }
-    return !bounds_date_ || filters_->MatchesDate(d.record->date());
+    return !bounds_date_ ||
+           filters_->MatchesDate(d.record->without_text().date());
   }
 
  private:

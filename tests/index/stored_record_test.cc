@@ -1,0 +1,91 @@
+#include "query-service/index/stored_record.h"
+
+#include <string>
+#include <vector>
+
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "tests/index/test_records.h"
+
+namespace bulletin {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+using testing::MakeBulletin;
+
+// Every text field set, an item with no text, and fields that are not text.
+v1::Bulletin FullBulletin() {
+  v1::Bulletin b =
+      MakeBulletin("0123456789abcdef", "全市安全生产会议召开",
+                   "本报讯 近日，市应急管理局召开会议。",
+                   {"市应急管理局部署工作。", "", "县科协开展活动。"});
+  b.set_kicker("本报专讯");
+  b.set_subtitle("部署冬春季工作");
+  b.set_dateline("本报北京12月2日电");
+  b.set_seq(42);
+  b.set_date("2026-12-02");
+  b.mutable_items(0)->mutable_organization()->set_name("市应急管理局");
+  b.add_people()->set_name("张伟明");
+  return b;
+}
+
+std::vector<std::string> TextsOf(const std::vector<TextSegment>& segments) {
+  std::vector<std::string> texts;
+  for (const TextSegment& s : segments) texts.emplace_back(s.text);
+  return texts;
+}
+
+TEST(StoredRecordTest, GivesBackTheRecordAsGiven) {
+  const v1::Bulletin given = FullBulletin();
+  const StoredRecord stored(given);
+  EXPECT_TRUE(MessageDifferencer::Equals(stored.ToBulletin(), given))
+      << stored.ToBulletin().DebugString();
+}
+
+TEST(StoredRecordTest, SegmentsAreThoseOfTheRecordAsGiven) {
+  const v1::Bulletin given = FullBulletin();
+  const StoredRecord stored(given);
+  const std::vector<TextSegment> expected = TextSegmentsOf(given);
+  const std::vector<TextSegment> segments = stored.Segments();
+  ASSERT_EQ(segments.size(), expected.size());
+  EXPECT_EQ(TextsOf(segments), TextsOf(expected));
+  for (size_t i = 0; i < segments.size(); ++i) {
+    EXPECT_EQ(segments[i].field, expected[i].field) << i;
+    EXPECT_EQ(segments[i].kind, expected[i].kind) << i;
+    EXPECT_EQ(segments[i].item_index, expected[i].item_index) << i;
+  }
+}
+
+TEST(StoredRecordTest, KeepsEachTextOnceOutsideTheProtobuf) {
+  const v1::Bulletin given = FullBulletin();
+  const StoredRecord stored(given);
+  const v1::Bulletin& rest = stored.without_text();
+  EXPECT_TRUE(TextSegmentsOf(rest).empty());
+  ASSERT_EQ(rest.items_size(), 3);
+  EXPECT_EQ(rest.id(), given.id());
+  EXPECT_EQ(rest.seq(), 42u);
+  EXPECT_EQ(rest.date(), "2026-12-02");
+  EXPECT_EQ(rest.items(0).organization().name(), "市应急管理局");
+  EXPECT_EQ(rest.people(0).name(), "张伟明");
+}
+
+TEST(StoredRecordTest, RecordWithoutTextHasNoSegments) {
+  v1::Bulletin given;
+  given.set_id("0123456789abcdef");
+  given.add_items();
+  const StoredRecord stored(given);
+  EXPECT_TRUE(stored.Segments().empty());
+  EXPECT_TRUE(MessageDifferencer::Equals(stored.ToBulletin(), given));
+}
+
+TEST(StoredRecordTest, SpaceUsedCountsTheText) {
+  v1::Bulletin small = FullBulletin();
+  v1::Bulletin large = FullBulletin();
+  large.set_lead(std::string(10000, 'x'));
+  // The lead grew by nearly 10,000 bytes.
+  EXPECT_GE(StoredRecord(large).SpaceUsed(),
+            StoredRecord(small).SpaceUsed() + 9900);
+}
+
+}  // namespace
+}  // namespace bulletin
