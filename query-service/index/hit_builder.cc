@@ -28,6 +28,7 @@ v1::Hit MakeHit(const v1::Bulletin& bulletin, const ParsedQuery& query,
   for (const TextSegment& s : segments) {
     if (s.field == TextField::kHeadline) {
       hit.set_headline(s.text.data(), s.text.size());
+      break;
     }
   }
   if (snippet_segment < 0) snippet_segment = DefaultSnippetSegment(segments);

@@ -54,7 +54,8 @@ class StoredRecord {
   size_t SpaceUsed() const;
 
  private:
-  // Where segment i's text lies in the buffer, and what it is.
+  // Where segment i's text lies in the buffer, and what it is. 32-bit
+  // offsets: a record arrives in one gRPC message, far below 4 GiB.
   struct Bounds {
     uint32_t offset;
     uint32_t size;

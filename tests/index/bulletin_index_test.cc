@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "tests/index/test_records.h"
 
 namespace bulletin {
 namespace {
 
+using ::google::protobuf::util::MessageDifferencer;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using testing::MakeBulletin;
@@ -91,6 +93,31 @@ TEST_F(BulletinIndexTest, CorrectionReplacesAndRetractionRemoves) {
   EXPECT_THAT(Ids("新"), IsEmpty());
   EXPECT_EQ(index_.Get("a").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(index_.applied_seq(), seq_);
+}
+
+// The index keeps a record's text apart from the rest of it
+// (stored_record.h); Get and include_bulletins must give it back whole.
+TEST_F(BulletinIndexTest, GetAndIncludeBulletinsReturnTheRecordAsApplied) {
+  v1::Bulletin b = MakeBulletin("a", "全市会议召开", "本报讯 会议召开。",
+                                {"市科协部署工作。", "", "县妇联开展活动。"});
+  b.set_kicker("本报专讯");
+  b.set_subtitle("部署冬春工作");
+  b.set_dateline("本报12月2日电");
+  b.set_date("2026-12-02");
+  b.mutable_items(0)->mutable_organization()->set_name("市科协");
+  Add(b);
+  v1::Bulletin expected = b;
+  expected.set_seq(seq_);
+  absl::StatusOr<v1::Bulletin> got = index_.Get("a");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*got, expected)) << got->DebugString();
+  v1::SearchRequest r;
+  r.set_query("妇联");
+  r.set_include_bulletins(true);
+  const v1::SearchResponse response = Search(r);
+  ASSERT_EQ(response.hits_size(), 1);
+  EXPECT_TRUE(MessageDifferencer::Equals(response.hits(0).bulletin(), expected))
+      << response.hits(0).bulletin().DebugString();
 }
 
 TEST_F(BulletinIndexTest, LatinMatchesAcrossWidthAndCase) {
