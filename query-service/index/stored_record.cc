@@ -2,30 +2,9 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace bulletin {
-namespace {
-
-std::string* MutableTextOf(v1::Bulletin* bulletin, TextField field,
-                           int32_t item_index) {
-  switch (field) {
-    case TextField::kKicker:
-      return bulletin->mutable_kicker();
-    case TextField::kHeadline:
-      return bulletin->mutable_headline();
-    case TextField::kSubtitle:
-      return bulletin->mutable_subtitle();
-    case TextField::kDateline:
-      return bulletin->mutable_dateline();
-    case TextField::kLead:
-      return bulletin->mutable_lead();
-    case TextField::kItem:
-      return bulletin->mutable_items(item_index)->mutable_text();
-  }
-  return bulletin->mutable_headline();
-}
-
-}  // namespace
 
 StoredRecord::StoredRecord(v1::Bulletin bulletin) : rest_(std::move(bulletin)) {
   const std::vector<TextSegment> segments = TextSegmentsOf(rest_);

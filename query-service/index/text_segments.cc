@@ -39,6 +39,25 @@ const std::string& TextOf(const v1::Bulletin& bulletin, TextField field,
   return bulletin.headline();
 }
 
+std::string* MutableTextOf(v1::Bulletin* bulletin, TextField field,
+                           int32_t item_index) {
+  switch (field) {
+    case TextField::kKicker:
+      return bulletin->mutable_kicker();
+    case TextField::kHeadline:
+      return bulletin->mutable_headline();
+    case TextField::kSubtitle:
+      return bulletin->mutable_subtitle();
+    case TextField::kDateline:
+      return bulletin->mutable_dateline();
+    case TextField::kLead:
+      return bulletin->mutable_lead();
+    case TextField::kItem:
+      return bulletin->mutable_items(item_index)->mutable_text();
+  }
+  return bulletin->mutable_headline();
+}
+
 FieldKind KindOf(TextField field) {
   switch (field) {
     case TextField::kKicker:

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -62,6 +63,10 @@ std::vector<TextSegment> TextSegmentsOf(const v1::Bulletin& bulletin);
 // The text of `field` (of items[item_index] for kItem).
 const std::string& TextOf(const v1::Bulletin& bulletin, TextField field,
                           int32_t item_index);
+
+// The same, to write: StoredRecord takes the text out and puts it back.
+std::string* MutableTextOf(v1::Bulletin* bulletin, TextField field,
+                           int32_t item_index);
 
 // The ranking field of a record field.
 FieldKind KindOf(TextField field);
