@@ -8,7 +8,9 @@
 # Each figure is the median of REPS runs. Search and its Echo floor are
 # measured back to back in each run, at each concurrency, against the same
 # query-service process, and their ratio is taken per run before the median,
-# so machine noise shared by the pair cancels out.
+# so machine noise shared by the pair cancels out. The same is done against
+# search_ceiling_server, which answers the same searches with no search
+# work behind the same server code: the best ratio any engine could reach.
 #
 # Environment: BUILD_DIR (default build-release, under the repository),
 # SKIP_BUILD=1 to use what is built, BULLETINS (default 100000) loaded before
@@ -34,11 +36,13 @@ SUBMIT_CONCURRENCY=(1 8 32)
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  ninja -C "$BUILD_DIR" -j"$(nproc)" ingest-service query-service bulletin_load
+  ninja -C "$BUILD_DIR" -j"$(nproc)" ingest-service query-service bulletin_load \
+    search_ceiling_server
 fi
 INGEST_BIN="$BUILD_DIR/ingest-service/ingest-service"
 QUERY_BIN="$BUILD_DIR/query-service/query-service"
 LOAD="$BUILD_DIR/bench/load/bulletin_load"
+CEILING_BIN="$BUILD_DIR/bench/load/search_ceiling_server"
 
 PIDS=()
 cleanup() {
@@ -82,6 +86,20 @@ measure() {
   echo "rep=$rep service=$service $line" | tee -a "$RESULTS" >&2
 }
 
+# search_and_echo SERVICE PORT: for each rep and concurrency, Echo then
+# Search against PORT, back to back, so their ratio is taken within a run.
+search_and_echo() {
+  local rep c mode
+  for rep in $(seq "$REPS"); do
+    for c in "${SEARCH_CONCURRENCY[@]}"; do
+      for mode in echo search; do
+        measure "$rep" "$1" --mode=$mode --target="127.0.0.1:$2" \
+          --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION"
+      done
+    done
+  done
+}
+
 # The next unused submission number: every submit run takes a fresh range.
 NEXT_BULLETIN="$BULLETINS"
 take_bulletins() {
@@ -105,14 +123,19 @@ measure 0 ingest --mode=submit --target="127.0.0.1:$INGEST_PORT" --concurrency=3
 measure 0 query --mode=catchup --target="127.0.0.1:$MAIN_QUERY_PORT" \
   --min_seq="$BULLETINS"
 
-for rep in $(seq "$REPS"); do
-  for c in "${SEARCH_CONCURRENCY[@]}"; do
-    for mode in echo search; do
-      measure "$rep" query --mode=$mode --target="127.0.0.1:$MAIN_QUERY_PORT" \
-        --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION"
-    done
-  done
-done
+search_and_echo query "$MAIN_QUERY_PORT"
+
+# The ceiling of search / echo: the same server code answering Search with
+# kept copies of the replica's answers, no search work at all
+# (search_ceiling_server.cc), and Echo beside it, back to back as above.
+"$CEILING_BIN" --listen=127.0.0.1:0 --port_file="$DATA_ROOT/ceiling.port" \
+  --replica="127.0.0.1:$MAIN_QUERY_PORT" 2>>"$DATA_ROOT/ceiling.log" &
+CEILING_PID=$!
+PIDS+=("$CEILING_PID")
+CEILING_PORT="$(wait_port "$DATA_ROOT/ceiling.port" "$CEILING_PID")"
+search_and_echo ceiling "$CEILING_PORT"
+kill "$CEILING_PID"
+wait "$CEILING_PID" || true
 
 for rep in $(seq "$REPS"); do
   started="$(date +%s%N)"
@@ -160,6 +183,7 @@ awk -v reps="$REPS" '
     for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     m = f["mode"]; c = f["concurrency"]; r = f["rep"]
     if (m == "echo") m = f["service"] "_echo"
+    if (m == "search" && f["service"] == "ceiling") m = "ceiling_search"
     if (m == "catchup" && r > 0) {
       add("catchup_s", f["seconds"]); add("catchup_rate", f["rate"])
       add("rss", f["rss_mib"] * 100000 / f["bulletins"])
@@ -169,7 +193,7 @@ awk -v reps="$REPS" '
       add("fresh_max", f["fresh_max_ms"]); add("fresh_submit99", f["p99_ms"])
     } else if (m == "submit" && r == 0) {
       load_rate = f["throughput"]
-    } else if (m ~ /echo$/ || m == "search" || m == "submit") {
+    } else if (m ~ /echo$/ || m ~ /search$/ || m == "submit") {
       if (m == "search") { empty = f["empty_searches"]; median_hits = f["median_total_hits"] }
       add(m c "_tput", f["throughput"]); add(m c "_p50", f["p50_ms"])
       add(m c "_p99", f["p99_ms"]); tput[m, c, r] = f["throughput"]
@@ -179,6 +203,7 @@ awk -v reps="$REPS" '
     for (k in tput) {
       split(k, p, SUBSEP)
       if (p[1] == "search") add("ratio" p[2], tput["search", p[2], p[3]] / tput["query_echo", p[2], p[3]])
+      if (p[1] == "ceiling_search") add("cratio" p[2], tput["ceiling_search", p[2], p[3]] / tput["ceiling_echo", p[2], p[3]])
       if (p[1] == "submit") add("sratio" p[2], tput["submit", p[2], p[3]] / tput["ingest_echo", p[2], p[3]])
     }
     printf "Search on query-service, and Echo on the same server (medians of %d runs):\n\n", reps
@@ -192,6 +217,15 @@ awk -v reps="$REPS" '
         100 * median("ratio" c)
     }
     printf "\nThe mix: 1,000 searches, of which %d find nothing; their median total of hits is %d.\n", empty, median_hits
+    printf "\nThe ceiling: the same mix answered with kept copies of those answers (no search work) by search_ceiling_server, and Echo on the same server:\n\n"
+    print "| concurrency | echo calls/s | replayed search calls/s | p50 / p99 ms | replayed / echo |"
+    print "|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= 4; i++) { c = cs[i]
+      printf "| %d | %.0f | %.0f | %.2f / %.2f | %.0f%% |\n", c,
+        median("ceiling_echo" c "_tput"), median("ceiling_search" c "_tput"),
+        median("ceiling_search" c "_p50"), median("ceiling_search" c "_p99"),
+        100 * median("cratio" c)
+    }
     printf "\nSubmit on ingest-service: acknowledged (durable) new bulletins, with a replica following:\n\n"
     print "| submitters | bulletins/s | p50 / p99 ms | echo calls/s | submit / echo |"
     print "|---:|---:|---:|---:|---:|"
