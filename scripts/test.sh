@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
-#   1. the whole suite (unit and system tests) under ASan+UBSan;
+#   1. the whole suite (unit and system tests, and bench/load/run.sh at a
+#      small size) under ASan+UBSan, with the benchmarks built;
 #   2. the concurrency tests and the system tests under TSan;
 #   3. the parser's libFuzzer target for a bounded time under ASan+UBSan.
 # Build trees: build-asan/, build-tsan/, build-fuzz/. Exits non-zero on the
@@ -13,10 +14,10 @@ fuzz_seconds=${FUZZ_SECONDS:-60}
 
 scripts/install-deps.sh
 
-echo "== ASan+UBSan: build and run every test"
+echo "== ASan+UBSan: build and run every test (and the load tools, run small)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-O1" -DBULLETIN_SANITIZE=address,undefined \
-  -DBULLETIN_BUILD_BENCH=OFF >/dev/null
+  -DBULLETIN_BUILD_BENCH=ON >/dev/null
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"

@@ -25,14 +25,20 @@
 //              time from acknowledgement to that answer.
 //   catchup    polls Stats until the replica has applied --min_seq and is
 //              caught up; reports the seconds since --since_unix_nanos.
+//
+// Every mode but catchup also reports the generator's CPU time per call in
+// the recorded window (client_cpu_us), and with --server_pid=PID the
+// server's (server_cpu_us): both share this machine's cores.
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +53,7 @@
 #include "absl/time/time.h"
 #include "bench/load/corpus_texts.h"
 #include "bench/load/load_driver.h"
+#include "bench/load/process_cpu.h"
 #include "bulletin/v1/diagnostics.grpc.pb.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "bulletin/v1/query.grpc.pb.h"
@@ -74,6 +81,10 @@ ABSL_FLAG(int, echo_payload_bytes, 0, "Echo payload size.");
 ABSL_FLAG(int, search_kind, -1,
           "Search: only this kind of query (0 person, 1 organization, "
           "2 region and meeting, 3 region filter); -1 the mix of all.");
+ABSL_FLAG(int, server_pid, 0,
+          "When > 0, the server's process id on this machine: the line then "
+          "gives its CPU time per call in the recorded window "
+          "(server_cpu_us), beside the generator's own (client_cpu_us).");
 ABSL_FLAG(int64_t, first_bulletin, 0,
           "Submit and freshness: the first submission number (see "
           "corpus_texts.h); use a range no earlier run used.");
@@ -294,6 +305,28 @@ absl::StatusOr<std::string> DescribeSearches(
                       " median_total_hits=", totals[totals.size() / 2]);
 }
 
+// " client_cpu_us=C server_cpu_us=S": the CPU time each process spent in
+// the window per call completed in it.
+std::string DescribeCpu(const LoadResult& result,
+                        const absl::StatusOr<CpuWindow>& window) {
+  if (!window.ok()) {
+    std::fprintf(stderr, "bulletin_load: no CPU figures: %s\n",
+                 std::string(window.status().message()).c_str());
+    return "";
+  }
+  const double calls =
+      result.throughput() * absl::ToDoubleSeconds(window->wall);
+  if (calls <= 0) return "";
+  const auto per_call = [calls](absl::Duration cpu) {
+    return absl::ToDoubleMicroseconds(cpu) / calls;
+  };
+  std::string line = absl::StrCat(" client_cpu_us=", per_call(window->cpu[0]));
+  if (window->cpu.size() > 1) {
+    absl::StrAppend(&line, " server_cpu_us=", per_call(window->cpu[1]));
+  }
+  return line;
+}
+
 void Report(const std::string& mode, const LoadOptions& options,
             const LoadResult& result, const std::string& described = "") {
   std::string line =
@@ -330,7 +363,16 @@ int RunCalls(const std::string& mode) {
   };
   LoadResult result;
   std::string described;
+  // The CPU of the generator and, with --server_pid, the server. Each mode
+  // starts the sampler right before RunLoad, so that both windows open
+  // within microseconds of each other, after the search mix's first pass.
+  std::vector<pid_t> measured = {getpid()};
+  if (absl::GetFlag(FLAGS_server_pid) > 0) {
+    measured.push_back(absl::GetFlag(FLAGS_server_pid));
+  }
+  std::optional<CpuWindowSampler> sampler;
   if (mode == "echo") {
+    sampler.emplace(measured, options.warmup, options.duration);
     auto stubs = MakeStubs<v1::Diagnostics>(channels);
     v1::EchoRequest request;
     request.set_payload(std::string(
@@ -350,6 +392,7 @@ int RunCalls(const std::string& mode) {
       return EXIT_FAILURE;
     }
     described = *std::move(description);
+    sampler.emplace(measured, options.warmup, options.duration);
     result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
       return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
                                         &searches[n % searches.size()]);
@@ -363,6 +406,7 @@ int RunCalls(const std::string& mode) {
     }
     const std::vector<Submission> submissions = MakeSubmissions(
         absl::GetFlag(FLAGS_first_bulletin), absl::GetFlag(FLAGS_bulletins));
+    sampler.emplace(measured, options.warmup, options.duration);
     result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
       if (n >= static_cast<int64_t>(submissions.size())) return nullptr;
       return std::make_unique<SubmitOp>(
@@ -374,6 +418,7 @@ int RunCalls(const std::string& mode) {
     std::fprintf(stderr, "bulletin_load: unknown --mode=%s\n", mode.c_str());
     return EXIT_FAILURE;
   }
+  absl::StrAppend(&described, DescribeCpu(result, sampler->Finish()));
   Report(mode, options, result, described);
   return result.failed == 0 && result.succeeded > 0 ? EXIT_SUCCESS
                                                     : EXIT_FAILURE;

@@ -86,15 +86,17 @@ measure() {
   echo "rep=$rep service=$service $line" | tee -a "$RESULTS" >&2
 }
 
-# search_and_echo SERVICE PORT: for each rep and concurrency, Echo then
-# Search against PORT, back to back, so their ratio is taken within a run.
+# search_and_echo SERVICE PORT PID: for each rep and concurrency, Echo then
+# Search against PORT (served by process PID), back to back, so their ratio
+# is taken within a run.
 search_and_echo() {
   local rep c mode
   for rep in $(seq "$REPS"); do
     for c in "${SEARCH_CONCURRENCY[@]}"; do
       for mode in echo search; do
         measure "$rep" "$1" --mode=$mode --target="127.0.0.1:$2" \
-          --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION"
+          --server_pid="$3" --concurrency="$c" --warmup="$WARMUP" \
+          --duration="$DURATION"
       done
     done
   done
@@ -123,7 +125,8 @@ measure 0 ingest --mode=submit --target="127.0.0.1:$INGEST_PORT" --concurrency=3
 measure 0 query --mode=catchup --target="127.0.0.1:$MAIN_QUERY_PORT" \
   --min_seq="$BULLETINS"
 
-search_and_echo query "$MAIN_QUERY_PORT"
+MAIN_QUERY_PID="$QUERY_PID"
+search_and_echo query "$MAIN_QUERY_PORT" "$MAIN_QUERY_PID"
 
 # The ceiling of search / echo: the same server code answering Search with
 # kept copies of the replica's answers, no search work at all
@@ -133,7 +136,7 @@ search_and_echo query "$MAIN_QUERY_PORT"
 CEILING_PID=$!
 PIDS+=("$CEILING_PID")
 CEILING_PORT="$(wait_port "$DATA_ROOT/ceiling.port" "$CEILING_PID")"
-search_and_echo ceiling "$CEILING_PORT"
+search_and_echo ceiling "$CEILING_PORT" "$CEILING_PID"
 kill "$CEILING_PID"
 wait "$CEILING_PID" || true
 
@@ -158,10 +161,10 @@ done
 for rep in $(seq "$REPS"); do
   for c in "${SUBMIT_CONCURRENCY[@]}"; do
     measure "$rep" ingest --mode=echo --target="127.0.0.1:$INGEST_PORT" \
-      --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION"
+      --server_pid="$INGEST_PID" --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION"
     take_bulletins 60000
     measure "$rep" ingest --mode=submit --target="127.0.0.1:$INGEST_PORT" \
-      --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION" \
+      --server_pid="$INGEST_PID" --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION" \
       --first_bulletin="$FIRST" --bulletins=60000
   done
 done
@@ -197,6 +200,7 @@ awk -v reps="$REPS" '
       if (m == "search") { empty = f["empty_searches"]; median_hits = f["median_total_hits"] }
       add(m c "_tput", f["throughput"]); add(m c "_p50", f["p50_ms"])
       add(m c "_p99", f["p99_ms"]); tput[m, c, r] = f["throughput"]
+      add(m c "_scpu", f["server_cpu_us"]); add(m c "_ccpu", f["client_cpu_us"])
     }
   }
   END {
@@ -207,33 +211,38 @@ awk -v reps="$REPS" '
       if (p[1] == "submit") add("sratio" p[2], tput["submit", p[2], p[3]] / tput["ingest_echo", p[2], p[3]])
     }
     printf "Search on query-service, and Echo on the same server (medians of %d runs):\n\n", reps
-    print "| concurrency | echo calls/s | echo p50 / p99 ms | search calls/s | search p50 / p99 ms | search / echo |"
-    print "|---:|---:|---:|---:|---:|---:|"
+    print "| concurrency | echo calls/s | echo p50 / p99 ms | search calls/s | search p50 / p99 ms | search / echo | CPU µs per call, server / client: echo; search |"
+    print "|---:|---:|---:|---:|---:|---:|---:|"
     split("1 8 32 128", cs, " ")
     for (i = 1; i <= 4; i++) { c = cs[i]
-      printf "| %d | %.0f | %.2f / %.2f | %.0f | %.2f / %.2f | %.0f%% |\n", c,
+      printf "| %d | %.0f | %.2f / %.2f | %.0f | %.2f / %.2f | %.0f%% | %.0f / %.0f; %.0f / %.0f |\n", c,
         median("query_echo" c "_tput"), median("query_echo" c "_p50"), median("query_echo" c "_p99"),
         median("search" c "_tput"), median("search" c "_p50"), median("search" c "_p99"),
-        100 * median("ratio" c)
+        100 * median("ratio" c),
+        median("query_echo" c "_scpu"), median("query_echo" c "_ccpu"),
+        median("search" c "_scpu"), median("search" c "_ccpu")
     }
     printf "\nThe mix: 1,000 searches, of which %d find nothing; their median total of hits is %d.\n", empty, median_hits
     printf "\nThe ceiling: the same mix answered with kept copies of those answers (no search work) by search_ceiling_server, and Echo on the same server:\n\n"
-    print "| concurrency | echo calls/s | replayed search calls/s | p50 / p99 ms | replayed / echo |"
-    print "|---:|---:|---:|---:|---:|"
+    print "| concurrency | echo calls/s | replayed search calls/s | p50 / p99 ms | replayed / echo | CPU µs per call, server / client: echo; replayed |"
+    print "|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= 4; i++) { c = cs[i]
-      printf "| %d | %.0f | %.0f | %.2f / %.2f | %.0f%% |\n", c,
+      printf "| %d | %.0f | %.0f | %.2f / %.2f | %.0f%% | %.0f / %.0f; %.0f / %.0f |\n", c,
         median("ceiling_echo" c "_tput"), median("ceiling_search" c "_tput"),
         median("ceiling_search" c "_p50"), median("ceiling_search" c "_p99"),
-        100 * median("cratio" c)
+        100 * median("cratio" c),
+        median("ceiling_echo" c "_scpu"), median("ceiling_echo" c "_ccpu"),
+        median("ceiling_search" c "_scpu"), median("ceiling_search" c "_ccpu")
     }
     printf "\nSubmit on ingest-service: acknowledged (durable) new bulletins, with a replica following:\n\n"
-    print "| submitters | bulletins/s | p50 / p99 ms | echo calls/s | submit / echo |"
-    print "|---:|---:|---:|---:|---:|"
+    print "| submitters | bulletins/s | p50 / p99 ms | echo calls/s | submit / echo | CPU µs per submit, server / client |"
+    print "|---:|---:|---:|---:|---:|---:|"
     split("1 8 32", ss, " ")
     for (i = 1; i <= 3; i++) { c = ss[i]
-      printf "| %d | %.0f | %.2f / %.2f | %.0f | %.0f%% |\n", c,
+      printf "| %d | %.0f | %.2f / %.2f | %.0f | %.0f%% | %.0f / %.0f |\n", c,
         median("submit" c "_tput"), median("submit" c "_p50"), median("submit" c "_p99"),
-        median("ingest_echo" c "_tput"), 100 * median("sratio" c)
+        median("ingest_echo" c "_tput"), 100 * median("sratio" c),
+        median("submit" c "_scpu"), median("submit" c "_ccpu")
     }
     printf "\nInitial load of the corpus at 32 submitters: %.0f bulletins/s (one run).\n", load_rate
     printf "\nFreshness at %s submits/s, Submit acknowledged to visible in Search: p50 %.2f ms, p99 %.2f ms (max %.1f ms; Submit p99 %.2f ms).\n",

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# load_run_test.sh BUILD_DIR: runs bench/load/run.sh at a small size on the
+# binaries in BUILD_DIR and checks what it prints and records: every
+# bulletin_load call succeeded and reported its CPU, and every table row
+# has its figures. run.sh stops the services it started when it exits.
+set -euo pipefail
+
+build_dir="$1"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+data_root="$(mktemp -d "${TMPDIR:-/tmp}/bulletin-load-test.XXXXXX")"
+trap 'rm -rf "$data_root"' EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- table:" >&2; cat "$data_root/table.txt" >&2 || true
+  echo "--- results:" >&2; cat "$data_root/results.txt" >&2 || true
+  exit 1
+}
+
+BUILD_DIR="$build_dir" SKIP_BUILD=1 DATA_ROOT="$data_root/run" \
+  RESULTS="$data_root/results.txt" BULLETINS=300 REPS=1 DURATION=1s \
+  WARMUP=0.2s FRESH_DURATION=1s FRESH_RATE=20 \
+  "$root/bench/load/run.sh" >"$data_root/table.txt" 2>"$data_root/stderr.txt" ||
+  fail "run.sh exited $?: $(tail -n 20 "$data_root/stderr.txt")"
+
+results="$data_root/results.txt"
+table="$data_root/table.txt"
+
+# 1 load + 1 catch-up; 2 servers x 4 concurrencies x (echo, search);
+# 1 replica catch-up; 1 freshness; 3 x (echo, submit).
+lines=$(wc -l <"$results")
+[[ "$lines" -eq 26 ]] || fail "expected 26 measurements, got $lines"
+if grep -v 'mode=catchup' "$results" | grep -v ' failed=0 ' >/dev/null; then
+  fail "a measurement had failed calls"
+fi
+for service in query ceiling; do
+  for mode in echo search; do
+    n=$(grep "service=$service mode=$mode " "$results" |
+        grep -c 'client_cpu_us=[0-9.]* server_cpu_us=[0-9.]*' || true)
+    [[ "$n" -eq 4 ]] || fail "$service $mode: $n of 4 lines with CPU per call"
+  done
+done
+grep -q 'service=query mode=search .*empty_searches=' "$results" ||
+  fail "no description of the search mix"
+
+# Each table row: its first column and no unfilled figure ("-" or nan).
+for c in 1 8 32 128; do
+  n=$(grep -cE "^\| $c \|" "$table" || true)
+  # Search, ceiling; 1, 8 and 32 also in the Submit table.
+  want=2; [[ "$c" != 128 ]] && want=3
+  [[ "$n" -eq "$want" ]] || fail "rows for $c: $n, want $want"
+done
+if grep '^|' "$table" | grep -Eq -- '(\| -)|nan|inf'; then
+  fail "a table cell is empty"
+fi
+grep -q '^The ceiling:' "$table" || fail "no ceiling table"
+grep -q '^Freshness at 20 submits/s' "$table" || fail "no freshness line"
+grep -q '^Catch-up of a new replica' "$table" || fail "no catch-up line"
+echo "PASS: $lines measurements, every table filled"
