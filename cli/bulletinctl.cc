@@ -115,9 +115,9 @@ int Fail(absl::string_view what, absl::string_view why) {
 }
 
 int FailStatus(absl::string_view what, const grpc::Status& status) {
-  return Fail(what, absl::StrCat(absl::StatusCodeToString(
-                                     FromGrpcStatus(status).code()),
-                                 ": ", status.error_message()));
+  return Fail(what, absl::StrCat(
+                        absl::StatusCodeToString(FromGrpcStatus(status).code()),
+                        ": ", status.error_message()));
 }
 
 absl::StatusOr<std::string> ReadInput(const std::string& path) {
@@ -222,7 +222,8 @@ int Submit(const std::vector<std::string>& files) {
   for (const std::string& file : files) {
     absl::StatusOr<std::string> content = ReadInput(file);
     if (!content.ok()) {
-      exit_code = Fail(absl::StrCat("submit ", file), content.status().message());
+      exit_code =
+          Fail(absl::StrCat("submit ", file), content.status().message());
       continue;
     }
     v1::SubmitRequest request;
@@ -240,8 +241,8 @@ int Submit(const std::vector<std::string>& files) {
     if (absl::GetFlag(FLAGS_json)) {
       std::cout << "{\"id\":" << JsonQuote(response.id())
                 << ",\"seq\":" << response.seq()
-                << ",\"file\":" << JsonQuote(file)
-                << ",\"duplicate\":" << (response.duplicate() ? "true" : "false")
+                << ",\"file\":" << JsonQuote(file) << ",\"duplicate\":"
+                << (response.duplicate() ? "true" : "false")
                 << ",\"warning_count\":" << response.warning_count() << "}\n";
     } else {
       std::cout << response.id() << " " << response.seq() << " " << file
@@ -253,13 +254,20 @@ int Submit(const std::vector<std::string>& files) {
 
 // The filters given by flags, shared by search and watch.
 absl::Status FillFilters(v1::Filters* filters) {
-  for (const auto& value : absl::GetFlag(FLAGS_region)) filters->add_regions(value);
-  for (const auto& value : absl::GetFlag(FLAGS_org)) filters->add_organizations(value);
-  for (const auto& value : absl::GetFlag(FLAGS_person)) filters->add_people(value);
-  for (const auto& value : absl::GetFlag(FLAGS_title)) filters->add_titles(value);
-  for (const auto& value : absl::GetFlag(FLAGS_reporter)) filters->add_reporters(value);
-  for (const auto& value : absl::GetFlag(FLAGS_series)) filters->add_series(value);
-  for (const auto& value : absl::GetFlag(FLAGS_province)) filters->add_provinces(value);
+  for (const auto& value : absl::GetFlag(FLAGS_region))
+    filters->add_regions(value);
+  for (const auto& value : absl::GetFlag(FLAGS_org))
+    filters->add_organizations(value);
+  for (const auto& value : absl::GetFlag(FLAGS_person))
+    filters->add_people(value);
+  for (const auto& value : absl::GetFlag(FLAGS_title))
+    filters->add_titles(value);
+  for (const auto& value : absl::GetFlag(FLAGS_reporter))
+    filters->add_reporters(value);
+  for (const auto& value : absl::GetFlag(FLAGS_series))
+    filters->add_series(value);
+  for (const auto& value : absl::GetFlag(FLAGS_province))
+    filters->add_provinces(value);
   for (const auto& value : absl::GetFlag(FLAGS_kind)) {
     v1::Organization::Kind kind;
     if (!v1::Organization::Kind_Parse(absl::AsciiStrToUpper(value), &kind) ||
@@ -282,16 +290,17 @@ absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
   request.set_query(absl::StrJoin(terms, " "));
   absl::Status filtered = FillFilters(request.mutable_filters());
   if (!filtered.ok()) return filtered;
-  for (const auto& value : absl::GetFlag(FLAGS_facets)) request.add_facets(value);
+  for (const auto& value : absl::GetFlag(FLAGS_facets))
+    request.add_facets(value);
   const std::string order = absl::AsciiStrToLower(absl::GetFlag(FLAGS_order));
   if (order == "relevance") {
     request.set_order(v1::SearchRequest::RELEVANCE);
   } else if (order == "recency") {
     request.set_order(v1::SearchRequest::RECENCY);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--order '", absl::GetFlag(FLAGS_order),
-        "' is not relevance or recency"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--order '", absl::GetFlag(FLAGS_order),
+                     "' is not relevance or recency"));
   }
   const int32_t limit = absl::GetFlag(FLAGS_limit);
   if (limit < 1 || limit > 1000) {
@@ -349,7 +358,8 @@ int Retract(const std::vector<std::string>& args) {
   grpc::ClientContext context;
   PrepareContext(&context);
   grpc::Status status = stub->Retract(&context, request, &response);
-  if (!status.ok()) return FailStatus(absl::StrCat("retract ", args[0]), status);
+  if (!status.ok())
+    return FailStatus(absl::StrCat("retract ", args[0]), status);
   if (absl::GetFlag(FLAGS_json)) {
     std::cout << ToJson(response) << "\n";
   } else {
@@ -407,8 +417,7 @@ int Stats(const std::vector<std::string>& args) {
   PrepareContext(&context);
   grpc::Status status = stub->Stats(&context, v1::StatsRequest(), &response);
   if (!status.ok()) return FailStatus("stats", status);
-  std::cout << ToJson(response, {.pretty = !absl::GetFlag(FLAGS_json)})
-            << "\n";
+  std::cout << ToJson(response, {.pretty = !absl::GetFlag(FLAGS_json)}) << "\n";
   return 0;
 }
 

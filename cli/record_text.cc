@@ -15,8 +15,8 @@ void AppendField(std::string* out, absl::string_view name,
 
 std::string PersonText(const v1::Person& person) {
   if (person.titles().empty()) return person.name();
-  return absl::StrCat(person.name(), " (",
-                      absl::StrJoin(person.titles(), ", "), ")");
+  return absl::StrCat(person.name(), " (", absl::StrJoin(person.titles(), ", "),
+                      ")");
 }
 
 }  // namespace
@@ -79,7 +79,8 @@ std::string SearchToText(const v1::SearchResponse& response) {
     absl::StrAppend(&out, hit.bulletin_id(), "  ",
                     absl::StrFormat("%.3f", hit.score()), "  ", hit.headline(),
                     "\n");
-    if (!hit.snippet().empty()) absl::StrAppend(&out, "    ", hit.snippet(), "\n");
+    if (!hit.snippet().empty())
+      absl::StrAppend(&out, "    ", hit.snippet(), "\n");
   }
   for (const v1::Facet& facet : response.facets()) {
     absl::StrAppend(&out, "facet ", facet.field(), ":");

@@ -52,10 +52,9 @@ grpc::Status FeedServiceImpl::Subscribe(
                           "ingest is shutting down; reconnect later");
     }
     if (subscribers_ >= options_.max_subscribers) {
-      return grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
-          absl::StrCat("feed already serves ", subscribers_,
-                       " subscribers, the configured maximum"));
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("feed already serves ", subscribers_,
+                                       " subscribers, the configured maximum"));
     }
     ++subscribers_;
   }

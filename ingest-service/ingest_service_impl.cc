@@ -30,8 +30,8 @@ absl::Status ValidateDate(const std::string& date) {
 absl::Status ValidateExternalId(const std::string& external_id) {
   if (external_id.size() > kMaxExternalIdBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("external_id is ", external_id.size(),
-                     " bytes; at most ", kMaxExternalIdBytes, " are allowed"));
+        absl::StrCat("external_id is ", external_id.size(), " bytes; at most ",
+                     kMaxExternalIdBytes, " are allowed"));
   }
   for (unsigned char c : external_id) {
     if (c < 0x20 || c == 0x7f) {
@@ -44,8 +44,7 @@ absl::Status ValidateExternalId(const std::string& external_id) {
 
 }  // namespace
 
-IngestServiceImpl::IngestServiceImpl(GroupCommitter* committer,
-                                     Options options)
+IngestServiceImpl::IngestServiceImpl(GroupCommitter* committer, Options options)
     : committer_(committer), options_(options) {}
 
 absl::StatusOr<ParsedSubmission> IngestServiceImpl::ParseContent(
@@ -79,8 +78,8 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* /*context*/,
   const int warning_count = record.warnings_size();
   // The digest covers everything that makes a version: the text and the date
   // the submitter gave.
-  std::string digest =
-      VersionDigest(absl::StrCat(parsed->normalized_text, "\n", request->date()));
+  std::string digest = VersionDigest(
+      absl::StrCat(parsed->normalized_text, "\n", request->date()));
   absl::StatusOr<CommitResult> committed =
       committer_->Upsert(std::move(record), std::move(digest));
   if (!committed.ok()) {
@@ -117,8 +116,8 @@ grpc::Status IngestServiceImpl::Retract(grpc::ServerContext* /*context*/,
   if (request->reason().size() > kMaxReasonBytes) {
     return grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("reason is ", request->reason().size(),
-                     " bytes; at most ", kMaxReasonBytes, " are allowed"));
+        absl::StrCat("reason is ", request->reason().size(), " bytes; at most ",
+                     kMaxReasonBytes, " are allowed"));
   }
   absl::StatusOr<CommitResult> committed =
       committer_->Retract(request->id(), request->reason());

@@ -222,8 +222,8 @@ int Run() {
   // Watch streams never finish on their own: end them so the drain does not
   // wait for them.
   watch_hub.Shutdown();
-  server->server->Shutdown(absl::ToChronoTime(
-      absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
+  server->server->Shutdown(
+      absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
   if (metrics) metrics->Stop();
   follower.Stop();
   LogInfo("stopped", {{"applied_seq", index.applied_seq()}});

@@ -41,10 +41,10 @@ std::vector<Submission> MakeSubmissions(int64_t first, int64_t count);
 
 // The kinds of search MakeSearches makes.
 enum class SearchKind {
-  kPerson = 0,        // a person's name
-  kOrganization = 1,  // an organization's name
-  kRegionMeeting = 2, // a region and a kind of meeting, two terms
-  kRegionFilter = 3,  // a region filter, no text, newest first
+  kPerson = 0,         // a person's name
+  kOrganization = 1,   // an organization's name
+  kRegionMeeting = 2,  // a region and a kind of meeting, two terms
+  kRegionFilter = 3,   // a region filter, no text, newest first
 };
 constexpr int kSearchKinds = 4;
 

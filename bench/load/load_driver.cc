@@ -115,9 +115,8 @@ class Poller {
   }
 
   int64_t OpenDue(int64_t k) const {
-    return plan_->start +
-           static_cast<int64_t>(static_cast<double>(k) * 1e9 /
-                                plan_->options->rate);
+    return plan_->start + static_cast<int64_t>(static_cast<double>(k) * 1e9 /
+                                               plan_->options->rate);
   }
 
   // Starts every open-loop operation of this thread that is due, then sets
@@ -132,9 +131,9 @@ class Poller {
       next_open_op_ += plan_->options->threads;
     }
     const int64_t wait = OpenDue(next_open_op_) - now;
-    alarm_.Set(&cq_,
-               std::chrono::system_clock::now() + std::chrono::nanoseconds(wait),
-               this);
+    alarm_.Set(
+        &cq_, std::chrono::system_clock::now() + std::chrono::nanoseconds(wait),
+        this);
     alarm_pending_ = true;
   }
 

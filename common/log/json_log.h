@@ -14,10 +14,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace bulletin {
 
@@ -25,7 +25,8 @@ namespace bulletin {
 class LogValue {
  public:
   LogValue(absl::string_view text);  // NOLINT: implicit by design.
-  LogValue(const std::string& text) : LogValue(absl::string_view(text)) {}  // NOLINT
+  LogValue(const std::string& text)
+      : LogValue(absl::string_view(text)) {}                         // NOLINT
   LogValue(const char* text) : LogValue(absl::string_view(text)) {}  // NOLINT
   LogValue(int64_t number) : json_(absl::StrCat(number)) {}          // NOLINT
   LogValue(uint64_t number) : json_(absl::StrCat(number)) {}         // NOLINT
@@ -40,8 +41,7 @@ class LogValue {
   std::string json_;
 };
 
-using LogFields =
-    std::initializer_list<std::pair<absl::string_view, LogValue>>;
+using LogFields = std::initializer_list<std::pair<absl::string_view, LogValue>>;
 
 void LogInfo(absl::string_view event, LogFields fields = {});
 void LogWarning(absl::string_view event, LogFields fields = {});

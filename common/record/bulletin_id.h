@@ -1,7 +1,8 @@
 // Stable bulletin ids.
 //
-//   std::string id = bulletin::ContentId(normalized_text);   // "5015a53f3f76cdc6"
-//   std::string id2 = bulletin::ExternalIdToId("cms-2021-1123-07");
+//   std::string id = bulletin::ContentId(normalized_text);   //
+//   "5015a53f3f76cdc6" std::string id2 =
+//   bulletin::ExternalIdToId("cms-2021-1123-07");
 //
 // An id is the first 8 bytes of a SHA-256 digest, as 16 lowercase hex digits.
 // The two derivations hash under different domain prefixes, so a content id
@@ -13,6 +14,7 @@
 #define BULLETIN_COMMON_RECORD_BULLETIN_ID_H_
 
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace bulletin {

@@ -13,8 +13,7 @@ std::string ToJson(const google::protobuf::Message& message,
   std::string out;
   // Printing a valid in-memory message cannot fail for our schemas (no Any,
   // no maps with unprintable keys); an empty object is the safe fallback.
-  if (!google::protobuf::util::MessageToJsonString(message, &out,
-                                                   print_options)
+  if (!google::protobuf::util::MessageToJsonString(message, &out, print_options)
            .ok()) {
     return "{}";
   }

@@ -13,6 +13,7 @@
 #define BULLETIN_COMMON_TEXT_NFKC_H_
 
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace bulletin {

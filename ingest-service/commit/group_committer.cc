@@ -80,9 +80,9 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
     return absl::UnavailableError("ingest is shutting down; retry elsewhere");
   }
   if (queue_.size() >= options_.max_pending) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "ingest is overloaded: ", queue_.size(),
-        " changes are waiting to be written; retry with backoff"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("ingest is overloaded: ", queue_.size(),
+                     " changes are waiting to be written; retry with backoff"));
   }
   queue_.push_back(pending);
   queued_.notify_one();
@@ -167,14 +167,13 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
   for (size_t i = 0; i < written.size(); ++i) {
     if (!appended.ok()) {
       written[i]->result = absl::Status(
-          appended.code(),
-          absl::StrCat("not written: ", appended.message()));
+          appended.code(), absl::StrCat("not written: ", appended.message()));
       continue;
     }
     const v1::LogRecord& record = records[i];
     index_.Apply(record);
-    const std::string& id = record.has_upsert() ? record.upsert().id()
-                                                : record.retraction().id();
+    const std::string& id =
+        record.has_upsert() ? record.upsert().id() : record.retraction().id();
     written[i]->result = CommitResult{id, record.seq(), false};
   }
 

@@ -62,8 +62,8 @@ class GroupCommitter {
 
   // Rebuilds the version index from `log` and starts the commit thread.
   // DATA_LOSS if the log is inconsistent.
-  static absl::StatusOr<std::unique_ptr<GroupCommitter>> Start(
-      BulletinLog* log, Options options);
+  static absl::StatusOr<std::unique_ptr<GroupCommitter>> Start(BulletinLog* log,
+                                                               Options options);
 
   ~GroupCommitter();  // Calls Stop().
 

@@ -51,7 +51,8 @@ class BulletinLog {
 
   // Waits until head_seq() > seq, `deadline` passes or the log is closed;
   // returns head_seq() at that moment.
-  virtual uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const = 0;
+  virtual uint64_t WaitForHeadAbove(uint64_t seq,
+                                    absl::Time deadline) const = 0;
 
   // Wakes every waiter and makes further Appends fail with UNAVAILABLE;
   // reads keep working until the log is destroyed.

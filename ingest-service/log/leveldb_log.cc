@@ -135,8 +135,8 @@ absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
     const uint64_t expected = head + 1 + i;
     if (records[i].seq() != expected) {
       return absl::FailedPreconditionError(
-          absl::StrCat("append out of order: record has seq ",
-                       records[i].seq(), ", log expects ", expected));
+          absl::StrCat("append out of order: record has seq ", records[i].seq(),
+                       ", log expects ", expected));
     }
     value.clear();
     records[i].SerializeToString(&value);
@@ -178,8 +178,8 @@ absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
     uint64_t seq = 0;
     if (!DecodeRecordKey(it->key(), &seq)) break;
     if (seq != expected) {
-      return absl::DataLossError(absl::StrCat(
-          "log has a gap: expected seq ", expected, ", found ", seq));
+      return absl::DataLossError(absl::StrCat("log has a gap: expected seq ",
+                                              expected, ", found ", seq));
     }
     v1::LogRecord& record = records.emplace_back();
     if (!record.ParseFromArray(it->value().data(),

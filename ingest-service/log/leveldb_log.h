@@ -3,7 +3,8 @@
 //
 //   absl::StatusOr<std::unique_ptr<bulletin::LevelDbLog>> log =
 //       bulletin::LevelDbLog::Open("/var/lib/bulletin/log");
-//   if (!log.ok()) ...;   // e.g. FAILED_PRECONDITION: locked by another process
+//   if (!log.ok()) ...;   // e.g. FAILED_PRECONDITION: locked by another
+//   process
 //
 // Each Append is one LevelDB WriteBatch written with sync=true, so it is
 // atomic and durable when it returns. Seqs are keys, so the head survives any
@@ -16,11 +17,10 @@
 #ifndef BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 #define BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 
-#include <memory>
-#include <string>
-
 #include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "ingest-service/log/bulletin_log.h"

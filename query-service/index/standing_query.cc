@@ -34,8 +34,8 @@ std::optional<v1::Hit> StandingQuery::Match(
   const FoldedDocument document = FoldDocument(bulletin);
   const DocumentMatch match = MatchDocument(query_.query, document);
   if (!match.matched) return std::nullopt;
-  return MakeHit(bulletin, query_.query, document,
-                 match.snippet_segment, match.item_indexes);
+  return MakeHit(bulletin, query_.query, document, match.snippet_segment,
+                 match.item_indexes);
 }
 
 }  // namespace bulletin

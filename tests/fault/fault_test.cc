@@ -12,8 +12,8 @@
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "bulletin/v1/query.grpc.pb.h"
 #include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "tests/fault/submit_storm.h"
 #include "tests/system/service_pair.h"
 #include "tests/testing/tcp_proxy.h"
@@ -38,8 +38,8 @@ std::vector<std::string> NumberedTexts(int count, const std::string& batch) {
 class QueryClient {
  public:
   explicit QueryClient(const std::string& address)
-      : stub_(v1::QueryService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+      : stub_(v1::QueryService::NewStub(grpc::CreateChannel(
+            address, grpc::InsecureChannelCredentials()))) {}
 
   // total_hits for `term` once the replica has applied `min_seq`.
   absl::StatusOr<int64_t> Count(const std::string& term, uint64_t min_seq) {
@@ -85,7 +85,8 @@ class QueryClient {
 
 // Every acknowledged text is in the replica exactly once, and the log holds
 // nothing else: one record per distinct text.
-void ExpectExactlyOnce(ServicePair& pair, const std::vector<SubmitStorm::Acked>& acked,
+void ExpectExactlyOnce(ServicePair& pair,
+                       const std::vector<SubmitStorm::Acked>& acked,
                        size_t texts) {
   uint64_t max_seq = 0;
   std::set<std::string> ids;
@@ -188,9 +189,11 @@ TEST(FaultTest, ReplicaKilledDuringCatchUpRebuildsCompletely) {
     }
     pair.query()->Kill();
   }
-  EXPECT_GT(killed_mid_catch_up, 0) << "every replica caught up before its kill";
+  EXPECT_GT(killed_mid_catch_up, 0)
+      << "every replica caught up before its kill";
   ASSERT_TRUE(pair.StartQuery().ok());
-  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address(), absl::Seconds(60)).ok());
+  ASSERT_TRUE(
+      pair.WaitUntilServing(pair.query_address(), absl::Seconds(60)).ok());
   ExpectExactlyOnce(pair, storm.acked(), texts.size());
 }
 

@@ -28,8 +28,7 @@ class SubmitStorm {
     uint64_t seq = 0;
   };
 
-  SubmitStorm(std::string address, std::vector<std::string> texts,
-              int threads);
+  SubmitStorm(std::string address, std::vector<std::string> texts, int threads);
   ~SubmitStorm();  // Joins.
 
   void Start();

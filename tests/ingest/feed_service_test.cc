@@ -1,11 +1,10 @@
-#include "ingest-service/feed_service_impl.h"
-
 #include <thread>
 
 #include "absl/time/clock.h"
 #include "bulletin/v1/feed.grpc.pb.h"
 #include "common/server/grpc_server.h"
 #include "gtest/gtest.h"
+#include "ingest-service/feed_service_impl.h"
 #include "tests/ingest/log_records.h"
 #include "tests/ingest/memory_log.h"
 
@@ -25,9 +24,9 @@ class FeedServiceTest : public ::testing::Test {
     auto started = StartGrpcServer(server_options, {feed_.get()});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = std::move(started->server);
-    stub_ = v1::Feed::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", started->port),
-        grpc::InsecureChannelCredentials()));
+    stub_ = v1::Feed::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", started->port),
+                            grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     if (feed_) feed_->Shutdown();

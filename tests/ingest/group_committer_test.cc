@@ -18,8 +18,8 @@ namespace {
 using testing::BulletinWithId;
 using testing::MemoryLog;
 
-std::unique_ptr<GroupCommitter> StartOrDie(BulletinLog* log,
-                                           GroupCommitter::Options options = {}) {
+std::unique_ptr<GroupCommitter> StartOrDie(
+    BulletinLog* log, GroupCommitter::Options options = {}) {
   auto committer = GroupCommitter::Start(log, options);
   EXPECT_TRUE(committer.ok()) << committer.status();
   return committer.ok() ? *std::move(committer) : nullptr;
@@ -122,7 +122,8 @@ TEST(GroupCommitterTest, FailedAppendReportsUnavailableAndForgetsTheBatch) {
   auto failed = committer->Upsert(BulletinWithId("a"), "v1");
   EXPECT_EQ(reported.load(), 1);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(failed.status().message().find("disk full"), absl::string_view::npos);
+  EXPECT_NE(failed.status().message().find("disk full"),
+            absl::string_view::npos);
   EXPECT_EQ(log.head_seq(), 0u);
   log.FailAppends(absl::OkStatus());
   // The retry is written, not mistaken for a duplicate of the failed write.
@@ -144,7 +145,8 @@ TEST(GroupCommitterTest, RefusesWhenTooManyChangesAreWaiting) {
   // fill the queue.
   for (int i = 0; i < 3; ++i) {
     waiting.emplace_back([&, i] {
-      EXPECT_TRUE(committer->Upsert(BulletinWithId(absl::StrCat("w", i)), "v").ok());
+      EXPECT_TRUE(
+          committer->Upsert(BulletinWithId(absl::StrCat("w", i)), "v").ok());
     });
     if (i == 0) {
       while (log.appends_waiting() == 0) absl::SleepFor(absl::Milliseconds(1));

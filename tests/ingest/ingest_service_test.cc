@@ -1,11 +1,10 @@
-#include "ingest-service/ingest_service_impl.h"
-
 #include <fstream>
 #include <sstream>
 
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "common/server/grpc_server.h"
 #include "gtest/gtest.h"
+#include "ingest-service/ingest_service_impl.h"
 #include "ingest-service/log/leveldb_log.h"
 #include "tests/testing/temp_dir.h"
 
@@ -38,9 +37,9 @@ class IngestServiceTest : public ::testing::Test {
     auto started = StartGrpcServer(server_options, {service_.get()});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = std::move(started->server);
-    stub_ = v1::IngestService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", started->port),
-        grpc::InsecureChannelCredentials()));
+    stub_ = v1::IngestService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", started->port),
+                            grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     server_->Shutdown();
@@ -134,9 +133,9 @@ TEST_F(IngestServiceTest, BadInputIsRejectedAndNothingIsWritten) {
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Submit("标题\n导语。\n", &response, "", "2021-13-40").error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Submit("标题\n导语。\n", &response, std::string(300, 'x'))
-                .error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      Submit("标题\n导语。\n", &response, std::string(300, 'x')).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
   // Over the bulletin limit but under the message limit: the parser refuses.
   EXPECT_EQ(Submit(std::string(100 << 10, 'a'), &response).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);

@@ -35,8 +35,9 @@ TEST(LevelDbLogTest, NewLogIsEmpty) {
 TEST(LevelDbLogTest, AppendsAndReadsInOrder) {
   testing::TempDir dir;
   auto log = OpenOrDie(dir.path());
-  ASSERT_TRUE(log->Append({UpsertRecord(1, "a", "d1"), UpsertRecord(2, "b", "d2")})
-                  .ok());
+  ASSERT_TRUE(
+      log->Append({UpsertRecord(1, "a", "d1"), UpsertRecord(2, "b", "d2")})
+          .ok());
   ASSERT_TRUE(log->Append({RetractionRecord(3, "a")}).ok());
   EXPECT_EQ(log->head_seq(), 3u);
   auto all = log->Read(0, 100);
@@ -74,8 +75,9 @@ TEST(LevelDbLogTest, ReopenKeepsEveryRecordAndTheHead) {
   {
     auto log = OpenOrDie(dir.path());
     for (uint64_t seq = 1; seq <= 50; ++seq) {
-      ASSERT_TRUE(log->Append({UpsertRecord(seq, "id" + std::to_string(seq), "d")})
-                      .ok());
+      ASSERT_TRUE(
+          log->Append({UpsertRecord(seq, "id" + std::to_string(seq), "d")})
+              .ok());
     }
   }
   auto log = OpenOrDie(dir.path());
@@ -181,7 +183,8 @@ TEST(LevelDbLogTest, AFailedWriteStopsAppendsUntilReopenedAndLosesNothing) {
       EXPECT_EQ(record.upsert().lead().size(), size_t{1} << 20);
     }
   }
-  EXPECT_TRUE(log->Append({UpsertRecord(log->head_seq() + 1, "next", "d")}).ok());
+  EXPECT_TRUE(
+      log->Append({UpsertRecord(log->head_seq() + 1, "next", "d")}).ok());
 }
 
 }  // namespace

@@ -57,8 +57,8 @@ class MemoryLog : public BulletinLog {
     std::lock_guard<std::mutex> lock(mutex_);
     if (after_seq > records_.size()) return absl::OutOfRangeError("beyond");
     std::vector<v1::LogRecord> out;
-    for (uint64_t i = after_seq; i < records_.size() && out.size() < max_records;
-         ++i) {
+    for (uint64_t i = after_seq;
+         i < records_.size() && out.size() < max_records; ++i) {
       out.push_back(records_[i]);
     }
     return out;

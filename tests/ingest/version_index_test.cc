@@ -15,10 +15,11 @@ TEST(VersionIndexTest, RebuildFollowsUpsertsCorrectionsAndRetractions) {
   testing::TempDir dir;
   auto log = LevelDbLog::Open(dir.path());
   ASSERT_TRUE(log.ok());
-  ASSERT_TRUE((*log)
-                  ->Append({UpsertRecord(1, "a", "v1"), UpsertRecord(2, "b", "v1"),
-                            UpsertRecord(3, "a", "v2"), RetractionRecord(4, "b")})
-                  .ok());
+  ASSERT_TRUE(
+      (*log)
+          ->Append({UpsertRecord(1, "a", "v1"), UpsertRecord(2, "b", "v1"),
+                    UpsertRecord(3, "a", "v2"), RetractionRecord(4, "b")})
+          .ok());
   absl::StatusOr<VersionIndex> index = VersionIndex::Rebuild(**log);
   ASSERT_TRUE(index.ok()) << index.status();
   const VersionIndex::Entry* a = index->Find("a");

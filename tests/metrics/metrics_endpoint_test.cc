@@ -29,8 +29,8 @@ int MetricsPort(const ChildProcess& child) {
       const size_t start = at + key.size();
       const size_t end = log.find_first_not_of("0123456789", start);
       int port = 0;
-      return absl::SimpleAtoi(
-                 absl::string_view(log).substr(start, end - start), &port)
+      return absl::SimpleAtoi(absl::string_view(log).substr(start, end - start),
+                              &port)
                  ? port
                  : 0;
     }

@@ -1,9 +1,8 @@
-#include "query-service/query_service_impl.h"
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/server/grpc_server.h"
 #include "gtest/gtest.h"
+#include "query-service/query_service_impl.h"
 #include "tests/ingest/log_records.h"
 
 namespace bulletin {
@@ -24,9 +23,9 @@ class QueryServiceTest : public ::testing::Test {
     auto started = StartGrpcServer(server_options, {service_.get()});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = std::move(started->server);
-    stub_ = v1::QueryService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", started->port),
-        grpc::InsecureChannelCredentials()));
+    stub_ = v1::QueryService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", started->port),
+                            grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     watch_hub_.Shutdown();
@@ -77,7 +76,8 @@ TEST_F(QueryServiceTest, MinSeqWaitsForTheApplierWithinTheDeadline) {
   v1::GetResponse response;
   {
     grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Milliseconds(100)));
+    context.set_deadline(
+        absl::ToChronoTime(absl::Now() + absl::Milliseconds(100)));
     grpc::Status status = stub_->Get(&context, request, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   }

@@ -39,8 +39,8 @@ TEST(WatchHubTest, AWatcherThatFallsBehindIsDroppedAlone) {
       ASSERT_TRUE(fast->Next(absl::InfiniteFuture()).ok());
     }
   }
-  EXPECT_TRUE(absl::IsResourceExhausted(
-      slow->Next(absl::InfiniteFuture()).status()));
+  EXPECT_TRUE(
+      absl::IsResourceExhausted(slow->Next(absl::InfiniteFuture()).status()));
   EXPECT_TRUE(fast->Next(absl::InfiniteFuture()).ok());
 }
 

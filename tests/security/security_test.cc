@@ -118,10 +118,10 @@ TEST_F(SecurityTest, MutualTlsAdmitsOnlyCertificatesFromTheClientCa) {
   CommandResult anonymous =
       Ctl({"--wait_for_ready=false"}, {"submit", example_});
   EXPECT_NE(anonymous.exit_code, 0);
-  CommandResult untrusted = Ctl({"--wait_for_ready=false",
-                                 "--tls_cert_file=" + certs_.untrusted.cert,
-                                 "--tls_key_file=" + certs_.untrusted.key},
-                                {"submit", example_});
+  CommandResult untrusted =
+      Ctl({"--wait_for_ready=false", "--tls_cert_file=" + certs_.untrusted.cert,
+           "--tls_key_file=" + certs_.untrusted.key},
+          {"submit", example_});
   EXPECT_NE(untrusted.exit_code, 0);
   CommandResult trusted = Ctl({"--tls_cert_file=" + certs_.other_client.cert,
                                "--tls_key_file=" + certs_.other_client.key},

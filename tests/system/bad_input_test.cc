@@ -10,8 +10,8 @@
 #include "bulletin/v1/query.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/unknown_field_set.h"
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "tests/system/service_pair.h"
 
 namespace bulletin::testing {
@@ -36,14 +36,14 @@ std::string Repeat(absl::string_view text, int times) {
 std::vector<BadInput> BadInputs() {
   return {
       {"empty", "", grpc::StatusCode::INVALID_ARGUMENT, "empty"},
-      {"whitespace only", " \n\t\r\n\u3000\n", grpc::StatusCode::INVALID_ARGUMENT,
-       "whitespace"},
+      {"whitespace only", " \n\t\r\n\u3000\n",
+       grpc::StatusCode::INVALID_ARGUMENT, "whitespace"},
       {"binary", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16),
        grpc::StatusCode::INVALID_ARGUMENT, "binary"},
       {"NUL bytes", std::string("标题\n正文\0内容\n", 20),
        grpc::StatusCode::INVALID_ARGUMENT, "NUL byte at offset 13"},
-      {"invalid UTF-8", "\x80\x80标题\n",
-       grpc::StatusCode::INVALID_ARGUMENT, "not UTF-8"},
+      {"invalid UTF-8", "\x80\x80标题\n", grpc::StatusCode::INVALID_ARGUMENT,
+       "not UTF-8"},
       {"mixed encodings",
        "标题\n\xD5\xFD\xCE\xC4\xC4\xDA\xC8\xDD\n",  // 正文内容 in GBK.
        grpc::StatusCode::INVALID_ARGUMENT, "mixes encodings"},
@@ -61,8 +61,7 @@ class BadInputTest : public ::testing::Test {
     grpc::ChannelArguments arguments;
     arguments.SetMaxSendMessageSize(200 << 20);
     ingest_ = v1::IngestService::NewStub(grpc::CreateCustomChannel(
-        pair_.ingest_address(), grpc::InsecureChannelCredentials(),
-        arguments));
+        pair_.ingest_address(), grpc::InsecureChannelCredentials(), arguments));
   }
 
   grpc::Status Submit(const v1::SubmitRequest& request,
@@ -105,7 +104,8 @@ TEST_F(BadInputTest, AwkwardButValidTextIsAccepted) {
   const std::vector<std::string> texts = {
       "标题\n" + Repeat("长", 350000) + "\n",  // One 1 MB line.
       many_paragraphs,
-      "标题“没有结束\n(正文【内容\n“引号”)))\n",  // Unbalanced quotes, brackets.
+      "标题“没有结束\n(正文【内容\n“引号”)))\n",  // Unbalanced quotes,
+                                                  // brackets.
   };
   uint64_t seq = 0;
   for (const std::string& text : texts) {

@@ -1,8 +1,8 @@
 // bulletinctl against the real services: output formats and failures.
 
 #include "absl/strings/match.h"
-#include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/system/service_pair.h"
@@ -29,8 +29,8 @@ class CliTest : public ::testing::Test {
     ASSERT_TRUE(pair_.StartIngest().ok());
     ASSERT_TRUE(pair_.StartQuery().ok());
     ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
-    seed_path_ = pair_.WriteFile(
-        "seed.txt", ReadExample("chongqing-cppcc-roundup.txt"));
+    seed_path_ =
+        pair_.WriteFile("seed.txt", ReadExample("chongqing-cppcc-roundup.txt"));
   }
   ServicePair pair_;
   std::string seed_path_;
@@ -40,7 +40,9 @@ TEST_F(CliTest, ParseJsonPrintsTheRecordWithProtoFieldNames) {
   auto result = pair_.Ctl({"parse", "--json", seed_path_});
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->exit_code, 0) << result->err;
-  EXPECT_THAT(result->out, HasSubstr("\"headline\":\"区县政协组织学习贯彻党的十九届六中全会精神\""));
+  EXPECT_THAT(
+      result->out,
+      HasSubstr("\"headline\":\"区县政协组织学习贯彻党的十九届六中全会精神\""));
   EXPECT_THAT(result->out, HasSubstr("\"series\":{"));
   EXPECT_THAT(result->out, HasSubstr("\"reporters\":["));
   EXPECT_EQ(std::count(result->out.begin(), result->out.end(), '\n'), 1);

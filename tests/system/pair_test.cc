@@ -37,8 +37,8 @@ std::string NumberedBulletin(int n) {
 
 // How many bulletins a search for 简报 finds: every numbered bulletin once.
 int CountNumbered(ServicePair& pair, const std::string& min_seq) {
-  auto result = pair.Ctl({"search", "--json", "--limit=1",
-                          "--min_seq=" + min_seq, "简报"});
+  auto result = pair.Ctl(
+      {"search", "--json", "--limit=1", "--min_seq=" + min_seq, "简报"});
   if (!result.ok() || result->exit_code != 0) return -1;
   const size_t at = result->out.find("\"total_hits\":\"");
   if (at == std::string::npos) return -1;
@@ -51,7 +51,8 @@ TEST(PairTest, SeedIsFoundBySearchAndGetAndAgainAfterQueryRestart) {
   ASSERT_TRUE(pair.StartQuery().ok());
   ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
 
-  const std::string seed = pair.WriteFile("seed.txt", ReadExample("chongqing-cppcc-roundup.txt"));
+  const std::string seed =
+      pair.WriteFile("seed.txt", ReadExample("chongqing-cppcc-roundup.txt"));
   const absl::Time submitted_at = absl::Now();
   auto [id, seq] = SubmitFile(pair, seed);
   ASSERT_FALSE(id.empty());
@@ -99,7 +100,8 @@ TEST(PairTest, QueryIsNotServingUntilItReachesIngestAndCatchesUp) {
   ServicePair pair;
   ASSERT_TRUE(pair.StartIngest().ok());
   const int port = pair.ingest_port();
-  auto [id, seq] = SubmitFile(pair, pair.WriteFile("one.txt", NumberedBulletin(1)));
+  auto [id, seq] =
+      SubmitFile(pair, pair.WriteFile("one.txt", NumberedBulletin(1)));
   ASSERT_FALSE(id.empty());
   pair.ingest()->Kill();
 
@@ -123,7 +125,8 @@ TEST(PairTest, SigkilledIngestKeepsEveryAcknowledgedBulletinOnce) {
 
   std::vector<std::string> files;
   for (int n = 1; n <= 20; ++n) {
-    files.push_back(pair.WriteFile(absl::StrCat(n, ".txt"), NumberedBulletin(n)));
+    files.push_back(
+        pair.WriteFile(absl::StrCat(n, ".txt"), NumberedBulletin(n)));
   }
   std::vector<std::string> first(files.begin(), files.begin() + 10);
   first.insert(first.begin(), "submit");
@@ -147,7 +150,7 @@ TEST(PairTest, SigkilledIngestKeepsEveryAcknowledgedBulletinOnce) {
   for (const std::string& line : lines) {
     seqs.insert(std::vector<std::string>(absl::StrSplit(line, ' '))[1]);
   }
-  EXPECT_EQ(seqs.size(), 20u);  // No two bulletins share a seq.
+  EXPECT_EQ(seqs.size(), 20u);     // No two bulletins share a seq.
   EXPECT_EQ(*seqs.rbegin(), "9");  // Lexical max of "1".."20" is "9".
   EXPECT_EQ(CountNumbered(pair, "20"), 20);
 }

@@ -55,8 +55,7 @@ absl::Status ServicePair::StartQuery(
       QUERY_SERVICE_BINARY, "--listen=127.0.0.1:0",
       "--ingest_addr=" +
           (ingest_address.empty() ? this->ingest_address() : ingest_address),
-      "--port_file=" + port_file,
-      "--feed_silence_timeout=10s"};
+      "--port_file=" + port_file, "--feed_silence_timeout=10s"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   auto child = ChildProcess::Start(argv, scratch_.path() + "/query.log");
   if (!child.ok()) return child.status();
@@ -91,9 +90,8 @@ absl::Status ServicePair::WaitUntilServing(const std::string& address,
     absl::SleepFor(absl::Milliseconds(20));
   }
   return absl::DeadlineExceededError(absl::StrCat(
-      address, " not SERVING after ", absl::FormatDuration(timeout),
-      " (last: ", last, "); query log:\n",
-      FileTail(scratch_.path() + "/query.log")));
+      address, " not SERVING after ", absl::FormatDuration(timeout), " (last: ",
+      last, "); query log:\n", FileTail(scratch_.path() + "/query.log")));
 }
 
 absl::StatusOr<CommandResult> ServicePair::Ctl(
@@ -101,10 +99,9 @@ absl::StatusOr<CommandResult> ServicePair::Ctl(
   // --wait_for_ready: a service that has just written its port file may
   // still be settling its first connection; the deadline (--timeout, 10 s)
   // still bounds every call.
-  std::vector<std::string> argv = {BULLETINCTL_BINARY,
-                                   "--ingest_addr=" + ingest_address(),
-                                   "--query_addr=" + query_address(),
-                                   "--wait_for_ready"};
+  std::vector<std::string> argv = {
+      BULLETINCTL_BINARY, "--ingest_addr=" + ingest_address(),
+      "--query_addr=" + query_address(), "--wait_for_ready"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, scratch_.path());
 }

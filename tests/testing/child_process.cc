@@ -37,7 +37,8 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     return absl::InternalError(absl::StrCat("cannot open ", stderr_path));
   }
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   const pid_t parent = getpid();
   const pid_t pid = fork();
@@ -159,10 +160,9 @@ absl::StatusOr<int> WaitForPortFile(const std::string& path,
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("no port in ", path, " after ",
-                   absl::FormatDuration(timeout), "; log:\n",
-                   FileTail(child.log_path())));
+  return absl::DeadlineExceededError(absl::StrCat(
+      "no port in ", path, " after ", absl::FormatDuration(timeout), "; log:\n",
+      FileTail(child.log_path())));
 }
 
 }  // namespace bulletin::testing

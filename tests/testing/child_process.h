@@ -77,9 +77,9 @@ struct CommandResult {
 
 // Runs a command to completion (killed after `timeout`), capturing stdout and
 // stderr separately; temporary files go under `scratch_dir`.
-absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
-                                         const std::string& scratch_dir,
-                                         absl::Duration timeout = absl::Seconds(60));
+absl::StatusOr<CommandResult> RunCommand(
+    const std::vector<std::string>& argv, const std::string& scratch_dir,
+    absl::Duration timeout = absl::Seconds(60));
 
 // Waits until `path` holds a port number written by the child; fails if the
 // child exits first or `timeout` passes (the message includes the log tail).

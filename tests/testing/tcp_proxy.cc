@@ -46,8 +46,8 @@ absl::Status TcpProxy::Start(const std::string& host, int port) {
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = 0;
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
-          0 ||
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address),
+           sizeof(address)) != 0 ||
       listen(listen_fd_, 64) != 0) {
     return absl::InternalError(absl::StrCat("proxy bind: ", strerror(errno)));
   }
@@ -89,9 +89,8 @@ void TcpProxy::AcceptLoop() {
     ++accepted_;
     std::lock_guard<std::mutex> lock(mutex_);
     open_.push_back({client_fd, target_fd});
-    pumps_.emplace_back([this, client_fd, target_fd] {
-      Pump(client_fd, target_fd);
-    });
+    pumps_.emplace_back(
+        [this, client_fd, target_fd] { Pump(client_fd, target_fd); });
   }
 }
 
@@ -112,8 +111,7 @@ void TcpProxy::Pump(int client_fd, int target_fd) {
       for (ssize_t sent = 0; sent < got;) {
         // MSG_NOSIGNAL: a peer reset by CutAll must end this pump, not
         // kill the test with SIGPIPE.
-        const ssize_t wrote =
-            send(to, buffer + sent, got - sent, MSG_NOSIGNAL);
+        const ssize_t wrote = send(to, buffer + sent, got - sent, MSG_NOSIGNAL);
         if (wrote <= 0) {
           open = false;
           break;

@@ -56,8 +56,8 @@ class TcpProxy {
   std::atomic<int> accepted_{0};
   std::thread acceptor_;
   std::mutex mutex_;
-  std::vector<Connection> open_;        // Guarded by mutex_.
-  std::vector<std::thread> pumps_;      // Guarded by mutex_.
+  std::vector<Connection> open_;    // Guarded by mutex_.
+  std::vector<std::thread> pumps_;  // Guarded by mutex_.
 };
 
 }  // namespace bulletin::testing
