@@ -1,8 +1,7 @@
 #include "bench/load/corpus_texts.h"
 
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/index/corpus_generator.h"
 
@@ -28,9 +27,7 @@ std::vector<v1::Bulletin> Chunk(int64_t chunk) {
 
 Submission Render(const v1::Bulletin& b, int64_t n) {
   Submission s;
-  char token[16];
-  std::snprintf(token, sizeof token, "LD%08lld", static_cast<long long>(n));
-  s.token = token;
+  s.token = absl::StrFormat("LD%08d", n);
   s.external_id = absl::StrCat("load-", n);
   s.date = b.date();
   if (!b.kicker().empty()) absl::StrAppend(&s.content, b.kicker(), "\n");
