@@ -3,7 +3,6 @@
 #include <time.h>
 
 #include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"

@@ -40,8 +40,16 @@ for service in query ceiling; do
     [[ "$n" -eq 4 ]] || fail "$service $mode: $n of 4 lines with CPU per call"
   done
 done
-grep -q 'service=query mode=search .*empty_searches=' "$results" ||
-  fail "no description of the search mix"
+# What the mix finds, as described before each run: the ceiling relays
+# the replica's answers, so it must describe the same.
+describe() {
+  grep "service=$1 mode=search " "$results" |
+    grep -o 'empty_searches=[0-9]* median_total_hits=[0-9]*' | sort -u
+}
+query_mix="$(describe query)"
+[[ -n "$query_mix" ]] || fail "no description of the search mix"
+[[ "$(describe ceiling)" == "$query_mix" ]] ||
+  fail "the ceiling found '$(describe ceiling)', the replica '$query_mix'"
 
 # Each table row: its first column and no unfilled figure ("-" or nan).
 for c in 1 8 32 128; do
