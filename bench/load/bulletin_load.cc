@@ -363,21 +363,25 @@ int RunCalls(const std::string& mode) {
   };
   LoadResult result;
   std::string described;
-  // The CPU of the generator and, with --server_pid, the server. Each mode
-  // starts the sampler right before RunLoad, so that both windows open
-  // within microseconds of each other, after the search mix's first pass.
+  // The CPU of the generator and, with --server_pid, the server. The
+  // sampler starts right before RunLoad, after each mode's set-up (the
+  // search mix's first pass included), so that both windows open within
+  // microseconds of each other.
   std::vector<pid_t> measured = {getpid()};
   if (absl::GetFlag(FLAGS_server_pid) > 0) {
     measured.push_back(absl::GetFlag(FLAGS_server_pid));
   }
   std::optional<CpuWindowSampler> sampler;
-  if (mode == "echo") {
+  const auto run_sampled = [&](const OpFactory& factory) {
     sampler.emplace(measured, options.warmup, options.duration);
+    return RunLoad(options, factory);
+  };
+  if (mode == "echo") {
     auto stubs = MakeStubs<v1::Diagnostics>(channels);
     v1::EchoRequest request;
     request.set_payload(std::string(
         static_cast<size_t>(absl::GetFlag(FLAGS_echo_payload_bytes)), 'x'));
-    result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
+    result = run_sampled([&](int64_t n) -> std::unique_ptr<Op> {
       return std::make_unique<EchoOp>(stubs[channel_of(n)].get(), &request);
     });
   } else if (mode == "search") {
@@ -392,8 +396,7 @@ int RunCalls(const std::string& mode) {
       return EXIT_FAILURE;
     }
     described = *std::move(description);
-    sampler.emplace(measured, options.warmup, options.duration);
-    result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
+    result = run_sampled([&](int64_t n) -> std::unique_ptr<Op> {
       return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
                                         &searches[n % searches.size()]);
     });
@@ -406,8 +409,7 @@ int RunCalls(const std::string& mode) {
     }
     const std::vector<Submission> submissions = MakeSubmissions(
         absl::GetFlag(FLAGS_first_bulletin), absl::GetFlag(FLAGS_bulletins));
-    sampler.emplace(measured, options.warmup, options.duration);
-    result = RunLoad(options, [&](int64_t n) -> std::unique_ptr<Op> {
+    result = run_sampled([&](int64_t n) -> std::unique_ptr<Op> {
       if (n >= static_cast<int64_t>(submissions.size())) return nullptr;
       return std::make_unique<SubmitOp>(
           ingest_stubs[channel_of(n)].get(),
