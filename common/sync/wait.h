@@ -1,16 +1,16 @@
-// Waiting on a std::condition_variable until an absl::Time deadline.
+// Waiting on a std::condition_variable until an absl::Time deadline: the one
+// home of that loop. New code waits through common/sync/mutex.h
+// (CondVar::WaitUntil, which calls this and which clang's thread-safety
+// analysis checks); this is for code still on the raw std primitives.
 //
 //   std::unique_lock<std::mutex> lock(mutex_);
 //   bool reached = bulletin::WaitUntil(changed_, lock, deadline,
 //                                      [&] { return head_ > seq; });
 //
-// The project synchronizes with std::mutex and std::condition_variable rather
-// than absl::Mutex: Debian's Abseil is a prebuilt, uninstrumented library, so
-// ThreadSanitizer cannot see absl::Mutex's happens-before edges and reports
-// every access it guards as a race, while it intercepts the pthread calls
-// behind the std primitives. This helper covers what absl's AwaitWithDeadline
-// gave: an absl::Time deadline, including absl::InfiniteFuture(), which
-// condition_variable::wait_until cannot take (the clock conversion overflows).
+// Why std primitives rather than absl::Mutex: see common/sync/mutex.h. This
+// helper covers what absl's AwaitWithDeadline gave: an absl::Time deadline,
+// including absl::InfiniteFuture(), which condition_variable::wait_until
+// cannot take (the clock conversion overflows).
 //
 // Thread-safety: as std::condition_variable; `lock` must hold the mutex the
 // predicate's state is guarded by.
