@@ -14,19 +14,6 @@ namespace {
 constexpr size_t kMaxExternalIdBytes = 256;
 constexpr size_t kMaxReasonBytes = 1024;
 
-absl::Status ValidateDate(const std::string& date) {
-  if (date.empty()) return absl::OkStatus();
-  absl::Time parsed;
-  std::string error;
-  if (date.size() != 10 ||
-      !absl::ParseTime("%Y-%m-%d", date, absl::UTCTimeZone(), &parsed,
-                       &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "date '", date, "' is not a calendar date in the form YYYY-MM-DD"));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateExternalId(const std::string& external_id) {
   if (external_id.size() > kMaxExternalIdBytes) {
     return absl::InvalidArgumentError(
@@ -49,8 +36,7 @@ IngestServiceImpl::IngestServiceImpl(GroupCommitter* committer, Options options)
 
 absl::StatusOr<ParsedSubmission> IngestServiceImpl::ParseContent(
     const std::string& content, const std::string& date) const {
-  absl::Status date_ok = ValidateDate(date);
-  if (!date_ok.ok()) return date_ok;
+  // ParseSubmission checks the date (common/time/iso_date.h).
   ParseOptions parse_options;
   parse_options.max_bytes = options_.max_bulletin_bytes;
   parse_options.date = date;

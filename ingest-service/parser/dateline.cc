@@ -1,6 +1,7 @@
 #include "ingest-service/parser/dateline.h"
 
 #include "absl/strings/str_format.h"
+#include "common/time/iso_date.h"
 #include "ingest-service/parser/text_util.h"
 
 namespace bulletin::parser {
@@ -75,10 +76,15 @@ bool ReadDate(std::u32string_view p, size_t* pos, std::string* iso) {
     return false;
   }
   ++i;
-  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  // Without a year, 2月29日 may be any leap year's.
+  constexpr int kSomeLeapYear = 2000;
+  const bool has_year = year >= 1900 && year <= 2999;
+  if (!IsCalendarDate(has_year ? year : kSomeLeapYear, month, day)) {
+    return false;
+  }
   if (i < p.size() && IsNewsEnd(p[i])) ++i;
   *pos = i;
-  if (year >= 1900 && year <= 2999) {
+  if (has_year) {
     *iso = absl::StrFormat("%04d-%02d-%02d", year, month, day);
   }
   return true;
@@ -128,8 +134,8 @@ std::optional<std::string> DateLine(std::u32string_view line) {
   }
   const char32_t separator = line[pos++];
   if (!ReadNumber(line, &pos, &month) || pos >= line.size() ||
-      line[pos++] != separator || !ReadNumber(line, &pos, &day) || month < 1 ||
-      month > 12 || day < 1 || day > 31) {
+      line[pos++] != separator || !ReadNumber(line, &pos, &day) ||
+      !IsCalendarDate(year, month, day)) {
     return std::nullopt;
   }
   return absl::StrFormat("%04d-%02d-%02d", year, month, day);

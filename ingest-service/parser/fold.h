@@ -2,13 +2,13 @@
 // that the parser's lexicons (written in Simplified) match text in either
 // script while positions in the folded text stay those of the original:
 // the record keeps the characters as written and only the matching folds.
+// The table is the one the query index folds with
+// (common/text/traditional_simplified.h).
 //
 //   std::u32string folded = bulletin::parser::FoldToSimplified(U"區政協黨組");
 //   // folded == U"区政协党组", same length
 //
-// The table is built once, on first use, from ICU's Traditional-Simplified
-// transliterator; after that it is read-only and safe to share between
-// threads.
+// Thread-safe.
 
 #ifndef BULLETIN_INGEST_SERVICE_PARSER_FOLD_H_
 #define BULLETIN_INGEST_SERVICE_PARSER_FOLD_H_
@@ -16,14 +16,18 @@
 #include <string>
 #include <string_view>
 
+#include "common/text/traditional_simplified.h"
+
 namespace bulletin::parser {
 
 // Same length as `text`; characters without a one-to-one Simplified form
 // are left as they are.
-std::u32string FoldToSimplified(std::u32string_view text);
+inline std::u32string FoldToSimplified(std::u32string_view text) {
+  return SimplifiedTable::Get().MapAll(text);
+}
 
 // One character's Simplified form, or the character itself.
-char32_t FoldChar(char32_t c);
+inline char32_t FoldChar(char32_t c) { return SimplifiedTable::Get().Map(c); }
 
 }  // namespace bulletin::parser
 

@@ -3,23 +3,13 @@
 #include <algorithm>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/text/nfkc.h"
+#include "common/time/iso_date.h"
 #include "query-service/index/fold.h"
 
 namespace bulletin {
 namespace {
-
-bool IsIsoDate(std::string_view date) {
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(date[i]))) return false;
-  }
-  const int month = (date[5] - '0') * 10 + (date[6] - '0');
-  const int day = (date[8] - '0') * 10 + (date[9] - '0');
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
 
 absl::Status AddTextValues(
     FacetField field,
@@ -80,9 +70,8 @@ absl::StatusOr<CompiledFilters> CompiledFilters::Create(
     }
   }
   for (const std::string* date : {&filters.date_from(), &filters.date_to()}) {
-    if (!date->empty() && !IsIsoDate(*date)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("date bound \"", *date, "\" is not YYYY-MM-DD"));
+    if (absl::Status valid = CheckIsoDate("date bound", *date); !valid.ok()) {
+      return valid;
     }
   }
   if (!filters.date_from().empty() && !filters.date_to().empty() &&

@@ -1,16 +1,13 @@
 #include "query-service/index/fold.h"
 
 #include <unicode/normalizer2.h>
-#include <unicode/translit.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
-#include <unicode/uscript.h>
 #include <unicode/utf8.h>
-
-#include <memory>
 
 #include "absl/container/flat_hash_map.h"
 #include "common/text/nfkc.h"
+#include "common/text/traditional_simplified.h"
 
 namespace bulletin {
 namespace {
@@ -102,41 +99,13 @@ class FoldTable {
     return result;
   }
 
-  // Runs every Han character through ICU's transliterator in one call, each
-  // on its own line so that no rule sees a neighbour, and keeps one-to-one
-  // results only.
+  // The shared Traditional-to-Simplified table, applied to what NFKC with
+  // case folding left as one code point.
   static void ApplyTraditionalToSimplified(
       std::vector<std::u32string>* folded) {
-    UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> t2s(
-        icu::Transliterator::createInstance("Traditional-Simplified",
-                                            UTRANS_FORWARD, status));
-    if (U_FAILURE(status) || t2s == nullptr) return;
-    std::vector<char32_t> han;
-    icu::UnicodeString text;
-    for (char32_t c = 0; c <= kLastFoldedCodePoint; ++c) {
-      const std::u32string& f = (*folded)[c];
-      if (f.size() != 1) continue;
-      UErrorCode script_status = U_ZERO_ERROR;
-      if (uscript_getScript(static_cast<UChar32>(f[0]), &script_status) !=
-          USCRIPT_HAN) {
-        continue;
-      }
-      han.push_back(c);
-      text.append(static_cast<UChar32>(f[0]));
-      text.append(static_cast<UChar>('\n'));
-    }
-    t2s->transliterate(text);
-    size_t next = 0;
-    for (int32_t i = 0; i < text.length() && next < han.size();) {
-      int32_t line_end = text.indexOf(static_cast<UChar>('\n'), i);
-      if (line_end < 0) line_end = text.length();
-      icu::UnicodeString line = text.tempSubStringBetween(i, line_end);
-      if (line.countChar32() == 1) {
-        (*folded)[han[next]] = std::u32string(1, line.char32At(0));
-      }
-      ++next;
-      i = line_end + 1;
+    const SimplifiedTable& t2s = SimplifiedTable::Get();
+    for (std::u32string& f : *folded) {
+      if (f.size() == 1) f[0] = t2s.Map(f[0]);
     }
   }
 

@@ -5,12 +5,13 @@
 //
 // Each code point folds on its own, through a table computed once from ICU:
 // NFKC with case folding (NFKC_Casefold), then Traditional-to-Simplified
-// (ICU's "Traditional-Simplified" transliterator, kept only where it maps one
-// code point to one code point, so that the mapping never depends on the
-// neighbours). Runs of white space fold to one ' '; control characters and
-// default-ignorable code points fold to nothing. Because the fold works per
-// code point, a match in folded text maps back to a span of the original text
-// (FoldWithOffsets), which is how snippets mark the words as written.
+// (common/text/traditional_simplified.h, the table the parser matches
+// with: ICU's transliterator kept only where it maps one code point to one,
+// so that the mapping never depends on the neighbours). Runs of white space
+// fold to one ' '; control characters and default-ignorable code points fold to
+// nothing. Because the fold works per code point, a match in folded text maps
+// back to a span of the original text (FoldWithOffsets), which is how snippets
+// mark the words as written.
 //
 // Folding is idempotent: FoldText(FoldText(s)) == FoldText(s). Folded text
 // never contains '\n' or other control characters.

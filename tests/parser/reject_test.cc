@@ -129,7 +129,13 @@ TEST(RejectTest, DateThatIsNotIso) {
   options.date = "18/11/2021";
   absl::Status s = ParseSubmission("标题\n正文。", options).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.message(), HasSubstr("date \"18/11/2021\" is not YYYY-MM-DD"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("date \"18/11/2021\" is not a calendar date in the "
+                        "form YYYY-MM-DD"));
+  // The same check as the RPC's: a day the month does not have is refused.
+  options.date = "2021-02-30";
+  EXPECT_EQ(ParseSubmission("标题\n正文。", options).status().code(),
+            absl::StatusCode::kInvalidArgument);
   options.date = "2021-11-18";
   EXPECT_TRUE(ParseSubmission("标题\n正文。", options).ok());
 }
