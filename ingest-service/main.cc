@@ -2,7 +2,6 @@
 // durable log and streams the log to query replicas. See README.md and
 // docs/architecture.md.
 
-#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -19,10 +18,11 @@
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
+#include "common/server/health_state.h"
+#include "common/server/lame_duck.h"
 #include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
 #include "common/server/tls.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "ingest-service/commit/group_committer.h"
 #include "ingest-service/feed_service_impl.h"
 #include "ingest-service/ingest_service_impl.h"
@@ -52,6 +52,9 @@ ABSL_FLAG(std::vector<std::string>, feed_client_identities, {},
 
 namespace bulletin {
 namespace {
+
+// The health condition a failed log write raises.
+constexpr char kLogNotWritable[] = "log_not_writable";
 
 // Who may call what: Submit and Retract need the submit token when one is
 // configured; Feed needs the feed token or a replica's certificate identity
@@ -99,22 +102,16 @@ int Run() {
     LogError("log_open_failed", {{"error", log.status().ToString()}});
     return EXIT_FAILURE;
   }
-  // A failed log write stops all writes until a restart: ingest then reports
-  // NOT_SERVING so that its supervisor (a liveness probe) restarts it. Both
-  // sides publish before they look, so whichever comes second sets it.
-  std::atomic<grpc::HealthCheckServiceInterface*> health{nullptr};
-  std::atomic<bool> log_failed{false};
+  // A failed log write stops all writes until a restart: ingest then is
+  // neither ready nor live, so that its supervisor restarts it.
+  HealthState health({"bulletin.v1.IngestService", "bulletin.v1.Feed"});
   GroupCommitter::Options commit_options;
   commit_options.max_pending =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_pending_submits));
-  commit_options.on_log_failure = [&health,
-                                   &log_failed](const absl::Status& error) {
+  commit_options.on_log_failure = [&health](const absl::Status& error) {
     LogError("log_write_failed", {{"error", error.ToString()},
                                   {"action", "restart ingest-service"}});
-    log_failed = true;
-    if (grpc::HealthCheckServiceInterface* service = health.load()) {
-      service->SetServingStatus(false);
-    }
+    health.Raise(kLogNotWritable, HealthState::kNotLive);
   };
   absl::StatusOr<std::unique_ptr<GroupCommitter>> committer =
       GroupCommitter::Start(log->get(), commit_options);
@@ -149,6 +146,13 @@ int Run() {
         return std::vector<GaugeSample>{
             {{}, static_cast<double>(committer_view->live_count())}};
       });
+  registry.AddGauge("bulletin_log_writable",
+                    "1 while the log accepts writes; 0 after a failed write "
+                    "(ingest then fails liveness and must be restarted).",
+                    {}, [&health] {
+                      return std::vector<GaugeSample>{
+                          {{}, health.raised(kLogNotWritable) ? 0.0 : 1.0}};
+                    });
   registry.AddGauge("bulletin_feed_subscribers",
                     "Query replicas streaming the Feed now.", {}, [&feed] {
                       return std::vector<GaugeSample>{
@@ -171,12 +175,12 @@ int Run() {
     LogError("listen_failed", {{"error", server.status().ToString()}});
     return EXIT_FAILURE;
   }
-  health = server->server->GetHealthCheckService();
-  if (log_failed) health.load()->SetServingStatus(false);
+  health.Attach(server->server->GetHealthCheckService());
   std::unique_ptr<MetricsServer> metrics;
   if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
     absl::StatusOr<std::unique_ptr<MetricsServer>> started =
-        MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry);
+        MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry,
+                             &health);
     if (!started.ok()) {
       LogError("metrics_listen_failed",
                {{"error", started.status().ToString()}});
@@ -197,6 +201,7 @@ int Run() {
 
   const int signal_number = WaitForTerminationSignal();
   LogInfo("shutting_down", {{"signal", signal_number}});
+  LameDuck(&health, absl::GetFlag(FLAGS_lame_duck_period));
   // Feed streams never finish on their own: end them first so that the
   // server's drain waits only for Submits, which the committer completes.
   feed.Shutdown();

@@ -21,13 +21,15 @@
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
+#include "common/server/health_state.h"
+#include "common/server/lame_duck.h"
 #include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
 #include "common/server/tls.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
 #include "query-service/query_service_impl.h"
+#include "query-service/replica_freshness.h"
 #include "query-service/watch_hub.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
@@ -46,6 +48,10 @@ ABSL_FLAG(std::string, ingest_tls_cert_file, "",
           "PEM client certificate presented to ingest (mTLS identity).");
 ABSL_FLAG(std::string, ingest_tls_key_file, "",
           "PEM private key of --ingest_tls_cert_file.");
+ABSL_FLAG(absl::Duration, max_replica_lag, absl::Seconds(30),
+          "Not ready (gRPC health NOT_SERVING, /readyz 503) while this "
+          "replica is further behind ingest's head than this; 0: never for "
+          "lag.");
 ABSL_FLAG(std::string, feed_token_file, "",
           "File holding the bearer token ingest requires for Feed. Needs "
           "--ingest_tls_ca_file.");
@@ -157,7 +163,9 @@ int Run() {
              {"building_ms", absl::ToDoubleMilliseconds(report.building)},
              {"installing_ms", absl::ToDoubleMilliseconds(report.installing)}});
   });
-  grpc::HealthCheckServiceInterface* health = nullptr;
+  // Not ready until caught up with the head seen at connect.
+  HealthState health({kServiceName});
+  health.Raise("catching_up", HealthState::kNotReady);
   FeedFollower::Options follow_options;
   follow_options.ingest_address = absl::GetFlag(FLAGS_ingest_addr);
   follow_options.replica_id = absl::GetFlag(FLAGS_replica_id).empty()
@@ -165,11 +173,9 @@ int Run() {
                                   : absl::GetFlag(FLAGS_replica_id);
   follow_options.silence_timeout = absl::GetFlag(FLAGS_feed_silence_timeout);
   follow_options.credentials = *feed_credentials;
-  // `health` is set before the follower starts, and the follower's thread
-  // is the only one that calls this.
   WatchHub watch_hub;
   FeedFollower follower(
-      &index, follow_options, [&health] { health->SetServingStatus(true); },
+      &index, follow_options, [&health] { health.Clear("catching_up"); },
       [&watch_hub, &count_warnings](const v1::LogRecord& record) {
         count_warnings(record);
         watch_hub.Publish(record);
@@ -193,7 +199,7 @@ int Run() {
   if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
     absl::StatusOr<std::unique_ptr<MetricsServer>> started =
         MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), &registry,
-                             [&follower] { return follower.caught_up(); });
+                             &health);
     if (!started.ok()) {
       LogError("metrics_listen_failed",
                {{"error", started.status().ToString()}});
@@ -202,11 +208,22 @@ int Run() {
     }
     metrics = *std::move(started);
   }
-  // Not ready until caught up with the head seen at connect.
-  health = server->server->GetHealthCheckService();
-  health->SetServingStatus(false);
-  health->SetServingStatus(kServiceName, false);
+  health.Attach(server->server->GetHealthCheckService());
   follower.Start();
+  ReplicaFreshness::Options freshness_options;
+  freshness_options.max_lag = absl::GetFlag(FLAGS_max_replica_lag);
+  ReplicaFreshness freshness(
+      freshness_options, &health, [&follower] { return follower.head_seq(); },
+      [&index] { return index.applied_seq(); });
+  freshness.Start();
+  registry.AddGauge(
+      "bulletin_replica_lag_seconds",
+      "Age of the oldest log head this replica has not applied "
+      "(0: it has applied the newest head it heard of).",
+      {}, [&freshness] {
+        return std::vector<GaugeSample>{
+            {{}, absl::ToDoubleSeconds(freshness.Lag(absl::Now()))}};
+      });
   LogInfo("serving", {{"service", "query"},
                       {"port", server->port},
                       {"metrics_port", metrics ? metrics->port() : 0},
@@ -218,13 +235,14 @@ int Run() {
 
   const int signal_number = WaitForTerminationSignal();
   LogInfo("shutting_down", {{"signal", signal_number}});
-  health->SetServingStatus(false);
+  LameDuck(&health, absl::GetFlag(FLAGS_lame_duck_period));
   // Watch streams never finish on their own: end them so the drain does not
   // wait for them.
   watch_hub.Shutdown();
   server->server->Shutdown(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
   if (metrics) metrics->Stop();
+  freshness.Stop();
   follower.Stop();
   LogInfo("stopped", {{"applied_seq", index.applied_seq()}});
   return EXIT_SUCCESS;

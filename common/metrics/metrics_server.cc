@@ -13,7 +13,7 @@ namespace bulletin {
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& address, const MetricsRegistry* registry,
-    std::function<bool()> ready) {
+    const HealthState* health) {
   const size_t colon = address.rfind(':');
   int requested_port = 0;
   if (colon == std::string::npos ||
@@ -41,16 +41,20 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     response.set_content(registry->Render(),
                          "text/plain; version=0.0.4; charset=utf-8");
   });
+  // Both probes read the state gRPC health follows, so they cannot differ.
   server->Get("/healthz",
-              [](const httplib::Request&, httplib::Response& response) {
-                response.set_content("ok\n", "text/plain");
+              [health](const httplib::Request&, httplib::Response& response) {
+                const bool live = health == nullptr || health->live();
+                response.status = live ? 200 : 503;
+                response.set_content(live ? "ok\n" : health->Describe() + "\n",
+                                     "text/plain");
               });
-  server->Get("/readyz", [ready = std::move(ready)](
-                             const httplib::Request&,
-                             httplib::Response& response) {
-    const bool is_ready = ready == nullptr || ready();
-    response.status = is_ready ? 200 : 503;
-    response.set_content(is_ready ? "ready\n" : "not ready\n", "text/plain");
+  server->Get("/readyz", [health](const httplib::Request&,
+                                  httplib::Response& response) {
+    const bool ready = health == nullptr || health->ready();
+    response.status = ready ? 200 : 503;
+    response.set_content(ready ? "ready\n" : health->Describe() + "\n",
+                         "text/plain");
   });
   int port = requested_port;
   if (requested_port == 0) {

@@ -8,26 +8,30 @@
 //   // GET http://host:(*metrics)->port()/metrics
 //   (*metrics)->Stop();   // or let it go out of scope
 //
-// Serves GET /metrics (text format 0.0.4), GET /healthz (200 while the
-// process answers) and GET /readyz (200 when `ready` says so, else 503), so
-// that HTTP probes can stand in for kubelet's gRPC probes, which cannot
-// speak TLS; anything else is 404.
+// Serves GET /metrics (text format 0.0.4), GET /healthz (200 when the
+// service's HealthState is live, else 503) and GET /readyz (200 when it is
+// ready, else 503), so that HTTP probes can stand in for kubelet's gRPC
+// probes, which cannot speak TLS, and always agree with gRPC health (the
+// same HealthState sets it). A 503's body names the conditions raised.
+// Anything else is 404.
 //
-// Ownership: does not own the registry, which must outlive the server.
+// Ownership: does not own the registry or the health state, which must
+// outlive the server.
 // Thread-safety: Start and Stop from one thread; requests are answered on
-// cpp-httplib's own threads, which only call MetricsRegistry::Render.
+// cpp-httplib's own threads, which only call MetricsRegistry::Render and
+// HealthState's accessors.
 
 #ifndef BULLETIN_COMMON_METRICS_METRICS_SERVER_H_
 #define BULLETIN_COMMON_METRICS_METRICS_SERVER_H_
 
 #include <atomic>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "common/metrics/metrics.h"
+#include "common/server/health_state.h"
 
 namespace httplib {
 class Server;
@@ -40,11 +44,11 @@ class MetricsServer {
   // Binds `address` (host:port; port 0 picks a free one) and starts serving.
   // UNAVAILABLE when the address cannot be bound, INVALID_ARGUMENT when it is
   // not host:port.
-  // `ready` (optional; called on request threads, so thread-safe) decides
-  // /readyz; without it /readyz is always 200.
+  // `health` (optional) decides /healthz and /readyz; without it both are
+  // always 200.
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
       const std::string& address, const MetricsRegistry* registry,
-      std::function<bool()> ready = nullptr);
+      const HealthState* health = nullptr);
 
   ~MetricsServer();  // Calls Stop().
   MetricsServer(const MetricsServer&) = delete;

@@ -4,8 +4,14 @@
 
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file once serving.");
+ABSL_FLAG(absl::Duration, lame_duck_period, absl::ZeroDuration(),
+          "On SIGTERM, how long to keep serving every call while health "
+          "reports NOT_SERVING, so that load balancers stop routing here "
+          "first; then the drain (--drain_timeout) begins. A second SIGTERM "
+          "ends it early.");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
-          "On SIGTERM, how long in-flight calls may take to finish.");
+          "After the lame-duck period, how long in-flight calls may take to "
+          "finish; new calls are refused.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Address (host:port) to serve Prometheus metrics on at /metrics; "
           "empty: no metrics endpoint.");

@@ -15,6 +15,8 @@
 #ifndef BULLETIN_COMMON_SERVER_TERMINATION_SIGNAL_H_
 #define BULLETIN_COMMON_SERVER_TERMINATION_SIGNAL_H_
 
+#include "absl/time/time.h"
+
 namespace bulletin {
 
 // Blocks SIGTERM and SIGINT in the calling thread (and in threads it creates
@@ -23,6 +25,9 @@ void BlockTerminationSignals();
 
 // Blocks until SIGTERM or SIGINT is delivered to the process; returns it.
 int WaitForTerminationSignal();
+
+// As WaitForTerminationSignal, for at most `timeout`; 0 when none came.
+int WaitForTerminationSignalFor(absl::Duration timeout);
 
 }  // namespace bulletin
 

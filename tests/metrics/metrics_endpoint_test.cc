@@ -3,50 +3,15 @@
 
 #include <string>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/string_view.h"
-#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "httplib.h"
+#include "tests/metrics/scrape.h"
 #include "tests/system/service_pair.h"
 
 namespace bulletin::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// The metrics port a service logged in its "serving" line.
-// The metrics port from the child's "serving" log line, which comes after
-// the gRPC port is reported, so it is waited for; 0 if it never comes.
-int MetricsPort(const ChildProcess& child) {
-  const std::string key = "\"metrics_port\":";
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  do {
-    const std::string log = FileTail(child.log_path(), 1 << 20);
-    const size_t at = log.find(key);
-    if (at != std::string::npos) {
-      const size_t start = at + key.size();
-      const size_t end = log.find_first_not_of("0123456789", start);
-      int port = 0;
-      return absl::SimpleAtoi(absl::string_view(log).substr(start, end - start),
-                              &port)
-                 ? port
-                 : 0;
-    }
-    absl::SleepFor(absl::Milliseconds(20));
-  } while (absl::Now() < deadline);
-  return 0;
-}
-
-std::string Scrape(int port, const std::string& path = "/metrics") {
-  httplib::Client client("127.0.0.1", port);
-  httplib::Result result = client.Get(path.c_str());
-  if (!result) return "error: no response";
-  return result->status == 200
-             ? result->body
-             : "error: status " + std::to_string(result->status);
-}
 
 TEST(MetricsEndpointTest, BothServicesExposeTheirState) {
   ServicePair pair;

@@ -67,12 +67,14 @@ absl::Status ServicePair::StartQuery(
   return absl::OkStatus();
 }
 
-std::string ServicePair::HealthOf(const std::string& address) {
+std::string ServicePair::HealthOf(const std::string& address,
+                                  const std::string& service) {
   auto stub = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel(address, health_credentials_));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) return absl::StrCat("error: ", status.error_message());

@@ -46,8 +46,10 @@ class ServicePair {
   // Waits until the gRPC health service at `address` reports SERVING.
   absl::Status WaitUntilServing(const std::string& address,
                                 absl::Duration timeout = absl::Seconds(30));
-  // Health status of `address` now: "SERVING", "NOT_SERVING", or an error.
-  std::string HealthOf(const std::string& address);
+  // Health status of `address` now (of the server as a whole, or of
+  // `service`): "SERVING", "NOT_SERVING", or an error.
+  std::string HealthOf(const std::string& address,
+                       const std::string& service = "");
 
   // Credentials HealthOf and WaitUntilServing use (insecure by default), for
   // tests whose services serve TLS.

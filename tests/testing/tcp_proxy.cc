@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -102,7 +103,14 @@ void TcpProxy::Pump(int client_fd, int target_fd) {
     if (poll(fds, 2, 100) < 0) break;
     for (int i = 0; i < 2 && open; ++i) {
       if (fds[i].revents == 0) continue;
-      const ssize_t got = read(fds[i].fd, buffer, sizeof(buffer));
+      // Throttled, a read takes a twentieth of a second's worth and the
+      // pump then sleeps that twentieth, so data flows evenly.
+      const int64_t rate = bytes_per_second_.load();
+      const size_t chunk =
+          rate > 0 ? std::clamp<size_t>(static_cast<size_t>(rate / 20), 1,
+                                        sizeof(buffer))
+                   : sizeof(buffer);
+      const ssize_t got = read(fds[i].fd, buffer, chunk);
       if (got <= 0) {
         open = false;
         break;
@@ -117,6 +125,10 @@ void TcpProxy::Pump(int client_fd, int target_fd) {
           break;
         }
         sent += wrote;
+      }
+      if (rate > 0 && open) {
+        std::this_thread::sleep_for(std::chrono::microseconds(
+            static_cast<int64_t>(got) * 1000000 / rate));
       }
     }
   }

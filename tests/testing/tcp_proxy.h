@@ -6,6 +6,7 @@
 //   ASSERT_TRUE(proxy.Start("127.0.0.1", ingest_port).ok());
 //   // point the client at 127.0.0.1:proxy.port()
 //   proxy.CutAll();            // every open connection is reset
+//   proxy.SetBytesPerSecond(4096);   // a slow link, each way; 0: full speed
 //
 // Thread-safety: Start and the destructor from one thread; CutAll and
 // accessors from any.
@@ -14,6 +15,7 @@
 #define BULLETIN_TESTS_TESTING_TCP_PROXY_H_
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -36,6 +38,10 @@ class TcpProxy {
   // Resets every connection open now; new connections are accepted as usual.
   void CutAll();
 
+  // Caps each direction of every connection at about `rate` bytes per
+  // second, from the next read on; 0 lifts the cap.
+  void SetBytesPerSecond(int64_t rate) { bytes_per_second_ = rate; }
+
   int port() const { return port_; }
   // Connections accepted so far.
   int accepted() const { return accepted_.load(); }
@@ -54,6 +60,7 @@ class TcpProxy {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> accepted_{0};
+  std::atomic<int64_t> bytes_per_second_{0};
   std::thread acceptor_;
   std::mutex mutex_;
   std::vector<Connection> open_;    // Guarded by mutex_.
