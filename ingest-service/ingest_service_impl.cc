@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "common/log/json_log.h"
 #include "common/record/bulletin_id.h"
+#include "common/server/call_interceptor.h"
 #include "common/server/grpc_status.h"
 
 namespace bulletin {
@@ -43,7 +44,7 @@ absl::StatusOr<ParsedSubmission> IngestServiceImpl::ParseContent(
   return ParseSubmission(content, parse_options);
 }
 
-grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* /*context*/,
+grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
                                        const v1::SubmitRequest* request,
                                        v1::SubmitResponse* response) {
   absl::Status external_id_ok = ValidateExternalId(request->external_id());
@@ -53,7 +54,9 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* /*context*/,
   if (!parsed.ok()) {
     LogInfo("submit_rejected",
             {{"code", absl::StatusCodeToString(parsed.status().code())},
-             {"bytes", static_cast<uint64_t>(request->content().size())}});
+             {"bytes", static_cast<uint64_t>(request->content().size())},
+             {"request_id", RequestIdOf(*context)},
+             {"caller", CallerOf(*context)}});
     return ToGrpcStatus(parsed.status());
   }
   v1::Bulletin& record = parsed->bulletin;
@@ -69,7 +72,9 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* /*context*/,
   absl::StatusOr<CommitResult> committed =
       committer_->Upsert(std::move(record), std::move(digest));
   if (!committed.ok()) {
-    LogWarning("submit_failed", {{"error", committed.status().ToString()}});
+    LogWarning("submit_failed", {{"error", committed.status().ToString()},
+                                 {"request_id", RequestIdOf(*context)},
+                                 {"caller", CallerOf(*context)}});
     return ToGrpcStatus(committed.status());
   }
   response->set_id(committed->id);
@@ -78,7 +83,9 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* /*context*/,
   response->set_warning_count(warning_count);
   LogInfo("submit_acked", {{"id", committed->id},
                            {"seq", committed->seq},
-                           {"duplicate", committed->duplicate}});
+                           {"duplicate", committed->duplicate},
+                           {"request_id", RequestIdOf(*context)},
+                           {"caller", CallerOf(*context)}});
   return grpc::Status::OK;
 }
 
@@ -92,7 +99,7 @@ grpc::Status IngestServiceImpl::Parse(grpc::ServerContext* /*context*/,
   return grpc::Status::OK;
 }
 
-grpc::Status IngestServiceImpl::Retract(grpc::ServerContext* /*context*/,
+grpc::Status IngestServiceImpl::Retract(grpc::ServerContext* context,
                                         const v1::RetractRequest* request,
                                         v1::RetractResponse* response) {
   if (request->id().empty()) {
@@ -109,7 +116,10 @@ grpc::Status IngestServiceImpl::Retract(grpc::ServerContext* /*context*/,
       committer_->Retract(request->id(), request->reason());
   if (!committed.ok()) return ToGrpcStatus(committed.status());
   response->set_seq(committed->seq);
-  LogInfo("retract_acked", {{"id", committed->id}, {"seq", committed->seq}});
+  LogInfo("retract_acked", {{"id", committed->id},
+                            {"seq", committed->seq},
+                            {"request_id", RequestIdOf(*context)},
+                            {"caller", CallerOf(*context)}});
   return grpc::Status::OK;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/json_log.h"
@@ -21,19 +22,19 @@ absl::string_view ToView(const grpc::string_ref& ref) {
   return absl::string_view(ref.data(), ref.size());
 }
 
-// Whether the peer's verified certificate names one of `identities`.
-bool PeerHasIdentity(const grpc::AuthContext& context,
-                     const std::vector<std::string>& identities) {
-  if (identities.empty() || !context.IsPeerAuthenticated()) return false;
+// The one of `identities` the peer's verified certificate names, or null.
+const std::string* PeerIdentityIn(const grpc::AuthContext& context,
+                                  const std::vector<std::string>& identities) {
+  if (identities.empty() || !context.IsPeerAuthenticated()) return nullptr;
   for (const char* property :
        {GRPC_X509_SAN_PROPERTY_NAME, GRPC_X509_CN_PROPERTY_NAME}) {
     for (const grpc::string_ref& value : context.FindPropertyValues(property)) {
       for (const std::string& identity : identities) {
-        if (ToView(value) == identity) return true;
+        if (ToView(value) == identity) return &identity;
       }
     }
   }
-  return false;
+  return nullptr;
 }
 
 }  // namespace
@@ -44,6 +45,15 @@ bool TokensEqual(absl::string_view a, absl::string_view b) {
   SHA256(reinterpret_cast<const unsigned char*>(a.data()), a.size(), digest_a);
   SHA256(reinterpret_cast<const unsigned char*>(b.data()), b.size(), digest_b);
   return CRYPTO_memcmp(digest_a, digest_b, SHA256_DIGEST_LENGTH) == 0;
+}
+
+std::string TokenFingerprint(absl::string_view token) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+         digest);
+  return absl::StrCat("bearer:",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(digest), 4)));
 }
 
 AccessProcessor::AccessProcessor(std::vector<AccessRule> rules,
@@ -83,9 +93,14 @@ grpc::Status AccessProcessor::Process(const InputMetadata& auth_metadata,
   if (rule == nullptr) return grpc::Status::OK;
   if (has_bearer && !rule->token.empty() &&
       TokensEqual(presented, rule->token)) {
+    context->AddProperty(kCallerProperty, TokenFingerprint(rule->token));
     return grpc::Status::OK;
   }
-  if (PeerHasIdentity(*context, rule->identities)) return grpc::Status::OK;
+  if (const std::string* identity =
+          PeerIdentityIn(*context, rule->identities)) {
+    context->AddProperty(kCallerProperty, absl::StrCat("cert:", *identity));
+    return grpc::Status::OK;
+  }
 
   if (metrics_ != nullptr) metrics_->RecordAuthFailure(path);
   // The method and the peer's identity only: never the token presented.

@@ -27,6 +27,12 @@
 // Tokens are compared in constant time (of their SHA-256 digests, so not
 // even the length leaks).
 //
+// An admitted call's AuthContext gets the property kCallerProperty naming
+// who was admitted, without the secret: "bearer:" and the first 8 hex digits
+// of the token's SHA-256 (enough to tell tokens apart in logs, nothing to
+// guess the token from), or "cert:" and the certificate identity that
+// matched. common/server/call_interceptor.h's CallerOf reads it.
+//
 // Thread-safety: Process is called concurrently by gRPC; the rules are
 // immutable after construction.
 
@@ -42,6 +48,8 @@
 namespace bulletin {
 
 class RpcMetrics;
+
+inline constexpr char kCallerProperty[] = "bulletin_caller";
 
 struct AccessRule {
   // Full method names, "/package.Service/Method".
@@ -72,6 +80,9 @@ class AccessProcessor : public grpc::AuthMetadataProcessor {
 
 // True when `a` and `b` are equal, in time independent of their contents.
 bool TokensEqual(absl::string_view a, absl::string_view b);
+
+// "bearer:" and the first 8 hex digits of the SHA-256 of `token`.
+std::string TokenFingerprint(absl::string_view token);
 
 }  // namespace bulletin
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/server/call_interceptor.h"
 #include "common/server/grpc_log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -46,13 +47,16 @@ absl::StatusOr<StartedServer> StartGrpcServer(
   grpc::ServerBuilder builder;
   StartedServer started;
   builder.AddListeningPort(options.listen_address, *credentials, &started.port);
+  // The call interceptor first: the metrics must count the status it
+  // rewrites.
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(NewCallInterceptorFactory());
   if (options.rpc_metrics != nullptr) {
-    std::vector<
-        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-        interceptors;
     interceptors.push_back(options.rpc_metrics->NewInterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   started.server = builder.BuildAndStart();

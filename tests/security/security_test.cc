@@ -19,6 +19,7 @@
 namespace bulletin::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -162,6 +163,11 @@ TEST_F(SecurityTest, SubmitAndRetractNeedTheBearerToken) {
   EXPECT_THAT(log, Not(HasSubstr("not-it")));
   EXPECT_THAT(log, Not(HasSubstr("政协")));
   EXPECT_THAT(log, HasSubstr("call_unauthenticated"));
+  // Who submitted and retracted: the token's fingerprint, never the token.
+  EXPECT_THAT(log, ContainsRegex("\"event\":\"submit_acked\".*\"caller\":"
+                                 "\"bearer:[0-9a-f]{8}\""));
+  EXPECT_THAT(log, ContainsRegex("\"event\":\"retract_acked\".*\"caller\":"
+                                 "\"bearer:[0-9a-f]{8}\""));
 }
 
 TEST_F(SecurityTest, FeedAdmitsTheReplicaTokenOrIdentityOnly) {

@@ -1,0 +1,159 @@
+#include "common/server/call_interceptor.h"
+
+#include <random>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/log/json_log.h"
+#include "common/server/auth.h"
+#include "grpc/grpc_security_constants.h"
+
+namespace bulletin {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+constexpr size_t kMaxRequestIdBytes = 128;
+
+bool UsableRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdBytes) return false;
+  for (char c : id) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                         c == ':' || c == '-';
+    if (!allowed) return false;
+  }
+  return true;
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  return absl::StrFormat("%016x", generator());
+}
+
+absl::string_view ToView(const grpc::string_ref& ref) {
+  return absl::string_view(ref.data(), ref.size());
+}
+
+// Calls nobody needs a log line for when they fail: probes and tooling.
+bool Quiet(absl::string_view method) {
+  return absl::StartsWith(method, "/grpc.health.") ||
+         absl::StartsWith(method, "/grpc.reflection.");
+}
+
+class CallInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit CallInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : info_(info), start_(absl::Now()) {}
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      AssignRequestId(methods->GetRecvInitialMetadata());
+    }
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      // gRPC received bytes it could not parse as the request message.
+      unparseable_request_ = true;
+    }
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Finish(methods);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void AssignRequestId(
+      std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+    auto it = metadata->find(kRequestIdKey);
+    if (it != metadata->end() && UsableRequestId(ToView(it->second))) {
+      request_id_ = std::string(ToView(it->second));
+      return;
+    }
+    if (it != metadata->end()) metadata->erase(it);
+    request_id_ = NewRequestId();
+    // The map holds references: request_id_ lives as long as the call.
+    metadata->emplace(grpc::string_ref(kRequestIdKey),
+                      grpc::string_ref(request_id_));
+  }
+
+  void Finish(grpc::experimental::InterceptorBatchMethods* methods) {
+    grpc::Status status = methods->GetSendStatus();
+    if (unparseable_request_ &&
+        status.error_code() == grpc::StatusCode::INTERNAL) {
+      status = grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("the request is not a valid protobuf message for ",
+                       info_->method(),
+                       ": check that the client uses this service's protos"));
+      methods->ModifySendStatus(status);
+    }
+    if (!request_id_.empty()) {
+      methods->GetSendTrailingMetadata()->emplace(kRequestIdKey, request_id_);
+    }
+    if (!status.ok() && !Quiet(info_->method())) {
+      LogInfo("rpc_failed",
+              {{"method", info_->method()},
+               {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(
+                            status.error_code()))},
+               {"message", status.error_message()},
+               {"request_id", request_id_},
+               {"caller", CallerOf(*info_->server_context())},
+               {"seconds", absl::ToDoubleSeconds(absl::Now() - start_)}});
+    }
+  }
+
+  grpc::experimental::ServerRpcInfo* const info_;
+  const absl::Time start_;
+  std::string request_id_;
+  bool unparseable_request_ = false;
+};
+
+class CallInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new CallInterceptor(info);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewCallInterceptorFactory() {
+  return std::make_unique<CallInterceptorFactory>();
+}
+
+std::string RequestIdOf(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kRequestIdKey);
+  return it == metadata.end() ? std::string() : std::string(ToView(it->second));
+}
+
+std::string CallerOf(const grpc::ServerContextBase& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return "anonymous";
+  for (const grpc::string_ref& value :
+       auth->FindPropertyValues(kCallerProperty)) {
+    return std::string(ToView(value));
+  }
+  if (auth->IsPeerAuthenticated()) {
+    for (const grpc::string_ref& value : auth->GetPeerIdentity()) {
+      return absl::StrCat("cert:", ToView(value));
+    }
+  }
+  return "anonymous";
+}
+
+}  // namespace bulletin
