@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "common/time/iso_date.h"
 #include "ingest-service/parser/decode.h"
+#include "ingest-service/parser/markup.h"
 #include "ingest-service/parser/normalize.h"
 #include "ingest-service/parser/structure.h"
 
@@ -18,7 +19,12 @@ absl::StatusOr<ParsedSubmission> ParseSubmission(std::string_view bytes,
   absl::StatusOr<parser::DecodedText> decoded =
       parser::DecodeSubmission(bytes, options.max_bytes);
   if (!decoded.ok()) return decoded.status();
-  parser::NormalizedText normalized = parser::NormalizeText(decoded->utf8);
+  const bool markup =
+      options.content_type == ParseOptions::ContentType::kMarkup ||
+      (options.content_type == ParseOptions::ContentType::kDetect &&
+       parser::LooksLikeMarkup(decoded->utf8));
+  parser::NormalizedText normalized = parser::NormalizeText(
+      markup ? parser::MarkupToText(decoded->utf8) : decoded->utf8);
   if (normalized.lines.empty()) {
     return absl::InvalidArgumentError(
         "submission is whitespace only: no text to parse");

@@ -1,7 +1,8 @@
 // From submitted bytes to a parsed bulletin record: decode (UTF-8 with or
-// without BOM, GB18030/GBK, UTF-16 with BOM; any line endings), normalize
-// (NFKC, whitespace), and parse into bulletin.v1.Bulletin. The same code
-// serves ingest-service's Submit and Parse and `bulletinctl parse`.
+// without BOM, GB18030/GBK, UTF-16 with BOM; any line endings), read HTML or
+// XML as its text (markup.h), normalize (NFKC, whitespace), and parse into
+// bulletin.v1.Bulletin. The same code serves ingest-service's Submit and Parse
+// and `bulletinctl parse`.
 //
 //   bulletin::ParseOptions options;
 //   absl::StatusOr<bulletin::ParsedSubmission> parsed =
@@ -24,6 +25,10 @@
 namespace bulletin {
 
 struct ParseOptions {
+  // What the submission is, when the submitter says so; kDetect decides by
+  // content (markup.h): a CMS's HTML or XML export is read as its text.
+  enum class ContentType { kDetect, kPlainText, kMarkup };
+  ContentType content_type = ContentType::kDetect;
   // Submissions larger than this many bytes fail with RESOURCE_EXHAUSTED.
   size_t max_bytes = 4 << 20;
   // Publication date (YYYY-MM-DD) given by the submitter; overrides the
