@@ -99,6 +99,11 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
   bool all_names_known = true;
   for (size_t t = 0; t < tokens.size(); ++t) {
     const Token& token = tokens[t];
+    // A transliterated name (阿依努尔·吐尔逊) is a name beyond doubt.
+    if (IsDottedName(token.text)) {
+      add(token.text, token.role);
+      continue;
+    }
     if (!AllHan(token.text) || token.text.size() > 4 ||
         lex.byline_trailers.Contains(token.folded)) {
       byline.unplaced.emplace_back(token.text);

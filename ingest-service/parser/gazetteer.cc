@@ -32,9 +32,27 @@ bool EndsWith(std::u32string_view s, std::u32string_view suffix) {
          s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// `stem` without the nationalities written at its end: 察布查尔锡伯 ->
+// 察布查尔, 彭水苗族土家族 -> 彭水.
+std::u32string WithoutNationalities(std::u32string stem,
+                                    const WordSet& nationalities) {
+  while (true) {
+    size_t end = stem.size();
+    if (end > 0 && stem[end - 1] == U'族') --end;
+    const size_t n = nationalities.LongestEndingAt(stem, end);
+    // Only where a name is left: 回族 alone is no short form.
+    if (n == 0 || end - n < 2) return stem;
+    stem.resize(end - n);
+  }
+}
+
 }  // namespace
 
-Gazetteer::Gazetteer(std::string_view tsv) {
+Gazetteer::Gazetteer(std::string_view tsv, std::string_view ethnic_groups) {
+  WordSet nationalities;
+  for (std::string_view line : DataLines(ethnic_groups)) {
+    nationalities.Add(ToU32(line));
+  }
   for (std::string_view line : DataLines(tsv)) {
     std::vector<absl::string_view> f = absl::StrSplit(ToAbsl(line), '\t');
     if (f.size() < 4 || f[1].empty()) continue;
@@ -48,10 +66,19 @@ Gazetteer::Gazetteer(std::string_view tsv) {
     if (generic) continue;
     std::vector<std::u32string> written = {full};
     std::u32string bare;
+    std::vector<std::u32string> more_bare;
     for (const auto& [suffix, plain] : kAutonomous) {
       if (EndsWith(full, suffix) && full.size() > suffix.size() + 2) {
+        // Papers write the name without its nationalities (察布查尔县) or
+        // its first two characters (彭水县).
         bare = full.substr(0, 2);
-        if (!plain.empty()) written.push_back(bare + std::u32string(plain));
+        const std::u32string stem = WithoutNationalities(
+            full.substr(0, full.size() - suffix.size()), nationalities);
+        if (stem != bare) more_bare.push_back(stem);
+        if (!plain.empty()) {
+          written.push_back(bare + std::u32string(plain));
+          if (stem != bare) written.push_back(stem + std::u32string(plain));
+        }
         break;
       }
     }
@@ -68,10 +95,11 @@ Gazetteer::Gazetteer(std::string_view tsv) {
       title_names_.Add(name);
       if (name.size() > max_name_length_) max_name_length_ = name.size();
     }
-    if (!bare.empty()) {
-      title_names_.Add(bare);
-      bare_names_.Add(bare);
-      by_bare_name_[bare].push_back(i);
+    if (!bare.empty()) more_bare.push_back(bare);
+    for (const std::u32string& b : more_bare) {
+      title_names_.Add(b);
+      bare_names_.Add(b);
+      by_bare_name_[b].push_back(i);
     }
   }
 }
@@ -173,8 +201,8 @@ bool Gazetteer::NameCrosses(std::u32string_view text, size_t begin,
 }
 
 const Gazetteer& DefaultGazetteer() {
-  static const Gazetteer* const gazetteer =
-      new Gazetteer(EmbeddedDataFile("regions.tsv"));
+  static const Gazetteer* const gazetteer = new Gazetteer(
+      EmbeddedDataFile("regions.tsv"), EmbeddedDataFile("ethnic_groups.txt"));
   return *gazetteer;
 }
 

@@ -46,8 +46,9 @@ struct RegionMention {
 
 class Gazetteer {
  public:
-  // Parses regions.tsv contents.
-  explicit Gazetteer(std::string_view tsv);
+  // Parses regions.tsv contents; `ethnic_groups` (ethnic_groups.txt) are
+  // the nationalities whose names autonomous divisions carry.
+  Gazetteer(std::string_view tsv, std::string_view ethnic_groups);
 
   // The most specific region named in `text` (county level over prefecture
   // over province; earlier over later). A name shared by several divisions

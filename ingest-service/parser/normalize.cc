@@ -67,6 +67,39 @@ std::vector<RawLine> SplitLines(std::u32string_view text) {
   return lines;
 }
 
+bool IsChineseNumeral(char32_t c) {
+  return std::u32string_view(U"一二三四五六七八九十").find(c) !=
+         std::u32string_view::npos;
+}
+
+// Puts kNameDot in place of every dot form written between two Han
+// characters, spaces around it dropped: 艾尔肯 • 吐尼亚孜 -> 艾尔肯·吐尼亚孜. A
+// full stop after a Chinese numeral is a list marker (一.), not a dot.
+void UnifyNameDots(std::u32string* line) {
+  std::u32string& s = *line;
+  if (std::none_of(s.begin(), s.end(), IsNameDotVariant)) return;
+  std::u32string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (IsNameDotVariant(s[i]) && !out.empty()) {
+      size_t before = out.size();
+      while (before > 0 && out[before - 1] == U' ') --before;
+      size_t after = i + 1;
+      while (after < s.size() && s[after] == U' ') ++after;
+      if (before > 0 && IsHan(out[before - 1]) && after < s.size() &&
+          IsHan(s[after]) &&
+          !(s[i] == U'.' && IsChineseNumeral(out[before - 1]))) {
+        out.resize(before);
+        out.push_back(kNameDot);
+        i = after - 1;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  s = std::move(out);
+}
+
 bool EndsSentence(std::u32string_view line) {
   constexpr std::u32string_view kEnds = U"。!?;:…\"”’』」)】";
   return line.empty() || kEnds.find(line.back()) != std::u32string_view::npos;
@@ -163,6 +196,7 @@ NormalizedText NormalizeText(std::string_view utf8) {
   const std::u32string text = ToU32(NormalizeNfkc(ToAbsl(utf8)));
   NormalizedText out;
   out.lines = JoinWrappedLines(SplitLines(text));
+  for (std::u32string& line : out.lines) UnifyNameDots(&line);
   for (const std::u32string& line : out.lines) {
     if (!out.text.empty()) out.text.push_back('\n');
     for (char32_t c : line) AppendUtf8(c, &out.text);

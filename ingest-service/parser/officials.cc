@@ -37,11 +37,47 @@ bool AllHan(std::u32string_view s) {
   return std::all_of(s.begin(), s.end(), IsHan);
 }
 
-// Length of the name starting at `pos` of (folded) `text`, or 0. The name
-// is a surname and one or two characters; which one is settled by what
+// Length of the transliterated name starting at `pos` (艾尔肯·吐尼亚孜:
+// Han runs joined by kNameDot), or 0. The last run ends at punctuation, at a
+// word of two or more characters that follows names (主持) or at a
+// one-character one that is rarely part of a name (在).
+size_t DottedNameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  size_t i = pos;
+  size_t dots = 0;
+  while (true) {
+    const size_t part = i;
+    size_t run = i;
+    while (run < text.size() && IsHan(text[run])) ++run;
+    if (run == part) return 0;
+    if (run - part <= kMaxNamePart && run + 1 < text.size() &&
+        text[run] == kNameDot && IsHan(text[run + 1])) {
+      ++dots;
+      i = run + 1;
+      continue;
+    }
+    if (dots == 0) return 0;
+    // The last part: its first character always belongs to it; a stop or
+    // punctuation ends it, and a run that nothing ends is no name.
+    const size_t limit = std::min(run, part + kMaxNamePart);
+    i = part + 1;
+    while (i < limit && !LongStopAt(text, i, lex) &&
+           lex.strong_name_stops.LongestAt(text, i) == 0) {
+      ++i;
+    }
+    if (i == limit && limit < run) return 0;
+    return i - pos;
+  }
+}
+
+// Length of the name starting at `pos` of (folded) `text`, or 0. A name
+// with dots is read by DottedNameAt; otherwise the name is a surname and
+// one or two characters; which one is settled by what
 // follows, and a name that nothing settles is not taken.
 size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
   if (pos >= text.size() || LongStopAt(text, pos, lex)) return 0;
+  if (const size_t dotted = DottedNameAt(text, pos, lex); dotted > 0) {
+    return dotted;
+  }
   const size_t surname = lex.surnames.LongestAt(text, pos);
   if (surname == 0) return 0;
   const size_t shorter = surname + 1;
@@ -83,6 +119,16 @@ size_t TitleStart(std::u32string_view folded, size_t end, size_t word,
   return start;
 }
 
+// True when an organ's name starts inside [begin, end) and runs past
+// `end`: in 市人大常委会主任 the title word 常委 is part of 常委会.
+bool OrganCrosses(std::u32string_view text, size_t begin, size_t end,
+                  const Lexicon& lex) {
+  for (size_t pos = begin; pos < end; ++pos) {
+    if (pos + lex.organ_tokens.LongestAt(text, pos) > end) return true;
+  }
+  return false;
+}
+
 Title MakeTitle(std::u32string_view text, std::u32string_view folded,
                 size_t start, size_t end, size_t word, const Gazetteer& gaz) {
   Title title;
@@ -106,7 +152,8 @@ std::vector<Official> FindOfficials(std::u32string_view text,
     // One space may stand between a title and its name (区委书记 李明).
     const size_t gap = end < folded.size() && folded[end] == U' ' ? 1 : 0;
     const size_t name = word > 0 ? NameAt(folded, end + gap, lex) : 0;
-    if (name == 0 || gaz.NameCrosses(folded, end - word, end)) {
+    if (name == 0 || gaz.NameCrosses(folded, end - word, end) ||
+        OrganCrosses(folded, end - word, end, lex)) {
       ++end;
       continue;
     }

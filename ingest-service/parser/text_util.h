@@ -39,6 +39,21 @@ void AppendUtf8(char32_t c, std::string* out);
 // CJK unified ideographs (all blocks) and compatibility ideographs.
 bool IsHan(char32_t c);
 
+// The one form of the dot between the parts of a transliterated name
+// (艾尔肯·吐尼亚孜): U+00B7 MIDDLE DOT, which normalize.h puts in place of
+// every other form (IsNameDotVariant) written between Han characters.
+inline constexpr char32_t kNameDot = U'\u00B7';
+
+// The dots papers write in names, after NFKC: · (U+00B7), • (U+2022),
+// ・ (U+30FB, also from half-width U+FF65), ‧ (U+2027), ∙ (U+2219),
+// ⋅ (U+22C5), ⸱ (U+2E31), and . (from the full-width ．U+FF0E and U+FE52).
+bool IsNameDotVariant(char32_t c);
+
+// True for Han runs joined by kNameDot, at least one dot, each run at most
+// kMaxNamePart characters: 阿依古丽·买买提.
+bool IsDottedName(std::u32string_view s);
+inline constexpr size_t kMaxNamePart = 10;
+
 // ASCII digits 0-9 (NFKC has already folded full-width digits).
 inline bool IsDigit(char32_t c) { return c >= U'0' && c <= U'9'; }
 
