@@ -13,8 +13,10 @@
 #include "absl/flags/usage.h"
 #include "absl/time/clock.h"
 #include "common/log/json_log.h"
+#include "common/metrics/log_metrics.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_server.h"
+#include "common/metrics/process_metrics.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
@@ -132,7 +134,12 @@ int Run() {
   // thread-safe.
   MetricsRegistry registry;
   RpcMetrics rpc_metrics(&registry);
-  AddProcessMetrics(&registry);
+  AddProcessMetrics(&registry, "ingest");
+  // The LevelDB log is its directory. The backend is to report each synced
+  // write's latency through ObserveSync (common/metrics/log_metrics.h).
+  LogMetrics log_metrics(&registry, [data_dir = absl::GetFlag(FLAGS_data_dir)] {
+    return DirectoryBytes(data_dir);
+  });
   const BulletinLog* log_view = log->get();
   registry.AddGauge("bulletin_log_head_seq", "Seq of the last log record.", {},
                     [log_view] {
@@ -145,6 +152,14 @@ int Run() {
       {}, [committer_view] {
         return std::vector<GaugeSample>{
             {{}, static_cast<double>(committer_view->live_count())}};
+      });
+  registry.AddGauge(
+      "bulletin_commit_queue_depth",
+      "Writes waiting for the committer (refused past "
+      "--max_pending_submits).",
+      {}, [committer_view] {
+        return std::vector<GaugeSample>{
+            {{}, static_cast<double>(committer_view->pending_count())}};
       });
   registry.AddGauge("bulletin_log_writable",
                     "1 while the log accepts writes; 0 after a failed write "

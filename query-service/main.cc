@@ -18,6 +18,7 @@
 #include "common/log/json_log.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_server.h"
+#include "common/metrics/process_metrics.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
@@ -142,7 +143,7 @@ int Run() {
 
   MetricsRegistry registry;
   RpcMetrics rpc_metrics(&registry);
-  AddProcessMetrics(&registry);
+  AddProcessMetrics(&registry, "query");
   Counter* warnings = registry.AddCounter(
       "bulletin_parse_warnings_total",
       "Parser warnings in the records this replica applied, by kind (a "

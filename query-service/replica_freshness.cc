@@ -22,21 +22,22 @@ void ReplicaFreshness::Start() {
 
 void ReplicaFreshness::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  stop_requested_.notify_all();
+  stop_requested_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void ReplicaFreshness::Run() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
+  while (true) {
     Sample(absl::Now());
-    lock.lock();
-    stop_requested_.wait_for(lock, absl::ToChronoNanoseconds(options_.interval),
-                             [this] { return stopping_; });
+    MutexLock lock(&mutex_);
+    if (stop_requested_.WaitUntil(&mutex_, absl::Now() + options_.interval,
+                                  [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                                      mutex_) { return stopping_; })) {
+      return;
+    }
   }
 }
 
@@ -47,7 +48,7 @@ void ReplicaFreshness::Sample(absl::Time now) {
   const uint64_t head = head_seq_();
   absl::Duration lag;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     while (!unapplied_.empty() && unapplied_.front().seq <= applied) {
       unapplied_.pop_front();
     }
@@ -65,7 +66,7 @@ void ReplicaFreshness::Sample(absl::Time now) {
 }
 
 absl::Duration ReplicaFreshness::Lag(absl::Time now) const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (unapplied_.empty()) return absl::ZeroDuration();
   return now - unapplied_.front().first_seen;
 }

@@ -30,16 +30,15 @@
 #ifndef BULLETIN_QUERY_SERVICE_REPLICA_FRESHNESS_H_
 #define BULLETIN_QUERY_SERVICE_REPLICA_FRESHNESS_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "common/server/health_state.h"
+#include "common/sync/mutex.h"
 
 namespace bulletin {
 
@@ -90,8 +89,8 @@ class ReplicaFreshness {
   const std::function<uint64_t()> head_seq_;
   const std::function<uint64_t()> applied_seq_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable stop_requested_;
+  mutable Mutex mutex_;
+  CondVar stop_requested_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   // Heads the replica has not applied yet, oldest first, each with the time
   // it was first reported.

@@ -9,6 +9,7 @@ packages=(
   grpc-proto libabsl-dev libleveldb-dev libsnappy-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev
+  prometheus
 )
 packages+=("$@")
 

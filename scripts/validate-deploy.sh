@@ -6,7 +6,9 @@
 #   3. yamllint passes on deploy/ (config: deploy/validate/yamllint.yaml);
 #   4. every workload's terminationGracePeriodSeconds covers the lame duck
 #      and drain its flags ask for (deploy/validate/grace.mjs);
-#   5. systemd-analyze verify passes on deploy/systemd/ units.
+#   5. the monitoring package (deploy/monitoring/) renders, its rules pass
+#      `promtool check rules` and its unit tests `promtool test rules`;
+#   6. systemd-analyze verify passes on deploy/systemd/ units.
 # Installs yamllint with apt-get and the npm packages with `npm ci` when
 # missing; kubectl is not packaged in Debian 12 and must be on PATH (the
 # project's machine image has it). Needs no cluster and no network beyond
@@ -20,6 +22,7 @@ start=$(date +%s)
 # packages), and needs only yamllint.
 missing=()
 command -v yamllint >/dev/null || missing+=(yamllint)
+command -v promtool >/dev/null || missing+=(prometheus)
 command -v node >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
@@ -50,6 +53,17 @@ for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
   # file shows.
   yamllint -c deploy/validate/yamllint.yaml "$rendered/$name.yaml"
 done
+
+echo "== monitoring: render, promtool check rules, promtool test rules"
+# Rendered, not linted: the dashboard's JSON lands in it as long lines.
+kubectl kustomize deploy/monitoring >"$rendered/monitoring.yaml"
+# promtool reads plain rules files: the PrometheusRule's spec is one.
+mkdir -p "$rendered/rules"
+node deploy/validate/prometheus-rules.mjs \
+  <deploy/monitoring/prometheus-rule.yaml >"$rendered/rules/rules.yaml"
+cp deploy/monitoring/rules-test.yaml "$rendered/rules/"
+promtool check rules "$rendered/rules/rules.yaml"
+promtool test rules "$rendered/rules/rules-test.yaml"
 
 echo "== yamllint deploy/"
 yamllint -c deploy/validate/yamllint.yaml deploy/

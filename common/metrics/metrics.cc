@@ -1,11 +1,8 @@
 #include "common/metrics/metrics.h"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -173,7 +170,17 @@ void MetricsRegistry::AddGauge(std::string name, std::string help,
                                GaugeCallback callback) {
   std::lock_guard<std::mutex> lock(mutex_);
   gauges_.push_back(
-      std::make_unique<Gauge>(Gauge{std::move(name), std::move(help),
+      std::make_unique<Gauge>(Gauge{"gauge", std::move(name), std::move(help),
+                                    std::move(labels), std::move(callback)}));
+  order_.push_back({nullptr, nullptr, gauges_.back().get()});
+}
+
+void MetricsRegistry::AddCounterFunction(std::string name, std::string help,
+                                         std::vector<std::string> labels,
+                                         GaugeCallback callback) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  gauges_.push_back(
+      std::make_unique<Gauge>(Gauge{"counter", std::move(name), std::move(help),
                                     std::move(labels), std::move(callback)}));
   order_.push_back({nullptr, nullptr, gauges_.back().get()});
 }
@@ -193,7 +200,8 @@ std::string MetricsRegistry::Render() const {
     } else if (entry.histogram != nullptr) {
       entry.histogram->Render(&out);
     } else {
-      RenderHeader(entry.gauge->name, entry.gauge->help, "gauge", &out);
+      RenderHeader(entry.gauge->name, entry.gauge->help, entry.gauge->type,
+                   &out);
       for (const GaugeSample& sample : entry.gauge->callback()) {
         absl::StrAppend(&out, entry.gauge->name,
                         FormatLabels(entry.gauge->labels, sample.labels), " ",
@@ -207,21 +215,6 @@ std::string MetricsRegistry::Render() const {
 std::vector<double> LatencyBuckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
           0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-}
-
-void AddProcessMetrics(MetricsRegistry* registry) {
-  registry->AddGauge("process_resident_memory_bytes",
-                     "Resident memory of this process.", {}, [] {
-                       // statm's second field is the resident set in pages.
-                       std::ifstream statm("/proc/self/statm");
-                       uint64_t size_pages = 0;
-                       uint64_t resident_pages = 0;
-                       statm >> size_pages >> resident_pages;
-                       return std::vector<GaugeSample>{
-                           {{},
-                            static_cast<double>(resident_pages) *
-                                static_cast<double>(sysconf(_SC_PAGESIZE))}};
-                     });
 }
 
 }  // namespace bulletin

@@ -108,12 +108,19 @@ class MetricsRegistry {
   // live instead of being copied into the registry on every change.
   void AddGauge(std::string name, std::string help,
                 std::vector<std::string> labels, GaugeCallback callback);
+  // A counter read the same way, for totals something else keeps (the
+  // kernel's CPU time): `callback` must never report a smaller value.
+  void AddCounterFunction(std::string name, std::string help,
+                          std::vector<std::string> labels,
+                          GaugeCallback callback);
 
   // Every metric, in the order added, in the text exposition format.
   std::string Render() const;
 
  private:
+  // A metric whose samples a callback computes: a gauge or a counter.
   struct Gauge {
+    const char* type;
     std::string name;
     std::string help;
     std::vector<std::string> labels;
@@ -135,9 +142,6 @@ class MetricsRegistry {
 
 // Bucket bounds for RPC latencies in seconds: 0.5 ms to 10 s.
 std::vector<double> LatencyBuckets();
-
-// Adds process_resident_memory_bytes (from /proc/self/statm) to `registry`.
-void AddProcessMetrics(MetricsRegistry* registry);
 
 }  // namespace bulletin
 

@@ -11,13 +11,13 @@ HealthState::HealthState(std::vector<std::string> service_names)
     : service_names_(std::move(service_names)) {}
 
 void HealthState::Attach(grpc::HealthCheckServiceInterface* service) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   grpc_health_ = service;
   PushLocked();
 }
 
 void HealthState::Raise(absl::string_view condition, Effect effect) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = conditions_.find(condition);
   if (it != conditions_.end() && it->second == effect) return;
   if (it == conditions_.end()) {
@@ -29,7 +29,7 @@ void HealthState::Raise(absl::string_view condition, Effect effect) {
 }
 
 void HealthState::Clear(absl::string_view condition) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = conditions_.find(condition);
   if (it == conditions_.end()) return;
   conditions_.erase(it);
@@ -45,22 +45,22 @@ void HealthState::Set(absl::string_view condition, Effect effect, bool raised) {
 }
 
 bool HealthState::ready() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return ReadyLocked();
 }
 
 bool HealthState::live() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return LiveLocked();
 }
 
 bool HealthState::raised(absl::string_view condition) const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return conditions_.find(condition) != conditions_.end();
 }
 
 std::string HealthState::Describe() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (conditions_.empty()) return "ready";
   std::vector<absl::string_view> names;
   for (const auto& [name, effect] : conditions_) names.push_back(name);

@@ -30,12 +30,12 @@
 #define BULLETIN_COMMON_SERVER_HEALTH_STATE_H_
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "common/sync/mutex.h"
 #include "grpcpp/health_check_service_interface.h"
 
 namespace bulletin {
@@ -74,7 +74,7 @@ class HealthState {
   void PushLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const std::vector<std::string> service_names_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::map<std::string, Effect, std::less<>> conditions_
       ABSL_GUARDED_BY(mutex_);
   grpc::HealthCheckServiceInterface* grpc_health_ ABSL_GUARDED_BY(mutex_) =

@@ -11,6 +11,7 @@
 namespace bulletin::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
 TEST(MetricsEndpointTest, BothServicesExposeTheirState) {
@@ -39,6 +40,14 @@ TEST(MetricsEndpointTest, BothServicesExposeTheirState) {
   EXPECT_THAT(ingest, HasSubstr("\nbulletin_live_bulletins 1\n"));
   EXPECT_THAT(ingest, HasSubstr("\nbulletin_feed_subscribers 1\n"));
   EXPECT_THAT(ingest, HasSubstr("process_resident_memory_bytes "));
+  EXPECT_THAT(ingest, HasSubstr("\nprocess_cpu_seconds_total "));
+  EXPECT_THAT(ingest, HasSubstr("\nprocess_open_fds "));
+  EXPECT_THAT(ingest, HasSubstr("\nprocess_max_fds "));
+  EXPECT_THAT(ingest, HasSubstr("\nbulletin_build_info{service=\"ingest\","));
+  EXPECT_THAT(ingest, HasSubstr("\nbulletin_commit_queue_depth 0\n"));
+  EXPECT_THAT(ingest, HasSubstr("\nbulletin_log_writable 1\n"));
+  EXPECT_THAT(ingest, HasSubstr("# TYPE bulletin_log_sync_seconds histogram"));
+  EXPECT_THAT(ingest, ContainsRegex("\nbulletin_log_bytes [1-9][0-9]*\n"));
 
   const int query_port = MetricsPort(*pair.query());
   ASSERT_GT(query_port, 0);
@@ -49,6 +58,8 @@ TEST(MetricsEndpointTest, BothServicesExposeTheirState) {
   EXPECT_THAT(query, HasSubstr("\nbulletin_index_bulletins 1\n"));
   EXPECT_THAT(query, HasSubstr("bulletin_index_bytes{part=\"index\"} "));
   EXPECT_THAT(query, HasSubstr("bulletin_replica_lag_records "));
+  EXPECT_THAT(query, HasSubstr("\nbulletin_replica_lag_seconds 0\n"));
+  EXPECT_THAT(query, HasSubstr("\nbulletin_build_info{service=\"query\","));
   EXPECT_THAT(query, HasSubstr("# TYPE bulletin_parse_warnings_total counter"));
 
   EXPECT_EQ(Scrape(query_port, "/healthz"), "ok\n");
