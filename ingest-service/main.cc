@@ -99,7 +99,7 @@ int Run() {
     return EXIT_FAILURE;
   }
   absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
-      LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir));
+      LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir), {});
   if (!log.ok()) {
     LogError("log_open_failed", {{"error", log.status().ToString()}});
     return EXIT_FAILURE;

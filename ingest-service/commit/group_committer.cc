@@ -1,13 +1,21 @@
 #include "ingest-service/commit/group_committer.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace bulletin {
+namespace {
+
+// How often one change may lose its conditional append to other writers of
+// a shared log before it is refused.
+constexpr int kMaxConflicts = 8;
+
+}  // namespace
 
 struct GroupCommitter::Pending {
   // The change: an upsert when `bulletin` has an id, else a retraction.
@@ -16,6 +24,8 @@ struct GroupCommitter::Pending {
   std::string version_digest;
   std::string retract_id;
   std::string reason;
+  // Times its conditional append lost to another writer; commit thread only.
+  int conflicts = 0;
   // Set by the commit thread, under mutex_.
   bool done = false;
   absl::StatusOr<CommitResult> result;
@@ -107,80 +117,128 @@ void GroupCommitter::CommitLoop() {
 }
 
 void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
-  // Decide every change against the index as it will be after the changes
-  // before it in this batch: `overlay` holds those, and reaches the index
-  // only once the batch is durable.
-  absl::flat_hash_map<std::string, VersionIndex::Entry> overlay;
-  auto current = [&](const std::string& id) -> const VersionIndex::Entry* {
-    auto it = overlay.find(id);
-    if (it != overlay.end()) return &it->second;
-    return index_.Find(id);
-  };
-
+  // Other writers of a shared log may have appended since the last batch.
+  absl::Status caught_up = index_.CatchUp(*log_);
+  if (!caught_up.ok()) {
+    FinishBatch(batch, {},
+                absl::UnavailableError(absl::StrCat("cannot read the log: ",
+                                                    caught_up.message())));
+    return;
+  }
   const int64_t now_micros = absl::ToUnixMicros(absl::Now());
-  uint64_t next_seq = log_->head_seq() + 1;
-  std::vector<v1::LogRecord> records;
-  std::vector<Pending*> written;  // Parallel to records.
+  std::vector<LogAppend> appends;
+  std::vector<Pending*> written;  // Parallel to appends.
+  // A bulletin changes at most once per batch: a second change's condition
+  // is the first one's seq, known only once the first is appended.
+  absl::flat_hash_set<std::string> changed;
+  std::deque<Pending*> next_batch;
   for (Pending* pending : batch) {
+    const std::string id =
+        pending->is_retraction ? pending->retract_id : pending->bulletin.id();
+    if (!changed.insert(id).second) {
+      next_batch.push_back(pending);
+      continue;
+    }
+    const VersionIndex::Entry* entry = index_.Find(id);
+    const uint64_t last_seq = entry == nullptr ? 0 : entry->seq;
+    LogAppend& append = appends.emplace_back();
+    append.expected_last_seq = last_seq;
+    append.record.set_appended_at_micros(now_micros);
     if (pending->is_retraction) {
-      const VersionIndex::Entry* entry = current(pending->retract_id);
       if (entry == nullptr || !entry->live) {
-        pending->result = absl::NotFoundError(absl::StrCat(
-            "no live bulletin has id '", pending->retract_id, "'"));
+        pending->result = absl::NotFoundError(
+            absl::StrCat("no live bulletin has id '", id, "'"));
+        appends.pop_back();
         continue;
       }
-      v1::LogRecord& record = records.emplace_back();
-      record.set_seq(next_seq++);
-      record.set_appended_at_micros(now_micros);
-      record.mutable_retraction()->set_id(pending->retract_id);
-      record.mutable_retraction()->set_reason(pending->reason);
-      overlay[pending->retract_id] =
-          VersionIndex::Entry{entry->digest, record.seq(), false};
-      written.push_back(pending);
-      continue;
+      append.record.mutable_retraction()->set_id(id);
+      append.record.mutable_retraction()->set_reason(pending->reason);
+      append.dedup_id = absl::StrCat(id, "@", last_seq, ":retract");
+    } else {
+      if (entry != nullptr && entry->live &&
+          entry->digest == pending->version_digest) {
+        pending->result = CommitResult{id, entry->seq, /*duplicate=*/true};
+        appends.pop_back();
+        continue;
+      }
+      append.record.set_version_digest(pending->version_digest);
+      v1::Bulletin* bulletin = append.record.mutable_upsert();
+      *bulletin = std::move(pending->bulletin);
+      bulletin->set_ingested_at_micros(now_micros);
+      append.dedup_id =
+          absl::StrCat(id, "@", last_seq, ":", pending->version_digest);
     }
-    const std::string id = pending->bulletin.id();  // Copied: moved below.
-    const VersionIndex::Entry* entry = current(id);
-    if (entry != nullptr && entry->live &&
-        entry->digest == pending->version_digest) {
-      pending->result = CommitResult{id, entry->seq, /*duplicate=*/true};
-      continue;
-    }
-    v1::LogRecord& record = records.emplace_back();
-    record.set_seq(next_seq++);
-    record.set_appended_at_micros(now_micros);
-    record.set_version_digest(pending->version_digest);
-    v1::Bulletin* bulletin = record.mutable_upsert();
-    *bulletin = std::move(pending->bulletin);
-    bulletin->set_seq(record.seq());
-    bulletin->set_ingested_at_micros(now_micros);
-    overlay[id] =
-        VersionIndex::Entry{pending->version_digest, record.seq(), true};
     written.push_back(pending);
   }
 
-  absl::Status appended = log_->Append(records);
-  if (!appended.ok() && !log_failure_reported_ && options_.on_log_failure) {
-    log_failure_reported_ = true;
-    options_.on_log_failure(appended);
+  absl::StatusOr<std::vector<AppendOutcome>> outcomes =
+      appends.empty() ? std::vector<AppendOutcome>() : log_->Append(appends);
+  if (!outcomes.ok()) {
+    if (!log_failure_reported_ && options_.on_log_failure) {
+      log_failure_reported_ = true;
+      options_.on_log_failure(outcomes.status());
+    }
+    for (Pending* pending : written) {
+      pending->result = absl::Status(
+          outcomes.status().code(),
+          absl::StrCat("not written: ", outcomes.status().message()));
+    }
+    FinishBatch(batch, next_batch, absl::OkStatus());
+    return;
   }
+  // When this batch's records directly follow what the index has read,
+  // nobody else wrote in between and the index need not read them back.
+  uint64_t contiguous_through = index_.applied_seq();
   for (size_t i = 0; i < written.size(); ++i) {
-    if (!appended.ok()) {
-      written[i]->result = absl::Status(
-          appended.code(), absl::StrCat("not written: ", appended.message()));
+    Pending* pending = written[i];
+    const AppendOutcome& outcome = (*outcomes)[i];
+    v1::LogRecord& record = appends[i].record;
+    const std::string id(BulletinIdOf(record));
+    if (outcome.status.code() == absl::StatusCode::kFailedPrecondition) {
+      // Another writer changed the bulletin since the index read it: catch
+      // up and decide again, a bounded number of times.
+      if (++pending->conflicts <= kMaxConflicts) {
+        if (record.has_upsert()) {
+          pending->bulletin = std::move(*record.mutable_upsert());
+        }
+        next_batch.push_back(pending);
+      } else {
+        pending->result = absl::AbortedError(absl::StrCat(
+            "bulletin ", id, " kept changing under other writers (",
+            kMaxConflicts, " attempts); retry"));
+      }
       continue;
     }
-    const v1::LogRecord& record = records[i];
+    if (!outcome.status.ok()) {
+      pending->result = outcome.status;
+      continue;
+    }
+    if (outcome.seq == contiguous_through + 1) contiguous_through = outcome.seq;
+    record.set_seq(outcome.seq);
     index_.Apply(record);
-    const std::string& id =
-        record.has_upsert() ? record.upsert().id() : record.retraction().id();
-    written[i]->result = CommitResult{id, record.seq(), false};
+    pending->result = CommitResult{id, outcome.seq, outcome.duplicate};
   }
+  index_.MarkAppliedThrough(contiguous_through);
+  FinishBatch(batch, next_batch, absl::OkStatus());
+}
 
+void GroupCommitter::FinishBatch(std::deque<Pending*>& batch,
+                                 const std::deque<Pending*>& requeue,
+                                 const absl::Status& failure) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     live_count_ = index_.live_count();
-    for (Pending* pending : batch) pending->done = true;
+    // Requeued changes go first, in their order, ahead of newer ones.
+    for (auto it = requeue.rbegin(); it != requeue.rend(); ++it) {
+      queue_.push_front(*it);
+    }
+    for (Pending* pending : batch) {
+      if (std::find(requeue.begin(), requeue.end(), pending) != requeue.end()) {
+        continue;
+      }
+      if (!failure.ok()) pending->result = failure;
+      pending->done = true;
+    }
   }
   committed_.notify_all();
 }

@@ -1,9 +1,15 @@
 // Turns submits and retractions into log records with group commit: callers
 // queue their change and block; one commit thread takes everything queued,
 // decides each change against the VersionIndex (new version, duplicate,
-// correction, unknown id), assigns consecutive seqs, and appends the whole
-// batch with one synced write. Many concurrent submitters therefore share
-// one fsync, and seqs stay gap-free because only this thread assigns them.
+// correction, unknown id), and appends the whole batch at once, each record
+// conditioned on its bulletin's last seq as the index saw it. Many
+// concurrent submitters therefore share one fsync (or one round of PubAcks).
+//
+// Other writers (ingest replicas sharing a replicated log) may append too:
+// before each batch the index catches up with the log, and a change whose
+// condition fails because another writer got there first is decided again
+// against the newer state, so each bulletin keeps one linear history and
+// two writers can never both replace the same version.
 //
 //   absl::StatusOr<std::unique_ptr<bulletin::GroupCommitter>> committer =
 //       bulletin::GroupCommitter::Start(log.get(), {});
@@ -75,6 +81,7 @@ class GroupCommitter {
                                       std::string version_digest);
 
   // Writes a retraction of `id`. NOT_FOUND if no live bulletin has it.
+  // ABORTED if other writers kept changing the bulletin (Upsert too).
   absl::StatusOr<CommitResult> Retract(std::string id, std::string reason);
 
   // Finishes the changes already queued, then stops the commit thread;
@@ -94,6 +101,12 @@ class GroupCommitter {
   absl::StatusOr<CommitResult> Enqueue(Pending* pending);
   void CommitLoop();
   void CommitBatch(std::deque<Pending*>& batch);
+  // Marks the changes of `batch` done (with `failure` as their result when
+  // it is not OK), except those in `requeue`, which go back to the front of
+  // the queue to be decided again.
+  void FinishBatch(std::deque<Pending*>& batch,
+                   const std::deque<Pending*>& requeue,
+                   const absl::Status& failure);
 
   BulletinLog* const log_;
   const Options options_;

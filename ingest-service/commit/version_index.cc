@@ -1,28 +1,37 @@
 #include "ingest-service/commit/version_index.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace bulletin {
 
 absl::StatusOr<VersionIndex> VersionIndex::Rebuild(const BulletinLog& log) {
   VersionIndex index;
+  absl::Status caught_up = index.CatchUp(log);
+  if (!caught_up.ok()) return caught_up;
+  return index;
+}
+
+absl::Status VersionIndex::CatchUp(const BulletinLog& log) {
   const uint64_t head = log.head_seq();
-  uint64_t applied = 0;
-  while (applied < head) {
+  while (applied_seq_ < head) {
     absl::StatusOr<std::vector<v1::LogRecord>> records =
-        log.Read(applied, /*max_records=*/1024);
+        log.Read(applied_seq_, /*max_records=*/1024);
     if (!records.ok()) return records.status();
+    if (records->empty()) break;  // The records up to head were compacted.
     for (const v1::LogRecord& record : *records) {
-      if (record.seq() != applied + 1) {
+      if (record.seq() <= applied_seq_) {
         return absl::DataLossError(
-            absl::StrCat("log has a gap: after seq ", applied, " comes ",
-                         record.seq(), "; refusing to start"));
+            absl::StrCat("log went backwards: after seq ", applied_seq_,
+                         " came ", record.seq()));
       }
-      index.Apply(record);
-      applied = record.seq();
+      Apply(record);
+      applied_seq_ = record.seq();
     }
   }
-  return index;
+  applied_seq_ = std::max(applied_seq_, head);
+  return absl::OkStatus();
 }
 
 const VersionIndex::Entry* VersionIndex::Find(absl::string_view id) const {
@@ -34,21 +43,26 @@ void VersionIndex::Apply(const v1::LogRecord& record) {
   switch (record.change_case()) {
     case v1::LogRecord::kUpsert: {
       Entry& entry = entries_[record.upsert().id()];
+      if (entry.seq >= record.seq()) break;
       if (!entry.live) ++live_count_;
       entry = Entry{record.version_digest(), record.seq(), true};
       break;
     }
     case v1::LogRecord::kRetraction: {
-      auto it = entries_.find(record.retraction().id());
-      if (it == entries_.end()) break;
-      if (it->second.live) --live_count_;
-      it->second.live = false;
-      it->second.seq = record.seq();
+      Entry& entry = entries_[record.retraction().id()];
+      if (entry.seq >= record.seq()) break;
+      if (entry.live) --live_count_;
+      entry.live = false;
+      entry.seq = record.seq();
       break;
     }
     case v1::LogRecord::CHANGE_NOT_SET:
       break;
   }
+}
+
+void VersionIndex::MarkAppliedThrough(uint64_t seq) {
+  applied_seq_ = std::max(applied_seq_, seq);
 }
 
 }  // namespace bulletin

@@ -1,58 +1,140 @@
-// The ingest log: an ordered, durable sequence of LogRecords with gap-free
-// seqs. This narrow interface (append, read from a seq, head) is all the rest
-// of ingest-service uses, so that a replicated log can replace the embedded
-// one without touching anything else.
+// The ingest log: an ordered, durable sequence of LogRecords that the log
+// itself numbers. This narrow interface (conditional append, read from a seq,
+// head, identity) is all the rest of ingest-service uses; two backends
+// implement it: the embedded LevelDbLog (one machine) and JetStreamLog (a
+// stream replicated over a NATS cluster, written by any number of ingest
+// replicas at once).
 //
 //   std::unique_ptr<bulletin::BulletinLog> log = ...;   // e.g. LevelDbLog
-//   std::vector<bulletin::v1::LogRecord> batch = ...;   // seqs head+1, +2, ...
-//   absl::Status appended = log->Append(batch);         // durable when OK
+//   std::vector<bulletin::LogAppend> batch(1);
+//   *batch[0].record.mutable_upsert() = bulletin;       // seq left unset
+//   batch[0].expected_last_seq = 0;                     // must be new
+//   absl::StatusOr<std::vector<bulletin::AppendOutcome>> outcomes =
+//       log->Append(batch);                             // durable when OK
 //   auto records = log->Read(/*after_seq=*/0, /*max_records=*/256);
 //
-// Thread-safety: implementations are safe for concurrent use. Appends are
-// expected from one writer at a time (the GroupCommitter); reads and waits
-// from any number of threads.
+// Seqs. The log assigns each appended record its seq: strictly increasing,
+// not necessarily consecutive (JetStream's stream sequence has gaps where
+// other writers' failed conditions or compaction left them).
+//
+// Keys and conditions. Every record belongs to one bulletin id (its upsert's
+// id or its retraction's id). An append may be conditioned on the seq of the
+// last record of its bulletin, which is how concurrent writers keep one
+// linear history per bulletin: a writer reads the bulletin's last seq,
+// decides, and appends only if nobody appended to that bulletin since.
+//
+// Compaction. Only the last record of each bulletin is kept: appending a
+// record removes the bulletin's previous one, so a superseded version or a
+// retracted text leaves the log (a retraction stays as a tombstone, which
+// carries no text). Read therefore skips the seqs of removed records.
+//
+// Identity. A log has an id, fixed when it is created, and an epoch, which
+// changes whenever its history may have been rewritten (reopened after a
+// restore from backup, for instance). A reader that applied the log up to
+// some seq asks CheckPosition whether it may go on from there; if not, what
+// it holds is not a prefix of this log and it must rebuild.
+//
+// Thread-safety: implementations are safe for concurrent use. Appends from
+// several threads are serialized by the log (the GroupCommitter is the usual
+// single caller); reads and waits come from any number of threads.
 
 #ifndef BULLETIN_INGEST_SERVICE_LOG_BULLETIN_LOG_H_
 #define BULLETIN_INGEST_SERVICE_LOG_BULLETIN_LOG_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/log.pb.h"
 
 namespace bulletin {
 
+// Which log a position belongs to. See the file comment.
+struct LogIdentity {
+  std::string log_id;
+  uint64_t epoch = 0;
+
+  bool operator==(const LogIdentity& other) const {
+    return log_id == other.log_id && epoch == other.epoch;
+  }
+};
+
+// One record to append and the conditions under which to append it.
+struct LogAppend {
+  // The change; its seq, and its upsert's seq, are left unset: the log
+  // assigns them.
+  v1::LogRecord record;
+  // The seq of the last record of this record's bulletin that the writer
+  // decided against; 0 when the bulletin must have no record in the log.
+  // Unset: append whatever the bulletin's last record is.
+  std::optional<uint64_t> expected_last_seq;
+  // Retry de-duplication key: an append whose dedup_id the log already took
+  // within its de-duplication window is not written again, and reports the
+  // first one's seq with `duplicate` set. Empty: no de-duplication.
+  std::string dedup_id;
+};
+
+// What became of one LogAppend.
+struct AppendOutcome {
+  // OK when the record is in the log (written now, or earlier under the same
+  // dedup_id). FAILED_PRECONDITION when the bulletin's last record was not
+  // `expected_last_seq`: nothing was written for this entry.
+  absl::Status status;
+  // The record's seq when OK.
+  uint64_t seq = 0;
+  // True when the record was written earlier under the same dedup_id.
+  bool duplicate = false;
+};
+
+// The bulletin id a record belongs to: its upsert's or its retraction's id.
+absl::string_view BulletinIdOf(const v1::LogRecord& record);
+
 class BulletinLog {
  public:
   virtual ~BulletinLog() = default;
 
-  // Appends `records` atomically and durably: when this returns OK all of
-  // them survive a crash or power loss. records[i].seq() must be
-  // head_seq() + 1 + i (FAILED_PRECONDITION if not).
+  // Appends, in order, every entry whose condition holds, atomically on the
+  // embedded backend and each durably: when this returns, every entry whose
+  // outcome is OK survives a crash (see docs/durability.md for what that
+  // means on each backend). One outcome per entry. A condition is checked
+  // against the log as it is after the entries before it in `entries`.
   //
-  // A failed write (disk full, I/O error) is fail-stop: this and every later
-  // Append return UNAVAILABLE, because after a failed synced write the
-  // storage cannot say whether the batch reached the disk. Restarting the
-  // process recovers: the batch is then in the log entirely or not at all,
-  // and a client retrying it finds it (as a duplicate) or writes it anew.
-  virtual absl::Status Append(const std::vector<v1::LogRecord>& records) = 0;
+  // A non-OK status means the log could not be written (UNAVAILABLE): the
+  // entries may or may not be in the log, and retrying them with the same
+  // dedup_ids and conditions finds them or writes them, never twice.
+  virtual absl::StatusOr<std::vector<AppendOutcome>> Append(
+      const std::vector<LogAppend>& entries) = 0;
 
-  // Up to `max_records` records with seq > after_seq, in seq order; empty
-  // when after_seq is the head. OUT_OF_RANGE when after_seq > head_seq().
+  // Up to `max_records` records with seq > after_seq, in seq order, each
+  // with seq (and its upsert's seq) set; empty when after_seq is at or past
+  // the last record. OUT_OF_RANGE when after_seq > head_seq().
   virtual absl::StatusOr<std::vector<v1::LogRecord>> Read(
       uint64_t after_seq, size_t max_records) const = 0;
 
-  // The seq of the last record; 0 when the log is empty.
+  // The seq of the last record appended; 0 when nothing ever was.
   virtual uint64_t head_seq() const = 0;
 
   // Waits until head_seq() > seq, `deadline` passes or the log is closed;
   // returns head_seq() at that moment.
   virtual uint64_t WaitForHeadAbove(uint64_t seq,
                                     absl::Time deadline) const = 0;
+
+  // This log's id and current epoch.
+  virtual LogIdentity identity() const = 0;
+
+  // OK when a reader that applied this log up to `applied_seq` while it had
+  // identity `seen` may continue from there: same log id, `seen.epoch` in
+  // this log's history, and `applied_seq` within what that epoch wrote.
+  // FAILED_PRECONDITION, saying why, when it may not. A reader with nothing
+  // applied (applied_seq 0) may always start.
+  virtual absl::Status CheckPosition(const LogIdentity& seen,
+                                     uint64_t applied_seq) const = 0;
 
   // Wakes every waiter and makes further Appends fail with UNAVAILABLE;
   // reads keep working until the log is destroyed.

@@ -1,41 +1,78 @@
 #include "ingest-service/log/leveldb_log.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "common/sync/wait.h"
 #include "leveldb/write_batch.h"
 
 namespace bulletin {
 namespace {
 
-// Record keys are 'r' followed by the seq in big-endian, so that LevelDB's
-// bytewise order is seq order. The format key guards against opening a
-// directory written by something else.
+// Keys (docs/durability.md, "The LevelDB log"). Numbers are big-endian so
+// that LevelDB's bytewise order is numeric order.
+//   m/format           kFormatValue
+//   m/log_id           the log's id
+//   e/<epoch>          <first seq of the epoch>
+//   r<seq>             LogRecord without its seqs
+//   b/<bulletin id>    <seq of the bulletin's last record>
+//   d/<dedup id>       <seq><appended at, unix micros>
+//   t/<micros><dedup id>  (empty): dedup ids in age order, for expiry
 constexpr char kRecordPrefix = 'r';
 constexpr char kFormatKey[] = "m/format";
-constexpr char kFormatValue[] = "bulletin-log-1";
-constexpr size_t kRecordKeySize = 9;
+constexpr char kLogIdKey[] = "m/log_id";
+constexpr char kFormatV1[] = "bulletin-log-1";
+constexpr char kFormatValue[] = "bulletin-log-2";
+constexpr char kEpochPrefix[] = "e/";
+constexpr char kBulletinPrefix[] = "b/";
+constexpr char kDedupPrefix[] = "d/";
+constexpr char kDedupAgePrefix[] = "t/";
+// Expired dedup ids removed per Append at most, so one Append never pays for
+// a long backlog.
+constexpr int kMaxExpiriesPerAppend = 256;
+
+void PutBigEndian(uint64_t value, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+bool GetBigEndian(absl::string_view in, uint64_t* value) {
+  if (in.size() < 8) return false;
+  uint64_t result = 0;
+  for (int i = 0; i < 8; ++i) {
+    result = (result << 8) | static_cast<unsigned char>(in[i]);
+  }
+  *value = result;
+  return true;
+}
+
+std::string BigEndian(uint64_t value) {
+  std::string out;
+  PutBigEndian(value, &out);
+  return out;
+}
 
 std::string RecordKey(uint64_t seq) {
-  std::string key(kRecordKeySize, '\0');
-  key[0] = kRecordPrefix;
-  for (int i = 8; i >= 1; --i) {
-    key[i] = static_cast<char>(seq & 0xff);
-    seq >>= 8;
-  }
+  std::string key(1, kRecordPrefix);
+  PutBigEndian(seq, &key);
   return key;
 }
 
 bool DecodeRecordKey(const leveldb::Slice& key, uint64_t* seq) {
-  if (key.size() != kRecordKeySize || key[0] != kRecordPrefix) return false;
-  uint64_t value = 0;
-  for (size_t i = 1; i < kRecordKeySize; ++i) {
-    value = (value << 8) | static_cast<unsigned char>(key[i]);
-  }
-  *seq = value;
-  return true;
+  if (key.size() != 9 || key[0] != kRecordPrefix) return false;
+  return GetBigEndian(absl::string_view(key.data() + 1, 8), seq);
+}
+
+std::string BulletinKey(absl::string_view id) {
+  return absl::StrCat(kBulletinPrefix, id);
 }
 
 absl::Status FromLevelDb(const leveldb::Status& status,
@@ -48,10 +85,70 @@ absl::Status FromLevelDb(const leveldb::Status& status,
   return absl::InternalError(message);
 }
 
+leveldb::WriteOptions Synced() {
+  leveldb::WriteOptions options;
+  options.sync = true;
+  return options;
+}
+
+// The stored form of a record: its seqs are its key, so they are not stored.
+std::string StoredValue(const v1::LogRecord& record) {
+  if (record.seq() == 0 && record.upsert().seq() == 0) {
+    return record.SerializeAsString();
+  }
+  v1::LogRecord without_seqs = record;
+  without_seqs.clear_seq();
+  if (without_seqs.has_upsert()) without_seqs.mutable_upsert()->clear_seq();
+  return without_seqs.SerializeAsString();
+}
+
+// Converts a log of the first format (records carry their seqs, every
+// version kept, no per-bulletin keys) to this one: keeps each bulletin's
+// last record, writes its key, and sets the format, in one synced batch.
+absl::Status ConvertFromV1(leveldb::DB* db, const std::string& directory) {
+  leveldb::WriteBatch batch;
+  absl::flat_hash_map<std::string, uint64_t> last_seq;
+  std::unique_ptr<leveldb::Iterator> it(
+      db->NewIterator(leveldb::ReadOptions()));
+  for (it->Seek(RecordKey(0)); it->Valid(); it->Next()) {
+    uint64_t seq = 0;
+    if (!DecodeRecordKey(it->key(), &seq)) break;
+    v1::LogRecord record;
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("log record ", seq, " in ",
+                                              directory, " does not parse"));
+    }
+    std::string id(BulletinIdOf(record));
+    auto [entry, inserted] = last_seq.try_emplace(id, seq);
+    if (!inserted) {
+      batch.Delete(RecordKey(entry->second));
+      entry->second = seq;
+    }
+    batch.Put(RecordKey(seq), StoredValue(record));
+  }
+  if (!it->status().ok()) {
+    return FromLevelDb(it->status(),
+                       absl::StrCat("cannot convert log in ", directory));
+  }
+  for (const auto& [id, seq] : last_seq) {
+    batch.Put(BulletinKey(id), BigEndian(seq));
+  }
+  batch.Put(kFormatKey, kFormatValue);
+  return FromLevelDb(db->Write(Synced(), &batch),
+                     absl::StrCat("cannot convert log in ", directory));
+}
+
+std::string NewLogId() {
+  absl::BitGen random;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
+                         absl::Uniform<uint64_t>(random));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
-    const std::string& directory) {
+    const std::string& directory, Options log_options) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) {
@@ -77,23 +174,23 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
   std::string format;
   leveldb::Status read = db->Get(leveldb::ReadOptions(), kFormatKey, &format);
   if (read.IsNotFound()) {
-    leveldb::WriteOptions sync;
-    sync.sync = true;
     absl::Status written =
-        FromLevelDb(db->Put(sync, kFormatKey, kFormatValue),
+        FromLevelDb(db->Put(Synced(), kFormatKey, kFormatValue),
                     absl::StrCat("cannot initialise log in ", directory));
     if (!written.ok()) return written;
   } else if (!read.ok()) {
     return FromLevelDb(read, absl::StrCat("cannot read log in ", directory));
+  } else if (format == kFormatV1) {
+    absl::Status converted = ConvertFromV1(db.get(), directory);
+    if (!converted.ok()) return converted;
   } else if (format != kFormatValue) {
     return absl::DataLossError(absl::StrCat("log in ", directory,
                                             " has unknown format '", format,
                                             "'; expected ", kFormatValue));
   }
 
-  // The head is the last record key. Gaps cannot arise (every append is one
-  // batch of consecutive seqs), and the version index checks contiguity when
-  // it replays the log at start-up.
+  // The head is the last record key: compaction only ever removes a record
+  // that a later one supersedes, so the last record is never removed.
   uint64_t head = 0;
   std::unique_ptr<leveldb::Iterator> it(
       db->NewIterator(leveldb::ReadOptions()));
@@ -108,17 +205,82 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
     return FromLevelDb(it->status(),
                        absl::StrCat("cannot scan log in ", directory));
   }
+
+  std::vector<EpochStart> history;
+  for (it->Seek(kEpochPrefix);
+       it->Valid() && it->key().starts_with(kEpochPrefix); it->Next()) {
+    EpochStart start;
+    if (!GetBigEndian(
+            absl::string_view(it->key().data() + 2, it->key().size() - 2),
+            &start.epoch) ||
+        !GetBigEndian(absl::string_view(it->value().data(), it->value().size()),
+                      &start.first_seq)) {
+      return absl::DataLossError(
+          absl::StrCat("log in ", directory, " has a malformed epoch key"));
+    }
+    history.push_back(start);
+  }
   it.reset();
-  return std::unique_ptr<LevelDbLog>(new LevelDbLog(std::move(db), head));
+
+  std::string log_id;
+  leveldb::Status got = db->Get(leveldb::ReadOptions(), kLogIdKey, &log_id);
+  leveldb::WriteBatch identity;
+  if (got.IsNotFound()) {
+    log_id = NewLogId();
+    identity.Put(kLogIdKey, log_id);
+  } else if (!got.ok()) {
+    return FromLevelDb(got, absl::StrCat("cannot read log in ", directory));
+  }
+  // Epochs are unique as well as increasing (they are a clock reading), so a
+  // copy restored from backup and reopened never reuses an epoch that the
+  // original went on to write.
+  EpochStart epoch;
+  epoch.epoch = std::max<uint64_t>(
+      history.empty() ? 1 : history.back().epoch + 1,
+      static_cast<uint64_t>(absl::ToUnixMicros(absl::Now())));
+  epoch.first_seq = head + 1;
+  identity.Put(absl::StrCat(kEpochPrefix, BigEndian(epoch.epoch)),
+               BigEndian(epoch.first_seq));
+  history.push_back(epoch);
+  absl::Status written =
+      FromLevelDb(db->Write(Synced(), &identity),
+                  absl::StrCat("cannot start a new epoch in ", directory));
+  if (!written.ok()) return written;
+
+  return std::unique_ptr<LevelDbLog>(new LevelDbLog(
+      std::move(db), log_options, std::move(log_id), std::move(history), head));
 }
 
-LevelDbLog::LevelDbLog(std::unique_ptr<leveldb::DB> db, uint64_t head_seq)
-    : db_(std::move(db)), head_seq_(head_seq) {}
+LevelDbLog::LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
+                       std::string log_id, std::vector<EpochStart> history,
+                       uint64_t head_seq)
+    : db_(std::move(db)),
+      options_(options),
+      log_id_(std::move(log_id)),
+      history_(std::move(history)),
+      head_seq_(head_seq) {}
 
 LevelDbLog::~LevelDbLog() = default;
 
-absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
-  if (records.empty()) return absl::OkStatus();
+absl::StatusOr<uint64_t> LevelDbLog::LastSeqOf(
+    const std::string& bulletin_id) const {
+  std::string value;
+  leveldb::Status got =
+      db_->Get(leveldb::ReadOptions(), BulletinKey(bulletin_id), &value);
+  if (got.IsNotFound()) return 0;
+  if (!got.ok()) return FromLevelDb(got, "cannot read the log");
+  uint64_t seq = 0;
+  if (!GetBigEndian(value, &seq)) {
+    return absl::DataLossError(
+        absl::StrCat("malformed last seq for bulletin ", bulletin_id));
+  }
+  return seq;
+}
+
+absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
+    const std::vector<LogAppend>& entries) {
+  std::vector<AppendOutcome> outcomes(entries.size());
+  if (entries.empty()) return outcomes;
   // append_mutex_ serializes writers across the synced write; mutex_ is only
   // taken to read and publish the head, so readers never wait for the disk.
   std::lock_guard<std::mutex> append_lock(append_mutex_);
@@ -129,22 +291,106 @@ absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
     if (!write_failure_.ok()) return write_failure_;
     head = head_seq_;
   }
+  const uint64_t now_micros =
+      static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
+  const uint64_t window_micros =
+      static_cast<uint64_t>(absl::ToInt64Microseconds(options_.dedup_window));
+  // Decisions see the entries before them: `last_seq` and `taken` hold what
+  // this batch has written so far.
+  absl::flat_hash_map<std::string, uint64_t> last_seq;
+  absl::flat_hash_map<std::string, uint64_t> taken;
   leveldb::WriteBatch batch;
-  std::string value;
-  for (size_t i = 0; i < records.size(); ++i) {
-    const uint64_t expected = head + 1 + i;
-    if (records[i].seq() != expected) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("append out of order: record has seq ", records[i].seq(),
-                       ", log expects ", expected));
+  bool batch_empty = true;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const LogAppend& entry = entries[i];
+    AppendOutcome& outcome = outcomes[i];
+    const std::string id(BulletinIdOf(entry.record));
+    if (id.empty()) {
+      outcome.status =
+          absl::InvalidArgumentError("a log record needs a bulletin id");
+      continue;
     }
-    value.clear();
-    records[i].SerializeToString(&value);
-    batch.Put(RecordKey(expected), value);
+    if (!entry.dedup_id.empty()) {
+      auto in_batch = taken.find(entry.dedup_id);
+      if (in_batch != taken.end()) {
+        outcome.seq = in_batch->second;
+        outcome.duplicate = true;
+        continue;
+      }
+      std::string value;
+      leveldb::Status got =
+          db_->Get(leveldb::ReadOptions(),
+                   absl::StrCat(kDedupPrefix, entry.dedup_id), &value);
+      uint64_t seq = 0, at = 0;
+      if (got.ok() && GetBigEndian(value, &seq) &&
+          GetBigEndian(absl::string_view(value).substr(8), &at) &&
+          at + window_micros > now_micros) {
+        outcome.seq = seq;
+        outcome.duplicate = true;
+        continue;
+      }
+      if (!got.ok() && !got.IsNotFound()) {
+        return FromLevelDb(got, "cannot read the log");
+      }
+    }
+    uint64_t last = 0;
+    if (auto it = last_seq.find(id); it != last_seq.end()) {
+      last = it->second;
+    } else {
+      absl::StatusOr<uint64_t> stored = LastSeqOf(id);
+      if (!stored.ok()) return stored.status();
+      last = *stored;
+    }
+    if (entry.expected_last_seq.has_value() &&
+        *entry.expected_last_seq != last) {
+      outcome.status = absl::FailedPreconditionError(
+          absl::StrCat("bulletin ", id, " was last written at seq ", last,
+                       ", not ", *entry.expected_last_seq));
+      continue;
+    }
+    const uint64_t seq = ++head;
+    batch_empty = false;
+    batch.Put(RecordKey(seq), StoredValue(entry.record));
+    if (last != 0) batch.Delete(RecordKey(last));
+    batch.Put(BulletinKey(id), BigEndian(seq));
+    last_seq[id] = seq;
+    if (!entry.dedup_id.empty()) {
+      std::string value = BigEndian(seq);
+      PutBigEndian(now_micros, &value);
+      batch.Put(absl::StrCat(kDedupPrefix, entry.dedup_id), value);
+      batch.Put(
+          absl::StrCat(kDedupAgePrefix, BigEndian(now_micros), entry.dedup_id),
+          "");
+      taken[entry.dedup_id] = seq;
+    }
+    outcome.seq = seq;
   }
-  leveldb::WriteOptions sync;
-  sync.sync = true;
-  leveldb::Status written = db_->Write(sync, &batch);
+  // Forget dedup ids past the window, oldest first.
+  {
+    std::unique_ptr<leveldb::Iterator> it(
+        db_->NewIterator(leveldb::ReadOptions()));
+    int expired = 0;
+    for (it->Seek(kDedupAgePrefix);
+         it->Valid() && it->key().starts_with(kDedupAgePrefix) &&
+         expired < kMaxExpiriesPerAppend;
+         it->Next(), ++expired) {
+      absl::string_view key(it->key().data(), it->key().size());
+      uint64_t at = 0;
+      if (!GetBigEndian(key.substr(2), &at) ||
+          at + window_micros > now_micros) {
+        break;
+      }
+      const std::string dedup_id(key.substr(2 + 8));
+      // A dedup id taken again in this batch keeps its new d/ key.
+      if (!taken.contains(dedup_id)) {
+        batch.Delete(absl::StrCat(kDedupPrefix, dedup_id));
+      }
+      batch.Delete(it->key());
+      batch_empty = false;
+    }
+  }
+  if (batch_empty) return outcomes;  // Every entry failed or repeated.
+  leveldb::Status written = db_->Write(Synced(), &batch);
   if (!written.ok()) {
     std::lock_guard<std::mutex> lock(mutex_);
     write_failure_ = absl::UnavailableError(absl::StrCat(
@@ -154,10 +400,10 @@ absl::Status LevelDbLog::Append(const std::vector<v1::LogRecord>& records) {
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    head_seq_ = head + records.size();
+    head_seq_ = head;
   }
   head_changed_.notify_all();
-  return absl::OkStatus();
+  return outcomes;
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
@@ -171,28 +417,21 @@ absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
   if (after_seq == head) return records;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
-  uint64_t expected = after_seq + 1;
-  for (it->Seek(RecordKey(expected));
-       it->Valid() && records.size() < max_records && expected <= head;
-       it->Next(), ++expected) {
+  for (it->Seek(RecordKey(after_seq + 1));
+       it->Valid() && records.size() < max_records; it->Next()) {
     uint64_t seq = 0;
-    if (!DecodeRecordKey(it->key(), &seq)) break;
-    if (seq != expected) {
-      return absl::DataLossError(absl::StrCat("log has a gap: expected seq ",
-                                              expected, ", found ", seq));
-    }
+    // Stop at the published head: a write in progress is not there yet.
+    if (!DecodeRecordKey(it->key(), &seq) || seq > head) break;
     v1::LogRecord& record = records.emplace_back();
     if (!record.ParseFromArray(it->value().data(),
                                static_cast<int>(it->value().size()))) {
       return absl::DataLossError(
           absl::StrCat("log record ", seq, " does not parse"));
     }
+    record.set_seq(seq);
+    if (record.has_upsert()) record.mutable_upsert()->set_seq(seq);
   }
   if (!it->status().ok()) return FromLevelDb(it->status(), "cannot read log");
-  if (records.empty()) {
-    return absl::DataLossError(
-        absl::StrCat("log record ", after_seq + 1, " is missing"));
-  }
   return records;
 }
 
@@ -208,6 +447,15 @@ uint64_t LevelDbLog::WaitForHeadAbove(uint64_t seq, absl::Time deadline) const {
   return head_seq_;
 }
 
+LogIdentity LevelDbLog::identity() const {
+  return LogIdentity{log_id_, history_.back().epoch};
+}
+
+absl::Status LevelDbLog::CheckPosition(const LogIdentity& seen,
+                                       uint64_t applied_seq) const {
+  return CheckLogPosition(log_id_, history_, head_seq(), seen, applied_seq);
+}
+
 void LevelDbLog::Close() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -219,6 +467,15 @@ void LevelDbLog::Close() {
 bool LevelDbLog::closed() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return closed_;
+}
+
+uint64_t LevelDbLog::ApproximateBytes() const {
+  const std::string all_start(1, '\0');
+  const std::string all_end(8, '\xff');
+  leveldb::Range all(all_start, all_end);
+  uint64_t size = 0;
+  db_->GetApproximateSizes(&all, 1, &size);
+  return size;
 }
 
 }  // namespace bulletin

@@ -1,14 +1,15 @@
-// The embedded ingest log, on LevelDB. See docs/architecture.md for the
-// on-disk format.
+// The embedded ingest log, on LevelDB: one ingest process, nothing else to
+// run. The on-disk format is in docs/durability.md ("The LevelDB log").
 //
 //   absl::StatusOr<std::unique_ptr<bulletin::LevelDbLog>> log =
-//       bulletin::LevelDbLog::Open("/var/lib/bulletin/log");
+//       bulletin::LevelDbLog::Open("/var/lib/bulletin/log", {});
 //   if (!log.ok()) ...;   // e.g. FAILED_PRECONDITION: locked by another
-//   process
+//                         // process
 //
 // Each Append is one LevelDB WriteBatch written with sync=true, so it is
-// atomic and durable when it returns. Seqs are keys, so the head survives any
-// crash exactly as far as the last synced batch.
+// atomic and durable when it returns: the records, the removal of the
+// records they supersede, the per-bulletin index and the de-duplication
+// keys all land together or not at all. Every Open starts a new epoch.
 //
 // Thread-safety: safe for concurrent use (see BulletinLog). The LevelDB
 // directory is locked for the lifetime of the object: a second process
@@ -21,35 +22,62 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/time/time.h"
 #include "ingest-service/log/bulletin_log.h"
+#include "ingest-service/log/log_position.h"
 #include "leveldb/db.h"
 
 namespace bulletin {
 
 class LevelDbLog : public BulletinLog {
  public:
-  // Opens the log in `directory`, creating it (and its parents) if missing.
-  // Fails with FAILED_PRECONDITION if another process holds it, DATA_LOSS if
-  // it is corrupt or of an unknown format.
+  struct Options {
+    // How long a dedup_id is remembered (as JetStream's duplicate window).
+    absl::Duration dedup_window = absl::Minutes(2);
+  };
+
+  // Opens the log in `directory`, creating it (and its parents) if missing,
+  // and starts a new epoch. A log written by the previous format (gap-free
+  // seqs, every version kept) is converted in place. Fails with
+  // FAILED_PRECONDITION if another process holds it, DATA_LOSS if it is
+  // corrupt or of an unknown format.
   static absl::StatusOr<std::unique_ptr<LevelDbLog>> Open(
-      const std::string& directory);
+      const std::string& directory, Options options);
 
   ~LevelDbLog() override;
 
-  absl::Status Append(const std::vector<v1::LogRecord>& records) override;
+  absl::StatusOr<std::vector<AppendOutcome>> Append(
+      const std::vector<LogAppend>& entries) override;
   absl::StatusOr<std::vector<v1::LogRecord>> Read(
       uint64_t after_seq, size_t max_records) const override;
   uint64_t head_seq() const override;
   uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const override;
+  LogIdentity identity() const override;
+  absl::Status CheckPosition(const LogIdentity& seen,
+                             uint64_t applied_seq) const override;
   void Close() override;
   bool closed() const override;
 
+  // Bytes the log's files take on disk now.
+  uint64_t ApproximateBytes() const;
+
  private:
-  LevelDbLog(std::unique_ptr<leveldb::DB> db, uint64_t head_seq);
+  LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
+             std::string log_id, std::vector<EpochStart> history,
+             uint64_t head_seq);
+
+  // The seq of `bulletin_id`'s last record, 0 if none. Called under
+  // append_mutex_.
+  absl::StatusOr<uint64_t> LastSeqOf(const std::string& bulletin_id) const;
 
   const std::unique_ptr<leveldb::DB> db_;
+  const Options options_;
+  const std::string log_id_;
+  // Every epoch of this log, the current one last; fixed after Open.
+  const std::vector<EpochStart> history_;
   // Held by Append for the whole write, so appends never interleave.
   std::mutex append_mutex_;
   // Guards the published head; never held across I/O.

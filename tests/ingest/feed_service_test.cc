@@ -5,13 +5,13 @@
 #include "common/server/grpc_server.h"
 #include "gtest/gtest.h"
 #include "ingest-service/feed_service_impl.h"
+#include "tests/ingest/controlled_log.h"
 #include "tests/ingest/log_records.h"
-#include "tests/ingest/memory_log.h"
 
 namespace bulletin {
 namespace {
 
-using testing::MemoryLog;
+using testing::ControlledLog;
 using testing::UpsertRecord;
 
 class FeedServiceTest : public ::testing::Test {
@@ -38,10 +38,10 @@ class FeedServiceTest : public ::testing::Test {
       const uint64_t seq = log_.head_seq() + 1 + i;
       records.push_back(UpsertRecord(seq, absl::StrCat("id", seq), "v"));
     }
-    ASSERT_TRUE(log_.Append(records).ok());
+    ASSERT_TRUE(testing::AppendRecords(log_, records).ok());
   }
 
-  MemoryLog log_;
+  ControlledLog log_;
   std::unique_ptr<FeedServiceImpl> feed_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::Feed::Stub> stub_;

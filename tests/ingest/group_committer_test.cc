@@ -1,6 +1,7 @@
 #include "ingest-service/commit/group_committer.h"
 
 #include <atomic>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -8,15 +9,15 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/leveldb_log.h"
+#include "tests/ingest/controlled_log.h"
 #include "tests/ingest/log_records.h"
-#include "tests/ingest/memory_log.h"
 #include "tests/testing/temp_dir.h"
 
 namespace bulletin {
 namespace {
 
 using testing::BulletinWithId;
-using testing::MemoryLog;
+using testing::ControlledLog;
 
 std::unique_ptr<GroupCommitter> StartOrDie(
     BulletinLog* log, GroupCommitter::Options options = {}) {
@@ -26,7 +27,7 @@ std::unique_ptr<GroupCommitter> StartOrDie(
 }
 
 TEST(GroupCommitterTest, AssignsConsecutiveSeqsAndStampsRecords) {
-  MemoryLog log;
+  ControlledLog log;
   auto committer = StartOrDie(&log);
   auto first = committer->Upsert(BulletinWithId("a"), "v1");
   auto second = committer->Upsert(BulletinWithId("b"), "v1");
@@ -43,7 +44,7 @@ TEST(GroupCommitterTest, AssignsConsecutiveSeqsAndStampsRecords) {
 }
 
 TEST(GroupCommitterTest, SameVersionIsADuplicateAndWritesNothing) {
-  MemoryLog log;
+  ControlledLog log;
   auto committer = StartOrDie(&log);
   ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
   auto again = committer->Upsert(BulletinWithId("a"), "v1");
@@ -54,7 +55,7 @@ TEST(GroupCommitterTest, SameVersionIsADuplicateAndWritesNothing) {
 }
 
 TEST(GroupCommitterTest, NewVersionOfAnIdIsACorrection) {
-  MemoryLog log;
+  ControlledLog log;
   auto committer = StartOrDie(&log);
   ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
   auto corrected = committer->Upsert(BulletinWithId("a"), "v2");
@@ -65,7 +66,7 @@ TEST(GroupCommitterTest, NewVersionOfAnIdIsACorrection) {
 }
 
 TEST(GroupCommitterTest, RetractsOnlyLiveIds) {
-  MemoryLog log;
+  ControlledLog log;
   auto committer = StartOrDie(&log);
   EXPECT_EQ(committer->Retract("a", "").status().code(),
             absl::StatusCode::kNotFound);
@@ -85,7 +86,7 @@ TEST(GroupCommitterTest, RetractsOnlyLiveIds) {
 
 TEST(GroupCommitterTest, ConcurrentSubmitsOfTheSameTextWriteOnce) {
   testing::TempDir dir;
-  auto log = LevelDbLog::Open(dir.path());
+  auto log = LevelDbLog::Open(dir.path(), {});
   ASSERT_TRUE(log.ok());
   auto committer = StartOrDie(log->get());
   constexpr int kThreads = 8;
@@ -113,7 +114,7 @@ TEST(GroupCommitterTest, ConcurrentSubmitsOfTheSameTextWriteOnce) {
 }
 
 TEST(GroupCommitterTest, FailedAppendReportsUnavailableAndForgetsTheBatch) {
-  MemoryLog log;
+  ControlledLog log;
   std::atomic<int> reported{0};
   GroupCommitter::Options options;
   options.on_log_failure = [&reported](const absl::Status&) { ++reported; };
@@ -134,7 +135,7 @@ TEST(GroupCommitterTest, FailedAppendReportsUnavailableAndForgetsTheBatch) {
 }
 
 TEST(GroupCommitterTest, RefusesWhenTooManyChangesAreWaiting) {
-  MemoryLog log;
+  ControlledLog log;
   GroupCommitter::Options options;
   options.max_pending = 2;
   options.max_batch = 1;
@@ -161,7 +162,7 @@ TEST(GroupCommitterTest, RefusesWhenTooManyChangesAreWaiting) {
 }
 
 TEST(GroupCommitterTest, StopFinishesQueuedWorkThenRefuses) {
-  MemoryLog log;
+  ControlledLog log;
   auto committer = StartOrDie(&log);
   ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v").ok());
   committer->Stop();
@@ -173,14 +174,14 @@ TEST(GroupCommitterTest, StopFinishesQueuedWorkThenRefuses) {
 TEST(GroupCommitterTest, DuplicatesAreRecognisedAfterRestart) {
   testing::TempDir dir;
   {
-    auto log = LevelDbLog::Open(dir.path());
+    auto log = LevelDbLog::Open(dir.path(), {});
     ASSERT_TRUE(log.ok());
     auto committer = StartOrDie(log->get());
     ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
     ASSERT_TRUE(committer->Upsert(BulletinWithId("b"), "v1").ok());
     ASSERT_TRUE(committer->Retract("b", "").ok());
   }
-  auto log = LevelDbLog::Open(dir.path());
+  auto log = LevelDbLog::Open(dir.path(), {});
   ASSERT_TRUE(log.ok());
   auto committer = StartOrDie(log->get());
   auto again = committer->Upsert(BulletinWithId("a"), "v1");
@@ -190,6 +191,47 @@ TEST(GroupCommitterTest, DuplicatesAreRecognisedAfterRestart) {
   EXPECT_EQ(committer->Retract("b", "").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(committer->live_count(), 1);
+}
+
+// Two committers sharing one log stand for two ingest replicas on a shared
+// log: racing corrections of one bulletin all land, one after another, and
+// each committer sees the other's.
+TEST(GroupCommitterTest, CommittersSharingALogKeepOneHistoryPerBulletin) {
+  ControlledLog log;
+  auto first = StartOrDie(&log);
+  auto second = StartOrDie(&log);
+  constexpr int kVersions = 30;
+  std::vector<uint64_t> seqs[2];
+  std::vector<std::thread> threads;
+  for (int c = 0; c < 2; ++c) {
+    threads.emplace_back([&, c] {
+      GroupCommitter* committer = c == 0 ? first.get() : second.get();
+      for (int i = 0; i < kVersions; ++i) {
+        auto result = committer->Upsert(BulletinWithId("story"),
+                                        absl::StrCat("c", c, "-v", i));
+        ASSERT_TRUE(result.ok()) << result.status();
+        EXPECT_FALSE(result->duplicate);
+        seqs[c].push_back(result->seq);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<uint64_t> all(seqs[0].begin(), seqs[0].end());
+  all.insert(seqs[1].begin(), seqs[1].end());
+  EXPECT_EQ(all.size(), 2u * kVersions);
+  // The last version written is the one both now hold as current: a
+  // resubmission of it through either is a duplicate.
+  auto records = log.Read(0, 100);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ(records->front().seq(), *all.rbegin());
+  const std::string last_digest = records->front().version_digest();
+  for (GroupCommitter* committer : {first.get(), second.get()}) {
+    auto again = committer->Upsert(BulletinWithId("story"), last_digest);
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->duplicate);
+    EXPECT_EQ(again->seq, *all.rbegin());
+  }
 }
 
 }  // namespace

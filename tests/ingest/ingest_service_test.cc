@@ -22,7 +22,7 @@ std::string ReadExample(const std::string& name) {
 class IngestServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto log = LevelDbLog::Open(dir_.path());
+    auto log = LevelDbLog::Open(dir_.path(), {});
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
     auto committer = GroupCommitter::Start(log_.get(), {});

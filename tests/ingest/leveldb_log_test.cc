@@ -3,97 +3,33 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "leveldb/db.h"
 #include "tests/ingest/log_records.h"
 #include "tests/testing/temp_dir.h"
 
 namespace bulletin {
 namespace {
 
-using testing::RetractionRecord;
+using testing::AppendRecords;
 using testing::UpsertRecord;
 
 std::unique_ptr<LevelDbLog> OpenOrDie(const std::string& dir) {
-  absl::StatusOr<std::unique_ptr<LevelDbLog>> log = LevelDbLog::Open(dir);
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> log = LevelDbLog::Open(dir, {});
   EXPECT_TRUE(log.ok()) << log.status();
   return log.ok() ? *std::move(log) : nullptr;
-}
-
-TEST(LevelDbLogTest, NewLogIsEmpty) {
-  testing::TempDir dir;
-  auto log = OpenOrDie(dir.path() + "/log");
-  EXPECT_EQ(log->head_seq(), 0u);
-  auto records = log->Read(0, 10);
-  ASSERT_TRUE(records.ok());
-  EXPECT_TRUE(records->empty());
-}
-
-TEST(LevelDbLogTest, AppendsAndReadsInOrder) {
-  testing::TempDir dir;
-  auto log = OpenOrDie(dir.path());
-  ASSERT_TRUE(
-      log->Append({UpsertRecord(1, "a", "d1"), UpsertRecord(2, "b", "d2")})
-          .ok());
-  ASSERT_TRUE(log->Append({RetractionRecord(3, "a")}).ok());
-  EXPECT_EQ(log->head_seq(), 3u);
-  auto all = log->Read(0, 100);
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 3u);
-  EXPECT_EQ((*all)[0].upsert().id(), "a");
-  EXPECT_EQ((*all)[1].seq(), 2u);
-  EXPECT_EQ((*all)[2].retraction().id(), "a");
-  auto tail = log->Read(1, 1);
-  ASSERT_TRUE(tail.ok());
-  ASSERT_EQ(tail->size(), 1u);
-  EXPECT_EQ((*tail)[0].seq(), 2u);
-}
-
-TEST(LevelDbLogTest, RejectsOutOfOrderAppendAndWritesNothing) {
-  testing::TempDir dir;
-  auto log = OpenOrDie(dir.path());
-  absl::Status status =
-      log->Append({UpsertRecord(1, "a", "d"), UpsertRecord(3, "b", "d")});
-  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(log->head_seq(), 0u);
-  EXPECT_EQ(log->Append({UpsertRecord(2, "a", "d")}).code(),
-            absl::StatusCode::kFailedPrecondition);
-}
-
-TEST(LevelDbLogTest, ReadBeyondHeadIsOutOfRange) {
-  testing::TempDir dir;
-  auto log = OpenOrDie(dir.path());
-  ASSERT_TRUE(log->Append({UpsertRecord(1, "a", "d")}).ok());
-  EXPECT_EQ(log->Read(2, 10).status().code(), absl::StatusCode::kOutOfRange);
-}
-
-TEST(LevelDbLogTest, ReopenKeepsEveryRecordAndTheHead) {
-  testing::TempDir dir;
-  {
-    auto log = OpenOrDie(dir.path());
-    for (uint64_t seq = 1; seq <= 50; ++seq) {
-      ASSERT_TRUE(
-          log->Append({UpsertRecord(seq, "id" + std::to_string(seq), "d")})
-              .ok());
-    }
-  }
-  auto log = OpenOrDie(dir.path());
-  EXPECT_EQ(log->head_seq(), 50u);
-  auto all = log->Read(0, 1000);
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 50u);
-  EXPECT_EQ(all->back().upsert().id(), "id50");
-  ASSERT_TRUE(log->Append({UpsertRecord(51, "next", "d")}).ok());
 }
 
 TEST(LevelDbLogTest, SecondOpenOfSameDirectoryFails) {
   testing::TempDir dir;
   auto log = OpenOrDie(dir.path());
   absl::StatusOr<std::unique_ptr<LevelDbLog>> second =
-      LevelDbLog::Open(dir.path());
+      LevelDbLog::Open(dir.path(), {});
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -101,38 +37,115 @@ TEST(LevelDbLogTest, RefusesADirectoryThatIsNotADirectory) {
   testing::TempDir dir;
   const std::string file = dir.path() + "/file";
   std::ofstream(file) << "x";
-  EXPECT_FALSE(LevelDbLog::Open(file + "/log").ok());
+  EXPECT_FALSE(LevelDbLog::Open(file + "/log", {}).ok());
 }
 
-TEST(LevelDbLogTest, WaitForHeadAboveWakesOnAppend) {
+// A copy of the log taken as a backup, restored after the original went on:
+// a reader that followed the original past the copy's end must not carry on
+// from the restored log, even once the restored log grows past its position.
+TEST(LevelDbLogTest, ARestoredCopyRefusesReadersThatWentFurther) {
   testing::TempDir dir;
-  auto log = OpenOrDie(dir.path());
-  std::thread writer([&] {
-    absl::SleepFor(absl::Milliseconds(50));
-    ASSERT_TRUE(log->Append({UpsertRecord(1, "a", "d")}).ok());
-  });
-  EXPECT_EQ(log->WaitForHeadAbove(0, absl::InfiniteFuture()), 1u);
-  writer.join();
+  const std::string original = dir.path() + "/log";
+  const std::string backup = dir.path() + "/backup";
+  LogIdentity seen;
+  uint64_t applied = 0;
+  {
+    auto log = OpenOrDie(original);
+    ASSERT_TRUE(AppendRecords(*log, {UpsertRecord(0, "a", "v")}).ok());
+    log.reset();  // The backup is taken of a closed log, as docs say.
+    std::filesystem::copy(original, backup);
+    log = OpenOrDie(original);
+    ASSERT_TRUE(AppendRecords(*log, {UpsertRecord(0, "b", "v"),
+                                     UpsertRecord(0, "c", "v")})
+                    .ok());
+    seen = log->identity();
+    applied = log->head_seq();
+    EXPECT_TRUE(log->CheckPosition(seen, applied).ok());
+  }
+  std::filesystem::remove_all(original);
+  std::filesystem::rename(backup, original);
+  auto restored = OpenOrDie(original);
+  EXPECT_EQ(restored->identity().log_id, seen.log_id);
+  EXPECT_NE(restored->identity().epoch, seen.epoch);
+  ASSERT_TRUE(AppendRecords(*restored, {UpsertRecord(0, "d", "v"),
+                                        UpsertRecord(0, "e", "v"),
+                                        UpsertRecord(0, "f", "v")})
+                  .ok());
+  ASSERT_GE(restored->head_seq(), applied);
+  absl::Status refused = restored->CheckPosition(seen, applied);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_NE(refused.message().find("restored"), absl::string_view::npos);
 }
 
-TEST(LevelDbLogTest, WaitForHeadAboveReturnsAtDeadline) {
+TEST(LevelDbLogTest, EveryOpenStartsANewEpochThatKeepsOldReadersValid) {
   testing::TempDir dir;
+  LogIdentity first;
+  {
+    auto log = OpenOrDie(dir.path());
+    ASSERT_TRUE(AppendRecords(*log, {UpsertRecord(0, "a", "v")}).ok());
+    first = log->identity();
+  }
   auto log = OpenOrDie(dir.path());
-  EXPECT_EQ(log->WaitForHeadAbove(0, absl::Now() + absl::Milliseconds(20)), 0u);
+  EXPECT_GT(log->identity().epoch, first.epoch);
+  EXPECT_TRUE(log->CheckPosition(first, 1).ok());
+  EXPECT_EQ(log->CheckPosition({first.log_id, first.epoch + 1}, 1).code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
-TEST(LevelDbLogTest, CloseWakesWaitersAndRefusesAppends) {
+TEST(LevelDbLogTest, ForgetsDedupIdsAfterTheWindow) {
   testing::TempDir dir;
+  LevelDbLog::Options options;
+  options.dedup_window = absl::Milliseconds(1);
+  auto opened = LevelDbLog::Open(dir.path(), options);
+  ASSERT_TRUE(opened.ok());
+  LogAppend append;
+  append.record = UpsertRecord(0, "a", "v");
+  append.dedup_id = "request-1";
+  auto first = (*opened)->Append({append});
+  ASSERT_TRUE(first.ok());
+  absl::SleepFor(absl::Milliseconds(20));
+  auto later = (*opened)->Append({append});
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE((*later)[0].duplicate);
+  EXPECT_GT((*later)[0].seq, (*first)[0].seq);
+}
+
+// A log written by the first format (every version kept, seqs inside the
+// records) opens as this format: the last record of each bulletin stays.
+TEST(LevelDbLogTest, ConvertsALogOfTheFirstFormat) {
+  testing::TempDir dir;
+  {
+    leveldb::Options options;
+    options.create_if_missing = true;
+    leveldb::DB* db = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(options, dir.path(), &db).ok());
+    std::unique_ptr<leveldb::DB> owned(db);
+    ASSERT_TRUE(db->Put({}, "m/format", "bulletin-log-1").ok());
+    const std::vector<v1::LogRecord> records = {UpsertRecord(1, "a", "v1"),
+                                                UpsertRecord(2, "b", "v1"),
+                                                UpsertRecord(3, "a", "v2")};
+    for (const v1::LogRecord& record : records) {
+      std::string key(1, 'r');
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        key.push_back(static_cast<char>((record.seq() >> shift) & 0xff));
+      }
+      ASSERT_TRUE(db->Put({}, key, record.SerializeAsString()).ok());
+    }
+  }
   auto log = OpenOrDie(dir.path());
-  std::thread closer([&] {
-    absl::SleepFor(absl::Milliseconds(50));
-    log->Close();
-  });
-  EXPECT_EQ(log->WaitForHeadAbove(0, absl::InfiniteFuture()), 0u);
-  closer.join();
-  EXPECT_TRUE(log->closed());
-  EXPECT_EQ(log->Append({UpsertRecord(1, "a", "d")}).code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(log->head_seq(), 3u);
+  auto all = log->Read(0, 10);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].upsert().id(), "b");
+  EXPECT_EQ((*all)[1].seq(), 3u);
+  EXPECT_EQ((*all)[1].version_digest(), "v2");
+  LogAppend stale;
+  stale.record = UpsertRecord(0, "a", "v3");
+  stale.expected_last_seq = 1;
+  auto outcome = log->Append({stale});
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ((*outcome)[0].status.code(), absl::StatusCode::kFailedPrecondition);
 }
 
 // Caps the size of any file this process writes, as a full disk would, for
@@ -156,19 +169,20 @@ TEST(LevelDbLogTest, AFailedWriteStopsAppendsUntilReopenedAndLosesNothing) {
   testing::TempDir dir;
   {
     auto log = OpenOrDie(dir.path());
-    ASSERT_TRUE(log->Append({UpsertRecord(1, "kept", "d")}).ok());
+    ASSERT_TRUE(AppendRecords(*log, {UpsertRecord(1, "kept", "d")}).ok());
     v1::LogRecord big = UpsertRecord(2, "too-big", "d");
     big.mutable_upsert()->set_lead(std::string(1 << 20, 'x'));
     {
       FileSizeLimit limit(256 << 10);
-      absl::Status failed = log->Append({big});
+      absl::Status failed = AppendRecords(*log, {big}).status();
       EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
       EXPECT_NE(failed.message().find("restarts"), absl::string_view::npos);
     }
     // Space is back, but the log stays stopped: the failed batch's fate is
     // unknown until recovery.
-    EXPECT_EQ(log->Append({UpsertRecord(2, "after", "d")}).code(),
-              absl::StatusCode::kUnavailable);
+    EXPECT_EQ(
+        AppendRecords(*log, {UpsertRecord(2, "after", "d")}).status().code(),
+        absl::StatusCode::kUnavailable);
     EXPECT_EQ(log->head_seq(), 1u);
   }
   auto log = OpenOrDie(dir.path());
@@ -183,8 +197,7 @@ TEST(LevelDbLogTest, AFailedWriteStopsAppendsUntilReopenedAndLosesNothing) {
       EXPECT_EQ(record.upsert().lead().size(), size_t{1} << 20);
     }
   }
-  EXPECT_TRUE(
-      log->Append({UpsertRecord(log->head_seq() + 1, "next", "d")}).ok());
+  EXPECT_TRUE(AppendRecords(*log, {UpsertRecord(0, "next", "d")}).ok());
 }
 
 }  // namespace

@@ -13,12 +13,12 @@ using testing::UpsertRecord;
 
 TEST(VersionIndexTest, RebuildFollowsUpsertsCorrectionsAndRetractions) {
   testing::TempDir dir;
-  auto log = LevelDbLog::Open(dir.path());
+  auto log = LevelDbLog::Open(dir.path(), {});
   ASSERT_TRUE(log.ok());
   ASSERT_TRUE(
-      (*log)
-          ->Append({UpsertRecord(1, "a", "v1"), UpsertRecord(2, "b", "v1"),
-                    UpsertRecord(3, "a", "v2"), RetractionRecord(4, "b")})
+      testing::AppendRecords(
+          **log, {UpsertRecord(1, "a", "v1"), UpsertRecord(2, "b", "v1"),
+                  UpsertRecord(3, "a", "v2"), RetractionRecord(4, "b")})
           .ok());
   absl::StatusOr<VersionIndex> index = VersionIndex::Rebuild(**log);
   ASSERT_TRUE(index.ok()) << index.status();
@@ -35,11 +35,44 @@ TEST(VersionIndexTest, RebuildFollowsUpsertsCorrectionsAndRetractions) {
   EXPECT_EQ(index->live_count(), 1);
 }
 
-TEST(VersionIndexTest, RetractionOfUnknownIdIsIgnored) {
+TEST(VersionIndexTest, RetractionOfUnknownIdIsADeadEntryAtItsSeq) {
   VersionIndex index;
   index.Apply(RetractionRecord(1, "nope"));
-  EXPECT_EQ(index.Find("nope"), nullptr);
+  ASSERT_NE(index.Find("nope"), nullptr);
+  EXPECT_FALSE(index.Find("nope")->live);
+  EXPECT_EQ(index.Find("nope")->seq, 1u);
   EXPECT_EQ(index.live_count(), 0);
+}
+
+TEST(VersionIndexTest, OlderOrRepeatedRecordsChangeNothing) {
+  VersionIndex index;
+  index.Apply(UpsertRecord(5, "a", "v2"));
+  index.Apply(UpsertRecord(3, "a", "v1"));
+  index.Apply(RetractionRecord(4, "a"));
+  index.Apply(UpsertRecord(5, "a", "v2"));
+  EXPECT_EQ(index.Find("a")->digest, "v2");
+  EXPECT_TRUE(index.Find("a")->live);
+  EXPECT_EQ(index.live_count(), 1);
+}
+
+TEST(VersionIndexTest, CatchUpReadsOnlyWhatOthersAppendedSince) {
+  testing::TempDir dir;
+  auto log = LevelDbLog::Open(dir.path(), {});
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE(testing::AppendRecords(**log, {UpsertRecord(0, "a", "v1")}).ok());
+  absl::StatusOr<VersionIndex> index = VersionIndex::Rebuild(**log);
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(index->applied_seq(), 1u);
+  // Another writer corrects "a" and adds "b".
+  ASSERT_TRUE(testing::AppendRecords(**log, {UpsertRecord(0, "a", "v2"),
+                                             UpsertRecord(0, "b", "v1")})
+                  .ok());
+  ASSERT_TRUE(index->CatchUp(**log).ok());
+  EXPECT_EQ(index->Find("a")->digest, "v2");
+  EXPECT_EQ(index->Find("a")->seq, 2u);
+  EXPECT_EQ(index->Find("b")->seq, 3u);
+  EXPECT_EQ(index->applied_seq(), 3u);
+  EXPECT_EQ(index->live_count(), 2);
 }
 
 TEST(VersionIndexTest, ResubmissionAfterRetractionIsLiveAgain) {

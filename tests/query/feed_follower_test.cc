@@ -8,13 +8,13 @@
 #include "common/server/grpc_server.h"
 #include "gtest/gtest.h"
 #include "ingest-service/feed_service_impl.h"
+#include "tests/ingest/controlled_log.h"
 #include "tests/ingest/log_records.h"
-#include "tests/ingest/memory_log.h"
 
 namespace bulletin {
 namespace {
 
-using testing::MemoryLog;
+using testing::ControlledLog;
 using testing::RetractionRecord;
 using testing::UpsertRecord;
 
@@ -29,7 +29,7 @@ bool Eventually(Condition condition) {
   return condition();
 }
 
-// An ingest-side Feed over a MemoryLog that can be stopped and restarted on
+// An ingest-side Feed over a ControlledLog that can be stopped and restarted on
 // the same port.
 class FeedServer {
  public:
@@ -88,9 +88,10 @@ struct FollowingIndex {
 };
 
 TEST(FeedFollowerTest, CatchesUpThenTails) {
-  MemoryLog log;
-  ASSERT_TRUE(log.Append({UpsertRecord(1, "a", "v"), UpsertRecord(2, "b", "v"),
-                          RetractionRecord(3, "a")})
+  ControlledLog log;
+  ASSERT_TRUE(testing::AppendRecords(
+                  log, {UpsertRecord(1, "a", "v"), UpsertRecord(2, "b", "v"),
+                        RetractionRecord(3, "a")})
                   .ok());
   FeedServer server(&log);
   server.Start();
@@ -102,7 +103,7 @@ TEST(FeedFollowerTest, CatchesUpThenTails) {
   EXPECT_GE(index.applied_seq(), 3u);
   EXPECT_FALSE(index.Get("a").ok());
   EXPECT_TRUE(index.Get("b").ok());
-  ASSERT_TRUE(log.Append({UpsertRecord(4, "c", "v")}).ok());
+  ASSERT_TRUE(testing::AppendRecords(log, {UpsertRecord(4, "c", "v")}).ok());
   ASSERT_TRUE(Eventually([&] { return index.Get("c").ok(); }));
   EXPECT_EQ(follower.head_seq(), 4u);
   follower.Stop();
@@ -113,18 +114,21 @@ TEST(FeedFollowerTest, CatchesUpThenTails) {
 // freezing every list) before it reports ready: its index is then exactly
 // what Compact() makes of the same records.
 TEST(FeedFollowerTest, CompactsOnceCaughtUp) {
-  MemoryLog log;
+  ControlledLog log;
   std::vector<v1::LogRecord> records;
   for (int i = 1; i <= 40; ++i) {
     records.push_back(UpsertRecord(static_cast<uint64_t>(i),
                                    absl::StrCat("id", i % 30), "v"));
   }
   records.push_back(RetractionRecord(41, "id7"));
-  ASSERT_TRUE(log.Append(records).ok());
+  ASSERT_TRUE(testing::AppendRecords(log, records).ok());
+  // The records as the log keeps them: each bulletin's last one.
+  absl::StatusOr<std::vector<v1::LogRecord>> kept = log.Read(0, 1000);
+  ASSERT_TRUE(kept.ok());
   BulletinIndex uncompacted;
-  for (const v1::LogRecord& r : records) uncompacted.Apply(r);
+  for (const v1::LogRecord& r : *kept) uncompacted.Apply(r);
   BulletinIndex compacted;
-  for (const v1::LogRecord& r : records) compacted.Apply(r);
+  for (const v1::LogRecord& r : *kept) compacted.Apply(r);
   compacted.Compact();
   ASSERT_NE(uncompacted.Stats().index_bytes(), compacted.Stats().index_bytes());
 
@@ -139,8 +143,8 @@ TEST(FeedFollowerTest, CompactsOnceCaughtUp) {
 }
 
 TEST(FeedFollowerTest, ResumesFromItsSeqAfterIngestRestarts) {
-  MemoryLog log;
-  ASSERT_TRUE(log.Append({UpsertRecord(1, "a", "v")}).ok());
+  ControlledLog log;
+  ASSERT_TRUE(testing::AppendRecords(log, {UpsertRecord(1, "a", "v")}).ok());
   FeedServer server(&log);
   server.Start();
   const int port = server.port();
@@ -149,7 +153,7 @@ TEST(FeedFollowerTest, ResumesFromItsSeqAfterIngestRestarts) {
   follower.Start();
   ASSERT_TRUE(Eventually([&] { return index.applied_seq() == 1; }));
   server.Stop();
-  ASSERT_TRUE(log.Append({UpsertRecord(2, "b", "v")}).ok());
+  ASSERT_TRUE(testing::AppendRecords(log, {UpsertRecord(2, "b", "v")}).ok());
   server.Start(port);
   ASSERT_TRUE(Eventually([&] { return index.applied_seq() == 2; }));
   EXPECT_GE(follower.connections(), 2);
@@ -158,8 +162,9 @@ TEST(FeedFollowerTest, ResumesFromItsSeqAfterIngestRestarts) {
 }
 
 TEST(FeedFollowerTest, RebuildsWhenItsSeqIsBeyondTheLog) {
-  MemoryLog log;
-  ASSERT_TRUE(log.Append({UpsertRecord(1, "fresh", "v")}).ok());
+  ControlledLog log;
+  ASSERT_TRUE(
+      testing::AppendRecords(log, {UpsertRecord(1, "fresh", "v")}).ok());
   FeedServer server(&log);
   server.Start();
   BulletinIndex index;

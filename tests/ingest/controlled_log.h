@@ -1,0 +1,97 @@
+// A real LevelDbLog in a temporary directory whose appends a test can hold
+// back or make fail, for tests of what sits above the log (group commit, the
+// Feed, a replica following it).
+//
+//   bulletin::testing::ControlledLog log;
+//   log.Block();                       // Appends wait...
+//   log.Unblock();                     // ...until now.
+//   log.FailAppends(absl::UnavailableError("disk full"));
+//
+// Thread-safety: safe for concurrent use, as BulletinLog.
+
+#ifndef BULLETIN_TESTS_INGEST_CONTROLLED_LOG_H_
+#define BULLETIN_TESTS_INGEST_CONTROLLED_LOG_H_
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "gtest/gtest.h"
+#include "ingest-service/log/leveldb_log.h"
+#include "tests/testing/temp_dir.h"
+
+namespace bulletin::testing {
+
+class ControlledLog : public BulletinLog {
+ public:
+  ControlledLog() {
+    absl::StatusOr<std::unique_ptr<LevelDbLog>> opened =
+        LevelDbLog::Open(dir_.path() + "/log", {});
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    if (opened.ok()) log_ = *std::move(opened);
+  }
+
+  // While blocked, Append waits; Unblock lets it go on.
+  void Block() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    blocked_ = true;
+  }
+  void Unblock() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      blocked_ = false;
+    }
+    changed_.notify_all();
+  }
+  // While failing, Append fails with `status` and writes nothing.
+  void FailAppends(absl::Status status) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    failure_ = std::move(status);
+  }
+  int appends_waiting() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return waiting_;
+  }
+
+  absl::StatusOr<std::vector<AppendOutcome>> Append(
+      const std::vector<LogAppend>& entries) override {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++waiting_;
+      changed_.wait(lock, [this] { return !blocked_; });
+      --waiting_;
+      if (!failure_.ok()) return failure_;
+    }
+    return log_->Append(entries);
+  }
+  absl::StatusOr<std::vector<v1::LogRecord>> Read(
+      uint64_t after_seq, size_t max_records) const override {
+    return log_->Read(after_seq, max_records);
+  }
+  uint64_t head_seq() const override { return log_->head_seq(); }
+  uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const override {
+    return log_->WaitForHeadAbove(seq, deadline);
+  }
+  LogIdentity identity() const override { return log_->identity(); }
+  absl::Status CheckPosition(const LogIdentity& seen,
+                             uint64_t applied_seq) const override {
+    return log_->CheckPosition(seen, applied_seq);
+  }
+  void Close() override { log_->Close(); }
+  bool closed() const override { return log_->closed(); }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<LevelDbLog> log_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool blocked_ ABSL_GUARDED_BY(mutex_) = false;
+  int waiting_ ABSL_GUARDED_BY(mutex_) = 0;
+  absl::Status failure_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace bulletin::testing
+
+#endif  // BULLETIN_TESTS_INGEST_CONTROLLED_LOG_H_

@@ -1,0 +1,324 @@
+// The contract every BulletinLog backend keeps (ingest-service/log/
+// bulletin_log.h), run against each backend in tests/ingest/log_backends.h.
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "ingest-service/log/leveldb_log.h"
+#include "tests/ingest/log_backends.h"
+#include "tests/ingest/log_records.h"
+#include "tests/testing/temp_dir.h"
+
+namespace bulletin {
+namespace {
+
+using testing::AppendRecords;
+using testing::LogBackend;
+using testing::LogBackendFactory;
+using testing::RetractionRecord;
+using testing::UpsertRecord;
+
+class LevelDbBackend : public LogBackend {
+ public:
+  explicit LevelDbBackend(absl::Duration dedup_window) {
+    options_.dedup_window = dedup_window;
+  }
+  absl::StatusOr<std::unique_ptr<BulletinLog>> Open() override {
+    absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+        LevelDbLog::Open(dir_.path() + "/log", options_);
+    if (!log.ok()) return log.status();
+    return std::unique_ptr<BulletinLog>(*std::move(log));
+  }
+  absl::StatusOr<std::unique_ptr<BulletinLog>> OpenSecondWriter() override {
+    return nullptr;
+  }
+
+ private:
+  testing::TempDir dir_;
+  LevelDbLog::Options options_;
+};
+
+std::vector<LogBackendFactory> Backends() {
+  return {{"LevelDb", [](absl::Duration dedup_window) {
+             return std::make_unique<LevelDbBackend>(dedup_window);
+           }}};
+}
+
+LogAppend Conditional(v1::LogRecord record, uint64_t expected_last_seq,
+                      std::string dedup_id = "") {
+  LogAppend append;
+  append.record = std::move(record);
+  append.expected_last_seq = expected_last_seq;
+  append.dedup_id = std::move(dedup_id);
+  return append;
+}
+
+class LogContractTest : public ::testing::TestWithParam<LogBackendFactory> {
+ protected:
+  void SetUp() override {
+    backend_ = GetParam().make(absl::Minutes(2));
+    log_ = OpenOrDie();
+  }
+  std::unique_ptr<BulletinLog> OpenOrDie() {
+    absl::StatusOr<std::unique_ptr<BulletinLog>> log = backend_->Open();
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+  std::vector<v1::LogRecord> ReadAll(const BulletinLog& log) {
+    absl::StatusOr<std::vector<v1::LogRecord>> records = log.Read(0, 100000);
+    EXPECT_TRUE(records.ok()) << records.status();
+    return records.ok() ? *std::move(records) : std::vector<v1::LogRecord>();
+  }
+
+  std::unique_ptr<LogBackend> backend_;
+  std::unique_ptr<BulletinLog> log_;
+};
+
+TEST_P(LogContractTest, NewLogIsEmptyAndHasAnIdentity) {
+  EXPECT_EQ(log_->head_seq(), 0u);
+  EXPECT_TRUE(ReadAll(*log_).empty());
+  EXPECT_FALSE(log_->identity().log_id.empty());
+  EXPECT_GT(log_->identity().epoch, 0u);
+}
+
+TEST_P(LogContractTest, AssignsIncreasingSeqsThatReadReturns) {
+  auto seqs = AppendRecords(
+      *log_, {UpsertRecord(0, "a", "v"), UpsertRecord(0, "b", "v")});
+  ASSERT_TRUE(seqs.ok()) << seqs.status();
+  ASSERT_EQ(seqs->size(), 2u);
+  EXPECT_GT((*seqs)[0], 0u);
+  EXPECT_GT((*seqs)[1], (*seqs)[0]);
+  EXPECT_EQ(log_->head_seq(), (*seqs)[1]);
+  std::vector<v1::LogRecord> records = ReadAll(*log_);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].seq(), (*seqs)[0]);
+  EXPECT_EQ(records[0].upsert().seq(), (*seqs)[0]);
+  EXPECT_EQ(records[0].upsert().id(), "a");
+  EXPECT_EQ(records[0].version_digest(), "v");
+  EXPECT_EQ(records[1].upsert().id(), "b");
+  // Reading after the first returns the second only.
+  auto tail = log_->Read((*seqs)[0], 10);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->size(), 1u);
+  EXPECT_EQ((*tail)[0].upsert().id(), "b");
+}
+
+TEST_P(LogContractTest, ConditionZeroMeansTheBulletinMustBeNew) {
+  auto first = log_->Append({Conditional(UpsertRecord(0, "a", "v1"), 0)});
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE((*first)[0].status.ok()) << (*first)[0].status;
+  auto second = log_->Append({Conditional(UpsertRecord(0, "a", "v2"), 0)});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ((*second)[0].status.code(), absl::StatusCode::kFailedPrecondition)
+      << (*second)[0].status;
+  EXPECT_EQ(log_->head_seq(), (*first)[0].seq);
+  ASSERT_EQ(ReadAll(*log_).size(), 1u);
+  EXPECT_EQ(ReadAll(*log_)[0].version_digest(), "v1");
+}
+
+TEST_P(LogContractTest, AppendsOnlyOnTheLastSeqTheWriterRead) {
+  auto seqs = AppendRecords(*log_, {UpsertRecord(0, "a", "v1")});
+  ASSERT_TRUE(seqs.ok());
+  const uint64_t v1_seq = (*seqs)[0];
+  auto next = log_->Append({Conditional(UpsertRecord(0, "a", "v2"), v1_seq)});
+  ASSERT_TRUE(next.ok());
+  ASSERT_TRUE((*next)[0].status.ok()) << (*next)[0].status;
+  // A writer that still thinks v1 is last loses.
+  auto stale = log_->Append({Conditional(UpsertRecord(0, "a", "v3"), v1_seq)});
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ((*stale)[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  // Other bulletins are unaffected by a's history.
+  auto other = log_->Append({Conditional(UpsertRecord(0, "b", "v1"), 0)});
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE((*other)[0].status.ok()) << (*other)[0].status;
+}
+
+TEST_P(LogContractTest, ConditionsSeeEarlierEntriesOfTheSameCall) {
+  auto outcomes = log_->Append({Conditional(UpsertRecord(0, "a", "v1"), 0),
+                                Conditional(UpsertRecord(0, "a", "v2"), 0),
+                                Conditional(UpsertRecord(0, "b", "v1"), 0)});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  EXPECT_TRUE((*outcomes)[0].status.ok());
+  EXPECT_EQ((*outcomes)[1].status.code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE((*outcomes)[2].status.ok());
+  EXPECT_GT((*outcomes)[2].seq, (*outcomes)[0].seq);
+}
+
+TEST_P(LogContractTest, ARepeatedDedupIdIsNotWrittenAgain) {
+  auto first =
+      log_->Append({Conditional(UpsertRecord(0, "a", "v1"), 0, "request-1")});
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)[0].status.ok());
+  EXPECT_FALSE((*first)[0].duplicate);
+  // The retry carries the same condition, which no longer holds: the dedup
+  // id, not the condition, decides.
+  auto retry =
+      log_->Append({Conditional(UpsertRecord(0, "a", "v1"), 0, "request-1")});
+  ASSERT_TRUE(retry.ok());
+  ASSERT_TRUE((*retry)[0].status.ok()) << (*retry)[0].status;
+  EXPECT_TRUE((*retry)[0].duplicate);
+  EXPECT_EQ((*retry)[0].seq, (*first)[0].seq);
+  EXPECT_EQ(ReadAll(*log_).size(), 1u);
+  EXPECT_EQ(log_->head_seq(), (*first)[0].seq);
+}
+
+TEST_P(LogContractTest, KeepsOnlyEachBulletinsLastRecord) {
+  auto seqs = AppendRecords(
+      *log_, {UpsertRecord(0, "a", "v1"), UpsertRecord(0, "b", "v1"),
+              UpsertRecord(0, "a", "v2"), UpsertRecord(0, "c", "v1")});
+  ASSERT_TRUE(seqs.ok());
+  v1::LogRecord retraction = RetractionRecord(0, "c");
+  retraction.mutable_retraction()->set_reason("withdrawn");
+  auto retracted = AppendRecords(*log_, {retraction});
+  ASSERT_TRUE(retracted.ok());
+  std::vector<v1::LogRecord> records = ReadAll(*log_);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].upsert().id(), "b");
+  EXPECT_EQ(records[1].upsert().id(), "a");
+  EXPECT_EQ(records[1].version_digest(), "v2");
+  EXPECT_EQ(records[1].seq(), (*seqs)[2]);
+  // The retracted text is gone; its tombstone stays.
+  EXPECT_EQ(records[2].retraction().id(), "c");
+  EXPECT_EQ(records[2].seq(), (*retracted)[0]);
+  // Reading from inside the removed range skips it.
+  auto after_first = log_->Read((*seqs)[0], 10);
+  ASSERT_TRUE(after_first.ok());
+  ASSERT_EQ(after_first->size(), 3u);
+  EXPECT_EQ((*after_first)[0].upsert().id(), "b");
+}
+
+TEST_P(LogContractTest, ReadBeyondTheHeadIsOutOfRange) {
+  ASSERT_TRUE(AppendRecords(*log_, {UpsertRecord(0, "a", "v")}).ok());
+  EXPECT_EQ(log_->Read(log_->head_seq() + 1, 10).status().code(),
+            absl::StatusCode::kOutOfRange);
+  auto at_head = log_->Read(log_->head_seq(), 10);
+  ASSERT_TRUE(at_head.ok());
+  EXPECT_TRUE(at_head->empty());
+}
+
+TEST_P(LogContractTest, WaitForHeadAboveWakesOnAppendAndEndsAtDeadline) {
+  EXPECT_EQ(log_->WaitForHeadAbove(0, absl::Now() + absl::Milliseconds(20)),
+            0u);
+  std::thread writer([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    EXPECT_TRUE(AppendRecords(*log_, {UpsertRecord(0, "a", "v")}).ok());
+  });
+  EXPECT_GT(log_->WaitForHeadAbove(0, absl::Now() + absl::Seconds(30)), 0u);
+  writer.join();
+}
+
+TEST_P(LogContractTest, CloseWakesWaitersAndRefusesAppends) {
+  std::thread closer([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    log_->Close();
+  });
+  EXPECT_EQ(log_->WaitForHeadAbove(0, absl::InfiniteFuture()), 0u);
+  closer.join();
+  EXPECT_TRUE(log_->closed());
+  EXPECT_EQ(AppendRecords(*log_, {UpsertRecord(0, "a", "v")}).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST_P(LogContractTest, ReopenKeepsRecordsHeadIdAndConditions) {
+  auto seqs = AppendRecords(
+      *log_, {UpsertRecord(0, "a", "v1"), UpsertRecord(0, "b", "v1")});
+  ASSERT_TRUE(seqs.ok());
+  const LogIdentity before = log_->identity();
+  log_.reset();
+  log_ = OpenOrDie();
+  ASSERT_NE(log_, nullptr);
+  EXPECT_EQ(log_->head_seq(), (*seqs)[1]);
+  EXPECT_EQ(log_->identity().log_id, before.log_id);
+  EXPECT_EQ(ReadAll(*log_).size(), 2u);
+  // A reader that followed the log before it reopened may go on.
+  EXPECT_TRUE(log_->CheckPosition(before, (*seqs)[1]).ok());
+  auto stale = log_->Append({Conditional(UpsertRecord(0, "a", "v2"), 0)});
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ((*stale)[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  auto next =
+      log_->Append({Conditional(UpsertRecord(0, "a", "v2"), (*seqs)[0])});
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE((*next)[0].status.ok()) << (*next)[0].status;
+  EXPECT_GT((*next)[0].seq, (*seqs)[1]);
+}
+
+TEST_P(LogContractTest, APositionFromAnotherLogIsRefused) {
+  ASSERT_TRUE(AppendRecords(*log_, {UpsertRecord(0, "a", "v")}).ok());
+  const LogIdentity identity = log_->identity();
+  EXPECT_TRUE(log_->CheckPosition(identity, log_->head_seq()).ok());
+  EXPECT_TRUE(log_->CheckPosition({"some-other-log", 1}, 0).ok());
+  EXPECT_EQ(log_->CheckPosition({"some-other-log", identity.epoch}, 1).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(log_->CheckPosition(identity, log_->head_seq() + 5).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+// Writers that each read a bulletin's last seq and append on it, racing:
+// every append that succeeds extends the history the others then see, so
+// the successes form one chain and none is lost.
+TEST_P(LogContractTest, RacingConditionalWritersKeepOneLinearHistory) {
+  std::unique_ptr<BulletinLog> second_owner;
+  absl::StatusOr<std::unique_ptr<BulletinLog>> second =
+      backend_->OpenSecondWriter();
+  ASSERT_TRUE(second.ok()) << second.status();
+  second_owner = *std::move(second);
+  BulletinLog* writers[2] = {log_.get(),
+                             second_owner ? second_owner.get() : log_.get()};
+  constexpr int kAppendsPerWriter = 25;
+  std::mutex mutex;
+  std::set<std::pair<uint64_t, uint64_t>> chain;  // (expected, seq)
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      int written = 0;
+      while (written < kAppendsPerWriter) {
+        // The writer's view of the last seq: what it reads from the log.
+        uint64_t last = 0;
+        auto records = writers[w]->Read(0, 100000);
+        ASSERT_TRUE(records.ok()) << records.status();
+        for (const v1::LogRecord& record : *records) {
+          if (record.upsert().id() == "x") last = record.seq();
+        }
+        auto outcome = writers[w]->Append({Conditional(
+            UpsertRecord(0, "x", absl::StrCat("w", w, "-", written)), last)});
+        ASSERT_TRUE(outcome.ok()) << outcome.status();
+        if ((*outcome)[0].status.ok()) {
+          std::lock_guard<std::mutex> lock(mutex);
+          chain.insert({last, (*outcome)[0].seq});
+          ++written;
+        } else {
+          ASSERT_EQ((*outcome)[0].status.code(),
+                    absl::StatusCode::kFailedPrecondition);
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_EQ(chain.size(), 2u * kAppendsPerWriter);
+  // Each success names the one before it: follow the chain from 0.
+  uint64_t at = 0;
+  for (const auto& [expected, seq] : chain) {
+    EXPECT_EQ(expected, at);
+    at = seq;
+  }
+  std::vector<v1::LogRecord> records = ReadAll(*log_);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].seq(), at);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, LogContractTest, ::testing::ValuesIn(Backends()),
+    [](const ::testing::TestParamInfo<LogBackendFactory>& info) {
+      return info.param.name;
+    });
+
+}  // namespace
+}  // namespace bulletin
