@@ -186,25 +186,39 @@ bool NamesBody(std::u32string_view folded_prefix, const Lexicon& lex,
 }
 
 // The body of an official who opens the paragraph: the organ of their last
-// title that has one, with the region written at the start of the chain put
-// in front when the organ lacks it (合川区委常委、区政协党组书记 ->
-// 合川区政协党组).
-std::u32string BodyOfOfficial(const Official& official) {
-  std::u32string organ;
+// title that is a known body (a member's 区政协 over the company they run:
+// 城关区政协委员、某某合作社理事长 -> 城关区政协), else of their last title
+// that has one, with the region written at the start of the chain put in front
+// when the organ lacks it (合川区委常委、区政协党组书记 -> 合川区政协党组;
+// 卡若区委常委、统战部部长 -> 卡若区委统战部).
+std::u32string BodyOfOfficial(const Official& official, const Lexicon& lex) {
+  const Title* body = nullptr;
   for (auto it = official.titles.rbegin(); it != official.titles.rend(); ++it) {
-    if (!it->organ.empty()) {
-      organ = it->organ;
+    if (it->organ.empty()) continue;
+    std::u32string folded = it->organ;
+    for (char32_t& c : folded) c = FoldChar(c);
+    if (KindOf(folded, lex) != v1::Organization::OTHER) {
+      body = &*it;
       break;
     }
+    if (body == nullptr) body = &*it;
   }
-  if (organ.empty()) return organ;
+  if (body == nullptr) return U"";
+  const std::u32string& organ = body->organ;
   const Title& first = official.titles.front();
-  if (first.region_prefix == 0 ||
+  if (first.region_prefix == 0 || body->unit ||
       first.written.substr(0, first.region_prefix) ==
           organ.substr(0, first.region_prefix)) {
     return organ;
   }
-  return first.written.substr(0, first.region_prefix) + organ;
+  const std::u32string region = first.written.substr(0, first.region_prefix);
+  // An organ named without its level (统战部) belongs to the first title's
+  // organ (区委).
+  if (!organ.empty() && !IsDivisionSuffix(FoldChar(organ.front())) &&
+      &first != body && !first.organ.empty()) {
+    return first.organ + organ;
+  }
+  return region + organ;
 }
 
 }  // namespace
@@ -246,7 +260,7 @@ bool ReadActor(std::u32string_view text, std::u32string_view folded,
     if (listed || (verb != nullptr && verb->kind == EventVerb::Kind::kAttend)) {
       return true;
     }
-    item->organization = BodyOfOfficial(opener);
+    item->organization = BodyOfOfficial(opener, lex);
     if (verb != nullptr && verb->kind == EventVerb::Kind::kEvent) {
       item->event = EventAfter(text, after + verb->verb.size());
     }

@@ -41,6 +41,18 @@ Lexicon BuildLexicon() {
   LoadWords("between_words.txt", &lex.between_words);
   LoadWords("not_in_names.txt", &lex.not_in_names);
   LoadWords("metadata_labels.txt", &lex.metadata_labels);
+  LoadWords("unit_suffixes.txt", &lex.unit_suffixes);
+  LoadWords("collective_quantifiers.txt", &lex.collective_quantifiers);
+  // A verb ends a name (王小明长期…) and never starts one.
+  LoadWords("verbs.txt", &lex.name_stops);
+  LoadWords("verbs.txt", &lex.not_name_starts);
+  LoadWords("not_in_names.txt", &lex.not_name_starts);
+  for (std::string_view line :
+       DataLines(EmbeddedDataFile("transliteration_chars.txt"))) {
+    for (char32_t c : ToU32(line)) {
+      lex.transliteration_chars.Add(std::u32string_view(&c, 1));
+    }
+  }
   for (std::string_view line : DataLines(EmbeddedDataFile("event_verbs.tsv"))) {
     std::vector<absl::string_view> fields = absl::StrSplit(ToAbsl(line), '\t');
     EventVerb verb;
@@ -49,6 +61,7 @@ Lexicon BuildLexicon() {
     verb.kind = kind == "event"    ? EventVerb::Kind::kEvent
                 : kind == "attend" ? EventVerb::Kind::kAttend
                                    : EventVerb::Kind::kAction;
+    lex.not_name_starts.Add(verb.verb);
     lex.event_verbs.push_back(std::move(verb));
   }
   for (std::string_view line :

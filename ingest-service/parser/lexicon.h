@@ -85,6 +85,15 @@ struct Lexicon {
   WordSet not_in_names;
   // Labels of metadata lines (来源, 责任编辑).
   WordSet metadata_labels;
+  // Words that end a work unit's name before a job title (中心, 公司).
+  WordSet unit_suffixes;
+  // Words before a title that make it speak of many people (全体, 广大).
+  WordSet collective_quantifiers;
+  // Words no name starts with: verbs and adverbs (verbs.txt), the event
+  // verbs and the words never inside an organization's name.
+  WordSet not_name_starts;
+  // Characters of minority names written without a Han surname.
+  WordSet transliteration_chars;
   // In priority order: the first verb whose prefix is an organization wins.
   std::vector<EventVerb> event_verbs;
   // In file order: the first keyword an organization's name contains decides

@@ -15,10 +15,11 @@ namespace {
 // except the one-character words that are rarely part of a name
 // (data/name_stops_strong.txt: 张强在讲话中 is 张强). 0 when nothing there
 // ends a name.
+// Above any word's length, below punctuation.
+constexpr size_t kStrongStop = 50;
+
 size_t EndEvidence(std::u32string_view text, size_t pos, const Lexicon& lex) {
   constexpr size_t kCertain = 100;
-  // Above any word's length, below punctuation.
-  constexpr size_t kStrongStop = 50;
   if (pos >= text.size() || !IsHan(text[pos])) return kCertain;
   const size_t stop = lex.name_stops.LongestAt(text, pos);
   if (stop == 1 && lex.strong_name_stops.LongestAt(text, pos) == 1) {
@@ -74,7 +75,11 @@ size_t DottedNameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
 // one or two characters; which one is settled by what
 // follows, and a name that nothing settles is not taken.
 size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
-  if (pos >= text.size() || LongStopAt(text, pos, lex)) return 0;
+  if (pos >= text.size() || LongStopAt(text, pos, lex) ||
+      lex.not_name_starts.LongestAt(text, pos) > 0 ||
+      lex.organ_tokens.LongestAt(text, pos) >= 2) {
+    return 0;
+  }
   if (const size_t dotted = DottedNameAt(text, pos, lex); dotted > 0) {
     return dotted;
   }
@@ -97,15 +102,74 @@ size_t NameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
       shorter_ok ? EndEvidence(text, pos + shorter, lex) : 0;
   const size_t after_longer =
       longer_ok ? EndEvidence(text, pos + longer, lex) : 0;
+  // A character rarely part of a name right after the shorter one ends it
+  // there (李华说, 张强在), whatever follows it.
+  if (after_shorter == kStrongStop) return shorter;
   if (after_longer > 0 && after_longer >= after_shorter) return longer;
   if (after_shorter > 0) return shorter;
   return after_longer > 0 ? longer : 0;
 }
 
-// Start of the title whose title word ends at `end` and is `word` long,
-// extended backwards over organ tokens and region names.
-size_t TitleStart(std::u32string_view folded, size_t end, size_t word,
-                  const Lexicon& lex, const Gazetteer& gaz) {
+// Length of a name without a Han surname (次仁卓嘎, 洛桑江村, 巴特尔) at
+// `pos`, right after a title, or 0. Taken only where the structure leaves
+// no doubt: two to six characters, every one of them a character such
+// names are written with (data/transliteration_chars.txt), not starting
+// with a verb or function word, and ended by punctuation or a word that
+// follows names. A stop that is certain (punctuation, 主持, 在) wins over
+// a one-character one that may be part of the name (和 of 苏和).
+size_t BareNameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  constexpr size_t kMinBareName = 2;
+  constexpr size_t kMaxBareName = 6;
+  if (pos >= text.size() || lex.not_name_starts.LongestAt(text, pos) > 0 ||
+      LongStopAt(text, pos, lex)) {
+    return 0;
+  }
+  size_t certain = 0;
+  size_t weak = 0;
+  for (size_t e = pos; e < text.size() && e - pos <= kMaxBareName; ++e) {
+    const bool han = IsHan(text[e]);
+    if (e - pos >= kMinBareName) {
+      const size_t evidence = EndEvidence(text, e, lex);
+      if (evidence > 1) certain = e;
+      if (evidence == 1) weak = e;
+    }
+    if (!han || e - pos == kMaxBareName ||
+        !lex.transliteration_chars.Contains(text.substr(e, 1)) ||
+        (e > pos && LongStopAt(text, e, lex)) ||
+        lex.titles.LongestAt(text, e) > 0) {
+      break;
+    }
+  }
+  if (certain > 0) return certain - pos;
+  return weak > 0 ? weak - pos : 0;
+}
+
+// Where a title runs back to: `start`, and whether it is a job in a work
+// unit.
+struct TitleSpan {
+  size_t start = 0;
+  bool unit = false;
+};
+
+// True when the words between a unit's name and the title before it read
+// as a name: no verb, function word, stop or other title inside.
+bool ReadsAsUnitName(std::u32string_view name, const Lexicon& lex) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (lex.not_name_starts.LongestAt(name, i) > 0 ||
+        LongStopAt(name, i, lex) || lex.titles.LongestAt(name, i) > 0 ||
+        lex.collective_subjects.LongestAt(name, i) > 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The title whose title word ends at `end` and is `word` long, extended
+// backwards over organ tokens and region names; when that stops at the end
+// of a work unit's name (中心, 公司; data/unit_suffixes.txt), over the whole
+// name back to the punctuation before it: 镇农业服务中心主任.
+TitleSpan TitleStart(std::u32string_view folded, size_t end, size_t word,
+                     const Lexicon& lex, const Gazetteer& gaz) {
   // No organ's name in a title runs longer than this; the cap also keeps
   // a run of organ tokens from being walked again for every title in it.
   constexpr size_t kMaxTitle = 30;
@@ -116,7 +180,19 @@ size_t TitleStart(std::u32string_view folded, size_t end, size_t word,
     if (n == 0) break;
     start -= n;
   }
-  return start;
+  if (start == 0 || lex.unit_suffixes.LongestEndingAt(folded, start) == 0) {
+    return {start, false};
+  }
+  size_t unit_start = start;
+  while (unit_start > 0 && IsHan(folded[unit_start - 1]) &&
+         end - unit_start < kMaxTitle) {
+    --unit_start;
+  }
+  if (unit_start > 0 && IsHan(folded[unit_start - 1])) return {start, false};
+  if (!ReadsAsUnitName(folded.substr(unit_start, start - unit_start), lex)) {
+    return {start, false};
+  }
+  return {unit_start, true};
 }
 
 // True when an organ's name starts inside [begin, end) and runs past
@@ -130,14 +206,25 @@ bool OrganCrosses(std::u32string_view text, size_t begin, size_t end,
 }
 
 Title MakeTitle(std::u32string_view text, std::u32string_view folded,
-                size_t start, size_t end, size_t word, const Gazetteer& gaz) {
+                TitleSpan span, size_t end, size_t word, const Gazetteer& gaz) {
+  const size_t start = span.start;
   Title title;
+  title.unit = span.unit;
   title.written = std::u32string(text.substr(start, end - start));
   title.region_prefix =
-      gaz.RegionPrefixLength(folded.substr(start, end - start));
+      span.unit ? 0 : gaz.RegionPrefixLength(folded.substr(start, end - start));
   title.text = title.written.substr(title.region_prefix);
   title.organ = title.written.substr(0, title.written.size() - word);
   return title;
+}
+
+// True when the title ending at `end` speaks of many people (全体委员,
+// 广大政协委员): no name follows it.
+bool SpeaksOfMany(std::u32string_view folded, size_t end, size_t word,
+                  const Lexicon& lex, const Gazetteer& gaz) {
+  const size_t start = TitleStart(folded, end, word, lex, gaz).start;
+  return lex.collective_quantifiers.LongestEndingAt(folded, start) > 0 ||
+         lex.collective_quantifiers.LongestEndingAt(folded, end - word) > 0;
 }
 
 }  // namespace
@@ -151,9 +238,11 @@ std::vector<Official> FindOfficials(std::u32string_view text,
     const size_t word = lex.titles.LongestEndingAt(folded, end);
     // One space may stand between a title and its name (区委书记 李明).
     const size_t gap = end < folded.size() && folded[end] == U' ' ? 1 : 0;
-    const size_t name = word > 0 ? NameAt(folded, end + gap, lex) : 0;
+    size_t name = word > 0 ? NameAt(folded, end + gap, lex) : 0;
+    if (word > 0 && name == 0) name = BareNameAt(folded, end + gap, lex);
     if (name == 0 || gaz.NameCrosses(folded, end - word, end) ||
-        OrganCrosses(folded, end - word, end, lex)) {
+        OrganCrosses(folded, end - word, end, lex) ||
+        SpeaksOfMany(folded, end, word, lex, gaz)) {
       ++end;
       continue;
     }
@@ -165,9 +254,11 @@ std::vector<Official> FindOfficials(std::u32string_view text,
     size_t title_word = word;
     std::vector<Title> reversed;
     while (true) {
-      const size_t start = TitleStart(folded, title_end, title_word, lex, gaz);
+      const TitleSpan span =
+          TitleStart(folded, title_end, title_word, lex, gaz);
+      const size_t start = span.start;
       reversed.push_back(
-          MakeTitle(text, folded, start, title_end, title_word, gaz));
+          MakeTitle(text, folded, span, title_end, title_word, gaz));
       official.start = start;
       // Titles of one person are joined by 、 or 兼 (…部长兼区总工会主席).
       if (start < 2 ||
@@ -185,7 +276,8 @@ std::vector<Official> FindOfficials(std::u32string_view text,
     size_t next = official.end;
     std::vector<Official> listed;
     while (next + 1 < folded.size() && folded[next] == U'、') {
-      const size_t length = NameAt(folded, next + 1, lex);
+      size_t length = NameAt(folded, next + 1, lex);
+      if (length == 0) length = BareNameAt(folded, next + 1, lex);
       if (length == 0) break;
       Official more;
       more.name = std::u32string(text.substr(next + 1, length));

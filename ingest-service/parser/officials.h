@@ -37,6 +37,8 @@ struct Title {
   std::u32string organ;
   // Length of the region's short form at the start of `written` (合川).
   size_t region_prefix = 0;
+  // A job in a work unit (镇农业服务中心主任), not in an organ: kept whole.
+  bool unit = false;
 };
 
 struct Official {

@@ -11,11 +11,6 @@ namespace {
 // gazetteer (内蒙古自治区 is 6; a prefecture and a county together fit).
 constexpr size_t kMaxWrittenRegion = 12;
 
-bool IsDivisionSuffix(char32_t c) {
-  return c == U'区' || c == U'县' || c == U'市' || c == U'旗' || c == U'州' ||
-         c == U'盟' || c == U'省';
-}
-
 // Where the region may start: after a democratic party's name or 中共,
 // which stand before the region they have a branch in (民进铜梁区总支).
 size_t NameStart(std::u32string_view name, const Lexicon& lex) {

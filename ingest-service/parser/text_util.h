@@ -54,6 +54,12 @@ bool IsNameDotVariant(char32_t c);
 bool IsDottedName(std::u32string_view s);
 inline constexpr size_t kMaxNamePart = 10;
 
+// The characters division names end in: 区 县 市 旗 州 盟 省.
+inline bool IsDivisionSuffix(char32_t c) {
+  return c == U'区' || c == U'县' || c == U'市' || c == U'旗' || c == U'州' ||
+         c == U'盟' || c == U'省';
+}
+
 // ASCII digits 0-9 (NFKC has already folded full-width digits).
 inline bool IsDigit(char32_t c) { return c >= U'0' && c <= U'9'; }
 

@@ -8,7 +8,9 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest-service/parser/embedded_data.h"
 #include "ingest-service/parser/gazetteer.h"
+#include "ingest-service/parser/lexicon.h"
 #include "ingest-service/parser/parse_submission.h"
 #include "ingest-service/parser/text_util.h"
 
@@ -82,6 +84,101 @@ TEST(DottedNameRule, BylinesOfDottedNames) {
       MustParse("主题\n本报讯(记者 阿依努尔·吐尔逊)11月18日,区政协召开会议。");
   EXPECT_THAT(Reporters(dateline), ElementsAre("记者/阿依努尔·吐尔逊"));
   EXPECT_THAT(dateline.warnings(), IsEmpty());
+}
+
+TEST(BareNameRule, MinorityNamesBetweenATitleAndWhatEndsTheMention) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n"
+      "区政协党组书记、主席次仁卓嘎主持会议,区政协副主席扎西、洛桑江村出席。"
+      "区人大常委会主任白玛多吉强调,要抓好落实。旗委书记巴特尔在会上讲话。"
+      "副旗长乌兰图雅,副旗长苏和参加。");
+  EXPECT_THAT(People(b),
+              ElementsAre("次仁卓嘎:区政协党组书记、主席", "扎西:区政协副主席",
+                          "洛桑江村:区政协副主席", "白玛多吉:区人大常委会主任",
+                          "巴特尔:旗委书记", "乌兰图雅:副旗长", "苏和:副旗长"));
+}
+
+TEST(BareNameRule, PhrasesAfterATitleAreNoNames) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n区委书记高度重视。区委常委会议强调,要抓好落实。"
+      "区政协主席和副主席出席。区委书记带头学习,主任委员们纷纷表示赞同。");
+  EXPECT_THAT(People(b), IsEmpty());
+}
+
+TEST(TitleChainRule, MembershipAndUnitTitlesInARow) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n"
+      "区政协委员、镇农业服务中心主任张德明介绍了经验。"
+      "市人大代表、重庆某某科技有限公司董事长李华说,要坚定信心。"
+      "县政协常委、县工商联副主席、县农业农村局局长王刚参加。");
+  EXPECT_THAT(People(b),
+              ElementsAre("张德明:区政协委员、镇农业服务中心主任",
+                          "李华:市人大代表、重庆某某科技有限公司董事长",
+                          "王刚:县政协常委、县工商联副主席、县农业农村局局长"));
+}
+
+TEST(TitleChainRule, ACollectiveTitleIsFollowedByNoName) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n全体委员开展专题研讨。广大政协委员积极建言。"
+      "与会委员围绕主题发言。各位代表认真审议。");
+  EXPECT_THAT(People(b), IsEmpty());
+}
+
+// No word of the verb lists in data/ becomes a name, after a title or
+// after a collective title, whatever follows it.
+TEST(VerbRule, NoVerbOrFunctionWordIsAPerson) {
+  std::vector<std::string> words;
+  for (const char* file :
+       {"event_verbs.tsv", "name_stops.txt", "verbs.txt", "not_in_names.txt"}) {
+    for (std::string_view line :
+         parser::DataLines(parser::EmbeddedDataFile(file))) {
+      words.emplace_back(line.substr(0, line.find('\t')));
+    }
+  }
+  ASSERT_GT(words.size(), 200u);
+  const parser::Lexicon& lex = parser::DefaultLexicon();
+  for (const std::string& verb : words) {
+    // One-character words that are also surnames (向, 从) start names by
+    // right: 区总工会党组书记向东.
+    if (parser::ToU32(verb).size() == 1 &&
+        lex.surnames.Contains(parser::ToU32(verb))) {
+      continue;
+    }
+    for (const char* title : {"区政协主席", "全体委员", "县长", "委员"}) {
+      for (const char* after : {"", "工作", "调研,", "会议。", "学习"}) {
+        const std::string text =
+            std::string("主题\n导语。\n") + title + verb + after + "。";
+        const v1::Bulletin b = MustParse(text);
+        for (const v1::Person& p : b.people()) {
+          EXPECT_EQ(p.name().find(verb), std::string::npos)
+              << text << " -> " << p.name();
+        }
+      }
+    }
+  }
+}
+
+TEST(ProfileRule, AMembersBodyIsTheItemsOrganization) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n"
+      "江北区政协委员王小明长期扎根基层,带领群众增收致富。\n"
+      "城关区政协委员、拉萨市某某农牧民专业合作社理事长尼玛次仁积极建言。\n"
+      "山南市乃东区人大代表达瓦卓玛积极撰写议案。\n"
+      "卡若区委常委、统战部部长格桑曲珍带领干部开展宣讲。");
+  ASSERT_EQ(b.items_size(), 4);
+  EXPECT_EQ(b.items(0).organization().name(), "江北区政协");
+  EXPECT_EQ(b.items(0).organization().kind(), v1::Organization::CPPCC);
+  EXPECT_EQ(b.items(0).organization().region(), "江北区");
+  EXPECT_EQ(b.items(1).organization().name(), "城关区政协");
+  EXPECT_EQ(b.items(2).organization().name(), "山南市乃东区人大");
+  EXPECT_EQ(b.items(2).organization().kind(),
+            v1::Organization::PEOPLES_CONGRESS);
+  EXPECT_EQ(b.items(3).organization().name(), "卡若区委统战部");
+  EXPECT_THAT(
+      People(b),
+      ElementsAre("王小明:区政协委员",
+                  "尼玛次仁:区政协委员、拉萨市某某农牧民专业合作社理事长",
+                  "达瓦卓玛:区人大代表", "格桑曲珍:区委常委、统战部部长"));
 }
 
 TEST(GazetteerNamesRule, AutonomousCountiesWithoutTheirNationalities) {
