@@ -182,6 +182,10 @@ bool NamesBody(std::u32string_view folded_prefix, const Lexicon& lex,
     if (lex.not_in_names.LongestAt(folded_prefix, i) > 0) return false;
   }
   if (KindOf(folded_prefix, lex) != v1::Organization::OTHER) return true;
+  // A management area not in the statistical codes (两江新区).
+  const size_t zone =
+      lex.zone_types.LongestEndingAt(folded_prefix, folded_prefix.size());
+  if (zone > 0 && zone + 2 <= folded_prefix.size()) return true;
   return gaz.FindMostSpecific(folded_prefix, "").has_value();
 }
 

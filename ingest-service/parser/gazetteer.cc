@@ -1,5 +1,6 @@
 #include "ingest-service/parser/gazetteer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_split.h"
@@ -46,18 +47,103 @@ std::u32string WithoutNationalities(std::u32string stem,
   }
 }
 
+struct ZoneType {
+  std::u32string name;
+  std::vector<std::u32string> short_forms;
+};
+
+std::vector<ZoneType> ReadZoneTypes(std::string_view tsv) {
+  std::vector<ZoneType> types;
+  for (std::string_view line : DataLines(tsv)) {
+    std::vector<absl::string_view> f = absl::StrSplit(ToAbsl(line), '\t');
+    ZoneType type{ToU32(ToStd(f[0])), {}};
+    if (f.size() > 1) {
+      for (absl::string_view s : absl::StrSplit(f[1], ',', absl::SkipEmpty())) {
+        type.short_forms.push_back(ToU32(ToStd(s)));
+      }
+    }
+    types.push_back(std::move(type));
+  }
+  return types;
+}
+
+bool StartsWith(std::u32string_view s, std::u32string_view prefix) {
+  return !prefix.empty() && s.size() > prefix.size() &&
+         s.substr(0, prefix.size()) == prefix;
+}
+
+// The names a management area is written by: its full name, without the
+// province or prefecture written in front (河北唐山芦台经济开发区 ->
+// 唐山芦台经济开发区, 芦台经济开发区), each with the zone kind's short forms
+// (芦台经开区, 唐山芦台开发区). `province` and `prefecture` are the short
+// names (河北, 唐山) and `prefecture_full` the full one (唐山市). Adds the
+// zone's own name (芦台) to `bare` when it has one.
+std::vector<std::u32string> ZoneNames(const std::u32string& full,
+                                      const ZoneType& type,
+                                      const std::u32string& province,
+                                      const std::u32string& prefecture,
+                                      const std::u32string& prefecture_full,
+                                      std::vector<std::u32string>* bare) {
+  std::u32string stem = full.substr(0, full.size() - type.name.size());
+  if (StartsWith(stem, province)) stem.erase(0, province.size());
+  std::u32string own = stem;
+  if (StartsWith(own, prefecture_full) || own == prefecture_full) {
+    own.erase(0, prefecture_full.size());
+  } else if (StartsWith(own, prefecture) || own == prefecture) {
+    own.erase(0, prefecture.size());
+  }
+  std::vector<std::u32string> stems = {stem};
+  if (own != stem) {
+    // 秦皇岛市经济技术开发区 is also 秦皇岛经开区 and 秦皇岛市经开区.
+    stems.push_back(prefecture + own);
+    stems.push_back(prefecture_full + own);
+    if (own.size() >= 2) {
+      stems.push_back(own);
+      bare->push_back(own);
+    }
+  }
+  std::vector<std::u32string> names;
+  for (const std::u32string& s : stems) {
+    names.push_back(s + type.name);
+    for (const std::u32string& short_form : type.short_forms) {
+      names.push_back(s + short_form);
+    }
+  }
+  return names;
+}
+
 }  // namespace
 
-Gazetteer::Gazetteer(std::string_view tsv, std::string_view ethnic_groups) {
+Gazetteer::Gazetteer(std::string_view tsv, std::string_view ethnic_groups,
+                     std::string_view zone_types) {
   WordSet nationalities;
   for (std::string_view line : DataLines(ethnic_groups)) {
     nationalities.Add(ToU32(line));
   }
+  const std::vector<ZoneType> zones = ReadZoneTypes(zone_types);
   for (std::string_view line : DataLines(tsv)) {
     std::vector<absl::string_view> f = absl::StrSplit(ToAbsl(line), '\t');
     if (f.size() < 4 || f[1].empty()) continue;
     regions_.push_back(Region{std::string(f[0]), f[1][0], std::string(f[2]),
                               std::string(f[3])});
+  }
+  // Short names of provinces and prefectures by code, for the names of the
+  // management areas in them.
+  absl::flat_hash_map<std::string, std::u32string> short_names;
+  absl::flat_hash_map<std::string, std::u32string> full_names;
+  for (const Region& r : regions_) {
+    if (r.level == 'A') continue;
+    std::u32string name = ToU32(r.name);
+    full_names[r.code] = name;
+    for (std::u32string_view suffix :
+         {U"自治区", U"自治州", U"地区", U"省", U"市", U"盟"}) {
+      if (EndsWith(name, suffix) && name.size() > suffix.size() + 1) {
+        name = WithoutNationalities(name.substr(0, name.size() - suffix.size()),
+                                    nationalities);
+        break;
+      }
+    }
+    short_names[r.code] = name;
   }
   for (size_t i = 0; i < regions_.size(); ++i) {
     const std::u32string full = ToU32(regions_[i].name);
@@ -82,7 +168,27 @@ Gazetteer::Gazetteer(std::string_view tsv, std::string_view ethnic_groups) {
         break;
       }
     }
-    if (bare.empty()) {
+    bool is_zone = false;
+    for (const ZoneType& zone : zones) {
+      if (regions_[i].level != 'A' || !EndsWith(full, zone.name) ||
+          full.size() <= zone.name.size()) {
+        continue;
+      }
+      const std::string& code = regions_[i].code;
+      const std::string province_code = code.substr(0, 2) + "0000";
+      const std::string prefecture_code = code.substr(0, 4) + "00";
+      std::vector<std::u32string> names = ZoneNames(
+          full, zone, short_names[province_code], short_names[prefecture_code],
+          full_names[prefecture_code], &more_bare);
+      for (std::u32string& name : names) {
+        if (std::find(written.begin(), written.end(), name) == written.end()) {
+          written.push_back(std::move(name));
+        }
+      }
+      is_zone = true;
+      break;
+    }
+    if (bare.empty() && !is_zone) {
       for (std::u32string_view suffix : kPlainSuffixes) {
         if (EndsWith(full, suffix) && full.size() >= suffix.size() + 2) {
           bare = full.substr(0, full.size() - suffix.size());
@@ -202,7 +308,8 @@ bool Gazetteer::NameCrosses(std::u32string_view text, size_t begin,
 
 const Gazetteer& DefaultGazetteer() {
   static const Gazetteer* const gazetteer = new Gazetteer(
-      EmbeddedDataFile("regions.tsv"), EmbeddedDataFile("ethnic_groups.txt"));
+      EmbeddedDataFile("regions.tsv"), EmbeddedDataFile("ethnic_groups.txt"),
+      EmbeddedDataFile("zone_types.tsv"));
   return *gazetteer;
 }
 

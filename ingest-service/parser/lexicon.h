@@ -85,6 +85,8 @@ struct Lexicon {
   WordSet not_in_names;
   // Labels of metadata lines (来源, 责任编辑).
   WordSet metadata_labels;
+  // Kinds of management areas, long and short (高新技术产业开发区, 高新区).
+  WordSet zone_types;
   // Words that end a work unit's name before a job title (中心, 公司).
   WordSet unit_suffixes;
   // Words before a title that make it speak of many people (全体, 广大).

@@ -27,12 +27,21 @@ size_t NameStart(std::u32string_view name, const Lexicon& lex) {
 
 // The end of the longest division-like name written from `start` and
 // followed by an organ that is not itself a lower division (镇, 街道), or
-// `start` when there is none.
+// ending the name as a management area does (两江新区, data/zone_types.tsv),
+// or `start` when there is none.
 size_t WrittenRegionEnd(std::u32string_view name, size_t start,
                         const Lexicon& lex) {
-  const size_t limit = std::min(name.size() - 1, start + kMaxWrittenRegion);
+  const size_t limit = std::min(name.size(), start + kMaxWrittenRegion);
   for (size_t end = limit; end >= start + 3; --end) {
     if (!IsDivisionSuffix(name[end - 1])) continue;
+    // A management area is a body itself (两江新区召开…).
+    if (end == name.size()) {
+      if (lex.zone_types.LongestEndingAt(name, end) > 0 &&
+          lex.zone_types.LongestEndingAt(name, end) < end - start) {
+        return end;
+      }
+      continue;
+    }
     const char32_t next = name[end];
     if (IsDivisionSuffix(next) || next == U'镇' || next == U'乡' ||
         next == U'村' || name.substr(end, 2) == U"街道" ||

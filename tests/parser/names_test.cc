@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest-service/parser/embedded_data.h"
@@ -194,6 +195,65 @@ TEST(GazetteerNamesRule, AutonomousCountiesWithoutTheirNationalities) {
     ASSERT_TRUE(m.has_value()) << parser::ToUtf8(name);
     EXPECT_EQ(m->region->code, code) << parser::ToUtf8(name);
   }
+}
+
+// Every county-level division and management area of the statistical codes
+// is found by its full name.
+TEST(GazetteerNamesRule, EveryCountyLevelDivisionByItsFullName) {
+  const parser::Gazetteer& gaz = parser::DefaultGazetteer();
+  int county_level = 0;
+  for (std::string_view line :
+       parser::DataLines(parser::EmbeddedDataFile("regions.tsv"))) {
+    std::vector<std::string> f = absl::StrSplit(parser::ToAbsl(line), '\t');
+    ASSERT_EQ(f.size(), 4u) << line;
+    if (f[1] != "A" || f[2] == "城区" || f[2] == "郊区" || f[2] == "矿区" ||
+        f[2] == "新区") {
+      continue;
+    }
+    ++county_level;
+    std::optional<parser::RegionMention> m =
+        gaz.FindMostSpecific(parser::ToU32(f[2]), f[3]);
+    ASSERT_TRUE(m.has_value()) << line;
+    EXPECT_EQ(m->region->name, f[2]) << line;
+    EXPECT_EQ(m->length, parser::ToU32(f[2]).size()) << line;
+  }
+  EXPECT_GT(county_level, 2900);
+}
+
+TEST(GazetteerNamesRule, ManagementAreasByTheNamesPapersWrite) {
+  const parser::Gazetteer& gaz = parser::DefaultGazetteer();
+  const std::pair<std::u32string, std::string> cases[] = {
+      {U"石家庄高新区", "130171"},
+      {U"芦台经开区", "130271"},
+      {U"唐山芦台经济开发区", "130271"},
+      {U"汉沽管理区", "130272"},
+      {U"秦皇岛经开区", "130371"},
+      {U"北戴河新区", "130372"},
+      {U"长春净月高新区", "220172"},
+      {U"郑州航空港经济综合实验区", "410173"},
+      {U"苏州工业园区", "320576"},
+      {U"合肥高新区", "340176"}};
+  for (const auto& [name, code] : cases) {
+    std::optional<parser::RegionMention> m = gaz.FindMostSpecific(name, "");
+    ASSERT_TRUE(m.has_value()) << parser::ToUtf8(name);
+    EXPECT_EQ(m->region->code, code) << parser::ToUtf8(name);
+  }
+}
+
+TEST(ZoneRule, BodiesOfManagementAreasHaveTheirRegion) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n两江新区召开会议,学习全会精神。\n"
+      "重庆高新区管委会召开专题会议。\n"
+      "芦台经开区党工委书记李明主持召开会议。");
+  ASSERT_EQ(b.items_size(), 3);
+  EXPECT_EQ(b.items(0).organization().name(), "两江新区");
+  EXPECT_EQ(b.items(0).organization().region(), "两江新区");
+  EXPECT_EQ(b.items(1).organization().name(), "重庆高新区管委会");
+  EXPECT_EQ(b.items(1).organization().region(), "重庆高新区");
+  EXPECT_EQ(b.items(1).organization().kind(), v1::Organization::GOVERNMENT);
+  EXPECT_EQ(b.items(2).organization().name(), "芦台经开区党工委");
+  EXPECT_EQ(b.items(2).organization().region_code(), "130271");
+  EXPECT_THAT(People(b), ElementsAre("李明:经开区党工委书记"));
 }
 
 }  // namespace
