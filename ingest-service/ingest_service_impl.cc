@@ -35,6 +35,15 @@ absl::Status ValidateExternalId(const std::string& external_id) {
 IngestServiceImpl::IngestServiceImpl(GroupCommitter* committer, Options options)
     : committer_(committer), options_(options) {}
 
+absl::StatusOr<std::optional<Admission::Ticket>> IngestServiceImpl::Admit(
+    absl::string_view method, size_t bytes) const {
+  if (options_.admission == nullptr) return std::nullopt;
+  absl::StatusOr<Admission::Ticket> ticket =
+      options_.admission->Admit(method, bytes);
+  if (!ticket.ok()) return ticket.status();
+  return std::optional<Admission::Ticket>(*std::move(ticket));
+}
+
 absl::StatusOr<ParsedSubmission> IngestServiceImpl::ParseContent(
     const std::string& content, const std::string& date) const {
   // ParseSubmission checks the date (common/time/iso_date.h).
@@ -49,6 +58,10 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
                                        v1::SubmitResponse* response) {
   absl::Status external_id_ok = ValidateExternalId(request->external_id());
   if (!external_id_ok.ok()) return ToGrpcStatus(external_id_ok);
+  // Held until the answer: the parse and the queued record are the memory.
+  absl::StatusOr<std::optional<Admission::Ticket>> admitted =
+      Admit("Submit", request->content().size());
+  if (!admitted.ok()) return ToGrpcStatus(admitted.status());
   absl::StatusOr<ParsedSubmission> parsed =
       ParseContent(request->content(), request->date());
   if (!parsed.ok()) {
@@ -92,6 +105,9 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
 grpc::Status IngestServiceImpl::Parse(grpc::ServerContext* /*context*/,
                                       const v1::ParseRequest* request,
                                       v1::ParseResponse* response) {
+  absl::StatusOr<std::optional<Admission::Ticket>> admitted =
+      Admit("Parse", request->content().size());
+  if (!admitted.ok()) return ToGrpcStatus(admitted.status());
   absl::StatusOr<ParsedSubmission> parsed =
       ParseContent(request->content(), request->date());
   if (!parsed.ok()) return ToGrpcStatus(parsed.status());

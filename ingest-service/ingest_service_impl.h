@@ -5,15 +5,21 @@
 //   bulletin::IngestServiceImpl service(committer.get(), {});
 //   builder.RegisterService(&service);
 //
-// Ownership: does not own the committer, which must outlive it.
+// Ownership: does not own the committer or the admission control, which
+// must outlive it.
 // Thread-safety: the RPC methods are called concurrently by gRPC.
 
 #ifndef BULLETIN_INGEST_SERVICE_INGEST_SERVICE_IMPL_H_
 #define BULLETIN_INGEST_SERVICE_INGEST_SERVICE_IMPL_H_
 
 #include <cstddef>
+#include <optional>
+#include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
+#include "common/server/admission.h"
 #include "ingest-service/commit/group_committer.h"
 #include "ingest-service/parser/parse_submission.h"
 
@@ -24,6 +30,9 @@ class IngestServiceImpl final : public v1::IngestService::Service {
   struct Options {
     // Largest submission accepted, in bytes.
     size_t max_bulletin_bytes = 4 << 20;
+    // Bounds Submit and Parse calls running at once and the bytes they
+    // hold (not owned; must outlive the service); null: unbounded.
+    Admission* admission = nullptr;
   };
 
   IngestServiceImpl(GroupCommitter* committer, Options options);
@@ -39,6 +48,9 @@ class IngestServiceImpl final : public v1::IngestService::Service {
                        v1::RetractResponse* response) override;
 
  private:
+  // A place for a call holding `bytes`, or RESOURCE_EXHAUSTED.
+  absl::StatusOr<std::optional<Admission::Ticket>> Admit(
+      absl::string_view method, size_t bytes) const;
   absl::StatusOr<ParsedSubmission> ParseContent(const std::string& content,
                                                 const std::string& date) const;
 

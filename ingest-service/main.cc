@@ -18,6 +18,7 @@
 #include "common/metrics/metrics_server.h"
 #include "common/metrics/process_metrics.h"
 #include "common/metrics/rpc_metrics.h"
+#include "common/server/admission.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
 #include "common/server/health_state.h"
@@ -40,10 +41,17 @@ ABSL_FLAG(int64_t, max_bulletin_bytes, 4 << 20,
 ABSL_FLAG(int64_t, max_pending_submits, 4096,
           "Submits waiting to be written beyond this are refused with "
           "RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, max_concurrent_writes, 64,
+          "Submit and Parse calls running at once beyond this are refused "
+          "with RESOURCE_EXHAUSTED (retry with backoff).");
+ABSL_FLAG(int64_t, max_write_bytes_in_flight, 32 << 20,
+          "Request bytes Submit and Parse calls may hold at once; a call "
+          "that would pass it is refused with RESOURCE_EXHAUSTED. Parsing "
+          "takes several times a request's size in memory.");
 ABSL_FLAG(absl::Duration, heartbeat_interval, absl::Seconds(1),
           "Feed heartbeat interval on an idle stream.");
 ABSL_FLAG(std::string, auth_token_file, "",
-          "File holding the bearer token Submit and Retract require "
+          "File holding the bearer token Submit, Retract and Parse require "
           "(authorization: Bearer TOKEN); empty: none required. Needs TLS.");
 ABSL_FLAG(std::string, feed_token_file, "",
           "File holding the bearer token Feed requires of query replicas. "
@@ -58,9 +66,9 @@ namespace {
 // The health condition a failed log write raises.
 constexpr char kLogNotWritable[] = "log_not_writable";
 
-// Who may call what: Submit and Retract need the submit token when one is
-// configured; Feed needs the feed token or a replica's certificate identity
-// when either is configured.
+// Who may call what: Submit, Retract and Parse (which costs as much as a
+// Submit) need the submit token when one is configured; Feed needs the feed
+// token or a replica's certificate identity when either is configured.
 absl::StatusOr<std::vector<AccessRule>> AccessRules() {
   std::vector<AccessRule> rules;
   if (!absl::GetFlag(FLAGS_auth_token_file).empty()) {
@@ -68,7 +76,8 @@ absl::StatusOr<std::vector<AccessRule>> AccessRules() {
         ReadTokenFile(absl::GetFlag(FLAGS_auth_token_file));
     if (!token.ok()) return token.status();
     rules.push_back({{"/bulletin.v1.IngestService/Submit",
-                      "/bulletin.v1.IngestService/Retract"},
+                      "/bulletin.v1.IngestService/Retract",
+                      "/bulletin.v1.IngestService/Parse"},
                      *std::move(token),
                      {}});
   }
@@ -122,9 +131,17 @@ int Run() {
     return EXIT_FAILURE;
   }
 
+  MetricsRegistry registry;
+  RpcMetrics rpc_metrics(&registry);
+  Admission write_admission(
+      "Submit and Parse",
+      {static_cast<size_t>(absl::GetFlag(FLAGS_max_concurrent_writes)),
+       static_cast<size_t>(absl::GetFlag(FLAGS_max_write_bytes_in_flight))},
+      &registry);
   IngestServiceImpl::Options ingest_options;
   ingest_options.max_bulletin_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_bulletin_bytes));
+  ingest_options.admission = &write_admission;
   IngestServiceImpl ingest(committer->get(), ingest_options);
   FeedServiceImpl::Options feed_options;
   feed_options.heartbeat_interval = absl::GetFlag(FLAGS_heartbeat_interval);
@@ -132,8 +149,6 @@ int Run() {
 
   // Gauges read the components at scrape time; all three accessors are
   // thread-safe.
-  MetricsRegistry registry;
-  RpcMetrics rpc_metrics(&registry);
   AddProcessMetrics(&registry, "ingest");
   // The LevelDB log is its directory. The backend is to report each synced
   // write's latency through ObserveSync (common/metrics/log_metrics.h).
@@ -184,8 +199,10 @@ int Run() {
   server_options.rpc_metrics = &rpc_metrics;
   // Diagnostics.Echo, the RPC floor that bench/load measures against.
   EchoService echo;
+  std::vector<grpc::Service*> services = {&ingest, &feed};
+  if (absl::GetFlag(FLAGS_enable_echo)) services.push_back(&echo);
   absl::StatusOr<StartedServer> server =
-      StartGrpcServer(server_options, {&ingest, &feed, &echo});
+      StartGrpcServer(server_options, services);
   if (!server.ok()) {
     LogError("listen_failed", {{"error", server.status().ToString()}});
     return EXIT_FAILURE;

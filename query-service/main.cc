@@ -53,6 +53,9 @@ ABSL_FLAG(absl::Duration, max_replica_lag, absl::Seconds(30),
           "Not ready (gRPC health NOT_SERVING, /readyz 503) while this "
           "replica is further behind ingest's head than this; 0: never for "
           "lag.");
+ABSL_FLAG(int64_t, max_watch_streams, 256,
+          "Watch streams served at once; more are refused with "
+          "RESOURCE_EXHAUSTED. Each holds a thread while it runs.");
 ABSL_FLAG(std::string, feed_token_file, "",
           "File holding the bearer token ingest requires for Feed. Needs "
           "--ingest_tls_ca_file.");
@@ -181,7 +184,9 @@ int Run() {
         count_warnings(record);
         watch_hub.Publish(record);
       });
-  QueryServiceImpl query(&index, &follower, &watch_hub);
+  QueryServiceImpl query(
+      &index, &follower, &watch_hub,
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_streams)));
 
   ServerOptions server_options =
       ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
@@ -189,8 +194,10 @@ int Run() {
   server_options.rpc_metrics = &rpc_metrics;
   // Diagnostics.Echo, the RPC floor that bench/load measures against.
   EchoService echo;
+  std::vector<grpc::Service*> services = {&query};
+  if (absl::GetFlag(FLAGS_enable_echo)) services.push_back(&echo);
   absl::StatusOr<StartedServer> server =
-      StartGrpcServer(server_options, {&query, &echo});
+      StartGrpcServer(server_options, services);
   if (!server.ok()) {
     LogError("listen_failed", {{"error", server.status().ToString()}});
     return EXIT_FAILURE;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/server/grpc_status.h"
@@ -21,8 +22,11 @@ constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(250);
 
 QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
                                    const FeedFollower* follower,
-                                   WatchHub* watch_hub)
-    : index_(index), follower_(follower), watch_hub_(watch_hub) {}
+                                   WatchHub* watch_hub, size_t max_watches)
+    : index_(index),
+      follower_(follower),
+      watch_hub_(watch_hub),
+      max_watches_(max_watches) {}
 
 grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
                                         uint64_t min_seq) const {
@@ -69,6 +73,16 @@ grpc::Status QueryServiceImpl::Watch(
     grpc::ServerWriter<v1::WatchEvent>* writer) {
   absl::StatusOr<StandingQuery> query = StandingQuery::Create(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
+  // Counted before the check, so that concurrent Watches cannot all pass it.
+  if (watches_.fetch_add(1) >= max_watches_) {
+    watches_.fetch_sub(1);
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("this replica already serves its limit of ", max_watches_,
+                     " Watch streams; watch through another replica, or "
+                     "retry after about 10 s"));
+  }
+  const absl::Cleanup release = [this] { watches_.fetch_sub(1); };
   std::shared_ptr<WatchHub::Watcher> watcher = watch_hub_->Add();
   if (watcher == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,

@@ -12,6 +12,9 @@
 #ifndef BULLETIN_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
 #define BULLETIN_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
 
+#include <atomic>
+#include <cstddef>
+
 #include "bulletin/v1/query.grpc.pb.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
@@ -21,8 +24,10 @@ namespace bulletin {
 
 class QueryServiceImpl final : public v1::QueryService::Service {
  public:
+  // At most `max_watches` Watch streams run at once; more are refused with
+  // RESOURCE_EXHAUSTED (each holds a thread until it ends).
   QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower,
-                   WatchHub* watch_hub);
+                   WatchHub* watch_hub, size_t max_watches = 256);
 
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
@@ -45,6 +50,8 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   const BulletinIndex* const index_;
   const FeedFollower* const follower_;
   WatchHub* const watch_hub_;
+  const size_t max_watches_;
+  std::atomic<size_t> watches_{0};
 };
 
 }  // namespace bulletin

@@ -66,7 +66,7 @@ wait_port() {
 start_query() {
   rm -f "$DATA_ROOT/$1.port"
   "$QUERY_BIN" --listen=127.0.0.1:0 --port_file="$DATA_ROOT/$1.port" \
-    --ingest_addr="127.0.0.1:$INGEST_PORT" --replica_id="$1" \
+    --ingest_addr="127.0.0.1:$INGEST_PORT" --replica_id="$1" --enable_echo \
     2>>"$DATA_ROOT/$1.log" &
   QUERY_PID=$!
   PIDS+=("$QUERY_PID")
@@ -112,7 +112,7 @@ take_bulletins() {
 : >"$RESULTS"
 echo "data and logs: $DATA_ROOT" >&2
 "$INGEST_BIN" --listen=127.0.0.1:0 --port_file="$DATA_ROOT/ingest.port" \
-  --data_dir="$DATA_ROOT/ingest" 2>>"$DATA_ROOT/ingest.log" &
+  --data_dir="$DATA_ROOT/ingest" --enable_echo 2>>"$DATA_ROOT/ingest.log" &
 INGEST_PID=$!
 PIDS+=("$INGEST_PID")
 INGEST_PORT="$(wait_port "$DATA_ROOT/ingest.port" "$INGEST_PID")"

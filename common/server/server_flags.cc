@@ -12,6 +12,10 @@ ABSL_FLAG(absl::Duration, lame_duck_period, absl::ZeroDuration(),
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "After the lame-duck period, how long in-flight calls may take to "
           "finish; new calls are refused.");
+ABSL_FLAG(bool, enable_echo, false,
+          "Also serve bulletin.v1.Diagnostics/Echo, a call that does "
+          "nothing, for measuring RPC overhead (bench/load); off in "
+          "production.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Address (host:port) to serve Prometheus metrics on at /metrics; "
           "empty: no metrics endpoint.");

@@ -1,6 +1,7 @@
 // The flags every service binary takes beside its own: where to report the
 // bound port, how long to keep serving (lame duck) and then to drain on
-// SIGTERM, where to serve metrics, and the TLS material of its gRPC port.
+// SIGTERM, where to serve metrics, whether to serve the diagnostic Echo, and
+// the TLS material of its gRPC port.
 // Defined once here so that ingest-service and query-service spell and document
 // them the same way.
 //
@@ -25,6 +26,7 @@ ABSL_DECLARE_FLAG(std::string, port_file);
 ABSL_DECLARE_FLAG(absl::Duration, drain_timeout);
 ABSL_DECLARE_FLAG(absl::Duration, lame_duck_period);
 ABSL_DECLARE_FLAG(std::string, metrics_listen);
+ABSL_DECLARE_FLAG(bool, enable_echo);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
 ABSL_DECLARE_FLAG(std::string, tls_key_file);
 ABSL_DECLARE_FLAG(std::string, tls_client_ca_file);

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -60,6 +61,14 @@ absl::Status CheckCaBundle(const std::string& pem, const std::string& file) {
 }  // namespace
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  // A file that is there but not readable is a permission problem (a
+  // Secret mounted 0440 without the pod's fsGroup), not a missing file.
+  if (access(path.c_str(), F_OK) == 0 && access(path.c_str(), R_OK) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot read ", path, ": permission denied to uid ", getuid(), " (gid ",
+        getgid(), "); check its mode and owner, and the pod's ",
+        "fsGroup when it is a mounted Secret"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   std::string content((std::istreambuf_iterator<char>(in)),

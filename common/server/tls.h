@@ -46,7 +46,8 @@ struct ServerTls {
 
 // Plaintext credentials when `tls` is not enabled. INVALID_ARGUMENT when only
 // one of cert and key is given, a client CA is given without them, or the
-// key does not match the certificate; NOT_FOUND when a file cannot be read.
+// key does not match the certificate; NOT_FOUND or PERMISSION_DENIED when a
+// file cannot be read (see ReadWholeFile).
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerTls& tls);
 
@@ -69,11 +70,13 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
 MakeChannelCredentials(const ClientSecurity& security);
 
 // The token in `path`: its contents without surrounding whitespace (a
-// Secret's file often ends in a newline). NOT_FOUND when unreadable,
-// INVALID_ARGUMENT when empty.
+// Secret's file often ends in a newline). NOT_FOUND when missing,
+// PERMISSION_DENIED when there but not readable, INVALID_ARGUMENT when empty.
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 
-// The whole file, or NOT_FOUND naming it.
+// The whole file; NOT_FOUND naming it when it cannot be read, or
+// PERMISSION_DENIED (saying what to check) when it exists but this process
+// may not read it.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 
 }  // namespace bulletin

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/feed.grpc.pb.h"
+#include "bulletin/v1/ingest.grpc.pb.h"
 #include "common/server/tls.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -70,6 +71,22 @@ class SecurityTest : public ::testing::Test {
       return grpc::Status::OK;
     }
     return reader->Finish();
+  }
+
+  // Calls Parse on ingest with `security`.
+  grpc::Status Parse(const ClientSecurity& security) {
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+        MakeChannelCredentials(security);
+    EXPECT_TRUE(credentials.ok()) << credentials.status();
+    if (!credentials.ok()) return grpc::Status::CANCELLED;
+    auto stub = v1::IngestService::NewStub(
+        grpc::CreateChannel(pair_.ingest_address(), *credentials));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    v1::ParseRequest request;
+    request.set_content(ReadExample(kExample));
+    v1::ParseResponse response;
+    return stub->Parse(&context, request, &response);
   }
 
   std::string Log(const ChildProcess* child) {
@@ -156,6 +173,16 @@ TEST_F(SecurityTest, SubmitAndRetractNeedTheBearerToken) {
   CommandResult retracted =
       Ctl({"--auth_token_file=" + token_file}, {"retract", id});
   EXPECT_EQ(retracted.exit_code, 0) << retracted.err;
+
+  // Parse costs what a Submit costs: it needs the token too.
+  ClientSecurity without_token;
+  without_token.ca_file = certs_.ca;
+  EXPECT_EQ(Parse(without_token).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ClientSecurity with_token = without_token;
+  with_token.token_file = token_file;
+  const grpc::Status parsed = Parse(with_token);
+  EXPECT_TRUE(parsed.ok()) << parsed.error_message();
 
   // Neither the token (right or wrong) nor the bulletin's text is logged.
   const std::string log = Log(pair_.ingest());

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bulletin/v1/diagnostics.grpc.pb.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "bulletin/v1/query.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -133,6 +134,25 @@ TEST_F(CallTest, AFailedCallIsLoggedWithItsRequestId) {
               ContainsRegex("\"event\":\"rpc_failed\",\"method\":\"/"
                             "bulletin.v1.QueryService/Get\",\"code\":"
                             "\"NOT_FOUND\".*\"request_id\":\"lookup-7\""));
+}
+
+TEST(EchoTest, TheDiagnosticEchoIsServedOnlyWhenEnabled) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest().ok());
+  ASSERT_TRUE(pair.StartQuery({"--enable_echo"}).ok());
+  for (const auto& [address, code] :
+       std::vector<std::pair<std::string, grpc::StatusCode>>{
+           {pair.ingest_address(), grpc::StatusCode::UNIMPLEMENTED},
+           {pair.query_address(), grpc::StatusCode::OK}}) {
+    auto stub = v1::Diagnostics::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    v1::EchoRequest request;
+    v1::EchoResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    EXPECT_EQ(stub->Echo(&context, request, &response).error_code(), code)
+        << address;
+  }
 }
 
 }  // namespace

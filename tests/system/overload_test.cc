@@ -1,0 +1,121 @@
+// Load beyond capacity on the real binaries is refused early with
+// RESOURCE_EXHAUSTED and a message saying which limit and when to retry,
+// while the calls admitted succeed: Submit and Parse past
+// --max_concurrent_writes, Watch streams past --max_watch_streams.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bulletin/v1/ingest.grpc.pb.h"
+#include "bulletin/v1/query.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tests/system/service_pair.h"
+
+namespace bulletin::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(OverloadTest, WritesPastTheConcurrencyLimitAreRefusedWithAdvice) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest(0, {"--max_concurrent_writes=1"}).ok());
+  auto stub = v1::IngestService::NewStub(grpc::CreateChannel(
+      pair.ingest_address(), grpc::InsecureChannelCredentials()));
+  std::string content;
+  for (int i = 0; i < 20; ++i) {
+    absl::StrAppend(&content, ReadExample("chongqing-cppcc-roundup.txt"));
+  }
+  // Sixteen callers at once against room for one: most overlap.
+  std::atomic<int> admitted{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> other{0};
+  std::string refusal;
+  std::vector<std::thread> callers;
+  for (int caller = 0; caller < 16; ++caller) {
+    callers.emplace_back([&] {
+      for (int i = 0; i < 4; ++i) {
+        v1::ParseRequest request;
+        request.set_content(content);
+        v1::ParseResponse response;
+        grpc::ClientContext context;
+        context.set_deadline(
+            absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+        const grpc::Status status = stub->Parse(&context, request, &response);
+        if (status.ok()) {
+          ++admitted;
+        } else if (status.error_code() ==
+                   grpc::StatusCode::RESOURCE_EXHAUSTED) {
+          if (refused++ == 0) refusal = status.error_message();
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (std::thread& caller : callers) caller.join();
+  EXPECT_EQ(other, 0);
+  EXPECT_GT(admitted, 0);
+  ASSERT_GT(refused, 0) << "sixteen callers never overlapped";
+  EXPECT_THAT(refusal,
+              HasSubstr("limit of 1 Submit and Parse calls running at once"));
+  EXPECT_THAT(refusal, HasSubstr("retry after"));
+}
+
+TEST(OverloadTest, WatchStreamsPastTheLimitAreRefused) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest().ok());
+  ASSERT_TRUE(pair.StartQuery({"--max_watch_streams=2"}).ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+  auto stub = v1::QueryService::NewStub(grpc::CreateChannel(
+      pair.query_address(), grpc::InsecureChannelCredentials()));
+  v1::WatchRequest request;
+  request.set_query("政协");
+
+  // A stream is registered once its initial metadata arrives.
+  struct Stream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader;
+  };
+  auto open = [&] {
+    auto stream = std::make_unique<Stream>();
+    stream->context.set_deadline(
+        absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+    stream->reader = stub->Watch(&stream->context, request);
+    stream->reader->WaitForInitialMetadata();
+    return stream;
+  };
+  std::unique_ptr<Stream> first = open();
+  std::unique_ptr<Stream> second = open();
+  std::unique_ptr<Stream> third = open();
+  const grpc::Status refused = third->reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("limit of 2 Watch streams"));
+
+  // Ending one makes room for another.
+  first->context.TryCancel();
+  first->reader->Finish().IgnoreError();
+  absl::Status admitted = absl::DeadlineExceededError("never admitted");
+  for (int attempt = 0; attempt < 100 && !admitted.ok(); ++attempt) {
+    std::unique_ptr<Stream> next = open();
+    // An admitted stream stays open: cancel it and look at how it ended.
+    next->context.TryCancel();
+    const grpc::Status ended = next->reader->Finish();
+    admitted = ended.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED
+                   ? absl::ResourceExhaustedError(ended.error_message())
+                   : absl::OkStatus();
+    if (!admitted.ok()) absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_TRUE(admitted.ok()) << admitted;
+  second->context.TryCancel();
+  second->reader->Finish().IgnoreError();
+}
+
+}  // namespace
+}  // namespace bulletin::testing
