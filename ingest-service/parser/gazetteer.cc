@@ -1,10 +1,13 @@
 #include "ingest-service/parser/gazetteer.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "ingest-service/parser/embedded_data.h"
 #include "ingest-service/parser/text_util.h"
 
 namespace bulletin::parser {
@@ -52,10 +55,10 @@ struct ZoneType {
   std::vector<std::u32string> short_forms;
 };
 
-std::vector<ZoneType> ReadZoneTypes(std::string_view tsv) {
+std::vector<ZoneType> ReadZoneTypes(const std::vector<DataLine>& lines) {
   std::vector<ZoneType> types;
-  for (std::string_view line : DataLines(tsv)) {
-    std::vector<absl::string_view> f = absl::StrSplit(ToAbsl(line), '\t');
+  for (const DataLine& line : lines) {
+    std::vector<absl::string_view> f = absl::StrSplit(ToAbsl(line.text), '\t');
     ZoneType type{ToU32(ToStd(f[0])), {}};
     if (f.size() > 1) {
       for (absl::string_view s : absl::StrSplit(f[1], ',', absl::SkipEmpty())) {
@@ -114,19 +117,49 @@ std::vector<std::u32string> ZoneNames(const std::u32string& full,
 
 }  // namespace
 
-Gazetteer::Gazetteer(std::string_view tsv, std::string_view ethnic_groups,
-                     std::string_view zone_types) {
+absl::StatusOr<std::unique_ptr<Gazetteer>> Gazetteer::Load(
+    const DataFiles& files) {
+  absl::StatusOr<std::vector<DataLine>> rows =
+      ReadDataLines(files, "regions.tsv");
+  if (!rows.ok()) return rows.status();
+  std::vector<Region> regions;
+  for (const DataLine& row : *rows) {
+    std::vector<absl::string_view> f = absl::StrSplit(ToAbsl(row.text), '\t');
+    if (f.size() != 4 || f[2].empty() || f[3].empty()) {
+      return DataError(row,
+                       "want code, level, name and province, "
+                       "separated by tabs");
+    }
+    if (f[0].size() != 6 ||
+        !std::all_of(f[0].begin(), f[0].end(), absl::ascii_isdigit)) {
+      return DataError(row, "the code is not six digits");
+    }
+    if (f[1] != "P" && f[1] != "C" && f[1] != "A") {
+      return DataError(
+          row, absl::StrCat("unknown level \"", f[1], "\" (P, C or A)"));
+    }
+    regions.push_back(Region{std::string(f[0]), f[1][0], std::string(f[2]),
+                             std::string(f[3])});
+  }
+  absl::StatusOr<std::vector<DataLine>> ethnic_groups =
+      ReadDataLines(files, "ethnic_groups.txt");
+  if (!ethnic_groups.ok()) return ethnic_groups.status();
+  absl::StatusOr<std::vector<DataLine>> zone_types =
+      ReadDataLines(files, "zone_types.tsv");
+  if (!zone_types.ok()) return zone_types.status();
+  return std::unique_ptr<Gazetteer>(
+      new Gazetteer(std::move(regions), *ethnic_groups, *zone_types));
+}
+
+Gazetteer::Gazetteer(std::vector<Region> regions,
+                     const std::vector<DataLine>& ethnic_groups,
+                     const std::vector<DataLine>& zone_types)
+    : regions_(std::move(regions)) {
   WordSet nationalities;
-  for (std::string_view line : DataLines(ethnic_groups)) {
-    nationalities.Add(ToU32(line));
+  for (const DataLine& line : ethnic_groups) {
+    nationalities.Add(ToU32(line.text));
   }
   const std::vector<ZoneType> zones = ReadZoneTypes(zone_types);
-  for (std::string_view line : DataLines(tsv)) {
-    std::vector<absl::string_view> f = absl::StrSplit(ToAbsl(line), '\t');
-    if (f.size() < 4 || f[1].empty()) continue;
-    regions_.push_back(Region{std::string(f[0]), f[1][0], std::string(f[2]),
-                              std::string(f[3])});
-  }
   // Short names of provinces and prefectures by code, for the names of the
   // management areas in them.
   absl::flat_hash_map<std::string, std::u32string> short_names;
@@ -306,11 +339,24 @@ bool Gazetteer::NameCrosses(std::u32string_view text, size_t begin,
   return false;
 }
 
-const Gazetteer& DefaultGazetteer() {
-  static const Gazetteer* const gazetteer = new Gazetteer(
-      EmbeddedDataFile("regions.tsv"), EmbeddedDataFile("ethnic_groups.txt"),
-      EmbeddedDataFile("zone_types.tsv"));
+const absl::StatusOr<std::unique_ptr<Gazetteer>>& LoadedGazetteer() {
+  static const absl::StatusOr<std::unique_ptr<Gazetteer>>* const gazetteer =
+      new absl::StatusOr<std::unique_ptr<Gazetteer>>(
+          Gazetteer::Load(EmbeddedDataFiles()));
   return *gazetteer;
+}
+
+const Gazetteer& DefaultGazetteer() {
+  const absl::StatusOr<std::unique_ptr<Gazetteer>>& gazetteer =
+      LoadedGazetteer();
+  if (!gazetteer.ok()) {
+    // LoadParserData reports this at start; reaching here means a caller
+    // parsed without checking it.
+    std::fprintf(stderr, "bulletin parser: %s\n",
+                 std::string(gazetteer.status().message()).c_str());
+    std::abort();
+  }
+  return **gazetteer;
 }
 
 }  // namespace bulletin::parser

@@ -20,12 +20,15 @@
 #define BULLETIN_INGEST_SERVICE_PARSER_GAZETTEER_H_
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "ingest-service/parser/data_files.h"
 #include "ingest-service/parser/lexicon.h"
 
 namespace bulletin::parser {
@@ -47,11 +50,13 @@ struct RegionMention {
 
 class Gazetteer {
  public:
-  // Parses regions.tsv contents; `ethnic_groups` (ethnic_groups.txt) are
-  // the nationalities whose names autonomous divisions carry, `zone_types`
-  // (zone_types.tsv) the kinds of management areas with their short forms.
-  Gazetteer(std::string_view tsv, std::string_view ethnic_groups,
-            std::string_view zone_types);
+  // Reads regions.tsv, ethnic_groups.txt (the nationalities whose names
+  // autonomous divisions carry) and zone_types.tsv (the kinds of
+  // management areas with their short forms) from `files`; fails naming
+  // the file, or the file and line of a malformed entry (a code that is
+  // not six digits, an unknown level).
+  static absl::StatusOr<std::unique_ptr<Gazetteer>> Load(
+      const DataFiles& files);
 
   // The most specific region named in `text` (county level over prefecture
   // over province; earlier over later). A name shared by several divisions
@@ -85,6 +90,10 @@ class Gazetteer {
   bool NameCrosses(std::u32string_view text, size_t begin, size_t end) const;
 
  private:
+  Gazetteer(std::vector<Region> regions,
+            const std::vector<DataLine>& ethnic_groups,
+            const std::vector<DataLine>& zone_types);
+
   const Region* Resolve(std::u32string_view name,
                         std::string_view home_province) const;
 
@@ -99,6 +108,12 @@ class Gazetteer {
   size_t max_name_length_ = 0;
 };
 
+// The gazetteer of the embedded data, or why it failed to load; loaded on
+// first use.
+const absl::StatusOr<std::unique_ptr<Gazetteer>>& LoadedGazetteer();
+
+// The embedded gazetteer. Aborts with the load error when LoadedGazetteer()
+// failed: callers check LoadParserData (parse_submission.h) at start.
 const Gazetteer& DefaultGazetteer();
 
 }  // namespace bulletin::parser

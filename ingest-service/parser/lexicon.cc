@@ -1,8 +1,12 @@
 #include "ingest-service/parser/lexicon.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "ingest-service/parser/embedded_data.h"
 #include "ingest-service/parser/text_util.h"
 
 namespace bulletin::parser {
@@ -13,73 +17,92 @@ absl::string_view Key(std::u32string_view word) {
                            word.size() * sizeof(char32_t));
 }
 
-void LoadWords(std::string_view file, WordSet* set) {
-  for (std::string_view line : DataLines(EmbeddedDataFile(file))) {
-    set->Add(ToU32(line));
+absl::Status LoadWords(const DataFiles& files, std::string_view file,
+                       const std::vector<WordSet*>& sets) {
+  absl::StatusOr<std::vector<DataLine>> lines = ReadDataLines(files, file);
+  if (!lines.ok()) return lines.status();
+  for (const DataLine& line : *lines) {
+    for (WordSet* set : sets) set->Add(ToU32(line.text));
   }
+  return absl::OkStatus();
 }
 
-v1::Organization::Kind KindByName(std::string_view name) {
-  v1::Organization::Kind kind = v1::Organization::KIND_UNSPECIFIED;
-  v1::Organization::Kind_Parse(std::string(name), &kind);
-  return kind;
-}
-
-Lexicon BuildLexicon() {
-  Lexicon lex;
-  LoadWords("surnames.txt", &lex.surnames);
-  LoadWords("surnames_extra.txt", &lex.surnames);
-  LoadWords("titles.txt", &lex.titles);
-  LoadWords("organ_tokens.txt", &lex.organ_tokens);
-  LoadWords("byline_roles.txt", &lex.byline_roles);
-  LoadWords("byline_trailers.txt", &lex.byline_trailers);
-  LoadWords("name_stops.txt", &lex.name_stops);
-  LoadWords("name_stops_strong.txt", &lex.strong_name_stops);
-  // A strong stop ends a name wherever a stop does.
-  LoadWords("name_stops_strong.txt", &lex.name_stops);
-  LoadWords("collective_subjects.txt", &lex.collective_subjects);
-  LoadWords("between_words.txt", &lex.between_words);
-  LoadWords("not_in_names.txt", &lex.not_in_names);
-  LoadWords("metadata_labels.txt", &lex.metadata_labels);
-  LoadWords("unit_suffixes.txt", &lex.unit_suffixes);
-  // A management area's kind is an organ in a title: 高新区党工委书记.
-  for (std::string_view line : DataLines(EmbeddedDataFile("zone_types.tsv"))) {
-    for (absl::string_view word : absl::StrSplit(
-             ToAbsl(line), absl::ByAnyChar("\t,"), absl::SkipEmpty())) {
-      lex.organ_tokens.Add(ToU32(ToStd(word)));
-      lex.zone_types.Add(ToU32(ToStd(word)));
+absl::Status LoadEventVerbs(const DataFiles& files, Lexicon* lex) {
+  absl::StatusOr<std::vector<DataLine>> lines =
+      ReadDataLines(files, "event_verbs.tsv");
+  if (!lines.ok()) return lines.status();
+  for (const DataLine& line : *lines) {
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(ToAbsl(line.text), '\t');
+    if (fields.size() != 2 || fields[0].empty()) {
+      return DataError(line, "want a verb and its kind, separated by a tab");
     }
-  }
-  LoadWords("collective_quantifiers.txt", &lex.collective_quantifiers);
-  // A verb ends a name (王小明长期…) and never starts one.
-  LoadWords("verbs.txt", &lex.name_stops);
-  LoadWords("verbs.txt", &lex.not_name_starts);
-  LoadWords("not_in_names.txt", &lex.not_name_starts);
-  for (std::string_view line :
-       DataLines(EmbeddedDataFile("transliteration_chars.txt"))) {
-    for (char32_t c : ToU32(line)) {
-      lex.transliteration_chars.Add(std::u32string_view(&c, 1));
-    }
-  }
-  for (std::string_view line : DataLines(EmbeddedDataFile("event_verbs.tsv"))) {
-    std::vector<absl::string_view> fields = absl::StrSplit(ToAbsl(line), '\t');
     EventVerb verb;
     verb.verb = ToU32(ToStd(fields[0]));
-    const absl::string_view kind = fields.size() > 1 ? fields[1] : "";
-    verb.kind = kind == "event"    ? EventVerb::Kind::kEvent
-                : kind == "attend" ? EventVerb::Kind::kAttend
-                                   : EventVerb::Kind::kAction;
-    lex.not_name_starts.Add(verb.verb);
-    lex.event_verbs.push_back(std::move(verb));
+    if (fields[1] == "event") {
+      verb.kind = EventVerb::Kind::kEvent;
+    } else if (fields[1] == "action") {
+      verb.kind = EventVerb::Kind::kAction;
+    } else if (fields[1] == "attend") {
+      verb.kind = EventVerb::Kind::kAttend;
+    } else {
+      return DataError(line, absl::StrCat("unknown kind \"", fields[1],
+                                          "\" (event, action or attend)"));
+    }
+    lex->not_name_starts.Add(verb.verb);
+    lex->event_verbs.push_back(std::move(verb));
   }
-  for (std::string_view line :
-       DataLines(EmbeddedDataFile("organization_kinds.tsv"))) {
-    std::vector<absl::string_view> fields = absl::StrSplit(ToAbsl(line), '\t');
-    if (fields.size() < 2) continue;
-    lex.kinds.emplace_back(ToU32(ToStd(fields[0])),
-                           KindByName(ToStd(fields[1])));
+  return absl::OkStatus();
+}
+
+absl::Status LoadKinds(const DataFiles& files, Lexicon* lex) {
+  absl::StatusOr<std::vector<DataLine>> lines =
+      ReadDataLines(files, "organization_kinds.tsv");
+  if (!lines.ok()) return lines.status();
+  for (const DataLine& line : *lines) {
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(ToAbsl(line.text), '\t');
+    if (fields.size() != 2 || fields[0].empty()) {
+      return DataError(line, "want a keyword and a kind, separated by a tab");
+    }
+    v1::Organization::Kind kind = v1::Organization::KIND_UNSPECIFIED;
+    if (!v1::Organization::Kind_Parse(std::string(fields[1]), &kind) ||
+        kind == v1::Organization::KIND_UNSPECIFIED) {
+      return DataError(
+          line, absl::StrCat("unknown kind \"", fields[1],
+                             "\" (a bulletin.v1.Organization.Kind name)"));
+    }
+    lex->kinds.emplace_back(ToU32(ToStd(fields[0])), kind);
   }
-  return lex;
+  return absl::OkStatus();
+}
+
+absl::Status LoadZoneTypes(const DataFiles& files, Lexicon* lex) {
+  absl::StatusOr<std::vector<DataLine>> lines =
+      ReadDataLines(files, "zone_types.tsv");
+  if (!lines.ok()) return lines.status();
+  // A management area's kind is an organ in a title: 高新区党工委书记.
+  for (const DataLine& line : *lines) {
+    for (absl::string_view word : absl::StrSplit(
+             ToAbsl(line.text), absl::ByAnyChar("\t,"), absl::SkipEmpty())) {
+      lex->organ_tokens.Add(ToU32(ToStd(word)));
+      lex->zone_types.Add(ToU32(ToStd(word)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadTransliterationChars(const DataFiles& files, Lexicon* lex) {
+  absl::StatusOr<std::vector<DataLine>> lines =
+      ReadDataLines(files, "transliteration_chars.txt");
+  if (!lines.ok()) return lines.status();
+  for (const DataLine& line : *lines) {
+    for (char32_t c : ToU32(line.text)) {
+      if (!IsHan(c)) return DataError(line, "want Han characters only");
+      lex->transliteration_chars.Add(std::u32string_view(&c, 1));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -114,18 +137,51 @@ size_t WordSet::LongestEndingAt(std::u32string_view text, size_t end) const {
   return 0;
 }
 
-std::vector<std::string_view> DataLines(std::string_view contents) {
-  std::vector<std::string_view> lines;
-  for (absl::string_view line : absl::StrSplit(ToAbsl(contents), '\n')) {
-    line = absl::StripTrailingAsciiWhitespace(line);
-    if (line.empty() || line.front() == '#') continue;
-    lines.push_back(ToStd(line));
+absl::StatusOr<Lexicon> LoadLexicon(const DataFiles& files) {
+  Lexicon lex;
+  const std::pair<std::string_view, std::vector<WordSet*>> words[] = {
+      {"surnames.txt", {&lex.surnames}},
+      {"surnames_extra.txt", {&lex.surnames}},
+      {"titles.txt", {&lex.titles}},
+      {"organ_tokens.txt", {&lex.organ_tokens}},
+      {"byline_roles.txt", {&lex.byline_roles}},
+      {"byline_trailers.txt", {&lex.byline_trailers}},
+      {"name_stops.txt", {&lex.name_stops}},
+      // A strong stop ends a name wherever a stop does.
+      {"name_stops_strong.txt", {&lex.strong_name_stops, &lex.name_stops}},
+      {"collective_subjects.txt", {&lex.collective_subjects}},
+      {"between_words.txt", {&lex.between_words}},
+      {"not_in_names.txt", {&lex.not_in_names, &lex.not_name_starts}},
+      {"metadata_labels.txt", {&lex.metadata_labels}},
+      {"unit_suffixes.txt", {&lex.unit_suffixes}},
+      {"collective_quantifiers.txt", {&lex.collective_quantifiers}},
+      // A verb ends a name (王小明长期…) and never starts one.
+      {"verbs.txt", {&lex.name_stops, &lex.not_name_starts}}};
+  for (const auto& [file, sets] : words) {
+    if (absl::Status s = LoadWords(files, file, sets); !s.ok()) return s;
   }
-  return lines;
+  for (auto load :
+       {LoadEventVerbs, LoadKinds, LoadZoneTypes, LoadTransliterationChars}) {
+    if (absl::Status s = load(files, &lex); !s.ok()) return s;
+  }
+  return lex;
+}
+
+const absl::StatusOr<Lexicon>& LoadedLexicon() {
+  static const absl::StatusOr<Lexicon>* const lexicon =
+      new absl::StatusOr<Lexicon>(LoadLexicon(EmbeddedDataFiles()));
+  return *lexicon;
 }
 
 const Lexicon& DefaultLexicon() {
-  static const Lexicon* const lexicon = new Lexicon(BuildLexicon());
+  const absl::StatusOr<Lexicon>& lexicon = LoadedLexicon();
+  if (!lexicon.ok()) {
+    // LoadParserData reports this at start; reaching here means a caller
+    // parsed without checking it.
+    std::fprintf(stderr, "bulletin parser: %s\n",
+                 std::string(lexicon.status().message()).c_str());
+    std::abort();
+  }
   return *lexicon;
 }
 

@@ -1,4 +1,4 @@
-// The parser's domain knowledge, loaded once from the embedded data files:
+// The parser's domain knowledge, loaded once from the data files (data/):
 // surnames, title words, organ tokens, byline roles, event verbs, words that
 // end a name, and organization-kind keywords (see data/README.md).
 //
@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "bulletin/v1/bulletin.pb.h"
+#include "ingest-service/parser/data_files.h"
 
 namespace bulletin::parser {
 
@@ -49,10 +51,6 @@ class WordSet {
   std::bitset<kBmp> first_;
   std::bitset<kBmp> last_;
 };
-
-// Reads a one-entry-a-line data file: '#' starts a comment line, blank lines
-// are skipped, trailing spaces are trimmed.
-std::vector<std::string_view> DataLines(std::string_view contents);
 
 struct EventVerb {
   enum class Kind {
@@ -103,6 +101,17 @@ struct Lexicon {
   std::vector<std::pair<std::u32string, v1::Organization::Kind>> kinds;
 };
 
+// Builds the lexicon from `files`; fails naming the file (NOT_FOUND) or the
+// file and line (INVALID_ARGUMENT: an unknown kind, a missing field) of
+// what is wrong.
+absl::StatusOr<Lexicon> LoadLexicon(const DataFiles& files);
+
+// The lexicon of the embedded data, or why it failed to load; loaded on
+// first use.
+const absl::StatusOr<Lexicon>& LoadedLexicon();
+
+// The embedded lexicon. Aborts with the load error when LoadedLexicon()
+// failed: callers check LoadParserData (parse_submission.h) at start.
 const Lexicon& DefaultLexicon();
 
 }  // namespace bulletin::parser

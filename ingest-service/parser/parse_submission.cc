@@ -5,14 +5,27 @@
 #include "absl/status/status.h"
 #include "common/time/iso_date.h"
 #include "ingest-service/parser/decode.h"
+#include "ingest-service/parser/gazetteer.h"
+#include "ingest-service/parser/lexicon.h"
 #include "ingest-service/parser/markup.h"
 #include "ingest-service/parser/normalize.h"
 #include "ingest-service/parser/structure.h"
 
 namespace bulletin {
 
+absl::Status LoadParserData() {
+  if (const auto& lexicon = parser::LoadedLexicon(); !lexicon.ok()) {
+    return absl::InternalError(lexicon.status().message());
+  }
+  if (const auto& gazetteer = parser::LoadedGazetteer(); !gazetteer.ok()) {
+    return absl::InternalError(gazetteer.status().message());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ParsedSubmission> ParseSubmission(std::string_view bytes,
                                                  const ParseOptions& options) {
+  if (absl::Status data = LoadParserData(); !data.ok()) return data;
   if (absl::Status date = CheckIsoDate("date", options.date); !date.ok()) {
     return date;
   }

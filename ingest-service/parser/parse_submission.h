@@ -46,6 +46,13 @@ struct ParsedSubmission {
   std::string normalized_text;
 };
 
+// Loads the parser's data (data/, compiled in: lexicons, gazetteer) and
+// says what is wrong with it, naming the file, or the file and line. Call
+// it at start so that bad data stops the program there; until it is ok,
+// ParseSubmission fails with INTERNAL and the same message. Cheap after
+// the first call.
+absl::Status LoadParserData();
+
 // Decodes, normalizes and parses `bytes`. Fails with INVALID_ARGUMENT for
 // empty, whitespace-only, binary or undecodable input and for an
 // options.date that is not YYYY-MM-DD, with RESOURCE_EXHAUSTED

@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ingest-service/parser/embedded_data.h"
+#include "ingest-service/parser/data_files.h"
 #include "ingest-service/parser/gazetteer.h"
 #include "ingest-service/parser/lexicon.h"
 #include "ingest-service/parser/parse_submission.h"
@@ -131,9 +131,11 @@ TEST(VerbRule, NoVerbOrFunctionWordIsAPerson) {
   std::vector<std::string> words;
   for (const char* file :
        {"event_verbs.tsv", "name_stops.txt", "verbs.txt", "not_in_names.txt"}) {
-    for (std::string_view line :
-         parser::DataLines(parser::EmbeddedDataFile(file))) {
-      words.emplace_back(line.substr(0, line.find('\t')));
+    absl::StatusOr<std::vector<parser::DataLine>> lines =
+        parser::ReadDataLines(parser::EmbeddedDataFiles(), file);
+    ASSERT_TRUE(lines.ok()) << lines.status();
+    for (const parser::DataLine& line : *lines) {
+      words.emplace_back(line.text.substr(0, line.text.find('\t')));
     }
   }
   ASSERT_GT(words.size(), 200u);
@@ -202,8 +204,11 @@ TEST(GazetteerNamesRule, AutonomousCountiesWithoutTheirNationalities) {
 TEST(GazetteerNamesRule, EveryCountyLevelDivisionByItsFullName) {
   const parser::Gazetteer& gaz = parser::DefaultGazetteer();
   int county_level = 0;
-  for (std::string_view line :
-       parser::DataLines(parser::EmbeddedDataFile("regions.tsv"))) {
+  absl::StatusOr<std::vector<parser::DataLine>> rows =
+      parser::ReadDataLines(parser::EmbeddedDataFiles(), "regions.tsv");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  for (const parser::DataLine& row : *rows) {
+    const std::string_view line = row.text;
     std::vector<std::string> f = absl::StrSplit(parser::ToAbsl(line), '\t');
     ASSERT_EQ(f.size(), 4u) << line;
     if (f[1] != "A" || f[2] == "城区" || f[2] == "郊区" || f[2] == "矿区" ||

@@ -21,6 +21,7 @@ namespace bulletin {
 namespace {
 
 using ::bulletin::parser_testing::ReadTestData;
+using ::bulletin::parser_testing::TestDataFiles;
 using Counts = std::map<char32_t, int>;
 
 // Punctuation, symbols and spaces are separators; everything else is
@@ -99,11 +100,10 @@ void ExpectCovered(const std::string& bytes, const std::string& label) {
 
 std::vector<std::string> Corpus() {
   std::vector<std::string> corpus = {ReadTestData("seed_000.txt")};
-  for (const char* name :
-       {"sichuan_roundup.txt", "single_article.txt", "xinhua_dateline.txt",
-        "traditional.txt", "zhi_san_crlf.txt", "federations.txt",
-        "guangdong.gb18030.txt", "hunan.utf16le.txt", "fullwidth_byline.txt"}) {
-    corpus.push_back(ReadTestData(std::string("variants/") + name));
+  for (const char* dir : {"variants", "small"}) {
+    for (const std::string& name : TestDataFiles(dir)) {
+      corpus.push_back(ReadTestData(name));
+    }
   }
   return corpus;
 }

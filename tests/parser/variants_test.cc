@@ -3,6 +3,7 @@
 // scored: kicker, headline, series part, reporters, officials and their
 // titles, each item's organization and region.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -365,6 +366,16 @@ TEST_P(VariantTest, ParsesFieldByField) {
   }
   EXPECT_THAT(reporters, ElementsAreArray(v.reporters));
   EXPECT_EQ(b.warnings_size(), 0);
+}
+
+// Every bulletin under testdata/variants/ has its expected record here, so
+// none is only fuzzed and never checked.
+TEST(VariantFilesTest, EveryFileHasAnExpectedRecord) {
+  std::vector<std::string> expected;
+  for (const Variant& v : Variants()) expected.push_back("variants/" + v.file);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_THAT(parser_testing::TestDataFiles("variants"),
+              ElementsAreArray(expected));
 }
 
 INSTANTIATE_TEST_SUITE_P(Bulletins, VariantTest,
