@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/time/clock.h"
 #include "common/log/json_log.h"
+#include "common/metrics/certificate_metrics.h"
 #include "common/metrics/log_metrics.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_server.h"
@@ -51,10 +52,12 @@ ABSL_FLAG(int64_t, max_write_bytes_in_flight, 32 << 20,
 ABSL_FLAG(absl::Duration, heartbeat_interval, absl::Seconds(1),
           "Feed heartbeat interval on an idle stream.");
 ABSL_FLAG(std::string, auth_token_file, "",
-          "File holding the bearer token Submit, Retract and Parse require "
-          "(authorization: Bearer TOKEN); empty: none required. Needs TLS.");
+          "File holding the bearer tokens Submit, Retract and Parse accept "
+          "(authorization: Bearer TOKEN), one per line, re-read when it "
+          "changes; empty: none required. Needs TLS.");
 ABSL_FLAG(std::string, feed_token_file, "",
-          "File holding the bearer token Feed requires of query replicas. "
+          "File holding the bearer tokens Feed accepts from query replicas, "
+          "one per line, re-read when it changes. "
           "Needs TLS. With --feed_client_identities, either admits.");
 ABSL_FLAG(std::vector<std::string>, feed_client_identities, {},
           "Client-certificate names (DNS/URI SAN or CN) admitted to Feed "
@@ -72,17 +75,17 @@ constexpr char kLogNotWritable[] = "log_not_writable";
 absl::StatusOr<std::vector<AccessRule>> AccessRules() {
   std::vector<AccessRule> rules;
   if (!absl::GetFlag(FLAGS_auth_token_file).empty()) {
-    absl::StatusOr<std::string> token =
-        ReadTokenFile(absl::GetFlag(FLAGS_auth_token_file));
-    if (!token.ok()) return token.status();
+    absl::StatusOr<std::shared_ptr<TokenFile>> tokens =
+        TokenFile::Open(absl::GetFlag(FLAGS_auth_token_file));
+    if (!tokens.ok()) return tokens.status();
     rules.push_back({{"/bulletin.v1.IngestService/Submit",
                       "/bulletin.v1.IngestService/Retract",
                       "/bulletin.v1.IngestService/Parse"},
-                     *std::move(token),
+                     *std::move(tokens),
                      {}});
   }
   AccessRule feed{{"/bulletin.v1.Feed/Subscribe"},
-                  "",
+                  nullptr,
                   absl::GetFlag(FLAGS_feed_client_identities)};
   if (!feed.identities.empty() &&
       absl::GetFlag(FLAGS_tls_client_ca_file).empty()) {
@@ -90,12 +93,12 @@ absl::StatusOr<std::vector<AccessRule>> AccessRules() {
         "--feed_client_identities needs --tls_client_ca_file");
   }
   if (!absl::GetFlag(FLAGS_feed_token_file).empty()) {
-    absl::StatusOr<std::string> token =
-        ReadTokenFile(absl::GetFlag(FLAGS_feed_token_file));
-    if (!token.ok()) return token.status();
-    feed.token = *std::move(token);
+    absl::StatusOr<std::shared_ptr<TokenFile>> tokens =
+        TokenFile::Open(absl::GetFlag(FLAGS_feed_token_file));
+    if (!tokens.ok()) return tokens.status();
+    feed.tokens = *std::move(tokens);
   }
-  if (!feed.token.empty() || !feed.identities.empty()) {
+  if (feed.tokens != nullptr || !feed.identities.empty()) {
     rules.push_back(std::move(feed));
   }
   return rules;
@@ -150,6 +153,9 @@ int Run() {
   // Gauges read the components at scrape time; all three accessors are
   // thread-safe.
   AddProcessMetrics(&registry, "ingest");
+  AddCertificateExpiryMetric(&registry,
+                             {absl::GetFlag(FLAGS_tls_cert_file),
+                              absl::GetFlag(FLAGS_tls_client_ca_file)});
   // The LevelDB log is its directory. The backend is to report each synced
   // write's latency through ObserveSync (common/metrics/log_metrics.h).
   LogMetrics log_metrics(&registry, [data_dir = absl::GetFlag(FLAGS_data_dir)] {

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/json_log.h"
+#include "common/metrics/certificate_metrics.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_server.h"
 #include "common/metrics/process_metrics.h"
@@ -147,6 +148,10 @@ int Run() {
   MetricsRegistry registry;
   RpcMetrics rpc_metrics(&registry);
   AddProcessMetrics(&registry, "query");
+  AddCertificateExpiryMetric(
+      &registry, {absl::GetFlag(FLAGS_tls_cert_file),
+                  absl::GetFlag(FLAGS_tls_client_ca_file),
+                  ingest_security.cert_file, ingest_security.ca_file});
   Counter* warnings = registry.AddCounter(
       "bulletin_parse_warnings_total",
       "Parser warnings in the records this replica applied, by kind (a "

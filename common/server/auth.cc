@@ -91,10 +91,12 @@ grpc::Status AccessProcessor::Process(const InputMetadata& auth_metadata,
     }
   }
   if (rule == nullptr) return grpc::Status::OK;
-  if (has_bearer && !rule->token.empty() &&
-      TokensEqual(presented, rule->token)) {
-    context->AddProperty(kCallerProperty, TokenFingerprint(rule->token));
-    return grpc::Status::OK;
+  if (has_bearer && rule->tokens != nullptr) {
+    const std::string fingerprint = rule->tokens->Match(presented);
+    if (!fingerprint.empty()) {
+      context->AddProperty(kCallerProperty, fingerprint);
+      return grpc::Status::OK;
+    }
   }
   if (const std::string* identity =
           PeerIdentityIn(*context, rule->identities)) {

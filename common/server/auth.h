@@ -4,8 +4,8 @@
 //   std::vector<bulletin::AccessRule> rules;
 //   rules.push_back({{"/bulletin.v1.IngestService/Submit",
 //                     "/bulletin.v1.IngestService/Retract"},
-//                    submit_token, {}});
-//   rules.push_back({{"/bulletin.v1.Feed/Subscribe"}, feed_token,
+//                    *bulletin::TokenFile::Open(submit_token_path), {}});
+//   rules.push_back({{"/bulletin.v1.Feed/Subscribe"}, nullptr,
 //                    {"query.bulletin.svc"}});
 //   bulletin::ServerOptions options;
 //   options.access_rules = rules;   // StartGrpcServer installs the processor
@@ -13,7 +13,9 @@
 // A call to a method that no rule names is let through (Parse, the query
 // RPCs, health, reflection): TLS and mTLS still apply to it. A call to a
 // method a rule names is let through when it carries `authorization: Bearer
-// <token>` with the rule's token, or when the peer's verified client
+// <token>` with one of the rule's tokens (several may be valid at once, and
+// they are re-read when their file changes: common/server/token_file.h), or
+// when the peer's verified client
 // certificate names one of the rule's identities (a DNS or URI subject
 // alternative name, or the common name); otherwise it fails with
 // UNAUTHENTICATED before reaching the service. The authorization header is
@@ -39,10 +41,12 @@
 #ifndef BULLETIN_COMMON_SERVER_AUTH_H_
 #define BULLETIN_COMMON_SERVER_AUTH_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/server/token_file.h"
 #include "grpcpp/security/auth_metadata_processor.h"
 
 namespace bulletin {
@@ -54,8 +58,8 @@ inline constexpr char kCallerProperty[] = "bulletin_caller";
 struct AccessRule {
   // Full method names, "/package.Service/Method".
   std::vector<std::string> methods;
-  // The bearer token that admits a call; empty: no token does.
-  std::string token;
+  // The bearer tokens that admit a call; null: no token does.
+  std::shared_ptr<TokenFile> tokens;
   // Client-certificate identities that admit a call without a token.
   std::vector<std::string> identities;
 };

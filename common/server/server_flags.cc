@@ -22,6 +22,10 @@ ABSL_FLAG(std::string, metrics_listen, "",
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain to serve TLS with; with --tls_key_file.");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of the certificate.");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Seconds(60),
+          "How often the TLS certificate, key and client CA files are "
+          "re-read, so renewed ones are served without a restart; 0: read "
+          "once at start.");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA bundle; when set, every client must present a certificate "
           "it signed (mTLS).");
@@ -34,7 +38,8 @@ ServerOptions ServerOptionsFromFlags(const std::string& listen_address) {
   options.port_file = absl::GetFlag(FLAGS_port_file);
   options.tls = {absl::GetFlag(FLAGS_tls_cert_file),
                  absl::GetFlag(FLAGS_tls_key_file),
-                 absl::GetFlag(FLAGS_tls_client_ca_file)};
+                 absl::GetFlag(FLAGS_tls_client_ca_file),
+                 absl::GetFlag(FLAGS_tls_reload_interval)};
   return options;
 }
 

@@ -30,6 +30,7 @@ ABSL_DECLARE_FLAG(bool, enable_echo);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
 ABSL_DECLARE_FLAG(std::string, tls_key_file);
 ABSL_DECLARE_FLAG(std::string, tls_client_ca_file);
+ABSL_DECLARE_FLAG(absl::Duration, tls_reload_interval);
 
 namespace bulletin {
 

@@ -6,12 +6,16 @@
 #include <openssl/x509.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 
 namespace bulletin {
 namespace {
@@ -77,6 +81,26 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return content;
 }
 
+absl::StatusOr<absl::Time> CertificateNotAfter(const std::string& path) {
+  absl::StatusOr<std::string> pem = ReadWholeFile(path);
+  if (!pem.ok()) return pem.status();
+  BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " holds no PEM certificate"));
+  }
+  tm expiry{};
+  const int converted = ASN1_TIME_to_tm(X509_get0_notAfter(cert), &expiry);
+  X509_free(cert);
+  if (converted != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": its certificate's notAfter cannot be read"));
+  }
+  return absl::FromTimeT(timegm(&expiry));
+}
+
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   absl::StatusOr<std::string> content = ReadWholeFile(path);
   if (!content.ok()) return content.status();
@@ -107,15 +131,36 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   absl::Status pair = CheckKeyPair(*cert, *key, tls.cert_file, tls.key_file);
   if (!pair.ok()) return pair;
 
+  std::string ca;
+  if (!tls.client_ca_file.empty()) {
+    absl::StatusOr<std::string> read = ReadWholeFile(tls.client_ca_file);
+    if (!read.ok()) return read.status();
+    absl::Status checked = CheckCaBundle(*read, tls.client_ca_file);
+    if (!checked.ok()) return checked;
+    ca = *std::move(read);
+  }
+  if (tls.reload_interval > absl::ZeroDuration()) {
+    auto provider =
+        std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+            tls.key_file, tls.cert_file, tls.client_ca_file,
+            static_cast<unsigned>(std::max<int64_t>(
+                1, absl::ToInt64Seconds(tls.reload_interval))));
+    grpc::experimental::TlsServerCredentialsOptions options(provider);
+    options.watch_identity_key_cert_pairs();
+    if (!ca.empty()) {
+      options.watch_root_certs();
+      options.set_cert_request_type(
+          GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    } else {
+      options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+    }
+    return grpc::experimental::TlsServerCredentials(options);
+  }
   grpc::SslServerCredentialsOptions options(
       GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   options.pem_key_cert_pairs.push_back({*key, *cert});
-  if (!tls.client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca = ReadWholeFile(tls.client_ca_file);
-    if (!ca.ok()) return ca.status();
-    absl::Status checked = CheckCaBundle(*ca, tls.client_ca_file);
-    if (!checked.ok()) return checked;
-    options.pem_root_certs = *ca;
+  if (!ca.empty()) {
+    options.pem_root_certs = ca;
     options.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }

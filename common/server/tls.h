@@ -13,10 +13,16 @@
 //   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> channel =
 //       bulletin::MakeChannelCredentials(client);
 //
-// Every file is read and checked once, when the credentials are made, so a
+// Every file is read and checked when the credentials are made, so a
 // missing, unreadable or mismatched file stops the process at start with one
-// clear error rather than failing each handshake later. Rotated certificates
-// take effect on restart (see docs/operations.md).
+// clear error rather than failing each handshake later. With a
+// `reload_interval`, the server's certificate, key and client CA are then
+// re-read from their files that often (gRPC's FileWatcherCertificateProvider),
+// so a renewed certificate (a Secret update, cert-manager) is served without
+// a restart; connections already open keep the certificate they began with.
+// Client credentials are read once: a client restarts to pick up new ones.
+//
+//   bulletin::CertificateNotAfter("/tls/tls.crt");   // for expiry metrics
 //
 // Thread-safety: pure functions of the files.
 
@@ -27,6 +33,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 
@@ -40,6 +47,8 @@ struct ServerTls {
   // CA bundle (PEM) that client certificates must chain to. When set, every
   // client must present one (mTLS).
   std::string client_ca_file;
+  // How often to re-read the three files; zero: read once, at start.
+  absl::Duration reload_interval = absl::ZeroDuration();
 
   bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
 };
@@ -73,6 +82,9 @@ MakeChannelCredentials(const ClientSecurity& security);
 // Secret's file often ends in a newline). NOT_FOUND when missing,
 // PERMISSION_DENIED when there but not readable, INVALID_ARGUMENT when empty.
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
+
+// When the first certificate in the PEM file `path` expires (its notAfter).
+absl::StatusOr<absl::Time> CertificateNotAfter(const std::string& path);
 
 // The whole file; NOT_FOUND naming it when it cannot be read, or
 // PERMISSION_DENIED (saying what to check) when it exists but this process
