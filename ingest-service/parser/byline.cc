@@ -28,11 +28,23 @@ struct Token {
   std::u32string role;
 };
 
+// True when every character is one minority names without a Han surname
+// are written with (才让卓玛, 孟和巴雅尔): such a word is one name, up to
+// kMaxMinorityName characters.
+constexpr size_t kMaxMinorityName = 6;
+bool IsTransliterated(std::u32string_view folded, const Lexicon& lex) {
+  for (size_t i = 0; i < folded.size(); ++i) {
+    if (!lex.transliteration_chars.Contains(folded.substr(i, 1))) return false;
+  }
+  return !folded.empty();
+}
+
 // Splits a four-character run written without padding into two names when
 // both halves start with a surname and the first two characters are not a
 // compound surname (欧阳, 司马): 吕静吴林 -> 吕静, 吴林.
 bool SplitDoubleName(std::u32string_view folded, const Lexicon& lex) {
-  return folded.size() == 4 && !lex.surnames.Contains(folded.substr(0, 2)) &&
+  return folded.size() == 4 && !IsTransliterated(folded, lex) &&
+         !lex.surnames.Contains(folded.substr(0, 2)) &&
          lex.surnames.Contains(folded.substr(0, 1)) &&
          lex.surnames.Contains(folded.substr(2, 1));
 }
@@ -104,7 +116,9 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
       add(token.text, token.role);
       continue;
     }
-    if (!AllHan(token.text) || token.text.size() > 4 ||
+    const bool long_minority_name = token.text.size() <= kMaxMinorityName &&
+                                    IsTransliterated(token.folded, lex);
+    if (!AllHan(token.text) || (token.text.size() > 4 && !long_minority_name) ||
         lex.byline_trailers.Contains(token.folded)) {
       byline.unplaced.emplace_back(token.text);
       all_names_known = false;
@@ -147,7 +161,8 @@ std::optional<Byline> ParseBylineContent(std::u32string_view content,
       add(token.text.substr(2), token.role);
       continue;
     }
-    all_names_known &= lex.surnames.LongestAt(token.folded, 0) > 0;
+    all_names_known &= lex.surnames.LongestAt(token.folded, 0) > 0 ||
+                       IsTransliterated(token.folded, lex);
     add(token.text, token.role);
   }
   if (byline.reporters.empty()) return std::nullopt;

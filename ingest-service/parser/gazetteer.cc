@@ -202,9 +202,14 @@ Gazetteer::Gazetteer(std::vector<Region> regions,
       }
     }
     bool is_zone = false;
+    // One area's code names its organ too (乌拉盖管理区管委会): the area is
+    // known without it, and the organ reads as its body.
+    const std::u32string zone_full =
+        EndsWith(full, U"管委会") ? full.substr(0, full.size() - 3) : full;
+    if (zone_full != full) written = {zone_full};
     for (const ZoneType& zone : zones) {
-      if (regions_[i].level != 'A' || !EndsWith(full, zone.name) ||
-          full.size() <= zone.name.size()) {
+      if (regions_[i].level != 'A' || !EndsWith(zone_full, zone.name) ||
+          zone_full.size() <= zone.name.size()) {
         continue;
       }
       const std::string& code = regions_[i].code;

@@ -283,11 +283,18 @@ void ReporterClause(std::u32string_view text, std::u32string_view folded,
   }
 }
 
-// A metadata line: a label (来源, 责任编辑; data/metadata_labels.txt) and a
-// colon.
+// A metadata line: a label (来源, 责任编辑; data/metadata_labels.txt),
+// perhaps after an opening bracket, and a colon.
 bool IsMetadata(const Line& line, const Lexicon& lex) {
-  size_t i = lex.metadata_labels.LongestAt(line.folded, 0);
-  if (i == 0) return false;
+  // A CMS may bracket it: (责任编辑:王丽), 【来源:…】.
+  const size_t open = !line.folded.empty() && (line.folded[0] == U'(' ||
+                                               line.folded[0] == U'【' ||
+                                               line.folded[0] == U'[')
+                          ? 1
+                          : 0;
+  const size_t label = lex.metadata_labels.LongestAt(line.folded, open);
+  if (label == 0) return false;
+  size_t i = open + label;
   while (i < line.folded.size() && line.folded[i] == U' ') ++i;
   return i < line.folded.size() && line.folded[i] == U':';
 }
