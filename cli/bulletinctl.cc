@@ -87,6 +87,9 @@ ABSL_FLAG(std::string, tls_key_file, "", "PEM key of --tls_cert_file.");
 ABSL_FLAG(std::string, auth_token_file, "",
           "File holding the bearer token for submit and retract; sent to "
           "ingest only. Needs --tls_ca_file.");
+ABSL_FLAG(std::string, query_auth_token_file, "",
+          "File holding the bearer token for search and get, when query "
+          "requires one; sent to query only. Needs --tls_ca_file.");
 
 namespace bulletin {
 namespace {
@@ -157,6 +160,7 @@ absl::Status MakeCredentials() {
   security.ca_file = absl::GetFlag(FLAGS_tls_ca_file);
   security.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   security.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  security.token_file = absl::GetFlag(FLAGS_query_auth_token_file);
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> query =
       MakeChannelCredentials(security);
   if (!query.ok()) return query.status();

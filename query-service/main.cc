@@ -28,6 +28,7 @@
 #include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
 #include "common/server/tls.h"
+#include "common/server/token_file.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
 #include "query-service/query_service_impl.h"
@@ -54,6 +55,10 @@ ABSL_FLAG(absl::Duration, max_replica_lag, absl::Seconds(30),
           "Not ready (gRPC health NOT_SERVING, /readyz 503) while this "
           "replica is further behind ingest's head than this; 0: never for "
           "lag.");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "File holding the bearer tokens every QueryService call needs "
+          "(authorization: Bearer TOKEN), one per line, re-read when it "
+          "changes; empty: reads need none. Needs TLS.");
 ABSL_FLAG(int64_t, max_watch_streams, 256,
           "Watch streams served at once; more are refused with "
           "RESOURCE_EXHAUSTED. Each holds a thread while it runs.");
@@ -197,6 +202,19 @@ int Run() {
       ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
   server_options.max_receive_message_bytes = 1 << 20;
   server_options.rpc_metrics = &rpc_metrics;
+  if (!absl::GetFlag(FLAGS_auth_token_file).empty()) {
+    absl::StatusOr<std::shared_ptr<TokenFile>> tokens =
+        TokenFile::Open(absl::GetFlag(FLAGS_auth_token_file));
+    if (!tokens.ok()) {
+      LogError("bad_flags", {{"error", tokens.status().ToString()}});
+      return EXIT_FAILURE;
+    }
+    server_options.access_rules.push_back(
+        {{"/bulletin.v1.QueryService/Get", "/bulletin.v1.QueryService/Search",
+          "/bulletin.v1.QueryService/Watch", "/bulletin.v1.QueryService/Stats"},
+         *std::move(tokens),
+         {}});
+  }
   // Diagnostics.Echo, the RPC floor that bench/load measures against.
   EchoService echo;
   std::vector<grpc::Service*> services = {&query};

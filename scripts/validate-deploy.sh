@@ -6,9 +6,11 @@
 #   3. yamllint passes on deploy/ (config: deploy/validate/yamllint.yaml);
 #   4. every workload's terminationGracePeriodSeconds covers the lame duck
 #      and drain its flags ask for (deploy/validate/grace.mjs);
-#   5. the monitoring package (deploy/monitoring/) renders, its rules pass
+#   5. every pod can read the Secrets it mounts (fsGroup;
+#      deploy/validate/secret-access.mjs);
+#   6. the monitoring package (deploy/monitoring/) renders, its rules pass
 #      `promtool check rules` and its unit tests `promtool test rules`;
-#   6. systemd-analyze verify passes on deploy/systemd/ units.
+#   7. systemd-analyze verify passes on deploy/systemd/ units.
 # Installs yamllint with apt-get and the npm packages with `npm ci` when
 # missing; kubectl is not packaged in Debian 12 and must be on PATH (the
 # project's machine image has it). Needs no cluster and no network beyond
@@ -49,6 +51,7 @@ for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
   kubectl kustomize "$dir" >"$rendered/$name.yaml"
   node deploy/validate/validate.mjs "$name" <"$rendered/$name.yaml"
   node deploy/validate/grace.mjs "$name" <"$rendered/$name.yaml"
+  node deploy/validate/secret-access.mjs "$name" <"$rendered/$name.yaml"
   # The rendered output must lint too: patches can produce what no source
   # file shows.
   yamllint -c deploy/validate/yamllint.yaml "$rendered/$name.yaml"

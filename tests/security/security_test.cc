@@ -250,6 +250,27 @@ TEST_F(SecurityTest, ReplicaWithTheFeedTokenFollows) {
   EXPECT_THAT(Log(pair_.query()), Not(HasSubstr("replica-tok")));
 }
 
+TEST_F(SecurityTest, ReadsCanRequireAToken) {
+  ASSERT_TRUE(pair_.StartIngest().ok());
+  const std::string reads = pair_.WriteFile("reads.token", "reader-5e1b\n");
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--auth_token_file=" + reads);
+  ASSERT_TRUE(pair_.StartQuery(flags).ok());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> health =
+      MakeChannelCredentials({certs_.ca, "", "", ""});
+  ASSERT_TRUE(health.ok());
+  pair_.set_health_credentials(*health);
+  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+
+  CommandResult anonymous = Ctl({}, {"search", "政协"});
+  EXPECT_NE(anonymous.exit_code, 0);
+  EXPECT_THAT(anonymous.err, HasSubstr("UNAUTHENTICATED"));
+  CommandResult reader =
+      Ctl({"--query_auth_token_file=" + reads}, {"search", "政协"});
+  EXPECT_EQ(reader.exit_code, 0) << reader.err;
+  EXPECT_THAT(Log(pair_.query()), Not(HasSubstr("reader-5e1b")));
+}
+
 TEST_F(SecurityTest, TokenWithoutTlsIsRefusedAtStart) {
   const std::string token_file = pair_.WriteFile("submit.token", "t0k3n");
   EXPECT_FALSE(pair_.StartIngest(0, {"--auth_token_file=" + token_file}).ok());
