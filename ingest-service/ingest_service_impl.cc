@@ -36,10 +36,11 @@ IngestServiceImpl::IngestServiceImpl(GroupCommitter* committer, Options options)
     : committer_(committer), options_(options) {}
 
 absl::StatusOr<std::optional<Admission::Ticket>> IngestServiceImpl::Admit(
-    absl::string_view method, size_t bytes) const {
+    absl::string_view method, size_t bytes,
+    const grpc::ServerContext& context) const {
   if (options_.admission == nullptr) return std::nullopt;
   absl::StatusOr<Admission::Ticket> ticket =
-      options_.admission->Admit(method, bytes);
+      options_.admission->Admit(method, bytes, CallerOf(context));
   if (!ticket.ok()) return ticket.status();
   return std::optional<Admission::Ticket>(*std::move(ticket));
 }
@@ -60,7 +61,7 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
   if (!external_id_ok.ok()) return ToGrpcStatus(external_id_ok);
   // Held until the answer: the parse and the queued record are the memory.
   absl::StatusOr<std::optional<Admission::Ticket>> admitted =
-      Admit("Submit", request->content().size());
+      Admit("Submit", request->content().size(), *context);
   if (!admitted.ok()) return ToGrpcStatus(admitted.status());
   absl::StatusOr<ParsedSubmission> parsed =
       ParseContent(request->content(), request->date());
@@ -102,11 +103,11 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status IngestServiceImpl::Parse(grpc::ServerContext* /*context*/,
+grpc::Status IngestServiceImpl::Parse(grpc::ServerContext* context,
                                       const v1::ParseRequest* request,
                                       v1::ParseResponse* response) {
   absl::StatusOr<std::optional<Admission::Ticket>> admitted =
-      Admit("Parse", request->content().size());
+      Admit("Parse", request->content().size(), *context);
   if (!admitted.ok()) return ToGrpcStatus(admitted.status());
   absl::StatusOr<ParsedSubmission> parsed =
       ParseContent(request->content(), request->date());

@@ -50,7 +50,8 @@ class IngestServiceImpl final : public v1::IngestService::Service {
  private:
   // A place for a call holding `bytes`, or RESOURCE_EXHAUSTED.
   absl::StatusOr<std::optional<Admission::Ticket>> Admit(
-      absl::string_view method, size_t bytes) const;
+      absl::string_view method, size_t bytes,
+      const grpc::ServerContext& context) const;
   absl::StatusOr<ParsedSubmission> ParseContent(const std::string& content,
                                                 const std::string& date) const;
 

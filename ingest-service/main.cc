@@ -45,6 +45,10 @@ ABSL_FLAG(int64_t, max_pending_submits, 4096,
 ABSL_FLAG(int64_t, max_concurrent_writes, 64,
           "Submit and Parse calls running at once beyond this are refused "
           "with RESOURCE_EXHAUSTED (retry with backoff).");
+ABSL_FLAG(int64_t, max_concurrent_writes_per_caller, 32,
+          "Submit and Parse calls one caller (a bearer token or client "
+          "certificate; everyone unauthenticated counts as one) may run at "
+          "once, so no client takes every place; 0: no such limit.");
 ABSL_FLAG(int64_t, max_write_bytes_in_flight, 32 << 20,
           "Request bytes Submit and Parse calls may hold at once; a call "
           "that would pass it is refused with RESOURCE_EXHAUSTED. Parsing "
@@ -139,7 +143,9 @@ int Run() {
   Admission write_admission(
       "Submit and Parse",
       {static_cast<size_t>(absl::GetFlag(FLAGS_max_concurrent_writes)),
-       static_cast<size_t>(absl::GetFlag(FLAGS_max_write_bytes_in_flight))},
+       static_cast<size_t>(absl::GetFlag(FLAGS_max_write_bytes_in_flight)),
+       static_cast<size_t>(
+           absl::GetFlag(FLAGS_max_concurrent_writes_per_caller))},
       &registry);
   IngestServiceImpl::Options ingest_options;
   ingest_options.max_bulletin_bytes =

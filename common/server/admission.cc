@@ -22,10 +22,11 @@ std::string Mebibytes(size_t bytes) {
 
 Admission::Ticket::Ticket(Ticket&& other) noexcept
     : admission_(std::exchange(other.admission_, nullptr)),
-      bytes_(other.bytes_) {}
+      bytes_(other.bytes_),
+      caller_(std::move(other.caller_)) {}
 
 Admission::Ticket::~Ticket() {
-  if (admission_ != nullptr) admission_->Release(bytes_);
+  if (admission_ != nullptr) admission_->Release(bytes_, caller_);
 }
 
 Admission::Admission(std::string what, Limits limits, MetricsRegistry* registry)
@@ -53,7 +54,8 @@ Admission::Admission(std::string what, Limits limits, MetricsRegistry* registry)
 }
 
 absl::StatusOr<Admission::Ticket> Admission::Admit(absl::string_view method,
-                                                   size_t bytes) {
+                                                   size_t bytes,
+                                                   absl::string_view caller) {
   std::string refusal;
   const char* limit = nullptr;
   {
@@ -63,6 +65,12 @@ absl::StatusOr<Admission::Ticket> Admission::Admit(absl::string_view method,
       refusal =
           absl::StrCat("the server is at its limit of ", limits_.max_calls, " ",
                        what_, " calls running at once; ", kRetryAdvice);
+    } else if (limits_.max_calls_per_caller > 0 &&
+               CallsOf(caller) >= limits_.max_calls_per_caller) {
+      limit = "caller";
+      refusal = absl::StrCat("caller ", caller, " is at its limit of ",
+                             limits_.max_calls_per_caller, " ", what_,
+                             " calls running at once; ", kRetryAdvice);
     } else if (calls_ > 0 && bytes_ + bytes > limits_.max_bytes) {
       limit = "bytes";
       refusal = absl::StrCat(
@@ -72,17 +80,25 @@ absl::StatusOr<Admission::Ticket> Admission::Admit(absl::string_view method,
     } else {
       ++calls_;
       bytes_ += bytes;
-      return Ticket(this, bytes);
+      ++per_caller_[caller];
+      return Ticket(this, bytes, std::string(caller));
     }
   }
   if (rejected_ != nullptr) rejected_->Increment({std::string(method), limit});
   return absl::ResourceExhaustedError(refusal);
 }
 
-void Admission::Release(size_t bytes) {
+void Admission::Release(size_t bytes, const std::string& caller) {
   MutexLock lock(&mutex_);
   --calls_;
   bytes_ -= bytes;
+  auto it = per_caller_.find(caller);
+  if (--it->second == 0) per_caller_.erase(it);
+}
+
+size_t Admission::CallsOf(absl::string_view caller) const {
+  auto it = per_caller_.find(caller);
+  return it == per_caller_.end() ? 0 : it->second;
 }
 
 size_t Admission::calls_in_flight() const {

@@ -57,6 +57,26 @@ TEST(AdmissionTest, RefusesBytesPastTheLimitButAlwaysAdmitsALoneCall) {
               HasSubstr("{grpc_method=\"Parse\",limit=\"bytes\"} 1\n"));
 }
 
+TEST(AdmissionTest, OneCallerCannotTakeEveryPlace) {
+  MetricsRegistry registry;
+  Admission admission("Submit and Parse", {10, 1 << 20, 2}, &registry);
+  std::optional<Admission::Ticket> first(
+      *admission.Admit("Submit", 1, "bearer:aaaaaaaa"));
+  std::optional<Admission::Ticket> second(
+      *admission.Admit("Submit", 1, "bearer:aaaaaaaa"));
+  absl::StatusOr<Admission::Ticket> third =
+      admission.Admit("Submit", 1, "bearer:aaaaaaaa");
+  ASSERT_EQ(third.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(third.status().message(),
+              HasSubstr("caller bearer:aaaaaaaa is at its limit of 2"));
+  // Another caller still gets in, and the first again once a call ends.
+  EXPECT_TRUE(admission.Admit("Submit", 1, "cert:cms.example").ok());
+  first.reset();
+  EXPECT_TRUE(admission.Admit("Submit", 1, "bearer:aaaaaaaa").ok());
+  EXPECT_THAT(registry.Render(),
+              HasSubstr("{grpc_method=\"Submit\",limit=\"caller\"} 1\n"));
+}
+
 TEST(AdmissionTest, AMovedTicketReleasesOnce) {
   Admission admission("Submit", {1, 100}, nullptr);
   {
