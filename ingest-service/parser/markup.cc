@@ -333,8 +333,10 @@ class Converter {
 }  // namespace
 
 bool LooksLikeMarkup(std::string_view text) {
-  for (size_t pos = text.find_first_of("<&"); pos != std::string_view::npos;
-       pos = text.find_first_of("<&", pos + 1)) {
+  // One pass over the bytes: find_first_of would search its set anew for
+  // every byte of the text.
+  for (size_t pos = 0; pos < text.size(); ++pos) {
+    if (text[pos] != '<' && text[pos] != '&') continue;
     if (text[pos] == '&') {
       if (ReferenceAt(text, pos)) return true;
       continue;

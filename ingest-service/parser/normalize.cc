@@ -77,7 +77,10 @@ bool IsChineseNumeral(char32_t c) {
 // full stop after a Chinese numeral is a list marker (一.), not a dot.
 void UnifyNameDots(std::u32string* line) {
   std::u32string& s = *line;
-  if (std::none_of(s.begin(), s.end(), IsNameDotVariant)) return;
+  if (std::none_of(s.begin(), s.end(),
+                   [](char32_t c) { return IsNameDotVariant(c); })) {
+    return;
+  }
   std::u32string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {

@@ -43,6 +43,9 @@ bool AllHan(std::u32string_view s) {
 // word of two or more characters that follows names (主持) or at a
 // one-character one that is rarely part of a name (在).
 size_t DottedNameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  // Most names have no dot: look no further than a first part can run.
+  const std::u32string_view head = text.substr(pos, kMaxNamePart + 1);
+  if (head.find(kNameDot) == std::u32string_view::npos) return 0;
   size_t i = pos;
   size_t dots = 0;
   while (true) {

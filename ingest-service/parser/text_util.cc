@@ -52,22 +52,6 @@ bool IsHan(char32_t c) {
          c == 0x3007;  // 〇, the zero of Chinese numerals.
 }
 
-bool IsNameDotVariant(char32_t c) {
-  switch (c) {
-    case U'\u00B7':
-    case U'\u2022':
-    case U'\u30FB':
-    case U'\u2027':
-    case U'\u2219':
-    case U'\u22C5':
-    case U'\u2E31':
-    case U'.':
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool IsDottedName(std::u32string_view s) {
   bool dot = false;
   size_t part = 0;

@@ -47,7 +47,21 @@ inline constexpr char32_t kNameDot = U'\u00B7';
 // The dots papers write in names, after NFKC: · (U+00B7), • (U+2022),
 // ・ (U+30FB, also from half-width U+FF65), ‧ (U+2027), ∙ (U+2219),
 // ⋅ (U+22C5), ⸱ (U+2E31), and . (from the full-width ．U+FF0E and U+FE52).
-bool IsNameDotVariant(char32_t c);
+inline bool IsNameDotVariant(char32_t c) {
+  switch (c) {
+    case U'\u00B7':
+    case U'\u2022':
+    case U'\u30FB':
+    case U'\u2027':
+    case U'\u2219':
+    case U'\u22C5':
+    case U'\u2E31':
+    case U'.':
+      return true;
+    default:
+      return false;
+  }
+}
 
 // True for Han runs joined by kNameDot, at least one dot, each run at most
 // kMaxNamePart characters: 阿依古丽·买买提.
