@@ -19,8 +19,8 @@ constexpr size_t kMaxTimeClause = 12;
 // Words that make a short opening clause a time adverbial: "日前,",
 // "11月18日,", "连日来,". The body that acted comes after it.
 constexpr std::u32string_view kTimeWords[] = {
-    U"日",   U"月",   U"近日", U"日前", U"连日来",
-    U"近期", U"上午", U"下午", U"晚",   U"近来"};
+    U"日",   U"月",   U"近日", U"日前", U"连日来", U"近期",
+    U"上午", U"下午", U"晚",   U"近来", U"年来",   U"以来"};
 
 size_t SkipTimeClause(std::u32string_view folded) {
   const size_t comma = folded.find(U',');
@@ -260,7 +260,10 @@ bool ReadActor(std::u32string_view text, std::u32string_view folded,
         verb = &v;
       }
     }
-    const bool listed = after >= folded.size() || IsClauseBreak(folded[after]);
+    // A comma or 、 after the name lists more officials; a colon quotes
+    // this one, who speaks for their body.
+    const bool listed = after >= folded.size() ||
+                        (IsClauseBreak(folded[after]) && folded[after] != U':');
     if (listed || (verb != nullptr && verb->kind == EventVerb::Kind::kAttend)) {
       return true;
     }

@@ -55,6 +55,10 @@ size_t DottedNameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
     if (run == part) return 0;
     if (run - part <= kMaxNamePart && run + 1 < text.size() &&
         text[run] == kNameDot && IsHan(text[run + 1])) {
+      // A title inside means the name starts after it (总领事馆总领事…).
+      for (size_t k = part; k < run; ++k) {
+        if (lex.titles.LongestAt(text, k) > 0) return 0;
+      }
       ++dots;
       i = run + 1;
       continue;

@@ -201,6 +201,26 @@ TEST(MetadataRule, ABracketedMetadataLineIsMetadata) {
   EXPECT_EQ(b.items_size(), 0);
 }
 
+TEST(ProfileRule, AQuotedMemberAndAnOpeningTimeClause) {
+  const v1::Bulletin b = MustParse(
+      "主题\n导语。\n近年来,江北区政协委员王小明长期扎根基层。\n"
+      "沙坪坝区政协委员、重庆某某科技有限公司总经理刘洋:"
+      "要把全会精神落到实处。\n"
+      "区委书记李明,区长张强出席。");
+  ASSERT_EQ(b.items_size(), 3);
+  EXPECT_EQ(b.items(0).organization().name(), "江北区政协");
+  EXPECT_EQ(b.items(1).organization().name(), "沙坪坝区政协");
+  // A list of officials still names no body.
+  EXPECT_FALSE(b.items(2).has_organization());
+}
+
+TEST(DottedNameRule, ForeignNamesAfterATitleInsideAUnitName) {
+  EXPECT_THAT(
+      People(MustParse("主题\n导语。\n美国驻成都总领事馆总领事詹姆斯·马丁"
+                       "出席活动。")),
+      ElementsAre("詹姆斯·马丁:总领事"));
+}
+
 TEST(GazetteerNamesRule, AutonomousCountiesWithoutTheirNationalities) {
   const parser::Gazetteer& gaz = parser::DefaultGazetteer();
   const std::pair<std::u32string, std::string> cases[] = {
