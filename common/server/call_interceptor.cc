@@ -1,5 +1,7 @@
 #include "common/server/call_interceptor.h"
 
+#include <atomic>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <utility>
@@ -46,6 +48,19 @@ absl::string_view ToView(const grpc::string_ref& ref) {
 bool Quiet(absl::string_view method) {
   return absl::StartsWith(method, "/grpc.health.") ||
          absl::StartsWith(method, "/grpc.reflection.");
+}
+
+// Refusals for load come in floods exactly when the server is busiest:
+// log one a second (the metrics count them all), not one a call.
+bool Shed(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) {
+    return false;
+  }
+  static std::atomic<int64_t> next_logged_ns{0};
+  const int64_t now = absl::GetCurrentTimeNanos();
+  int64_t next = next_logged_ns.load(std::memory_order_relaxed);
+  return now < next || !next_logged_ns.compare_exchange_strong(
+                           next, now + 1000000000, std::memory_order_relaxed);
 }
 
 class CallInterceptor : public grpc::experimental::Interceptor {
@@ -101,7 +116,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     if (!request_id_.empty()) {
       methods->GetSendTrailingMetadata()->emplace(kRequestIdKey, request_id_);
     }
-    if (!status.ok() && !Quiet(info_->method())) {
+    if (!status.ok() && !Quiet(info_->method()) && !Shed(status)) {
       LogInfo("rpc_failed",
               {{"method", info_->method()},
                {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(

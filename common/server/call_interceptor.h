@@ -8,7 +8,9 @@
 //  - Client mistakes reported as such: a request message gRPC cannot parse
 //    comes back INVALID_ARGUMENT (gRPC's own answer is INTERNAL).
 //  - One log line per failed call (`rpc_failed`: method, code, message,
-//    request id, caller, seconds); health and reflection calls excepted.
+//    request id, caller, seconds); health and reflection calls excepted,
+//    and RESOURCE_EXHAUSTED logged at most once a second (refusals for
+//    load come in floods; the metrics count every one).
 //
 //   bulletin::ServerOptions options;   // StartGrpcServer installs it first
 //   ...

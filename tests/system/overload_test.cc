@@ -38,6 +38,7 @@ TEST(OverloadTest, WritesPastTheConcurrencyLimitAreRefusedWithAdvice) {
   std::atomic<int> other{0};
   std::string refusal;
   std::vector<std::thread> callers;
+  const absl::Time start = absl::Now();
   for (int caller = 0; caller < 16; ++caller) {
     callers.emplace_back([&] {
       for (int i = 0; i < 4; ++i) {
@@ -60,12 +61,23 @@ TEST(OverloadTest, WritesPastTheConcurrencyLimitAreRefusedWithAdvice) {
     });
   }
   for (std::thread& caller : callers) caller.join();
+  const int64_t seconds = absl::ToInt64Seconds(absl::Now() - start) + 1;
   EXPECT_EQ(other, 0);
   EXPECT_GT(admitted, 0);
   ASSERT_GT(refused, 0) << "sixteen callers never overlapped";
   EXPECT_THAT(refusal,
               HasSubstr("limit of 1 Submit and Parse calls running at once"));
   EXPECT_THAT(refusal, HasSubstr("retry after"));
+  // Refusals are logged at most once a second, not once a call.
+  const std::string log = FileTail(pair.ingest()->log_path(), 1 << 20);
+  int logged = 0;
+  for (size_t at = log.find("\"code\":\"RESOURCE_EXHAUSTED\"");
+       at != std::string::npos;
+       at = log.find("\"code\":\"RESOURCE_EXHAUSTED\"", at + 1)) {
+    ++logged;
+  }
+  EXPECT_GE(logged, 1);
+  EXPECT_LE(logged, seconds + 1);
 }
 
 TEST(OverloadTest, WatchStreamsPastTheLimitAreRefused) {
