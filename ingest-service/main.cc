@@ -31,6 +31,7 @@
 #include "ingest-service/feed_service_impl.h"
 #include "ingest-service/ingest_service_impl.h"
 #include "ingest-service/log/leveldb_log.h"
+#include "ingest-service/parser/parse_submission.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address to serve IngestService and Feed on (host:port; port 0 "
@@ -269,5 +270,10 @@ int main(int argc, char** argv) {
       "a durable log and streams the log to query replicas.\n"
       "Usage: ingest-service --listen=127.0.0.1:50051 --data_dir=DIR");
   absl::ParseCommandLine(argc, argv);
+  // Bad parser data (data/) stops ingest here, naming the file and line.
+  if (absl::Status data = bulletin::LoadParserData(); !data.ok()) {
+    bulletin::LogError("parser_data_failed", {{"error", data.ToString()}});
+    return EXIT_FAILURE;
+  }
   return bulletin::Run();
 }
