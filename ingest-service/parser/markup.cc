@@ -201,10 +201,12 @@ bool IsAsciiWord(char32_t c) {
 
 class Converter {
  public:
-  explicit Converter(std::string_view text)
-      : text_(text),
-        skip_head_(absl::AsciiStrToLower(ToAbsl(text)).find("<body") !=
-                   std::string::npos) {}
+  explicit Converter(std::string_view text) : text_(text) {
+    const std::string lower = absl::AsciiStrToLower(ToAbsl(text));
+    skip_head_ = lower.find("<body") != std::string::npos;
+    // A page's <title> repeats its headline (with the site's name).
+    skip_title_ = skip_head_ || lower.find("<h1") != std::string::npos;
+  }
 
   std::string Run() {
     size_t i = 0;
@@ -259,8 +261,9 @@ class Converter {
       EmitRaw("<");
       return pos + 1;
     }
-    const bool dropped =
-        In(kDropped, tag->name) || (skip_head_ && tag->name == "head");
+    const bool dropped = In(kDropped, tag->name) ||
+                         (skip_head_ && tag->name == "head") ||
+                         (skip_title_ && tag->name == "title");
     if (dropped && !tag->closing) {
       const std::string close = "</" + tag->name;
       size_t at = tag->end;
@@ -323,7 +326,8 @@ class Converter {
   }
 
   std::string_view text_;
-  const bool skip_head_;
+  bool skip_head_ = false;
+  bool skip_title_ = false;
   std::string out_;
   int paragraph_depth_ = 0;
   bool pending_join_ = false;

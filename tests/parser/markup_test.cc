@@ -59,6 +59,14 @@ TEST(MarkupToTextTest, DropsScriptsStylesCommentsAndTheHead) {
             "\n\n正文\n\n");
 }
 
+TEST(MarkupToTextTest, APageTitleBesideAnH1IsDropped) {
+  EXPECT_EQ(MarkupToText("<title>标题_某某网</title><h1>标题</h1>"),
+            "\n标题\n");
+  // Without an h1 or a body, an XML export's <title> is its headline.
+  EXPECT_EQ(MarkupToText("<title>标题</title><content>正文</content>"),
+            "\n标题\n\n正文\n");
+}
+
 TEST(MarkupToTextTest, ReadsCdataAndEscapedMarkup) {
   EXPECT_EQ(MarkupToText("<content><![CDATA[<p>正文&ldquo;</p>]]></content>"),
             "\n\n\n正文“\n\n\n");
