@@ -189,23 +189,48 @@ bool NamesBody(std::u32string_view folded_prefix, const Lexicon& lex,
   return gaz.FindMostSpecific(folded_prefix, "").has_value();
 }
 
-// The body of an official who opens the paragraph: the organ of their last
-// title that is a known body (a member's 区政协 over the company they run:
-// 城关区政协委员、某某合作社理事长 -> 城关区政协), else of their last title
-// that has one, with the region written at the start of the chain put in front
-// when the organ lacks it (合川区委常委、区政协党组书记 -> 合川区政协党组;
-// 卡若区委常委、统战部部长 -> 卡若区委统战部).
-std::u32string BodyOfOfficial(const Official& official, const Lexicon& lex) {
-  const Title* body = nullptr;
-  for (auto it = official.titles.rbegin(); it != official.titles.rend(); ++it) {
-    if (it->organ.empty()) continue;
-    std::u32string folded = it->organ;
+// The body of an official who opens the paragraph. In a profile (no event
+// verb follows the name), the CPPCC or people's congress they are a member
+// of (委员, 常委, 代表: data/membership_titles.txt), the body the paragraph
+// introduces them by (江北区政协常委、区工商联副主席、某某集团董事长周建华
+// 积极… -> 江北区政协). Otherwise the organ of their last title that is a
+// known body, the capacity they act in (合川区委常委、区政协党组书记叶华主持
+// 召开 -> 区政协党组; 卡若区委常委、统战部部长格桑曲珍带领 -> 统战部), else of
+// their last title that has one. The region written at the start of the
+// chain is put in front when the organ lacks it (合川区政协党组), and the
+// first title's organ when the body is named without its level
+// (卡若区委统战部).
+std::u32string BodyOfOfficial(const Official& official, bool acts,
+                              const Lexicon& lex) {
+  auto kind_of_organ = [&](const Title& title) {
+    std::u32string folded = title.organ;
     for (char32_t& c : folded) c = FoldChar(c);
-    if (KindOf(folded, lex) != v1::Organization::OTHER) {
-      body = &*it;
-      break;
+    return KindOf(folded, lex);
+  };
+  const Title* body = nullptr;
+  if (!acts) {
+    for (const Title& title : official.titles) {
+      const v1::Organization::Kind kind = kind_of_organ(title);
+      const size_t word = title.written.size() - title.organ.size();
+      if ((kind == v1::Organization::CPPCC ||
+           kind == v1::Organization::PEOPLES_CONGRESS) &&
+          lex.membership_titles.Contains(
+              FoldToSimplified(std::u32string_view(title.written)
+                                   .substr(title.written.size() - word)))) {
+        body = &title;
+        break;
+      }
     }
-    if (body == nullptr) body = &*it;
+  }
+  for (auto it = official.titles.rbegin();
+       body == nullptr && it != official.titles.rend(); ++it) {
+    if (!it->organ.empty() && kind_of_organ(*it) != v1::Organization::OTHER) {
+      body = &*it;
+    }
+  }
+  for (auto it = official.titles.rbegin();
+       body == nullptr && it != official.titles.rend(); ++it) {
+    if (!it->organ.empty()) body = &*it;
   }
   if (body == nullptr) return U"";
   const std::u32string& organ = body->organ;
@@ -267,7 +292,7 @@ bool ReadActor(std::u32string_view text, std::u32string_view folded,
     if (listed || (verb != nullptr && verb->kind == EventVerb::Kind::kAttend)) {
       return true;
     }
-    item->organization = BodyOfOfficial(opener, lex);
+    item->organization = BodyOfOfficial(opener, verb != nullptr, lex);
     if (verb != nullptr && verb->kind == EventVerb::Kind::kEvent) {
       item->event = EventAfter(text, after + verb->verb.size());
     }

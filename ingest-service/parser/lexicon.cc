@@ -154,6 +154,7 @@ absl::StatusOr<Lexicon> LoadLexicon(const DataFiles& files) {
       {"not_in_names.txt", {&lex.not_in_names, &lex.not_name_starts}},
       {"metadata_labels.txt", {&lex.metadata_labels}},
       {"unit_suffixes.txt", {&lex.unit_suffixes}},
+      {"membership_titles.txt", {&lex.membership_titles}},
       {"collective_quantifiers.txt", {&lex.collective_quantifiers}},
       // A verb ends a name (王小明长期…) and never starts one.
       {"verbs.txt", {&lex.name_stops, &lex.not_name_starts}}};

@@ -85,6 +85,8 @@ struct Lexicon {
   WordSet metadata_labels;
   // Kinds of management areas, long and short (高新技术产业开发区, 高新区).
   WordSet zone_types;
+  // Title words of membership in a CPPCC or congress (委员, 代表).
+  WordSet membership_titles;
   // Words that end a work unit's name before a job title (中心, 公司).
   WordSet unit_suffixes;
   // Words before a title that make it speak of many people (全体, 广大).

@@ -158,12 +158,13 @@ struct TitleSpan {
   bool unit = false;
 };
 
-// True when the words between a unit's name and the title before it read
-// as a name: no verb, function word, stop or other title inside.
+// True when the words before a unit's name suffix read as a name: no verb,
+// function word, stop or collective word inside (a title may be: 律师 of
+// 律师事务所).
 bool ReadsAsUnitName(std::u32string_view name, const Lexicon& lex) {
   for (size_t i = 0; i < name.size(); ++i) {
     if (lex.not_name_starts.LongestAt(name, i) > 0 ||
-        LongStopAt(name, i, lex) || lex.titles.LongestAt(name, i) > 0 ||
+        LongStopAt(name, i, lex) ||
         lex.collective_subjects.LongestAt(name, i) > 0) {
       return false;
     }
@@ -184,7 +185,8 @@ TitleSpan TitleStart(std::u32string_view folded, size_t end, size_t word,
   while (start > 0 && end - start < kMaxTitle) {
     const size_t n = std::max(lex.organ_tokens.LongestEndingAt(folded, start),
                               gaz.LongestNameEndingAt(folded, start));
-    if (n == 0) break;
+    // A longer unit's name ends here (团 of 集团): the unit, not an organ.
+    if (n == 0 || lex.unit_suffixes.LongestEndingAt(folded, start) > n) break;
     start -= n;
   }
   if (start == 0 || lex.unit_suffixes.LongestEndingAt(folded, start) == 0) {
@@ -267,13 +269,21 @@ std::vector<Official> FindOfficials(std::u32string_view text,
       reversed.push_back(
           MakeTitle(text, folded, span, title_end, title_word, gaz));
       official.start = start;
-      // Titles of one person are joined by 、 or 兼 (…部长兼区总工会主席).
+      // Titles of one person are joined by 、 or 兼 (…部长兼区总工会主席),
+      // or by a comma after a clause that is only a title (北碚区政协委员,
+      // 西南大学教授谢德体).
       if (start < 2 ||
-          (folded[start - 1] != U'、' && folded[start - 1] != U'兼')) {
+          (folded[start - 1] != U'、' && folded[start - 1] != U'兼' &&
+           folded[start - 1] != U',')) {
         break;
       }
       const size_t previous = lex.titles.LongestEndingAt(folded, start - 1);
       if (previous == 0) break;
+      if (folded[start - 1] == U',') {
+        const size_t clause =
+            TitleStart(folded, start - 1, previous, lex, gaz).start;
+        if (clause > 0 && !IsClauseBreak(folded[clause - 1])) break;
+      }
       title_end = start - 1;
       title_word = previous;
     }

@@ -220,7 +220,7 @@ TEST(DottedNameRule, ForeignNamesAfterATitleInsideAUnitName) {
   EXPECT_THAT(
       People(MustParse("主题\n导语。\n美国驻成都总领事馆总领事詹姆斯·马丁"
                        "出席活动。")),
-      ElementsAre("詹姆斯·马丁:总领事"));
+      ElementsAre("詹姆斯·马丁:美国驻成都总领事馆总领事"));
 }
 
 TEST(GazetteerNamesRule, AutonomousCountiesWithoutTheirNationalities) {
