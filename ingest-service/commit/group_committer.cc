@@ -12,8 +12,9 @@ namespace bulletin {
 namespace {
 
 // How often one change may lose its conditional append to other writers of
-// a shared log before it is refused.
-constexpr int kMaxConflicts = 8;
+// a shared log (or fail with an earlier change of its batch that lost)
+// before it is refused.
+constexpr int kMaxConflicts = 32;
 
 }  // namespace
 

@@ -103,7 +103,10 @@ class BulletinLog {
   // embedded backend and each durably: when this returns, every entry whose
   // outcome is OK survives a crash (see docs/durability.md for what that
   // means on each backend). One outcome per entry. A condition is checked
-  // against the log as it is after the entries before it in `entries`.
+  // against the log as it is after the entries before it in `entries`. An
+  // entry after one that failed its condition may fail with
+  // FAILED_PRECONDITION too (JetStream chains a batch on the stream's last
+  // sequence); deciding it again against the log is always safe.
   //
   // A non-OK status means the log could not be written (UNAVAILABLE): the
   // entries may or may not be in the log, and retrying them with the same

@@ -1,0 +1,93 @@
+// The replicated ingest log: a NATS JetStream stream, replicated over a NATS
+// cluster (R=3 by default) and written by any number of ingest replicas at
+// once. The mapping is in docs/durability.md ("The JetStream log").
+//
+//   bulletin::JetStreamLog::Options options;
+//   options.servers = {"nats://10.0.0.1:4222", "nats://10.0.0.2:4222"};
+//   options.stream = "BULLETINS";
+//   absl::StatusOr<std::unique_ptr<bulletin::JetStreamLog>> log =
+//       bulletin::JetStreamLog::Open(options);
+//
+// - One subject per bulletin (<stream>.b.<id>); the stream keeps one message
+//   per subject, so a new version replaces the previous one and a retraction
+//   leaves a tombstone.
+// - The stream sequence is the seq. A conditional append is a publish with
+//   Nats-Expected-Last-Subject-Sequence; a dedup id is its Nats-Msg-Id.
+// - An append is acknowledged once JetStream's PubAck says the stream (a
+//   quorum of its replicas) stored it.
+// - The log's identity (id and epochs) is in the stream's description,
+//   written when the stream is created.
+// - Open creates the stream when it is missing and fails with
+//   FAILED_PRECONDITION when an existing stream's configuration disagrees
+//   with `options`: it never changes a stream silently.
+//
+// Thread-safety: safe for concurrent use (see BulletinLog). Appends are
+// serialized by the log.
+
+#ifndef BULLETIN_INGEST_SERVICE_LOG_JETSTREAM_LOG_H_
+#define BULLETIN_INGEST_SERVICE_LOG_JETSTREAM_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "ingest-service/log/bulletin_log.h"
+
+namespace bulletin {
+
+class JetStreamLog : public BulletinLog {
+ public:
+  struct Options {
+    // nats://host:port URLs of the cluster's servers (any subset will do:
+    // the client learns the rest).
+    std::vector<std::string> servers;
+    // Stream name; also the first token of its subjects.
+    std::string stream = "BULLETINS";
+    // Copies of every message the stream keeps (1, 3 or 5).
+    int replicas = 3;
+    // JetStream's duplicate window: how long a dedup id is remembered.
+    absl::Duration dedup_window = absl::Minutes(2);
+    // How long to wait for a PubAck or a JetStream API reply.
+    absl::Duration request_timeout = absl::Seconds(5);
+    // How long Open waits for the cluster to answer before giving up.
+    absl::Duration connect_timeout = absl::Seconds(30);
+    // TLS: CA bundle to verify servers; client certificate and key.
+    std::string tls_ca_file;
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    // A NATS credentials file (JWT and NKey seed), as `nsc` writes them.
+    std::string credentials_file;
+    // A client name the servers show in their monitoring.
+    std::string client_name = "bulletin-ingest";
+  };
+
+  static absl::StatusOr<std::unique_ptr<JetStreamLog>> Open(Options options);
+
+  ~JetStreamLog() override;
+
+  absl::StatusOr<std::vector<AppendOutcome>> Append(
+      const std::vector<LogAppend>& entries) override;
+  absl::StatusOr<std::vector<v1::LogRecord>> Read(
+      uint64_t after_seq, size_t max_records) const override;
+  uint64_t head_seq() const override;
+  uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const override;
+  LogIdentity identity() const override;
+  absl::Status CheckPosition(const LogIdentity& seen,
+                             uint64_t applied_seq) const override;
+  void Close() override;
+  bool closed() const override;
+
+  // True while the client is connected to a server of the cluster.
+  bool connected() const;
+
+ private:
+  class Impl;
+  explicit JetStreamLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_INGEST_SERVICE_LOG_JETSTREAM_LOG_H_

@@ -1,0 +1,146 @@
+#include "tests/testing/nats_cluster.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+
+namespace bulletin::testing {
+namespace {
+
+constexpr char kServerBinary[] = "/usr/sbin/nats-server";
+
+bool AcceptsConnections(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected =
+      connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return connected;
+}
+
+}  // namespace
+
+absl::StatusOr<int> FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return absl::InternalError("socket() failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = 0;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    return absl::InternalError("cannot bind a loopback port");
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(int size) {
+  if (access(kServerBinary, X_OK) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(kServerBinary,
+                     " is missing: install Debian's nats-server "
+                     "(scripts/install-deps.sh does)"));
+  }
+  std::unique_ptr<NatsCluster> cluster(new NatsCluster());
+  cluster->nodes_.resize(size);
+  for (Node& node : cluster->nodes_) {
+    absl::StatusOr<int> client = FreeLoopbackPort();
+    absl::StatusOr<int> routes = FreeLoopbackPort();
+    if (!client.ok()) return client.status();
+    if (!routes.ok()) return routes.status();
+    node.client_port = *client;
+    node.cluster_port = *routes;
+  }
+  std::vector<std::string> route_urls;
+  for (const Node& node : cluster->nodes_) {
+    route_urls.push_back(
+        absl::StrCat("nats-route://127.0.0.1:", node.cluster_port));
+  }
+  for (int i = 0; i < size; ++i) {
+    Node& node = cluster->nodes_[i];
+    const std::string base = absl::StrCat(cluster->dir_.path(), "/n", i);
+    node.config_path = base + ".conf";
+    node.log_path = base + ".log";
+    std::ofstream config(node.config_path);
+    config << "server_name: n" << i << "\n"
+           << "listen: 127.0.0.1:" << node.client_port << "\n"
+           << "jetstream {\n  store_dir: \"" << base << "-store\"\n"
+           << "  max_memory_store: 64MB\n  max_file_store: 2GB\n}\n";
+    if (size > 1) {
+      config << "cluster {\n  name: bulletin-test\n"
+             << "  listen: 127.0.0.1:" << node.cluster_port << "\n"
+             << "  routes: [" << absl::StrJoin(route_urls, ", ") << "]\n}\n";
+    }
+    if (!config.good()) {
+      return absl::InternalError(
+          absl::StrCat("cannot write ", node.config_path));
+    }
+  }
+  for (int i = 0; i < size; ++i) {
+    absl::Status started = cluster->StartNode(i);
+    if (!started.ok()) return started;
+  }
+  return cluster;
+}
+
+NatsCluster::~NatsCluster() {
+  for (Node& node : nodes_) {
+    if (node.process) node.process->Kill();
+  }
+}
+
+absl::Status NatsCluster::StartNode(int i) {
+  Node& node = nodes_[i];
+  absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Start(
+      {kServerBinary, "-c", node.config_path}, node.log_path);
+  if (!process.ok()) return process.status();
+  node.process = *std::move(process);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (!AcceptsConnections(node.client_port)) {
+    if (!node.process->Running() || absl::Now() > deadline) {
+      return absl::UnavailableError(absl::StrCat(
+          "nats-server n", i, " did not start: ", FileTail(node.log_path)));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> NatsCluster::urls() const {
+  std::vector<std::string> urls;
+  for (const Node& node : nodes_) {
+    urls.push_back(absl::StrCat("nats://127.0.0.1:", node.client_port));
+  }
+  return urls;
+}
+
+std::string NatsCluster::url_list() const { return absl::StrJoin(urls(), ","); }
+
+void NatsCluster::Kill(int i) {
+  if (nodes_[i].process) nodes_[i].process->Kill();
+}
+
+absl::Status NatsCluster::Restart(int i) {
+  Kill(i);
+  return StartNode(i);
+}
+
+bool NatsCluster::Running(int i) {
+  return nodes_[i].process && nodes_[i].process->Running();
+}
+
+}  // namespace bulletin::testing

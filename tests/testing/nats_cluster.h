@@ -1,0 +1,67 @@
+// A real NATS cluster for tests: three `nats-server` processes (Debian's
+// package) with JetStream, on loopback ports, each with its own temporary
+// store directory, routed to each other. Every server dies with the test
+// (see ChildProcess).
+//
+//   absl::StatusOr<std::unique_ptr<bulletin::testing::NatsCluster>> cluster =
+//       bulletin::testing::NatsCluster::Start(3);
+//   options.servers = (*cluster)->urls();
+//   (*cluster)->Kill(0);      // SIGKILL one server...
+//   (*cluster)->Restart(0);   // ...and bring it back on the same ports and
+//                             // store.
+//
+// Thread-safety: one thread per object.
+
+#ifndef BULLETIN_TESTS_TESTING_NATS_CLUSTER_H_
+#define BULLETIN_TESTS_TESTING_NATS_CLUSTER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace bulletin::testing {
+
+class NatsCluster {
+ public:
+  // Starts `size` servers and waits until each accepts client connections.
+  // JetStream elects its leaders a moment later; clients retry until it has.
+  static absl::StatusOr<std::unique_ptr<NatsCluster>> Start(int size = 3);
+
+  ~NatsCluster();
+
+  // nats://127.0.0.1:PORT of every server.
+  std::vector<std::string> urls() const;
+  // The same, comma-separated, as --nats_url takes them.
+  std::string url_list() const;
+  int size() const { return static_cast<int>(nodes_.size()); }
+  // SIGKILL server `i`.
+  void Kill(int i);
+  // Starts server `i` again with its ports and store.
+  absl::Status Restart(int i);
+  bool Running(int i);
+
+ private:
+  struct Node {
+    int client_port = 0;
+    int cluster_port = 0;
+    std::string config_path;
+    std::string log_path;
+    std::unique_ptr<ChildProcess> process;
+  };
+  NatsCluster() = default;
+  absl::Status StartNode(int i);
+
+  TempDir dir_;
+  std::vector<Node> nodes_;
+};
+
+// A free TCP port on 127.0.0.1 at the moment of asking.
+absl::StatusOr<int> FreeLoopbackPort();
+
+}  // namespace bulletin::testing
+
+#endif  // BULLETIN_TESTS_TESTING_NATS_CLUSTER_H_
