@@ -11,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/json_log.h"
 #include "common/metrics/certificate_metrics.h"
@@ -30,12 +31,36 @@
 #include "ingest-service/commit/group_committer.h"
 #include "ingest-service/feed_service_impl.h"
 #include "ingest-service/ingest_service_impl.h"
+#include "ingest-service/log/jetstream_log.h"
 #include "ingest-service/log/leveldb_log.h"
 #include "ingest-service/parser/parse_submission.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address to serve IngestService and Feed on (host:port; port 0 "
           "picks a free one).");
+ABSL_FLAG(std::string, log, "leveldb",
+          "Log backend: 'leveldb' (embedded, in --data_dir; one ingest "
+          "process) or 'jetstream' (a stream replicated over a NATS cluster, "
+          "see --nats_url; any number of ingest replicas).");
+ABSL_FLAG(std::vector<std::string>, nats_url, {},
+          "With --log=jetstream: NATS servers of the cluster, comma-separated "
+          "(nats://a:4222,nats://b:4222,...).");
+ABSL_FLAG(std::string, nats_stream, "BULLETINS",
+          "With --log=jetstream: the stream holding the log; created when "
+          "missing, refused when its configuration disagrees.");
+ABSL_FLAG(int32_t, nats_replicas, 3,
+          "With --log=jetstream: copies of the stream the cluster keeps.");
+ABSL_FLAG(absl::Duration, nats_connect_timeout, absl::Seconds(30),
+          "With --log=jetstream: how long to wait at start for the cluster.");
+ABSL_FLAG(std::string, nats_credentials_file, "",
+          "With --log=jetstream: a NATS credentials file (JWT and seed).");
+ABSL_FLAG(std::string, nats_tls_ca_file, "",
+          "With --log=jetstream: CA bundle to verify the NATS servers; "
+          "enables TLS.");
+ABSL_FLAG(std::string, nats_tls_cert_file, "",
+          "With --log=jetstream: client certificate for NATS (mTLS).");
+ABSL_FLAG(std::string, nats_tls_key_file, "",
+          "With --log=jetstream: the client certificate's key.");
 ABSL_FLAG(std::string, data_dir, "bulletin-data/ingest",
           "Directory of the durable log; created if missing.");
 ABSL_FLAG(int64_t, max_bulletin_bytes, 4 << 20,
@@ -109,14 +134,41 @@ absl::StatusOr<std::vector<AccessRule>> AccessRules() {
   return rules;
 }
 
+// The log the flags ask for.
+absl::StatusOr<std::unique_ptr<BulletinLog>> OpenLog() {
+  const std::string backend = absl::GetFlag(FLAGS_log);
+  if (backend == "leveldb") {
+    absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+        LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir), {});
+    if (!log.ok()) return log.status();
+    return std::unique_ptr<BulletinLog>(*std::move(log));
+  }
+  if (backend == "jetstream") {
+    JetStreamLog::Options options;
+    options.servers = absl::GetFlag(FLAGS_nats_url);
+    options.stream = absl::GetFlag(FLAGS_nats_stream);
+    options.replicas = absl::GetFlag(FLAGS_nats_replicas);
+    options.connect_timeout = absl::GetFlag(FLAGS_nats_connect_timeout);
+    options.credentials_file = absl::GetFlag(FLAGS_nats_credentials_file);
+    options.tls_ca_file = absl::GetFlag(FLAGS_nats_tls_ca_file);
+    options.tls_cert_file = absl::GetFlag(FLAGS_nats_tls_cert_file);
+    options.tls_key_file = absl::GetFlag(FLAGS_nats_tls_key_file);
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
+        JetStreamLog::Open(std::move(options));
+    if (!log.ok()) return log.status();
+    return std::unique_ptr<BulletinLog>(*std::move(log));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--log must be 'leveldb' or 'jetstream', not '", backend, "'"));
+}
+
 int Run() {
   absl::StatusOr<std::vector<AccessRule>> access_rules = AccessRules();
   if (!access_rules.ok()) {
     LogError("bad_flags", {{"error", access_rules.status().ToString()}});
     return EXIT_FAILURE;
   }
-  absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
-      LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir), {});
+  absl::StatusOr<std::unique_ptr<BulletinLog>> log = OpenLog();
   if (!log.ok()) {
     LogError("log_open_failed", {{"error", log.status().ToString()}});
     return EXIT_FAILURE;
@@ -163,11 +215,15 @@ int Run() {
   AddCertificateExpiryMetric(&registry,
                              {absl::GetFlag(FLAGS_tls_cert_file),
                               absl::GetFlag(FLAGS_tls_client_ca_file)});
-  // The LevelDB log is its directory. The backend is to report each synced
-  // write's latency through ObserveSync (common/metrics/log_metrics.h).
-  LogMetrics log_metrics(&registry, [data_dir = absl::GetFlag(FLAGS_data_dir)] {
-    return DirectoryBytes(data_dir);
-  });
+  // The LevelDB log is its directory; a JetStream log's bytes are the NATS
+  // servers' to report. The backend is to report each synced write's latency
+  // through ObserveSync (common/metrics/log_metrics.h).
+  LogMetrics log_metrics(
+      &registry,
+      [data_dir = absl::GetFlag(FLAGS_data_dir),
+       embedded = absl::GetFlag(FLAGS_log) == "leveldb"]() -> uint64_t {
+        return embedded ? DirectoryBytes(data_dir) : 0;
+      });
   const BulletinLog* log_view = log->get();
   registry.AddGauge("bulletin_log_head_seq", "Seq of the last log record.", {},
                     [log_view] {
@@ -268,7 +324,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Accepts bulletins over gRPC, parses them into records, appends them to "
       "a durable log and streams the log to query replicas.\n"
-      "Usage: ingest-service --listen=127.0.0.1:50051 --data_dir=DIR");
+      "Usage: ingest-service --listen=127.0.0.1:50051 --data_dir=DIR\n"
+      "       ingest-service --listen=... --log=jetstream "
+      "--nats_url=nats://a:4222,nats://b:4222,nats://c:4222");
   absl::ParseCommandLine(argc, argv);
   // Bad parser data (data/) stops ingest here, naming the file and line.
   if (absl::Status data = bulletin::LoadParserData(); !data.ok()) {

@@ -72,6 +72,19 @@ void FeedFollower::Watchdog() {
   }
 }
 
+std::string FeedTarget(const std::string& ingest_address) {
+  // A comma-separated list of host:port is one target of several ingest
+  // replicas: gRPC's ipv4/ipv6 resolvers take the list, and pick_first moves
+  // to the next address when the one streaming goes away. Anything else
+  // (one address, dns:///name:port) is a gRPC target already.
+  if (ingest_address.find(',') == std::string::npos ||
+      ingest_address.find(":///") != std::string::npos) {
+    return ingest_address;
+  }
+  const bool ipv6 = ingest_address.front() == '[';
+  return absl::StrCat(ipv6 ? "ipv6:" : "ipv4:", ingest_address);
+}
+
 void FeedFollower::Run() {
   grpc::ChannelArguments arguments;
   // Records can be as large as the largest bulletin ingest accepts.
@@ -80,7 +93,7 @@ void FeedFollower::Run() {
       GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
       static_cast<int>(absl::ToInt64Milliseconds(options_.max_backoff)));
   std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      options_.ingest_address,
+      FeedTarget(options_.ingest_address),
       options_.credentials ? options_.credentials
                            : grpc::InsecureChannelCredentials(),
       arguments);

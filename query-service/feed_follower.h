@@ -38,10 +38,16 @@
 
 namespace bulletin {
 
+// The gRPC target for FeedFollower::Options::ingest_address.
+std::string FeedTarget(const std::string& ingest_address);
+
 class FeedFollower {
  public:
   struct Options {
-    // host:port of ingest-service.
+    // Where ingest-service is: host:port, a comma-separated list of
+    // host:port of several ingest replicas (numeric addresses), or any gRPC
+    // target (dns:///ingest-headless:50051). With several, a broken Feed is
+    // resumed on another.
     std::string ingest_address;
     // Sent to ingest for its logs.
     std::string replica_id;

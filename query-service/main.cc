@@ -39,7 +39,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "Address to serve QueryService on (host:port; port 0 picks a free "
           "one).");
 ABSL_FLAG(std::string, ingest_addr, "127.0.0.1:50051",
-          "Address of ingest-service, whose Feed this replica follows.");
+          "ingest-service to follow: host:port, a comma-separated list of "
+          "ingest replicas (numeric host:port), or a gRPC target such as "
+          "dns:///ingest-headless:50051. A broken Feed resumes on any.");
 ABSL_FLAG(std::string, replica_id, "",
           "Name reported to ingest; defaults to host:pid.");
 ABSL_FLAG(absl::Duration, feed_silence_timeout, absl::Seconds(5),

@@ -175,7 +175,8 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
   absl::StatusOr<std::vector<AppendOutcome>> outcomes =
       appends.empty() ? std::vector<AppendOutcome>() : log_->Append(appends);
   if (!outcomes.ok()) {
-    if (!log_failure_reported_ && options_.on_log_failure) {
+    if (!log_->writable() && !log_failure_reported_ &&
+        options_.on_log_failure) {
       log_failure_reported_ = true;
       options_.on_log_failure(outcomes.status());
     }

@@ -60,9 +60,9 @@ class GroupCommitter {
     size_t max_pending = 4096;
     // Most changes written by one synced write.
     size_t max_batch = 1024;
-    // Called once, on the commit thread, when the log first fails a write;
-    // from then on every change fails (the log is fail-stop), so ingest
-    // should report itself unhealthy and be restarted.
+    // Called once, on the commit thread, when a failed write leaves the log
+    // unwritable (BulletinLog::writable); from then on every change fails,
+    // so ingest should report itself unhealthy and be restarted.
     std::function<void(const absl::Status&)> on_log_failure;
   };
 

@@ -139,6 +139,12 @@ class BulletinLog {
   virtual absl::Status CheckPosition(const LogIdentity& seen,
                                      uint64_t applied_seq) const = 0;
 
+  // False once the log has stopped taking writes for good: the embedded
+  // log after a failed synced write (its outcome unknown until the process
+  // restarts and recovers). A replicated log's failed appends are per call
+  // (a leader election, a lost quorum) and it stays writable.
+  virtual bool writable() const = 0;
+
   // Wakes every waiter and makes further Appends fail with UNAVAILABLE;
   // reads keep working until the log is destroyed.
   virtual void Close() = 0;

@@ -104,15 +104,16 @@ class JetStreamLog::Impl {
 
   ~Impl() {
     Close();
-    if (tail_ != nullptr) {
-      natsSubscription_Unsubscribe(tail_);
-      natsSubscription_Destroy(tail_);
+    // The tail's callback and PubAck callbacks run on NATS threads and use
+    // this object: drain the subscription (which waits for its callback to
+    // return) and close the connection before anything is freed.
+    if (tail_ != nullptr && natsSubscription_Drain(tail_) == NATS_OK) {
+      natsSubscription_WaitForDrainCompletion(tail_, 5000);
     }
+    if (connection_ != nullptr) natsConnection_Close(connection_);
+    if (tail_ != nullptr) natsSubscription_Destroy(tail_);
     if (js_ != nullptr) jsCtx_Destroy(js_);
-    if (connection_ != nullptr) {
-      natsConnection_Close(connection_);
-      natsConnection_Destroy(connection_);
-    }
+    if (connection_ != nullptr) natsConnection_Destroy(connection_);
     if (nats_options_ != nullptr) natsOptions_Destroy(nats_options_);
   }
 
@@ -675,6 +676,8 @@ absl::Status JetStreamLog::CheckPosition(const LogIdentity& seen,
                                          uint64_t applied_seq) const {
   return impl_->CheckPosition(seen, applied_seq);
 }
+
+bool JetStreamLog::writable() const { return !impl_->closed(); }
 
 void JetStreamLog::Close() { impl_->Close(); }
 

@@ -76,6 +76,7 @@ class JetStreamLog : public BulletinLog {
   LogIdentity identity() const override;
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const override;
+  bool writable() const override;
   void Close() override;
   bool closed() const override;
 

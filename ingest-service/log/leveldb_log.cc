@@ -469,13 +469,9 @@ bool LevelDbLog::closed() const {
   return closed_;
 }
 
-uint64_t LevelDbLog::ApproximateBytes() const {
-  const std::string all_start(1, '\0');
-  const std::string all_end(8, '\xff');
-  leveldb::Range all(all_start, all_end);
-  uint64_t size = 0;
-  db_->GetApproximateSizes(&all, 1, &size);
-  return size;
+bool LevelDbLog::writable() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return write_failure_.ok() && !closed_;
 }
 
 }  // namespace bulletin

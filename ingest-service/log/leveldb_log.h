@@ -58,11 +58,9 @@ class LevelDbLog : public BulletinLog {
   LogIdentity identity() const override;
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const override;
+  bool writable() const override;
   void Close() override;
   bool closed() const override;
-
-  // Bytes the log's files take on disk now.
-  uint64_t ApproximateBytes() const;
 
  private:
   LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,

@@ -45,10 +45,13 @@ class ControlledLog : public BulletinLog {
     }
     changed_.notify_all();
   }
-  // While failing, Append fails with `status` and writes nothing.
-  void FailAppends(absl::Status status) {
+  // While failing, Append fails with `status` and writes nothing; the log
+  // reports itself unwritable meanwhile unless the failure is `transient`
+  // (as a replicated log's is).
+  void FailAppends(absl::Status status, bool transient = false) {
     std::lock_guard<std::mutex> lock(mutex_);
     failure_ = std::move(status);
+    transient_ = transient;
   }
   int appends_waiting() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -79,17 +82,25 @@ class ControlledLog : public BulletinLog {
                              uint64_t applied_seq) const override {
     return log_->CheckPosition(seen, applied_seq);
   }
+  bool writable() const override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!failure_.ok() && !transient_) return false;
+    }
+    return log_->writable();
+  }
   void Close() override { log_->Close(); }
   bool closed() const override { return log_->closed(); }
 
  private:
   TempDir dir_;
   std::unique_ptr<LevelDbLog> log_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool blocked_ ABSL_GUARDED_BY(mutex_) = false;
   int waiting_ ABSL_GUARDED_BY(mutex_) = 0;
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);
+  bool transient_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace bulletin::testing

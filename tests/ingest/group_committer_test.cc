@@ -134,6 +134,22 @@ TEST(GroupCommitterTest, FailedAppendReportsUnavailableAndForgetsTheBatch) {
   EXPECT_EQ(retried->seq, 1u);
 }
 
+// A replicated log's failed append (a leader election) is per call: it is
+// no reason to restart ingest.
+TEST(GroupCommitterTest, ATransientLogFailureIsNotReportedAsFatal) {
+  ControlledLog log;
+  std::atomic<int> reported{0};
+  GroupCommitter::Options options;
+  options.on_log_failure = [&reported](const absl::Status&) { ++reported; };
+  auto committer = StartOrDie(&log, options);
+  log.FailAppends(absl::UnavailableError("no quorum"), /*transient=*/true);
+  EXPECT_EQ(committer->Upsert(BulletinWithId("a"), "v1").status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(reported.load(), 0);
+  log.FailAppends(absl::OkStatus());
+  EXPECT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
+}
+
 TEST(GroupCommitterTest, RefusesWhenTooManyChangesAreWaiting) {
   ControlledLog log;
   GroupCommitter::Options options;
