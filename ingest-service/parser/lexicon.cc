@@ -113,6 +113,10 @@ void WordSet::Add(std::u32string_view word) {
   if (word.size() > max_length_) max_length_ = word.size();
   if (word.front() < kBmp) first_.set(word.front());
   if (word.back() < kBmp) last_.set(word.back());
+  if (word.size() >= 2) {
+    if (word[1] < kBmp) second_.set(word[1]);
+    if (word[word.size() - 2] < kBmp) penultimate_.set(word[word.size() - 2]);
+  }
 }
 
 bool WordSet::Contains(std::u32string_view word) const {
@@ -122,6 +126,7 @@ bool WordSet::Contains(std::u32string_view word) const {
 size_t WordSet::LongestAt(std::u32string_view text, size_t pos) const {
   if (pos >= text.size() || !MayStart(text[pos])) return 0;
   size_t limit = std::min(max_length_, text.size() - pos);
+  if (limit >= 2 && !MaySecond(text[pos + 1])) limit = 1;
   for (size_t n = limit; n > 0; --n) {
     if (words_.contains(Key(text.substr(pos, n)))) return n;
   }
@@ -131,6 +136,7 @@ size_t WordSet::LongestAt(std::u32string_view text, size_t pos) const {
 size_t WordSet::LongestEndingAt(std::u32string_view text, size_t end) const {
   if (end == 0 || end > text.size() || !MayEnd(text[end - 1])) return 0;
   size_t limit = std::min(max_length_, end);
+  if (limit >= 2 && !MayPenultimate(text[end - 2])) limit = 1;
   for (size_t n = limit; n > 0; --n) {
     if (words_.contains(Key(text.substr(end - n, n)))) return n;
   }

@@ -43,6 +43,11 @@ class WordSet {
   static constexpr size_t kBmp = 0x10000;
   bool MayStart(char32_t c) const { return c >= kBmp || first_[c]; }
   bool MayEnd(char32_t c) const { return c >= kBmp || last_[c]; }
+  // Whether a word of two or more characters may have `c` second (or
+  // second to last): most positions then need no lookup beyond one
+  // character.
+  bool MaySecond(char32_t c) const { return c >= kBmp || second_[c]; }
+  bool MayPenultimate(char32_t c) const { return c >= kBmp || penultimate_[c]; }
 
   // Words stored as the raw bytes of their UTF-32 form, so that lookups can
   // use a string_view into the text without allocating.
@@ -50,6 +55,8 @@ class WordSet {
   size_t max_length_ = 0;
   std::bitset<kBmp> first_;
   std::bitset<kBmp> last_;
+  std::bitset<kBmp> second_;
+  std::bitset<kBmp> penultimate_;
 };
 
 struct EventVerb {

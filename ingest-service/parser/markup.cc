@@ -337,10 +337,18 @@ class Converter {
 }  // namespace
 
 bool LooksLikeMarkup(std::string_view text) {
-  // One pass over the bytes: find_first_of would search its set anew for
+  // Two memchr-backed cursors: find_first_of would search its set anew for
   // every byte of the text.
-  for (size_t pos = 0; pos < text.size(); ++pos) {
-    if (text[pos] != '<' && text[pos] != '&') continue;
+  size_t next_tag = text.find('<');
+  size_t next_reference = text.find('&');
+  while (next_tag != std::string_view::npos ||
+         next_reference != std::string_view::npos) {
+    const size_t pos = std::min(next_tag, next_reference);
+    if (pos == next_tag) {
+      next_tag = text.find('<', pos + 1);
+    } else {
+      next_reference = text.find('&', pos + 1);
+    }
     if (text[pos] == '&') {
       if (ReferenceAt(text, pos)) return true;
       continue;

@@ -48,6 +48,8 @@ inline constexpr char32_t kNameDot = U'\u00B7';
 // ・ (U+30FB, also from half-width U+FF65), ‧ (U+2027), ∙ (U+2219),
 // ⋅ (U+22C5), ⸱ (U+2E31), and . (from the full-width ．U+FF0E and U+FE52).
 inline bool IsNameDotVariant(char32_t c) {
+  // Han characters, most of a bulletin, fail the first test.
+  if (c > U'\u30FB') return false;
   switch (c) {
     case U'\u00B7':
     case U'\u2022':
