@@ -372,9 +372,11 @@ bool LooksLikeMarkup(std::string_view text) {
 
 std::string MarkupToText(std::string_view text) {
   std::string out = Converter(text).Run();
-  // Markup escaped inside markup (an XML field holding &lt;p&gt;…) is read
-  // once more.
-  if (out.find('<') != std::string::npos && LooksLikeMarkup(out)) {
+  // Markup escaped inside markup (an XML field holding &lt;p&gt;…, a CMS
+  // that escaped its &nbsp; twice as &amp;nbsp;) is read once more.
+  if ((out.find('<') != std::string::npos ||
+       out.find('&') != std::string::npos) &&
+      LooksLikeMarkup(out)) {
     out = Converter(out).Run();
   }
   return out;

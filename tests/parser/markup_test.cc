@@ -72,6 +72,8 @@ TEST(MarkupToTextTest, ReadsCdataAndEscapedMarkup) {
             "\n\n\n正文“\n\n\n");
   EXPECT_EQ(MarkupToText("<content>&lt;p&gt;正文&lt;/p&gt;</content>"),
             "\n\n正文\n\n");
+  EXPECT_EQ(MarkupToText("<p>&amp;ldquo;正文&amp;rdquo;&amp;nbsp;</p>"),
+            "\n“正文”\u00A0\n");
 }
 
 TEST(MarkupToTextTest, KeepsAStrayAngleBracketAsText) {
