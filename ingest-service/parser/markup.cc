@@ -34,9 +34,13 @@ constexpr std::string_view kOtherHtml[] = {
     "tbody",    "template", "tfoot", "thead",  "tr",      "ul",      "input",
     "button",   "iframe",   "video", "audio",  "source",  "picture", "svg"};
 
-// Elements whose content is never text of the bulletin.
-constexpr std::string_view kDropped[] = {"script", "style", "noscript",
-                                         "template"};
+// Elements whose content is never text of the bulletin: code, and the
+// metadata fields of a CMS's XML export (its source, editor, address,
+// keywords), which would otherwise stand above the kicker.
+constexpr std::string_view kDropped[] = {
+    "script",   "style",   "noscript", "template", "source",
+    "editor",   "url",     "link",     "keywords", "keyword",
+    "category", "channel", "guid",     "copyfrom", "tags"};
 
 template <size_t N>
 bool In(const std::string_view (&list)[N], std::string_view name) {
@@ -269,7 +273,8 @@ class Converter {
       size_t at = tag->end;
       while (true) {
         at = FindCaseless(close, at);
-        if (at == std::string_view::npos) return text_.size();
+        // Never closed (HTML's void <source> and <link>): only the tag goes.
+        if (at == std::string_view::npos) return tag->end;
         if (std::optional<Tag> end = TagAt(text_, at)) return end->end;
         at += close.size();
       }

@@ -67,6 +67,16 @@ TEST(MarkupToTextTest, APageTitleBesideAnH1IsDropped) {
             "\n标题\n\n正文\n");
 }
 
+TEST(MarkupToTextTest, MetadataFieldsOfAnXmlExportAreDropped) {
+  EXPECT_EQ(MarkupToText("<doc><source>新疆日报</source><editor>王丽</editor>"
+                         "<title>标题</title></doc>"),
+            "\n\n标题\n\n");
+  // HTML's void <source> and <link> close nothing: what follows stays.
+  EXPECT_EQ(MarkupToText("<link rel=\"stylesheet\"><video><source src=\"a\">"
+                         "</video><p>正文</p>"),
+            "\n\n\n正文\n");
+}
+
 TEST(MarkupToTextTest, ReadsCdataAndEscapedMarkup) {
   EXPECT_EQ(MarkupToText("<content><![CDATA[<p>正文&ldquo;</p>]]></content>"),
             "\n\n\n正文“\n\n\n");
