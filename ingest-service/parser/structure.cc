@@ -421,6 +421,7 @@ class RecordBuilder {
       if (record_->dateline().empty()) {
         record_->set_dateline(ToUtf8(lines_[line].text));
         dateline_date_ = iso;
+        date_only_dateline_ = true;
       } else {
         Metadata(line);
       }
@@ -478,9 +479,13 @@ class RecordBuilder {
         entities.push_back(ReadItem(line.text, line.folded, lex_, gaz_));
       }
     }
+    // A date alone above the body (a CMS's publication date) is no news
+    // head: a round-up under it may still open with its first body.
+    const bool news_dateline =
+        !record_->dateline().empty() && !date_only_dateline_;
     const bool has_lead =
-        !paragraphs.empty() && (!record_->dateline().empty() ||
-                                !FirstParagraphIsItem(entities, lex_, gaz_));
+        !paragraphs.empty() &&
+        (news_dateline || !FirstParagraphIsItem(entities, lex_, gaz_));
     const std::string home = HomeProvince(entities, lex_, gaz_);
     for (size_t i = 0; i < paragraphs.size(); ++i) {
       if (i == 0 && has_lead) {
@@ -506,6 +511,8 @@ class RecordBuilder {
   // A line holding only a date in the header, and its ISO date.
   std::optional<std::pair<size_t, std::string>> date_line_;
   std::string dateline_date_;
+  // The dateline is a line holding only a date, not a news head.
+  bool date_only_dateline_ = false;
   // The first paragraph after the dateline, and its line.
   std::u32string_view first_;
   std::u32string_view first_folded_;
