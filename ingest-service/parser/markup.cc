@@ -34,13 +34,15 @@ constexpr std::string_view kOtherHtml[] = {
     "tbody",    "template", "tfoot", "thead",  "tr",      "ul",      "input",
     "button",   "iframe",   "video", "audio",  "source",  "picture", "svg"};
 
-// Elements whose content is never text of the bulletin: code, and the
-// metadata fields of a CMS's XML export (its source, editor, address,
-// keywords), which would otherwise stand above the kicker.
+// Elements whose content is never text of the bulletin: code, a page's
+// navigation and controls, and the metadata fields of a CMS's XML export
+// (its source, editor, address, keywords), which would otherwise stand
+// above the kicker.
 constexpr std::string_view kDropped[] = {
-    "script",   "style",   "noscript", "template", "source",
-    "editor",   "url",     "link",     "keywords", "keyword",
-    "category", "channel", "guid",     "copyfrom", "tags"};
+    "script", "style",    "noscript", "template", "nav",      "aside",
+    "button", "select",   "iframe",   "svg",      "source",   "editor",
+    "url",    "link",     "keywords", "keyword",  "category", "channel",
+    "guid",   "copyfrom", "tags"};
 
 template <size_t N>
 bool In(const std::string_view (&list)[N], std::string_view name) {

@@ -16,11 +16,11 @@
 // - inside a paragraph element (p, h1-h6, li, td, …) a line break of the
 //   source is layout, not a break: it joins the words on either side, with a
 //   space only between Latin letters or digits;
-// - script, style, the metadata fields of an XML export (source, editor,
-//   url, keywords, category, channel, …), comments, processing
-//   instructions and the document type are dropped, and so is <head> when the
-//   document has a <body>, and <title> when it has a <body> or an <h1> (it
-//   repeats the headline);
+// - script, style, navigation (nav, aside) and controls, the metadata
+//   fields of an XML export (source, editor, url, keywords, category,
+//   channel, …), comments, processing instructions and the document type
+//   are dropped, and so is <head> when the document has a <body>, and
+//   <title> when it has a <body> or an <h1> (it repeats the headline);
 // - CDATA sections are text, read again as markup when they hold some;
 // - named references (&nbsp; &ldquo; &mdash; …) and numeric ones (&#8220;
 //   &#x201C;) are decoded; an unknown or broken reference stays as written.

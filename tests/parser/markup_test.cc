@@ -67,6 +67,12 @@ TEST(MarkupToTextTest, APageTitleBesideAnH1IsDropped) {
             "\n标题\n\n正文\n");
 }
 
+TEST(MarkupToTextTest, NavigationIsDropped) {
+  EXPECT_EQ(MarkupToText("<nav>首页 &gt; 要闻</nav><aside>热点</aside>"
+                         "<h1>标题</h1>"),
+            "\n标题\n");
+}
+
 TEST(MarkupToTextTest, MetadataFieldsOfAnXmlExportAreDropped) {
   EXPECT_EQ(MarkupToText("<doc><source>新疆日报</source><editor>王丽</editor>"
                          "<title>标题</title></doc>"),
