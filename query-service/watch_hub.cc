@@ -3,15 +3,16 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "common/sync/wait.h"
 
 namespace bulletin {
 
 absl::StatusOr<std::shared_ptr<const v1::Bulletin>> WatchHub::Watcher::Next(
     absl::Time deadline) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  WaitUntil(ready_, lock, deadline,
-            [this] { return !queue_.empty() || overflowed_ || closed_; });
+  MutexLock lock(&mutex_);
+  ready_.WaitUntil(&mutex_, deadline,
+                   [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                     return !queue_.empty() || overflowed_ || closed_;
+                   });
   if (overflowed_) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "this watch fell more than ", max_queue_,
@@ -27,7 +28,7 @@ absl::StatusOr<std::shared_ptr<const v1::Bulletin>> WatchHub::Watcher::Next(
 
 void WatchHub::Watcher::Push(std::shared_ptr<const v1::Bulletin> bulletin) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (overflowed_ || closed_) return;
     if (queue_.size() >= max_queue_) {
       overflowed_ = true;
@@ -36,26 +37,26 @@ void WatchHub::Watcher::Push(std::shared_ptr<const v1::Bulletin> bulletin) {
       queue_.push_back(std::move(bulletin));
     }
   }
-  ready_.notify_one();
+  ready_.Signal();
 }
 
 void WatchHub::Watcher::Close() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     closed_ = true;
   }
-  ready_.notify_one();
+  ready_.Signal();
 }
 
 std::shared_ptr<WatchHub::Watcher> WatchHub::Add() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (shut_down_) return nullptr;
   watchers_.push_back(std::make_shared<Watcher>(max_queue_));
   return watchers_.back();
 }
 
 void WatchHub::Remove(const std::shared_ptr<Watcher>& watcher) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   watchers_.erase(std::remove(watchers_.begin(), watchers_.end(), watcher),
                   watchers_.end());
 }
@@ -64,7 +65,7 @@ void WatchHub::Publish(const v1::LogRecord& record) {
   if (!record.has_upsert()) return;
   std::vector<std::shared_ptr<Watcher>> watchers;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (watchers_.empty()) return;  // The common case: copy nothing.
     watchers = watchers_;
   }
@@ -75,7 +76,7 @@ void WatchHub::Publish(const v1::LogRecord& record) {
 void WatchHub::Shutdown() {
   std::vector<std::shared_ptr<Watcher>> watchers;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     shut_down_ = true;
     watchers.swap(watchers_);
   }
@@ -83,7 +84,7 @@ void WatchHub::Shutdown() {
 }
 
 size_t WatchHub::watcher_count() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return watchers_.size();
 }
 

@@ -17,17 +17,16 @@
 #ifndef BULLETIN_QUERY_SERVICE_WATCH_HUB_H_
 #define BULLETIN_QUERY_SERVICE_WATCH_HUB_H_
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/log.pb.h"
+#include "common/sync/mutex.h"
 
 namespace bulletin {
 
@@ -49,8 +48,8 @@ class WatchHub {
     void Close();
 
     const size_t max_queue_;
-    std::mutex mutex_;
-    std::condition_variable ready_;
+    Mutex mutex_;
+    CondVar ready_;
     std::deque<std::shared_ptr<const v1::Bulletin>> queue_
         ABSL_GUARDED_BY(mutex_);
     bool overflowed_ ABSL_GUARDED_BY(mutex_) = false;
@@ -74,7 +73,7 @@ class WatchHub {
 
  private:
   const size_t max_queue_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::vector<std::shared_ptr<Watcher>> watchers_ ABSL_GUARDED_BY(mutex_);
   bool shut_down_ ABSL_GUARDED_BY(mutex_) = false;
 };

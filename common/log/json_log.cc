@@ -1,10 +1,10 @@
 #include "common/log/json_log.h"
 
 #include <cstdio>
-#include <mutex>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/sync/mutex.h"
 
 namespace bulletin {
 namespace {
@@ -19,8 +19,9 @@ void Emit(absl::string_view level, absl::string_view event, LogFields fields) {
     absl::StrAppend(&line, ",", JsonQuote(key), ":", value.json());
   }
   line += "}\n";
-  static std::mutex mutex;
-  std::lock_guard<std::mutex> lock(mutex);
+  // Keeps each line whole when several threads log at once.
+  static Mutex mutex;
+  MutexLock lock(&mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

@@ -82,19 +82,19 @@ Counter::Counter(std::string name, std::string help,
       labels_(std::move(labels)) {}
 
 void Counter::Increment(const LabelValues& values, double amount) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   series_[values] += amount;
 }
 
 double Counter::Value(const LabelValues& values) const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = series_.find(values);
   return it == series_.end() ? 0 : it->second;
 }
 
 void Counter::Render(std::string* out) const {
   RenderHeader(name_, help_, "counter", out);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   for (const auto& [values, value] : series_) {
     absl::StrAppend(out, name_, FormatLabels(labels_, values), " ",
                     FormatValue(value), "\n");
@@ -112,7 +112,7 @@ Histogram::Histogram(std::string name, std::string help,
 void Histogram::Observe(const LabelValues& values, double value) {
   size_t bucket = 0;
   while (bucket < bounds_.size() && value > bounds_[bucket]) ++bucket;
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   Series& series = series_[values];
   if (series.buckets.empty()) series.buckets.resize(bounds_.size() + 1);
   ++series.buckets[bucket];
@@ -121,14 +121,14 @@ void Histogram::Observe(const LabelValues& values, double value) {
 }
 
 uint64_t Histogram::Count(const LabelValues& values) const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   auto it = series_.find(values);
   return it == series_.end() ? 0 : it->second.count;
 }
 
 void Histogram::Render(std::string* out) const {
   RenderHeader(name_, help_, "histogram", out);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   for (const auto& [values, series] : series_) {
     uint64_t cumulative = 0;
     for (size_t i = 0; i <= bounds_.size(); ++i) {
@@ -148,7 +148,7 @@ void Histogram::Render(std::string* out) const {
 
 Counter* MetricsRegistry::AddCounter(std::string name, std::string help,
                                      std::vector<std::string> labels) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   counters_.push_back(std::make_unique<Counter>(
       std::move(name), std::move(help), std::move(labels)));
   order_.push_back({counters_.back().get(), nullptr, nullptr});
@@ -158,7 +158,7 @@ Counter* MetricsRegistry::AddCounter(std::string name, std::string help,
 Histogram* MetricsRegistry::AddHistogram(std::string name, std::string help,
                                          std::vector<std::string> labels,
                                          std::vector<double> bounds) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   histograms_.push_back(std::make_unique<Histogram>(
       std::move(name), std::move(help), std::move(labels), std::move(bounds)));
   order_.push_back({nullptr, histograms_.back().get(), nullptr});
@@ -168,7 +168,7 @@ Histogram* MetricsRegistry::AddHistogram(std::string name, std::string help,
 void MetricsRegistry::AddGauge(std::string name, std::string help,
                                std::vector<std::string> labels,
                                GaugeCallback callback) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   gauges_.push_back(
       std::make_unique<Gauge>(Gauge{"gauge", std::move(name), std::move(help),
                                     std::move(labels), std::move(callback)}));
@@ -178,7 +178,7 @@ void MetricsRegistry::AddGauge(std::string name, std::string help,
 void MetricsRegistry::AddCounterFunction(std::string name, std::string help,
                                          std::vector<std::string> labels,
                                          GaugeCallback callback) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   gauges_.push_back(
       std::make_unique<Gauge>(Gauge{"counter", std::move(name), std::move(help),
                                     std::move(labels), std::move(callback)}));
@@ -188,7 +188,7 @@ void MetricsRegistry::AddCounterFunction(std::string name, std::string help,
 std::string MetricsRegistry::Render() const {
   std::vector<Entry> order;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     order = order_;
   }
   // Rendered without the registry's lock: gauge callbacks take the locks of

@@ -28,11 +28,11 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "common/sync/mutex.h"
 
 namespace bulletin {
 
@@ -54,7 +54,7 @@ class Counter {
   const std::string name_;
   const std::string help_;
   const std::vector<std::string> labels_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::map<LabelValues, double> series_ ABSL_GUARDED_BY(mutex_);
 };
 
@@ -81,7 +81,7 @@ class Histogram {
   const std::string help_;
   const std::vector<std::string> labels_;
   const std::vector<double> bounds_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::map<LabelValues, Series> series_ ABSL_GUARDED_BY(mutex_);
 };
 
@@ -133,7 +133,7 @@ class MetricsRegistry {
     const Gauge* gauge = nullptr;
   };
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   std::vector<std::unique_ptr<Counter>> counters_ ABSL_GUARDED_BY(mutex_);
   std::vector<std::unique_ptr<Histogram>> histograms_ ABSL_GUARDED_BY(mutex_);
   std::vector<std::unique_ptr<Gauge>> gauges_ ABSL_GUARDED_BY(mutex_);

@@ -5,12 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -20,7 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/sync/wait.h"
+#include "common/sync/mutex.h"
 #include "query-service/index/compiled_query.h"
 #include "query-service/index/corpus.h"
 #include "query-service/index/document_match.h"
@@ -137,7 +134,7 @@ class BulletinIndex::Impl {
     }
     std::optional<FreezeJob> job;
     {
-      std::unique_lock<std::shared_mutex> lock(mu_);
+      WriterMutexLock lock(&mu_);
       if (record.seq() != 0 && record.seq() <= applied_seq_) return;
       State& s = *state_;
       const std::string& id =
@@ -153,7 +150,7 @@ class BulletinIndex::Impl {
         job = StartFreeze(/*drop_dead=*/TooManyDead(s));
       }
     }
-    applied_changed_.notify_all();
+    applied_changed_.SignalAll();
     if (job.has_value()) {
       // The last freezer has installed its result (freezing_ was false), so
       // this join does not wait for its work.
@@ -173,11 +170,11 @@ class BulletinIndex::Impl {
     JoinFreezer();
     auto fresh = std::make_unique<State>();
     {
-      std::unique_lock<std::shared_mutex> lock(mu_);
+      WriterMutexLock lock(&mu_);
       std::swap(state_, fresh);
       applied_seq_ = 0;
     }
-    applied_changed_.notify_all();
+    applied_changed_.SignalAll();
   }
 
   // Freezes everything added so far and drops the postings of every dead
@@ -186,13 +183,13 @@ class BulletinIndex::Impl {
     JoinFreezer();
     FreezeJob job;
     {
-      std::unique_lock<std::shared_mutex> lock(mu_);
+      WriterMutexLock lock(&mu_);
       job = StartFreeze(/*drop_dead=*/true);
     }
     Freeze(std::move(job));
     // A replica at rest also gives back the growth slack of its per-document
     // tables (a few MB per 100,000 bulletins); they grow again by doubling.
-    std::unique_lock<std::shared_mutex> lock(mu_);
+    WriterMutexLock lock(&mu_);
     State& s = *state_;
     s.corpus.documents.shrink_to_fit();
     s.corpus.ranks.shrink_to_fit();
@@ -210,19 +207,21 @@ class BulletinIndex::Impl {
   }
 
   uint64_t applied_seq() const {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    ReaderMutexLock lock(&mu_);
     return applied_seq_;
   }
 
   bool WaitForSeq(uint64_t seq, absl::Time deadline) const {
-    std::shared_lock<std::shared_mutex> lock(mu_);
-    return WaitUntil(applied_changed_, lock, deadline,
-                     [this, seq] { return applied_seq_ >= seq; });
+    ReaderMutexLock lock(&mu_);
+    return applied_changed_.ReaderWaitUntil(
+        &mu_, deadline, [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+          return applied_seq_ >= seq;
+        });
   }
 
   absl::StatusOr<v1::Bulletin> Get(std::string_view id) const {
     const std::string key(id);
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    ReaderMutexLock lock(&mu_);
     auto it = state_->by_id.find(key);
     if (it == state_->by_id.end()) {
       return absl::NotFoundError(absl::StrCat("no bulletin with id ", key));
@@ -234,7 +233,7 @@ class BulletinIndex::Impl {
       const v1::SearchRequest& request) const;
 
   v1::StatsResponse Stats() const {
-    std::shared_lock<std::shared_mutex> lock(mu_);
+    ReaderMutexLock lock(&mu_);
     const State& s = *state_;
     v1::StatsResponse stats;
     stats.set_bulletin_count(s.live_documents);
@@ -360,7 +359,7 @@ class BulletinIndex::Impl {
     const absl::Time built = absl::Now();
     if (before_install_) before_install_();
     {
-      std::unique_lock<std::shared_mutex> lock(mu_);
+      WriterMutexLock lock(&mu_);
       // Clear joins the freezer before replacing the state, so this is the
       // state the job was sealed from.
       State& s = *state_;
@@ -384,11 +383,9 @@ class BulletinIndex::Impl {
     if (freezer_.joinable()) freezer_.join();
   }
 
-  // std::shared_mutex rather than absl::Mutex: ThreadSanitizer cannot see
-  // the synchronization of Debian's uninstrumented Abseil (common/sync/wait.h).
-  mutable std::shared_mutex mu_;
+  mutable SharedMutex mu_;
   // Signalled whenever applied_seq_ changes, for WaitForSeq.
-  mutable std::condition_variable_any applied_changed_;
+  mutable SharedCondVar applied_changed_;
   std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
   // True from a freeze's Seal to its Install.
@@ -435,7 +432,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   const bool by_relevance =
       request.order() == v1::SearchRequest::RELEVANCE && !terms.terms.empty();
 
-  std::shared_lock<std::shared_mutex> lock(mu_);
+  ReaderMutexLock lock(&mu_);
   const State& s = *state_;
   const Corpus& corpus = s.corpus;
 
