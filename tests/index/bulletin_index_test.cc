@@ -4,14 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/time/clock.h"
+#include "common/sync/mutex.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "tests/index/test_records.h"
 
@@ -501,23 +501,27 @@ TEST_F(BulletinIndexTest, AutomaticCompactionsKeepDeadVersionsDead) {
 // applied and found, and replacing or retracting a document whose postings
 // are being frozen hides it at once.
 TEST_F(BulletinIndexTest, AppliesWhileAFreezeIsBuilt) {
-  std::mutex mu;
-  std::condition_variable changed;
-  bool reached = false;
-  bool release = false;
-  int installs = 0;
+  struct {
+    Mutex mu;
+    CondVar changed;
+    bool reached ABSL_GUARDED_BY(mu) = false;
+    bool release ABSL_GUARDED_BY(mu) = false;
+    int installs ABSL_GUARDED_BY(mu) = 0;
+  } hook;
   index_.SetFreezeHookForTesting([&] {
-    std::unique_lock<std::mutex> lock(mu);
-    reached = true;
-    changed.notify_all();
-    changed.wait(lock, [&] { return release; });
-    ++installs;
+    MutexLock lock(&hook.mu);
+    hook.reached = true;
+    hook.changed.SignalAll();
+    hook.changed.Wait(&hook.mu, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(hook.mu) {
+      return hook.release;
+    });
+    ++hook.installs;
   });
   std::mt19937 random(5);
   int added = 0;
   auto freeze_reached = [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return reached;
+    MutexLock lock(&hook.mu);
+    return hook.reached;
   };
   // Random text has many distinct bigrams, so the recent tier soon asks
   // for a freeze.
@@ -543,16 +547,16 @@ TEST_F(BulletinIndexTest, AppliesWhileAFreezeIsBuilt) {
   };
   expect_all();
   {
-    std::lock_guard<std::mutex> lock(mu);
-    EXPECT_EQ(installs, 0);
-    release = true;
-    changed.notify_all();
+    MutexLock lock(&hook.mu);
+    EXPECT_EQ(hook.installs, 0);
+    hook.release = true;
+    hook.changed.SignalAll();
   }
   // Compact waits for the freeze in progress, then freezes the rest.
   index_.Compact();
   {
-    std::lock_guard<std::mutex> lock(mu);
-    EXPECT_EQ(installs, 2);
+    MutexLock lock(&hook.mu);
+    EXPECT_EQ(hook.installs, 2);
   }
   expect_all();
 }
@@ -561,11 +565,13 @@ TEST_F(BulletinIndexTest, AppliesWhileAFreezeIsBuilt) {
 // starts a freeze that drops theirs; Compact drops the rest. The observer
 // sees each freeze with what it dropped.
 TEST_F(BulletinIndexTest, AFreezeDropsDeadVersionsOnceAQuarterAreDead) {
-  std::mutex mu;
-  std::vector<BulletinIndex::FreezeReport> reports;
+  struct {
+    Mutex mu;
+    std::vector<BulletinIndex::FreezeReport> reports ABSL_GUARDED_BY(mu);
+  } observed;
   index_.SetFreezeObserver([&](const BulletinIndex::FreezeReport& report) {
-    std::lock_guard<std::mutex> lock(mu);
-    reports.push_back(report);
+    MutexLock lock(&observed.mu);
+    observed.reports.push_back(report);
   });
   constexpr int kDocuments = 1100;
   for (int i = 0; i < kDocuments; ++i) {
@@ -575,14 +581,14 @@ TEST_F(BulletinIndexTest, AFreezeDropsDeadVersionsOnceAQuarterAreDead) {
     Add(MakeBulletin("d" + std::to_string(i), "新版本", "导语"));
   }
   index_.Compact();
-  std::lock_guard<std::mutex> lock(mu);
-  ASSERT_EQ(reports.size(), 2u);
+  MutexLock lock(&observed.mu);
+  ASSERT_EQ(observed.reports.size(), 2u);
   // The first replacement past 1,024 dead starts it (1,025 > 2,125 / 4).
-  EXPECT_EQ(reports[0].dropped, 1025);
-  EXPECT_EQ(reports[0].documents, kDocuments + 1025);
-  EXPECT_EQ(reports[1].dropped, kDocuments - 1025);
-  EXPECT_EQ(reports[1].documents, 2 * kDocuments);
-  EXPECT_GE(reports[0].building, absl::ZeroDuration());
+  EXPECT_EQ(observed.reports[0].dropped, 1025);
+  EXPECT_EQ(observed.reports[0].documents, kDocuments + 1025);
+  EXPECT_EQ(observed.reports[1].dropped, kDocuments - 1025);
+  EXPECT_EQ(observed.reports[1].documents, 2 * kDocuments);
+  EXPECT_GE(observed.reports[0].building, absl::ZeroDuration());
   EXPECT_THAT(Ids("旧版本"), IsEmpty());
   EXPECT_EQ(index_.Stats().bulletin_count(), kDocuments);
   absl::StatusOr<v1::Bulletin> first = index_.Get("d0");

@@ -32,7 +32,7 @@ TcpProxy::~TcpProxy() {
   CutAll();
   std::vector<std::thread> pumps;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     pumps.swap(pumps_);
   }
   for (std::thread& pump : pumps) pump.join();
@@ -60,7 +60,7 @@ absl::Status TcpProxy::Start(const std::string& host, int port) {
 }
 
 void TcpProxy::CutAll() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   for (const Connection& connection : open_) {
     Reset(connection.client_fd);
     Reset(connection.target_fd);
@@ -88,7 +88,7 @@ void TcpProxy::AcceptLoop() {
       continue;
     }
     ++accepted_;
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     open_.push_back({client_fd, target_fd});
     pumps_.emplace_back(
         [this, client_fd, target_fd] { Pump(client_fd, target_fd); });
@@ -133,7 +133,7 @@ void TcpProxy::Pump(int client_fd, int target_fd) {
     }
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     open_.erase(std::remove_if(open_.begin(), open_.end(),
                                [&](const Connection& c) {
                                  return c.client_fd == client_fd;

@@ -16,12 +16,13 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "common/sync/mutex.h"
 
 namespace bulletin::testing {
 
@@ -62,9 +63,9 @@ class TcpProxy {
   std::atomic<int> accepted_{0};
   std::atomic<int64_t> bytes_per_second_{0};
   std::thread acceptor_;
-  std::mutex mutex_;
-  std::vector<Connection> open_;    // Guarded by mutex_.
-  std::vector<std::thread> pumps_;  // Guarded by mutex_.
+  Mutex mutex_;
+  std::vector<Connection> open_ ABSL_GUARDED_BY(mutex_);
+  std::vector<std::thread> pumps_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace bulletin::testing
