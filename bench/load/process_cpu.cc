@@ -43,9 +43,10 @@ CpuWindowSampler::CpuWindowSampler(std::vector<pid_t> pids,
 CpuWindowSampler::~CpuWindowSampler() {
   if (thread_.joinable()) {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       finishing_ = true;
     }
+    finishing_changed_.SignalAll();
     thread_.join();
   }
 }
@@ -63,12 +64,12 @@ absl::Status CpuWindowSampler::Sample(absl::Time* at,
 }
 
 void CpuWindowSampler::Run() {
-  const auto finishing = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  const auto finishing = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return finishing_;
   };
   {
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithDeadline(absl::Condition(&finishing), window_start_);
+    MutexLock lock(&mu_);
+    finishing_changed_.WaitUntil(&mu_, window_start_, finishing);
   }
   // Finish() came before the window started: there is no window.
   if (absl::Now() < window_start_) return;
@@ -76,17 +77,18 @@ void CpuWindowSampler::Run() {
   if (!status_.ok()) return;
   started_ = true;
   {
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithDeadline(absl::Condition(&finishing), window_end_);
+    MutexLock lock(&mu_);
+    finishing_changed_.WaitUntil(&mu_, window_end_, finishing);
   }
   status_ = Sample(&end_at_, &end_cpu_);
 }
 
 absl::StatusOr<CpuWindow> CpuWindowSampler::Finish() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     finishing_ = true;
   }
+  finishing_changed_.SignalAll();
   thread_.join();
   if (!status_.ok()) return status_;
   if (!started_) {

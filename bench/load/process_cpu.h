@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/sync/mutex.h"
 
 namespace bulletin::load {
 
@@ -64,7 +64,9 @@ class CpuWindowSampler {
   const absl::Time window_start_;
   const absl::Time window_end_;
 
-  absl::Mutex mu_;
+  Mutex mu_;
+  // Signalled when finishing_ is set, to end the sampling thread's waits.
+  CondVar finishing_changed_;
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;
   // Written by the sampling thread, read by Finish() after joining it.
   absl::Status status_;

@@ -25,7 +25,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/synchronization/mutex.h"
 #include "bulletin/v1/query.grpc.pb.h"
 #include "common/log/json_log.h"
 #include "common/metrics/metrics.h"
@@ -34,6 +33,7 @@
 #include "common/server/grpc_server.h"
 #include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
+#include "common/sync/mutex.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0",
           "Address to serve on (host:port; port 0 picks a free one).");
@@ -58,7 +58,7 @@ class ReplayingQueryService final : public v1::QueryService::Service {
     // process, which is all a key needs.
     std::string key = request->SerializeAsString();
     {
-      absl::ReaderMutexLock lock(&mu_);
+      ReaderMutexLock lock(&mu_);
       auto it = answers_.find(key);
       if (it != answers_.end()) {
         *response = it->second;
@@ -70,14 +70,14 @@ class ReplayingQueryService final : public v1::QueryService::Service {
     grpc::Status status = replica_->Search(&context, *request, &answer);
     if (!status.ok()) return status;
     *response = answer;
-    absl::MutexLock lock(&mu_);
+    WriterMutexLock lock(&mu_);
     answers_.emplace(std::move(key), std::move(answer));
     return grpc::Status::OK;
   }
 
  private:
   const std::unique_ptr<v1::QueryService::Stub> replica_;
-  absl::Mutex mu_;
+  SharedMutex mu_;
   absl::flat_hash_map<std::string, v1::SearchResponse> answers_
       ABSL_GUARDED_BY(mu_);
 };
