@@ -143,7 +143,11 @@ GramIndex::List GramIndex::Find(char32_t first, char32_t second) const {
 void GramIndex::ForEachStartingWith(
     char32_t first, absl::FunctionRef<void(const List&)> visit) const {
   const FrozenTier& frozen = *frozen_;
-  auto [begin, end] = frozen.Range(first);
+  // Not a structured binding: the lambda below uses both, and clang 14
+  // cannot capture a binding (C++20).
+  const auto range = frozen.Range(first);
+  const uint32_t begin = range.first;
+  const uint32_t end = range.second;
   for (uint32_t i = begin; i < end; ++i) {
     visit(WithRecent(frozen.ListAt(i), Key(first, frozen.second[i])));
   }

@@ -101,7 +101,9 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
         request.mutable_filters()->add_regions(region);
       }
       std::set<std::string> want;
-      for (const auto& [id, e] : live) {
+      for (const auto& entry : live) {
+        // Named, not a structured binding: clang 14 cannot capture one.
+        const auto& e = entry.second;
         auto contains = [&e](const std::string& term) {
           return std::any_of(e.folded_fields.begin(), e.folded_fields.end(),
                              [&](const std::string& f) {
@@ -113,7 +115,7 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
         if (!region.empty() && !e.folded_regions.count(FoldText(region))) {
           continue;
         }
-        want.insert(id);
+        want.insert(entry.first);
       }
       absl::StatusOr<v1::SearchResponse> response = index.Search(request);
       ASSERT_TRUE(response.ok()) << response.status();
