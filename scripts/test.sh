@@ -3,9 +3,11 @@
 #   1. the whole suite (unit and system tests, and bench/load/run.sh at a
 #      small size) under ASan+UBSan, with the benchmarks built;
 #   2. the concurrency tests and the system tests under TSan;
-#   3. the parser's libFuzzer target for a bounded time under ASan+UBSan.
-# Build trees: build-asan/, build-tsan/, build-fuzz/. Exits non-zero on the
-# first failure.
+#   3. the parser's libFuzzer target for a bounded time under ASan+UBSan;
+#   4. every target compiled by clang with -Wthread-safety -Werror, so that
+#      the locking annotations (common/sync/mutex.h) are checked.
+# Build trees: build-asan/, build-tsan/, build-fuzz/, build-tsa/. Exits
+# non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +42,13 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
   -DBULLETIN_BUILD_TESTS=ON -DBULLETIN_BUILD_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j "$jobs" --target parse_fuzzer
 tests/fuzz/run.sh build-fuzz "$fuzz_seconds"
+
+echo "== clang -Wthread-safety: compile every target (no tests run)"
+# Debug with -g0: the cheapest full compile; the analysis needs no code.
+CC=clang CXX=clang++ cmake -S . -B build-tsa -G Ninja \
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g0" \
+  -DBULLETIN_THREAD_SAFETY=ON -DBULLETIN_BUILD_BENCH=ON >/dev/null
+cmake --build build-tsa -j "$jobs"
 
 echo "== deploy/: render, schema-check and lint manifests and units (offline)"
 scripts/validate-deploy.sh
