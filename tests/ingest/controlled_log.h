@@ -12,12 +12,11 @@
 #ifndef BULLETIN_TESTS_INGEST_CONTROLLED_LOG_H_
 #define BULLETIN_TESTS_INGEST_CONTROLLED_LOG_H_
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "common/sync/mutex.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/leveldb_log.h"
 #include "tests/testing/temp_dir.h"
@@ -35,35 +34,37 @@ class ControlledLog : public BulletinLog {
 
   // While blocked, Append waits; Unblock lets it go on.
   void Block() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     blocked_ = true;
   }
   void Unblock() {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       blocked_ = false;
     }
-    changed_.notify_all();
+    changed_.SignalAll();
   }
   // While failing, Append fails with `status` and writes nothing; the log
   // reports itself unwritable meanwhile unless the failure is `transient`
   // (as a replicated log's is).
   void FailAppends(absl::Status status, bool transient = false) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     failure_ = std::move(status);
     transient_ = transient;
   }
   int appends_waiting() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     return waiting_;
   }
 
   absl::StatusOr<std::vector<AppendOutcome>> Append(
       const std::vector<LogAppend>& entries) override {
     {
-      std::unique_lock<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       ++waiting_;
-      changed_.wait(lock, [this] { return !blocked_; });
+      changed_.Wait(&mutex_, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+        return !blocked_;
+      });
       --waiting_;
       if (!failure_.ok()) return failure_;
     }
@@ -84,7 +85,7 @@ class ControlledLog : public BulletinLog {
   }
   bool writable() const override {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       if (!failure_.ok() && !transient_) return false;
     }
     return log_->writable();
@@ -95,8 +96,8 @@ class ControlledLog : public BulletinLog {
  private:
   TempDir dir_;
   std::unique_ptr<LevelDbLog> log_;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
+  mutable Mutex mutex_;
+  CondVar changed_;
   bool blocked_ ABSL_GUARDED_BY(mutex_) = false;
   int waiting_ ABSL_GUARDED_BY(mutex_) = 0;
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);

@@ -11,8 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/sync/mutex.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/jetstream_log.h"
 #include "ingest-service/log/leveldb_log.h"
@@ -332,8 +334,11 @@ TEST_P(LogContractTest, RacingConditionalWritersKeepOneLinearHistory) {
   BulletinLog* writers[2] = {log_.get(),
                              second_owner ? second_owner.get() : log_.get()};
   constexpr int kAppendsPerWriter = 25;
-  std::mutex mutex;
-  std::set<std::pair<uint64_t, uint64_t>> chain;  // (expected, seq)
+  struct {
+    Mutex mu;
+    std::set<std::pair<uint64_t, uint64_t>> chain  // (expected, seq)
+        ABSL_GUARDED_BY(mu);
+  } successes;
   std::vector<std::thread> threads;
   for (int w = 0; w < 2; ++w) {
     threads.emplace_back([&, w] {
@@ -350,8 +355,8 @@ TEST_P(LogContractTest, RacingConditionalWritersKeepOneLinearHistory) {
             UpsertRecord(0, "x", absl::StrCat("w", w, "-", written)), last)});
         ASSERT_TRUE(outcome.ok()) << outcome.status();
         if ((*outcome)[0].status.ok()) {
-          std::lock_guard<std::mutex> lock(mutex);
-          chain.insert({last, (*outcome)[0].seq});
+          MutexLock lock(&successes.mu);
+          successes.chain.insert({last, (*outcome)[0].seq});
           ++written;
         } else {
           ASSERT_EQ((*outcome)[0].status.code(),
@@ -361,11 +366,13 @@ TEST_P(LogContractTest, RacingConditionalWritersKeepOneLinearHistory) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  ASSERT_EQ(chain.size(), 2u * kAppendsPerWriter);
+  MutexLock lock(&successes.mu);
+  ASSERT_EQ(successes.chain.size(), 2u * kAppendsPerWriter);
   // Each success names the one before it: follow the chain from 0.
   uint64_t at = 0;
-  for (const auto& [expected, seq] : chain) {
-    EXPECT_EQ(expected, at) << "chain: " << ::testing::PrintToString(chain);
+  for (const auto& [expected, seq] : successes.chain) {
+    EXPECT_EQ(expected, at)
+        << "chain: " << ::testing::PrintToString(successes.chain);
     at = seq;
   }
   std::vector<v1::LogRecord> records = ReadAll(*log_);
