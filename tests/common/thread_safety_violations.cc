@@ -34,6 +34,27 @@ class Account {
 #endif
   }
 
+  // For a caller that holds mu_ in a way the analysis cannot see (a
+  // callback run under the lock): AssertHeld tells it so.
+  int BalanceFromCallback() {
+    mu_.AssertHeld();
+    return balance_;
+  }
+
+  int AuditsFromCallback() {
+    audit_mu_.AssertReaderHeld();
+    return audits_;
+  }
+
+  void Refund(int amount) {
+#if VIOLATION == 4  // Calls a function that needs the lock without it.
+    Credit(amount);
+#else
+    MutexLock lock(&mu_);
+    Credit(amount);
+#endif
+  }
+
   void Audit() {
 #if VIOLATION == 3  // Writes under a read lock.
     ReaderMutexLock lock(&audit_mu_);
@@ -44,6 +65,10 @@ class Account {
   }
 
  private:
+  void Credit(int amount) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    balance_ += amount;
+  }
+
   Mutex mu_;
   CondVar changed_;
   int balance_ ABSL_GUARDED_BY(mu_) = 0;
@@ -55,6 +80,9 @@ void Use() {
   Account account;
   account.Deposit(1);
   account.Audit();
+  account.Refund(1);
+  (void)account.BalanceFromCallback();
+  (void)account.AuditsFromCallback();
   (void)account.WaitForBalance(1);
 }
 
