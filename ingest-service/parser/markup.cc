@@ -39,10 +39,10 @@ constexpr std::string_view kOtherHtml[] = {
 // (its source, editor, address, keywords), which would otherwise stand
 // above the kicker.
 constexpr std::string_view kDropped[] = {
-    "script", "style",    "noscript", "template", "nav",      "aside",
-    "button", "select",   "iframe",   "svg",      "source",   "editor",
-    "url",    "link",     "keywords", "keyword",  "category", "channel",
-    "guid",   "copyfrom", "tags"};
+    "script",  "style",  "noscript", "template", "nav",     "aside",
+    "footer",  "button", "select",   "iframe",   "svg",     "source",
+    "editor",  "url",    "link",     "keywords", "keyword", "category",
+    "channel", "guid",   "copyfrom", "tags"};
 
 template <size_t N>
 bool In(const std::string_view (&list)[N], std::string_view name) {

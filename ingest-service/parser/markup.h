@@ -16,7 +16,7 @@
 // - inside a paragraph element (p, h1-h6, li, td, …) a line break of the
 //   source is layout, not a break: it joins the words on either side, with a
 //   space only between Latin letters or digits;
-// - script, style, navigation (nav, aside) and controls, the metadata
+// - script, style, navigation (nav, aside, footer) and controls, the metadata
 //   fields of an XML export (source, editor, url, keywords, category,
 //   channel, …), comments, processing instructions and the document type
 //   are dropped, and so is <head> when the document has a <body>, and

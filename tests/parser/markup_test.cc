@@ -69,7 +69,7 @@ TEST(MarkupToTextTest, APageTitleBesideAnH1IsDropped) {
 
 TEST(MarkupToTextTest, NavigationIsDropped) {
   EXPECT_EQ(MarkupToText("<nav>首页 &gt; 要闻</nav><aside>热点</aside>"
-                         "<h1>标题</h1>"),
+                         "<h1>标题</h1><footer>版权所有</footer>"),
             "\n标题\n");
 }
 
