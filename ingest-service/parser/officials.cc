@@ -151,6 +151,29 @@ size_t BareNameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
   return weak > 0 ? weak - pos : 0;
 }
 
+// Length (three) of a two-character name padded with a space to the width
+// of a three-character one (马 丽), as papers pad names in bylines, at
+// `pos`; 0 when there is none. Punctuation or a word that follows names
+// must end it.
+size_t PaddedNameAt(std::u32string_view text, size_t pos, const Lexicon& lex) {
+  constexpr size_t kPadded = 3;
+  if (pos + kPadded > text.size() || text[pos + 1] != U' ' ||
+      !IsHan(text[pos + 2]) || !lex.surnames.Contains(text.substr(pos, 1)) ||
+      lex.not_name_starts.LongestAt(text, pos + 2) > 0 ||
+      LongStopAt(text, pos + 2, lex)) {
+    return 0;
+  }
+  return EndEvidence(text, pos + kPadded, lex) > 1 ? kPadded : 0;
+}
+
+// The name of `length` characters at `pos` of `text`: as written, less the
+// padding of a padded one (马 丽 -> 马丽).
+std::u32string NameText(std::u32string_view text, size_t pos, size_t length) {
+  std::u32string name(text.substr(pos, length));
+  if (length == 3 && name[1] == U' ') name.erase(1, 1);
+  return name;
+}
+
 // Where a title runs back to: `start`, and whether it is a job in a work
 // unit.
 struct TitleSpan {
@@ -249,6 +272,7 @@ std::vector<Official> FindOfficials(std::u32string_view text,
     const size_t gap = end < folded.size() && folded[end] == U' ' ? 1 : 0;
     size_t name = word > 0 ? NameAt(folded, end + gap, lex) : 0;
     if (word > 0 && name == 0) name = BareNameAt(folded, end + gap, lex);
+    if (word > 0 && name == 0) name = PaddedNameAt(folded, end + gap, lex);
     if (name == 0 || gaz.NameCrosses(folded, end - word, end) ||
         OrganCrosses(folded, end - word, end, lex) ||
         SpeaksOfMany(folded, end, word, lex, gaz)) {
@@ -256,7 +280,7 @@ std::vector<Official> FindOfficials(std::u32string_view text,
       continue;
     }
     Official official;
-    official.name = std::u32string(text.substr(end + gap, name));
+    official.name = NameText(text, end + gap, name);
     official.end = end + gap + name;
     // Walk the chain of titles joined by 、 backwards from the name.
     size_t title_end = end;
@@ -295,9 +319,10 @@ std::vector<Official> FindOfficials(std::u32string_view text,
     while (next + 1 < folded.size() && folded[next] == U'、') {
       size_t length = NameAt(folded, next + 1, lex);
       if (length == 0) length = BareNameAt(folded, next + 1, lex);
+      if (length == 0) length = PaddedNameAt(folded, next + 1, lex);
       if (length == 0) break;
       Official more;
-      more.name = std::u32string(text.substr(next + 1, length));
+      more.name = NameText(text, next + 1, length);
       more.titles = official.titles;
       more.start = next + 1;
       more.end = next + 1 + length;

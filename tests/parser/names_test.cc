@@ -100,6 +100,17 @@ TEST(BareNameRule, MinorityNamesBetweenATitleAndWhatEndsTheMention) {
                           "巴特尔:旗委书记", "乌兰图雅:副旗长", "苏和:副旗长"));
 }
 
+TEST(PaddedNameRule, ATwoCharacterNamePaddedInTheText) {
+  EXPECT_THAT(
+      People(MustParse("主题\n导语。\n两江新区政协委员马 丽带领团队攻关。"
+                       "区政协副主席王五、李 强出席。")),
+      ElementsAre("马丽:新区政协委员", "王五:区政协副主席",
+                  "李强:区政协副主席"));
+  // Not where nothing ends the name.
+  EXPECT_THAT(People(MustParse("主题\n导语。\n区委书记王 家庄园建设。")),
+              IsEmpty());
+}
+
 TEST(BareNameRule, PhrasesAfterATitleAreNoNames) {
   const v1::Bulletin b = MustParse(
       "主题\n导语。\n区委书记高度重视。区委常委会议强调,要抓好落实。"

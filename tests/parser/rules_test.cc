@@ -353,7 +353,9 @@ TEST(OfficialRule, OnePersonWithTwoTitles) {
 TEST(OfficialRule, OfficialsInARow) {
   const v1::Bulletin b = MustParse(
       "主题\n区委书记李明,区委副书记、区长张强,区人大常委会主任赵 刚出席。");
-  EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "张强:区委副书记、区长"));
+  // A name padded like a byline's (赵 刚) is the name without its padding.
+  EXPECT_THAT(People(b), ElementsAre("李明:区委书记", "张强:区委副书记、区长",
+                                     "赵刚:区人大常委会主任"));
 }
 
 TEST(OfficialRule, NamesListedAfterATitleShareIt) {
