@@ -145,8 +145,6 @@ int Run() {
   ingest_security.cert_file = absl::GetFlag(FLAGS_ingest_tls_cert_file);
   ingest_security.key_file = absl::GetFlag(FLAGS_ingest_tls_key_file);
   ingest_security.token_file = absl::GetFlag(FLAGS_feed_token_file);
-  // The replica's client certificate renews like its server certificate.
-  ingest_security.reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> feed_credentials =
       MakeChannelCredentials(ingest_security);
   if (!feed_credentials.ok()) {

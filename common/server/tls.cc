@@ -15,7 +15,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/security/tls_certificate_provider.h"
-#include "grpcpp/security/tls_certificate_verifier.h"
 #include "grpcpp/security/tls_credentials_options.h"
 
 namespace bulletin {
@@ -61,29 +60,6 @@ absl::Status CheckCaBundle(const std::string& pem, const std::string& file) {
   }
   X509_free(cert);
   return absl::OkStatus();
-}
-
-// TLS client credentials whose CA and certificate are re-read from their
-// files every `reload_interval` (the files were checked by the caller).
-std::shared_ptr<grpc::ChannelCredentials> WatchedChannelCredentials(
-    const ClientSecurity& security) {
-  const unsigned interval = static_cast<unsigned>(
-      std::max<int64_t>(1, absl::ToInt64Seconds(security.reload_interval)));
-  grpc::experimental::TlsChannelCredentialsOptions options;
-  const bool identity = !security.cert_file.empty();
-  const bool roots = !security.ca_file.empty();
-  options.set_certificate_provider(
-      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-          identity ? security.key_file : "", identity ? security.cert_file : "",
-          security.ca_file, interval));
-  if (roots) options.watch_root_certs();
-  if (identity) options.watch_identity_key_cert_pairs();
-  // As SslCredentials does: the chain, and the host name against the
-  // certificate's names.
-  options.set_verify_server_certs(true);
-  options.set_certificate_verifier(
-      std::make_shared<grpc::experimental::HostNameCertificateVerifier>());
-  return grpc::experimental::TlsCredentials(options);
 }
 
 }  // namespace
@@ -229,9 +205,7 @@ MakeChannelCredentials(const ClientSecurity& security) {
     options.pem_private_key = *key;
   }
   std::shared_ptr<grpc::ChannelCredentials> channel =
-      security.reload_interval > absl::ZeroDuration()
-          ? WatchedChannelCredentials(security)
-          : grpc::SslCredentials(options);
+      grpc::SslCredentials(options);
   if (security.token_file.empty()) return channel;
   absl::StatusOr<std::string> token = ReadTokenFile(security.token_file);
   if (!token.ok()) return token.status();

@@ -20,8 +20,8 @@
 // re-read from their files that often (gRPC's FileWatcherCertificateProvider),
 // so a renewed certificate (a Secret update, cert-manager) is served without
 // a restart; connections already open keep the certificate they began with.
-// A client's CA and certificate are re-read the same way when its
-// `reload_interval` is set (query's Feed client); its token is read once.
+// Client credentials are read once: a long-lived client (query's Feed)
+// restarts to pick up renewed ones.
 //
 //   bulletin::CertificateNotAfter("/tls/tls.crt");   // for expiry metrics
 //
@@ -71,9 +71,6 @@ struct ClientSecurity {
   // File holding a bearer token sent as `authorization: Bearer <token>` on
   // every call. Needs TLS: a token in plaintext is a password in the clear.
   std::string token_file;
-  // How often to re-read the CA and certificate files, for long-lived
-  // clients (a replica's Feed); zero: read once. The token is read once.
-  absl::Duration reload_interval = absl::ZeroDuration();
 
   bool tls() const { return !ca_file.empty() || !cert_file.empty(); }
 };

@@ -22,7 +22,6 @@
 #include "gtest/gtest.h"
 #include "tests/security/test_certs.h"
 #include "tests/system/service_pair.h"
-#include "tests/testing/tcp_proxy.h"
 
 namespace bulletin::testing {
 namespace {
@@ -64,16 +63,6 @@ class RotationTest : public ::testing::Test {
       absl::SleepFor(absl::Milliseconds(100));
     }
     return true;
-  }
-
-  // Points the symlink `link` at `target` in one rename, the way kubelet
-  // updates a mounted Secret.
-  static void SwapLink(const std::filesystem::path& link,
-                       const std::string& target) {
-    std::filesystem::path fresh = link;
-    fresh += ".new";
-    std::filesystem::create_directory_symlink(target, fresh);
-    ASSERT_EQ(rename(fresh.c_str(), link.c_str()), 0);
   }
 
   ServicePair pair_;
@@ -193,118 +182,6 @@ TEST_F(RotationTest, TheServerCertificateRotatesWithoutAFailedHandshake) {
   traffic.Stop();
   EXPECT_GT(traffic.calls(), 0);
   EXPECT_EQ(traffic.failures(), 0) << traffic.first_error();
-}
-
-TEST_F(RotationTest, AReplicaPresentsItsRenewedClientCertificate) {
-  namespace fs = std::filesystem;
-  const fs::path scratch = pair_.scratch_dir();
-  fs::create_directories(scratch / "next");
-  absl::StatusOr<TestCerts> next = MakeTestCerts((scratch / "next").string());
-  ASSERT_TRUE(next.ok()) << next.status();
-  // Ingest's client CA: both CAs, then only the new one.
-  fs::create_directories(scratch / "ca-1");
-  fs::create_directories(scratch / "ca-2");
-  ASSERT_TRUE(WriteFileAtomically((scratch / "ca-1/ca.crt").string(),
-                                  ReadWholeFile(certs_.ca).value_or("") +
-                                      ReadWholeFile(next->ca).value_or(""))
-                  .ok());
-  fs::copy_file(next->ca, scratch / "ca-2/ca.crt");
-  fs::create_directory_symlink("ca-1", scratch / "ca");
-  // The replica's client certificate: from the old CA, then the new.
-  for (const auto& [dir, pair] :
-       {std::pair<std::string, CertPair>{"client-1", certs_.replica},
-        {"client-2", next->replica}}) {
-    fs::create_directories(scratch / dir);
-    fs::copy_file(pair.cert, scratch / dir / "tls.crt");
-    fs::copy_file(pair.key, scratch / dir / "tls.key");
-  }
-  fs::create_directory_symlink("client-1", scratch / "client");
-
-  ASSERT_TRUE(
-      pair_
-          .StartIngest(
-              0, {"--tls_cert_file=" + certs_.server.cert,
-                  "--tls_key_file=" + certs_.server.key,
-                  "--tls_client_ca_file=" + (scratch / "ca/ca.crt").string(),
-                  std::string("--feed_client_identities=") + kReplicaIdentity,
-                  "--tls_reload_interval=1s"})
-          .ok());
-  TcpProxy proxy;
-  ASSERT_TRUE(proxy.Start("127.0.0.1", pair_.ingest_port()).ok());
-  ASSERT_TRUE(pair_
-                  .StartQuery({"--ingest_tls_ca_file=" + certs_.ca,
-                               "--ingest_tls_cert_file=" +
-                                   (scratch / "client/tls.crt").string(),
-                               "--ingest_tls_key_file=" +
-                                   (scratch / "client/tls.key").string(),
-                               "--tls_reload_interval=1s"},
-                              absl::StrCat("127.0.0.1:", proxy.port()))
-                  .ok());
-  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
-
-  // Ingest trusts only the new CA from here: a client certificate from the
-  // old one is refused once it has reloaded.
-  SwapLink(scratch / "ca", "ca-2");
-  ClientSecurity old_client;
-  old_client.ca_file = certs_.ca;
-  old_client.cert_file = certs_.other_client.cert;
-  old_client.key_file = certs_.other_client.key;
-  ASSERT_TRUE(AwaitParse(old_client, grpc::StatusCode::UNAVAILABLE));
-
-  // The replica's renewed certificate lands, and its Feed connection breaks:
-  // it can only follow again by presenting the new certificate.
-  SwapLink(scratch / "client", "client-2");
-  proxy.CutAll();
-  ClientSecurity submitter = old_client;
-  submitter.cert_file = next->other_client.cert;
-  submitter.key_file = next->other_client.key;
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      MakeChannelCredentials(submitter);
-  ASSERT_TRUE(credentials.ok()) << credentials.status();
-  auto ingest = v1::IngestService::NewStub(
-      grpc::CreateChannel(pair_.ingest_address(), *credentials));
-  v1::SubmitRequest request;
-  request.set_content("第9号快讯\n江津区政协召开会议。\n");
-  v1::SubmitResponse submitted;
-  grpc::ClientContext context;
-  const grpc::Status status = ingest->Submit(&context, request, &submitted);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  absl::StatusOr<CommandResult> found =
-      pair_.Ctl({"search", absl::StrCat("--min_seq=", submitted.seq()),
-                 "--timeout=30s", "快讯"});
-  ASSERT_TRUE(found.ok()) << found.status();
-  EXPECT_EQ(found->exit_code, 0)
-      << found->err << FileTail(pair_.query()->log_path());
-}
-
-TEST_F(RotationTest, AReloadingClientStillChecksTheServersName) {
-  ASSERT_TRUE(pair_
-                  .StartIngest(0, {"--tls_cert_file=" + certs_.server.cert,
-                                   "--tls_key_file=" + certs_.server.key})
-                  .ok());
-  ClientSecurity security;
-  security.ca_file = certs_.ca;
-  security.reload_interval = absl::Seconds(1);
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      MakeChannelCredentials(security);
-  ASSERT_TRUE(credentials.ok()) << credentials.status();
-  for (const auto& [name, code] :
-       std::vector<std::pair<std::string, grpc::StatusCode>>{
-           {"", grpc::StatusCode::OK},
-           {"elsewhere.example", grpc::StatusCode::UNAVAILABLE}}) {
-    grpc::ChannelArguments arguments;
-    arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    if (!name.empty()) arguments.SetSslTargetNameOverride(name);
-    auto stub = v1::IngestService::NewStub(grpc::CreateCustomChannel(
-        pair_.ingest_address(), *credentials, arguments));
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-    v1::ParseRequest request;
-    request.set_content("第1号快讯\n江津区政协召开会议。\n");
-    v1::ParseResponse response;
-    EXPECT_EQ(stub->Parse(&context, request, &response).error_code(), code)
-        << "server name " << name;
-  }
 }
 
 TEST_F(RotationTest, CertificateExpiryIsAMetric) {
