@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/http/http_flags.h"
 #include "common/log/json_log.h"
 #include "common/metrics/certificate_metrics.h"
 #include "common/metrics/log_metrics.h"
@@ -291,9 +292,18 @@ int Run() {
     }
     metrics = *std::move(started);
   }
+  absl::StatusOr<std::unique_ptr<HttpGateway>> http = StartHttpGatewayFromFlags(
+      server_options, {"bulletin.v1.IngestService"}, server->server.get());
+  if (!http.ok()) {
+    LogError("http_listen_failed", {{"error", http.status().ToString()}});
+    feed.Shutdown();
+    server->server->Shutdown();
+    return EXIT_FAILURE;
+  }
   LogInfo("serving", {{"service", "ingest"},
                       {"port", server->port},
                       {"metrics_port", metrics ? metrics->port() : 0},
+                      {"http_port", *http ? (*http)->port() : 0},
                       {"tls", server_options.tls.enabled()},
                       {"mtls", !server_options.tls.client_ca_file.empty()},
                       {"data_dir", absl::GetFlag(FLAGS_data_dir)},
@@ -306,6 +316,8 @@ int Run() {
   // Feed streams never finish on their own: end them first so that the
   // server's drain waits only for Submits, which the committer completes.
   feed.Shutdown();
+  // HTTP calls go through the gRPC server: end them before it stops.
+  if (*http) (*http)->Stop();
   server->server->Shutdown(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
   // Scrapes read the committer and the log: stop them before those stop.

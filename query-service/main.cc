@@ -15,6 +15,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/http/http_flags.h"
 #include "common/log/json_log.h"
 #include "common/metrics/certificate_metrics.h"
 #include "common/metrics/metrics.h"
@@ -241,6 +242,13 @@ int Run() {
     }
     metrics = *std::move(started);
   }
+  absl::StatusOr<std::unique_ptr<HttpGateway>> http = StartHttpGatewayFromFlags(
+      server_options, {kServiceName}, server->server.get());
+  if (!http.ok()) {
+    LogError("http_listen_failed", {{"error", http.status().ToString()}});
+    server->server->Shutdown();
+    return EXIT_FAILURE;
+  }
   health.Attach(server->server->GetHealthCheckService());
   follower.Start();
   ReplicaFreshness::Options freshness_options;
@@ -260,6 +268,7 @@ int Run() {
   LogInfo("serving", {{"service", "query"},
                       {"port", server->port},
                       {"metrics_port", metrics ? metrics->port() : 0},
+                      {"http_port", *http ? (*http)->port() : 0},
                       {"tls", server_options.tls.enabled()},
                       {"mtls", !server_options.tls.client_ca_file.empty()},
                       {"feed_tls", ingest_security.tls()},
@@ -272,6 +281,8 @@ int Run() {
   // Watch streams never finish on their own: end them so the drain does not
   // wait for them.
   watch_hub.Shutdown();
+  // HTTP calls go through the gRPC server: end them before it stops.
+  if (*http) (*http)->Stop();
   server->server->Shutdown(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_drain_timeout)));
   if (metrics) metrics->Stop();

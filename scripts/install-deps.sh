@@ -10,7 +10,15 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev
   prometheus
+  chromium
 )
+# npm fetches the google/api and google/rpc protos at configure time
+# (proto/third_party) and puppeteer-core for the browser test. Only when
+# missing: a machine whose Node.js did not come from Debian cannot take
+# Debian's nodejs and npm beside it.
+if ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 packages+=("$@")
 
 missing=()

@@ -56,6 +56,31 @@ std::string TokenFingerprint(absl::string_view token) {
                           reinterpret_cast<const char*>(digest), 4)));
 }
 
+const AccessRule* FindAccessRule(const std::vector<AccessRule>& rules,
+                                 absl::string_view full_method) {
+  for (const AccessRule& candidate : rules) {
+    if (std::find(candidate.methods.begin(), candidate.methods.end(),
+                  full_method) != candidate.methods.end()) {
+      return &candidate;
+    }
+  }
+  return nullptr;
+}
+
+std::string BearerCaller(const AccessRule& rule,
+                         absl::string_view authorization) {
+  if (!absl::StartsWith(authorization, kBearer) || rule.tokens == nullptr) {
+    return "";
+  }
+  return rule.tokens->Match(authorization.substr(kBearer.size()));
+}
+
+absl::string_view RefusalMessage(bool bearer_presented) {
+  return bearer_presented ? "the bearer token is not valid for this method"
+                          : "this method needs a bearer token or an "
+                            "authorized client certificate";
+}
+
 AccessProcessor::AccessProcessor(std::vector<AccessRule> rules,
                                  RpcMetrics* metrics)
     : rules_(std::move(rules)), metrics_(metrics) {}
@@ -67,36 +92,23 @@ grpc::Status AccessProcessor::Process(const InputMetadata& auth_metadata,
   absl::string_view path;
   auto path_entry = auth_metadata.find(":path");
   if (path_entry != auth_metadata.end()) path = ToView(path_entry->second);
-  absl::string_view presented;
-  bool has_bearer = false;
+  absl::string_view authorization_value;
   auto authorization = auth_metadata.find("authorization");
   if (authorization != auth_metadata.end()) {
-    absl::string_view value = ToView(authorization->second);
-    if (absl::StartsWith(value, kBearer)) {
-      presented = value.substr(kBearer.size());
-      has_bearer = true;
-    }
+    authorization_value = ToView(authorization->second);
     // Consumed whatever it holds, so no handler can see (or log) it.
     consumed_auth_metadata->insert(
         {"authorization", std::string(authorization->second.data(),
                                       authorization->second.size())});
   }
+  const bool has_bearer = absl::StartsWith(authorization_value, kBearer);
 
-  const AccessRule* rule = nullptr;
-  for (const AccessRule& candidate : rules_) {
-    if (std::find(candidate.methods.begin(), candidate.methods.end(), path) !=
-        candidate.methods.end()) {
-      rule = &candidate;
-      break;
-    }
-  }
+  const AccessRule* rule = FindAccessRule(rules_, path);
   if (rule == nullptr) return grpc::Status::OK;
-  if (has_bearer && rule->tokens != nullptr) {
-    const std::string fingerprint = rule->tokens->Match(presented);
-    if (!fingerprint.empty()) {
-      context->AddProperty(kCallerProperty, fingerprint);
-      return grpc::Status::OK;
-    }
+  const std::string caller = BearerCaller(*rule, authorization_value);
+  if (!caller.empty()) {
+    context->AddProperty(kCallerProperty, caller);
+    return grpc::Status::OK;
   }
   if (const std::string* identity =
           PeerIdentityIn(*context, rule->identities)) {
@@ -114,10 +126,7 @@ grpc::Status AccessProcessor::Process(const InputMetadata& auth_metadata,
                peer.empty() ? std::string()
                             : std::string(peer[0].data(), peer[0].size())}});
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                      has_bearer ? "the bearer token is not valid for this "
-                                   "method"
-                                 : "this method needs a bearer token or an "
-                                   "authorized client certificate");
+                      std::string(RefusalMessage(has_bearer)));
 }
 
 }  // namespace bulletin

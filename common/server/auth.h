@@ -88,6 +88,22 @@ bool TokensEqual(absl::string_view a, absl::string_view b);
 // "bearer:" and the first 8 hex digits of the SHA-256 of `token`.
 std::string TokenFingerprint(absl::string_view token);
 
+// The rule that names `full_method` ("/package.Service/Method"), or nullptr
+// when none does and the call is open to anyone. The one lookup both the
+// gRPC processor and the HTTP gateway (common/http/) use.
+const AccessRule* FindAccessRule(const std::vector<AccessRule>& rules,
+                                 absl::string_view full_method);
+
+// The caller ("bearer:" and the token's fingerprint) when an
+// `authorization` header value ("Bearer <token>") carries one of the rule's
+// tokens; empty when it does not admit the call.
+std::string BearerCaller(const AccessRule& rule,
+                         absl::string_view authorization);
+
+// The message of the UNAUTHENTICATED status a refused call gets, by whether
+// it presented a bearer token at all.
+absl::string_view RefusalMessage(bool bearer_presented);
+
 }  // namespace bulletin
 
 #endif  // BULLETIN_COMMON_SERVER_AUTH_H_

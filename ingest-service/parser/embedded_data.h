@@ -1,6 +1,6 @@
 // The data files under data/ (gazetteer, surnames, titles, organization
-// patterns), compiled into the library by embed_data.cmake so that binaries
-// need no data path at run time.
+// patterns), compiled into the library by cmake/embed_files.cmake so that
+// binaries need no data path at run time.
 //
 //   std::optional<std::string_view> titles =
 //       bulletin::parser::EmbeddedDataFile("titles.txt");

@@ -10,10 +10,12 @@
 #include "absl/time/clock.h"
 #include "bulletin/v1/feed.grpc.pb.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
+#include "common/record/json.h"
 #include "common/server/tls.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "tests/security/test_certs.h"
 #include "tests/system/service_pair.h"
 
@@ -145,6 +147,59 @@ TEST_F(SecurityTest, MutualTlsAdmitsOnlyCertificatesFromTheClientCa) {
                                "--tls_key_file=" + certs_.other_client.key},
                               {"submit", example_});
   EXPECT_EQ(trusted.exit_code, 0) << trusted.err;
+}
+
+// The HTTP API serves HTTPS with the gRPC port's certificate, and checks
+// the same bearer token on the same methods.
+TEST_F(SecurityTest, HttpApiNeedsTheSameBearerTokenOverHttps) {
+  const std::string token = "submit-token-http-7d21";
+  const std::string token_file = pair_.WriteFile("submit.token", token + "\n");
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--auth_token_file=" + token_file);
+  flags.push_back("--http_listen=127.0.0.1:0");
+  ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
+  const int port = LoggedPort(*pair_.ingest(), "http_port");
+  ASSERT_GT(port, 0) << FileTail(pair_.ingest()->log_path());
+
+  httplib::SSLClient client("127.0.0.1", port);
+  client.set_ca_cert_path(certs_.ca.c_str());
+  client.enable_server_certificate_verification(true);
+  v1::SubmitRequest request;
+  request.set_content(ReadExample(kExample));
+  const std::string body = ToJson(request);
+
+  httplib::Result missing =
+      client.Post("/v1/bulletins", body, "application/json");
+  ASSERT_TRUE(missing) << httplib::to_string(missing.error());
+  EXPECT_EQ(missing->status, 401);
+  EXPECT_EQ(missing->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_THAT(missing->body, HasSubstr(R"("code":16)"));
+
+  httplib::Result wrong =
+      client.Post("/v1/bulletins", {{"Authorization", "Bearer not-it"}}, body,
+                  "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+
+  httplib::Result admitted =
+      client.Post("/v1/bulletins", {{"Authorization", "Bearer " + token}}, body,
+                  "application/json");
+  ASSERT_TRUE(admitted);
+  EXPECT_EQ(admitted->status, 200) << admitted->body;
+
+  // Parse needs it too, as on gRPC.
+  v1::ParseRequest parse;
+  parse.set_content(request.content());
+  httplib::Result parse_refused =
+      client.Post("/v1/bulletins:parse", ToJson(parse), "application/json");
+  ASSERT_TRUE(parse_refused);
+  EXPECT_EQ(parse_refused->status, 401);
+  httplib::Result parsed =
+      client.Post("/v1/bulletins:parse", {{"Authorization", "Bearer " + token}},
+                  ToJson(parse), "application/json");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->status, 200) << parsed->body;
+  EXPECT_THAT(Log(pair_.ingest()), Not(HasSubstr(token)));
 }
 
 TEST_F(SecurityTest, SubmitAndRetractNeedTheBearerToken) {

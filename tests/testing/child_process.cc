@@ -165,4 +165,25 @@ absl::StatusOr<int> WaitForPortFile(const std::string& path,
       FileTail(child.log_path())));
 }
 
+int LoggedPort(const ChildProcess& child, const std::string& field,
+               absl::Duration timeout) {
+  const std::string key = absl::StrCat("\"", field, "\":");
+  const absl::Time deadline = absl::Now() + timeout;
+  do {
+    const std::string log = FileTail(child.log_path(), 1 << 20);
+    const size_t at = log.find(key);
+    if (at != std::string::npos) {
+      const size_t start = at + key.size();
+      const size_t end = log.find_first_not_of("0123456789", start);
+      int port = 0;
+      return absl::SimpleAtoi(absl::string_view(log).substr(start, end - start),
+                              &port)
+                 ? port
+                 : 0;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < deadline);
+  return 0;
+}
+
 }  // namespace bulletin::testing

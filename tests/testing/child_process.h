@@ -87,6 +87,12 @@ absl::StatusOr<int> WaitForPortFile(const std::string& path,
                                     ChildProcess& child,
                                     absl::Duration timeout);
 
+// A port the child logged in a structured log line, as `"field":PORT`
+// (e.g. "http_port" in the "serving" line), waiting up to `timeout` for the
+// line to appear; 0 if it never does.
+int LoggedPort(const ChildProcess& child, const std::string& field,
+               absl::Duration timeout = absl::Seconds(30));
+
 // The last `bytes` of a file, for failure messages.
 std::string FileTail(const std::string& path, size_t bytes = 2000);
 

@@ -1,0 +1,43 @@
+#include "common/http/http_flags.h"
+
+#include <utility>
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, http_listen, "",
+          "Address to serve the HTTP/JSON API on (host:port; port 0 picks a "
+          "free one); empty: no HTTP. See docs/api.md.");
+ABSL_FLAG(std::vector<std::string>, http_cors_allowed_origins, {},
+          "Origins (scheme://host[:port]) whose browser pages may call the "
+          "HTTP API; '*' allows any. Empty: same-origin only.");
+ABSL_FLAG(int32_t, http_threads, 32,
+          "HTTP connections served at once; a quarter of them may be "
+          "streams (Watch).");
+
+namespace bulletin {
+
+absl::StatusOr<std::unique_ptr<HttpGateway>> StartHttpGatewayFromFlags(
+    const ServerOptions& grpc_options, const std::vector<std::string>& services,
+    grpc::Server* grpc_server, HttpGateway::ExtraRoutes extra_routes) {
+  if (absl::GetFlag(FLAGS_http_listen).empty()) {
+    return std::unique_ptr<HttpGateway>();
+  }
+  HttpGatewayOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_http_listen);
+  options.services = services;
+  options.access_rules = grpc_options.access_rules;
+  options.tls = grpc_options.tls;
+  options.cors_allowed_origins = absl::GetFlag(FLAGS_http_cors_allowed_origins);
+  // JSON spells `bytes` in base64, four characters for three bytes.
+  options.max_request_bytes =
+      static_cast<size_t>(grpc_options.max_receive_message_bytes) / 3 * 4 +
+      (64 << 10);
+  options.threads = absl::GetFlag(FLAGS_http_threads);
+  options.max_streams = std::max(1, options.threads / 4);
+  return HttpGateway::Start(
+      std::move(options),
+      grpc_server->InProcessChannel(grpc::ChannelArguments()),
+      std::move(extra_routes));
+}
+
+}  // namespace bulletin

@@ -1,0 +1,413 @@
+#include "common/http/http_gateway.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/http/field_path.h"
+#include "common/http/http_status.h"
+#include "common/http/openapi.h"
+#include "common/log/json_log.h"
+#include "common/record/json.h"
+#include "google/protobuf/message.h"
+#include "httplib.h"
+
+namespace bulletin {
+namespace {
+
+// How often an open stream looks for Stop and for a vanished client.
+constexpr absl::Duration kStreamPoll = absl::Milliseconds(250);
+// How long a stream may stay silent before a comment line tests the client.
+constexpr absl::Duration kStreamKeepAlive = absl::Seconds(10);
+// Requests one keep-alive connection may carry before it is closed; high,
+// so that a client's pooled connections are not torn down every few calls.
+constexpr size_t kKeepAliveRequests = 100000;
+
+constexpr char kJson[] = "application/json";
+
+void SendStatus(const grpc::Status& status, httplib::Response& response) {
+  response.status = HttpStatusFor(status.error_code());
+  response.set_content(StatusJson(status), kJson);
+}
+
+// google::protobuf::Message from the generated pool for `descriptor`.
+std::unique_ptr<google::protobuf::Message> NewMessage(
+    const google::protobuf::Descriptor* descriptor) {
+  return std::unique_ptr<google::protobuf::Message>(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(descriptor)
+          ->New());
+}
+
+// The status an error the HTTP library detected before any route (a body
+// too large, an unparsable request) stands for.
+grpc::Status LibraryErrorStatus(const httplib::Request& request,
+                                int http_status, size_t max_request_bytes) {
+  switch (http_status) {
+    case 413:
+      if (request.get_header_value("Content-Type") ==
+          "application/x-www-form-urlencoded") {
+        return grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "a form body is limited to 8192 bytes: send the JSON body with "
+            "Content-Type: application/json");
+      }
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("the request body is over ",
+                                       max_request_bytes, " bytes"));
+    case 414:
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "the request URI is too long");
+    case 404:
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such route");
+    default:
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("malformed HTTP request (HTTP ", http_status, ")"));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
+    HttpGatewayOptions options, std::shared_ptr<grpc::Channel> channel,
+    ExtraRoutes extra_routes) {
+  const std::string& address = options.listen_address;
+  const size_t colon = address.rfind(':');
+  int requested_port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &requested_port) ||
+      requested_port < 0 || requested_port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("HTTP address '", address, "' is not host:port"));
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (!options.access_rules.empty() && !options.tls.enabled()) {
+    return absl::InvalidArgumentError(
+        "access rules (bearer tokens) on HTTP need TLS: a token must not "
+        "cross the network in the clear");
+  }
+  absl::StatusOr<HttpRoutes> routes = HttpRoutes::ForServices(options.services);
+  if (!routes.ok()) return routes.status();
+
+  std::unique_ptr<HttpGateway> gateway(new HttpGateway(
+      std::move(options), *std::move(routes), std::move(channel)));
+  const HttpGatewayOptions& opts = gateway->options_;
+  if (opts.tls.enabled()) {
+    auto server = std::make_unique<httplib::SSLServer>(
+        opts.tls.cert_file.c_str(), opts.tls.key_file.c_str(),
+        opts.tls.client_ca_file.empty() ? nullptr
+                                        : opts.tls.client_ca_file.c_str());
+    if (!server->is_valid()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot serve HTTPS with ", opts.tls.cert_file, " and ",
+                       opts.tls.key_file));
+    }
+    gateway->server_ = std::move(server);
+  } else {
+    gateway->server_ = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& server = *gateway->server_;
+  // As for /metrics: SO_REUSEADDR alone, not httplib's SO_REUSEPORT, which
+  // would let a second process bind the same port and split the traffic.
+  server.set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  const int threads = std::max(opts.threads, 2);
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
+  server.set_keep_alive_max_count(kKeepAliveRequests);
+  server.set_payload_max_length(opts.max_request_bytes);
+  HttpGateway* self = gateway.get();
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [self](const httplib::Request& request, httplib::Response& response) {
+        if (!response.body.empty())
+          return httplib::Server::HandlerResponse::Unhandled;
+        self->AllowOrigin(request, response);
+        const int http_status = response.status;
+        response.set_content(
+            StatusJson(LibraryErrorStatus(request, http_status,
+                                          self->options_.max_request_bytes)),
+            kJson);
+        response.status = http_status;
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  if (extra_routes) extra_routes(server);
+  server.Get("/openapi.json",
+             [document = OpenApiJson(self->routes_, "Bulletin HTTP/JSON API")](
+                 const httplib::Request&, httplib::Response& response) {
+               response.set_content(document, kJson);
+             });
+  auto handle = [self](const httplib::Request& request,
+                       httplib::Response& response) {
+    self->Handle(request, response);
+  };
+  server.Get(".*", handle);
+  server.Post(".*", handle);
+  server.Put(".*", handle);
+  server.Patch(".*", handle);
+  server.Delete(".*", handle);
+  server.Options(".*", [self](const httplib::Request& request,
+                              httplib::Response& response) {
+    self->HandlePreflight(request, response);
+  });
+
+  int port = requested_port;
+  if (requested_port == 0) {
+    port = server.bind_to_any_port(host);
+  } else if (!server.bind_to_port(host, requested_port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", address, " for HTTP"));
+  }
+  gateway->port_ = port;
+  gateway->thread_ = std::thread([self] {
+    self->server_->listen_after_bind();
+    self->finished_.store(true);
+  });
+  return gateway;
+}
+
+HttpGateway::HttpGateway(HttpGatewayOptions options, HttpRoutes routes,
+                         std::shared_ptr<grpc::Channel> channel)
+    : options_(std::move(options)),
+      routes_(std::move(routes)),
+      bridge_(std::move(channel)) {}
+
+HttpGateway::~HttpGateway() { Stop(); }
+
+void HttpGateway::Stop() {
+  stopping_.store(true);
+  if (!thread_.joinable()) return;
+  // httplib's stop() does nothing until listen_after_bind has marked the
+  // server running, so a Stop right after Start must retry until one lands.
+  while (!finished_.load()) {
+    if (server_->is_running()) server_->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  thread_.join();
+}
+
+void HttpGateway::AllowOrigin(const httplib::Request& request,
+                              httplib::Response& response) const {
+  const std::string origin = request.get_header_value("Origin");
+  if (origin.empty()) return;
+  const auto& allowed = options_.cors_allowed_origins;
+  if (std::find(allowed.begin(), allowed.end(), "*") == allowed.end() &&
+      std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
+    return;
+  }
+  response.set_header("Access-Control-Allow-Origin", origin);
+  response.set_header("Vary", "Origin");
+}
+
+void HttpGateway::HandlePreflight(const httplib::Request& request,
+                                  httplib::Response& response) {
+  std::vector<std::string> methods = routes_.MethodsFor(request.path);
+  if (methods.empty()) {
+    SendStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such route"),
+               response);
+    return;
+  }
+  methods.push_back("OPTIONS");
+  response.status = 204;
+  response.set_header("Allow", absl::StrJoin(methods, ", "));
+  AllowOrigin(request, response);
+  if (response.has_header("Access-Control-Allow-Origin")) {
+    response.set_header("Access-Control-Allow-Methods",
+                        absl::StrJoin(methods, ", "));
+    response.set_header("Access-Control-Allow-Headers",
+                        "Authorization, Content-Type");
+    response.set_header("Access-Control-Max-Age", "600");
+  }
+}
+
+void HttpGateway::Handle(const httplib::Request& request,
+                         httplib::Response& response) {
+  AllowOrigin(request, response);
+  std::optional<HttpRoutes::Match> match =
+      routes_.Find(request.method, request.path);
+  if (!match.has_value()) {
+    std::vector<std::string> methods = routes_.MethodsFor(request.path);
+    if (methods.empty()) {
+      SendStatus(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                              absl::StrCat("no route for ", request.method, " ",
+                                           request.path)),
+                 response);
+      return;
+    }
+    response.set_header("Allow", absl::StrJoin(methods, ", "));
+    SendStatus(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                            absl::StrCat(request.path, " answers ",
+                                         absl::StrJoin(methods, ", "), ", not ",
+                                         request.method)),
+               response);
+    response.status = 405;
+    return;
+  }
+  const HttpRoute& route = *match->route;
+
+  const AccessRule* rule =
+      FindAccessRule(options_.access_rules, route.full_method);
+  if (rule != nullptr) {
+    const std::string authorization = request.get_header_value("Authorization");
+    if (BearerCaller(*rule, authorization).empty()) {
+      const bool presented = !authorization.empty();
+      LogWarning("call_unauthenticated", {{"method", route.full_method},
+                                          {"bearer_presented", presented},
+                                          {"transport", "http"}});
+      response.set_header("WWW-Authenticate", "Bearer");
+      SendStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                              std::string(RefusalMessage(presented))),
+                 response);
+      return;
+    }
+  }
+
+  std::unique_ptr<google::protobuf::Message> message =
+      NewMessage(route.method->input_type());
+  if (route.body_is_request) {
+    if (!request.body.empty()) {
+      absl::Status parsed = FromJson(request.body, message.get());
+      if (!parsed.ok()) {
+        SendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                absl::StrCat("the body is not a JSON ",
+                                             route.method->input_type()->name(),
+                                             ": ", parsed.message())),
+                   response);
+        return;
+      }
+    }
+  } else if (!request.body.empty()) {
+    SendStatus(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     absl::StrCat(request.method, " ", route.path_template,
+                                  " takes no body: give fields as "
+                                  "query parameters")),
+        response);
+    return;
+  }
+  // Only the query string's parameters: httplib also puts a form body's
+  // fields in request.params, and a body here is JSON whatever its type.
+  httplib::Params query;
+  const size_t question = request.target.find('?');
+  if (question != std::string::npos) {
+    httplib::detail::parse_query_text(request.target.substr(question + 1),
+                                      query);
+  }
+  for (const auto& [name, value] : query) {
+    absl::Status set = SetFieldFromText(name, value, message.get());
+    if (!set.ok()) {
+      SendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              std::string(set.message())),
+                 response);
+      return;
+    }
+  }
+  for (const auto& [field, value] : match->bindings) {
+    absl::Status set = SetFieldFromText(field, value, message.get());
+    if (!set.ok()) {
+      SendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              std::string(set.message())),
+                 response);
+      return;
+    }
+  }
+
+  if (route.method->server_streaming()) {
+    Stream(route, *message, response);
+    return;
+  }
+  std::unique_ptr<google::protobuf::Message> answer =
+      NewMessage(route.method->output_type());
+  grpc::Status status =
+      bridge_.Unary(route.full_method, *message,
+                    absl::Now() + options_.call_timeout, answer.get());
+  if (!status.ok()) {
+    SendStatus(status, response);
+    return;
+  }
+  response.set_content(ToJson(*answer), kJson);
+}
+
+void HttpGateway::Stream(const HttpRoute& route,
+                         const google::protobuf::Message& message,
+                         httplib::Response& response) {
+  if (open_streams_.fetch_add(1) >= options_.max_streams) {
+    open_streams_.fetch_sub(1);
+    SendStatus(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("this server already has ",
+                                         options_.max_streams,
+                                         " streams open; try again later")),
+               response);
+    return;
+  }
+  // Releases the stream's slot when the response (and the provider holding
+  // this) is destroyed, whether or not the provider ever ran.
+  std::shared_ptr<std::atomic<int>> slot(
+      &open_streams_, [](std::atomic<int>* count) { count->fetch_sub(1); });
+  std::shared_ptr<GrpcBridge::Stream> stream =
+      bridge_.StartStream(route.full_method, message);
+  grpc::Status started =
+      stream->WaitStarted(absl::Now() + options_.call_timeout);
+  if (!started.ok()) {
+    SendStatus(started, response);
+    return;
+  }
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("X-Accel-Buffering", "no");
+  const google::protobuf::Descriptor* event_type = route.method->output_type();
+  response.set_chunked_content_provider(
+      "text/event-stream", [this, stream, slot, event_type](
+                               size_t /*offset*/, httplib::DataSink& sink) {
+        std::unique_ptr<google::protobuf::Message> event =
+            NewMessage(event_type);
+        bool client_gone = !sink.write(": started\n\n", 11);
+        absl::Time next_keep_alive = absl::Now() + kStreamKeepAlive;
+        while (true) {
+          if (client_gone || stopping_.load()) stream->Cancel();
+          switch (stream->Read(event.get(), absl::Now() + kStreamPoll)) {
+            case GrpcBridge::Stream::kMessage: {
+              const std::string line =
+                  absl::StrCat("data: ", ToJson(*event), "\n\n");
+              client_gone =
+                  client_gone || !sink.write(line.data(), line.size());
+              next_keep_alive = absl::Now() + kStreamKeepAlive;
+              break;
+            }
+            case GrpcBridge::Stream::kTimeout:
+              if (absl::Now() >= next_keep_alive) {
+                client_gone = client_gone || !sink.write(": \n\n", 4);
+                next_keep_alive = absl::Now() + kStreamKeepAlive;
+              }
+              break;
+            case GrpcBridge::Stream::kEnded: {
+              if (client_gone) return false;
+              const grpc::Status status =
+                  stopping_.load() ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                                  "the server is shutting down")
+                                   : stream->Finish();
+              const std::string line = absl::StrCat(
+                  "event: status\ndata: ", StatusJson(status), "\n\n");
+              sink.write(line.data(), line.size());
+              sink.done();
+              return true;
+            }
+          }
+        }
+      });
+}
+
+}  // namespace bulletin

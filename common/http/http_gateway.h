@@ -1,0 +1,143 @@
+// Serves gRPC services over HTTP/1.1 with JSON bodies, beside the gRPC port:
+// each method's route comes from its `google.api.http` annotation
+// (common/http/http_routes.h), bodies and answers are the proto3 JSON
+// mapping with the proto field names, and the call goes through the gRPC
+// server's in-process channel (common/http/grpc_bridge.h), so HTTP and gRPC
+// share handlers, limits, deadlines and metrics. See docs/api.md.
+//
+//   bulletin::HttpGatewayOptions options;
+//   options.listen_address = "127.0.0.1:8080";
+//   options.services = {"bulletin.v1.QueryService"};
+//   absl::StatusOr<std::unique_ptr<bulletin::HttpGateway>> http =
+//       bulletin::HttpGateway::Start(
+//           options, server->InProcessChannel(grpc::ChannelArguments()));
+//   if (!http.ok()) ...;
+//   ... (*http)->port() ...
+//   (*http)->Stop();   // before the gRPC server shuts down
+//
+// Behaviour:
+// - A unary method answers 200 with its response as JSON; an error answers
+//   the HTTP status AIP-193 maps its code to, with google.rpc.Status JSON.
+// - A server-streaming method answers 200 text/event-stream (server-sent
+//   events) once the call has started (for Watch: once the standing query
+//   is registered): one `data:` line of JSON per message, a `: ` comment
+//   every few seconds so a vanished client is noticed, and at the end an
+//   `event: status` whose data is the call's google.rpc.Status JSON. A
+//   handler's error (a malformed query) comes that way too, inside the 200
+//   stream, which is also the only way a browser's EventSource can read it.
+// - A method an access rule names needs `Authorization: Bearer <token>`
+//   with the rule's token (auth.h; client certificates do not admit on
+//   HTTP); otherwise 401 with the same message gRPC gives.
+// - Bodies over max_request_bytes get 413 (RESOURCE_EXHAUSTED); more
+//   server-streaming calls than max_streams get 429.
+// - GET /openapi.json describes the routes (common/http/openapi.h).
+// - CORS: an Origin in cors_allowed_origins (or any, with "*") is echoed in
+//   Access-Control-Allow-Origin, and OPTIONS preflights are answered.
+//
+// Ownership: owns its HTTP server and threads; shares the channel.
+// Thread-safety: Start and Stop from one thread; requests run on the
+// gateway's own threads.
+
+#ifndef BULLETIN_COMMON_HTTP_HTTP_GATEWAY_H_
+#define BULLETIN_COMMON_HTTP_HTTP_GATEWAY_H_
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/http/grpc_bridge.h"
+#include "common/http/http_routes.h"
+#include "common/server/auth.h"
+#include "common/server/tls.h"
+#include "grpcpp/grpcpp.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace bulletin {
+
+struct HttpGatewayOptions {
+  // host:port; port 0 picks a free one.
+  std::string listen_address;
+  // Full names of the services whose annotated methods are served.
+  std::vector<std::string> services;
+  // The same rules the gRPC port enforces (only their tokens apply here).
+  // Non-empty rules need TLS, as on the gRPC port.
+  std::vector<AccessRule> access_rules;
+  // HTTPS with this certificate when enabled (the gRPC port's).
+  ServerTls tls;
+  // Origins allowed to call from a browser page on another origin; "*"
+  // allows any. Empty: same-origin only.
+  std::vector<std::string> cors_allowed_origins;
+  // Largest request body accepted, in bytes.
+  size_t max_request_bytes = 1 << 20;
+  // Deadline of each unary call, and of a stream's start.
+  absl::Duration call_timeout = absl::Seconds(30);
+  // Connections served at once (each keeps a thread while it is open).
+  int threads = 32;
+  // Server-streaming calls open at once; each holds one of `threads`.
+  int max_streams = 16;
+};
+
+class HttpGateway {
+ public:
+  // Routes of the caller's own (e.g. a page at "/"), registered before the
+  // gateway's, so they win for their paths.
+  using ExtraRoutes = std::function<void(httplib::Server&)>;
+
+  // Reads the routes, binds and starts serving. INVALID_ARGUMENT for a bad
+  // address, an unsupported route or access rules without TLS; UNAVAILABLE
+  // when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpGateway>> Start(
+      HttpGatewayOptions options, std::shared_ptr<grpc::Channel> channel,
+      ExtraRoutes extra_routes = nullptr);
+
+  ~HttpGateway();  // Calls Stop().
+  HttpGateway(const HttpGateway&) = delete;
+  HttpGateway& operator=(const HttpGateway&) = delete;
+
+  // Ends open streams, stops accepting, finishes requests in progress and
+  // joins. Idempotent.
+  void Stop();
+
+  int port() const { return port_; }
+  const HttpRoutes& routes() const { return routes_; }
+
+ private:
+  HttpGateway(HttpGatewayOptions options, HttpRoutes routes,
+              std::shared_ptr<grpc::Channel> channel);
+
+  void Handle(const httplib::Request& request, httplib::Response& response);
+  void HandlePreflight(const httplib::Request& request,
+                       httplib::Response& response);
+  // Serves a server-streaming call as server-sent events.
+  void Stream(const HttpRoute& route, const google::protobuf::Message& message,
+              httplib::Response& response);
+  void AllowOrigin(const httplib::Request& request,
+                   httplib::Response& response) const;
+
+  const HttpGatewayOptions options_;
+  const HttpRoutes routes_;
+  GrpcBridge bridge_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+  std::atomic<int> open_streams_{0};
+  // Set by Stop: open streams end at their next poll.
+  std::atomic<bool> stopping_{false};
+  // Set by the serving thread when listen_after_bind has returned.
+  std::atomic<bool> finished_{false};
+  std::thread thread_;
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_COMMON_HTTP_HTTP_GATEWAY_H_

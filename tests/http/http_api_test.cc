@@ -1,0 +1,270 @@
+// The HTTP/JSON API on the real binaries (--http_listen): the same answers
+// as gRPC, errors as google.rpc.Status with AIP-193's HTTP statuses, body
+// limits, CORS, and Watch as server-sent events.
+
+#include <string>
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "bulletin/v1/ingest.pb.h"
+#include "bulletin/v1/query.pb.h"
+#include "common/record/json.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "tests/system/service_pair.h"
+
+namespace bulletin::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kJson[] = "application/json";
+
+class HttpApiTest : public ::testing::Test {
+ protected:
+  void Start(const std::vector<std::string>& ingest_flags = {},
+             const std::vector<std::string>& query_flags = {}) {
+    std::vector<std::string> ingest = {"--http_listen=127.0.0.1:0"};
+    ingest.insert(ingest.end(), ingest_flags.begin(), ingest_flags.end());
+    std::vector<std::string> query = {"--http_listen=127.0.0.1:0"};
+    query.insert(query.end(), query_flags.begin(), query_flags.end());
+    ASSERT_TRUE(pair_.StartIngest(0, ingest).ok());
+    ASSERT_TRUE(pair_.StartQuery(query).ok());
+    ingest_http_ = LoggedPort(*pair_.ingest(), "http_port");
+    query_http_ = LoggedPort(*pair_.query(), "http_port");
+    ASSERT_GT(ingest_http_, 0) << FileTail(pair_.ingest()->log_path());
+    ASSERT_GT(query_http_, 0) << FileTail(pair_.query()->log_path());
+    ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+  }
+
+  // POSTs the example as a JSON SubmitRequest; the response.
+  v1::SubmitResponse Submit(const std::string& example,
+                            const std::string& external_id = "") {
+    v1::SubmitRequest request;
+    request.set_content(ReadExample(example));
+    request.set_external_id(external_id);
+    httplib::Client client("127.0.0.1", ingest_http_);
+    httplib::Result result =
+        client.Post("/v1/bulletins", ToJson(request), kJson);
+    v1::SubmitResponse response;
+    EXPECT_TRUE(result) << "no answer";
+    if (!result) return response;
+    EXPECT_EQ(result->status, 200) << result->body;
+    EXPECT_TRUE(FromJson(result->body, &response).ok()) << result->body;
+    return response;
+  }
+
+  ServicePair pair_;
+  int ingest_http_ = 0;
+  int query_http_ = 0;
+};
+
+TEST_F(HttpApiTest, SubmitSearchAndGetAnswerAsGrpcDoes) {
+  Start();
+  const v1::SubmitResponse submitted =
+      Submit("chongqing-cppcc-roundup.txt", "cq-1");
+  ASSERT_FALSE(submitted.id().empty());
+  ASSERT_GT(submitted.seq(), 0u);
+
+  httplib::Client query("127.0.0.1", query_http_);
+  const std::string body = absl::StrCat(
+      R"({"query":"政协","filters":{"regions":["忠县"]},"facets":["region"],)",
+      R"("min_seq":")", submitted.seq(), R"("})");
+  httplib::Result searched = query.Post("/v1/bulletins:search", body, kJson);
+  ASSERT_TRUE(searched);
+  ASSERT_EQ(searched->status, 200) << searched->body;
+  EXPECT_EQ(searched->get_header_value("Content-Type"), kJson);
+  v1::SearchResponse over_http;
+  ASSERT_TRUE(FromJson(searched->body, &over_http).ok());
+  ASSERT_EQ(over_http.total_hits(), 1);
+  EXPECT_EQ(over_http.hits(0).bulletin_id(), submitted.id());
+  EXPECT_THAT(over_http.hits(0).snippet(), HasSubstr("【政协】"));
+  // Proto field names, as bulletinctl --json prints them.
+  EXPECT_THAT(searched->body, HasSubstr(R"("total_hits":"1")"));
+
+  absl::StatusOr<CommandResult> over_grpc =
+      pair_.Ctl({"search", "--json", "--region", "忠县", "政协"});
+  ASSERT_TRUE(over_grpc.ok());
+  ASSERT_EQ(over_grpc->exit_code, 0) << over_grpc->err;
+  EXPECT_THAT(over_grpc->out, HasSubstr(submitted.id()));
+
+  httplib::Client get_client("127.0.0.1", query_http_);
+  httplib::Result got = get_client.Get(absl::StrCat(
+      "/v1/bulletins/", submitted.id(), "?min_seq=", submitted.seq()));
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->status, 200) << got->body;
+  v1::GetResponse record;
+  ASSERT_TRUE(FromJson(got->body, &record).ok());
+  EXPECT_EQ(record.bulletin().headline(),
+            "区县政协组织学习贯彻党的十九届六中全会精神");
+  EXPECT_EQ(record.bulletin().kicker(), "为新时代新征程汇聚力量");
+
+  httplib::Result stats = get_client.Get("/v1/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->status, 200);
+  EXPECT_THAT(stats->body, HasSubstr(R"("bulletin_count":"1")"));
+
+  // Retract over HTTP, then the bulletin is gone over HTTP.
+  httplib::Client ingest("127.0.0.1", ingest_http_);
+  httplib::Result retracted =
+      ingest.Post(absl::StrCat("/v1/bulletins/", submitted.id(), ":retract"),
+                  R"({"reason":"test"})", kJson);
+  ASSERT_TRUE(retracted);
+  ASSERT_EQ(retracted->status, 200) << retracted->body;
+  v1::RetractResponse retract;
+  ASSERT_TRUE(FromJson(retracted->body, &retract).ok());
+  httplib::Result gone = get_client.Get(absl::StrCat(
+      "/v1/bulletins/", submitted.id(), "?min_seq=", retract.seq()));
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404) << gone->body;
+}
+
+TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
+  Start();
+  httplib::Client client("127.0.0.1", query_http_);
+
+  httplib::Result missing = client.Get("/v1/bulletins/no-such-id");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(
+      missing->body,
+      R"({"code":5,"message":"no bulletin with id no-such-id","details":[]})");
+
+  httplib::Result bad_query =
+      client.Post("/v1/bulletins:search", R"({"query":"\"政协"})", kJson);
+  ASSERT_TRUE(bad_query);
+  EXPECT_EQ(bad_query->status, 400);
+  EXPECT_THAT(bad_query->body, HasSubstr(R"("code":3)"));
+  EXPECT_THAT(bad_query->body, HasSubstr("unbalanced quote"));
+
+  httplib::Result not_json =
+      client.Post("/v1/bulletins:search", "{query:", kJson);
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 400);
+  EXPECT_THAT(not_json->body,
+              HasSubstr("the body is not a JSON SearchRequest"));
+
+  httplib::Result unknown_field =
+      client.Post("/v1/bulletins:search", R"({"qeury":"x"})", kJson);
+  ASSERT_TRUE(unknown_field);
+  EXPECT_EQ(unknown_field->status, 400);
+
+  httplib::Result unknown_parameter = client.Get("/v1/stats?verbose=1");
+  ASSERT_TRUE(unknown_parameter);
+  EXPECT_EQ(unknown_parameter->status, 400);
+  EXPECT_THAT(unknown_parameter->body, HasSubstr("unknown parameter verbose"));
+
+  httplib::Result wrong_method = client.Get("/v1/bulletins:search");
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->get_header_value("Allow"), "POST");
+
+  httplib::Result no_route = client.Get("/v2/anything");
+  ASSERT_TRUE(no_route);
+  EXPECT_EQ(no_route->status, 404);
+  EXPECT_THAT(no_route->body, HasSubstr(R"("code":5)"));
+}
+
+TEST_F(HttpApiTest, LimitsRequestBodies) {
+  Start({"--max_bulletin_bytes=1000"});
+  httplib::Client client("127.0.0.1", ingest_http_);
+  // Over the HTTP limit (a third over gRPC's message limit, plus 64 KiB):
+  // refused before it is read as JSON.
+  const std::string huge(400 << 10, 'x');
+  httplib::Result refused = client.Post("/v1/bulletins", huge, kJson);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 413);
+  EXPECT_THAT(refused->body, HasSubstr(R"("code":8)"));
+
+  // Under the HTTP limit but over the service's: the service refuses it, as
+  // over gRPC.
+  v1::SubmitRequest request;
+  request.set_content(std::string(2000, 'a'));
+  httplib::Result too_big =
+      client.Post("/v1/bulletins", ToJson(request), kJson);
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 429);
+  EXPECT_THAT(too_big->body, HasSubstr(R"("code":8)"));
+}
+
+TEST_F(HttpApiTest, AnswersCorsForAllowedOrigins) {
+  Start({}, {"--http_cors_allowed_origins=https://cms.example"});
+  httplib::Client client("127.0.0.1", query_http_);
+  httplib::Headers allowed = {{"Origin", "https://cms.example"},
+                              {"Access-Control-Request-Method", "POST"}};
+  httplib::Result preflight = client.Options("/v1/bulletins:search", allowed);
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"),
+            "https://cms.example");
+  EXPECT_THAT(preflight->get_header_value("Access-Control-Allow-Methods"),
+              HasSubstr("POST"));
+  EXPECT_THAT(preflight->get_header_value("Access-Control-Allow-Headers"),
+              HasSubstr("Authorization"));
+
+  httplib::Result search =
+      client.Post("/v1/bulletins:search", allowed, R"({"query":"x"})", kJson);
+  ASSERT_TRUE(search);
+  EXPECT_EQ(search->status, 200);
+  EXPECT_EQ(search->get_header_value("Access-Control-Allow-Origin"),
+            "https://cms.example");
+
+  httplib::Headers other = {{"Origin", "https://elsewhere.example"}};
+  httplib::Result refused =
+      client.Post("/v1/bulletins:search", other, R"({"query":"x"})", kJson);
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(refused->has_header("Access-Control-Allow-Origin"));
+}
+
+TEST_F(HttpApiTest, WatchStreamsNewMatchesAsServerSentEvents) {
+  Start();
+  absl::Mutex mutex;
+  std::string received;
+  httplib::Client client("127.0.0.1", query_http_);
+  client.set_read_timeout(60, 0);
+  std::thread watcher([&] {
+    client.Get("/v1/bulletins:watch?query=%E6%94%BF%E5%8D%8F",  // 政协
+               [&](const char* data, size_t length) {
+                 absl::MutexLock lock(&mutex);
+                 received.append(data, length);
+                 return true;
+               });
+  });
+  auto received_contains = [&](const std::string& wanted) {
+    absl::MutexLock lock(&mutex);
+    auto args = std::make_pair(&received, &wanted);
+    return mutex.AwaitWithTimeout(
+        absl::Condition(
+            +[](std::pair<std::string*, const std::string*>* args) {
+              return absl::StrContains(*args->first, *args->second);
+            },
+            &args),
+        absl::Seconds(30));
+  };
+  // The stream starts once the standing query is registered.
+  ASSERT_TRUE(received_contains(": started")) << received;
+  const v1::SubmitResponse matching = Submit("chongqing-cppcc-roundup.txt");
+  EXPECT_TRUE(received_contains(
+      absl::StrCat(R"(data: {"hit":{"bulletin_id":")", matching.id(), "\"")))
+      << received;
+  client.stop();
+  watcher.join();
+}
+
+TEST_F(HttpApiTest, WatchReportsABadQueryInTheStream) {
+  Start();
+  httplib::Client client("127.0.0.1", query_http_);
+  httplib::Result result = client.Get("/v1/bulletins:watch?query=%22x");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200);
+  EXPECT_THAT(result->body, HasSubstr("event: status\ndata: {\"code\":3,"));
+  EXPECT_THAT(result->body, HasSubstr("unbalanced quote"));
+}
+
+}  // namespace
+}  // namespace bulletin::testing
