@@ -35,6 +35,7 @@
 #include "query-service/query_service_impl.h"
 #include "query-service/replica_freshness.h"
 #include "query-service/watch_hub.h"
+#include "query-service/web/search_page.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "Address to serve QueryService on (host:port; port 0 picks a free "
@@ -243,7 +244,7 @@ int Run() {
     metrics = *std::move(started);
   }
   absl::StatusOr<std::unique_ptr<HttpGateway>> http = StartHttpGatewayFromFlags(
-      server_options, {kServiceName}, server->server.get());
+      server_options, {kServiceName}, server->server.get(), AddSearchPage);
   if (!http.ok()) {
     LogError("http_listen_failed", {{"error", http.status().ToString()}});
     server->server->Shutdown();

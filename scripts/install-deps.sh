@@ -10,7 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev
   prometheus
-  chromium
+  # The search page's browser test (tests/web): headless Chromium, and a
+  # CJK font so its screenshots show Chinese, not boxes.
+  chromium fonts-wqy-microhei
 )
 # npm fetches the google/api and google/rpc protos at configure time
 # (proto/third_party) and puppeteer-core for the browser test. Only when
