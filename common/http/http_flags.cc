@@ -18,7 +18,8 @@ namespace bulletin {
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> StartHttpGatewayFromFlags(
     const ServerOptions& grpc_options, const std::vector<std::string>& services,
-    grpc::Server* grpc_server, HttpGateway::ExtraRoutes extra_routes) {
+    grpc::Server* grpc_server, HttpGateway::ExtraRoutes extra_routes,
+    std::map<std::string, DirectUnaryMethod> direct_methods) {
   if (absl::GetFlag(FLAGS_http_listen).empty()) {
     return std::unique_ptr<HttpGateway>();
   }
@@ -34,6 +35,7 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> StartHttpGatewayFromFlags(
       (64 << 10);
   options.threads = absl::GetFlag(FLAGS_http_threads);
   options.max_streams = std::max(1, options.threads / 4);
+  options.direct_methods = std::move(direct_methods);
   return HttpGateway::Start(
       std::move(options),
       grpc_server->InProcessChannel(grpc::ChannelArguments()),

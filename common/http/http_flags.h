@@ -34,7 +34,8 @@ namespace bulletin {
 // message limit (a body may be a third larger, for base64 `bytes`).
 absl::StatusOr<std::unique_ptr<HttpGateway>> StartHttpGatewayFromFlags(
     const ServerOptions& grpc_options, const std::vector<std::string>& services,
-    grpc::Server* grpc_server, HttpGateway::ExtraRoutes extra_routes = nullptr);
+    grpc::Server* grpc_server, HttpGateway::ExtraRoutes extra_routes = nullptr,
+    std::map<std::string, DirectUnaryMethod> direct_methods = {});
 
 }  // namespace bulletin
 
