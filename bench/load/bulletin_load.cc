@@ -5,6 +5,7 @@
 //
 //   bulletin_load --mode=echo --target=127.0.0.1:50052 --concurrency=32
 //   bulletin_load --mode=search --target=127.0.0.1:50052 --concurrency=32
+//   bulletin_load --mode=http_search --target=127.0.0.1:8082 --concurrency=8
 //   bulletin_load --mode=submit --target=127.0.0.1:50051 --concurrency=8
 //       --first_bulletin=100000 --bulletins=50000
 //   bulletin_load --mode=freshness --target=127.0.0.1:50051
@@ -17,6 +18,12 @@
 //   search     QueryService.Search with a fixed mix of reader queries; each
 //              is run once first, and the line says how many find nothing
 //              (empty_searches) and the median of their total hits.
+//   http_search  the same mix as POST /v1/bulletins:search, JSON, on the
+//              replica's --http_listen port (--target): one blocking HTTP/1.1
+//              keep-alive connection per outstanding call (blocking_load.h).
+//              An answer counts when it is 200 with a total_hits field; the
+//              generator does not parse the rest, as the gRPC generator's
+//              protobuf parse is cheap and a JSON parse into protobuf is not.
 //   submit     IngestService.Submit of new bulletins; a call counts when it
 //              is acknowledged (durable) and not a duplicate.
 //   freshness  open loop of Submits at --rate; when each is acknowledged, a
@@ -47,17 +54,21 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/load/blocking_load.h"
 #include "bench/load/corpus_texts.h"
 #include "bench/load/load_driver.h"
 #include "bench/load/process_cpu.h"
 #include "bulletin/v1/diagnostics.grpc.pb.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "bulletin/v1/query.grpc.pb.h"
+#include "common/record/json.h"
 #include "grpcpp/grpcpp.h"
+#include "httplib.h"
 
 ABSL_FLAG(std::string, mode, "echo",
           "echo, search, submit, freshness or catchup (see the file comment).");
@@ -400,6 +411,48 @@ int RunCalls(const std::string& mode) {
       return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
                                         &searches[n % searches.size()]);
     });
+  } else if (mode == "http_search") {
+    // The mix of --mode=search, as JSON; the search line describes what it
+    // finds.
+    const std::vector<v1::SearchRequest> searches =
+        MakeSearches(1000, absl::GetFlag(FLAGS_search_kind));
+    std::vector<std::string> bodies;
+    for (const v1::SearchRequest& search : searches) {
+      bodies.push_back(ToJson(search));
+    }
+    const std::string target = absl::GetFlag(FLAGS_target);
+    const size_t colon = target.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos ||
+        !absl::SimpleAtoi(target.substr(colon + 1), &port)) {
+      std::fprintf(stderr, "bulletin_load: --target=%s is not host:port\n",
+                   target.c_str());
+      return EXIT_FAILURE;
+    }
+    const std::string host = target.substr(0, colon);
+    sampler.emplace(measured, options.warmup, options.duration);
+    result = RunBlockingLoad(options, [&](int) -> BlockingCall {
+      auto client = std::make_shared<httplib::Client>(host, port);
+      client->set_keep_alive(true);
+      // As the server does: no Nagle delay between headers and body.
+      client->set_tcp_nodelay(true);
+      client->set_read_timeout(30, 0);
+      return [client, &bodies](int64_t n) -> absl::Status {
+        httplib::Result answer = client->Post(
+            "/v1/bulletins:search",
+            bodies[static_cast<size_t>(n) % bodies.size()], "application/json");
+        if (!answer) {
+          return absl::UnavailableError(
+              absl::StrCat("no answer: ", httplib::to_string(answer.error())));
+        }
+        if (answer->status != 200 ||
+            answer->body.find("\"total_hits\"") == std::string::npos) {
+          return absl::UnknownError(absl::StrCat("HTTP ", answer->status, ": ",
+                                                 answer->body.substr(0, 200)));
+        }
+        return absl::OkStatus();
+      };
+    });
   } else if (mode == "submit" || mode == "freshness") {
     auto ingest_stubs = MakeStubs<v1::IngestService>(channels);
     std::vector<std::unique_ptr<v1::QueryService::Stub>> query_stubs;
@@ -473,7 +526,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Load generator for ingest-service and query-service; see "
       "bench/load/run.sh.\n"
-      "Usage: bulletin_load --mode=echo|search|submit|freshness|catchup "
+      "Usage: bulletin_load "
+      "--mode=echo|search|http_search|submit|freshness|catchup "
       "--target=HOST:PORT [--concurrency=N | --rate=R] ...");
   absl::ParseCommandLine(argc, argv);
 #ifdef NDEBUG

@@ -32,6 +32,9 @@ DATA_ROOT="${DATA_ROOT:-$(mktemp -d /var/tmp/bulletin-load.XXXXXX)}"
 mkdir -p "$DATA_ROOT"
 RESULTS="${RESULTS:-$DATA_ROOT/results.txt}"
 SEARCH_CONCURRENCY=(1 8 32 128)
+# HTTP/JSON search stops at 32: past that, some of cpp-httplib's kept-alive
+# connections fail with a read error (see docs/benchmarks.md).
+HTTP_CONCURRENCY=(1 8 32)
 SUBMIT_CONCURRENCY=(1 8 32)
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -62,15 +65,24 @@ wait_port() {
   exit 1
 }
 
-# start_query NAME: starts a replica of the ingest; sets QUERY_PID, QUERY_PORT.
+# start_query NAME: starts a replica of the ingest, with its HTTP/JSON API
+# on a free port; sets QUERY_PID, QUERY_PORT, QUERY_HTTP_PORT.
 start_query() {
   rm -f "$DATA_ROOT/$1.port"
   "$QUERY_BIN" --listen=127.0.0.1:0 --port_file="$DATA_ROOT/$1.port" \
     --ingest_addr="127.0.0.1:$INGEST_PORT" --replica_id="$1" --enable_echo \
-    2>>"$DATA_ROOT/$1.log" &
+    --http_listen=127.0.0.1:0 2>>"$DATA_ROOT/$1.log" &
   QUERY_PID=$!
   PIDS+=("$QUERY_PID")
   QUERY_PORT="$(wait_port "$DATA_ROOT/$1.port" "$QUERY_PID")"
+  # The "serving" line, which names the HTTP port, follows the port file.
+  QUERY_HTTP_PORT=""
+  for _ in $(seq 200); do
+    QUERY_HTTP_PORT="$(grep -o '"http_port":[0-9]*' "$DATA_ROOT/$1.log" |
+      tail -n 1 | cut -d: -f2)"
+    [[ -n "$QUERY_HTTP_PORT" ]] && break
+    sleep 0.05
+  done
 }
 
 rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
@@ -86,9 +98,10 @@ measure() {
   echo "rep=$rep service=$service $line" | tee -a "$RESULTS" >&2
 }
 
-# search_and_echo SERVICE PORT PID: for each rep and concurrency, Echo then
-# Search against PORT (served by process PID), back to back, so their ratio
-# is taken within a run.
+# search_and_echo SERVICE PORT PID [HTTP_PORT]: for each rep and
+# concurrency, Echo then Search against PORT (served by process PID), back
+# to back, so their ratio is taken within a run; with HTTP_PORT, then the
+# same searches over HTTP/JSON on the same process.
 search_and_echo() {
   local rep c mode
   for rep in $(seq "$REPS"); do
@@ -98,6 +111,11 @@ search_and_echo() {
           --server_pid="$3" --concurrency="$c" --warmup="$WARMUP" \
           --duration="$DURATION"
       done
+      if [[ -n "${4:-}" && " ${HTTP_CONCURRENCY[*]} " == *" $c "* ]]; then
+        measure "$rep" "$1" --mode=http_search --target="127.0.0.1:$4" \
+          --server_pid="$3" --concurrency="$c" --warmup="$WARMUP" \
+          --duration="$DURATION"
+      fi
     done
   done
 }
@@ -126,7 +144,7 @@ measure 0 query --mode=catchup --target="127.0.0.1:$MAIN_QUERY_PORT" \
   --min_seq="$BULLETINS"
 
 MAIN_QUERY_PID="$QUERY_PID"
-search_and_echo query "$MAIN_QUERY_PORT" "$MAIN_QUERY_PID"
+search_and_echo query "$MAIN_QUERY_PORT" "$MAIN_QUERY_PID" "$QUERY_HTTP_PORT"
 
 # The ceiling of search / echo: the same server code answering Search with
 # kept copies of the replica's answers, no search work at all
@@ -207,6 +225,7 @@ awk -v reps="$REPS" '
     for (k in tput) {
       split(k, p, SUBSEP)
       if (p[1] == "search") add("ratio" p[2], tput["search", p[2], p[3]] / tput["query_echo", p[2], p[3]])
+      if (p[1] == "http_search") add("hratio" p[2], tput["http_search", p[2], p[3]] / tput["search", p[2], p[3]])
       if (p[1] == "ceiling_search") add("cratio" p[2], tput["ceiling_search", p[2], p[3]] / tput["ceiling_echo", p[2], p[3]])
       if (p[1] == "submit") add("sratio" p[2], tput["submit", p[2], p[3]] / tput["ingest_echo", p[2], p[3]])
     }
@@ -223,6 +242,15 @@ awk -v reps="$REPS" '
         median("search" c "_scpu"), median("search" c "_ccpu")
     }
     printf "\nThe mix: 1,000 searches, of which %d find nothing; their median total of hits is %d.\n", empty, median_hits
+    printf "\nThe same searches over HTTP/JSON (POST /v1/bulletins:search) on the same replica, right after each gRPC run:\n\n"
+    print "| concurrency | HTTP calls/s | HTTP p50 / p99 ms | gRPC search calls/s | HTTP / gRPC | CPU µs per call, server / client: HTTP |"
+    print "|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= 3; i++) { c = cs[i]
+      printf "| %d | %.0f | %.2f / %.2f | %.0f | %.0f%% | %.0f / %.0f |\n", c,
+        median("http_search" c "_tput"), median("http_search" c "_p50"), median("http_search" c "_p99"),
+        median("search" c "_tput"), 100 * median("hratio" c),
+        median("http_search" c "_scpu"), median("http_search" c "_ccpu")
+    }
     printf "\nThe ceiling: the same mix answered with kept copies of those answers (no search work) by search_ceiling_server, and Echo on the same server:\n\n"
     print "| concurrency | echo calls/s | replayed search calls/s | p50 / p99 ms | replayed / echo | CPU µs per call, server / client: echo; replayed |"
     print "|---:|---:|---:|---:|---:|---:|"
