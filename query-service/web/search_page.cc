@@ -25,8 +25,8 @@ std::string ContentType(std::string_view file) {
 }
 
 void Serve(std::string_view name, httplib::Response& response) {
-  std::string_view contents = SearchPageFile(name);
-  if (contents.empty()) {
+  std::optional<std::string_view> contents = SearchPageFile(name);
+  if (!contents.has_value()) {
     response.status = 404;
     response.set_content("not found\n", "text/plain; charset=utf-8");
     return;
@@ -34,7 +34,7 @@ void Serve(std::string_view name, httplib::Response& response) {
   response.set_header("Content-Security-Policy", kPolicy);
   response.set_header("X-Content-Type-Options", "nosniff");
   response.set_header("Cache-Control", "no-cache");
-  response.set_content(contents.data(), contents.size(), ContentType(name));
+  response.set_content(contents->data(), contents->size(), ContentType(name));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #ifndef BULLETIN_QUERY_SERVICE_WEB_SEARCH_PAGE_H_
 #define BULLETIN_QUERY_SERVICE_WEB_SEARCH_PAGE_H_
 
+#include <optional>
 #include <string_view>
 
 namespace httplib {
@@ -24,9 +25,9 @@ namespace bulletin {
 void AddSearchPage(httplib::Server& server);
 
 // The contents of one of the page's files by name ("index.html", "app.js",
-// ...); empty when there is none. Defined by the generated
+// ...); nullopt when there is none. Defined by the generated
 // web_static_files.cc (cmake/embed_files.cmake).
-std::string_view SearchPageFile(std::string_view name);
+std::optional<std::string_view> SearchPageFile(std::string_view name);
 
 }  // namespace bulletin
 
