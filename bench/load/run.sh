@@ -78,11 +78,13 @@ start_query() {
   # The "serving" line, which names the HTTP port, follows the port file.
   QUERY_HTTP_PORT=""
   for _ in $(seq 200); do
+    # (|| true: until the line is there grep fails, and pipefail with it.)
     QUERY_HTTP_PORT="$(grep -o '"http_port":[0-9]*' "$DATA_ROOT/$1.log" |
-      tail -n 1 | cut -d: -f2)"
+      tail -n 1 | cut -d: -f2 || true)"
     [[ -n "$QUERY_HTTP_PORT" ]] && break
     sleep 0.05
   done
+  [[ -n "$QUERY_HTTP_PORT" ]] || { echo "no http_port in $DATA_ROOT/$1.log" >&2; exit 1; }
 }
 
 rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }

@@ -459,10 +459,9 @@ function route() {
   $('search-view').hidden = view !== 'search';
   $('bulletin-view').hidden = view !== 'bulletin';
   $('watch-view').hidden = view !== 'watch';
-  $('nav-search').toggleAttribute('aria-current', view !== 'watch');
-  $('nav-watch').toggleAttribute('aria-current', view === 'watch');
-  if (view !== 'watch') $('nav-search').setAttribute('aria-current', 'page');
-  else $('nav-watch').setAttribute('aria-current', 'page');
+  for (const [id, current] of [['nav-search', view !== 'watch'], ['nav-watch', view === 'watch']]) {
+    if (current) $(id).setAttribute('aria-current', 'page'); else $(id).removeAttribute('aria-current');
+  }
   if (bulletin) {
     document.title = '公报 · 公报检索';
     showBulletin(decodeURIComponent(bulletin[1]));
