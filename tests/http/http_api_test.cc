@@ -8,11 +8,11 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.pb.h"
 #include "bulletin/v1/query.pb.h"
 #include "common/record/json.h"
+#include "common/sync/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -24,6 +24,36 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kJson[] = "application/json";
+
+// What a streaming client received so far, shared between the thread that
+// reads the stream and the test's thread.
+class Received {
+ public:
+  void Append(const char* data, size_t length) {
+    {
+      MutexLock lock(&mutex_);
+      text_.append(data, length);
+    }
+    arrived_.SignalAll();
+  }
+  // Waits up to 30 s for `wanted` to have arrived.
+  bool Contains(const std::string& wanted) {
+    MutexLock lock(&mutex_);
+    return arrived_.WaitUntil(&mutex_, absl::Now() + absl::Seconds(30),
+                              [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                                return absl::StrContains(text_, wanted);
+                              });
+  }
+  std::string Text() {
+    MutexLock lock(&mutex_);
+    return text_;
+  }
+
+ private:
+  Mutex mutex_;
+  CondVar arrived_;
+  std::string text_ ABSL_GUARDED_BY(mutex_);
+};
 
 class HttpApiTest : public ::testing::Test {
  protected:
@@ -223,35 +253,22 @@ TEST_F(HttpApiTest, AnswersCorsForAllowedOrigins) {
 
 TEST_F(HttpApiTest, WatchStreamsNewMatchesAsServerSentEvents) {
   Start();
-  absl::Mutex mutex;
-  std::string received;
+  Received received;
   httplib::Client client("127.0.0.1", query_http_);
   client.set_read_timeout(60, 0);
   std::thread watcher([&] {
     client.Get("/v1/bulletins:watch?query=%E6%94%BF%E5%8D%8F",  // 政协
                [&](const char* data, size_t length) {
-                 absl::MutexLock lock(&mutex);
-                 received.append(data, length);
+                 received.Append(data, length);
                  return true;
                });
   });
-  auto received_contains = [&](const std::string& wanted) {
-    absl::MutexLock lock(&mutex);
-    auto args = std::make_pair(&received, &wanted);
-    return mutex.AwaitWithTimeout(
-        absl::Condition(
-            +[](std::pair<std::string*, const std::string*>* args) {
-              return absl::StrContains(*args->first, *args->second);
-            },
-            &args),
-        absl::Seconds(30));
-  };
   // The stream starts once the standing query is registered.
-  ASSERT_TRUE(received_contains(": started")) << received;
+  ASSERT_TRUE(received.Contains(": started")) << received.Text();
   const v1::SubmitResponse matching = Submit("chongqing-cppcc-roundup.txt");
-  EXPECT_TRUE(received_contains(
+  EXPECT_TRUE(received.Contains(
       absl::StrCat(R"(data: {"hit":{"bulletin_id":")", matching.id(), "\"")))
-      << received;
+      << received.Text();
   client.stop();
   watcher.join();
 }
