@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "ingest-service/parser/text_util.h"
 
@@ -108,11 +109,11 @@ constexpr std::pair<std::string_view, char32_t> kNamed[] = {
 std::optional<std::pair<char32_t, size_t>> ReferenceAt(std::string_view text,
                                                        size_t pos) {
   constexpr size_t kMaxReference = 32;
-  const size_t semicolon = text.find(';', pos);
-  if (semicolon == std::string_view::npos || semicolon - pos > kMaxReference ||
-      semicolon == pos + 1) {
-    return std::nullopt;
-  }
+  // Looked for only as far as a reference can run, so that text full of
+  // '&' costs linear time.
+  const size_t found = text.substr(pos, kMaxReference + 1).find(';');
+  if (found == std::string_view::npos || found == 1) return std::nullopt;
+  const size_t semicolon = pos + found;
   const std::string_view body = text.substr(pos + 1, semicolon - pos - 1);
   const size_t length = semicolon - pos + 1;
   if (body[0] != '#') {
@@ -207,7 +208,9 @@ bool IsAsciiWord(char32_t c) {
 
 class Converter {
  public:
-  explicit Converter(std::string_view text) : text_(text) {
+  // `nested` is true inside a CDATA section, whose own CDATA sections are
+  // text: however many a hostile input stacks, one level is read.
+  Converter(std::string_view text, bool nested) : text_(text), nested_(nested) {
     const std::string lower = absl::AsciiStrToLower(ToAbsl(text));
     skip_head_ = lower.find("<body") != std::string::npos;
     // A page's <title> repeats its headline (with the site's name).
@@ -255,8 +258,9 @@ class Converter {
           close == std::string_view::npos ? text_.size() : close;
       const std::string_view inner = text_.substr(pos + 9, inner_end - pos - 9);
       Break();
-      EmitRaw(LooksLikeMarkup(inner) ? MarkupToText(inner)
-                                     : std::string(inner));
+      EmitRaw(!nested_ && LooksLikeMarkup(inner)
+                  ? Converter(inner, /*nested=*/true).Run()
+                  : std::string(inner));
       Break();
       return close == std::string_view::npos ? text_.size() : close + 3;
     }
@@ -274,9 +278,14 @@ class Converter {
       const std::string close = "</" + tag->name;
       size_t at = tag->end;
       while (true) {
-        at = FindCaseless(close, at);
-        // Never closed (HTML's void <source> and <link>): only the tag goes.
-        if (at == std::string_view::npos) return tag->end;
+        at = never_closed_.contains(tag->name) ? std::string_view::npos
+                                               : FindCaseless(close, at);
+        // Never closed (HTML's void <source> and <link>): only the tag goes,
+        // and the next such tag need not look again.
+        if (at == std::string_view::npos) {
+          never_closed_.insert(tag->name);
+          return tag->end;
+        }
         if (std::optional<Tag> end = TagAt(text_, at)) return end->end;
         at += close.size();
       }
@@ -333,6 +342,9 @@ class Converter {
   }
 
   std::string_view text_;
+  const bool nested_;
+  // Dropped elements with no closing tag after the last one looked up.
+  absl::flat_hash_set<std::string> never_closed_;
   bool skip_head_ = false;
   bool skip_title_ = false;
   std::string out_;
@@ -344,6 +356,7 @@ class Converter {
 }  // namespace
 
 bool LooksLikeMarkup(std::string_view text) {
+  absl::flat_hash_set<std::string> looked_up;
   // Two memchr-backed cursors: find_first_of would search its set anew for
   // every byte of the text.
   size_t next_tag = text.find('<');
@@ -369,7 +382,8 @@ bool LooksLikeMarkup(std::string_view text) {
     std::optional<Tag> tag = TagAt(text, pos);
     if (!tag) continue;
     if (IsKnownHtml(tag->name)) return true;
-    if (!tag->closing &&
+    // Each name is looked for closed once: text full of '<x' stays linear.
+    if (!tag->closing && looked_up.insert(tag->name).second &&
         text.find("</" + tag->name + ">", tag->end) != std::string_view::npos) {
       return true;
     }
@@ -378,13 +392,13 @@ bool LooksLikeMarkup(std::string_view text) {
 }
 
 std::string MarkupToText(std::string_view text) {
-  std::string out = Converter(text).Run();
+  std::string out = Converter(text, /*nested=*/false).Run();
   // Markup escaped inside markup (an XML field holding &lt;p&gt;…, a CMS
   // that escaped its &nbsp; twice as &amp;nbsp;) is read once more.
   if ((out.find('<') != std::string::npos ||
        out.find('&') != std::string::npos) &&
       LooksLikeMarkup(out)) {
-    out = Converter(out).Run();
+    out = Converter(out, /*nested=*/true).Run();
   }
   return out;
 }
