@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/server/call_interceptor.h"
+
 namespace bulletin {
 namespace {
 
@@ -16,9 +18,12 @@ GrpcBridge::GrpcBridge(std::shared_ptr<grpc::Channel> channel)
 grpc::Status GrpcBridge::Unary(const std::string& full_method,
                                const google::protobuf::Message& request,
                                absl::Time deadline,
-                               google::protobuf::Message* response) {
+                               google::protobuf::Message* response,
+                               const std::string& request_id,
+                               std::string* answered_request_id) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
+  if (!request_id.empty()) context.AddMetadata(kRequestIdKey, request_id);
   grpc::CompletionQueue queue;
   std::unique_ptr<grpc::ClientAsyncResponseReader<google::protobuf::Message>>
       call = stub_.PrepareUnaryCall(&context, full_method, request, &queue);
@@ -31,6 +36,13 @@ grpc::Status GrpcBridge::Unary(const std::string& full_method,
   queue.Next(&tag, &ok);
   queue.Shutdown();
   while (queue.Next(&tag, &ok)) {
+  }
+  if (answered_request_id != nullptr) {
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto id = trailers.find(kRequestIdKey);
+    if (id != trailers.end()) {
+      answered_request_id->assign(id->second.data(), id->second.size());
+    }
   }
   return status;
 }

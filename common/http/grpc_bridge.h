@@ -93,10 +93,16 @@ class GrpcBridge {
 
   explicit GrpcBridge(std::shared_ptr<grpc::Channel> channel);
 
-  // Calls a unary method and waits for its answer.
+  // Calls a unary method and waits for its answer. A non-empty
+  // `request_id` goes out as the call's x-request-id
+  // (common/server/call_interceptor.h); the id the server answered with
+  // (that one, or one it made) comes back in `*answered_request_id` when
+  // given.
   grpc::Status Unary(const std::string& full_method,
                      const google::protobuf::Message& request,
-                     absl::Time deadline, google::protobuf::Message* response);
+                     absl::Time deadline, google::protobuf::Message* response,
+                     const std::string& request_id = "",
+                     std::string* answered_request_id = nullptr);
 
   // Starts a server-streaming method with `request`.
   std::unique_ptr<Stream> StartStream(const std::string& full_method,

@@ -344,8 +344,13 @@ void HttpGateway::Handle(const httplib::Request& request,
     grpc::ServerContext context;
     status = direct->second(&context, *message, answer.get());
   } else {
-    status = bridge_.Unary(route.full_method, *message,
-                           absl::Now() + options_.call_timeout, answer.get());
+    // The client's X-Request-Id names the call in the service's logs (the
+    // server checks it, or makes one), and the id used comes back.
+    std::string request_id;
+    status = bridge_.Unary(
+        route.full_method, *message, absl::Now() + options_.call_timeout,
+        answer.get(), request.get_header_value("X-Request-Id"), &request_id);
+    if (!request_id.empty()) response.set_header("X-Request-Id", request_id);
   }
   if (!status.ok()) {
     SendStatus(status, response);

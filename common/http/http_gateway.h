@@ -35,6 +35,9 @@
 //   HTTP); otherwise 401 with the same message gRPC gives.
 // - Bodies over max_request_bytes get 413 (RESOURCE_EXHAUSTED); more
 //   server-streaming calls than max_streams get 429.
+// - A call through the in-process channel carries the request's
+//   X-Request-Id as its x-request-id, and answers with the id the server
+//   used in the X-Request-Id header.
 // - GET /openapi.json describes the routes (common/http/openapi.h).
 // - CORS: an Origin in cors_allowed_origins (or any, with "*") is echoed in
 //   Access-Control-Allow-Origin, and OPTIONS preflights are answered.

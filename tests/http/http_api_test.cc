@@ -154,6 +154,30 @@ TEST_F(HttpApiTest, SubmitSearchAndGetAnswerAsGrpcDoes) {
   EXPECT_EQ(gone->status, 404) << gone->body;
 }
 
+TEST_F(HttpApiTest, WritesCarryTheRequestIdBothWays) {
+  Start();
+  v1::ParseRequest request;
+  request.set_content(ReadExample("chongqing-cppcc-roundup.txt"));
+  httplib::Client client("127.0.0.1", ingest_http_);
+  httplib::Result named =
+      client.Post("/v1/bulletins:parse", {{"X-Request-Id", "cms-edit-4711"}},
+                  ToJson(request), kJson);
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->status, 200) << named->body;
+  EXPECT_EQ(named->get_header_value("X-Request-Id"), "cms-edit-4711");
+
+  // Without one, or with one the server will not use, it makes its own.
+  httplib::Result unnamed =
+      client.Post("/v1/bulletins:parse", ToJson(request), kJson);
+  ASSERT_TRUE(unnamed);
+  EXPECT_EQ(unnamed->get_header_value("X-Request-Id").size(), 16u);
+  httplib::Result refused_id = client.Post(
+      "/v1/bulletins:parse", {{"X-Request-Id", "no spaces allowed"}},
+      ToJson(request), kJson);
+  ASSERT_TRUE(refused_id);
+  EXPECT_EQ(refused_id->get_header_value("X-Request-Id").size(), 16u);
+}
+
 TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
   Start();
   httplib::Client client("127.0.0.1", query_http_);
