@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/feed/feed_trailers.h"
 #include "common/log/json_log.h"
 #include "common/server/grpc_status.h"
 
@@ -14,9 +15,11 @@ namespace {
 // and shutdown, at most.
 constexpr absl::Duration kMaxWaitStep = absl::Milliseconds(200);
 
-v1::FeedMessage Heartbeat(uint64_t head_seq) {
+v1::FeedMessage Heartbeat(uint64_t head_seq, const LogIdentity& identity) {
   v1::FeedMessage message;
   message.mutable_heartbeat()->set_head_seq(head_seq);
+  message.mutable_heartbeat()->set_log_id(identity.log_id);
+  message.mutable_heartbeat()->set_log_epoch(identity.epoch);
   message.mutable_heartbeat()->set_sent_at_micros(
       absl::ToUnixMicros(absl::Now()));
   return message;
@@ -75,16 +78,32 @@ grpc::Status FeedServiceImpl::Subscribe(
 grpc::Status FeedServiceImpl::Stream(
     grpc::ServerContext* context, const v1::SubscribeRequest& request,
     grpc::ServerWriter<v1::FeedMessage>* writer) {
-  const uint64_t head_at_connect = log_->head_seq();
-  if (request.after_seq() > head_at_connect) {
-    return grpc::Status(
-        grpc::StatusCode::OUT_OF_RANGE,
-        absl::StrCat("replica has applied seq ", request.after_seq(),
-                     " but this log ends at ", head_at_connect,
-                     ": the replica must rebuild from seq 0"));
+  // Whether the replica's position is in this log: the same log, and a seq
+  // this log's history holds. Checked before the head is read, so that the
+  // head sent covers whatever the check learned.
+  const LogIdentity identity = log_->identity();
+  absl::Status position = absl::OkStatus();
+  if (!request.log_id().empty()) {
+    position = log_->CheckPosition({request.log_id(), request.log_epoch()},
+                                   request.after_seq());
   }
-  // The first message tells the replica what "caught up" means for it.
-  if (!writer->Write(Heartbeat(head_at_connect))) {
+  const uint64_t head_at_connect = log_->head_seq();
+  if (position.ok() && request.after_seq() > head_at_connect) {
+    position = absl::FailedPreconditionError(absl::StrCat(
+        "the replica applied up to seq ", request.after_seq(),
+        " but this log ends at ", head_at_connect, ": rebuild from seq 0"));
+  }
+  if (!position.ok()) {
+    // The replica learns this log's head from the trailer: an empty log is
+    // one it should not rebuild from without being told.
+    context->AddTrailingMetadata(kLogHeadTrailer,
+                                 absl::StrCat(head_at_connect));
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        std::string(position.message()));
+  }
+  // The first message tells the replica what "caught up" means for it, and
+  // which log this is.
+  if (!writer->Write(Heartbeat(head_at_connect, identity))) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "subscriber went away");
   }
   uint64_t cursor = request.after_seq();
@@ -119,7 +138,7 @@ grpc::Status FeedServiceImpl::Stream(
         std::min(heartbeat_due, absl::Now() + kMaxWaitStep);
     const uint64_t head = log_->WaitForHeadAbove(cursor, wait_until);
     if (head == cursor && absl::Now() >= heartbeat_due) {
-      if (!writer->Write(Heartbeat(head))) {
+      if (!writer->Write(Heartbeat(head, identity))) {
         return grpc::Status(grpc::StatusCode::CANCELLED,
                             "subscriber went away");
       }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/feed/feed_trailers.h"
 #include "common/log/json_log.h"
 #include "common/sync/wait.h"
 
@@ -101,46 +102,116 @@ void FeedFollower::Run() {
 
   std::mt19937_64 random(std::random_device{}());
   absl::Duration backoff = options_.initial_backoff;
+  // Where records go: the serving index, or a fresh one being rebuilt
+  // beside it after the log was replaced.
+  std::unique_ptr<BulletinIndex> rebuilding;
+  // The log each index follows: its id and epoch as last heard.
+  LogIdentity serving_identity;
+  LogIdentity rebuilding_identity;
   for (;;) {
-    bool received_any = false;
-    grpc::Status status = FollowOnce(*stub, &received_any);
+    BulletinIndex* target = rebuilding ? rebuilding.get() : index_;
+    Stream stream;
+    grpc::Status status = FollowOnce(
+        *stub, target, rebuilding ? &rebuilding_identity : &serving_identity,
+        &stream);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
     }
-    if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+    if (stream.caught_up && rebuilding) {
+      // Rebuilt: serve the new log's records, at once.
+      index_->ReplaceWith(*rebuilding);
+      rebuilding.reset();
+      serving_identity = rebuilding_identity;
+      BecomeCaughtUp(stream.head_at_connect);
+      continue;
+    }
+    if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+      // What this replica holds is not a prefix of the log it now reaches.
+      // It must not serve it as current, and must not wipe it in place: it
+      // stops serving, rebuilds beside it and swaps when caught up.
+      const bool log_is_empty = stream.refused_by_empty_log;
+      LostLog(status.error_message(), log_is_empty);
+      if (log_is_empty && index_->applied_seq() > 0 &&
+          !options_.accept_empty_log) {
+        // An empty log where there was data is more likely a mistake (a
+        // wrong address, a lost volume) than a deliberate reset: refuse,
+        // keep the data, and look again later.
+        LogError("feed_log_empty_refused",
+                 {{"applied_seq", index_->applied_seq()},
+                  {"bulletins", index_->Stats().bulletin_count()},
+                  {"action",
+                   "if the log was emptied on purpose, restart this replica "
+                   "with --accept_empty_log"}});
+        if (SleepOrStop(options_.max_backoff)) return;
+        continue;
+      }
       LogWarning("feed_rebuild", {{"reason", status.error_message()},
                                   {"applied_seq", index_->applied_seq()}});
-      index_->Clear();
+      rebuilding = std::make_unique<BulletinIndex>();
+      rebuilding_identity = LogIdentity();
       backoff = options_.initial_backoff;
       continue;
     }
-    if (received_any) backoff = options_.initial_backoff;
+    if (stream.received_any) backoff = options_.initial_backoff;
     LogWarning("feed_disconnected",
                {{"code", static_cast<int>(status.error_code())},
                 {"message", status.error_message()},
-                {"applied_seq", index_->applied_seq()},
+                {"applied_seq", target->applied_seq()},
                 {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
     // Full jitter keeps many replicas from reconnecting in lockstep.
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
-    const absl::Duration sleep = backoff * jitter(random);
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (WaitUntil(stop_requested_, lock, absl::Now() + sleep,
-                    [this] { return stopping_; })) {
-        return;
-      }
-    }
+    if (SleepOrStop(backoff * jitter(random))) return;
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }
 
+bool FeedFollower::SleepOrStop(absl::Duration sleep) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return WaitUntil(stop_requested_, lock, absl::Now() + sleep,
+                   [this] { return stopping_; });
+}
+
+void FeedFollower::LostLog(const std::string& reason, bool log_is_empty) {
+  bool was_serving = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    was_serving = caught_up_;
+    caught_up_ = false;
+  }
+  if (was_serving && options_.on_lost_log) {
+    options_.on_lost_log(log_is_empty ? "the log is empty" : reason);
+  }
+}
+
+void FeedFollower::BecomeCaughtUp(uint64_t head_at_connect) {
+  // A replica at rest holds the least memory and searches only frozen lists
+  // once compacted; Apply freezes only as the recent tier grows, which can
+  // leave up to half the postings there (the index was 1.18x the text after
+  // catching up to 100,000 bulletins in bench/load). Done before the replica
+  // reports itself caught up, so that the time it takes counts in catch-up.
+  index_->Compact();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    caught_up_ = true;
+  }
+  LogInfo("caught_up", {{"applied_seq", index_->applied_seq()},
+                        {"head_at_connect", head_at_connect}});
+  if (on_caught_up_) on_caught_up_();
+}
+
 grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
-                                      bool* received_any) {
+                                      BulletinIndex* target,
+                                      LogIdentity* identity, Stream* stream) {
+  const bool rebuilding = target != index_;
   grpc::ClientContext context;
   v1::SubscribeRequest request;
-  request.set_after_seq(index_->applied_seq());
+  request.set_after_seq(target->applied_seq());
   request.set_replica_id(options_.replica_id);
+  if (target->applied_seq() > 0) {
+    request.set_log_id(identity->log_id);
+    request.set_log_epoch(identity->epoch);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return grpc::Status::CANCELLED;
@@ -151,59 +222,63 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
   std::unique_ptr<grpc::ClientReader<v1::FeedMessage>> reader =
       stub.Subscribe(&context, request);
 
-  uint64_t target = 0;  // Head at connect; caught up once applied.
-  bool have_target = false;
   v1::FeedMessage message;
   grpc::Status failure;  // Set when the stream is abandoned by us.
   while (reader->Read(&message)) {
-    *received_any = true;
+    stream->received_any = true;
     uint64_t reported_head = 0;
     if (message.has_heartbeat()) {
-      reported_head = message.heartbeat().head_seq();
-      if (!have_target) {
-        have_target = true;
-        target = reported_head;
+      const v1::Heartbeat& heartbeat = message.heartbeat();
+      reported_head = heartbeat.head_seq();
+      if (!stream->heard_heartbeat) {
+        stream->heard_heartbeat = true;
+        stream->head_at_connect = reported_head;
+        // The records that follow belong to this log.
+        *identity = {heartbeat.log_id(), heartbeat.log_epoch()};
       }
     } else if (message.has_record()) {
       const v1::LogRecord& record = message.record();
       // Seqs only increase; gaps are records the log compacted away.
-      if (record.seq() <= index_->applied_seq()) {
+      if (record.seq() <= target->applied_seq()) {
         failure = grpc::Status(
             grpc::StatusCode::DATA_LOSS,
             absl::StrCat("feed sent seq ", record.seq(), " after seq ",
-                         index_->applied_seq(), "; resubscribing"));
+                         target->applied_seq(), "; resubscribing"));
         context.TryCancel();
         break;
       }
-      index_->Apply(record);
-      if (on_applied_) on_applied_(record);
+      target->Apply(record);
+      // Standing queries hear of changes to what is served, not of a
+      // rebuild replaying a log from its start.
+      if (!rebuilding && on_applied_) on_applied_(record);
     }
     bool reached_target = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       last_message_ = absl::Now();
-      head_seq_ = std::max({head_seq_, reported_head, index_->applied_seq()});
-      reached_target =
-          have_target && !caught_up_ && index_->applied_seq() >= target;
+      head_seq_ = std::max({head_seq_, reported_head, target->applied_seq()});
+      reached_target = stream->heard_heartbeat && !stream->caught_up &&
+                       target->applied_seq() >= stream->head_at_connect &&
+                       (rebuilding || !caught_up_);
     }
     if (reached_target) {
-      // A replica at rest holds the least memory and searches only frozen
-      // lists once compacted; Apply freezes only as the recent tier grows,
-      // which can leave up to half the postings there (the index was 1.18x
-      // the text after catching up to 100,000 bulletins in bench/load).
-      // Done before the replica reports itself caught up, so that the time
-      // it takes counts in catch-up.
-      index_->Compact();
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        caught_up_ = true;
+      stream->caught_up = true;
+      // A rebuild swaps in from Run, once this stream is closed.
+      if (rebuilding) {
+        context.TryCancel();
+        break;
       }
-      LogInfo("caught_up", {{"applied_seq", index_->applied_seq()},
-                            {"head_at_connect", target}});
-      if (on_caught_up_) on_caught_up_();
+      BecomeCaughtUp(stream->head_at_connect);
     }
   }
   grpc::Status finished = reader->Finish();
+  if (finished.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto head = trailers.find(kLogHeadTrailer);
+    stream->refused_by_empty_log =
+        head != trailers.end() &&
+        absl::string_view(head->second.data(), head->second.size()) == "0";
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     active_context_ = nullptr;

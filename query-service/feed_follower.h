@@ -1,13 +1,22 @@
 // Keeps a query replica's index in step with ingest: subscribes to the Feed
 // from the index's applied seq, applies each record in order, and reconnects
 // with exponential backoff (and jitter) whenever the stream breaks or goes
-// silent. A replica whose seq the log does not have (OUT_OF_RANGE) clears
-// its index and rebuilds from seq 0.
+// silent.
+//
+// The log's identity: the first heartbeat of a stream names the log (id and
+// epoch); the follower sends it back with its applied seq when it
+// resubscribes. When ingest answers that the position is not in its log
+// (FAILED_PRECONDITION: the log was replaced, emptied or restored from an
+// earlier copy), the replica stops serving (`on_lost_log`), never wipes its
+// index in place, rebuilds a fresh index beside it from seq 0, and swaps it
+// in once caught up. Against an empty log where it had data it refuses and
+// keeps its data, unless `accept_empty_log`.
 //
 // Readiness: the first heartbeat of a stream carries the head seq at the
 // moment it opened; the replica is caught up once it has applied that seq.
-// `on_caught_up` runs once, the first time that happens; the replica then
-// stays ready across reconnects, serving what it has while it resumes.
+// `on_caught_up` runs the first time that happens, and again after each
+// rebuild; the replica stays ready across reconnects, serving what it has
+// while it resumes.
 //
 //   bulletin::FeedFollower follower(&index, options,
 //                                   [&] { health->SetServingStatus(true); });
@@ -59,6 +68,12 @@ class FeedFollower {
     absl::Duration silence_timeout = absl::Seconds(5);
     // Channel credentials; insecure when null.
     std::shared_ptr<grpc::ChannelCredentials> credentials;
+    // Rebuild from an empty log even when this replica holds data.
+    bool accept_empty_log = false;
+    // Called, with why, when a serving replica finds its index is not in the
+    // log it follows and stops serving until rebuilt; on the follower's
+    // thread.
+    std::function<void(const std::string& reason)> on_lost_log;
   };
 
   // Called after each record is applied, on the follower's thread.
@@ -81,9 +96,33 @@ class FeedFollower {
   int64_t connections() const;
 
  private:
+  // What one stream told the follower.
+  struct Stream {
+    bool received_any = false;
+    bool heard_heartbeat = false;
+    // The head seq of the stream's first heartbeat.
+    uint64_t head_at_connect = 0;
+    // True once `target` applied head_at_connect in this stream.
+    bool caught_up = false;
+    // The position was refused by a log that is empty.
+    bool refused_by_empty_log = false;
+  };
+  struct LogIdentity {
+    std::string log_id;
+    uint64_t epoch = 0;
+  };
+
   void Run();
-  // One stream from open to end; returns its final status.
-  grpc::Status FollowOnce(v1::Feed::Stub& stub, bool* received_any);
+  // One stream into `target` (the serving index or one being rebuilt),
+  // whose log is `identity`, from open to end; returns its final status.
+  grpc::Status FollowOnce(v1::Feed::Stub& stub, BulletinIndex* target,
+                          LogIdentity* identity, Stream* stream);
+  // Compacts the serving index and reports the replica caught up.
+  void BecomeCaughtUp(uint64_t head_at_connect);
+  // Stops serving: the index is not in the log it follows.
+  void LostLog(const std::string& reason, bool log_is_empty);
+  // Sleeps for `sleep`; true if Stop was called meanwhile.
+  bool SleepOrStop(absl::Duration sleep);
   void Watchdog();
 
   BulletinIndex* const index_;

@@ -44,6 +44,11 @@ ABSL_FLAG(std::string, ingest_addr, "127.0.0.1:50051",
           "ingest-service to follow: host:port, a comma-separated list of "
           "ingest replicas (numeric host:port), or a gRPC target such as "
           "dns:///ingest-headless:50051. A broken Feed resumes on any.");
+ABSL_FLAG(bool, accept_empty_log, false,
+          "Rebuild from an empty log even when this replica holds data. Off, "
+          "a replica that meets an empty log keeps its data, reports "
+          "NOT_SERVING and says so: an emptied log is more often a mistake "
+          "than a reset.");
 ABSL_FLAG(std::string, replica_id, "",
           "Name reported to ingest; defaults to host:pid.");
 ABSL_FLAG(absl::Duration, feed_silence_timeout, absl::Seconds(5),
@@ -191,6 +196,13 @@ int Run() {
                                   : absl::GetFlag(FLAGS_replica_id);
   follow_options.silence_timeout = absl::GetFlag(FLAGS_feed_silence_timeout);
   follow_options.credentials = *feed_credentials;
+  follow_options.accept_empty_log = absl::GetFlag(FLAGS_accept_empty_log);
+  // A replica whose index is not in the log it follows stops serving until
+  // it has rebuilt (on_caught_up clears this again).
+  follow_options.on_lost_log = [&health](const std::string& reason) {
+    LogWarning("log_lost", {{"reason", reason}});
+    health.Raise("catching_up", HealthState::kNotReady);
+  };
   WatchHub watch_hub;
   FeedFollower follower(
       &index, follow_options, [&health] { health.Clear("catching_up"); },

@@ -315,10 +315,15 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
       config.AllowDirect = true;
       status = js_AddStream(&info, js_, &config, &request, &error_code);
       if (status != NATS_OK && error_code != JSStreamNameExistErr) {
-        if (absl::Now() < give_up &&
-            (status == NATS_TIMEOUT || status == NATS_NO_RESPONDERS)) {
+        // A cluster still forming has no JetStream leader yet, or a leader
+        // that does not yet know enough peers to place the replicas.
+        const bool forming = status == NATS_TIMEOUT ||
+                             status == NATS_NO_RESPONDERS ||
+                             error_code == JSClusterNoPeersErr ||
+                             error_code == JSClusterNotAvailErr;
+        if (forming && absl::Now() < give_up) {
           absl::SleepFor(absl::Milliseconds(250));
-          continue;  // No JetStream leader yet (a cluster still forming).
+          continue;
         }
         return absl::FailedPreconditionError(absl::StrCat(
             "cannot create stream ", options_.stream, ": ", NatsText(status)));

@@ -177,6 +177,26 @@ class BulletinIndex::Impl {
     applied_changed_.SignalAll();
   }
 
+  // Takes `other`'s contents and applied seq, leaving it empty; what this
+  // index held is freed after the swap, outside the lock.
+  void ReplaceWith(Impl& other) {
+    JoinFreezer();
+    other.JoinFreezer();
+    std::unique_ptr<State> taken = std::make_unique<State>();
+    uint64_t taken_seq = 0;
+    {
+      std::unique_lock<std::shared_mutex> lock(other.mu_);
+      std::swap(other.state_, taken);
+      std::swap(other.applied_seq_, taken_seq);
+    }
+    {
+      std::unique_lock<std::shared_mutex> lock(mu_);
+      std::swap(state_, taken);
+      applied_seq_ = taken_seq;
+    }
+    applied_changed_.notify_all();
+  }
+
   // Freezes everything added so far and drops the postings of every dead
   // document, on the calling thread, after any freeze in progress.
   void Compact() {
@@ -494,6 +514,10 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
 BulletinIndex::BulletinIndex() : impl_(std::make_unique<Impl>()) {}
 BulletinIndex::~BulletinIndex() = default;
 void BulletinIndex::Apply(const v1::LogRecord& record) { impl_->Apply(record); }
+void BulletinIndex::ReplaceWith(BulletinIndex& other) {
+  impl_->ReplaceWith(*other.impl_);
+}
+
 void BulletinIndex::Clear() { impl_->Clear(); }
 void BulletinIndex::Compact() { impl_->Compact(); }
 void BulletinIndex::SetFreezeObserver(

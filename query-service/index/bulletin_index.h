@@ -43,6 +43,11 @@ class BulletinIndex {
   // Forgets everything, as for a rebuild from seq 0.
   void Clear();
 
+  // Becomes what `other` is (its bulletins, index and applied seq) and
+  // leaves `other` empty: a replica rebuilt beside the one it serves swaps
+  // it in at once. Called by the one writer of both.
+  void ReplaceWith(BulletinIndex& other);
+
   // Moves every posting into the frozen tier and drops those of retracted
   // and replaced versions, on the calling thread, after any freeze Apply
   // started. Apply freezes by itself, on the freezer thread, as recent

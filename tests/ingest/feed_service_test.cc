@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "bulletin/v1/feed.grpc.pb.h"
+#include "common/feed/feed_trailers.h"
 #include "common/server/grpc_server.h"
 #include "gtest/gtest.h"
 #include "ingest-service/feed_service_impl.h"
@@ -58,6 +59,8 @@ TEST_F(FeedServiceTest, FirstMessageIsHeartbeatWithHeadThenRecordsInOrder) {
   ASSERT_TRUE(reader->Read(&message));
   ASSERT_TRUE(message.has_heartbeat());
   EXPECT_EQ(message.heartbeat().head_seq(), 3u);
+  EXPECT_EQ(message.heartbeat().log_id(), log_.identity().log_id);
+  EXPECT_EQ(message.heartbeat().log_epoch(), log_.identity().epoch);
   for (uint64_t seq : {2u, 3u}) {
     ASSERT_TRUE(reader->Read(&message));
     ASSERT_TRUE(message.has_record());
@@ -90,18 +93,37 @@ TEST_F(FeedServiceTest, IdleStreamCarriesHeartbeats) {
   reader->Finish();
 }
 
-TEST_F(FeedServiceTest, SeqBeyondHeadIsOutOfRange) {
+// A position the log does not hold is refused, with the log's head in the
+// trailer, so the replica knows what it would rebuild from.
+TEST_F(FeedServiceTest, APositionNotInThisLogIsRefusedWithTheHead) {
   StartServer();
   AppendUpserts(1);
-  grpc::ClientContext context;
-  v1::SubscribeRequest request;
-  request.set_after_seq(5);
-  auto reader = stub_->Subscribe(&context, request);
-  v1::FeedMessage message;
-  EXPECT_FALSE(reader->Read(&message));
-  grpc::Status status = reader->Finish();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
-  EXPECT_NE(status.error_message().find("rebuild"), std::string::npos);
+  const LogIdentity identity = log_.identity();
+  struct Case {
+    const char* what;
+    uint64_t after_seq;
+    std::string log_id;
+  };
+  for (const Case& c : {Case{"beyond the head", 5, identity.log_id},
+                        Case{"beyond the head, no identity", 5, ""},
+                        Case{"another log", 1, "another-log"}}) {
+    SCOPED_TRACE(c.what);
+    grpc::ClientContext context;
+    v1::SubscribeRequest request;
+    request.set_after_seq(c.after_seq);
+    request.set_log_id(c.log_id);
+    request.set_log_epoch(identity.epoch);
+    auto reader = stub_->Subscribe(&context, request);
+    v1::FeedMessage message;
+    EXPECT_FALSE(reader->Read(&message));
+    grpc::Status status = reader->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_NE(status.error_message().find("rebuild"), std::string::npos);
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto head = trailers.find(kLogHeadTrailer);
+    ASSERT_NE(head, trailers.end());
+    EXPECT_EQ(std::string(head->second.data(), head->second.size()), "1");
+  }
 }
 
 TEST_F(FeedServiceTest, ShutdownEndsStreamsWithUnavailable) {

@@ -161,23 +161,86 @@ TEST(FeedFollowerTest, ResumesFromItsSeqAfterIngestRestarts) {
   EXPECT_TRUE(index.Get("b").ok());
 }
 
-TEST(FeedFollowerTest, RebuildsWhenItsSeqIsBeyondTheLog) {
-  ControlledLog log;
-  ASSERT_TRUE(
-      testing::AppendRecords(log, {UpsertRecord(1, "fresh", "v")}).ok());
-  FeedServer server(&log);
-  server.Start();
+// A replica following one log that then reaches another (replaced, restored
+// elsewhere: another log id) stops serving, rebuilds beside its index and
+// swaps: it ends up with the new log's records only, even though the new
+// log's head is beyond the seq the replica had applied.
+TEST(FeedFollowerTest, RebuildsBesideItsIndexWhenTheLogIsReplaced) {
+  auto old_log = std::make_unique<ControlledLog>();
+  ASSERT_TRUE(testing::AppendRecords(*old_log, {UpsertRecord(0, "a", "v"),
+                                                UpsertRecord(0, "b", "v")})
+                  .ok());
+  auto server = std::make_unique<FeedServer>(old_log.get());
+  server->Start();
+  const int port = server->port();
   BulletinIndex index;
-  // The replica holds records a previous, wiped log had.
-  for (uint64_t seq = 1; seq <= 5; ++seq) {
-    index.Apply(UpsertRecord(seq, absl::StrCat("old", seq), "v"));
-  }
-  FeedFollower follower(&index, FollowOptions(server.port()), nullptr);
+  std::atomic<int> ready{0};
+  std::atomic<int> lost{0};
+  FeedFollower::Options options = FollowOptions(port);
+  options.on_lost_log = [&lost](const std::string&) { ++lost; };
+  FeedFollower follower(&index, options, [&ready] { ++ready; });
   follower.Start();
-  ASSERT_TRUE(Eventually([&] { return follower.caught_up(); }));
-  EXPECT_EQ(index.applied_seq(), 1u);
-  EXPECT_TRUE(index.Get("fresh").ok());
-  EXPECT_FALSE(index.Get("old5").ok());
+  ASSERT_TRUE(Eventually([&] { return ready.load() == 1; }));
+  EXPECT_TRUE(index.Get("a").ok());
+
+  server->Stop();
+  ControlledLog new_log;
+  ASSERT_TRUE(testing::AppendRecords(new_log, {UpsertRecord(0, "c", "v"),
+                                               UpsertRecord(0, "d", "v"),
+                                               UpsertRecord(0, "e", "v")})
+                  .ok());
+  server = std::make_unique<FeedServer>(&new_log);
+  server->Start(port);
+  ASSERT_TRUE(Eventually([&] { return ready.load() == 2; }));
+  EXPECT_EQ(lost.load(), 1);
+  EXPECT_TRUE(follower.caught_up());
+  EXPECT_FALSE(index.Get("a").ok());
+  EXPECT_TRUE(index.Get("c").ok());
+  EXPECT_TRUE(index.Get("e").ok());
+  EXPECT_EQ(index.Stats().bulletin_count(), 3);
+  follower.Stop();
+}
+
+// An empty log where the replica had data: it stops serving but keeps its
+// data, until told the log was emptied on purpose.
+TEST(FeedFollowerTest, RefusesAnEmptyLogAndKeepsItsDataUnlessTold) {
+  for (const bool accept : {false, true}) {
+    SCOPED_TRACE(accept ? "accept_empty_log" : "default");
+    auto old_log = std::make_unique<ControlledLog>();
+    ASSERT_TRUE(
+        testing::AppendRecords(*old_log, {UpsertRecord(0, "a", "v")}).ok());
+    auto server = std::make_unique<FeedServer>(old_log.get());
+    server->Start();
+    const int port = server->port();
+    BulletinIndex index;
+    std::atomic<int> ready{0};
+    std::atomic<int> lost{0};
+    FeedFollower::Options options = FollowOptions(port);
+    options.accept_empty_log = accept;
+    options.on_lost_log = [&lost](const std::string&) { ++lost; };
+    FeedFollower follower(&index, options, [&ready] { ++ready; });
+    follower.Start();
+    ASSERT_TRUE(Eventually([&] { return ready.load() == 1; }));
+
+    server->Stop();
+    ControlledLog empty_log;
+    server = std::make_unique<FeedServer>(&empty_log);
+    server->Start(port);
+    ASSERT_TRUE(Eventually([&] { return lost.load() == 1; }));
+    if (accept) {
+      ASSERT_TRUE(Eventually([&] { return ready.load() == 2; }));
+      EXPECT_FALSE(index.Get("a").ok());
+    } else {
+      // Several refusals later, nothing has changed.
+      const int64_t connections = follower.connections();
+      ASSERT_TRUE(Eventually(
+          [&] { return follower.connections() >= connections + 2; }));
+      EXPECT_FALSE(follower.caught_up());
+      EXPECT_EQ(ready.load(), 1);
+      EXPECT_TRUE(index.Get("a").ok());
+    }
+    follower.Stop();
+  }
 }
 
 TEST(FeedFollowerTest, StopWhileIngestIsDownReturnsPromptly) {
