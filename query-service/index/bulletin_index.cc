@@ -185,16 +185,16 @@ class BulletinIndex::Impl {
     std::unique_ptr<State> taken = std::make_unique<State>();
     uint64_t taken_seq = 0;
     {
-      std::unique_lock<std::shared_mutex> lock(other.mu_);
+      WriterMutexLock lock(&other.mu_);
       std::swap(other.state_, taken);
       std::swap(other.applied_seq_, taken_seq);
     }
     {
-      std::unique_lock<std::shared_mutex> lock(mu_);
+      WriterMutexLock lock(&mu_);
       std::swap(state_, taken);
       applied_seq_ = taken_seq;
     }
-    applied_changed_.notify_all();
+    applied_changed_.SignalAll();
   }
 
   // Freezes everything added so far and drops the postings of every dead
