@@ -48,6 +48,9 @@ ABSL_FLAG(std::string, external_id, "",
           "submit: the newsroom's own id; resubmitting with it replaces the "
           "earlier version. Only with a single FILE.");
 ABSL_FLAG(std::string, date, "", "submit/parse: publication date YYYY-MM-DD.");
+ABSL_FLAG(std::string, content_type, "",
+          "submit/parse: what the FILE is, as a MIME type (text/plain, "
+          "text/html, application/xml, ...); empty: decided by its content.");
 ABSL_FLAG(std::string, reason, "", "retract: why, kept in the log.");
 ABSL_FLAG(std::vector<std::string>, region, {},
           "search: only items from these regions (comma-separated, ORed).");
@@ -205,8 +208,12 @@ int Parse(const std::vector<std::string>& args) {
   if (!content.ok()) {
     return Fail(absl::StrCat("parse ", args[0]), content.status().message());
   }
+  absl::StatusOr<ParseOptions::ContentType> type =
+      ContentTypeFromMime(absl::GetFlag(FLAGS_content_type));
+  if (!type.ok()) return Fail("parse", type.status().message());
   ParseOptions options;
   options.date = absl::GetFlag(FLAGS_date);
+  options.content_type = *type;
   absl::StatusOr<ParsedSubmission> parsed = ParseSubmission(*content, options);
   if (!parsed.ok()) {
     return Fail(absl::StrCat("parse ", args[0]), parsed.status().ToString());
@@ -234,6 +241,7 @@ int Submit(const std::vector<std::string>& files) {
     request.set_content(*std::move(content));
     request.set_external_id(absl::GetFlag(FLAGS_external_id));
     request.set_date(absl::GetFlag(FLAGS_date));
+    request.set_content_type(absl::GetFlag(FLAGS_content_type));
     v1::SubmitResponse response;
     grpc::ClientContext context;
     PrepareContext(&context);

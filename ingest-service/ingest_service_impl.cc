@@ -46,9 +46,14 @@ absl::StatusOr<std::optional<Admission::Ticket>> IngestServiceImpl::Admit(
 }
 
 absl::StatusOr<ParsedSubmission> IngestServiceImpl::ParseContent(
-    const std::string& content, const std::string& date) const {
+    const std::string& content, const std::string& date,
+    const std::string& content_type) const {
+  absl::StatusOr<ParseOptions::ContentType> type =
+      ContentTypeFromMime(content_type);
+  if (!type.ok()) return type.status();
   // ParseSubmission checks the date (common/time/iso_date.h).
   ParseOptions parse_options;
+  parse_options.content_type = *type;
   parse_options.max_bytes = options_.max_bulletin_bytes;
   parse_options.date = date;
   return ParseSubmission(content, parse_options);
@@ -63,8 +68,8 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
   absl::StatusOr<std::optional<Admission::Ticket>> admitted =
       Admit("Submit", request->content().size(), *context);
   if (!admitted.ok()) return ToGrpcStatus(admitted.status());
-  absl::StatusOr<ParsedSubmission> parsed =
-      ParseContent(request->content(), request->date());
+  absl::StatusOr<ParsedSubmission> parsed = ParseContent(
+      request->content(), request->date(), request->content_type());
   if (!parsed.ok()) {
     LogInfo("submit_rejected",
             {{"code", absl::StatusCodeToString(parsed.status().code())},
@@ -109,8 +114,8 @@ grpc::Status IngestServiceImpl::Parse(grpc::ServerContext* context,
   absl::StatusOr<std::optional<Admission::Ticket>> admitted =
       Admit("Parse", request->content().size(), *context);
   if (!admitted.ok()) return ToGrpcStatus(admitted.status());
-  absl::StatusOr<ParsedSubmission> parsed =
-      ParseContent(request->content(), request->date());
+  absl::StatusOr<ParsedSubmission> parsed = ParseContent(
+      request->content(), request->date(), request->content_type());
   if (!parsed.ok()) return ToGrpcStatus(parsed.status());
   *response->mutable_bulletin() = std::move(parsed->bulletin);
   return grpc::Status::OK;

@@ -52,8 +52,9 @@ class IngestServiceImpl final : public v1::IngestService::Service {
   absl::StatusOr<std::optional<Admission::Ticket>> Admit(
       absl::string_view method, size_t bytes,
       const grpc::ServerContext& context) const;
-  absl::StatusOr<ParsedSubmission> ParseContent(const std::string& content,
-                                                const std::string& date) const;
+  absl::StatusOr<ParsedSubmission> ParseContent(
+      const std::string& content, const std::string& date,
+      const std::string& content_type) const;
 
   GroupCommitter* const committer_;
   const Options options_;

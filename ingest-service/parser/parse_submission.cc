@@ -1,8 +1,11 @@
 #include "ingest-service/parser/parse_submission.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "common/time/iso_date.h"
 #include "ingest-service/parser/decode.h"
 #include "ingest-service/parser/gazetteer.h"
@@ -21,6 +24,24 @@ absl::Status LoadParserData() {
     return absl::InternalError(gazetteer.status().message());
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<ParseOptions::ContentType> ContentTypeFromMime(
+    std::string_view mime_type) {
+  const absl::string_view mime(mime_type.data(), mime_type.size());
+  std::string type = absl::AsciiStrToLower(absl::StripAsciiWhitespace(
+      mime.substr(0, std::min(mime.find(';'), mime.size()))));
+  if (type.empty()) return ParseOptions::ContentType::kDetect;
+  if (type == "text/plain") return ParseOptions::ContentType::kPlainText;
+  if (type == "text/html" || type == "application/xhtml+xml" ||
+      type == "application/xml" || type == "text/xml") {
+    return ParseOptions::ContentType::kMarkup;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "content_type '", mime,
+      "' is not one ingest reads: give text/plain, text/html, "
+      "application/xhtml+xml, application/xml or text/xml, or leave it empty "
+      "to detect it"));
 }
 
 absl::StatusOr<ParsedSubmission> ParseSubmission(std::string_view bytes,

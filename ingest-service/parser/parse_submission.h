@@ -36,6 +36,14 @@ struct ParseOptions {
   std::string date;
 };
 
+// The ContentType for a MIME type a submitter states: empty is kDetect;
+// text/plain is kPlainText; text/html, application/xhtml+xml,
+// application/xml and text/xml are kMarkup. Parameters (; charset=...) and
+// case are ignored: the encoding is detected from the bytes. Anything else
+// is INVALID_ARGUMENT naming the accepted types.
+absl::StatusOr<ParseOptions::ContentType> ContentTypeFromMime(
+    std::string_view mime);
+
 struct ParsedSubmission {
   // Every part of the bulletin, source_text and source_encoding set; id, seq
   // and ingested_at_micros are left for ingest to fill.

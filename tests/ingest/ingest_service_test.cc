@@ -145,6 +145,35 @@ TEST_F(IngestServiceTest, BadInputIsRejectedAndNothingIsWritten) {
   EXPECT_EQ(log_->head_seq(), 0u);
 }
 
+// The request's content_type reaches the parser: stated plain text keeps its
+// angle brackets, and a type ingest does not read is refused.
+TEST_F(IngestServiceTest, TheStatedContentTypeDecidesHowTheTextIsRead) {
+  v1::ParseRequest request;
+  request.set_content("<b>标题</b>\n导语。\n");
+  v1::ParseResponse detected;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->Parse(&context, request, &detected).ok());
+  }
+  EXPECT_EQ(detected.bulletin().headline(), "标题");
+  request.set_content_type("text/plain; charset=utf-8");
+  v1::ParseResponse plain;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->Parse(&context, request, &plain).ok());
+  }
+  EXPECT_EQ(plain.bulletin().headline(), "<b>标题</b>");
+  v1::SubmitRequest submit;
+  submit.set_content("标题\n导语。\n");
+  submit.set_content_type("image/png");
+  v1::SubmitResponse response;
+  grpc::ClientContext context;
+  grpc::Status refused = stub_->Submit(&context, submit, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("text/plain"), std::string::npos);
+  EXPECT_EQ(log_->head_seq(), 0u);
+}
+
 TEST_F(IngestServiceTest, ParseWritesNothing) {
   v1::ParseRequest request;
   request.set_content(ReadExample("chongqing-cppcc-roundup.txt"));

@@ -112,6 +112,21 @@ TEST(ParseSubmissionMarkupTest, ContentTypeOverridesDetection) {
   EXPECT_EQ(detected->bulletin.source_text(), "<b>标题</b>\n正文。");
 }
 
+TEST(ContentTypeFromMimeTest, MapsTheTypesASubmitterMayState) {
+  using Type = ParseOptions::ContentType;
+  EXPECT_EQ(*ContentTypeFromMime(""), Type::kDetect);
+  EXPECT_EQ(*ContentTypeFromMime("text/plain"), Type::kPlainText);
+  EXPECT_EQ(*ContentTypeFromMime("Text/Plain; charset=GB18030"),
+            Type::kPlainText);
+  for (const char* markup : {"text/html", "application/xhtml+xml",
+                             "application/xml", "text/xml; charset=utf-8"}) {
+    EXPECT_EQ(*ContentTypeFromMime(markup), Type::kMarkup) << markup;
+  }
+  absl::StatusOr<Type> refused = ContentTypeFromMime("application/pdf");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("text/html"), std::string::npos);
+}
+
 TEST(ParseSubmissionMarkupTest, MarkupWithoutTextIsRefused) {
   EXPECT_EQ(ParseSubmission("<p>&nbsp;</p><br>", {}).status().code(),
             absl::StatusCode::kInvalidArgument);
