@@ -31,17 +31,17 @@ FeedServiceImpl::FeedServiceImpl(const BulletinLog* log, Options options)
     : log_(log), options_(options) {}
 
 void FeedServiceImpl::Shutdown() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   shutting_down_ = true;
 }
 
 bool FeedServiceImpl::shutting_down() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return shutting_down_;
 }
 
 int FeedServiceImpl::subscriber_count() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return subscribers_;
 }
 
@@ -49,7 +49,7 @@ grpc::Status FeedServiceImpl::Subscribe(
     grpc::ServerContext* context, const v1::SubscribeRequest* request,
     grpc::ServerWriter<v1::FeedMessage>* writer) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (shutting_down_) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "ingest is shutting down; reconnect later");
@@ -66,7 +66,7 @@ grpc::Status FeedServiceImpl::Subscribe(
                               {"peer", context->peer()}});
   grpc::Status status = Stream(context, *request, writer);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     --subscribers_;
   }
   LogInfo("feed_unsubscribed", {{"replica", request->replica_id()},

@@ -17,11 +17,11 @@
 #define BULLETIN_INGEST_SERVICE_FEED_SERVICE_IMPL_H_
 
 #include <cstddef>
-#include <mutex>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/feed.grpc.pb.h"
+#include "common/sync/mutex.h"
 #include "ingest-service/log/bulletin_log.h"
 
 namespace bulletin {
@@ -56,7 +56,7 @@ class FeedServiceImpl final : public v1::Feed::Service {
 
   const BulletinLog* const log_;
   const Options options_;
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   bool shutting_down_ ABSL_GUARDED_BY(mutex_) = false;
   int subscribers_ ABSL_GUARDED_BY(mutex_) = 0;
 };

@@ -33,35 +33,36 @@ void FeedFollower::Start() {
 
 void FeedFollower::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     stopping_ = true;
     if (active_context_ != nullptr) active_context_->TryCancel();
   }
-  stop_requested_.notify_all();
+  stop_requested_.SignalAll();
   if (thread_.joinable()) thread_.join();
   if (watchdog_.joinable()) watchdog_.join();
 }
 
 uint64_t FeedFollower::head_seq() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return head_seq_;
 }
 
 bool FeedFollower::caught_up() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return caught_up_;
 }
 
 int64_t FeedFollower::connections() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return connections_;
 }
 
 void FeedFollower::Watchdog() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   while (!stopping_) {
-    WaitUntil(stop_requested_, lock, absl::Now() + kWatchdogPeriod,
-              [this] { return stopping_; });
+    stop_requested_.WaitUntil(
+        &mutex_, absl::Now() + kWatchdogPeriod,
+        [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return stopping_; });
     if (active_context_ != nullptr &&
         absl::Now() - last_message_ > options_.silence_timeout) {
       LogWarning(
@@ -115,7 +116,7 @@ void FeedFollower::Run() {
         *stub, target, rebuilding ? &rebuilding_identity : &serving_identity,
         &stream);
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       if (stopping_) return;
     }
     if (stream.caught_up && rebuilding) {
@@ -167,15 +168,16 @@ void FeedFollower::Run() {
 }
 
 bool FeedFollower::SleepOrStop(absl::Duration sleep) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return WaitUntil(stop_requested_, lock, absl::Now() + sleep,
-                   [this] { return stopping_; });
+  MutexLock lock(&mutex_);
+  return stop_requested_.WaitUntil(
+      &mutex_, absl::Now() + sleep,
+      [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return stopping_; });
 }
 
 void FeedFollower::LostLog(const std::string& reason, bool log_is_empty) {
   bool was_serving = false;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     was_serving = caught_up_;
     caught_up_ = false;
   }
@@ -192,7 +194,7 @@ void FeedFollower::BecomeCaughtUp(uint64_t head_at_connect) {
   // reports itself caught up, so that the time it takes counts in catch-up.
   index_->Compact();
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     caught_up_ = true;
   }
   LogInfo("caught_up", {{"applied_seq", index_->applied_seq()},
@@ -213,7 +215,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
     request.set_log_epoch(identity->epoch);
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (stopping_) return grpc::Status::CANCELLED;
     active_context_ = &context;
     last_message_ = absl::Now();
@@ -254,7 +256,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
     }
     bool reached_target = false;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       last_message_ = absl::Now();
       head_seq_ = std::max({head_seq_, reported_head, target->applied_seq()});
       reached_target = stream->heard_heartbeat && !stream->caught_up &&
@@ -280,7 +282,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
         absl::string_view(head->second.data(), head->second.size()) == "0";
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     active_context_ = nullptr;
   }
   return failure.ok() ? finished : failure;

@@ -31,17 +31,16 @@
 #ifndef BULLETIN_QUERY_SERVICE_FEED_FOLLOWER_H_
 #define BULLETIN_QUERY_SERVICE_FEED_FOLLOWER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/feed.grpc.pb.h"
+#include "common/sync/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "query-service/index/bulletin_index.h"
 
@@ -130,9 +129,9 @@ class FeedFollower {
   const std::function<void()> on_caught_up_;
   const AppliedCallback on_applied_;
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   // Signalled when stopping_ is set, to cut short backoff and watchdog sleeps.
-  std::condition_variable stop_requested_;
+  CondVar stop_requested_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   grpc::ClientContext* active_context_ ABSL_GUARDED_BY(mutex_) = nullptr;
   absl::Time last_message_ ABSL_GUARDED_BY(mutex_);

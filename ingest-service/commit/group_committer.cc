@@ -51,20 +51,20 @@ GroupCommitter::~GroupCommitter() { Stop(); }
 
 void GroupCommitter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  queued_.notify_all();
+  queued_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 int64_t GroupCommitter::live_count() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return live_count_;
 }
 
 size_t GroupCommitter::pending_count() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return queue_.size();
 }
 
@@ -86,7 +86,7 @@ absl::StatusOr<CommitResult> GroupCommitter::Retract(std::string id,
 }
 
 absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   if (stopping_) {
     return absl::UnavailableError("ingest is shutting down; retry elsewhere");
   }
@@ -96,8 +96,8 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
                      " changes are waiting to be written; retry with backoff"));
   }
   queue_.push_back(pending);
-  queued_.notify_one();
-  committed_.wait(lock, [pending] { return pending->done; });
+  queued_.Signal();
+  committed_.Wait(&mutex_, [pending] { return pending->done; });
   return std::move(pending->result);
 }
 
@@ -105,8 +105,10 @@ void GroupCommitter::CommitLoop() {
   for (;;) {
     std::deque<Pending*> batch;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      queued_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      MutexLock lock(&mutex_);
+      queued_.Wait(&mutex_, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+        return !queue_.empty() || stopping_;
+      });
       if (queue_.empty()) return;  // Stopping with nothing left to write.
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(queue_.front());
@@ -228,7 +230,7 @@ void GroupCommitter::FinishBatch(std::deque<Pending*>& batch,
                                  const std::deque<Pending*>& requeue,
                                  const absl::Status& failure) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     live_count_ = index_.live_count();
     // Requeued changes go first, in their order, ahead of newer ones.
     for (auto it = requeue.rbegin(); it != requeue.rend(); ++it) {
@@ -242,7 +244,7 @@ void GroupCommitter::FinishBatch(std::deque<Pending*>& batch,
       pending->done = true;
     }
   }
-  committed_.notify_all();
+  committed_.SignalAll();
 }
 
 }  // namespace bulletin

@@ -24,19 +24,18 @@
 #ifndef BULLETIN_INGEST_SERVICE_COMMIT_GROUP_COMMITTER_H_
 #define BULLETIN_INGEST_SERVICE_COMMIT_GROUP_COMMITTER_H_
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "bulletin/v1/bulletin.pb.h"
+#include "common/sync/mutex.h"
 #include "ingest-service/commit/version_index.h"
 #include "ingest-service/log/bulletin_log.h"
 
@@ -113,11 +112,11 @@ class GroupCommitter {
   // Owned by the commit thread; live_count_ mirrors it for other threads.
   VersionIndex index_;
 
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   // Signalled when a change is queued or stopping_ is set.
-  std::condition_variable queued_;
+  CondVar queued_;
   // Signalled when a batch is done: its callers wake and take their result.
-  std::condition_variable committed_;
+  CondVar committed_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   int64_t live_count_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -3,8 +3,6 @@
 #include <nats/nats.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -18,7 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "common/sync/wait.h"
+#include "common/sync/mutex.h"
 #include "ingest-service/log/log_position.h"
 
 namespace bulletin {
@@ -127,13 +125,15 @@ class JetStreamLog::Impl {
                                                   size_t max_records) const;
 
   uint64_t head_seq() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     return head_;
   }
   uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const {
-    std::unique_lock<std::mutex> lock(mutex_);
-    WaitUntil(head_changed_, lock, deadline,
-              [&] { return head_ > seq || closed_; });
+    MutexLock lock(&mutex_);
+    head_changed_.WaitUntil(&mutex_, deadline,
+                            [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                              return head_ > seq || closed_;
+                            });
     return head_;
   }
   LogIdentity identity() const {
@@ -148,13 +148,13 @@ class JetStreamLog::Impl {
   }
   void Close() {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       closed_ = true;
     }
-    head_changed_.notify_all();
+    head_changed_.SignalAll();
   }
   bool closed() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     return closed_;
   }
   bool connected() const {
@@ -167,11 +167,11 @@ class JetStreamLog::Impl {
   // readers that learn of a later record move it too.
   void PublishHead(uint64_t seq) const {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(&mutex_);
       if (seq <= head_) return;
       head_ = seq;
     }
-    head_changed_.notify_all();
+    head_changed_.SignalAll();
   }
   // Reads the stream's last sequence from its leader.
   void RefreshHead() const;
@@ -199,14 +199,14 @@ class JetStreamLog::Impl {
 
   // Held by Append for a whole batch: js_PublishAsyncComplete waits for
   // every publish of the context, so batches must not overlap.
-  std::mutex append_mutex_;
+  Mutex append_mutex_;
   // Guards the batch in flight; taken by OnPubAck on a NATS thread.
-  std::mutex acks_mutex_;
+  Mutex acks_mutex_;
   absl::flat_hash_map<natsMsg*, size_t> in_flight_ ABSL_GUARDED_BY(acks_mutex_);
   std::vector<AppendOutcome>* outcomes_ ABSL_GUARDED_BY(acks_mutex_) = nullptr;
 
-  mutable std::mutex mutex_;
-  mutable std::condition_variable head_changed_;
+  mutable Mutex mutex_;
+  mutable CondVar head_changed_;
   // Mutable: PublishHead, from const readers too, only moves it forward.
   mutable uint64_t head_ ABSL_GUARDED_BY(mutex_) = 0;
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
@@ -435,7 +435,7 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
                                   jsPubAckErr* error, void* closure) {
   Impl* impl = static_cast<Impl*>(closure);
   {
-    std::lock_guard<std::mutex> lock(impl->acks_mutex_);
+    MutexLock lock(&impl->acks_mutex_);
     auto it = impl->in_flight_.find(msg);
     // Absent: an ack for a batch that already gave up waiting.
     if (it != impl->in_flight_.end() && impl->outcomes_ != nullptr) {
@@ -476,10 +476,10 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
     const std::vector<LogAppend>& entries) {
   std::vector<AppendOutcome> outcomes(entries.size());
   if (entries.empty()) return outcomes;
-  std::lock_guard<std::mutex> append_lock(append_mutex_);
+  MutexLock append_lock(&append_mutex_);
   if (closed()) return absl::UnavailableError("log is closed");
   {
-    std::lock_guard<std::mutex> lock(acks_mutex_);
+    MutexLock lock(&acks_mutex_);
     in_flight_.clear();
     outcomes_ = &outcomes;
   }
@@ -527,14 +527,14 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
           natsMsgHeader_Set(msg, kMsgIdHeader, entries[i].dedup_id.c_str());
     }
     if (status == NATS_OK) {
-      std::lock_guard<std::mutex> lock(acks_mutex_);
+      MutexLock lock(&acks_mutex_);
       in_flight_[msg] = i;
     }
     natsMsg* published = msg;
     if (status == NATS_OK) status = js_PublishMsgAsync(js_, &msg, nullptr);
     if (status != NATS_OK) {
       {
-        std::lock_guard<std::mutex> lock(acks_mutex_);
+        MutexLock lock(&acks_mutex_);
         in_flight_.erase(published);
       }
       if (msg != nullptr) natsMsg_Destroy(msg);
@@ -547,7 +547,7 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
   const natsStatus completed = js_PublishAsyncComplete(js_, &wait);
   bool unanswered = false;
   {
-    std::lock_guard<std::mutex> lock(acks_mutex_);
+    MutexLock lock(&acks_mutex_);
     unanswered = !in_flight_.empty();
     in_flight_.clear();
     outcomes_ = nullptr;

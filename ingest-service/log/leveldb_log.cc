@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "common/sync/wait.h"
 #include "leveldb/write_batch.h"
 
 namespace bulletin {
@@ -283,10 +282,10 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   if (entries.empty()) return outcomes;
   // append_mutex_ serializes writers across the synced write; mutex_ is only
   // taken to read and publish the head, so readers never wait for the disk.
-  std::lock_guard<std::mutex> append_lock(append_mutex_);
+  MutexLock append_lock(&append_mutex_);
   uint64_t head = 0;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     if (closed_) return absl::UnavailableError("log is closed");
     if (!write_failure_.ok()) return write_failure_;
     head = head_seq_;
@@ -392,17 +391,17 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   if (batch_empty) return outcomes;  // Every entry failed or repeated.
   leveldb::Status written = db_->Write(Synced(), &batch);
   if (!written.ok()) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     write_failure_ = absl::UnavailableError(absl::StrCat(
         "the log could not be written (", written.ToString(),
         "); nothing more is accepted until ingest-service restarts"));
     return write_failure_;
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     head_seq_ = head;
   }
-  head_changed_.notify_all();
+  head_changed_.SignalAll();
   return outcomes;
 }
 
@@ -436,14 +435,16 @@ absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
 }
 
 uint64_t LevelDbLog::head_seq() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return head_seq_;
 }
 
 uint64_t LevelDbLog::WaitForHeadAbove(uint64_t seq, absl::Time deadline) const {
-  std::unique_lock<std::mutex> lock(mutex_);
-  WaitUntil(head_changed_, lock, deadline,
-            [&] { return head_seq_ > seq || closed_; });
+  MutexLock lock(&mutex_);
+  head_changed_.WaitUntil(&mutex_, deadline,
+                          [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                            return head_seq_ > seq || closed_;
+                          });
   return head_seq_;
 }
 
@@ -458,19 +459,19 @@ absl::Status LevelDbLog::CheckPosition(const LogIdentity& seen,
 
 void LevelDbLog::Close() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(&mutex_);
     closed_ = true;
   }
-  head_changed_.notify_all();
+  head_changed_.SignalAll();
 }
 
 bool LevelDbLog::closed() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return closed_;
 }
 
 bool LevelDbLog::writable() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(&mutex_);
   return write_failure_.ok() && !closed_;
 }
 

@@ -18,14 +18,13 @@
 #ifndef BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 #define BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "common/sync/mutex.h"
 #include "ingest-service/log/bulletin_log.h"
 #include "ingest-service/log/log_position.h"
 #include "leveldb/db.h"
@@ -77,11 +76,11 @@ class LevelDbLog : public BulletinLog {
   // Every epoch of this log, the current one last; fixed after Open.
   const std::vector<EpochStart> history_;
   // Held by Append for the whole write, so appends never interleave.
-  std::mutex append_mutex_;
+  Mutex append_mutex_;
   // Guards the published head; never held across I/O.
-  mutable std::mutex mutex_;
+  mutable Mutex mutex_;
   // Signalled when the head moves or the log closes.
-  mutable std::condition_variable head_changed_;
+  mutable CondVar head_changed_;
   uint64_t head_seq_ ABSL_GUARDED_BY(mutex_);
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
   // The first write failure; once set, every Append returns it.
