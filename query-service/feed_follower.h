@@ -40,6 +40,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/feed.grpc.pb.h"
+#include "common/feed/log_identity.h"
 #include "common/sync/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "query-service/index/bulletin_index.h"
@@ -106,11 +107,6 @@ class FeedFollower {
     // The position was refused by a log that is empty.
     bool refused_by_empty_log = false;
   };
-  struct LogIdentity {
-    std::string log_id;
-    uint64_t epoch = 0;
-  };
-
   void Run();
   // One stream into `target` (the serving index or one being rebuilt),
   // whose log is `identity`, from open to end; returns its final status.

@@ -52,18 +52,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/log.pb.h"
+#include "common/feed/log_identity.h"
 
 namespace bulletin {
-
-// Which log a position belongs to. See the file comment.
-struct LogIdentity {
-  std::string log_id;
-  uint64_t epoch = 0;
-
-  bool operator==(const LogIdentity& other) const {
-    return log_id == other.log_id && epoch == other.epoch;
-  }
-};
 
 // One record to append and the conditions under which to append it.
 struct LogAppend {
