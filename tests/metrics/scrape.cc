@@ -8,23 +8,7 @@
 namespace bulletin::testing {
 
 int MetricsPort(const ChildProcess& child) {
-  const std::string key = "\"metrics_port\":";
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  do {
-    const std::string log = FileTail(child.log_path(), 1 << 20);
-    const size_t at = log.find(key);
-    if (at != std::string::npos) {
-      const size_t start = at + key.size();
-      const size_t end = log.find_first_not_of("0123456789", start);
-      int port = 0;
-      return absl::SimpleAtoi(absl::string_view(log).substr(start, end - start),
-                              &port)
-                 ? port
-                 : 0;
-    }
-    absl::SleepFor(absl::Milliseconds(20));
-  } while (absl::Now() < deadline);
-  return 0;
+  return LoggedPort(child, "metrics_port", absl::Seconds(30));
 }
 
 HttpAnswer Get(int port, const std::string& path) {
