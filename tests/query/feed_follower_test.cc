@@ -166,6 +166,9 @@ TEST(FeedFollowerTest, ResumesFromItsSeqAfterIngestRestarts) {
 // swaps: it ends up with the new log's records only, even though the new
 // log's head is beyond the seq the replica had applied.
 TEST(FeedFollowerTest, RebuildsBesideItsIndexWhenTheLogIsReplaced) {
+  // Both logs outlive the server: a Subscribe handler may still be waiting
+  // on the log when the test body ends.
+  ControlledLog new_log;
   auto old_log = std::make_unique<ControlledLog>();
   ASSERT_TRUE(testing::AppendRecords(*old_log, {UpsertRecord(0, "a", "v"),
                                                 UpsertRecord(0, "b", "v")})
@@ -184,7 +187,6 @@ TEST(FeedFollowerTest, RebuildsBesideItsIndexWhenTheLogIsReplaced) {
   EXPECT_TRUE(index.Get("a").ok());
 
   server->Stop();
-  ControlledLog new_log;
   ASSERT_TRUE(testing::AppendRecords(new_log, {UpsertRecord(0, "c", "v"),
                                                UpsertRecord(0, "d", "v"),
                                                UpsertRecord(0, "e", "v")})
@@ -206,6 +208,7 @@ TEST(FeedFollowerTest, RebuildsBesideItsIndexWhenTheLogIsReplaced) {
 TEST(FeedFollowerTest, RefusesAnEmptyLogAndKeepsItsDataUnlessTold) {
   for (const bool accept : {false, true}) {
     SCOPED_TRACE(accept ? "accept_empty_log" : "default");
+    ControlledLog empty_log;  // Outlives the server, as above.
     auto old_log = std::make_unique<ControlledLog>();
     ASSERT_TRUE(
         testing::AppendRecords(*old_log, {UpsertRecord(0, "a", "v")}).ok());
@@ -223,7 +226,6 @@ TEST(FeedFollowerTest, RefusesAnEmptyLogAndKeepsItsDataUnlessTold) {
     ASSERT_TRUE(Eventually([&] { return ready.load() == 1; }));
 
     server->Stop();
-    ControlledLog empty_log;
     server = std::make_unique<FeedServer>(&empty_log);
     server->Start(port);
     ASSERT_TRUE(Eventually([&] { return lost.load() == 1; }));
