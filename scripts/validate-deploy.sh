@@ -8,9 +8,16 @@
 #      and drain its flags ask for (deploy/validate/grace.mjs);
 #   5. every pod can read the Secrets it mounts (fsGroup;
 #      deploy/validate/secret-access.mjs);
-#   6. the monitoring package (deploy/monitoring/) renders, its rules pass
+#   6. each render deploys the log its overlay promises: base and dev one
+#      ingest pod on LevelDB, prod a three-server NATS JetStream cluster
+#      with stateless ingest replicas (deploy/validate/log-backend.mjs,
+#      which log-backend-selftest.mjs proves catches each broken property);
+#   7. prod's NATS configuration passes `nats-server -t` and forms a
+#      healthy three-server JetStream cluster on loopback
+#      (deploy/validate/nats-cluster.sh);
+#   8. the monitoring package (deploy/monitoring/) renders, its rules pass
 #      `promtool check rules` and its unit tests `promtool test rules`;
-#   7. systemd-analyze verify passes on deploy/systemd/ units.
+#   9. systemd-analyze verify passes on deploy/systemd/ units.
 # Installs yamllint with apt-get and the npm packages with `npm ci` when
 # missing; kubectl is not packaged in Debian 12 and must be on PATH (the
 # project's machine image has it). Needs no cluster and no network beyond
@@ -26,6 +33,9 @@ missing=()
 command -v yamllint >/dev/null || missing+=(yamllint)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v node >/dev/null || missing+=(nodejs npm)
+command -v nats-server >/dev/null || missing+=(nats-server)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -55,7 +65,17 @@ for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
   # The rendered output must lint too: patches can produce what no source
   # file shows.
   yamllint -c deploy/validate/yamllint.yaml "$rendered/$name.yaml"
+  case $name in
+    prod) backend=jetstream ;;
+    *) backend=leveldb ;;
+  esac
+  node deploy/validate/log-backend.mjs "$backend" "$name" <"$rendered/$name.yaml"
 done
+node deploy/validate/log-backend-selftest.mjs "$rendered/prod.yaml" \
+  "$rendered/dev.yaml"
+
+echo "== prod's NATS configuration on three loopback servers"
+deploy/validate/nats-cluster.sh "$rendered/prod.yaml"
 
 echo "== monitoring: render, promtool check rules, promtool test rules"
 # Rendered, not linted: the dashboard's JSON lands in it as long lines.

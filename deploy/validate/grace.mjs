@@ -1,67 +1,60 @@
-// Checks that every rendered workload gives its service time to finish
-// shutting down: terminationGracePeriodSeconds must exceed the
-// --lame_duck_period plus --drain_timeout in the flag file it runs with
-// (read from the rendered bulletin-config ConfigMap), with room to close.
+// Checks that every rendered workload gives its process time to finish
+// shutting down before the kubelet's SIGKILL:
+// - bulletin services: terminationGracePeriodSeconds must exceed the
+//   --lame_duck_period plus --drain_timeout they run with (flag files from
+//   the rendered ConfigMaps, then arguments), with room to close;
+// - nats-server: it must exceed lame_duck_grace_period plus
+//   lame_duck_duration from its configuration, with room to shut down.
 //
 //   kubectl kustomize deploy/k8s/overlays/prod | node grace.mjs prod
 //
 // Exits non-zero naming each workload whose grace period is too short.
 import { readFileSync } from "node:fs";
-import { parseAllDocuments } from "yaml";
+import {
+  effectiveFlags,
+  natsConfig,
+  readObjects,
+  seconds,
+  workloads,
+} from "./rendered.mjs";
 
-// Time after the drain to stop threads and close the log.
+// Time after the drain (or the lame duck) to stop threads and close files.
 const closeSeconds = 5;
 
 const label = process.argv[2] ?? "stdin";
-const objects = parseAllDocuments(readFileSync(0, "utf8"))
-  .map((document) => document.toJS())
-  .filter((object) => object !== null);
-
-// Abseil durations as the flag files write them: 5s, 500ms, 1m, 1m30s.
-function seconds(duration) {
-  const units = { h: 3600, m: 60, s: 1, ms: 0.001 };
-  let total = 0;
-  for (const [, value, unit] of duration.matchAll(/([\d.]+)(ms|h|m|s)/g)) {
-    total += Number(value) * units[unit];
-  }
-  return total;
-}
-
-function flagValue(flags, name, fallback) {
-  const line = flags.split("\n").find((l) => l.startsWith(`--${name}=`));
-  return line === undefined ? fallback : line.slice(name.length + 3);
-}
-
-const flagFiles = {};
-for (const object of objects) {
-  if (object.kind === "ConfigMap") Object.assign(flagFiles, object.data ?? {});
-}
+const objects = readObjects(readFileSync(0, "utf8"));
 
 let failures = 0;
 let checked = 0;
-for (const object of objects) {
-  if (object.kind !== "Deployment" && object.kind !== "StatefulSet") continue;
+for (const object of workloads(objects)) {
   const spec = object.spec.template.spec;
+  const name = `${object.kind}/${object.metadata.name}`;
   for (const container of spec.containers) {
-    const flagfile = (container.args ?? [])
-      .find((arg) => arg.startsWith("--flagfile="))
-      ?.split("/")
-      .pop();
-    const flags = flagFiles[flagfile];
-    if (flags === undefined) {
-      console.error(`${label}: ${object.kind}/${object.metadata.name}: ` +
-        `no flag file ${flagfile} in the rendered ConfigMaps`);
-      failures++;
-      continue;
+    let needed;
+    let what;
+    const nats = natsConfig(objects, spec, container);
+    if (nats !== undefined) {
+      // nats-server's defaults: no grace period, a 2 minute lame duck.
+      needed = seconds(nats.setting("lame_duck_grace_period") ?? "0s") +
+        seconds(nats.setting("lame_duck_duration") ?? "2m") + closeSeconds;
+      what = "lame duck grace + duration";
+    } else {
+      const flags = effectiveFlags(objects, spec, container);
+      if (flags.missing.length > 0) {
+        console.error(`${label}: ${name}: no flag file ` +
+          `${flags.missing.join(", ")} in the rendered ConfigMaps`);
+        failures++;
+        continue;
+      }
+      // The binaries' defaults when a flag is absent.
+      needed = seconds(flags.values.get("lame_duck_period") ?? "0s") +
+        seconds(flags.values.get("drain_timeout") ?? "10s") + closeSeconds;
+      what = "lame duck + drain";
     }
-    // The binaries' defaults when a flag is absent.
-    const needed = seconds(flagValue(flags, "lame_duck_period", "0s")) +
-      seconds(flagValue(flags, "drain_timeout", "10s")) + closeSeconds;
     const grace = spec.terminationGracePeriodSeconds ?? 30;
     if (grace < needed) {
-      console.error(`${label}: ${object.kind}/${object.metadata.name}: ` +
-        `terminationGracePeriodSeconds ${grace} < lame duck + drain + ` +
-        `${closeSeconds}s = ${needed}s`);
+      console.error(`${label}: ${name}: terminationGracePeriodSeconds ` +
+        `${grace} < ${what} + ${closeSeconds}s = ${needed}s`);
       failures++;
     }
     checked++;
