@@ -17,7 +17,8 @@
 #      (deploy/validate/nats-cluster.sh);
 #   8. the monitoring package (deploy/monitoring/) renders, its rules pass
 #      `promtool check rules` and its unit tests `promtool test rules`;
-#   9. systemd-analyze verify passes on deploy/systemd/ units.
+#   9. the systemd units keep the LevelDB log, and systemd-analyze verify
+#      passes on them.
 # Installs yamllint with apt-get and the npm packages with `npm ci` when
 # missing; kubectl is not packaged in Debian 12 and must be on PATH (the
 # project's machine image has it). Needs no cluster and no network beyond
@@ -90,6 +91,15 @@ promtool test rules "$rendered/rules/rules-test.yaml"
 
 echo "== yamllint deploy/"
 yamllint -c deploy/validate/yamllint.yaml deploy/
+
+echo "== systemd units: one machine, the LevelDB log"
+if ! grep -qx -- '--data_dir=/var/lib/bulletin/ingest' deploy/systemd/ingest.flags ||
+   grep -q -- '^--log=' deploy/systemd/ingest.flags; then
+  echo "validate-deploy: deploy/systemd/ingest.flags must keep the LevelDB log" \
+    "in the unit's StateDirectory (docs/operations.md says how to point it" \
+    "at NATS instead)" >&2
+  exit 1
+fi
 
 echo "== systemd-analyze verify"
 # verify checks that ExecStart's binary exists: point the units at stand-ins
