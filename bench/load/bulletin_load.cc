@@ -449,9 +449,9 @@ int RunCalls(const std::string& mode) {
         httplib::Result answer =
             client->Post("/v1/bulletins:search", body, "application/json");
         if (!answer && answer.error() == httplib::Error::Read) {
-          // cpp-httplib's server now and then closes a kept-alive
-          // connection under a request (docs/benchmarks.md); a search is
-          // safe to send again, as browsers do.
+          // A connection reset under its request (as cpp-httplib's listen
+          // backlog of 5 once caused, docs/benchmarks.md): a search is safe
+          // to send again, as browsers do, and the count shows it.
           retries.fetch_add(1, std::memory_order_relaxed);
           answer =
               client->Post("/v1/bulletins:search", body, "application/json");

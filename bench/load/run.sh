@@ -32,9 +32,7 @@ DATA_ROOT="${DATA_ROOT:-$(mktemp -d /var/tmp/bulletin-load.XXXXXX)}"
 mkdir -p "$DATA_ROOT"
 RESULTS="${RESULTS:-$DATA_ROOT/results.txt}"
 SEARCH_CONCURRENCY=(1 8 32 128)
-# HTTP/JSON search at 1 and 8 only: from 32 up, a few of cpp-httplib's
-# kept-alive connections fail with a read error (see docs/benchmarks.md).
-HTTP_CONCURRENCY=(1 8)
+HTTP_CONCURRENCY=(1 8 32 128)
 SUBMIT_CONCURRENCY=(1 8 32)
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -247,7 +245,7 @@ awk -v reps="$REPS" '
     printf "\nThe same searches over HTTP/JSON (POST /v1/bulletins:search) on the same replica, right after each gRPC run:\n\n"
     print "| concurrency | HTTP calls/s | HTTP p50 / p99 ms | gRPC search calls/s | HTTP / gRPC | CPU µs per call, server / client: HTTP |"
     print "|---:|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= 2; i++) { c = cs[i]
+    for (i = 1; i <= 4; i++) { c = cs[i]
       printf "| %d | %.0f | %.2f / %.2f | %.0f | %.0f%% | %.0f / %.0f |\n", c,
         median("http_search" c "_tput"), median("http_search" c "_p50"), median("http_search" c "_p99"),
         median("search" c "_tput"), 100 * median("hratio" c),

@@ -10,8 +10,9 @@ ABSL_FLAG(std::string, http_listen, "",
 ABSL_FLAG(std::vector<std::string>, http_cors_allowed_origins, {},
           "Origins (scheme://host[:port]) whose browser pages may call the "
           "HTTP API; '*' allows any. Empty: same-origin only.");
-ABSL_FLAG(int32_t, http_threads, 32,
-          "HTTP connections served at once; a quarter of them may be "
+ABSL_FLAG(int32_t, http_threads, 256,
+          "HTTP connections served at once, each on a thread of its own "
+          "while open (more wait for one to close); a quarter of them may be "
           "streams (Watch).");
 
 namespace bulletin {

@@ -1,14 +1,8 @@
 #include "common/http/http_gateway.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/http/field_path.h"
@@ -26,9 +20,6 @@ namespace {
 constexpr absl::Duration kStreamPoll = absl::Milliseconds(250);
 // How long a stream may stay silent before a comment line tests the client.
 constexpr absl::Duration kStreamKeepAlive = absl::Seconds(10);
-// Requests one keep-alive connection may carry before it is closed; high,
-// so that a client's pooled connections are not torn down every few calls.
-constexpr size_t kKeepAliveRequests = 100000;
 
 constexpr char kJson[] = "application/json";
 
@@ -79,19 +70,6 @@ grpc::Status LibraryErrorStatus(const httplib::Request& request,
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
     HttpGatewayOptions options, std::shared_ptr<grpc::Channel> channel,
     ExtraRoutes extra_routes) {
-  const std::string& address = options.listen_address;
-  const size_t colon = address.rfind(':');
-  int requested_port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(address.substr(colon + 1), &requested_port) ||
-      requested_port < 0 || requested_port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("HTTP address '", address, "' is not host:port"));
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
   if (!options.access_rules.empty() && !options.tls.enabled()) {
     return absl::InvalidArgumentError(
         "access rules (bearer tokens) on HTTP need TLS: a token must not "
@@ -103,39 +81,24 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
   std::unique_ptr<HttpGateway> gateway(new HttpGateway(
       std::move(options), *std::move(routes), std::move(channel)));
   const HttpGatewayOptions& opts = gateway->options_;
+  std::unique_ptr<httplib::Server> server;
   if (opts.tls.enabled()) {
-    auto server = std::make_unique<httplib::SSLServer>(
+    auto tls_server = std::make_unique<httplib::SSLServer>(
         opts.tls.cert_file.c_str(), opts.tls.key_file.c_str(),
         opts.tls.client_ca_file.empty() ? nullptr
                                         : opts.tls.client_ca_file.c_str());
-    if (!server->is_valid()) {
+    if (!tls_server->is_valid()) {
       return absl::InvalidArgumentError(
           absl::StrCat("cannot serve HTTPS with ", opts.tls.cert_file, " and ",
                        opts.tls.key_file));
     }
-    gateway->server_ = std::move(server);
+    server = std::move(tls_server);
   } else {
-    gateway->server_ = std::make_unique<httplib::Server>();
+    server = std::make_unique<httplib::Server>();
   }
-  httplib::Server& server = *gateway->server_;
-  // As for /metrics: SO_REUSEADDR alone, not httplib's SO_REUSEPORT, which
-  // would let a second process bind the same port and split the traffic.
-  // TCP_NODELAY (inherited by accepted connections): httplib writes headers
-  // and body separately, and Nagle's algorithm would hold the body back
-  // for the client's delayed ACK, some 40 ms per answer.
-  server.set_socket_options([](int socket) {
-    int yes = 1;
-    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-  });
-  const int threads = std::max(opts.threads, 2);
-  server.new_task_queue = [threads] {
-    return new httplib::ThreadPool(threads);
-  };
-  server.set_keep_alive_max_count(kKeepAliveRequests);
-  server.set_payload_max_length(opts.max_request_bytes);
+  server->set_payload_max_length(opts.max_request_bytes);
   HttpGateway* self = gateway.get();
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
+  server->set_error_handler(httplib::Server::HandlerWithResponse(
       [self](const httplib::Request& request, httplib::Response& response) {
         if (!response.body.empty())
           return httplib::Server::HandlerResponse::Unhandled;
@@ -148,41 +111,34 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
         response.status = http_status;
         return httplib::Server::HandlerResponse::Handled;
       }));
-  if (extra_routes) extra_routes(server);
-  server.Get("/openapi.json",
-             [document = OpenApiJson(self->routes_, "Bulletin HTTP/JSON API")](
-                 const httplib::Request&, httplib::Response& response) {
-               response.set_content(document, kJson);
-             });
+  if (extra_routes) extra_routes(*server);
+  server->Get("/openapi.json",
+              [document = OpenApiJson(self->routes_, "Bulletin HTTP/JSON API")](
+                  const httplib::Request&, httplib::Response& response) {
+                response.set_content(document, kJson);
+              });
   auto handle = [self](const httplib::Request& request,
                        httplib::Response& response) {
     self->Handle(request, response);
   };
-  server.Get(".*", handle);
-  server.Post(".*", handle);
-  server.Put(".*", handle);
-  server.Patch(".*", handle);
-  server.Delete(".*", handle);
-  server.Options(".*", [self](const httplib::Request& request,
-                              httplib::Response& response) {
+  server->Get(".*", handle);
+  server->Post(".*", handle);
+  server->Put(".*", handle);
+  server->Patch(".*", handle);
+  server->Delete(".*", handle);
+  server->Options(".*", [self](const httplib::Request& request,
+                               httplib::Response& response) {
     self->HandlePreflight(request, response);
   });
 
-  int port = requested_port;
-  if (requested_port == 0) {
-    port = server.bind_to_any_port(host);
-  } else if (!server.bind_to_port(host, requested_port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", address, " for HTTP"));
-  }
-  gateway->port_ = port;
-  gateway->thread_ = std::thread([self] {
-    self->server_->listen_after_bind();
-    self->finished_.store(true);
-  });
+  HttpListenerOptions listener_options;
+  listener_options.address = opts.listen_address;
+  listener_options.name = "HTTP";
+  listener_options.max_connections = opts.threads;
+  absl::StatusOr<std::unique_ptr<HttpListener>> listener =
+      HttpListener::Start(std::move(server), listener_options);
+  if (!listener.ok()) return listener.status();
+  gateway->listener_ = *std::move(listener);
   return gateway;
 }
 
@@ -195,15 +151,10 @@ HttpGateway::HttpGateway(HttpGatewayOptions options, HttpRoutes routes,
 HttpGateway::~HttpGateway() { Stop(); }
 
 void HttpGateway::Stop() {
+  // Open streams end at their next poll, so the listener's threads come
+  // free.
   stopping_.store(true);
-  if (!thread_.joinable()) return;
-  // httplib's stop() does nothing until listen_after_bind has marked the
-  // server running, so a Stop right after Start must retry until one lands.
-  while (!finished_.load()) {
-    if (server_->is_running()) server_->stop();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  thread_.join();
+  if (listener_ != nullptr) listener_->Stop();
 }
 
 void HttpGateway::AllowOrigin(const httplib::Request& request,

@@ -55,12 +55,12 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/http/grpc_bridge.h"
+#include "common/http/http_listener.h"
 #include "common/http/http_routes.h"
 #include "common/server/auth.h"
 #include "common/server/tls.h"
@@ -112,8 +112,9 @@ struct HttpGatewayOptions {
   size_t max_request_bytes = 1 << 20;
   // Deadline of each unary call, and of a stream's start.
   absl::Duration call_timeout = absl::Seconds(30);
-  // Connections served at once (each keeps a thread while it is open).
-  int threads = 32;
+  // Connections served at once, each on a thread of its own while it is
+  // open (http_listener.h); more wait for one to close.
+  int threads = 256;
   // Server-streaming calls open at once; each holds one of `threads`.
   int max_streams = 16;
   // Unary methods, by full name ("/package.Service/Method"), to call
@@ -142,7 +143,7 @@ class HttpGateway {
   // joins. Idempotent.
   void Stop();
 
-  int port() const { return port_; }
+  int port() const { return listener_->port(); }
   const HttpRoutes& routes() const { return routes_; }
 
  private:
@@ -161,14 +162,11 @@ class HttpGateway {
   const HttpGatewayOptions options_;
   const HttpRoutes routes_;
   GrpcBridge bridge_;
-  std::unique_ptr<httplib::Server> server_;
-  int port_ = 0;
   std::atomic<int> open_streams_{0};
   // Set by Stop: open streams end at their next poll.
   std::atomic<bool> stopping_{false};
-  // Set by the serving thread when listen_after_bind has returned.
-  std::atomic<bool> finished_{false};
-  std::thread thread_;
+  // Last: its threads call into the members above until it stops.
+  std::unique_ptr<HttpListener> listener_;
 };
 
 }  // namespace bulletin

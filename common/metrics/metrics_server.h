@@ -18,24 +18,20 @@
 // Ownership: does not own the registry or the health state, which must
 // outlive the server.
 // Thread-safety: Start and Stop from one thread; requests are answered on
-// cpp-httplib's own threads, which only call MetricsRegistry::Render and
-// HealthState's accessors.
+// the listener's threads (common/http/http_listener.h), which only call
+// MetricsRegistry::Render and HealthState's accessors.
 
 #ifndef BULLETIN_COMMON_METRICS_METRICS_SERVER_H_
 #define BULLETIN_COMMON_METRICS_METRICS_SERVER_H_
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
+#include <utility>
 
 #include "absl/status/statusor.h"
+#include "common/http/http_listener.h"
 #include "common/metrics/metrics.h"
 #include "common/server/health_state.h"
-
-namespace httplib {
-class Server;
-}  // namespace httplib
 
 namespace bulletin {
 
@@ -50,23 +46,20 @@ class MetricsServer {
       const std::string& address, const MetricsRegistry* registry,
       const HealthState* health = nullptr);
 
-  ~MetricsServer();  // Calls Stop().
+  ~MetricsServer() = default;  // Stops.
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
   // Stops accepting, finishes the request in progress, joins. Idempotent.
-  void Stop();
+  void Stop() { listener_->Stop(); }
 
-  int port() const { return port_; }
+  int port() const { return listener_->port(); }
 
  private:
-  MetricsServer(std::unique_ptr<httplib::Server> server, int port);
+  explicit MetricsServer(std::unique_ptr<HttpListener> listener)
+      : listener_(std::move(listener)) {}
 
-  std::unique_ptr<httplib::Server> server_;
-  const int port_;
-  // Set by the serving thread when listen_after_bind has returned.
-  std::atomic<bool> finished_{false};
-  std::thread thread_;
+  std::unique_ptr<HttpListener> listener_;
 };
 
 }  // namespace bulletin

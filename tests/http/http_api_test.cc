@@ -2,8 +2,10 @@
 // as gRPC, errors as google.rpc.Status with AIP-193's HTTP statuses, body
 // limits, CORS, and Watch as server-sent events.
 
+#include <atomic>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -295,6 +297,43 @@ TEST_F(HttpApiTest, WatchStreamsNewMatchesAsServerSentEvents) {
       << received.Text();
   client.stop();
   watcher.join();
+}
+
+// 64 clients, each keeping its connection open and calling again, are all
+// answered: none waits for another's connection to close.
+TEST_F(HttpApiTest, ServesManyKeptAliveConnectionsAtOnce) {
+  Start();
+  constexpr int kClients = 64;
+  std::atomic<int> answered{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      httplib::Client client("127.0.0.1", query_http_);
+      client.set_keep_alive(true);
+      // Guards against a hang only: a starved client would wait forever.
+      client.set_read_timeout(120, 0);
+      bool counted = false;
+      // Keeps calling on its connection until every client has had an
+      // answer: with a fixed pool of 32 threads, the first 32 clients held
+      // every thread and the others were never answered.
+      while (answered.load() < kClients) {
+        httplib::Result result =
+            client.Post("/v1/bulletins:search", R"({"query":"政协"})", kJson);
+        if (!result || result->status != 200) {
+          ++failed;
+          return;
+        }
+        if (!counted) {
+          counted = true;
+          ++answered;
+        }
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(answered.load(), kClients);
 }
 
 TEST_F(HttpApiTest, WatchReportsABadQueryInTheStream) {
