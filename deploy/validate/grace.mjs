@@ -3,8 +3,9 @@
 // - bulletin services: terminationGracePeriodSeconds must exceed the
 //   --lame_duck_period plus --drain_timeout they run with (flag files from
 //   the rendered ConfigMaps, then arguments), with room to close;
-// - nats-server: it must exceed lame_duck_grace_period plus
-//   lame_duck_duration from its configuration, with room to shut down.
+// - nats-server: it must exceed the lame duck its configuration asks for
+//   (a second to hand over leaderships, then lame_duck_duration, which
+//   includes lame_duck_grace_period), with room to shut down.
 //
 //   kubectl kustomize deploy/k8s/overlays/prod | node grace.mjs prod
 //
@@ -34,10 +35,13 @@ for (const object of workloads(objects)) {
     let what;
     const nats = natsConfig(objects, spec, container);
     if (nats !== undefined) {
-      // nats-server's defaults: no grace period, a 2 minute lame duck.
-      needed = seconds(nats.setting("lame_duck_grace_period") ?? "0s") +
-        seconds(nats.setting("lame_duck_duration") ?? "2m") + closeSeconds;
-      what = "lame duck grace + duration";
+      // nats-server 2.9's default duration is 2 minutes; the grace period
+      // (default 10 s) runs inside it, and cannot exceed it.
+      needed = 1 + Math.max(
+        seconds(nats.setting("lame_duck_duration") ?? "2m"),
+        seconds(nats.setting("lame_duck_grace_period") ?? "10s")) +
+        closeSeconds;
+      what = "leader handover + lame duck";
     } else {
       const flags = effectiveFlags(objects, spec, container);
       if (flags.missing.length > 0) {
