@@ -10,6 +10,16 @@ namespace {
 // Every operation here is awaited before the next starts, so one tag does.
 void* const kTag = reinterpret_cast<void*>(1);
 
+void AddOrigin(const GrpcBridge::Origin& origin, grpc::ClientContext* context) {
+  if (!origin.request_id.empty()) {
+    context->AddMetadata(kRequestIdKey, origin.request_id);
+  }
+  if (!origin.caller.empty()) {
+    context->AddMetadata(kForwardedCallerKey, origin.caller);
+    context->AddMetadata(kInProcessKeyKey, InProcessKey());
+  }
+}
+
 }  // namespace
 
 GrpcBridge::GrpcBridge(std::shared_ptr<grpc::Channel> channel)
@@ -19,11 +29,11 @@ grpc::Status GrpcBridge::Unary(const std::string& full_method,
                                const google::protobuf::Message& request,
                                absl::Time deadline,
                                google::protobuf::Message* response,
-                               const std::string& request_id,
+                               const Origin& origin,
                                std::string* answered_request_id) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
-  if (!request_id.empty()) context.AddMetadata(kRequestIdKey, request_id);
+  AddOrigin(origin, &context);
   grpc::CompletionQueue queue;
   std::unique_ptr<grpc::ClientAsyncResponseReader<google::protobuf::Message>>
       call = stub_.PrepareUnaryCall(&context, full_method, request, &queue);
@@ -48,8 +58,10 @@ grpc::Status GrpcBridge::Unary(const std::string& full_method,
 }
 
 std::unique_ptr<GrpcBridge::Stream> GrpcBridge::StartStream(
-    const std::string& full_method, const google::protobuf::Message& request) {
+    const std::string& full_method, const google::protobuf::Message& request,
+    const Origin& origin) {
   std::unique_ptr<Stream> stream(new Stream());
+  AddOrigin(origin, &stream->context_);
   stream->call_ =
       stub_.PrepareCall(&stream->context_, full_method, &stream->queue_);
   bool ok = false;

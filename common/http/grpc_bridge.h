@@ -91,22 +91,30 @@ class GrpcBridge {
     grpc::Status status_;
   };
 
+  // On whose behalf a call is made (common/server/call_interceptor.h).
+  struct Origin {
+    // Goes out as the call's x-request-id when not empty.
+    std::string request_id;
+    // The caller the gateway authenticated ("bearer:...", "cert:..."),
+    // which the service's CallerOf then reports; empty: none.
+    std::string caller;
+  };
+
   explicit GrpcBridge(std::shared_ptr<grpc::Channel> channel);
 
-  // Calls a unary method and waits for its answer. A non-empty
-  // `request_id` goes out as the call's x-request-id
-  // (common/server/call_interceptor.h); the id the server answered with
-  // (that one, or one it made) comes back in `*answered_request_id` when
-  // given.
+  // Calls a unary method and waits for its answer. The id the server
+  // answered with (origin's, or one it made) comes back in
+  // `*answered_request_id` when given.
   grpc::Status Unary(const std::string& full_method,
                      const google::protobuf::Message& request,
                      absl::Time deadline, google::protobuf::Message* response,
-                     const std::string& request_id = "",
+                     const Origin& origin = {},
                      std::string* answered_request_id = nullptr);
 
   // Starts a server-streaming method with `request`.
   std::unique_ptr<Stream> StartStream(const std::string& full_method,
-                                      const google::protobuf::Message& request);
+                                      const google::protobuf::Message& request,
+                                      const Origin& origin = {});
 
  private:
   std::shared_ptr<grpc::Channel> channel_;

@@ -37,6 +37,7 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> StartHttpGatewayFromFlags(
   options.threads = absl::GetFlag(FLAGS_http_threads);
   options.max_streams = std::max(1, options.threads / 4);
   options.direct_methods = std::move(direct_methods);
+  options.rpc_metrics = grpc_options.rpc_metrics;
   return HttpGateway::Start(
       std::move(options),
       grpc_server->InProcessChannel(grpc::ChannelArguments()),

@@ -6,10 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/http/field_path.h"
+#include "common/http/http_caller.h"
 #include "common/http/http_status.h"
 #include "common/http/openapi.h"
 #include "common/log/json_log.h"
 #include "common/record/json.h"
+#include "common/server/call_interceptor.h"
 #include "google/protobuf/message.h"
 #include "httplib.h"
 
@@ -191,9 +193,28 @@ void HttpGateway::HandlePreflight(const httplib::Request& request,
   }
 }
 
+void HttpGateway::Finished(const std::string& full_method,
+                           const grpc::Status& status,
+                           const GrpcBridge::Origin& origin,
+                           absl::Time start) const {
+  const absl::Duration elapsed = absl::Now() - start;
+  if (options_.rpc_metrics != nullptr) {
+    options_.rpc_metrics->RecordCall(full_method, status.error_code(),
+                                     absl::ToDoubleSeconds(elapsed));
+  }
+  LogFailedCall(full_method, status, origin.request_id, origin.caller, elapsed);
+}
+
 void HttpGateway::Handle(const httplib::Request& request,
                          httplib::Response& response) {
+  const absl::Time start = absl::Now();
   AllowOrigin(request, response);
+  // The client's X-Request-Id names the call in the service's logs (or one
+  // is made), and every answer says which id it had.
+  GrpcBridge::Origin origin;
+  origin.request_id =
+      AcceptOrMakeRequestId(request.get_header_value("X-Request-Id"));
+  response.set_header("X-Request-Id", origin.request_id);
   std::optional<HttpRoutes::Match> match =
       routes_.Find(request.method, request.path);
   if (!match.has_value()) {
@@ -216,22 +237,31 @@ void HttpGateway::Handle(const httplib::Request& request,
   }
   const HttpRoute& route = *match->route;
 
-  const AccessRule* rule =
-      FindAccessRule(options_.access_rules, route.full_method);
-  if (rule != nullptr) {
-    const std::string authorization = request.get_header_value("Authorization");
-    if (BearerCaller(*rule, authorization).empty()) {
-      const bool presented = !authorization.empty();
-      LogWarning("call_unauthenticated", {{"method", route.full_method},
-                                          {"bearer_presented", presented},
-                                          {"transport", "http"}});
-      response.set_header("WWW-Authenticate", "Bearer");
-      SendStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                              std::string(RefusalMessage(presented))),
-                 response);
-      return;
+  const HttpCaller caller = IdentifyHttpCaller(
+      request, FindAccessRule(options_.access_rules, route.full_method));
+  if (!caller.admitted) {
+    if (options_.rpc_metrics != nullptr) {
+      options_.rpc_metrics->RecordAuthFailure(route.full_method);
     }
+    LogWarning("call_unauthenticated",
+               {{"method", route.full_method},
+                {"bearer_presented", caller.bearer_presented},
+                {"transport", "http"},
+                {"request_id", origin.request_id}});
+    response.set_header("WWW-Authenticate", "Bearer");
+    SendStatus(
+        grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                     std::string(RefusalMessage(caller.bearer_presented))),
+        response);
+    return;
   }
+  origin.caller = caller.name;
+  // A request that cannot become the method's message fails as a call
+  // whose message gRPC cannot parse does: counted and logged.
+  auto refuse = [&](const grpc::Status& status) {
+    Finished(route.full_method, status, origin, start);
+    SendStatus(status, response);
+  };
 
   std::unique_ptr<google::protobuf::Message> message =
       NewMessage(route.method->input_type());
@@ -239,21 +269,18 @@ void HttpGateway::Handle(const httplib::Request& request,
     if (!request.body.empty()) {
       absl::Status parsed = FromJson(request.body, message.get());
       if (!parsed.ok()) {
-        SendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                absl::StrCat("the body is not a JSON ",
-                                             route.method->input_type()->name(),
-                                             ": ", parsed.message())),
-                   response);
+        refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat("the body is not a JSON ",
+                                         route.method->input_type()->name(),
+                                         ": ", parsed.message())));
         return;
       }
     }
   } else if (!request.body.empty()) {
-    SendStatus(
-        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                     absl::StrCat(request.method, " ", route.path_template,
-                                  " takes no body: give fields as "
-                                  "query parameters")),
-        response);
+    refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(request.method, " ", route.path_template,
+                                     " takes no body: give fields as "
+                                     "query parameters")));
     return;
   }
   // Only the query string's parameters: httplib also puts a form body's
@@ -267,24 +294,22 @@ void HttpGateway::Handle(const httplib::Request& request,
   for (const auto& [name, value] : query) {
     absl::Status set = SetFieldFromText(name, value, message.get());
     if (!set.ok()) {
-      SendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              std::string(set.message())),
-                 response);
+      refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string(set.message())));
       return;
     }
   }
   for (const auto& [field, value] : match->bindings) {
     absl::Status set = SetFieldFromText(field, value, message.get());
     if (!set.ok()) {
-      SendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              std::string(set.message())),
-                 response);
+      refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string(set.message())));
       return;
     }
   }
 
   if (route.method->server_streaming()) {
-    Stream(route, *message, response);
+    Stream(route, *message, origin, response);
     return;
   }
   std::unique_ptr<google::protobuf::Message> answer =
@@ -292,16 +317,14 @@ void HttpGateway::Handle(const httplib::Request& request,
   grpc::Status status;
   auto direct = options_.direct_methods.find(route.full_method);
   if (direct != options_.direct_methods.end()) {
+    // No interceptor sees this call: it is counted and logged here.
     grpc::ServerContext context;
     status = direct->second(&context, *message, answer.get());
+    Finished(route.full_method, status, origin, start);
   } else {
-    // The client's X-Request-Id names the call in the service's logs (the
-    // server checks it, or makes one), and the id used comes back.
-    std::string request_id;
-    status = bridge_.Unary(
-        route.full_method, *message, absl::Now() + options_.call_timeout,
-        answer.get(), request.get_header_value("X-Request-Id"), &request_id);
-    if (!request_id.empty()) response.set_header("X-Request-Id", request_id);
+    status = bridge_.Unary(route.full_method, *message,
+                           absl::Now() + options_.call_timeout, answer.get(),
+                           origin);
   }
   if (!status.ok()) {
     SendStatus(status, response);
@@ -312,6 +335,7 @@ void HttpGateway::Handle(const httplib::Request& request,
 
 void HttpGateway::Stream(const HttpRoute& route,
                          const google::protobuf::Message& message,
+                         const GrpcBridge::Origin& origin,
                          httplib::Response& response) {
   if (open_streams_.fetch_add(1) >= options_.max_streams) {
     open_streams_.fetch_sub(1);
@@ -327,7 +351,7 @@ void HttpGateway::Stream(const HttpRoute& route,
   std::shared_ptr<std::atomic<int>> slot(
       &open_streams_, [](std::atomic<int>* count) { count->fetch_sub(1); });
   std::shared_ptr<GrpcBridge::Stream> stream =
-      bridge_.StartStream(route.full_method, message);
+      bridge_.StartStream(route.full_method, message, origin);
   grpc::Status started =
       stream->WaitStarted(absl::Now() + options_.call_timeout);
   if (!started.ok()) {

@@ -8,7 +8,9 @@
 // deadlines; or, for the unary methods listed in direct_methods, by calling
 // the handler directly with a ServerContext of its own, which skips the
 // channel's serialization and thread hand-offs (some 180 µs a call, more
-// than a search) along with the interceptors. See docs/api.md.
+// than a search) along with the interceptors: the gateway then gives the
+// call its request id, counts it in rpc_metrics and logs its failure as
+// the interceptors would. See docs/api.md.
 //
 //   bulletin::HttpGatewayOptions options;
 //   options.listen_address = "127.0.0.1:8080";
@@ -31,13 +33,16 @@
 //   handler's error (a malformed query) comes that way too, inside the 200
 //   stream, which is also the only way a browser's EventSource can read it.
 // - A method an access rule names needs `Authorization: Bearer <token>`
-//   with the rule's token (auth.h; client certificates do not admit on
-//   HTTP); otherwise 401 with the same message gRPC gives.
+//   with one of the rule's tokens, or a verified client certificate naming
+//   one of its identities (http_caller.h); otherwise 401 with the same
+//   message gRPC gives. The caller so found reaches the service as the
+//   call's CallerOf (common/server/call_interceptor.h), so its logs and
+//   per-caller limits see the same caller as over gRPC.
 // - Bodies over max_request_bytes get 413 (RESOURCE_EXHAUSTED); more
 //   server-streaming calls than max_streams get 429.
-// - A call through the in-process channel carries the request's
-//   X-Request-Id as its x-request-id, and answers with the id the server
-//   used in the X-Request-Id header.
+// - Each request has a request id, its usable X-Request-Id or a new one,
+//   which the call carries as its x-request-id and the answer in its
+//   X-Request-Id header.
 // - GET /openapi.json describes the routes (common/http/openapi.h).
 // - CORS: an Origin in cors_allowed_origins (or any, with "*") is echoed in
 //   Access-Control-Allow-Origin, and OPTIONS preflights are answered.
@@ -62,6 +67,7 @@
 #include "common/http/grpc_bridge.h"
 #include "common/http/http_listener.h"
 #include "common/http/http_routes.h"
+#include "common/metrics/rpc_metrics.h"
 #include "common/server/auth.h"
 #include "common/server/tls.h"
 #include "grpcpp/grpcpp.h"
@@ -120,6 +126,10 @@ struct HttpGatewayOptions {
   // Unary methods, by full name ("/package.Service/Method"), to call
   // directly on the service instead of through the in-process channel.
   std::map<std::string, DirectUnaryMethod> direct_methods;
+  // The gRPC server's (not owned; must outlive the gateway): direct calls
+  // and refused requests are counted in it, as the interceptors count the
+  // calls that pass through the channel.
+  RpcMetrics* rpc_metrics = nullptr;
 };
 
 class HttpGateway {
@@ -155,7 +165,11 @@ class HttpGateway {
                        httplib::Response& response);
   // Serves a server-streaming call as server-sent events.
   void Stream(const HttpRoute& route, const google::protobuf::Message& message,
-              httplib::Response& response);
+              const GrpcBridge::Origin& origin, httplib::Response& response);
+  // Counts and logs a call no interceptor saw (a direct one, or one refused
+  // before it could be made), as the interceptors do for the others.
+  void Finished(const std::string& full_method, const grpc::Status& status,
+                const GrpcBridge::Origin& origin, absl::Time start) const;
   void AllowOrigin(const httplib::Request& request,
                    httplib::Response& response) const;
 

@@ -73,6 +73,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       AssignRequestId(methods->GetRecvInitialMetadata());
+      CheckForwardedCaller(methods->GetRecvInitialMetadata());
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_MESSAGE) &&
@@ -102,6 +103,19 @@ class CallInterceptor : public grpc::experimental::Interceptor {
                       grpc::string_ref(request_id_));
   }
 
+  // Keeps a forwarded caller only when the call proves it comes from this
+  // process; never lets a handler see the proof.
+  static void CheckForwardedCaller(
+      std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+    bool proven = false;
+    auto [key_begin, key_end] = metadata->equal_range(kInProcessKeyKey);
+    for (auto it = key_begin; it != key_end; ++it) {
+      proven = proven || TokensEqual(ToView(it->second), InProcessKey());
+    }
+    metadata->erase(key_begin, key_end);
+    if (!proven) metadata->erase(kForwardedCallerKey);
+  }
+
   void Finish(grpc::experimental::InterceptorBatchMethods* methods) {
     grpc::Status status = methods->GetSendStatus();
     if (unparseable_request_ &&
@@ -116,15 +130,9 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     if (!request_id_.empty()) {
       methods->GetSendTrailingMetadata()->emplace(kRequestIdKey, request_id_);
     }
-    if (!status.ok() && !Quiet(info_->method()) && !Shed(status)) {
-      LogInfo("rpc_failed",
-              {{"method", info_->method()},
-               {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(
-                            status.error_code()))},
-               {"message", status.error_message()},
-               {"request_id", request_id_},
-               {"caller", CallerOf(*info_->server_context())},
-               {"seconds", absl::ToDoubleSeconds(absl::Now() - start_)}});
+    if (!status.ok()) {
+      LogFailedCall(info_->method(), status, request_id_,
+                    CallerOf(*info_->server_context()), absl::Now() - start_);
     }
   }
 
@@ -150,6 +158,33 @@ NewCallInterceptorFactory() {
   return std::make_unique<CallInterceptorFactory>();
 }
 
+const std::string& InProcessKey() {
+  static const std::string* const key = [] {
+    std::random_device random;
+    return new std::string(absl::StrFormat("%08x%08x%08x%08x", random(),
+                                           random(), random(), random()));
+  }();
+  return *key;
+}
+
+std::string AcceptOrMakeRequestId(absl::string_view presented) {
+  return UsableRequestId(presented) ? std::string(presented) : NewRequestId();
+}
+
+void LogFailedCall(absl::string_view full_method, const grpc::Status& status,
+                   absl::string_view request_id, absl::string_view caller,
+                   absl::Duration elapsed) {
+  if (status.ok() || Quiet(full_method) || Shed(status)) return;
+  LogInfo("rpc_failed",
+          {{"method", full_method},
+           {"code", absl::StatusCodeToString(
+                        static_cast<absl::StatusCode>(status.error_code()))},
+           {"message", status.error_message()},
+           {"request_id", request_id},
+           {"caller", caller},
+           {"seconds", absl::ToDoubleSeconds(elapsed)}});
+}
+
 std::string RequestIdOf(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(kRequestIdKey);
@@ -158,12 +193,19 @@ std::string RequestIdOf(const grpc::ServerContextBase& context) {
 
 std::string CallerOf(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr) return "anonymous";
-  for (const grpc::string_ref& value :
-       auth->FindPropertyValues(kCallerProperty)) {
-    return std::string(ToView(value));
+  if (auth != nullptr) {
+    for (const grpc::string_ref& value :
+         auth->FindPropertyValues(kCallerProperty)) {
+      return std::string(ToView(value));
+    }
   }
-  if (auth->IsPeerAuthenticated()) {
+  // Only there when the interceptor found it proven (see the header).
+  const auto& metadata = context.client_metadata();
+  auto forwarded = metadata.find(kForwardedCallerKey);
+  if (forwarded != metadata.end()) {
+    return std::string(ToView(forwarded->second));
+  }
+  if (auth != nullptr && auth->IsPeerAuthenticated()) {
     for (const grpc::string_ref& value : auth->GetPeerIdentity()) {
       return absl::StrCat("cert:", ToView(value));
     }

@@ -23,7 +23,9 @@
 namespace bulletin::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 
 constexpr char kJson[] = "application/json";
 
@@ -178,6 +180,44 @@ TEST_F(HttpApiTest, WritesCarryTheRequestIdBothWays) {
       ToJson(request), kJson);
   ASSERT_TRUE(refused_id);
   EXPECT_EQ(refused_id->get_header_value("X-Request-Id").size(), 16u);
+}
+
+// Reads called straight on the service (no interceptor on their way) still
+// get a request id, are counted in the RPC metrics and, when they fail,
+// logged, as every gRPC call is.
+TEST_F(HttpApiTest, DirectReadsAreCountedAndLoggedAsCalls) {
+  Start({}, {"--metrics_listen=127.0.0.1:0"});
+  const int metrics_port = LoggedPort(*pair_.query(), "metrics_port");
+  ASSERT_GT(metrics_port, 0);
+  httplib::Client client("127.0.0.1", query_http_);
+  httplib::Result missing = client.Get("/v1/bulletins/no-such-bulletin",
+                                       {{"X-Request-Id", "http-get-9"}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->get_header_value("X-Request-Id"), "http-get-9");
+  EXPECT_THAT(FileTail(pair_.query()->log_path(), 1 << 20),
+              ContainsRegex("\"event\":\"rpc_failed\",\"method\":\"/"
+                            "bulletin.v1.QueryService/Get\",\"code\":"
+                            "\"NOT_FOUND\".*\"request_id\":\"http-get-9\""));
+  httplib::Result searched =
+      client.Post("/v1/bulletins:search", R"({"query":"政协"})", kJson);
+  ASSERT_TRUE(searched);
+  EXPECT_EQ(searched->status, 200);
+  EXPECT_THAT(searched->get_header_value("X-Request-Id"),
+              MatchesRegex("[0-9a-f]{16}"));
+
+  httplib::Client metrics("127.0.0.1", metrics_port);
+  httplib::Result page = metrics.Get("/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body,
+              HasSubstr("grpc_server_handled_total{grpc_service=\"bulletin.v1."
+                        "QueryService\",grpc_method=\"Get\",grpc_code=\"NOT_"
+                        "FOUND\"} 1"));
+  EXPECT_THAT(
+      page->body,
+      HasSubstr("grpc_server_handled_total{grpc_service=\"bulletin.v1."
+                "QueryService\",grpc_method=\"Search\",grpc_code=\"OK\"}"
+                " 1"));
 }
 
 TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {

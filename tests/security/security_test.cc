@@ -11,6 +11,7 @@
 #include "bulletin/v1/feed.grpc.pb.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "common/record/json.h"
+#include "common/server/auth.h"
 #include "common/server/tls.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -181,11 +182,19 @@ TEST_F(SecurityTest, HttpApiNeedsTheSameBearerTokenOverHttps) {
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
 
-  httplib::Result admitted =
-      client.Post("/v1/bulletins", {{"Authorization", "Bearer " + token}}, body,
-                  "application/json");
+  httplib::Result admitted = client.Post(
+      "/v1/bulletins",
+      {{"Authorization", "Bearer " + token}, {"X-Request-Id", "http-submit-1"}},
+      body, "application/json");
   ASSERT_TRUE(admitted);
   EXPECT_EQ(admitted->status, 200) << admitted->body;
+  // The service sees the caller the token names, as over gRPC, so its logs
+  // and per-caller write limits apply to HTTP writers too.
+  EXPECT_THAT(Log(pair_.ingest()),
+              ContainsRegex(absl::StrCat(
+                  "\"event\":\"submit_acked\".*\"request_id\":\"http-"
+                  "submit-1\",\"caller\":\"",
+                  TokenFingerprint(token), "\"")));
 
   // Parse needs it too, as on gRPC.
   v1::ParseRequest parse;
@@ -200,6 +209,31 @@ TEST_F(SecurityTest, HttpApiNeedsTheSameBearerTokenOverHttps) {
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->status, 200) << parsed->body;
   EXPECT_THAT(Log(pair_.ingest()), Not(HasSubstr(token)));
+}
+
+// Over HTTPS with mTLS, the verified client certificate names the caller,
+// as on gRPC.
+TEST_F(SecurityTest, HttpApiNamesTheCallerByItsClientCertificate) {
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--tls_client_ca_file=" + certs_.ca);
+  flags.push_back("--http_listen=127.0.0.1:0");
+  ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
+  const int port = LoggedPort(*pair_.ingest(), "http_port");
+  ASSERT_GT(port, 0) << FileTail(pair_.ingest()->log_path());
+
+  v1::SubmitRequest request;
+  request.set_content(ReadExample(kExample));
+  httplib::SSLClient client("127.0.0.1", port, certs_.other_client.cert,
+                            certs_.other_client.key);
+  client.set_ca_cert_path(certs_.ca.c_str());
+  client.enable_server_certificate_verification(true);
+  // Submit is open here (no token file): the certificate names the caller.
+  httplib::Result submitted =
+      client.Post("/v1/bulletins", ToJson(request), "application/json");
+  ASSERT_TRUE(submitted) << httplib::to_string(submitted.error());
+  EXPECT_EQ(submitted->status, 200) << submitted->body;
+  EXPECT_THAT(Log(pair_.ingest()),
+              HasSubstr("\"caller\":\"cert:other.bulletin.test\""));
 }
 
 TEST_F(SecurityTest, SubmitAndRetractNeedTheBearerToken) {

@@ -22,6 +22,7 @@ namespace {
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 
 // Sends `bytes` as the request of `method`, whatever they are.
 grpc::Status CallWithBytes(const std::string& address,
@@ -102,6 +103,24 @@ TEST_F(CallTest, TheClientsRequestIdComesBackAndIsLogged) {
   EXPECT_THAT(FileTail(pair_.ingest()->log_path(), 1 << 20),
               ContainsRegex("\"event\":\"submit_acked\".*\"request_id\":"
                             "\"cms-42.a\",\"caller\":\"anonymous\""));
+}
+
+// The HTTP gateway names the caller it authenticated in metadata that only
+// a call from inside the process can prove; a network client that sends
+// the same metadata is still anonymous.
+TEST_F(CallTest, ANetworkClientCannotClaimACaller) {
+  v1::SubmitRequest request;
+  request.set_content("第5号快讯\n江津区政协召开会议。\n");
+  v1::SubmitResponse response;
+  grpc::ClientContext context;
+  context.AddMetadata("x-request-id", "forged-caller-1");
+  context.AddMetadata("x-bulletin-caller", "bearer:0badc0de");
+  context.AddMetadata("x-bulletin-in-process-key", "guessed");
+  ASSERT_TRUE(ingest_->Submit(&context, request, &response).ok());
+  const std::string log = FileTail(pair_.ingest()->log_path(), 1 << 20);
+  EXPECT_THAT(log, ContainsRegex("\"request_id\":\"forged-caller-1\","
+                                 "\"caller\":\"anonymous\""));
+  EXPECT_THAT(log, Not(HasSubstr("0badc0de")));
 }
 
 TEST_F(CallTest, ACallWithoutAUsableRequestIdGetsOne) {
