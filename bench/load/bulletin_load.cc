@@ -37,7 +37,9 @@
 //
 // Every mode but catchup also reports the generator's CPU time per call in
 // the recorded window (client_cpu_us), and with --server_pid=PID the
-// server's (server_cpu_us): both share this machine's cores.
+// server's (server_cpu_us): both share this machine's cores. With
+// --peer_pids, also what the processes behind the server spent together
+// (peer_cpu_us), e.g. the nats-server cluster holding ingest's log.
 
 #include <sys/types.h>
 #include <unistd.h>
@@ -99,6 +101,10 @@ ABSL_FLAG(int, server_pid, 0,
           "When > 0, the server's process id on this machine: the line then "
           "gives its CPU time per call in the recorded window "
           "(server_cpu_us), beside the generator's own (client_cpu_us).");
+ABSL_FLAG(std::vector<std::string>, peer_pids, {},
+          "Process ids of the processes the server relies on (e.g. its NATS "
+          "cluster), comma-separated: the line then gives the CPU time they "
+          "spent together per call in the recorded window (peer_cpu_us).");
 ABSL_FLAG(int64_t, first_bulletin, 0,
           "Submit and freshness: the first submission number (see "
           "corpus_texts.h); use a range no earlier run used.");
@@ -335,8 +341,16 @@ std::string DescribeCpu(const LoadResult& result,
     return absl::ToDoubleMicroseconds(cpu) / calls;
   };
   std::string line = absl::StrCat(" client_cpu_us=", per_call(window->cpu[0]));
-  if (window->cpu.size() > 1) {
+  if (absl::GetFlag(FLAGS_server_pid) > 0) {
     absl::StrAppend(&line, " server_cpu_us=", per_call(window->cpu[1]));
+  }
+  const size_t first_peer = absl::GetFlag(FLAGS_server_pid) > 0 ? 2 : 1;
+  if (window->cpu.size() > first_peer) {
+    absl::Duration peers;
+    for (size_t i = first_peer; i < window->cpu.size(); ++i) {
+      peers += window->cpu[i];
+    }
+    absl::StrAppend(&line, " peer_cpu_us=", per_call(peers));
   }
   return line;
 }
@@ -384,6 +398,15 @@ int RunCalls(const std::string& mode) {
   std::vector<pid_t> measured = {getpid()};
   if (absl::GetFlag(FLAGS_server_pid) > 0) {
     measured.push_back(absl::GetFlag(FLAGS_server_pid));
+  }
+  for (const std::string& peer : absl::GetFlag(FLAGS_peer_pids)) {
+    pid_t pid = 0;
+    if (!absl::SimpleAtoi(peer, &pid) || pid <= 0) {
+      std::fprintf(stderr, "bulletin_load: --peer_pids: '%s' is no pid\n",
+                   peer.c_str());
+      return EXIT_FAILURE;
+    }
+    measured.push_back(pid);
   }
   std::optional<CpuWindowSampler> sampler;
   const auto run_sampled = [&](const OpFactory& factory) {

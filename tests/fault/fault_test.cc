@@ -14,8 +14,8 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "tests/fault/submit_storm.h"
 #include "tests/system/service_pair.h"
+#include "tests/testing/submit_storm.h"
 #include "tests/testing/tcp_proxy.h"
 
 namespace bulletin::testing {
@@ -130,7 +130,7 @@ TEST(FaultTest, IngestKilledRepeatedlyDuringASubmitStorm) {
   const int port = pair.ingest_port();
   ASSERT_TRUE(pair.StartQuery().ok());
   const std::vector<std::string> texts = NumberedTexts(600, "a");
-  SubmitStorm storm(pair.ingest_address(), texts, 8);
+  SubmitStorm storm({pair.ingest_address()}, texts, 8);
   storm.Start();
   for (int kill = 0; kill < 4; ++kill) {
     AwaitProgress(storm, texts.size(), 0.1 * (kill + 1));
@@ -149,7 +149,7 @@ TEST(FaultTest, BothServicesKilledRepeatedlyDuringASubmitStorm) {
   const int port = pair.ingest_port();
   ASSERT_TRUE(pair.StartQuery().ok());
   const std::vector<std::string> texts = NumberedTexts(1000, "b");
-  SubmitStorm storm(pair.ingest_address(), texts, 8);
+  SubmitStorm storm({pair.ingest_address()}, texts, 8);
   storm.Start();
   for (int kill = 0; kill < 6; ++kill) {
     AwaitProgress(storm, texts.size(), 0.06 * (kill + 1));
@@ -170,7 +170,7 @@ TEST(FaultTest, ReplicaKilledDuringCatchUpRebuildsCompletely) {
   ServicePair pair;
   ASSERT_TRUE(pair.StartIngest().ok());
   const std::vector<std::string> texts = NumberedTexts(5000, "c");
-  SubmitStorm storm(pair.ingest_address(), texts, 8);
+  SubmitStorm storm({pair.ingest_address()}, texts, 8);
   storm.Start();
   storm.Join();
   ASSERT_TRUE(storm.fatal().empty()) << storm.fatal();
@@ -205,7 +205,7 @@ TEST(FaultTest, FeedConnectionCutMidStreamLosesAndRepeatsNothing) {
   ASSERT_TRUE(
       pair.StartQuery({}, absl::StrCat("127.0.0.1:", proxy.port())).ok());
   const std::vector<std::string> texts = NumberedTexts(1000, "d");
-  SubmitStorm storm(pair.ingest_address(), texts, 8);
+  SubmitStorm storm({pair.ingest_address()}, texts, 8);
   storm.Start();
   for (int cut = 0; cut < 8; ++cut) {
     AwaitProgress(storm, texts.size(), 0.08 * (cut + 1));

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/testing/health_check.h"
 
 namespace bulletin::testing {
 
@@ -69,31 +69,17 @@ absl::Status ServicePair::StartQuery(
 
 std::string ServicePair::HealthOf(const std::string& address,
                                   const std::string& service) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(address, health_credentials_));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(service);
-  grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status = stub->Check(&context, request, &response);
-  if (!status.ok()) return absl::StrCat("error: ", status.error_message());
-  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-      response.status());
+  return testing::HealthOf(address, service, health_credentials_);
 }
 
 absl::Status ServicePair::WaitUntilServing(const std::string& address,
                                            absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  std::string last;
-  while (absl::Now() < deadline) {
-    last = HealthOf(address);
-    if (last == "SERVING") return absl::OkStatus();
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return absl::DeadlineExceededError(absl::StrCat(
-      address, " not SERVING after ", absl::FormatDuration(timeout), " (last: ",
-      last, "); query log:\n", FileTail(scratch_.path() + "/query.log")));
+  absl::Status serving =
+      testing::WaitUntilServing(address, timeout, health_credentials_);
+  if (serving.ok()) return serving;
+  return absl::DeadlineExceededError(
+      absl::StrCat(serving.message(), "; query log:\n",
+                   FileTail(scratch_.path() + "/query.log")));
 }
 
 absl::StatusOr<CommandResult> ServicePair::Ctl(

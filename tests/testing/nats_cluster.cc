@@ -16,6 +16,8 @@ namespace {
 
 constexpr char kServerBinary[] = "/usr/sbin/nats-server";
 
+std::string ServerName(int i) { return absl::StrCat("n", i); }
+
 bool AcceptsConnections(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
@@ -76,7 +78,7 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(int size) {
     node.config_path = base + ".conf";
     node.log_path = base + ".log";
     std::ofstream config(node.config_path);
-    config << "server_name: n" << i << "\n"
+    config << "server_name: " << ServerName(i) << "\n"
            << "listen: 127.0.0.1:" << node.client_port << "\n"
            << "jetstream {\n  store_dir: \"" << base << "-store\"\n"
            << "  max_memory_store: 64MB\n  max_file_store: 2GB\n}\n";
@@ -141,6 +143,17 @@ absl::Status NatsCluster::Restart(int i) {
 
 bool NatsCluster::Running(int i) {
   return nodes_[i].process && nodes_[i].process->Running();
+}
+
+pid_t NatsCluster::pid(int i) const {
+  return nodes_[i].process ? nodes_[i].process->pid() : 0;
+}
+
+int NatsCluster::IndexOfServer(absl::string_view server_name) const {
+  for (int i = 0; i < size(); ++i) {
+    if (ServerName(i) == server_name) return i;
+  }
+  return -1;
 }
 
 }  // namespace bulletin::testing

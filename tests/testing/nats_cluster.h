@@ -15,11 +15,14 @@
 #ifndef BULLETIN_TESTS_TESTING_NATS_CLUSTER_H_
 #define BULLETIN_TESTS_TESTING_NATS_CLUSTER_H_
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -43,6 +46,11 @@ class NatsCluster {
   // Starts server `i` again with its ports and store.
   absl::Status Restart(int i);
   bool Running(int i);
+  // Process id of server `i` as last started (0 before it ever was).
+  pid_t pid(int i) const;
+  // The index of the server JetStream calls `server_name` (as in a stream's
+  // cluster leader), or -1.
+  int IndexOfServer(absl::string_view server_name) const;
 
  private:
   struct Node {

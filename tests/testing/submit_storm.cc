@@ -1,4 +1,7 @@
-#include "tests/fault/submit_storm.h"
+#include "tests/testing/submit_storm.h"
+
+#include <algorithm>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -7,11 +10,13 @@
 
 namespace bulletin::testing {
 
-SubmitStorm::SubmitStorm(std::string address, std::vector<std::string> texts,
-                         int threads)
-    : address_(std::move(address)),
+SubmitStorm::SubmitStorm(std::vector<std::string> addresses,
+                         std::vector<std::string> texts, int threads,
+                         absl::Duration pace)
+    : addresses_(std::move(addresses)),
       texts_(std::move(texts)),
       thread_count_(threads),
+      pace_(pace),
       acked_(texts_.size()) {}
 
 SubmitStorm::~SubmitStorm() { Join(); }
@@ -28,12 +33,19 @@ void SubmitStorm::Join() {
 }
 
 void SubmitStorm::Submitter(int first, int step) {
-  // Each submitter has its own channel, as separate clients would.
+  // Each submitter has its own channels, as separate clients would.
   grpc::ChannelArguments arguments;
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-  auto stub = v1::IngestService::NewStub(grpc::CreateCustomChannel(
-      address_, grpc::InsecureChannelCredentials(), arguments));
-  for (size_t i = first; i < texts_.size(); i += step) {
+  std::vector<std::unique_ptr<v1::IngestService::Stub>> stubs;
+  for (const std::string& address : addresses_) {
+    stubs.push_back(v1::IngestService::NewStub(grpc::CreateCustomChannel(
+        address, grpc::InsecureChannelCredentials(), arguments)));
+  }
+  size_t next_stub = static_cast<size_t>(first) % stubs.size();
+  absl::Time next_start = absl::Now();
+  for (size_t i = first; i < texts_.size() && !stopping_; i += step) {
+    absl::SleepFor(next_start - absl::Now());
+    next_start = std::max(next_start + pace_, absl::Now());
     v1::SubmitRequest request;
     request.set_content(texts_[i]);
     for (;;) {
@@ -42,9 +54,10 @@ void SubmitStorm::Submitter(int first, int step) {
       context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
       context.set_wait_for_ready(true);
       v1::SubmitResponse response;
-      grpc::Status status = stub->Submit(&context, request, &response);
+      grpc::Status status =
+          stubs[next_stub]->Submit(&context, request, &response);
       if (status.ok()) {
-        acked_[i] = Acked{response.id(), response.seq()};
+        acked_[i] = Acked{response.id(), response.seq(), absl::Now()};
         ++done_;
         break;
       }
@@ -55,6 +68,7 @@ void SubmitStorm::Submitter(int first, int step) {
         return;
       }
       ++retries_;
+      next_stub = (next_stub + 1) % stubs.size();
       absl::SleepFor(absl::Milliseconds(20));
     }
   }
