@@ -2,32 +2,60 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/log/json_log.h"
 #include "common/record/bulletin_id.h"
+#include "common/record/write_keys.h"
 #include "common/server/call_interceptor.h"
 #include "common/server/grpc_status.h"
 
 namespace bulletin {
 namespace {
 
-constexpr size_t kMaxExternalIdBytes = 256;
 constexpr size_t kMaxReasonBytes = 1024;
+constexpr char kCertificateCallerPrefix[] = "cert:";
 
-absl::Status ValidateExternalId(const std::string& external_id) {
-  if (external_id.size() > kMaxExternalIdBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("external_id is ", external_id.size(), " bytes; at most ",
-                     kMaxExternalIdBytes, " are allowed"));
+// The source a call writes as: the identity of its client certificate when
+// it has one (the request may then only repeat it), else what the request
+// says. Bearer tokens name no one (one token may be shared, and rotating it
+// must not move a submitter's bulletins), so they leave it to the request.
+absl::StatusOr<std::string> WritingSource(const grpc::ServerContext& context,
+                                          const std::string& requested) {
+  absl::Status valid = ValidateSource(requested);
+  if (!valid.ok()) return valid;
+  const std::string caller = CallerOf(context);
+  if (!absl::StartsWith(caller, kCertificateCallerPrefix)) return requested;
+  std::string identity(absl::StripPrefix(caller, kCertificateCallerPrefix));
+  if (!requested.empty() && requested != identity) {
+    return WithErrorInfo(
+        absl::PermissionDeniedError(absl::StrCat(
+            "source '", requested, "' is not yours: your certificate names '",
+            identity, "'; leave source empty or set it to that")),
+        "OTHER_SOURCE", {{"source", requested}});
   }
-  for (unsigned char c : external_id) {
-    if (c < 0x20 || c == 0x7f) {
-      return absl::InvalidArgumentError(
-          "external_id contains a control character");
+  return identity;
+}
+
+// The conditions of a write request (SubmitRequest, RetractRequest),
+// validated.
+template <typename WriteRequest>
+absl::StatusOr<WriteConditions> ConditionsOf(const WriteRequest& request) {
+  WriteConditions conditions;
+  absl::Status valid = ValidateRequestId(request.request_id());
+  if (!valid.ok()) return valid;
+  conditions.request_id = request.request_id();
+  if (request.has_expected_version()) {
+    if (request.expected_version() < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "expected_version is ", request.expected_version(),
+          "; versions start at 1, and 0 means the bulletin must not exist"));
     }
+    conditions.expected_version = request.expected_version();
   }
-  return absl::OkStatus();
+  return conditions;
 }
 
 }  // namespace
@@ -64,6 +92,11 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
                                        v1::SubmitResponse* response) {
   absl::Status external_id_ok = ValidateExternalId(request->external_id());
   if (!external_id_ok.ok()) return ToGrpcStatus(external_id_ok);
+  absl::StatusOr<std::string> source =
+      WritingSource(*context, request->source());
+  if (!source.ok()) return ToGrpcStatus(source.status());
+  absl::StatusOr<WriteConditions> conditions = ConditionsOf(*request);
+  if (!conditions.ok()) return ToGrpcStatus(conditions.status());
   // Held until the answer: the parse and the queued record are the memory.
   absl::StatusOr<std::optional<Admission::Ticket>> admitted =
       Admit("Submit", request->content().size(), *context);
@@ -82,14 +115,15 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
   record.set_external_id(request->external_id());
   record.set_id(request->external_id().empty()
                     ? ContentId(parsed->normalized_text)
-                    : ExternalIdToId(request->external_id()));
+                    : ExternalIdToId(*source, request->external_id()));
   const int warning_count = record.warnings_size();
   // The digest covers everything that makes a version: the text and the date
   // the submitter gave.
   std::string digest = VersionDigest(
       absl::StrCat(parsed->normalized_text, "\n", request->date()));
   absl::StatusOr<CommitResult> committed =
-      committer_->Upsert(std::move(record), std::move(digest));
+      committer_->Upsert(std::move(record), std::move(digest),
+                         *std::move(source), *std::move(conditions));
   if (!committed.ok()) {
     LogWarning("submit_failed", {{"error", committed.status().ToString()},
                                  {"request_id", RequestIdOf(*context)},
@@ -98,11 +132,15 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
   }
   response->set_id(committed->id);
   response->set_seq(committed->seq);
-  response->set_duplicate(committed->duplicate);
+  response->set_version(committed->version);
+  response->set_result(committed->result);
+  response->set_duplicate(committed->duplicate());
   response->set_warning_count(warning_count);
   LogInfo("submit_acked", {{"id", committed->id},
                            {"seq", committed->seq},
-                           {"duplicate", committed->duplicate},
+                           {"version", committed->version},
+                           {"result", v1::WriteResult_Name(committed->result)},
+                           {"client_request_id", request->request_id()},
                            {"request_id", RequestIdOf(*context)},
                            {"caller", CallerOf(*context)}});
   return grpc::Status::OK;
@@ -124,22 +162,33 @@ grpc::Status IngestServiceImpl::Parse(grpc::ServerContext* context,
 grpc::Status IngestServiceImpl::Retract(grpc::ServerContext* context,
                                         const v1::RetractRequest* request,
                                         v1::RetractResponse* response) {
-  if (request->id().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "id is empty: give the id of the bulletin to retract");
-  }
+  absl::StatusOr<std::string> id = ResolveBulletinId(
+      request->id(), request->source(), request->external_id());
+  if (!id.ok()) return ToGrpcStatus(id.status());
   if (request->reason().size() > kMaxReasonBytes) {
     return grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat("reason is ", request->reason().size(), " bytes; at most ",
                      kMaxReasonBytes, " are allowed"));
   }
-  absl::StatusOr<CommitResult> committed =
-      committer_->Retract(request->id(), request->reason());
+  absl::StatusOr<std::string> source =
+      WritingSource(*context, request->source());
+  if (!source.ok()) return ToGrpcStatus(source.status());
+  absl::StatusOr<WriteConditions> conditions = ConditionsOf(*request);
+  if (!conditions.ok()) return ToGrpcStatus(conditions.status());
+  // A caller that says (or whose certificate says) who it is may retract
+  // only that source's bulletins.
+  if (!source->empty()) conditions->owner = *source;
+  absl::StatusOr<CommitResult> committed = committer_->Retract(
+      *std::move(id), request->reason(), *std::move(conditions));
   if (!committed.ok()) return ToGrpcStatus(committed.status());
   response->set_seq(committed->seq);
+  response->set_id(committed->id);
+  response->set_version(committed->version);
   LogInfo("retract_acked", {{"id", committed->id},
                             {"seq", committed->seq},
+                            {"version", committed->version},
+                            {"client_request_id", request->request_id()},
                             {"request_id", RequestIdOf(*context)},
                             {"caller", CallerOf(*context)}});
   return grpc::Status::OK;

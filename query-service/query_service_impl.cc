@@ -5,6 +5,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/record/write_keys.h"
 #include "common/server/grpc_status.h"
 #include "query-service/index/standing_query.h"
 
@@ -45,13 +46,12 @@ grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
 grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
                                    const v1::GetRequest* request,
                                    v1::GetResponse* response) {
-  if (request->id().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "id is empty: give a bulletin id");
-  }
+  absl::StatusOr<std::string> id = ResolveBulletinId(
+      request->id(), request->source(), request->external_id());
+  if (!id.ok()) return ToGrpcStatus(id.status());
   grpc::Status waited = AwaitSeq(*context, request->min_seq());
   if (!waited.ok()) return waited;
-  absl::StatusOr<v1::Bulletin> bulletin = index_->Get(request->id());
+  absl::StatusOr<v1::Bulletin> bulletin = index_->Get(*id);
   if (!bulletin.ok()) return ToGrpcStatus(bulletin.status());
   *response->mutable_bulletin() = *std::move(bulletin);
   return grpc::Status::OK;

@@ -27,8 +27,14 @@ std::string ContentId(absl::string_view normalized_text) {
   return HashToId("bulletin-content\n", normalized_text);
 }
 
-std::string ExternalIdToId(absl::string_view external_id) {
-  return HashToId("bulletin-external-id\n", external_id);
+std::string ExternalIdToId(absl::string_view source,
+                           absl::string_view external_id) {
+  // The default source keeps the ids given before sources existed.
+  if (source.empty()) return HashToId("bulletin-external-id\n", external_id);
+  // A source never holds a newline (ValidateSource), so the pair is
+  // unambiguous.
+  return HashToId("bulletin-source-external-id\n",
+                  absl::StrCat(source, "\n", external_id));
 }
 
 std::string VersionDigest(absl::string_view normalized_text) {

@@ -19,12 +19,7 @@ constexpr int kMaxConflicts = 32;
 }  // namespace
 
 struct GroupCommitter::Pending {
-  // The change: an upsert when `bulletin` has an id, else a retraction.
-  bool is_retraction = false;
-  v1::Bulletin bulletin;
-  std::string version_digest;
-  std::string retract_id;
-  std::string reason;
+  Change change;
   // Times its conditional append lost to another writer; commit thread only.
   int conflicts = 0;
   // Set by the commit thread, under mutex_.
@@ -42,7 +37,10 @@ absl::StatusOr<std::unique_ptr<GroupCommitter>> GroupCommitter::Start(
 
 GroupCommitter::GroupCommitter(BulletinLog* log, Options options,
                                VersionIndex index)
-    : log_(log), options_(options), index_(std::move(index)) {
+    : log_(log),
+      options_(options),
+      rules_(options.rules),
+      index_(std::move(index)) {
   live_count_ = index_.live_count();
   thread_ = std::thread([this] { CommitLoop(); });
 }
@@ -69,19 +67,24 @@ size_t GroupCommitter::pending_count() const {
 }
 
 absl::StatusOr<CommitResult> GroupCommitter::Upsert(
-    v1::Bulletin bulletin, std::string version_digest) {
+    v1::Bulletin bulletin, std::string version_digest, std::string source,
+    WriteConditions conditions) {
   Pending pending;
-  pending.bulletin = std::move(bulletin);
-  pending.version_digest = std::move(version_digest);
+  pending.change.id = bulletin.id();
+  pending.change.bulletin = std::move(bulletin);
+  pending.change.version_digest = std::move(version_digest);
+  pending.change.source = std::move(source);
+  pending.change.conditions = std::move(conditions);
   return Enqueue(&pending);
 }
 
-absl::StatusOr<CommitResult> GroupCommitter::Retract(std::string id,
-                                                     std::string reason) {
+absl::StatusOr<CommitResult> GroupCommitter::Retract(
+    std::string id, std::string reason, WriteConditions conditions) {
   Pending pending;
-  pending.is_retraction = true;
-  pending.retract_id = std::move(id);
-  pending.reason = std::move(reason);
+  pending.change.is_retraction = true;
+  pending.change.id = std::move(id);
+  pending.change.reason = std::move(reason);
+  pending.change.conditions = std::move(conditions);
   return Enqueue(&pending);
 }
 
@@ -128,50 +131,43 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
                                                     caught_up.message())));
     return;
   }
-  const int64_t now_micros = absl::ToUnixMicros(absl::Now());
+  const absl::Time now = absl::Now();
+  const int64_t now_micros = absl::ToUnixMicros(now);
   std::vector<LogAppend> appends;
-  std::vector<Pending*> written;  // Parallel to appends.
+  std::vector<Pending*> written;        // Parallel to appends.
+  std::vector<CommitResult> to_answer;  // Parallel to appends.
   // A bulletin changes at most once per batch: a second change's condition
   // is the first one's seq, known only once the first is appended.
   absl::flat_hash_set<std::string> changed;
   std::deque<Pending*> next_batch;
   for (Pending* pending : batch) {
-    const std::string id =
-        pending->is_retraction ? pending->retract_id : pending->bulletin.id();
-    if (!changed.insert(id).second) {
+    Change& change = pending->change;
+    if (!changed.insert(change.id).second) {
       next_batch.push_back(pending);
       continue;
     }
-    const VersionIndex::Entry* entry = index_.Find(id);
+    const VersionIndex::Entry* entry = index_.Find(change.id);
+    WriteDecision decision = rules_.Decide(entry, change, now);
+    if (decision.answer.has_value()) {
+      pending->result = *std::move(decision.answer);
+      continue;
+    }
     const uint64_t last_seq = entry == nullptr ? 0 : entry->seq;
     LogAppend& append = appends.emplace_back();
     append.expected_last_seq = last_seq;
+    append.record = std::move(decision.record);
     append.record.set_appended_at_micros(now_micros);
-    if (pending->is_retraction) {
-      if (entry == nullptr || !entry->live) {
-        pending->result = absl::NotFoundError(
-            absl::StrCat("no live bulletin has id '", id, "'"));
-        appends.pop_back();
-        continue;
-      }
-      append.record.mutable_retraction()->set_id(id);
-      append.record.mutable_retraction()->set_reason(pending->reason);
-      append.dedup_id = absl::StrCat(id, "@", last_seq, ":retract");
-    } else {
-      if (entry != nullptr && entry->live &&
-          entry->digest == pending->version_digest) {
-        pending->result = CommitResult{id, entry->seq, /*duplicate=*/true};
-        appends.pop_back();
-        continue;
-      }
-      append.record.set_version_digest(pending->version_digest);
-      v1::Bulletin* bulletin = append.record.mutable_upsert();
-      *bulletin = std::move(pending->bulletin);
-      bulletin->set_ingested_at_micros(now_micros);
-      append.dedup_id =
-          absl::StrCat(id, "@", last_seq, ":", pending->version_digest);
+    if (append.record.has_upsert()) {
+      append.record.mutable_upsert()->set_ingested_at_micros(now_micros);
     }
+    // The same change decided against the same state is the same record:
+    // a retried append of it is stored once.
+    append.dedup_id =
+        absl::StrCat(change.id, "@", last_seq, ":",
+                     change.is_retraction ? "retract" : change.version_digest,
+                     ":", change.conditions.request_id);
     written.push_back(pending);
+    to_answer.push_back(std::move(decision.result));
   }
 
   absl::StatusOr<std::vector<AppendOutcome>> outcomes =
@@ -197,14 +193,12 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
     Pending* pending = written[i];
     const AppendOutcome& outcome = (*outcomes)[i];
     v1::LogRecord& record = appends[i].record;
-    const std::string id(BulletinIdOf(record));
+    const std::string& id = pending->change.id;
     if (outcome.status.code() == absl::StatusCode::kFailedPrecondition) {
       // Another writer changed the bulletin since the index read it: catch
       // up and decide again, a bounded number of times.
       if (++pending->conflicts <= kMaxConflicts) {
-        if (record.has_upsert()) {
-          pending->bulletin = std::move(*record.mutable_upsert());
-        }
+        WriteRules::MoveBack(record, pending->change);
         next_batch.push_back(pending);
       } else {
         pending->result = absl::AbortedError(absl::StrCat(
@@ -220,7 +214,9 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
     if (outcome.seq == contiguous_through + 1) contiguous_through = outcome.seq;
     record.set_seq(outcome.seq);
     index_.Apply(record);
-    pending->result = CommitResult{id, outcome.seq, outcome.duplicate};
+    CommitResult& result = to_answer[i];
+    result.seq = outcome.seq;
+    pending->result = std::move(result);
   }
   index_.MarkAppliedThrough(contiguous_through);
   FinishBatch(batch, next_batch, absl::OkStatus());

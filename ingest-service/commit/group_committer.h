@@ -1,8 +1,9 @@
 // Turns submits and retractions into log records with group commit: callers
 // queue their change and block; one commit thread takes everything queued,
-// decides each change against the VersionIndex (new version, duplicate,
-// correction, unknown id), and appends the whole batch at once, each record
-// conditioned on its bulletin's last seq as the index saw it. Many
+// decides each change against the VersionIndex by the WriteRules (versions,
+// request-id retries, preconditions, sources: write_rules.h), and appends the
+// whole batch at once, each record conditioned on its bulletin's last seq as
+// the index saw it. Many
 // concurrent submitters therefore share one fsync (or one round of PubAcks).
 //
 // Other writers (ingest replicas sharing a replicated log) may append too:
@@ -14,7 +15,8 @@
 //   absl::StatusOr<std::unique_ptr<bulletin::GroupCommitter>> committer =
 //       bulletin::GroupCommitter::Start(log.get(), {});
 //   absl::StatusOr<bulletin::CommitResult> result =
-//       (*committer)->Upsert(std::move(record), digest);   // durable when OK
+//       (*committer)->Upsert(std::move(record), digest, "cms-a",
+//                            {.request_id = "r-1"});   // durable when OK
 //   (*committer)->Stop();   // finishes what is queued, then refuses more
 //
 // Ownership: does not own the log, which must outlive it.
@@ -37,19 +39,10 @@
 #include "bulletin/v1/bulletin.pb.h"
 #include "common/sync/mutex.h"
 #include "ingest-service/commit/version_index.h"
+#include "ingest-service/commit/write_rules.h"
 #include "ingest-service/log/bulletin_log.h"
 
 namespace bulletin {
-
-struct CommitResult {
-  // The bulletin's id.
-  std::string id;
-  // The seq of the record written, or, for a duplicate, of the record that
-  // already holds this version.
-  uint64_t seq = 0;
-  // True when nothing was written because the version was already there.
-  bool duplicate = false;
-};
 
 class GroupCommitter {
  public:
@@ -59,6 +52,8 @@ class GroupCommitter {
     size_t max_pending = 4096;
     // Most changes written by one synced write.
     size_t max_batch = 1024;
+    // Request-id retention and bounds.
+    WriteRules::Options rules;
     // Called once, on the commit thread, when a failed write leaves the log
     // unwritable (BulletinLog::writable); from then on every change fails,
     // so ingest should report itself unhealthy and be restarted.
@@ -72,16 +67,20 @@ class GroupCommitter {
 
   ~GroupCommitter();  // Calls Stop().
 
-  // Writes `bulletin` (id set, seq unset) as the current version of its id,
-  // unless the live version already has `version_digest`. Blocks until the
-  // record is durable. UNAVAILABLE if stopped or the log cannot be written,
-  // RESOURCE_EXHAUSTED if too many changes are waiting.
+  // Writes `bulletin` (id set; seq, version and source unset), submitted
+  // by `source`, as the next version of its id, by the WriteRules. Blocks
+  // until the record is durable. UNAVAILABLE if stopped or the log cannot be
+  // written, RESOURCE_EXHAUSTED if too many changes are waiting; the rules'
+  // own answers otherwise.
   absl::StatusOr<CommitResult> Upsert(v1::Bulletin bulletin,
-                                      std::string version_digest);
+                                      std::string version_digest,
+                                      std::string source = "",
+                                      WriteConditions conditions = {});
 
   // Writes a retraction of `id`. NOT_FOUND if no live bulletin has it.
   // ABORTED if other writers kept changing the bulletin (Upsert too).
-  absl::StatusOr<CommitResult> Retract(std::string id, std::string reason);
+  absl::StatusOr<CommitResult> Retract(std::string id, std::string reason,
+                                       WriteConditions conditions = {});
 
   // Finishes the changes already queued, then stops the commit thread;
   // later calls fail with UNAVAILABLE. Idempotent.
@@ -109,6 +108,7 @@ class GroupCommitter {
 
   BulletinLog* const log_;
   const Options options_;
+  const WriteRules rules_;
   // Owned by the commit thread; live_count_ mirrors it for other threads.
   VersionIndex index_;
 

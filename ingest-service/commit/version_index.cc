@@ -39,13 +39,31 @@ const VersionIndex::Entry* VersionIndex::Find(absl::string_view id) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// The requests `record` remembers, the one that wrote it given its seq.
+std::vector<v1::RequestOutcome> RequestsOf(const v1::LogRecord& record) {
+  std::vector<v1::RequestOutcome> requests(record.requests().begin(),
+                                           record.requests().end());
+  for (v1::RequestOutcome& request : requests) {
+    if (request.seq() == 0) request.set_seq(record.seq());
+  }
+  return requests;
+}
+
+}  // namespace
+
 void VersionIndex::Apply(const v1::LogRecord& record) {
   switch (record.change_case()) {
     case v1::LogRecord::kUpsert: {
       Entry& entry = entries_[record.upsert().id()];
       if (entry.seq >= record.seq()) break;
       if (!entry.live) ++live_count_;
-      entry = Entry{record.version_digest(), record.seq(), true};
+      const int64_t version = record.upsert().version() > 0
+                                  ? record.upsert().version()
+                                  : entry.version + 1;
+      entry = Entry{record.version_digest(),  record.seq(),      true, version,
+                    record.upsert().source(), RequestsOf(record)};
       break;
     }
     case v1::LogRecord::kRetraction: {
@@ -54,6 +72,10 @@ void VersionIndex::Apply(const v1::LogRecord& record) {
       if (entry.live) --live_count_;
       entry.live = false;
       entry.seq = record.seq();
+      if (record.retraction().version() > 0) {
+        entry.version = record.retraction().version();
+      }
+      entry.requests = RequestsOf(record);
       break;
     }
     case v1::LogRecord::CHANGE_NOT_SET:

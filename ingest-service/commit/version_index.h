@@ -1,6 +1,7 @@
-// What ingest knows about every bulletin id in its log: the seq and digest of
-// its last record and whether it is live. Derived from the log alone, so it
-// can never disagree with it: Rebuild replays the log at start-up, and
+// What ingest knows about every bulletin id in its log: the seq, digest,
+// version and source of its last record, whether it is live, and the
+// requests it remembers (for request-id retries). Derived from the log alone,
+// so it can never disagree with it: Rebuild replays the log at start-up, and
 // CatchUp applies what other writers (other ingest replicas sharing a
 // replicated log) appended since.
 //
@@ -17,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -35,6 +37,14 @@ class VersionIndex {
     uint64_t seq = 0;
     // False once retracted.
     bool live = false;
+    // The current version, or the retracted one when not live. Records
+    // written before versions existed count as version 1.
+    int64_t version = 0;
+    // Bulletin.source of the last version.
+    std::string source;
+    // The requests the last record remembers (LogRecord.requests), each
+    // with its seq filled in.
+    std::vector<v1::RequestOutcome> requests;
   };
 
   // Replays every record of `log`.

@@ -224,12 +224,17 @@ TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
   Start();
   httplib::Client client("127.0.0.1", query_http_);
 
-  httplib::Result missing = client.Get("/v1/bulletins/no-such-id");
+  httplib::Result missing = client.Get("/v1/bulletins/00000000000000ff");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(
       missing->body,
-      R"({"code":5,"message":"no bulletin with id no-such-id","details":[]})");
+      R"({"code":5,"message":"no bulletin with id 00000000000000ff","details":[]})");
+
+  httplib::Result malformed = client.Get("/v1/bulletins/no-such-id");
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_THAT(malformed->body, HasSubstr("16 lowercase hex digits"));
 
   httplib::Result bad_query =
       client.Post("/v1/bulletins:search", R"({"query":"\"政协"})", kJson);

@@ -34,7 +34,7 @@ TEST(GroupCommitterTest, AssignsConsecutiveSeqsAndStampsRecords) {
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(first->seq, 1u);
   EXPECT_EQ(second->seq, 2u);
-  EXPECT_FALSE(first->duplicate);
+  EXPECT_FALSE(first->duplicate());
   auto records = log.Read(0, 10);
   ASSERT_TRUE(records.ok());
   ASSERT_EQ(records->size(), 2u);
@@ -49,7 +49,7 @@ TEST(GroupCommitterTest, SameVersionIsADuplicateAndWritesNothing) {
   ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
   auto again = committer->Upsert(BulletinWithId("a"), "v1");
   ASSERT_TRUE(again.ok());
-  EXPECT_TRUE(again->duplicate);
+  EXPECT_TRUE(again->duplicate());
   EXPECT_EQ(again->seq, 1u);
   EXPECT_EQ(log.head_seq(), 1u);
 }
@@ -60,7 +60,7 @@ TEST(GroupCommitterTest, NewVersionOfAnIdIsACorrection) {
   ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
   auto corrected = committer->Upsert(BulletinWithId("a"), "v2");
   ASSERT_TRUE(corrected.ok());
-  EXPECT_FALSE(corrected->duplicate);
+  EXPECT_FALSE(corrected->duplicate());
   EXPECT_EQ(corrected->seq, 2u);
   EXPECT_EQ(committer->live_count(), 1);
 }
@@ -80,7 +80,7 @@ TEST(GroupCommitterTest, RetractsOnlyLiveIds) {
   // Submitting the same version again brings it back: it is not live.
   auto back = committer->Upsert(BulletinWithId("a"), "v1");
   ASSERT_TRUE(back.ok());
-  EXPECT_FALSE(back->duplicate);
+  EXPECT_FALSE(back->duplicate());
   EXPECT_EQ(back->seq, 3u);
 }
 
@@ -99,7 +99,7 @@ TEST(GroupCommitterTest, ConcurrentSubmitsOfTheSameTextWriteOnce) {
         auto result =
             committer->Upsert(BulletinWithId(absl::StrCat("id", i)), "v");
         ASSERT_TRUE(result.ok()) << result.status();
-        if (result->duplicate) ++duplicates;
+        if (result->duplicate()) ++duplicates;
       }
     });
   }
@@ -130,7 +130,7 @@ TEST(GroupCommitterTest, FailedAppendReportsUnavailableAndForgetsTheBatch) {
   // The retry is written, not mistaken for a duplicate of the failed write.
   auto retried = committer->Upsert(BulletinWithId("a"), "v1");
   ASSERT_TRUE(retried.ok());
-  EXPECT_FALSE(retried->duplicate);
+  EXPECT_FALSE(retried->duplicate());
   EXPECT_EQ(retried->seq, 1u);
 }
 
@@ -202,7 +202,7 @@ TEST(GroupCommitterTest, DuplicatesAreRecognisedAfterRestart) {
   auto committer = StartOrDie(log->get());
   auto again = committer->Upsert(BulletinWithId("a"), "v1");
   ASSERT_TRUE(again.ok());
-  EXPECT_TRUE(again->duplicate);
+  EXPECT_TRUE(again->duplicate());
   EXPECT_EQ(again->seq, 1u);
   EXPECT_EQ(committer->Retract("b", "").status().code(),
             absl::StatusCode::kNotFound);
@@ -226,7 +226,7 @@ TEST(GroupCommitterTest, CommittersSharingALogKeepOneHistoryPerBulletin) {
         auto result = committer->Upsert(BulletinWithId("story"),
                                         absl::StrCat("c", c, "-v", i));
         ASSERT_TRUE(result.ok()) << result.status();
-        EXPECT_FALSE(result->duplicate);
+        EXPECT_FALSE(result->duplicate());
         seqs[c].push_back(result->seq);
       }
     });
@@ -245,7 +245,7 @@ TEST(GroupCommitterTest, CommittersSharingALogKeepOneHistoryPerBulletin) {
   for (GroupCommitter* committer : {first.get(), second.get()}) {
     auto again = committer->Upsert(BulletinWithId("story"), last_digest);
     ASSERT_TRUE(again.ok());
-    EXPECT_TRUE(again->duplicate);
+    EXPECT_TRUE(again->duplicate());
     EXPECT_EQ(again->seq, *all.rbegin());
   }
 }
