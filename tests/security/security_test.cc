@@ -236,6 +236,51 @@ TEST_F(SecurityTest, HttpApiNamesTheCallerByItsClientCertificate) {
               HasSubstr("\"caller\":\"cert:other.bulletin.test\""));
 }
 
+// With mTLS the client certificate is the submitter's source: a request
+// may repeat it but not name another, and may retract only its own.
+TEST_F(SecurityTest, TheClientCertificateIsTheSource) {
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--tls_client_ca_file=" + certs_.ca);
+  ASSERT_TRUE(pair_.StartIngest(0, flags).ok());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      MakeChannelCredentials(
+          {certs_.ca, certs_.other_client.cert, certs_.other_client.key, ""});
+  ASSERT_TRUE(credentials.ok()) << credentials.status();
+  auto stub = v1::IngestService::NewStub(
+      grpc::CreateChannel(pair_.ingest_address(), *credentials));
+  auto submit = [&](const std::string& source, v1::SubmitResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    v1::SubmitRequest request;
+    request.set_content(ReadExample(kExample));
+    request.set_external_id("desk-1");
+    request.set_source(source);
+    return stub->Submit(&context, request, response);
+  };
+  v1::SubmitResponse implicit;
+  ASSERT_TRUE(submit("", &implicit).ok());
+  v1::SubmitResponse repeated;
+  ASSERT_TRUE(submit("other.bulletin.test", &repeated).ok());
+  EXPECT_EQ(repeated.id(), implicit.id());
+  EXPECT_EQ(repeated.result(), v1::WRITE_RESULT_UNCHANGED);
+  v1::SubmitResponse refused;
+  grpc::Status other = submit("cms-a", &refused);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(other.error_message(), HasSubstr("other.bulletin.test"));
+
+  // Another certificate's bulletin cannot be retracted by this one.
+  CommandResult others = Ctl({"--tls_cert_file=" + certs_.replica.cert,
+                              "--tls_key_file=" + certs_.replica.key},
+                             {"submit", example_});
+  ASSERT_EQ(others.exit_code, 0) << others.err;
+  grpc::ClientContext context;
+  v1::RetractRequest retract;
+  retract.set_id(IdOf(others));
+  v1::RetractResponse retracted;
+  EXPECT_EQ(stub->Retract(&context, retract, &retracted).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(SecurityTest, SubmitAndRetractNeedTheBearerToken) {
   const std::string token = "submit-token-5c8e1f0a9b";
   const std::string token_file = pair_.WriteFile("submit.token", token + "\n");
