@@ -8,6 +8,7 @@
 #include "common/http/field_path.h"
 #include "common/http/http_caller.h"
 #include "common/http/http_status.h"
+#include "common/http/https_server.h"
 #include "common/http/openapi.h"
 #include "common/log/json_log.h"
 #include "common/record/json.h"
@@ -85,16 +86,11 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
   const HttpGatewayOptions& opts = gateway->options_;
   std::unique_ptr<httplib::Server> server;
   if (opts.tls.enabled()) {
-    auto tls_server = std::make_unique<httplib::SSLServer>(
-        opts.tls.cert_file.c_str(), opts.tls.key_file.c_str(),
-        opts.tls.client_ca_file.empty() ? nullptr
-                                        : opts.tls.client_ca_file.c_str());
-    if (!tls_server->is_valid()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot serve HTTPS with ", opts.tls.cert_file, " and ",
-                       opts.tls.key_file));
-    }
-    server = std::move(tls_server);
+    // The gRPC port's certificate, reloaded as often as it is there.
+    absl::StatusOr<std::unique_ptr<httplib::Server>> https =
+        NewHttpsServer(opts.tls);
+    if (!https.ok()) return https.status();
+    server = *std::move(https);
   } else {
     server = std::make_unique<httplib::Server>();
   }

@@ -109,7 +109,8 @@ struct HttpGatewayOptions {
   // The same rules the gRPC port enforces (only their tokens apply here).
   // Non-empty rules need TLS, as on the gRPC port.
   std::vector<AccessRule> access_rules;
-  // HTTPS with this certificate when enabled (the gRPC port's).
+  // HTTPS with this certificate when enabled (the gRPC port's), re-read
+  // every tls.reload_interval when its files change (https_server.h).
   ServerTls tls;
   // Origins allowed to call from a browser page on another origin; "*"
   // allows any. Empty: same-origin only.

@@ -18,10 +18,7 @@
 #include "grpcpp/security/tls_credentials_options.h"
 
 namespace bulletin {
-namespace {
 
-// Checks that `cert_pem` holds a certificate and `key_pem` the private key
-// that belongs to it, so a wrong pair is reported at start, by name.
 absl::Status CheckKeyPair(const std::string& cert_pem,
                           const std::string& key_pem,
                           const std::string& cert_file,
@@ -61,8 +58,6 @@ absl::Status CheckCaBundle(const std::string& pem, const std::string& file) {
   X509_free(cert);
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   // A file that is there but not readable is a permission problem (a

@@ -84,6 +84,17 @@ MakeChannelCredentials(const ClientSecurity& security);
 // PERMISSION_DENIED when there but not readable, INVALID_ARGUMENT when empty.
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 
+// OK when `cert_pem` holds a certificate and `key_pem` the private key that
+// belongs to it; INVALID_ARGUMENT naming the files otherwise, so that a
+// wrong pair is reported by name.
+absl::Status CheckKeyPair(const std::string& cert_pem,
+                          const std::string& key_pem,
+                          const std::string& cert_file,
+                          const std::string& key_file);
+
+// OK when `pem` (read from `file`) holds at least one certificate.
+absl::Status CheckCaBundle(const std::string& pem, const std::string& file);
+
 // When the first certificate in the PEM file `path` expires (its notAfter).
 absl::StatusOr<absl::Time> CertificateNotAfter(const std::string& path);
 

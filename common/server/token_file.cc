@@ -1,7 +1,5 @@
 #include "common/server/token_file.h"
 
-#include <sys/stat.h>
-
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -25,8 +23,8 @@ absl::StatusOr<std::shared_ptr<TokenFile>> TokenFile::Open(
 }
 
 absl::Status TokenFile::Load() {
-  struct stat info {};
-  if (stat(path_.c_str(), &info) != 0) {
+  std::optional<FileVersion> version = FileVersion::Of(path_);
+  if (!version.has_value()) {
     return absl::NotFoundError(absl::StrCat("cannot read ", path_));
   }
   absl::StatusOr<std::string> content = ReadWholeFile(path_);
@@ -41,9 +39,7 @@ absl::Status TokenFile::Load() {
     return absl::InvalidArgumentError(absl::StrCat(path_, " holds no token"));
   }
   tokens_ = std::move(tokens);
-  identity_ = {info.st_ino, info.st_size,
-               static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 +
-                   info.st_mtim.tv_nsec};
+  version_ = *version;
   checked_ = absl::Now();
   return absl::OkStatus();
 }
@@ -52,17 +48,13 @@ void TokenFile::ReloadIfChanged() {
   const absl::Time now = absl::Now();
   if (now - checked_ < recheck_) return;
   checked_ = now;
-  struct stat info {};
-  if (stat(path_.c_str(), &info) != 0) return;
-  const Identity seen{info.st_ino, info.st_size,
-                      static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 +
-                          info.st_mtim.tv_nsec};
-  if (seen == identity_) return;
+  std::optional<FileVersion> seen = FileVersion::Of(path_);
+  if (!seen.has_value() || *seen == version_) return;
   const size_t before = tokens_.size();
   absl::Status loaded = Load();
   if (!loaded.ok()) {
     // Keep what worked; try again at the next check.
-    identity_ = seen;
+    version_ = *seen;
     LogWarning("token_file_unusable", {{"path", path_},
                                        {"error", loaded.ToString()},
                                        {"kept_tokens", before}});

@@ -18,8 +18,6 @@
 #ifndef BULLETIN_COMMON_SERVER_TOKEN_FILE_H_
 #define BULLETIN_COMMON_SERVER_TOKEN_FILE_H_
 
-#include <sys/types.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/server/file_version.h"
 #include "common/sync/mutex.h"
 
 namespace bulletin {
@@ -48,15 +47,6 @@ class TokenFile {
   size_t size();
 
  private:
-  struct Identity {
-    ino_t inode = 0;
-    off_t size = 0;
-    int64_t modified_ns = 0;
-    bool operator==(const Identity& other) const {
-      return inode == other.inode && size == other.size &&
-             modified_ns == other.modified_ns;
-    }
-  };
   struct Token {
     std::string secret;
     std::string fingerprint;
@@ -72,7 +62,7 @@ class TokenFile {
   const absl::Duration recheck_;
   Mutex mutex_;
   std::vector<Token> tokens_ ABSL_GUARDED_BY(mutex_);
-  Identity identity_ ABSL_GUARDED_BY(mutex_);
+  FileVersion version_ ABSL_GUARDED_BY(mutex_);
   absl::Time checked_ ABSL_GUARDED_BY(mutex_);
 };
 

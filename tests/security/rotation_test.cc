@@ -15,11 +15,13 @@
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "common/metrics/certificate_metrics.h"
+#include "common/record/json.h"
 #include "common/server/grpc_server.h"
 #include "common/server/tls.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "tests/security/test_certs.h"
 #include "tests/system/service_pair.h"
 
@@ -157,11 +159,31 @@ TEST_F(RotationTest, TheServerCertificateRotatesWithoutAFailedHandshake) {
   fs::create_directory_symlink("tls-1", scratch / "tls");
   ASSERT_TRUE(
       pair_
-          .StartIngest(0,
-                       {"--tls_cert_file=" + (scratch / "tls/tls.crt").string(),
-                        "--tls_key_file=" + (scratch / "tls/tls.key").string(),
-                        "--tls_reload_interval=1s"})
+          .StartIngest(
+              0, {"--tls_cert_file=" + (scratch / "tls/tls.crt").string(),
+                  "--tls_key_file=" + (scratch / "tls/tls.key").string(),
+                  "--tls_reload_interval=1s", "--http_listen=127.0.0.1:0"})
           .ok());
+  const int http_port = LoggedPort(*pair_.ingest(), "http_port");
+  ASSERT_GT(http_port, 0);
+  // Parse over HTTPS, on a new connection, trusting `ca_file` only.
+  v1::ParseRequest parse;
+  parse.set_content("第1号快讯\n江津区政协召开会议。\n");
+  const std::string parse_json = ToJson(parse);
+  auto parse_over_https = [&](const std::string& ca_file) {
+    httplib::SSLClient client("127.0.0.1", http_port);
+    client.set_ca_cert_path(ca_file.c_str());
+    client.enable_server_certificate_verification(true);
+    httplib::Result result =
+        client.Post("/v1/bulletins:parse", parse_json, "application/json");
+    if (!result) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          httplib::to_string(result.error()));
+    }
+    return result->status == 200
+               ? grpc::Status::OK
+               : grpc::Status(grpc::StatusCode::UNKNOWN, result->body);
+  };
 
   // Clients that trust both CAs see no failure; one that trusts only the
   // new CA is refused until the new certificate is served.
@@ -173,15 +195,27 @@ TEST_F(RotationTest, TheServerCertificateRotatesWithoutAFailedHandshake) {
   only_new.ca_file = next->ca;
   ASSERT_TRUE(Parse(both).ok());
   EXPECT_EQ(Parse(only_new).error_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_TRUE(parse_over_https(both.ca_file).ok());
+  EXPECT_FALSE(parse_over_https(only_new.ca_file).ok());
 
   Traffic traffic([&] { return Parse(both); });
+  Traffic https_traffic([&] { return parse_over_https(both.ca_file); });
   fs::create_directory_symlink("tls-2", scratch / "tls.new");
   ASSERT_EQ(rename((scratch / "tls.new").c_str(), (scratch / "tls").c_str()),
             0);
   EXPECT_TRUE(AwaitParse(only_new, grpc::StatusCode::OK));
+  // The HTTPS port serves the new certificate too, without a restart.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (!parse_over_https(only_new.ca_file).ok() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(parse_over_https(only_new.ca_file).ok());
   traffic.Stop();
+  https_traffic.Stop();
   EXPECT_GT(traffic.calls(), 0);
   EXPECT_EQ(traffic.failures(), 0) << traffic.first_error();
+  EXPECT_GT(https_traffic.calls(), 0);
+  EXPECT_EQ(https_traffic.failures(), 0) << https_traffic.first_error();
 }
 
 TEST_F(RotationTest, CertificateExpiryIsAMetric) {

@@ -234,6 +234,19 @@ TEST_F(SecurityTest, HttpApiNamesTheCallerByItsClientCertificate) {
   EXPECT_EQ(submitted->status, 200) << submitted->body;
   EXPECT_THAT(Log(pair_.ingest()),
               HasSubstr("\"caller\":\"cert:other.bulletin.test\""));
+
+  // Without a certificate, or with one from another CA: no handshake.
+  httplib::SSLClient anonymous("127.0.0.1", port);
+  anonymous.set_ca_cert_path(certs_.ca.c_str());
+  anonymous.enable_server_certificate_verification(true);
+  EXPECT_FALSE(
+      anonymous.Post("/v1/bulletins", ToJson(request), "application/json"));
+  httplib::SSLClient untrusted("127.0.0.1", port, certs_.untrusted.cert,
+                               certs_.untrusted.key);
+  untrusted.set_ca_cert_path(certs_.ca.c_str());
+  untrusted.enable_server_certificate_verification(true);
+  EXPECT_FALSE(
+      untrusted.Post("/v1/bulletins", ToJson(request), "application/json"));
 }
 
 // With mTLS the client certificate is the submitter's source: a request
