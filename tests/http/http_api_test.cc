@@ -190,7 +190,7 @@ TEST_F(HttpApiTest, DirectReadsAreCountedAndLoggedAsCalls) {
   const int metrics_port = LoggedPort(*pair_.query(), "metrics_port");
   ASSERT_GT(metrics_port, 0);
   httplib::Client client("127.0.0.1", query_http_);
-  httplib::Result missing = client.Get("/v1/bulletins/no-such-bulletin",
+  httplib::Result missing = client.Get("/v1/bulletins/00000000000000ee",
                                        {{"X-Request-Id", "http-get-9"}});
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);

@@ -1,6 +1,7 @@
 // TLS, mTLS and bearer tokens on the real binaries: certificates and tokens
 // are made by each test; every process runs on loopback ports.
 
+#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
@@ -235,7 +236,10 @@ TEST_F(SecurityTest, HttpApiNamesTheCallerByItsClientCertificate) {
   EXPECT_THAT(Log(pair_.ingest()),
               HasSubstr("\"caller\":\"cert:other.bulletin.test\""));
 
-  // Without a certificate, or with one from another CA: no handshake.
+  // Without a certificate, or with one from another CA: no handshake. (With
+  // TLS 1.3 the client learns that only when it writes its request to the
+  // closed connection, which must not kill the test with SIGPIPE.)
+  std::signal(SIGPIPE, SIG_IGN);
   httplib::SSLClient anonymous("127.0.0.1", port);
   anonymous.set_ca_cert_path(certs_.ca.c_str());
   anonymous.enable_server_certificate_verification(true);

@@ -142,7 +142,7 @@ TEST_F(CallTest, AFailedCallIsLoggedWithItsRequestId) {
   auto query = v1::QueryService::NewStub(grpc::CreateChannel(
       pair_.query_address(), grpc::InsecureChannelCredentials()));
   v1::GetRequest request;
-  request.set_id("no-such-bulletin");
+  request.set_id("00000000000000ee");  // well formed, never submitted
   v1::GetResponse response;
   grpc::ClientContext context;
   context.AddMetadata("x-request-id", "lookup-7");
