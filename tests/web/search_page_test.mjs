@@ -225,8 +225,8 @@ async function main() {
     await page.waitForSelector('#watch-error:not([hidden])', WAIT);
     assert.match(await text(page, '#watch-error'), /关注条件有误.*unbalanced quote/);
 
-    // A bulletin that is not there.
-    await page.goto(args.query + '/#/bulletin/no-such-id', {waitUntil: 'domcontentloaded'});
+    // A bulletin that is not there (a well-formed id never submitted).
+    await page.goto(args.query + '/#/bulletin/00000000000000ee', {waitUntil: 'domcontentloaded'});
     await page.waitForSelector('#bulletin-error:not([hidden])', WAIT);
     assert.match(await text(page, '#bulletin-error'), /未找到/);
 
