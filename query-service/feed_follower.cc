@@ -57,6 +57,11 @@ int64_t FeedFollower::connections() const {
   return connections_;
 }
 
+int64_t FeedFollower::records_applied() const {
+  MutexLock lock(&mutex_);
+  return records_applied_;
+}
+
 void FeedFollower::Watchdog() {
   MutexLock lock(&mutex_);
   while (!stopping_) {
@@ -104,17 +109,13 @@ void FeedFollower::Run() {
   std::mt19937_64 random(std::random_device{}());
   absl::Duration backoff = options_.initial_backoff;
   // Where records go: the serving index, or a fresh one being rebuilt
-  // beside it after the log was replaced.
+  // beside it after the log was replaced. Each knows the log it follows
+  // (BulletinIndex::log_identity), which a snapshot may have set.
   std::unique_ptr<BulletinIndex> rebuilding;
-  // The log each index follows: its id and epoch as last heard.
-  LogIdentity serving_identity;
-  LogIdentity rebuilding_identity;
   for (;;) {
     BulletinIndex* target = rebuilding ? rebuilding.get() : index_;
     Stream stream;
-    grpc::Status status = FollowOnce(
-        *stub, target, rebuilding ? &rebuilding_identity : &serving_identity,
-        &stream);
+    grpc::Status status = FollowOnce(*stub, target, &stream);
     {
       MutexLock lock(&mutex_);
       if (stopping_) return;
@@ -123,7 +124,6 @@ void FeedFollower::Run() {
       // Rebuilt: serve the new log's records, at once.
       index_->ReplaceWith(*rebuilding);
       rebuilding.reset();
-      serving_identity = rebuilding_identity;
       BecomeCaughtUp(stream.head_at_connect);
       continue;
     }
@@ -150,7 +150,6 @@ void FeedFollower::Run() {
       LogWarning("feed_rebuild", {{"reason", status.error_message()},
                                   {"applied_seq", index_->applied_seq()}});
       rebuilding = std::make_unique<BulletinIndex>();
-      rebuilding_identity = LogIdentity();
       backoff = options_.initial_backoff;
       continue;
     }
@@ -198,21 +197,22 @@ void FeedFollower::BecomeCaughtUp(uint64_t head_at_connect) {
     caught_up_ = true;
   }
   LogInfo("caught_up", {{"applied_seq", index_->applied_seq()},
-                        {"head_at_connect", head_at_connect}});
+                        {"head_at_connect", head_at_connect},
+                        {"records_applied", records_applied()}});
   if (on_caught_up_) on_caught_up_();
 }
 
 grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
-                                      BulletinIndex* target,
-                                      LogIdentity* identity, Stream* stream) {
+                                      BulletinIndex* target, Stream* stream) {
   const bool rebuilding = target != index_;
   grpc::ClientContext context;
   v1::SubscribeRequest request;
   request.set_after_seq(target->applied_seq());
   request.set_replica_id(options_.replica_id);
   if (target->applied_seq() > 0) {
-    request.set_log_id(identity->log_id);
-    request.set_log_epoch(identity->epoch);
+    const LogIdentity identity = target->log_identity();
+    request.set_log_id(identity.log_id);
+    request.set_log_epoch(identity.epoch);
   }
   {
     MutexLock lock(&mutex_);
@@ -236,7 +236,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
         stream->heard_heartbeat = true;
         stream->head_at_connect = reported_head;
         // The records that follow belong to this log.
-        *identity = {heartbeat.log_id(), heartbeat.log_epoch()};
+        target->SetLogIdentity({heartbeat.log_id(), heartbeat.log_epoch()});
       }
     } else if (message.has_record()) {
       const v1::LogRecord& record = message.record();
@@ -258,6 +258,7 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
     {
       MutexLock lock(&mutex_);
       last_message_ = absl::Now();
+      if (message.has_record()) ++records_applied_;
       head_seq_ = std::max({head_seq_, reported_head, target->applied_seq()});
       reached_target = stream->heard_heartbeat && !stream->caught_up &&
                        target->applied_seq() >= stream->head_at_connect &&

@@ -4,13 +4,16 @@
 // silent.
 //
 // The log's identity: the first heartbeat of a stream names the log (id and
-// epoch); the follower sends it back with its applied seq when it
-// resubscribes. When ingest answers that the position is not in its log
-// (FAILED_PRECONDITION: the log was replaced, emptied or restored from an
-// earlier copy), the replica stops serving (`on_lost_log`), never wipes its
-// index in place, rebuilds a fresh index beside it from seq 0, and swaps it
-// in once caught up. Against an empty log where it had data it refuses and
-// keeps its data, unless `accept_empty_log`.
+// epoch), which the follower keeps in the index it applies to
+// (BulletinIndex::SetLogIdentity) and sends back with the index's applied
+// seq when it resubscribes; an index loaded from a snapshot starts with the
+// snapshot's, so a snapshot of another log is refused like any other
+// position that is not in this log. When ingest answers that the position is
+// not in its log (FAILED_PRECONDITION: the log was replaced, emptied or
+// restored from an earlier copy), the replica stops serving (`on_lost_log`),
+// never wipes its index in place, rebuilds a fresh index beside it from seq 0,
+// and swaps it in once caught up. Against an empty log where it had data it
+// refuses and keeps its data, unless `accept_empty_log`.
 //
 // Readiness: the first heartbeat of a stream carries the head seq at the
 // moment it opened; the replica is caught up once it has applied that seq.
@@ -94,6 +97,10 @@ class FeedFollower {
   bool caught_up() const;
   // Streams opened so far, for tests and metrics.
   int64_t connections() const;
+  // Records applied from the Feed so far (to the serving index or to one
+  // being rebuilt), for tests and metrics: after a restart from a snapshot,
+  // only those after its seq.
+  int64_t records_applied() const;
 
  private:
   // What one stream told the follower.
@@ -108,10 +115,10 @@ class FeedFollower {
     bool refused_by_empty_log = false;
   };
   void Run();
-  // One stream into `target` (the serving index or one being rebuilt),
-  // whose log is `identity`, from open to end; returns its final status.
+  // One stream into `target` (the serving index or one being rebuilt) from
+  // open to end; returns its final status.
   grpc::Status FollowOnce(v1::Feed::Stub& stub, BulletinIndex* target,
-                          LogIdentity* identity, Stream* stream);
+                          Stream* stream);
   // Compacts the serving index and reports the replica caught up.
   void BecomeCaughtUp(uint64_t head_at_connect);
   // Stops serving: the index is not in the log it follows.
@@ -134,6 +141,7 @@ class FeedFollower {
   uint64_t head_seq_ ABSL_GUARDED_BY(mutex_) = 0;
   bool caught_up_ ABSL_GUARDED_BY(mutex_) = false;
   int64_t connections_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t records_applied_ ABSL_GUARDED_BY(mutex_) = 0;
 
   std::thread thread_;
   std::thread watchdog_;

@@ -70,7 +70,7 @@ struct FreezeJob {
 
 // A bulletin prepared for the index outside the lock.
 struct Prepared {
-  std::unique_ptr<const StoredRecord> record;
+  std::shared_ptr<const StoredRecord> record;
   DocumentText text;
   uint64_t segments_to_fold = 0;
   std::vector<FieldValue> values;
@@ -109,7 +109,7 @@ Prepared Prepare(const v1::LogRecord& record) {
   if (!lead_started) p.text.lead_start = static_cast<uint32_t>(cps.size());
   if (!items_started) p.text.item_start = static_cast<uint32_t>(cps.size());
   p.values = ExtractFieldValues(bulletin);
-  p.record = std::make_unique<const StoredRecord>(std::move(bulletin));
+  p.record = std::make_shared<const StoredRecord>(std::move(bulletin));
   p.stored_bytes = static_cast<int64_t>(p.record->SpaceUsed());
   return p;
 }
@@ -173,6 +173,7 @@ class BulletinIndex::Impl {
       WriterMutexLock lock(&mu_);
       std::swap(state_, fresh);
       applied_seq_ = 0;
+      log_identity_ = LogIdentity();
     }
     applied_changed_.SignalAll();
   }
@@ -184,15 +185,18 @@ class BulletinIndex::Impl {
     other.JoinFreezer();
     std::unique_ptr<State> taken = std::make_unique<State>();
     uint64_t taken_seq = 0;
+    LogIdentity taken_identity;
     {
       WriterMutexLock lock(&other.mu_);
       std::swap(other.state_, taken);
       std::swap(other.applied_seq_, taken_seq);
+      std::swap(other.log_identity_, taken_identity);
     }
     {
       WriterMutexLock lock(&mu_);
       std::swap(state_, taken);
       applied_seq_ = taken_seq;
+      log_identity_ = std::move(taken_identity);
     }
     applied_changed_.SignalAll();
   }
@@ -229,6 +233,38 @@ class BulletinIndex::Impl {
   uint64_t applied_seq() const {
     ReaderMutexLock lock(&mu_);
     return applied_seq_;
+  }
+
+  void SetLogIdentity(const LogIdentity& identity) {
+    WriterMutexLock lock(&mu_);
+    log_identity_ = identity;
+  }
+
+  LogIdentity log_identity() const {
+    ReaderMutexLock lock(&mu_);
+    return log_identity_;
+  }
+
+  void SkipTo(uint64_t seq) {
+    {
+      WriterMutexLock lock(&mu_);
+      if (seq <= applied_seq_) return;
+      applied_seq_ = seq;
+    }
+    applied_changed_.SignalAll();
+  }
+
+  // Documents are numbered in the order they were applied, which is seq
+  // order, so the live ones in number order are in seq order.
+  void TakeCheckpoint(Checkpoint* checkpoint) const {
+    ReaderMutexLock lock(&mu_);
+    const State& s = *state_;
+    checkpoint->applied_seq_ = applied_seq_;
+    checkpoint->log_identity_ = log_identity_;
+    checkpoint->records_.reserve(static_cast<size_t>(s.live_documents));
+    for (const DocumentMeta& d : s.corpus.documents) {
+      if (d.record != nullptr) checkpoint->records_.push_back(d.record);
+    }
   }
 
   bool WaitForSeq(uint64_t seq, absl::Time deadline) const {
@@ -408,6 +444,7 @@ class BulletinIndex::Impl {
   mutable SharedCondVar applied_changed_;
   std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  LogIdentity log_identity_ ABSL_GUARDED_BY(mu_);
   // True from a freeze's Seal to its Install.
   bool freezing_ ABSL_GUARDED_BY(mu_) = false;
   // The thread running the freeze, if one was started; owned by the writer.
@@ -519,6 +556,18 @@ void BulletinIndex::ReplaceWith(BulletinIndex& other) {
 }
 
 void BulletinIndex::Clear() { impl_->Clear(); }
+void BulletinIndex::SetLogIdentity(const LogIdentity& identity) {
+  impl_->SetLogIdentity(identity);
+}
+LogIdentity BulletinIndex::log_identity() const {
+  return impl_->log_identity();
+}
+void BulletinIndex::SkipTo(uint64_t seq) { impl_->SkipTo(seq); }
+BulletinIndex::Checkpoint BulletinIndex::TakeCheckpoint() const {
+  Checkpoint checkpoint;
+  impl_->TakeCheckpoint(&checkpoint);
+  return checkpoint;
+}
 void BulletinIndex::Compact() { impl_->Compact(); }
 void BulletinIndex::SetFreezeObserver(
     std::function<void(const FreezeReport&)> observer) {
@@ -539,5 +588,15 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Search(
   return impl_->Search(request);
 }
 v1::StatsResponse BulletinIndex::Stats() const { return impl_->Stats(); }
+
+BulletinIndex::Checkpoint::Checkpoint() = default;
+BulletinIndex::Checkpoint::~Checkpoint() = default;
+BulletinIndex::Checkpoint::Checkpoint(Checkpoint&&) noexcept = default;
+BulletinIndex::Checkpoint& BulletinIndex::Checkpoint::operator=(
+    Checkpoint&&) noexcept = default;
+
+v1::Bulletin BulletinIndex::Checkpoint::BulletinAt(size_t i) const {
+  return records_[i]->ToBulletin();
+}
 
 }  // namespace bulletin

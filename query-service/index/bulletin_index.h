@@ -5,6 +5,11 @@
 //   absl::StatusOr<bulletin::v1::SearchResponse> response =
 //       index.Search(request);
 //
+//   bulletin::BulletinIndex::Checkpoint checkpoint = index.TakeCheckpoint();
+//   for (size_t i = 0; i < checkpoint.size(); ++i) {
+//     Save(checkpoint.BulletinAt(i));   // the live bulletins, in seq order
+//   }
+//
 // Thread-safety: one writer, many readers. Apply, Clear and Compact must be
 // called from one thread at a time (the Feed applier); every const method
 // may be called concurrently with them and with each other from any thread.
@@ -20,16 +25,22 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/log.pb.h"
 #include "bulletin/v1/query.pb.h"
+#include "common/feed/log_identity.h"
 
 namespace bulletin {
 
+class StoredRecord;
+
 class BulletinIndex {
  public:
+  class Checkpoint;
+
   BulletinIndex();
   ~BulletinIndex();
   BulletinIndex(const BulletinIndex&) = delete;
@@ -40,8 +51,28 @@ class BulletinIndex {
   // applied_seq() becomes record.seq().
   void Apply(const v1::LogRecord& record);
 
-  // Forgets everything, as for a rebuild from seq 0.
+  // Forgets everything, its log identity included, as for a rebuild from
+  // seq 0.
   void Clear();
+
+  // The log this index's records came from, as the Feed named it (empty
+  // until set): with applied_seq() it is the index's position, a seq under
+  // an identity. ReplaceWith moves it with the records, Clear forgets it,
+  // TakeCheckpoint records it. Same threading rule as Apply.
+  void SetLogIdentity(const LogIdentity& identity);
+  LogIdentity log_identity() const;
+
+  // Marks every record up to `seq` applied without applying one: a
+  // snapshot's seq lies past its last bulletin's when the records after it
+  // were retractions or were compacted away. No-op when seq <=
+  // applied_seq(). Same threading rule as Apply.
+  void SkipTo(uint64_t seq);
+
+  // The live bulletins and the position (identity and applied seq) at one
+  // moment, for a snapshot. Holds the reader lock for a pointer copy per
+  // bulletin (the records are shared, not copied); reading the checkpoint
+  // then holds no lock and sees none of the changes applied after it.
+  Checkpoint TakeCheckpoint() const;
 
   // Becomes what `other` is (its bulletins, index and applied seq) and
   // leaves `other` empty: a replica rebuilt beside the one it serves swaps
@@ -97,6 +128,30 @@ class BulletinIndex {
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// See TakeCheckpoint. Immutable; any number of threads may read it. Keeps
+// the records it holds alive after the index drops them.
+class BulletinIndex::Checkpoint {
+ public:
+  Checkpoint();
+  ~Checkpoint();
+  Checkpoint(Checkpoint&&) noexcept;
+  Checkpoint& operator=(Checkpoint&&) noexcept;
+
+  uint64_t applied_seq() const { return applied_seq_; }
+  const LogIdentity& log_identity() const { return log_identity_; }
+  // Live bulletins.
+  size_t size() const { return records_.size(); }
+  // The i-th live bulletin in ascending seq, as applied (seq set), i <
+  // size(); applying them in this order rebuilds the index.
+  v1::Bulletin BulletinAt(size_t i) const;
+
+ private:
+  friend class BulletinIndex::Impl;
+  uint64_t applied_seq_ = 0;
+  LogIdentity log_identity_;
+  std::vector<std::shared_ptr<const StoredRecord>> records_;
 };
 
 }  // namespace bulletin

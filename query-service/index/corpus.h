@@ -18,8 +18,9 @@
 namespace bulletin {
 
 struct DocumentMeta {
-  // Null once the document is dead.
-  std::unique_ptr<const StoredRecord> record;
+  // Null once the document is dead. Shared with checkpoints
+  // (BulletinIndex::TakeCheckpoint), which may outlive the document.
+  std::shared_ptr<const StoredRecord> record;
   // Filter and facet value ids (value_dictionary.h), ascending.
   std::vector<uint32_t> value_ids;
   // Where the lead and the item segments start among the document's

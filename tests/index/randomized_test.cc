@@ -14,28 +14,10 @@
 
 #include "query-service/index/bulletin_index.h"
 #include "query-service/index/fold.h"
-#include "tests/index/test_records.h"
+#include "tests/index/random_corpus.h"
 
 namespace bulletin {
 namespace {
-
-// A small alphabet so that random terms often hit: simplified and
-// traditional forms of the same words, Latin in both cases and widths,
-// digits, punctuation and spaces.
-const std::vector<std::string> kAlphabet = {
-    "会", "會", "议", "議", "委", "员", "員", "政", "协",
-    "協", "区", "區", "县", "縣", "刘", "朦", "濛", "a",
-    "A",  "Ａ", "b",  "1",  "１", " ",  "，", "。", "的"};
-const std::vector<std::string> kRegions = {"忠县", "忠縣", "大渡口区",
-                                           "江北区"};
-
-std::string RandomText(std::mt19937& rng, int max_len) {
-  std::uniform_int_distribution<int> len(0, max_len);
-  std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);
-  std::string s;
-  for (int n = len(rng); n > 0; --n) s += kAlphabet[pick(rng)];
-  return s;
-}
 
 struct Expected {
   std::string id;
@@ -50,54 +32,35 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
   uint64_t seq = 0;
   for (int round = 0; round < 60; ++round) {
     for (int change = 0; change < 40; ++change) {
-      const std::string id = "doc" + std::to_string(rng() % 150);
-      if (rng() % 8 == 0) {
-        index.Apply(testing::Retract(++seq, id));
-        live.erase(id);
+      const v1::LogRecord record = testing::RandomChange(rng, ++seq);
+      index.Apply(record);
+      if (record.has_retraction()) {
+        live.erase(record.retraction().id());
         continue;
       }
-      std::vector<std::string> items;
-      for (int n = rng() % 4; n > 0; --n) items.push_back(RandomText(rng, 30));
-      v1::Bulletin b = testing::MakeBulletin(id, RandomText(rng, 8),
-                                             RandomText(rng, 20), items);
-      Expected e{id, {}, {}};
-      for (int i = 0; i < b.items_size(); ++i) {
-        const std::string& region = kRegions[rng() % kRegions.size()];
-        b.mutable_items(i)->mutable_organization()->set_region(region);
-        e.folded_regions.insert(FoldText(region));
-      }
+      const v1::Bulletin& b = record.upsert();
+      Expected e{b.id(), {}, {}};
       e.folded_fields.push_back(FoldText(b.headline()));
       e.folded_fields.push_back(FoldText(b.lead()));
-      for (const std::string& item : items) {
-        e.folded_fields.push_back(FoldText(item));
+      for (const v1::Item& item : b.items()) {
+        e.folded_fields.push_back(FoldText(item.text()));
+        e.folded_regions.insert(FoldText(item.organization().region()));
       }
-      index.Apply(testing::Upsert(++seq, b));
-      live[id] = e;
+      live[b.id()] = e;
     }
     if (round % 7 == 3) index.Compact();
     for (int q = 0; q < 25; ++q) {
-      std::vector<std::string> terms;
-      std::vector<std::string> excluded;
-      std::string query;
-      for (int n = 1 + rng() % 2; n > 0; --n) {
-        std::string term = RandomText(rng, 4);
-        while (!term.empty() && term.back() == ' ') term.pop_back();
-        while (!term.empty() && term.front() == ' ') term.erase(0, 1);
-        if (term.empty()) term = "会";
-        terms.push_back(FoldText(term));
-        query += "\"" + term + "\" ";
-      }
-      if (rng() % 3 == 0) {
-        std::string term = kAlphabet[rng() % 17];
-        excluded.push_back(FoldText(term));
-        query += "-" + term;
-      }
+      const testing::RandomQueryText random_query = testing::RandomQuery(rng);
+      const std::string& query = random_query.text;
+      const std::vector<std::string>& terms = random_query.folded_terms;
+      const std::vector<std::string>& excluded = random_query.folded_excluded;
       v1::SearchRequest request;
       request.set_query(query);
       request.set_limit(1000);
       std::string region;
       if (rng() % 3 == 0) {
-        region = kRegions[rng() % kRegions.size()];
+        region =
+            testing::RandomRegions()[rng() % testing::RandomRegions().size()];
         request.mutable_filters()->add_regions(region);
       }
       std::set<std::string> want;

@@ -8,8 +8,10 @@
 #include "common/server/grpc_server.h"
 #include "gtest/gtest.h"
 #include "ingest-service/feed_service_impl.h"
+#include "query-service/snapshot/snapshot_file.h"
 #include "tests/ingest/controlled_log.h"
 #include "tests/ingest/log_records.h"
+#include "tests/testing/temp_dir.h"
 
 namespace bulletin {
 namespace {
@@ -243,6 +245,85 @@ TEST(FeedFollowerTest, RefusesAnEmptyLogAndKeepsItsDataUnlessTold) {
     }
     follower.Stop();
   }
+}
+
+// A replica that follows a log into a snapshot: the index as a replica
+// that caught up with `log` holds it, saved at `path`.
+void SnapshotOf(ControlledLog& log, const std::string& path) {
+  FeedServer server(&log);
+  server.Start();
+  FollowingIndex replica(server.port());
+  ASSERT_TRUE(replica.WaitReady());
+  replica.follower.Stop();
+  EXPECT_EQ(replica.index.log_identity(), log.identity());
+  ASSERT_TRUE(WriteSnapshotFile(replica.index.TakeCheckpoint(), path).ok());
+}
+
+// Restarted from a snapshot of the log it follows, a replica asks only for
+// the records after the snapshot's seq, under the snapshot's identity.
+TEST(FeedFollowerTest, ResumesFromASnapshotWithOnlyTheRecordsAfterIt) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/s.snap";
+  ControlledLog log;
+  ASSERT_TRUE(testing::AppendRecords(
+                  log, {UpsertRecord(0, "a", "v"), UpsertRecord(0, "b", "v"),
+                        UpsertRecord(0, "c", "v")})
+                  .ok());
+  SnapshotOf(log, path);
+  ASSERT_TRUE(testing::AppendRecords(
+                  log, {UpsertRecord(0, "d", "v"), RetractionRecord(0, "a")})
+                  .ok());
+
+  BulletinIndex index;
+  ASSERT_TRUE(LoadSnapshotFile(path, &index).ok());
+  FeedServer server(&log);
+  server.Start();
+  std::atomic<int> ready{0};
+  FeedFollower follower(&index, FollowOptions(server.port()),
+                        [&ready] { ++ready; });
+  follower.Start();
+  ASSERT_TRUE(Eventually([&] { return ready.load() == 1; }));
+  EXPECT_EQ(follower.records_applied(), 2);
+  EXPECT_EQ(index.applied_seq(), log.head_seq());
+  EXPECT_FALSE(index.Get("a").ok());
+  EXPECT_TRUE(index.Get("c").ok());
+  EXPECT_TRUE(index.Get("d").ok());
+  follower.Stop();
+}
+
+// A snapshot of another log (its id differs, though its seq is inside this
+// log) is refused by ingest: the replica rebuilds from this log's start
+// and serves only this log's records.
+TEST(FeedFollowerTest, RebuildsWhenItsSnapshotIsOfAnotherLog) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/s.snap";
+  ControlledLog other_log;
+  ASSERT_TRUE(testing::AppendRecords(other_log, {UpsertRecord(0, "x", "v"),
+                                                 UpsertRecord(0, "y", "v")})
+                  .ok());
+  SnapshotOf(other_log, path);
+  ControlledLog log;
+  ASSERT_TRUE(testing::AppendRecords(
+                  log, {UpsertRecord(0, "a", "v"), UpsertRecord(0, "b", "v"),
+                        UpsertRecord(0, "c", "v")})
+                  .ok());
+  ASSERT_FALSE(log.identity() == other_log.identity());
+
+  BulletinIndex index;
+  ASSERT_TRUE(LoadSnapshotFile(path, &index).ok());
+  FeedServer server(&log);
+  server.Start();
+  std::atomic<int> ready{0};
+  FeedFollower follower(&index, FollowOptions(server.port()),
+                        [&ready] { ++ready; });
+  follower.Start();
+  ASSERT_TRUE(Eventually([&] { return ready.load() == 1; }));
+  EXPECT_EQ(follower.records_applied(), 3);
+  EXPECT_EQ(index.log_identity(), log.identity());
+  EXPECT_FALSE(index.Get("x").ok());
+  EXPECT_TRUE(index.Get("a").ok());
+  EXPECT_EQ(index.Stats().bulletin_count(), 3);
+  follower.Stop();
 }
 
 TEST(FeedFollowerTest, StopWhileIngestIsDownReturnsPromptly) {

@@ -1,0 +1,85 @@
+// The Snapshotter writes a snapshot only when the index moved, both on its
+// own schedule and when asked at shutdown.
+
+#include "query-service/snapshot/snapshotter.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "query-service/index/bulletin_index.h"
+#include "tests/index/test_records.h"
+#include "tests/testing/temp_dir.h"
+
+namespace bulletin {
+namespace {
+
+void Add(BulletinIndex* index, uint64_t seq) {
+  index->Apply(testing::Upsert(
+      seq, testing::MakeBulletin("b" + std::to_string(seq), "标题", "导语")));
+}
+
+size_t SnapshotCount(const SnapshotDirectory& snapshots) {
+  absl::StatusOr<std::vector<std::string>> paths = snapshots.List();
+  return paths.ok() ? paths->size() : 0;
+}
+
+TEST(SnapshotterTest, WritesOnlyWhenTheIndexMoved) {
+  testing::TempDir dir;
+  SnapshotDirectory snapshots(dir.path(), /*keep=*/10);
+  ASSERT_TRUE(snapshots.Open().ok());
+  BulletinIndex index;
+  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1), 0);
+  // An empty index needs no snapshot.
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(SnapshotCount(snapshots), 0u);
+  Add(&index, 1);
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(SnapshotCount(snapshots), 1u);
+  EXPECT_EQ(snapshotter.last_seq(), 1u);
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(SnapshotCount(snapshots), 1u);
+  Add(&index, 2);
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(SnapshotCount(snapshots), 2u);
+  EXPECT_EQ(snapshotter.last_seq(), 2u);
+}
+
+// The seq of the snapshot the index was loaded from needs no new one.
+TEST(SnapshotterTest, TheLoadedSeqCountsAsWritten) {
+  testing::TempDir dir;
+  SnapshotDirectory snapshots(dir.path());
+  ASSERT_TRUE(snapshots.Open().ok());
+  BulletinIndex index;
+  Add(&index, 5);
+  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1), 5);
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(SnapshotCount(snapshots), 0u);
+}
+
+TEST(SnapshotterTest, WritesPeriodicallyOnItsThread) {
+  testing::TempDir dir;
+  SnapshotDirectory snapshots(dir.path());
+  ASSERT_TRUE(snapshots.Open().ok());
+  BulletinIndex index;
+  Snapshotter snapshotter(&index, &snapshots, absl::Milliseconds(10), 0);
+  snapshotter.Start();
+  Add(&index, 1);
+  Add(&index, 2);
+  // The bound only guards against a hang.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (snapshotter.last_seq() != 2 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  snapshotter.Stop();
+  EXPECT_EQ(snapshotter.last_seq(), 2u);
+  BulletinIndex loaded;
+  absl::StatusOr<WrittenSnapshot> newest = snapshots.LoadNewest(&loaded);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  EXPECT_EQ(loaded.applied_seq(), 2u);
+}
+
+}  // namespace
+}  // namespace bulletin
