@@ -30,10 +30,11 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DBULLETIN_BUILD_BENCH=ON >/dev/null
 cmake --build build-tsan -j "$jobs" --target ingest_test query_test \
   concurrency_test bulletin_index_test system_test fault_test \
-  process_cpu_test sync_test ingest-service query-service bulletinctl
+  process_cpu_test sync_test snapshot_test ingest-service query-service \
+  bulletinctl
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
-  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|Concurrency|BulletinIndex|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar)Test\.'
+  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|Concurrency|BulletinIndex|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot)Test\.'
 
 echo "== libFuzzer: ParseSubmission for ${fuzz_seconds}s"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \

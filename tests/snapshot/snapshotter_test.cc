@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "query-service/index/bulletin_index.h"
+#include "tests/index/random_corpus.h"
 #include "tests/index/test_records.h"
 #include "tests/testing/temp_dir.h"
 
@@ -79,6 +81,37 @@ TEST(SnapshotterTest, WritesPeriodicallyOnItsThread) {
   absl::StatusOr<WrittenSnapshot> newest = snapshots.LoadNewest(&loaded);
   ASSERT_TRUE(newest.ok()) << newest.status();
   EXPECT_EQ(loaded.applied_seq(), 2u);
+}
+
+// Snapshots taken while the applier goes on (corrections, retractions and
+// the freezes they start) each hold the index as it was at their seq; the
+// last one, taken once it stopped, holds all of it.
+TEST(SnapshotterTest, SnapshotsWhileTheIndexChanges) {
+  testing::TempDir dir;
+  SnapshotDirectory snapshots(dir.path());
+  ASSERT_TRUE(snapshots.Open().ok());
+  BulletinIndex index;
+  Snapshotter snapshotter(&index, &snapshots, absl::Milliseconds(1), 0);
+  snapshotter.Start();
+  std::mt19937 rng(5);
+  for (uint64_t seq = 1; seq <= 3000; ++seq) {
+    index.Apply(testing::RandomChange(rng, seq));
+  }
+  snapshotter.Stop();
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  BulletinIndex loaded;
+  ASSERT_TRUE(snapshots.LoadNewest(&loaded).ok());
+  EXPECT_EQ(loaded.applied_seq(), 3000u);
+  EXPECT_EQ(loaded.Stats().bulletin_count(), index.Stats().bulletin_count());
+  for (int i = 0; i < 150; ++i) {
+    const std::string id = "doc" + std::to_string(i);
+    absl::StatusOr<v1::Bulletin> want = index.Get(id);
+    absl::StatusOr<v1::Bulletin> got = loaded.Get(id);
+    ASSERT_EQ(got.ok(), want.ok()) << id;
+    if (want.ok()) {
+      EXPECT_EQ(got->SerializeAsString(), want->SerializeAsString()) << id;
+    }
+  }
 }
 
 }  // namespace
