@@ -76,6 +76,8 @@ absl::StatusOr<OutageReport> MeasureLeaderOutages(
                              options.writers, options.pace);
   storm.Start();
 
+  // From the kill to the restart; the last `steady` of it is after writes
+  // resumed.
   struct Window {
     absl::Time from;
     absl::Time to;
@@ -171,6 +173,19 @@ absl::StatusOr<OutageReport> MeasureLeaderOutages(
       report.longest_gap_elsewhere =
           std::max(report.longest_gap_elsewhere, gap);
     }
+  }
+  // Acknowledgements per second in the steady time before each kill and in
+  // the one after writes resumed.
+  const auto rate_in = [&](absl::Time from, absl::Time to) {
+    const auto first = std::lower_bound(acked_at.begin(), acked_at.end(), from);
+    const auto last = std::lower_bound(acked_at.begin(), acked_at.end(), to);
+    return (last - first) / absl::ToDoubleSeconds(to - from);
+  };
+  for (size_t k = 0; k < windows.size(); ++k) {
+    report.kills[k].acks_per_second_before =
+        rate_in(windows[k].from - options.steady, windows[k].from);
+    report.kills[k].acks_per_second_after =
+        rate_in(windows[k].to - options.steady, windows[k].to);
   }
   report.acknowledged = static_cast<int64_t>(acked_at.size());
   report.retries = storm.retries();

@@ -44,8 +44,14 @@ struct KillOutcome {
   // Longest time between two consecutive acknowledged submits (of any
   // writer) around the kill, up to the restart.
   absl::Duration longest_gap;
-  // From the kill until the stream reported another leader.
+  // From the kill until the stream reported another leader (polled: up to
+  // half a second late).
   absl::Duration new_leader_after;
+  // Acknowledged submits per second in the steady time before the kill,
+  // and in the one after writes resumed: writes that resume at a trickle
+  // show here, not in the gap.
+  double acks_per_second_before = 0;
+  double acks_per_second_after = 0;
 };
 
 struct OutageReport {

@@ -259,22 +259,33 @@ bool PrintOutage(const OutageReport& report, int ingest_replicas, int writers,
   for (size_t k = 0; k < report.kills.size(); ++k) {
     const KillOutcome& kill = report.kills[k];
     gaps.push_back(absl::ToDoubleSeconds(kill.longest_gap));
-    std::printf("| %zu | %s | %.2f | %.2f |\n", k + 1, kill.leader.c_str(),
-                absl::ToDoubleSeconds(kill.longest_gap),
-                absl::ToDoubleSeconds(kill.new_leader_after));
+    std::printf("| %zu | %s | %.2f | %.2f | %.0f; %.0f |\n", k + 1,
+                kill.leader.c_str(), absl::ToDoubleSeconds(kill.longest_gap),
+                absl::ToDoubleSeconds(kill.new_leader_after),
+                kill.acks_per_second_before, kill.acks_per_second_after);
+  }
+  double worst_recovery = 1;
+  for (const KillOutcome& kill : report.kills) {
+    if (kill.acks_per_second_before > 0) {
+      worst_recovery =
+          std::min(worst_recovery,
+                   kill.acks_per_second_after / kill.acks_per_second_before);
+    }
   }
   const double median = Median(gaps);
   const double worst =
       gaps.empty() ? NAN : *std::max_element(gaps.begin(), gaps.end());
   std::printf(
       "\nLongest gap: median %.2f s, worst %.2f s; target at most %.0f s: "
-      "%s. Elsewhere (incl. restarts) at most %.2f s.\n",
+      "%s. Elsewhere (incl. restarts) at most %.2f s. Once resumed, writes "
+      "ran at no less than %.0f%% of their rate before the kill.\n",
       median, worst, absl::ToDoubleSeconds(kOutageTarget),
       worst <= absl::ToDoubleSeconds(kOutageTarget)    ? "met by every kill"
       : median <= absl::ToDoubleSeconds(kOutageTarget) ? "met by the median, "
                                                          "NOT by every kill"
                                                        : "NOT met",
-      absl::ToDoubleSeconds(report.longest_gap_elsewhere));
+      absl::ToDoubleSeconds(report.longest_gap_elsewhere),
+      100 * worst_recovery);
   const bool intact = report.lost == 0 && report.rewritten == 0 &&
                       report.extra_messages == 0 &&
                       (report.follower_bulletins < 0 ||
@@ -345,11 +356,13 @@ int Run() {
   }
   for (size_t k = 0; k < report->kills.size(); ++k) {
     std::fprintf(stderr,
-                 "kill=%zu leader=%s longest_gap_s=%.3f "
-                 "new_leader_s=%.3f\n",
+                 "kill=%zu leader=%s longest_gap_s=%.3f new_leader_s=%.3f "
+                 "acks_per_second_before=%.1f acks_per_second_after=%.1f\n",
                  k + 1, report->kills[k].leader.c_str(),
                  absl::ToDoubleSeconds(report->kills[k].longest_gap),
-                 absl::ToDoubleSeconds(report->kills[k].new_leader_after));
+                 absl::ToDoubleSeconds(report->kills[k].new_leader_after),
+                 report->kills[k].acks_per_second_before,
+                 report->kills[k].acks_per_second_after);
   }
   return PrintOutage(*report, replicas, options.writers, options.pace)
              ? EXIT_SUCCESS
