@@ -3,9 +3,11 @@
 //
 //   1. Durable submits/s at 1, 8 and 32 concurrent submitters: for each of
 //      --reps runs, fresh services on both backends, each with a query
-//      replica following; at each concurrency LevelDB then JetStream,
-//      back to back, one bench/load bulletin_load call each. Medians over
-//      the runs; the JetStream / LevelDB ratio is taken within a run.
+//      replica following; at each concurrency Echo on the LevelDB ingest
+//      (the floor), Submit on LevelDB, then on JetStream, back to back, one
+//      bench/load bulletin_load call each. Medians over the runs; the
+//      ratios (LevelDB / Echo, JetStream / LevelDB) are taken within a run,
+//      so that they hold on a busy machine.
 //   2. The write outage when the stream leader is SIGKILLed: retrying
 //      writers submit at a steady pace through 2 ingest replicas while the
 //      leader is killed --kills times (restarted after each); the longest
@@ -39,7 +41,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "bench/log/leader_outage.h"
-#include "bench/log/submit_rate.h"
+#include "bench/log/load_run.h"
 #include "bench/log/write_stack.h"
 #include "tests/testing/temp_dir.h"
 
@@ -79,7 +81,6 @@ namespace {
 
 // The bars (docs/benchmarks.md says where they come from).
 constexpr double kJetStreamTargetAt32 = 1000;
-constexpr double kLevelDbToday[] = {1083, 2229, 3386};  // at 1, 8, 32
 constexpr absl::Duration kOutageTarget = absl::Seconds(5);
 
 double Median(std::vector<double> values) {
@@ -113,10 +114,32 @@ int64_t BulletinsPerRun(absl::Duration run) {
 }
 
 struct RateFigures {
-  // By backend name, then concurrency: one entry per rep.
-  std::map<std::string, std::map<int, std::vector<SubmitRate>>> runs;
-  // JetStream / LevelDB per rep, by concurrency.
-  std::map<int, std::vector<double>> ratios;
+  // By what was measured ("echo", "leveldb", "jetstream"), then
+  // concurrency: one entry per rep.
+  std::map<std::string, std::map<int, std::vector<LoadFigures>>> runs;
+  // Throughput ratios taken within each rep ("leveldb/echo",
+  // "jetstream/leveldb"), by concurrency.
+  std::map<std::string, std::map<int, std::vector<double>>> ratios;
+
+  std::vector<double> Of(const std::string& what, int c,
+                         double LoadFigures::*field) const {
+    std::vector<double> values;
+    auto it = runs.find(what);
+    if (it == runs.end() || it->second.count(c) == 0) return values;
+    for (const LoadFigures& figures : it->second.at(c)) {
+      values.push_back(figures.*field);
+    }
+    return values;
+  }
+  double MedianOf(const std::string& what, int c,
+                  double LoadFigures::*field) const {
+    return Median(Of(what, c, field));
+  }
+  double MedianRatio(const std::string& what, int c) const {
+    auto it = ratios.find(what);
+    if (it == ratios.end() || it->second.count(c) == 0) return NAN;
+    return Median(it->second.at(c));
+  }
 };
 
 absl::Status MeasureRates(int reps, const std::vector<int>& concurrencies,
@@ -135,111 +158,109 @@ absl::Status MeasureRates(int reps, const std::vector<int>& concurrencies,
       stacks.push_back(*std::move(stack));
     }
     for (int c : concurrencies) {
-      double leveldb_rate = 0;
-      for (const std::unique_ptr<WriteStack>& stack : stacks) {
-        SubmitRun run;
+      // Echo on the LevelDB stack's ingest (the floor of any RPC on that
+      // server), then Submit on LevelDB, then on JetStream, back to back.
+      std::map<std::string, double> rate;
+      for (int i = -1; i < static_cast<int>(stacks.size()); ++i) {
+        const WriteStack& stack = *stacks[i < 0 ? 0 : i];
+        const std::string what =
+            i < 0 ? "echo" : std::string(stack.backend_name());
+        LoadRun run;
         run.load_binary = absl::GetFlag(FLAGS_load_binary);
-        run.target = stack->ingest_addresses()[0];
+        run.mode = i < 0 ? "echo" : "submit";
+        run.target = stack.ingest_addresses()[0];
         run.concurrency = c;
         run.warmup = warmup;
         run.duration = duration;
         run.first_bulletin = next_bulletin;
         run.bulletins = per_run;
-        next_bulletin += per_run;
-        run.server_pid = stack->ingest_pid(0);
-        run.peer_pids = stack->nats_pids();
-        absl::StatusOr<SubmitRate> rate =
-            MeasureSubmitRate(run, scratch.path());
-        if (!rate.ok()) {
-          return absl::Status(rate.status().code(),
-                              absl::StrCat(stack->backend_name(), " at ", c,
-                                           ": ", rate.status().message()));
+        if (i >= 0) next_bulletin += per_run;
+        run.server_pid = stack.ingest_pid(0);
+        run.peer_pids = stack.nats_pids();
+        absl::StatusOr<LoadFigures> figures_now =
+            MeasureLoad(run, scratch.path());
+        if (!figures_now.ok()) {
+          return absl::Status(figures_now.status().code(),
+                              absl::StrCat(what, " at ", c, ": ",
+                                           figures_now.status().message()));
         }
-        std::fprintf(stderr, "rep=%d backend=%s %s\n", rep,
-                     std::string(stack->backend_name()).c_str(),
-                     rate->line.c_str());
-        if (stack->cluster() == nullptr) {
-          leveldb_rate = rate->per_second;
-        } else if (leveldb_rate > 0) {
-          figures->ratios[c].push_back(rate->per_second / leveldb_rate);
-        }
-        figures->runs[std::string(stack->backend_name())][c].push_back(*rate);
+        std::fprintf(stderr, "rep=%d measured=%s %s\n", rep, what.c_str(),
+                     figures_now->line.c_str());
+        rate[what] = figures_now->per_second;
+        figures->runs[what][c].push_back(*figures_now);
       }
+      figures->ratios["leveldb/echo"][c].push_back(rate["leveldb"] /
+                                                   rate["echo"]);
+      figures->ratios["jetstream/leveldb"][c].push_back(rate["jetstream"] /
+                                                        rate["leveldb"]);
     }
   }
   return absl::OkStatus();
 }
 
+// What docs/benchmarks.md ("Load") measured for LevelDB before this bench:
+// submits/s and submit / echo on the same server, at 1, 8 and 32.
+struct LevelDbBefore {
+  int concurrency;
+  double per_second;
+  double of_echo;
+};
+constexpr LevelDbBefore kLevelDbBefore[] = {
+    {1, 1083, 0.13}, {8, 2229, 0.08}, {32, 3386, 0.08}};
+
 void PrintRates(int reps, const std::vector<int>& concurrencies,
                 const RateFigures& figures) {
   std::printf(
       "Durable submits/s (medians of %d runs; in each run, fresh services on "
-      "both backends, LevelDB then JetStream back to back at each "
-      "concurrency):\n\n",
+      "both backends, each with a query replica following; at each "
+      "concurrency Echo on the LevelDB ingest, then Submit on LevelDB, then "
+      "on JetStream, back to back; ratios taken within a run):\n\n",
       reps);
   std::printf(
-      "| submitters | LevelDB /s | p50 / p99 ms | JetStream R=3 /s | "
-      "p50 / p99 ms | JetStream / LevelDB | CPU µs per submit: LevelDB "
-      "ingest; JetStream ingest + 3 nats-server |\n"
-      "|---:|---:|---:|---:|---:|---:|---:|\n");
+      "| submitters | echo calls/s | LevelDB submits/s | p50 / p99 ms | "
+      "LevelDB / echo | JetStream R=3 submits/s | p50 / p99 ms | JetStream "
+      "/ LevelDB | CPU µs per submit: LevelDB ingest; JetStream ingest + 3 "
+      "nats-server |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (int c : concurrencies) {
-    const auto median_of = [&](const std::string& backend, auto field) {
-      std::vector<double> values;
-      auto it = figures.runs.find(backend);
-      if (it != figures.runs.end() && it->second.count(c) > 0) {
-        for (const SubmitRate& rate : it->second.at(c)) {
-          values.push_back(rate.*field);
-        }
-      }
-      return values;
-    };
-    const std::vector<double> leveldb =
-        median_of("leveldb", &SubmitRate::per_second);
-    const std::vector<double> jetstream =
-        median_of("jetstream", &SubmitRate::per_second);
-    const auto ratio_it = figures.ratios.find(c);
     std::printf(
-        "| %d | %.0f (runs %s) | %.2f / %.2f | %.0f (runs %s) | %.2f / %.2f "
-        "| %.0f%% | %.0f; %.0f + %.0f |\n",
-        c, Median(leveldb), Runs(leveldb).c_str(),
-        Median(median_of("leveldb", &SubmitRate::p50_ms)),
-        Median(median_of("leveldb", &SubmitRate::p99_ms)), Median(jetstream),
-        Runs(jetstream).c_str(),
-        Median(median_of("jetstream", &SubmitRate::p50_ms)),
-        Median(median_of("jetstream", &SubmitRate::p99_ms)),
-        100 * Median(ratio_it == figures.ratios.end() ? std::vector<double>()
-                                                      : ratio_it->second),
-        Median(median_of("leveldb", &SubmitRate::server_cpu_us)),
-        Median(median_of("jetstream", &SubmitRate::server_cpu_us)),
-        Median(median_of("jetstream", &SubmitRate::peer_cpu_us)));
+        "| %d | %.0f | %.0f (runs %s) | %.2f / %.2f | %.0f%% | %.0f (runs %s) "
+        "| %.2f / %.2f | %.0f%% | %.0f; %.0f + %.0f |\n",
+        c, figures.MedianOf("echo", c, &LoadFigures::per_second),
+        figures.MedianOf("leveldb", c, &LoadFigures::per_second),
+        Runs(figures.Of("leveldb", c, &LoadFigures::per_second)).c_str(),
+        figures.MedianOf("leveldb", c, &LoadFigures::p50_ms),
+        figures.MedianOf("leveldb", c, &LoadFigures::p99_ms),
+        100 * figures.MedianRatio("leveldb/echo", c),
+        figures.MedianOf("jetstream", c, &LoadFigures::per_second),
+        Runs(figures.Of("jetstream", c, &LoadFigures::per_second)).c_str(),
+        figures.MedianOf("jetstream", c, &LoadFigures::p50_ms),
+        figures.MedianOf("jetstream", c, &LoadFigures::p99_ms),
+        100 * figures.MedianRatio("jetstream/leveldb", c),
+        figures.MedianOf("leveldb", c, &LoadFigures::server_cpu_us),
+        figures.MedianOf("jetstream", c, &LoadFigures::server_cpu_us),
+        figures.MedianOf("jetstream", c, &LoadFigures::peer_cpu_us));
   }
   std::printf("\n");
-  for (size_t i = 0; i < concurrencies.size(); ++i) {
-    const int c = concurrencies[i];
-    const size_t today = c == 1 ? 0 : c == 8 ? 1 : c == 32 ? 2 : 3;
-    if (today < 3 && figures.runs.count("leveldb") > 0) {
-      const double now = Median([&] {
-        std::vector<double> v;
-        for (const SubmitRate& r : figures.runs.at("leveldb").at(c)) {
-          v.push_back(r.per_second);
-        }
-        return v;
-      }());
-      std::printf(
-          "LevelDB at %d: %.0f/s against %.0f/s in docs/benchmarks.md "
-          "(%s).\n",
-          c, now, kLevelDbToday[today],
-          now >= kLevelDbToday[today] ? "no slower" : "slower");
+  for (const LevelDbBefore& before : kLevelDbBefore) {
+    if (std::find(concurrencies.begin(), concurrencies.end(),
+                  before.concurrency) == concurrencies.end()) {
+      continue;
     }
-    if (c == 32 && figures.runs.count("jetstream") > 0) {
-      std::vector<double> v;
-      for (const SubmitRate& r : figures.runs.at("jetstream").at(c)) {
-        v.push_back(r.per_second);
-      }
-      std::printf("JetStream at 32: %.0f/s, target %.0f/s: %s.\n", Median(v),
-                  kJetStreamTargetAt32,
-                  Median(v) >= kJetStreamTargetAt32 ? "met" : "NOT met");
-    }
+    const int c = before.concurrency;
+    std::printf(
+        "LevelDB at %d: %.0f/s, %.0f%% of echo; docs/benchmarks.md had "
+        "%.0f/s, %.0f%% of echo.\n",
+        c, figures.MedianOf("leveldb", c, &LoadFigures::per_second),
+        100 * figures.MedianRatio("leveldb/echo", c), before.per_second,
+        100 * before.of_echo);
+  }
+  if (std::find(concurrencies.begin(), concurrencies.end(), 32) !=
+      concurrencies.end()) {
+    const double at32 =
+        figures.MedianOf("jetstream", 32, &LoadFigures::per_second);
+    std::printf("JetStream at 32: %.0f/s; target %.0f/s: %s.\n", at32,
+                kJetStreamTargetAt32,
+                at32 >= kJetStreamTargetAt32 ? "met" : "NOT met");
   }
   std::printf("\n");
 }

@@ -1,4 +1,4 @@
-#include "bench/log/submit_rate.h"
+#include "bench/log/load_run.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
@@ -10,17 +10,19 @@
 
 namespace bulletin::bench {
 
-absl::StatusOr<SubmitRate> MeasureSubmitRate(const SubmitRun& run,
-                                             const std::string& scratch_dir) {
+absl::StatusOr<LoadFigures> MeasureLoad(const LoadRun& run,
+                                        const std::string& scratch_dir) {
   std::vector<std::string> argv = {
       run.load_binary,
-      "--mode=submit",
+      "--mode=" + run.mode,
       "--target=" + run.target,
       absl::StrCat("--concurrency=", run.concurrency),
       "--warmup=" + absl::FormatDuration(run.warmup),
-      "--duration=" + absl::FormatDuration(run.duration),
-      absl::StrCat("--first_bulletin=", run.first_bulletin),
-      absl::StrCat("--bulletins=", run.bulletins)};
+      "--duration=" + absl::FormatDuration(run.duration)};
+  if (run.mode == "submit") {
+    argv.push_back(absl::StrCat("--first_bulletin=", run.first_bulletin));
+    argv.push_back(absl::StrCat("--bulletins=", run.bulletins));
+  }
   if (run.server_pid > 0) {
     argv.push_back(absl::StrCat("--server_pid=", run.server_pid));
   }
@@ -45,7 +47,7 @@ absl::StatusOr<SubmitRate> MeasureSubmitRate(const SubmitRun& run,
         absl::StrSplit(field, absl::MaxSplits('=', 1));
     fields[kv.first] = kv.second;
   }
-  SubmitRate rate;
+  LoadFigures rate;
   rate.line = line;
   const std::pair<const char*, double*> wanted[] = {
       {"throughput", &rate.per_second},
@@ -60,7 +62,7 @@ absl::StatusOr<SubmitRate> MeasureSubmitRate(const SubmitRun& run,
   }
   if (fields["failed"] != "0") {
     return absl::InternalError(
-        absl::StrCat("submits failed under load: ", line, " ", result->err));
+        absl::StrCat("calls failed under load: ", line, " ", result->err));
   }
   // Present only when asked for (server_pid, peer_pids).
   if (run.server_pid > 0 &&
