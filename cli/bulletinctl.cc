@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -18,8 +20,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -52,6 +56,18 @@ ABSL_FLAG(std::string, content_type, "",
           "submit/parse: what the FILE is, as a MIME type (text/plain, "
           "text/html, application/xml, ...); empty: decided by its content.");
 ABSL_FLAG(std::string, reason, "", "retract: why, kept in the log.");
+ABSL_FLAG(std::string, source, "",
+          "submit/retract/get: the submitter whose external ids these are "
+          "(with a client certificate, its identity is the source).");
+ABSL_FLAG(std::string, request_id, "",
+          "submit/retract: idempotency key of this change (a single FILE); "
+          "default: a new random one per change, reused on retries.");
+ABSL_FLAG(std::string, expected_version, "",
+          "submit/retract: change only if the bulletin is at this version "
+          "(0: only if it does not exist).");
+ABSL_FLAG(int32_t, retries, 3,
+          "submit/retract: retries of a change that failed UNAVAILABLE, "
+          "ABORTED or DEADLINE_EXCEEDED, with the same request id.");
 ABSL_FLAG(std::vector<std::string>, region, {},
           "search: only items from these regions (comma-separated, ORed).");
 ABSL_FLAG(std::vector<std::string>, org, {},
@@ -106,8 +122,8 @@ constexpr char kUsageText[] =
     "  bulletinctl parse [--json] FILE|-     parse locally, print the record\n"
     "  bulletinctl submit [--json] FILE...   submit; prints ID SEQ FILE\n"
     "  bulletinctl search [filters] [--json] [QUERY]\n"
-    "  bulletinctl get [--json] ID\n"
-    "  bulletinctl retract ID [--reason=TEXT]\n"
+    "  bulletinctl get [--json] ID | --external_id=X [--source=S]\n"
+    "  bulletinctl retract [--reason=TEXT] ID | --external_id=X [--source=S]\n"
     "  bulletinctl stats [--json]\n"
     "  bulletinctl watch [filters] [--json] [--count=N] [QUERY]\n"
     "                                        print new hits as they arrive\n"
@@ -145,6 +161,72 @@ void PrepareContext(grpc::ClientContext* context) {
   context->set_deadline(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
   context->set_wait_for_ready(absl::GetFlag(FLAGS_wait_for_ready));
+}
+
+// What a change adds to make a retry safe: --request_id, or a fresh random
+// one, and --expected_version when given.
+template <typename WriteRequest>
+absl::Status SetWriteConditions(WriteRequest* request) {
+  std::string request_id = absl::GetFlag(FLAGS_request_id);
+  if (request_id.empty()) {
+    absl::BitGen random;
+    request_id = absl::StrCat(
+        "bulletinctl-",
+        absl::Hex(absl::Uniform<uint64_t>(random), absl::kZeroPad16),
+        absl::Hex(absl::Uniform<uint64_t>(random), absl::kZeroPad16));
+  }
+  request->set_request_id(request_id);
+  request->set_source(absl::GetFlag(FLAGS_source));
+  const std::string expected = absl::GetFlag(FLAGS_expected_version);
+  if (!expected.empty()) {
+    int64_t version = 0;
+    if (!absl::SimpleAtoi(expected, &version) || version < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--expected_version='", expected, "' is not a version (0, 1, ...)"));
+    }
+    request->set_expected_version(version);
+  }
+  return absl::OkStatus();
+}
+
+// Calls `call` (a fresh context each time) until it succeeds, fails for good,
+// or --retries are used up. Only failures after which the same request may
+// simply be sent again are retried: the request id makes that safe.
+template <typename Call>
+grpc::Status CallWithRetries(const Call& call) {
+  const int retries = std::max(0, absl::GetFlag(FLAGS_retries));
+  absl::Duration backoff = absl::Milliseconds(200);
+  for (int attempt = 0;; ++attempt) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    grpc::Status status = call(&context);
+    const grpc::StatusCode code = status.error_code();
+    const bool transient = code == grpc::StatusCode::UNAVAILABLE ||
+                           code == grpc::StatusCode::ABORTED ||
+                           code == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (!transient || attempt >= retries) return status;
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+// The bulletin `args` and the flags name: one ID, or --external_id (with
+// --source) and no ID.
+template <typename Request>
+absl::Status SetBulletinName(const std::vector<std::string>& args,
+                             Request* request) {
+  const std::string external_id = absl::GetFlag(FLAGS_external_id);
+  if (args.size() == 1 && external_id.empty()) {
+    request->set_id(args[0]);
+    return absl::OkStatus();
+  }
+  if (args.empty() && !external_id.empty()) {
+    request->set_external_id(external_id);
+    request->set_source(absl::GetFlag(FLAGS_source));
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      "give exactly one ID, or --external_id (and --source) instead");
 }
 
 // Channel credentials per service, made once in Main from the TLS flags. The
@@ -227,6 +309,9 @@ int Submit(const std::vector<std::string>& files) {
   if (!absl::GetFlag(FLAGS_external_id).empty() && files.size() != 1) {
     return Fail("submit", "--external_id applies to a single FILE");
   }
+  if (!absl::GetFlag(FLAGS_request_id).empty() && files.size() != 1) {
+    return Fail("submit", "--request_id applies to a single FILE");
+  }
   std::unique_ptr<v1::IngestService::Stub> stub =
       v1::IngestService::NewStub(IngestChannel());
   int exit_code = 0;
@@ -242,10 +327,12 @@ int Submit(const std::vector<std::string>& files) {
     request.set_external_id(absl::GetFlag(FLAGS_external_id));
     request.set_date(absl::GetFlag(FLAGS_date));
     request.set_content_type(absl::GetFlag(FLAGS_content_type));
+    absl::Status conditions = SetWriteConditions(&request);
+    if (!conditions.ok()) return Fail("submit", conditions.message());
     v1::SubmitResponse response;
-    grpc::ClientContext context;
-    PrepareContext(&context);
-    grpc::Status status = stub->Submit(&context, request, &response);
+    grpc::Status status = CallWithRetries([&](grpc::ClientContext* context) {
+      return stub->Submit(context, request, &response);
+    });
     if (!status.ok()) {
       exit_code = FailStatus(absl::StrCat("submit ", file), status);
       continue;
@@ -255,7 +342,9 @@ int Submit(const std::vector<std::string>& files) {
                 << ",\"seq\":" << response.seq()
                 << ",\"file\":" << JsonQuote(file) << ",\"duplicate\":"
                 << (response.duplicate() ? "true" : "false")
-                << ",\"warning_count\":" << response.warning_count() << "}\n";
+                << ",\"warning_count\":" << response.warning_count()
+                << ",\"version\":\"" << response.version() << "\",\"result\":\""
+                << v1::WriteResult_Name(response.result()) << "\"}\n";
     } else {
       std::cout << response.id() << " " << response.seq() << " " << file
                 << "\n";
@@ -344,38 +433,43 @@ int Search(const std::vector<std::string>& terms) {
 }
 
 int Get(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Fail("get", "give exactly one ID");
+  v1::GetRequest request;
+  absl::Status named = SetBulletinName(args, &request);
+  if (!named.ok()) return Fail("get", named.message());
+  const std::string name =
+      args.empty() ? absl::GetFlag(FLAGS_external_id) : args[0];
   std::unique_ptr<v1::QueryService::Stub> stub =
       v1::QueryService::NewStub(QueryChannel());
-  v1::GetRequest request;
-  request.set_id(args[0]);
   request.set_min_seq(absl::GetFlag(FLAGS_min_seq));
   v1::GetResponse response;
   grpc::ClientContext context;
   PrepareContext(&context);
   grpc::Status status = stub->Get(&context, request, &response);
-  if (!status.ok()) return FailStatus(absl::StrCat("get ", args[0]), status);
+  if (!status.ok()) return FailStatus(absl::StrCat("get ", name), status);
   PrintRecord(response.bulletin());
   return 0;
 }
 
 int Retract(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Fail("retract", "give exactly one ID");
+  v1::RetractRequest request;
+  absl::Status conditions = SetWriteConditions(&request);
+  if (!conditions.ok()) return Fail("retract", conditions.message());
+  absl::Status named = SetBulletinName(args, &request);
+  if (!named.ok()) return Fail("retract", named.message());
+  const std::string name =
+      args.empty() ? absl::GetFlag(FLAGS_external_id) : args[0];
   std::unique_ptr<v1::IngestService::Stub> stub =
       v1::IngestService::NewStub(IngestChannel());
-  v1::RetractRequest request;
-  request.set_id(args[0]);
   request.set_reason(absl::GetFlag(FLAGS_reason));
   v1::RetractResponse response;
-  grpc::ClientContext context;
-  PrepareContext(&context);
-  grpc::Status status = stub->Retract(&context, request, &response);
-  if (!status.ok())
-    return FailStatus(absl::StrCat("retract ", args[0]), status);
+  grpc::Status status = CallWithRetries([&](grpc::ClientContext* context) {
+    return stub->Retract(context, request, &response);
+  });
+  if (!status.ok()) return FailStatus(absl::StrCat("retract ", name), status);
   if (absl::GetFlag(FLAGS_json)) {
     std::cout << ToJson(response) << "\n";
   } else {
-    std::cout << args[0] << " " << response.seq() << "\n";
+    std::cout << response.id() << " " << response.seq() << "\n";
   }
   return 0;
 }

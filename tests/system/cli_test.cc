@@ -61,6 +61,45 @@ TEST_F(CliTest, SubmitJsonPrintsOneObjectPerFile) {
   EXPECT_THAT(lines[1], HasSubstr("\"seq\":2"));
 }
 
+// A bulletin named by --source and --external_id through its versions: a
+// precondition that fails, a retraction retried with its request id.
+TEST_F(CliTest, WritesBySourceAndExternalIdWithVersionsAndRequestIds) {
+  const std::string other = pair_.WriteFile("other.txt", "标题\n导语内容。\n");
+  const std::vector<std::string> name = {"--source=cms-a",
+                                         "--external_id=story-42"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin() + 1, name.begin(), name.end());
+    absl::StatusOr<CommandResult> result = pair_.Ctl(args);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : CommandResult{};
+  };
+  CommandResult created = with({"submit", "--json", seed_path_});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_THAT(created.out,
+              HasSubstr(R"("version":"1","result":"WRITE_RESULT_CREATED")"));
+  CommandResult updated =
+      with({"submit", "--json", "--expected_version=1", other});
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  EXPECT_THAT(updated.out,
+              HasSubstr(R"("version":"2","result":"WRITE_RESULT_UPDATED")"));
+  CommandResult stale = with({"submit", "--expected_version=1", seed_path_});
+  ExpectOneErrorLine(stale, "FAILED_PRECONDITION");
+  EXPECT_THAT(stale.err, HasSubstr("version 2"));
+
+  CommandResult got = with({"get", "--json", "--min_seq=2"});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_THAT(got.out, HasSubstr(R"("version":"2")"));
+  EXPECT_THAT(got.out, HasSubstr(R"("source":"cms-a")"));
+
+  CommandResult retracted = with({"retract", "--request_id=takedown-9"});
+  ASSERT_EQ(retracted.exit_code, 0) << retracted.err;
+  CommandResult retried = with({"retract", "--request_id=takedown-9"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_EQ(retried.out, retracted.out);
+  CommandResult gone = with({"retract"});
+  ExpectOneErrorLine(gone, "NOT_FOUND");
+}
+
 TEST_F(CliTest, SubmitReportsEachBadFileAndGoesOn) {
   const std::string empty = pair_.WriteFile("empty.txt", "");
   auto result = pair_.Ctl({"submit", empty, seed_path_});
