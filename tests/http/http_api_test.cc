@@ -98,6 +98,28 @@ class HttpApiTest : public ::testing::Test {
   int query_http_ = 0;
 };
 
+// A failed precondition over HTTP carries the same ErrorInfo as over gRPC,
+// in JSON: a client reads the current version from the details.
+TEST_F(HttpApiTest, AVersionMismatchCarriesItsErrorInfo) {
+  Start();
+  const v1::SubmitResponse submitted =
+      Submit("chongqing-cppcc-roundup.txt", "cq-1");
+  ASSERT_EQ(submitted.version(), 1);
+  httplib::Client ingest("127.0.0.1", ingest_http_);
+  httplib::Result refused = ingest.Post(
+      "/v1/bulletins",
+      R"({"content":"5qCH6aKYCuWvvOivreOAgg==","external_id":"cq-1","expected_version":"0"})",
+      kJson);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_THAT(refused->body, HasSubstr(R"("code":9)"));
+  EXPECT_THAT(
+      refused->body,
+      HasSubstr(R"("@type":"type.googleapis.com/google.rpc.ErrorInfo")"));
+  EXPECT_THAT(refused->body, HasSubstr(R"("reason":"VERSION_MISMATCH")"));
+  EXPECT_THAT(refused->body, HasSubstr(R"("current_version":"1")"));
+}
+
 TEST_F(HttpApiTest, SubmitSearchAndGetAnswerAsGrpcDoes) {
   Start();
   const v1::SubmitResponse submitted =
