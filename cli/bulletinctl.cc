@@ -1,8 +1,8 @@
 // bulletinctl: the command-line client of the pair, for people and scripts.
 // Run `bulletinctl --help` for the commands; README.md has examples.
 //
-// Exit status: 0 on success; 1 when a call failed or input was bad, with one
-// line on stderr saying what and why; 2 for a usage error.
+// A failure prints one line on stderr saying what and why, and exits with a
+// status that says which kind of failure it was (cli/exit_codes.h).
 
 #include <unistd.h>
 
@@ -13,23 +13,29 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "bulletin/v1/query.grpc.pb.h"
+#include "cli/command_help.h"
+#include "cli/exit_codes.h"
 #include "cli/record_text.h"
 #include "common/log/json_log.h"
 #include "common/record/json.h"
@@ -49,8 +55,9 @@ ABSL_FLAG(bool, wait_for_ready, false,
           "Wait (within --timeout) for an unreachable service to come up "
           "instead of failing at once; for scripts that start services.");
 ABSL_FLAG(std::string, external_id, "",
-          "submit: the newsroom's own id; resubmitting with it replaces the "
-          "earlier version. Only with a single FILE.");
+          "submit/get/retract: the newsroom's own id of the bulletin; "
+          "resubmitting with it (from the same --source) makes the next "
+          "version. Only with a single FILE.");
 ABSL_FLAG(std::string, date, "", "submit/parse: publication date YYYY-MM-DD.");
 ABSL_FLAG(std::string, content_type, "",
           "submit/parse: what the FILE is, as a MIME type (text/plain, "
@@ -113,33 +120,25 @@ ABSL_FLAG(std::string, query_auth_token_file, "",
 namespace bulletin {
 namespace {
 
-constexpr int kFailed = 1;
-constexpr int kUsage = 2;
-
-constexpr char kUsageText[] =
-    "Command-line client for the Bulletin ingest and query services.\n"
-    "\n"
-    "  bulletinctl parse [--json] FILE|-     parse locally, print the record\n"
-    "  bulletinctl submit [--json] FILE...   submit; prints ID SEQ FILE\n"
-    "  bulletinctl search [filters] [--json] [QUERY]\n"
-    "  bulletinctl get [--json] ID | --external_id=X [--source=S]\n"
-    "  bulletinctl retract [--reason=TEXT] ID | --external_id=X [--source=S]\n"
-    "  bulletinctl stats [--json]\n"
-    "  bulletinctl watch [filters] [--json] [--count=N] [QUERY]\n"
-    "                                        print new hits as they arrive\n"
-    "\n"
-    "QUERY: terms are ANDed, \"a phrase\" keeps spaces, -term excludes.";
-
-// Prints one line on stderr and returns kFailed.
+// Prints one line on stderr and returns kExitFailed.
 int Fail(absl::string_view what, absl::string_view why) {
   std::cerr << "bulletinctl: " << what << ": " << why << "\n";
-  return kFailed;
+  return kExitFailed;
 }
 
+// A mistake in the command line: the same line, and kExitUsage.
+int FailUsage(absl::string_view what, absl::string_view why) {
+  Fail(what, why);
+  return kExitUsage;
+}
+
+// A failed call: the line names the code, and the exit status tells it
+// (cli/exit_codes.h).
 int FailStatus(absl::string_view what, const grpc::Status& status) {
-  return Fail(what, absl::StrCat(
-                        absl::StatusCodeToString(FromGrpcStatus(status).code()),
-                        ": ", status.error_message()));
+  Fail(what,
+       absl::StrCat(absl::StatusCodeToString(FromGrpcStatus(status).code()),
+                    ": ", status.error_message()));
+  return ExitCodeFor(status.error_code());
 }
 
 absl::StatusOr<std::string> ReadInput(const std::string& path) {
@@ -284,7 +283,7 @@ void PrintRecord(const v1::Bulletin& record) {
 
 int Parse(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    return Fail("parse", "give exactly one FILE, or - for standard input");
+    return FailUsage("parse", "give exactly one FILE, or - for standard input");
   }
   absl::StatusOr<std::string> content = ReadInput(args[0]);
   if (!content.ok()) {
@@ -292,25 +291,26 @@ int Parse(const std::vector<std::string>& args) {
   }
   absl::StatusOr<ParseOptions::ContentType> type =
       ContentTypeFromMime(absl::GetFlag(FLAGS_content_type));
-  if (!type.ok()) return Fail("parse", type.status().message());
+  if (!type.ok()) return FailUsage("parse", type.status().message());
   ParseOptions options;
   options.date = absl::GetFlag(FLAGS_date);
   options.content_type = *type;
   absl::StatusOr<ParsedSubmission> parsed = ParseSubmission(*content, options);
   if (!parsed.ok()) {
-    return Fail(absl::StrCat("parse ", args[0]), parsed.status().ToString());
+    return FailStatus(absl::StrCat("parse ", args[0]),
+                      ToGrpcStatus(parsed.status()));
   }
   PrintRecord(parsed->bulletin);
   return 0;
 }
 
 int Submit(const std::vector<std::string>& files) {
-  if (files.empty()) return Fail("submit", "give one or more FILEs");
+  if (files.empty()) return FailUsage("submit", "give one or more FILEs");
   if (!absl::GetFlag(FLAGS_external_id).empty() && files.size() != 1) {
-    return Fail("submit", "--external_id applies to a single FILE");
+    return FailUsage("submit", "--external_id applies to a single FILE");
   }
   if (!absl::GetFlag(FLAGS_request_id).empty() && files.size() != 1) {
-    return Fail("submit", "--request_id applies to a single FILE");
+    return FailUsage("submit", "--request_id applies to a single FILE");
   }
   std::unique_ptr<v1::IngestService::Stub> stub =
       v1::IngestService::NewStub(IngestChannel());
@@ -328,7 +328,7 @@ int Submit(const std::vector<std::string>& files) {
     request.set_date(absl::GetFlag(FLAGS_date));
     request.set_content_type(absl::GetFlag(FLAGS_content_type));
     absl::Status conditions = SetWriteConditions(&request);
-    if (!conditions.ok()) return Fail("submit", conditions.message());
+    if (!conditions.ok()) return FailUsage("submit", conditions.message());
     v1::SubmitResponse response;
     grpc::Status status = CallWithRetries([&](grpc::ClientContext* context) {
       return stub->Submit(context, request, &response);
@@ -338,13 +338,10 @@ int Submit(const std::vector<std::string>& files) {
       continue;
     }
     if (absl::GetFlag(FLAGS_json)) {
-      std::cout << "{\"id\":" << JsonQuote(response.id())
-                << ",\"seq\":" << response.seq()
-                << ",\"file\":" << JsonQuote(file) << ",\"duplicate\":"
-                << (response.duplicate() ? "true" : "false")
-                << ",\"warning_count\":" << response.warning_count()
-                << ",\"version\":\"" << response.version() << "\",\"result\":\""
-                << v1::WriteResult_Name(response.result()) << "\"}\n";
+      // The response's proto3 JSON, and which file it answers.
+      std::string json = ToJson(response);
+      json.pop_back();  // The closing brace.
+      std::cout << json << ",\"file\":" << JsonQuote(file) << "}\n";
     } else {
       std::cout << response.id() << " " << response.seq() << " " << file
                 << "\n";
@@ -416,7 +413,7 @@ absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
 
 int Search(const std::vector<std::string>& terms) {
   absl::StatusOr<v1::SearchRequest> request = BuildSearchRequest(terms);
-  if (!request.ok()) return Fail("search", request.status().message());
+  if (!request.ok()) return FailUsage("search", request.status().message());
   std::unique_ptr<v1::QueryService::Stub> stub =
       v1::QueryService::NewStub(QueryChannel());
   v1::SearchResponse response;
@@ -435,7 +432,7 @@ int Search(const std::vector<std::string>& terms) {
 int Get(const std::vector<std::string>& args) {
   v1::GetRequest request;
   absl::Status named = SetBulletinName(args, &request);
-  if (!named.ok()) return Fail("get", named.message());
+  if (!named.ok()) return FailUsage("get", named.message());
   const std::string name =
       args.empty() ? absl::GetFlag(FLAGS_external_id) : args[0];
   std::unique_ptr<v1::QueryService::Stub> stub =
@@ -453,9 +450,9 @@ int Get(const std::vector<std::string>& args) {
 int Retract(const std::vector<std::string>& args) {
   v1::RetractRequest request;
   absl::Status conditions = SetWriteConditions(&request);
-  if (!conditions.ok()) return Fail("retract", conditions.message());
+  if (!conditions.ok()) return FailUsage("retract", conditions.message());
   absl::Status named = SetBulletinName(args, &request);
-  if (!named.ok()) return Fail("retract", named.message());
+  if (!named.ok()) return FailUsage("retract", named.message());
   const std::string name =
       args.empty() ? absl::GetFlag(FLAGS_external_id) : args[0];
   std::unique_ptr<v1::IngestService::Stub> stub =
@@ -480,9 +477,11 @@ int Watch(const std::vector<std::string>& terms) {
   v1::WatchRequest request;
   request.set_query(absl::StrJoin(terms, " "));
   absl::Status filtered = FillFilters(request.mutable_filters());
-  if (!filtered.ok()) return Fail("watch", filtered.message());
+  if (!filtered.ok()) return FailUsage("watch", filtered.message());
   const int64_t count = absl::GetFlag(FLAGS_count);
-  if (count < 0) return Fail("watch", "--count must be 0 (no limit) or more");
+  if (count < 0) {
+    return FailUsage("watch", "--count must be 0 (no limit) or more");
+  }
   std::unique_ptr<v1::QueryService::Stub> stub =
       v1::QueryService::NewStub(QueryChannel());
   grpc::ClientContext context;
@@ -515,7 +514,7 @@ int Watch(const std::vector<std::string>& terms) {
 }
 
 int Stats(const std::vector<std::string>& args) {
-  if (!args.empty()) return Fail("stats", "takes no arguments");
+  if (!args.empty()) return FailUsage("stats", "takes no arguments");
   std::unique_ptr<v1::QueryService::Stub> stub =
       v1::QueryService::NewStub(QueryChannel());
   v1::StatsResponse response;
@@ -527,18 +526,95 @@ int Stats(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Handles --help, -h, --version and `help [COMMAND]` before Abseil parses
+// the flags (its --help lists every flag of every command and exits 1):
+// returns the exit status when it did, nullopt otherwise.
+std::optional<int> AnswerHelp(int argc, char** argv) {
+  std::string command;
+  bool help = false;
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--version") {
+      std::cout << "bulletinctl " << BULLETIN_VERSION << "\n";
+      return kExitOk;
+    }
+    if (arg == "--help" || arg == "-h" || arg == "-help") {
+      help = true;
+    } else if (!absl::StartsWith(arg, "-") && command.empty()) {
+      command = std::string(arg);
+    } else if (!absl::StartsWith(arg, "-") && command == "help") {
+      command = std::string(arg);
+      help = true;
+    }
+  }
+  if (command == "help") {
+    help = true;
+    command.clear();
+  }
+  if (!help) return std::nullopt;
+  if (command.empty()) {
+    std::cout << OverviewHelp();
+    return kExitOk;
+  }
+  const CommandHelp* found = FindCommand(command);
+  if (found == nullptr) {
+    return FailUsage("help", absl::StrCat("no command '", command,
+                                          "': see bulletinctl --help"));
+  }
+  std::cout << CommandHelpText(*found);
+  return kExitOk;
+}
+
+// Checks the flags on the command line before Abseil parses them, so that
+// an unknown flag or a bad value given as --flag=VALUE is a usage error
+// (Abseil would exit 1, the status of a failed call): the exit status when
+// one is wrong, nullopt otherwise.
+std::optional<int> CheckFlags(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "-")) continue;
+    absl::ConsumePrefix(&arg, "-");
+    const size_t equals = arg.find('=');
+    const absl::string_view name = arg.substr(0, equals);
+    if (name == "flagfile" || name == "fromenv" || name == "tryfromenv" ||
+        name == "undefok" || absl::StartsWith(name, "help")) {
+      continue;  // Abseil's own.
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::StartsWith(name, "no") &&
+        equals == absl::string_view::npos) {
+      flag = absl::FindCommandLineFlag(name.substr(2));  // --noflag
+    }
+    if (flag == nullptr) {
+      return FailUsage("usage", absl::StrCat("unknown flag --", name,
+                                             ": see bulletinctl --help"));
+    }
+    std::string error;
+    if (equals != absl::string_view::npos &&
+        !flag->ParseFrom(arg.substr(equals + 1), &error)) {
+      return FailUsage("usage", absl::StrCat("--", name, ": ", error));
+    }
+  }
+  return std::nullopt;
+}
+
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsageText);
+  if (std::optional<int> answered = AnswerHelp(argc, argv)) return *answered;
+  if (std::optional<int> wrong = CheckFlags(argc, argv)) return *wrong;
+  absl::SetProgramUsageMessage(
+      "bulletinctl [flags] COMMAND [args]; bulletinctl --help lists the "
+      "commands");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
-    std::cerr << "bulletinctl: give a command: parse, submit, search, get, "
-                 "retract, stats or watch (see --help)\n";
-    return kUsage;
+    return FailUsage("usage",
+                     "give a command: parse, submit, search, get, retract, "
+                     "stats, watch or help");
   }
   const std::string command = positional[1];
   if (command != "parse") {
     absl::Status made = MakeCredentials();
-    if (!made.ok()) return Fail("tls", made.message());
+    if (!made.ok()) return FailUsage("tls", made.message());
   }
   std::vector<std::string> args(positional.begin() + 2, positional.end());
   if (command == "parse") return Parse(args);
@@ -548,9 +624,8 @@ int Main(int argc, char** argv) {
   if (command == "retract") return Retract(args);
   if (command == "stats") return Stats(args);
   if (command == "watch") return Watch(args);
-  std::cerr << "bulletinctl: unknown command '" << command
-            << "': use parse, submit, search, get, retract, stats or watch\n";
-  return kUsage;
+  return FailUsage("usage", absl::StrCat("unknown command '", command,
+                                         "': see bulletinctl --help"));
 }
 
 }  // namespace

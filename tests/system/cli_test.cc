@@ -12,6 +12,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // A failure is one line on stderr, starting with the program's name.
@@ -56,9 +57,10 @@ TEST_F(CliTest, SubmitJsonPrintsOneObjectPerFile) {
   std::vector<std::string> lines =
       absl::StrSplit(absl::StripTrailingAsciiWhitespace(result->out), '\n');
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_THAT(lines[0], MatchesRegex("\\{\"id\":\"[0-9a-f]{16}\",\"seq\":1,"
-                                     "\"file\":\".*seed.txt\".*\\}"));
-  EXPECT_THAT(lines[1], HasSubstr("\"seq\":2"));
+  // Proto3 JSON: 64-bit integers are strings.
+  EXPECT_THAT(lines[0], MatchesRegex("\\{\"id\":\"[0-9a-f]{16}\",\"seq\":\"1\","
+                                     ".*\"file\":\".*seed.txt\"\\}"));
+  EXPECT_THAT(lines[1], HasSubstr("\"seq\":\"2\""));
 }
 
 // A bulletin named by --source and --external_id through its versions: a
@@ -158,6 +160,58 @@ TEST_F(CliTest, WatchPrintsEachNewHitAsItArrives) {
   EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 1) << printed;
 }
 
+// Each exit status of cli/exit_codes.h, from the real services.
+TEST_F(CliTest, ExitStatusesTellFailuresApart) {
+  auto status_of = [&](const std::vector<std::string>& args) {
+    absl::StatusOr<CommandResult> result = pair_.Ctl(args);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? result->exit_code : -1;
+  };
+  EXPECT_EQ(status_of({"get"}), 2) << "a missing argument";
+  EXPECT_EQ(status_of({"--no_such_flag", "stats"}), 2);
+  EXPECT_EQ(status_of({"search", "--limit=many", "政协"}), 2);
+  EXPECT_EQ(status_of({"submit", pair_.scratch_dir() + "/nope.txt"}), 1);
+  EXPECT_EQ(status_of({"get", "0000000000000000"}), 3);
+  EXPECT_EQ(status_of({"submit", "--source=cms-a", "--external_id=x",
+                       "--expected_version=4", seed_path_}),
+            5);
+  auto owned = pair_.Ctl({"submit", "--source=cms-a", seed_path_});
+  ASSERT_EQ(owned->exit_code, 0) << owned->err;
+  EXPECT_EQ(status_of({"retract", "--source=cms-b", owned->out.substr(0, 16)}),
+            6);
+  EXPECT_EQ(status_of({"submit", pair_.WriteFile("empty.txt", "")}), 7);
+  const std::string huge =
+      pair_.WriteFile("huge.txt", std::string(5 << 20, 'x'));
+  EXPECT_EQ(status_of({"submit", huge}), 8);
+  pair_.query()->Kill();
+  EXPECT_EQ(status_of({"--timeout=2s", "stats"}), 4);
+}
+
+TEST_F(CliTest, HelpAndVersionExitZero) {
+  auto overview = pair_.Ctl({"--help"});
+  ASSERT_TRUE(overview.ok());
+  EXPECT_EQ(overview->exit_code, 0);
+  EXPECT_THAT(overview->out, HasSubstr("retract"));
+  EXPECT_THAT(overview->out, HasSubstr("Exit status:"));
+  auto submit = pair_.Ctl({"help", "submit"});
+  ASSERT_TRUE(submit.ok());
+  EXPECT_EQ(submit->exit_code, 0);
+  EXPECT_THAT(submit->out, StartsWith("Usage: bulletinctl submit"));
+  EXPECT_THAT(submit->out, HasSubstr("--request_id"));
+  EXPECT_THAT(submit->out, Not(HasSubstr("--region")));
+  auto same = pair_.Ctl({"submit", "--help"});
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->out, submit->out);
+  auto unknown = pair_.Ctl({"help", "frobnicate"});
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->exit_code, 2);
+  auto version = pair_.Ctl({"--version"});
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(version->exit_code, 0);
+  EXPECT_THAT(version->out,
+              MatchesRegex("bulletinctl [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
 TEST_F(CliTest, UnknownCommandIsAUsageError) {
   auto result = pair_.Ctl({"frobnicate"});
   ASSERT_TRUE(result.ok());
@@ -169,7 +223,7 @@ TEST_F(CliTest, UnreachableServiceIsUnavailable) {
   pair_.query()->Kill();
   auto result = pair_.Ctl({"--timeout=2s", "search", "政协"});
   ASSERT_TRUE(result.ok());
-  EXPECT_EQ(result->exit_code, 1);
+  EXPECT_EQ(result->exit_code, 4);
   EXPECT_THAT(result->err, StartsWith("bulletinctl: search: "));
   EXPECT_TRUE(absl::StrContains(result->err, "UNAVAILABLE") ||
               absl::StrContains(result->err, "DEADLINE_EXCEEDED"))
