@@ -35,3 +35,10 @@ function(bulletin_npm_ci source_dir binary_dir)
   file(COPY_FILE "${binary_dir}/package-lock.json"
        "${binary_dir}/installed-lock.json")
 endfunction()
+
+# Script mode, for scripts that need the packages without a build tree:
+#   cmake -DSOURCE_DIR=proto/tools -DBINARY_DIR=build-protos/tools \
+#         -P cmake/npm_ci.cmake
+if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
+  bulletin_npm_ci("${SOURCE_DIR}" "${BINARY_DIR}")
+endif()
