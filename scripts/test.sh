@@ -6,6 +6,8 @@
 #   3. the parser's libFuzzer target for a bounded time under ASan+UBSan;
 #   4. every target compiled by clang with -Wthread-safety -Werror, so that
 #      the locking annotations (common/sync/mutex.h) are checked.
+# First, in seconds, the protos: buf lint, buf breaking against the previous
+# main and buf generate (scripts/validate-protos.sh).
 # Build trees: build-asan/, build-tsan/, build-fuzz/, build-tsa/. Exits
 # non-zero on the first failure.
 set -euo pipefail
@@ -15,6 +17,9 @@ jobs=$(nproc)
 fuzz_seconds=${FUZZ_SECONDS:-60}
 
 scripts/install-deps.sh
+
+echo "== protos: buf lint, breaking change check, generate"
+scripts/validate-protos.sh
 
 echo "== ASan+UBSan: build and run every test (and the load tools, run small)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
