@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Checks the bulletin.v1 protos with buf (scripts/buf.sh), offline:
+#   1. lint with buf's default rules and the exceptions in proto/buf.yaml;
+#   2. no breaking change (buf's FILE rules: generated code, wire and JSON)
+#      against the previous main: $BUF_BREAKING_AGAINST if set, else, on a
+#      branch other than main, where it forked from main (all of the
+#      branch's changes), else HEAD~1 (on main, as in CI's fresh clone:
+#      the change that the last commit made);
+#   3. proto/buf.gen.yaml generates clients.
+# Exits non-zero on any finding. Intentional breaks need a listed
+# exception in proto/buf.yaml's breaking section, with the reason beside
+# it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+
+echo "== buf lint"
+scripts/buf.sh lint
+
+echo "== buf breaking"
+against="${BUF_BREAKING_AGAINST:-}"
+if [ -z "$against" ]; then
+  branch="$(git rev-parse --abbrev-ref HEAD)"
+  if [ "$branch" != main ] && git rev-parse -q --verify main >/dev/null; then
+    against="$(git merge-base HEAD main)"
+  else
+    against="HEAD~1"
+  fi
+fi
+if ! git rev-parse -q --verify "$against^{commit}" >/dev/null; then
+  echo "no commit $against to compare with: skipped"
+elif ! git cat-file -e "$against:proto/bulletin" 2>/dev/null; then
+  echo "$against has no proto/bulletin: nothing to break"
+elif git diff --quiet "$against" -- proto/bulletin; then
+  echo "proto/bulletin is as in $against: nothing to compare"
+else
+  git archive "$against" proto | tar -x -C "$scratch"
+  BULLETIN_PROTO_DIR="$scratch/proto" \
+    BULLETIN_BUF_WORKSPACE="$scratch/workspace" \
+    scripts/buf.sh build -o "$scratch/against.binpb"
+  scripts/buf.sh breaking --against "$scratch/against.binpb"
+  echo "no breaking change against $(git rev-parse --short "$against")"
+fi
+
+echo "== buf generate (proto/buf.gen.yaml)"
+scripts/buf.sh generate --template proto/buf.gen.yaml -o "$scratch/gen" \
+  --include-imports
+for generated in cpp/bulletin/v1/ingest.grpc.pb.h \
+  python/bulletin/v1/query_pb2_grpc.py; do
+  if [ ! -s "$scratch/gen/$generated" ]; then
+    echo "buf generate made no $generated" >&2
+    exit 1
+  fi
+done
+echo "protos: lint, breaking and generate passed"
