@@ -64,6 +64,10 @@ ABSL_FLAG(std::string, nats_tls_key_file, "",
           "With --log=jetstream: the client certificate's key.");
 ABSL_FLAG(std::string, data_dir, "bulletin-data/ingest",
           "Directory of the durable log; created if missing.");
+ABSL_FLAG(absl::Duration, scrub_interval, absl::Minutes(10),
+          "With --log=leveldb: at most this long after a retraction or a "
+          "correction, the text it removed is gone from the log's files "
+          "(docs/durability.md, \"Takedown\").");
 ABSL_FLAG(int64_t, max_bulletin_bytes, 4 << 20,
           "Largest submission accepted, in bytes.");
 ABSL_FLAG(int64_t, max_pending_submits, 4096,
@@ -139,8 +143,10 @@ absl::StatusOr<std::vector<AccessRule>> AccessRules() {
 absl::StatusOr<std::unique_ptr<BulletinLog>> OpenLog() {
   const std::string backend = absl::GetFlag(FLAGS_log);
   if (backend == "leveldb") {
+    LevelDbLog::Options options;
+    options.scrub_interval = absl::GetFlag(FLAGS_scrub_interval);
     absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
-        LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir), {});
+        LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir), options);
     if (!log.ok()) return log.status();
     return std::unique_ptr<BulletinLog>(*std::move(log));
   }

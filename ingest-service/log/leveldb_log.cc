@@ -24,6 +24,8 @@ namespace {
 //   b/<bulletin id>    <seq of the bulletin's last record>
 //   d/<dedup id>       <seq><appended at, unix micros>
 //   t/<micros><dedup id>  (empty): dedup ids in age order, for expiry
+//   s/<seq>            (empty): record <seq> was removed and its bytes may
+//                      still be in the files (RemovedRecordScrubber)
 constexpr char kRecordPrefix = 'r';
 constexpr char kFormatKey[] = "m/format";
 constexpr char kLogIdKey[] = "m/log_id";
@@ -33,6 +35,7 @@ constexpr char kEpochPrefix[] = "e/";
 constexpr char kBulletinPrefix[] = "b/";
 constexpr char kDedupPrefix[] = "d/";
 constexpr char kDedupAgePrefix[] = "t/";
+constexpr char kScrubPrefix[] = "s/";
 // Expired dedup ids removed per Append at most, so one Append never pays for
 // a long backlog.
 constexpr int kMaxExpiriesPerAppend = 256;
@@ -57,6 +60,10 @@ std::string BigEndian(uint64_t value) {
   std::string out;
   PutBigEndian(value, &out);
   return out;
+}
+
+std::string ScrubKey(uint64_t seq) {
+  return absl::StrCat(kScrubPrefix, BigEndian(seq));
 }
 
 std::string RecordKey(uint64_t seq) {
@@ -219,6 +226,21 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
     }
     history.push_back(start);
   }
+  // Records an earlier run removed and did not get to scrub.
+  std::vector<uint64_t> unscrubbed;
+  for (it->Seek(kScrubPrefix);
+       it->Valid() && it->key().starts_with(kScrubPrefix); it->Next()) {
+    uint64_t seq = 0;
+    if (GetBigEndian(
+            absl::string_view(it->key().data() + 2, it->key().size() - 2),
+            &seq)) {
+      unscrubbed.push_back(seq);
+    }
+  }
+  if (!it->status().ok()) {
+    return FromLevelDb(it->status(),
+                       absl::StrCat("cannot scan log in ", directory));
+  }
   it.reset();
 
   std::string log_id;
@@ -246,8 +268,12 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
                   absl::StrCat("cannot start a new epoch in ", directory));
   if (!written.ok()) return written;
 
-  return std::unique_ptr<LevelDbLog>(new LevelDbLog(
+  std::unique_ptr<LevelDbLog> log(new LevelDbLog(
       std::move(db), log_options, std::move(log_id), std::move(history), head));
+  for (uint64_t seq : unscrubbed) {
+    log->scrubber_.NoteRemoved(RecordKey(seq), ScrubKey(seq));
+  }
+  return log;
 }
 
 LevelDbLog::LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
@@ -255,6 +281,7 @@ LevelDbLog::LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
                        uint64_t head_seq)
     : db_(std::move(db)),
       options_(options),
+      scrubber_(db_.get(), options_.scrub_interval),
       log_id_(std::move(log_id)),
       history_(std::move(history)),
       head_seq_(head_seq) {}
@@ -300,6 +327,8 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   absl::flat_hash_map<std::string, uint64_t> taken;
   leveldb::WriteBatch batch;
   bool batch_empty = true;
+  // The seqs of the records this batch removes, for the scrubber.
+  std::vector<uint64_t> removed;
   for (size_t i = 0; i < entries.size(); ++i) {
     const LogAppend& entry = entries[i];
     AppendOutcome& outcome = outcomes[i];
@@ -350,7 +379,11 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     const uint64_t seq = ++head;
     batch_empty = false;
     batch.Put(RecordKey(seq), StoredValue(entry.record));
-    if (last != 0) batch.Delete(RecordKey(last));
+    if (last != 0) {
+      batch.Delete(RecordKey(last));
+      batch.Put(ScrubKey(last), "");
+      removed.push_back(last);
+    }
     batch.Put(BulletinKey(id), BigEndian(seq));
     last_seq[id] = seq;
     if (!entry.dedup_id.empty()) {
@@ -402,6 +435,9 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     head_seq_ = head;
   }
   head_changed_.SignalAll();
+  for (uint64_t seq : removed) {
+    scrubber_.NoteRemoved(RecordKey(seq), ScrubKey(seq));
+  }
   return outcomes;
 }
 
@@ -469,6 +505,8 @@ bool LevelDbLog::closed() const {
   MutexLock lock(&mutex_);
   return closed_;
 }
+
+absl::Status LevelDbLog::ScrubRemovedRecords() { return scrubber_.ScrubNow(); }
 
 bool LevelDbLog::writable() const {
   MutexLock lock(&mutex_);

@@ -10,6 +10,9 @@
 // atomic and durable when it returns: the records, the removal of the
 // records they supersede, the per-bulletin index and the de-duplication
 // keys all land together or not at all. Every Open starts a new epoch.
+// The bytes of the records an append removes (superseded versions, the text
+// a retraction replaces) leave LevelDB's files within
+// Options::scrub_interval (RemovedRecordScrubber), across restarts too.
 //
 // Thread-safety: safe for concurrent use (see BulletinLog). The LevelDB
 // directory is locked for the lifetime of the object: a second process
@@ -27,6 +30,7 @@
 #include "common/sync/mutex.h"
 #include "ingest-service/log/bulletin_log.h"
 #include "ingest-service/log/log_position.h"
+#include "ingest-service/log/removed_record_scrubber.h"
 #include "leveldb/db.h"
 
 namespace bulletin {
@@ -36,6 +40,10 @@ class LevelDbLog : public BulletinLog {
   struct Options {
     // How long a dedup_id is remembered (as JetStream's duplicate window).
     absl::Duration dedup_window = absl::Minutes(2);
+    // How long the bytes of a removed record may stay in the files at most
+    // (plus the time a pass takes): the takedown bound of
+    // docs/durability.md. Zero scrubs after every append that removes one.
+    absl::Duration scrub_interval = absl::Minutes(10);
   };
 
   // Opens the log in `directory`, creating it (and its parents) if missing,
@@ -61,6 +69,11 @@ class LevelDbLog : public BulletinLog {
   void Close() override;
   bool closed() const override;
 
+  // Drops the bytes of every record removed so far from LevelDB's files
+  // now, instead of at the next scrub_interval; returns when done. For a
+  // takedown that cannot wait, and for tests.
+  absl::Status ScrubRemovedRecords();
+
  private:
   LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
              std::string log_id, std::vector<EpochStart> history,
@@ -72,6 +85,8 @@ class LevelDbLog : public BulletinLog {
 
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
+  // Declared after db_, so it stops before the database closes.
+  RemovedRecordScrubber scrubber_;
   const std::string log_id_;
   // Every epoch of this log, the current one last; fixed after Open.
   const std::vector<EpochStart> history_;

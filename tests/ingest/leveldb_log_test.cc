@@ -5,8 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "leveldb/db.h"
@@ -17,6 +20,7 @@ namespace bulletin {
 namespace {
 
 using testing::AppendRecords;
+using testing::RetractionRecord;
 using testing::UpsertRecord;
 
 std::unique_ptr<LevelDbLog> OpenOrDie(const std::string& dir) {
@@ -198,6 +202,112 @@ TEST(LevelDbLogTest, AFailedWriteStopsAppendsUntilReopenedAndLosesNothing) {
     }
   }
   EXPECT_TRUE(AppendRecords(*log, {UpsertRecord(0, "next", "d")}).ok());
+}
+
+// Takedown: the text a retraction or a correction removes leaves every file
+// of the log (docs/durability.md, "Takedown"). The text is one a compressed
+// table block could only hold as written.
+constexpr char kRemovedText[] = "撤回的正文-QZXJWVKYPMHGF-只出现一次";
+
+v1::LogRecord RecordWithText(const std::string& id, const std::string& text) {
+  v1::LogRecord record = UpsertRecord(0, id, "digest " + text);
+  record.mutable_upsert()->set_headline(text);
+  return record;
+}
+
+// Whether any file under `dir` holds `text`.
+bool FilesHold(const std::string& dir, absl::string_view text) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(file)),
+                            std::istreambuf_iterator<char>());
+    if (absl::string_view(bytes).find(text) != absl::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+LevelDbLog::Options ScrubbingOnlyWhenAsked() {
+  LevelDbLog::Options options;
+  options.scrub_interval = absl::InfiniteDuration();
+  return options;
+}
+
+TEST(LevelDbLogTest, ScrubbingRemovesARetractedTextFromEveryFile) {
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+      LevelDbLog::Open(dir.path(), ScrubbingOnlyWhenAsked());
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_TRUE(AppendRecords(**log, {RecordWithText("a", kRemovedText),
+                                    UpsertRecord(0, "b", "v")})
+                  .ok());
+  ASSERT_TRUE(AppendRecords(**log, {RetractionRecord(0, "a")}).ok());
+  // Deleted, but its bytes are still in the files.
+  ASSERT_TRUE(FilesHold(dir.path(), kRemovedText));
+
+  ASSERT_TRUE((*log)->ScrubRemovedRecords().ok());
+  EXPECT_FALSE(FilesHold(dir.path(), kRemovedText));
+  // The log itself is unchanged: b, then a's tombstone.
+  absl::StatusOr<std::vector<v1::LogRecord>> records = (*log)->Read(0, 10);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].upsert().id(), "b");
+  EXPECT_EQ((*records)[1].retraction().id(), "a");
+  EXPECT_EQ((*log)->head_seq(), 3u);
+}
+
+TEST(LevelDbLogTest, ScrubbingRemovesASupersededVersionsText) {
+  testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+      LevelDbLog::Open(dir.path(), ScrubbingOnlyWhenAsked());
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_TRUE(AppendRecords(**log, {RecordWithText("a", kRemovedText)}).ok());
+  ASSERT_TRUE(
+      AppendRecords(**log, {RecordWithText("a", "the corrected text")}).ok());
+  ASSERT_TRUE(FilesHold(dir.path(), kRemovedText));
+
+  ASSERT_TRUE((*log)->ScrubRemovedRecords().ok());
+  EXPECT_FALSE(FilesHold(dir.path(), kRemovedText));
+  EXPECT_TRUE(FilesHold(dir.path(), "the corrected text"));
+}
+
+// What a run removed and did not scrub before it stopped is scrubbed by the
+// next one: the pending work is in the log, written with the removal.
+TEST(LevelDbLogTest, ARemovalLeftUnscrubbedIsScrubbedAfterARestart) {
+  testing::TempDir dir;
+  {
+    absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+        LevelDbLog::Open(dir.path(), ScrubbingOnlyWhenAsked());
+    ASSERT_TRUE(log.ok()) << log.status();
+    ASSERT_TRUE(AppendRecords(**log, {RecordWithText("a", kRemovedText)}).ok());
+    ASSERT_TRUE(AppendRecords(**log, {RetractionRecord(0, "a")}).ok());
+  }
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+      LevelDbLog::Open(dir.path(), ScrubbingOnlyWhenAsked());
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_TRUE(FilesHold(dir.path(), kRemovedText));
+
+  ASSERT_TRUE((*log)->ScrubRemovedRecords().ok());
+  EXPECT_FALSE(FilesHold(dir.path(), kRemovedText));
+}
+
+TEST(LevelDbLogTest, TheScrubberRunsByItselfAfterTheInterval) {
+  testing::TempDir dir;
+  LevelDbLog::Options options;
+  options.scrub_interval = absl::ZeroDuration();
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+      LevelDbLog::Open(dir.path(), options);
+  ASSERT_TRUE(log.ok()) << log.status();
+  ASSERT_TRUE(AppendRecords(**log, {RecordWithText("a", kRemovedText)}).ok());
+  ASSERT_TRUE(AppendRecords(**log, {RetractionRecord(0, "a")}).ok());
+  // Not a bound on the time it takes: only that it happens unasked.
+  const absl::Time give_up = absl::Now() + absl::Minutes(1);
+  while (FilesHold(dir.path(), kRemovedText) && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_FALSE(FilesHold(dir.path(), kRemovedText));
 }
 
 }  // namespace
