@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "common/feed/feed_trailers.h"
 #include "common/log/json_log.h"
+#include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 
 namespace bulletin {
@@ -51,8 +52,8 @@ grpc::Status FeedServiceImpl::Subscribe(
   {
     MutexLock lock(&mutex_);
     if (shutting_down_) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          "ingest is shutting down; reconnect later");
+      return ToGrpcStatus(Unavailable(
+          kReasonShuttingDown, "ingest is shutting down; reconnect later"));
     }
     if (subscribers_ >= options_.max_subscribers) {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -98,8 +99,9 @@ grpc::Status FeedServiceImpl::Stream(
     // one it should not rebuild from without being told.
     context->AddTrailingMetadata(kLogHeadTrailer,
                                  absl::StrCat(head_at_connect));
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        std::string(position.message()));
+    return ToGrpcStatus(WithErrorInfo(
+        absl::FailedPreconditionError(position.message()), kReasonLogReplaced,
+        {{"head_seq", absl::StrCat(head_at_connect)}}));
   }
   // The first message tells the replica what "caught up" means for it, and
   // which log this is.
@@ -114,8 +116,8 @@ grpc::Status FeedServiceImpl::Stream(
       return grpc::Status(grpc::StatusCode::CANCELLED, "subscriber went away");
     }
     if (shutting_down()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          "ingest is shutting down; reconnect later");
+      return ToGrpcStatus(Unavailable(
+          kReasonShuttingDown, "ingest is shutting down; reconnect later"));
     }
     absl::StatusOr<std::vector<v1::LogRecord>> records =
         log_->Read(cursor, options_.read_batch);

@@ -10,6 +10,7 @@
 #include "common/record/bulletin_id.h"
 #include "common/record/write_keys.h"
 #include "common/server/call_interceptor.h"
+#include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 
 namespace bulletin {
@@ -34,7 +35,7 @@ absl::StatusOr<std::string> WritingSource(const grpc::ServerContext& context,
         absl::PermissionDeniedError(absl::StrCat(
             "source '", requested, "' is not yours: your certificate names '",
             identity, "'; leave source empty or set it to that")),
-        "OTHER_SOURCE", {{"source", requested}});
+        kReasonOtherSource, {{"source", requested}});
   }
   return identity;
 }
@@ -49,9 +50,10 @@ absl::StatusOr<WriteConditions> ConditionsOf(const WriteRequest& request) {
   conditions.request_id = request.request_id();
   if (request.has_expected_version()) {
     if (request.expected_version() < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "expected_version is ", request.expected_version(),
-          "; versions start at 1, and 0 means the bulletin must not exist"));
+      return InvalidField("expected_version",
+                          absl::StrCat("is ", request.expected_version(),
+                                       "; versions start at 1, and 0 means the "
+                                       "bulletin must not exist"));
     }
     conditions.expected_version = request.expected_version();
   }
@@ -166,10 +168,10 @@ grpc::Status IngestServiceImpl::Retract(grpc::ServerContext* context,
       request->id(), request->source(), request->external_id());
   if (!id.ok()) return ToGrpcStatus(id.status());
   if (request->reason().size() > kMaxReasonBytes) {
-    return grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("reason is ", request->reason().size(), " bytes; at most ",
-                     kMaxReasonBytes, " are allowed"));
+    return ToGrpcStatus(InvalidField(
+        "reason",
+        absl::StrCat("is ", request->reason().size(), " bytes; at most ",
+                     kMaxReasonBytes, " are allowed")));
   }
   absl::StatusOr<std::string> source =
       WritingSource(*context, request->source());

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/record/write_keys.h"
+#include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 #include "query-service/index/standing_query.h"
 
@@ -15,6 +16,16 @@ namespace {
 // A call without a deadline waits for min_seq at most this long, so that a
 // seq that never comes cannot hold a server thread forever.
 constexpr absl::Duration kMaxSeqWait = absl::Seconds(30);
+
+// A search or watch request the index refused: its message says which part
+// (the query, a filter, the page token, the limit); its reason says that it
+// was the request's query.
+absl::Status QueryError(absl::Status status) {
+  if (!absl::IsInvalidArgument(status) || ErrorInfoOf(status).has_value()) {
+    return status;
+  }
+  return WithErrorInfo(status, kReasonInvalidQuery);
+}
 
 }  // namespace
 
@@ -34,13 +45,24 @@ grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
   if (min_seq == 0 || index_->applied_seq() >= min_seq) {
     return grpc::Status::OK;
   }
+  // Give up a little before the caller's deadline, so that the answer (and
+  // its reason) reaches the caller before its own deadline fires.
+  const absl::Time now = absl::Now();
+  const absl::Time caller_deadline = absl::FromChrono(context.deadline());
+  const absl::Duration margin =
+      std::min(absl::Milliseconds(200), (caller_deadline - now) / 10);
   const absl::Time deadline =
-      std::min(absl::FromChrono(context.deadline()), absl::Now() + kMaxSeqWait);
+      std::min(caller_deadline - margin, now + kMaxSeqWait);
   if (index_->WaitForSeq(min_seq, deadline)) return grpc::Status::OK;
-  return grpc::Status(
-      grpc::StatusCode::DEADLINE_EXCEEDED,
-      absl::StrCat("this replica has applied seq ", index_->applied_seq(),
-                   "; seq ", min_seq, " was not applied within the deadline"));
+  return ToGrpcStatus(WithRetryInfo(
+      WithErrorInfo(
+          absl::DeadlineExceededError(absl::StrCat(
+              "this replica has applied seq ", index_->applied_seq(), "; seq ",
+              min_seq, " was not applied within the deadline")),
+          kReasonSeqNotApplied,
+          {{"applied_seq", absl::StrCat(index_->applied_seq())},
+           {"min_seq", absl::StrCat(min_seq)}}),
+      absl::Seconds(1)));
 }
 
 grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
@@ -52,6 +74,10 @@ grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
   grpc::Status waited = AwaitSeq(*context, request->min_seq());
   if (!waited.ok()) return waited;
   absl::StatusOr<v1::Bulletin> bulletin = index_->Get(*id);
+  if (absl::IsNotFound(bulletin.status())) {
+    return ToGrpcStatus(WithErrorInfo(bulletin.status(),
+                                      kReasonBulletinNotFound, {{"id", *id}}));
+  }
   if (!bulletin.ok()) return ToGrpcStatus(bulletin.status());
   *response->mutable_bulletin() = *std::move(bulletin);
   return grpc::Status::OK;
@@ -63,7 +89,7 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
   grpc::Status waited = AwaitSeq(*context, request->min_seq());
   if (!waited.ok()) return waited;
   absl::StatusOr<v1::SearchResponse> result = index_->Search(*request);
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result.ok()) return ToGrpcStatus(QueryError(result.status()));
   *response = *std::move(result);
   return grpc::Status::OK;
 }
@@ -72,21 +98,22 @@ grpc::Status QueryServiceImpl::Watch(
     grpc::ServerContext* context, const v1::WatchRequest* request,
     grpc::ServerWriter<v1::WatchEvent>* writer) {
   absl::StatusOr<StandingQuery> query = StandingQuery::Create(*request);
-  if (!query.ok()) return ToGrpcStatus(query.status());
+  if (!query.ok()) return ToGrpcStatus(QueryError(query.status()));
   // Counted before the check, so that concurrent Watches cannot all pass it.
   if (watches_.fetch_add(1) >= max_watches_) {
     watches_.fetch_sub(1);
-    return grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("this replica already serves its limit of ", max_watches_,
-                     " Watch streams; watch through another replica, or "
-                     "retry after about 10 s"));
+    return ToGrpcStatus(WithRetryInfo(
+        Overloaded(absl::StrCat(
+            "this replica already serves its limit of ", max_watches_,
+            " Watch streams; watch through another replica, or retry after "
+            "about 10 s")),
+        absl::Seconds(10)));
   }
   const absl::Cleanup release = [this] { watches_.fetch_sub(1); };
   std::shared_ptr<WatchHub::Watcher> watcher = watch_hub_->Add();
   if (watcher == nullptr) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "the replica is shutting down; watch another");
+    return ToGrpcStatus(Unavailable(
+        kReasonShuttingDown, "the replica is shutting down; watch another"));
   }
   // Tells the caller the watch is registered: everything applied from here
   // on is matched.

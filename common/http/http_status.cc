@@ -1,6 +1,7 @@
 #include "common/http/http_status.h"
 
 #include "common/record/json.h"
+#include "common/server/grpc_status.h"
 #include "google/rpc/status.pb.h"
 
 namespace bulletin {
@@ -40,7 +41,9 @@ int HttpStatusFor(grpc::StatusCode code) {
   }
 }
 
-std::string StatusJson(const grpc::Status& status) {
+std::string StatusJson(const grpc::Status& given) {
+  // The gateway's own refusals carry the details every error carries.
+  const grpc::Status status = ToGrpcStatus(FromGrpcStatus(given));
   google::rpc::Status body;
   if (!status.error_details().empty() &&
       body.ParseFromString(status.error_details())) {

@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/record/bulletin_id.h"
+#include "common/server/error_details.h"
 
 namespace bulletin {
 namespace {
@@ -31,9 +32,7 @@ absl::Status ValidateToken(absl::string_view field, absl::string_view value) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status ValidateExternalId(absl::string_view external_id) {
+absl::Status CheckExternalId(absl::string_view external_id) {
   if (external_id.size() > kMaxExternalIdBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("external_id is ", external_id.size(), " bytes; at most ",
@@ -48,15 +47,7 @@ absl::Status ValidateExternalId(absl::string_view external_id) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateSource(absl::string_view source) {
-  return ValidateToken("source", source);
-}
-
-absl::Status ValidateRequestId(absl::string_view request_id) {
-  return ValidateToken("request_id", request_id);
-}
-
-absl::Status ValidateBulletinId(absl::string_view id) {
+absl::Status CheckBulletinId(absl::string_view id) {
   bool hex = id.size() == kIdHexDigits;
   for (char c : id) {
     hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
@@ -67,16 +58,36 @@ absl::Status ValidateBulletinId(absl::string_view id) {
                    "' is not a bulletin id: ids are 16 lowercase hex digits"));
 }
 
+}  // namespace
+
+// Each check's INVALID_ARGUMENT names its field in the error details.
+absl::Status ValidateExternalId(absl::string_view external_id) {
+  return AsFieldError(CheckExternalId(external_id), "external_id");
+}
+
+absl::Status ValidateSource(absl::string_view source) {
+  return AsFieldError(ValidateToken("source", source), "source");
+}
+
+absl::Status ValidateRequestId(absl::string_view request_id) {
+  return AsFieldError(ValidateToken("request_id", request_id), "request_id");
+}
+
+absl::Status ValidateBulletinId(absl::string_view id) {
+  return AsFieldError(CheckBulletinId(id), "id");
+}
+
 absl::StatusOr<std::string> ResolveBulletinId(absl::string_view id,
                                               absl::string_view source,
                                               absl::string_view external_id) {
   if (!id.empty() && !external_id.empty()) {
-    return absl::InvalidArgumentError(
-        "both id and external_id are set: name the bulletin by one of them");
+    return InvalidField(
+        "id", "and external_id are both set: name the bulletin by one of them");
   }
   if (id.empty() && external_id.empty()) {
-    return absl::InvalidArgumentError(
-        "no id: give the bulletin's id, or its source and external_id");
+    return InvalidField(
+        "id",
+        "is empty: give the bulletin's id, or its source and external_id");
   }
   if (!id.empty()) {
     absl::Status valid = ValidateBulletinId(id);

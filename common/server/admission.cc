@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/server/error_details.h"
 
 namespace bulletin {
 namespace {
@@ -85,7 +86,7 @@ absl::StatusOr<Admission::Ticket> Admission::Admit(absl::string_view method,
     }
   }
   if (rejected_ != nullptr) rejected_->Increment({std::string(method), limit});
-  return absl::ResourceExhaustedError(refusal);
+  return Overloaded(refusal);
 }
 
 void Admission::Release(size_t bytes, const std::string& caller) {

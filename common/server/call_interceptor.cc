@@ -15,6 +15,8 @@
 #include "absl/time/time.h"
 #include "common/log/json_log.h"
 #include "common/server/auth.h"
+#include "common/server/error_details.h"
+#include "common/server/grpc_status.h"
 #include "grpc/grpc_security_constants.h"
 
 namespace bulletin {
@@ -120,11 +122,17 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     grpc::Status status = methods->GetSendStatus();
     if (unparseable_request_ &&
         status.error_code() == grpc::StatusCode::INTERNAL) {
-      status = grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("the request is not a valid protobuf message for ",
-                       info_->method(),
-                       ": check that the client uses this service's protos"));
+      status = ToGrpcStatus(WithErrorInfo(
+          absl::InvalidArgumentError(absl::StrCat(
+              "the request is not a valid protobuf message for ",
+              info_->method(),
+              ": check that the client uses this service's protos")),
+          kReasonMalformedRequest));
+      methods->ModifySendStatus(status);
+    } else if (!status.ok() && status.error_details().empty()) {
+      // A handler that answered with a bare grpc::Status: give the error
+      // the details every error carries (grpc_status.h).
+      status = ToGrpcStatus(FromGrpcStatus(status));
       methods->ModifySendStatus(status);
     }
     if (!request_id_.empty()) {

@@ -3,22 +3,31 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "common/server/error_details.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/status.pb.h"
 
 namespace bulletin {
 namespace {
 
-constexpr char kTypeUrlPrefix[] = "type.googleapis.com/";
-
-std::string TypeUrlOf(const google::protobuf::Message& message) {
-  return std::string(kTypeUrlPrefix) + message.GetDescriptor()->full_name();
+// What every error carries at least (see the header).
+absl::Status WithDefaultDetails(absl::Status status) {
+  if (!ErrorInfoOf(status).has_value()) {
+    status = WithErrorInfo(status, absl::StatusCodeToString(status.code()));
+  }
+  const bool retry_helps = status.code() == absl::StatusCode::kUnavailable ||
+                           status.code() == absl::StatusCode::kAborted;
+  if (retry_helps && !RetryInfoOf(status).has_value()) {
+    status = WithRetryInfo(status, absl::Seconds(1));
+  }
+  return status;
 }
 
 }  // namespace
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
+grpc::Status ToGrpcStatus(const absl::Status& given) {
+  if (given.ok()) return grpc::Status::OK;
+  const absl::Status status = WithDefaultDetails(given);
   const auto code = static_cast<grpc::StatusCode>(status.code());
   google::rpc::Status details;
   status.ForEachPayload(
@@ -48,30 +57,6 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     }
   }
   return result;
-}
-
-absl::Status WithErrorInfo(
-    absl::Status status, absl::string_view reason,
-    const std::vector<std::pair<std::string, std::string>>& metadata) {
-  if (status.ok()) return status;
-  google::rpc::ErrorInfo info;
-  info.set_reason(std::string(reason));
-  info.set_domain(kErrorDomain);
-  for (const auto& [key, value] : metadata) {
-    (*info.mutable_metadata())[key] = value;
-  }
-  status.SetPayload(TypeUrlOf(info), absl::Cord(info.SerializeAsString()));
-  return status;
-}
-
-std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const absl::Status& status) {
-  auto payload =  // absl::optional: not std::optional in Debian's Abseil.
-      status.GetPayload(TypeUrlOf(google::rpc::ErrorInfo()));
-  google::rpc::ErrorInfo info;
-  if (!payload.has_value() || !info.ParseFromString(std::string(*payload))) {
-    return std::nullopt;
-  }
-  return info;
 }
 
 }  // namespace bulletin

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/server/error_details.h"
 
 namespace bulletin {
 namespace {
@@ -91,10 +92,11 @@ absl::StatusOr<CommitResult> GroupCommitter::Retract(
 absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
   MutexLock lock(&mutex_);
   if (stopping_) {
-    return absl::UnavailableError("ingest is shutting down; retry elsewhere");
+    return Unavailable(kReasonShuttingDown,
+                       "ingest is shutting down; retry elsewhere");
   }
   if (queue_.size() >= options_.max_pending) {
-    return absl::ResourceExhaustedError(
+    return Overloaded(
         absl::StrCat("ingest is overloaded: ", queue_.size(),
                      " changes are waiting to be written; retry with backoff"));
   }
@@ -126,9 +128,10 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
   // Other writers of a shared log may have appended since the last batch.
   absl::Status caught_up = index_.CatchUp(*log_);
   if (!caught_up.ok()) {
-    FinishBatch(batch, {},
-                absl::UnavailableError(absl::StrCat("cannot read the log: ",
-                                                    caught_up.message())));
+    FinishBatch(
+        batch, {},
+        Unavailable(kReasonLogUnavailable, absl::StrCat("cannot read the log: ",
+                                                        caught_up.message())));
     return;
   }
   const absl::Time now = absl::Now();
@@ -179,9 +182,13 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
       options_.on_log_failure(outcomes.status());
     }
     for (Pending* pending : written) {
-      pending->result = absl::Status(
+      absl::Status not_written(
           outcomes.status().code(),
           absl::StrCat("not written: ", outcomes.status().message()));
+      if (not_written.code() == absl::StatusCode::kUnavailable) {
+        not_written = Unavailable(kReasonLogUnavailable, not_written.message());
+      }
+      pending->result = not_written;
     }
     FinishBatch(batch, next_batch, absl::OkStatus());
     return;
@@ -201,9 +208,13 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
         WriteRules::MoveBack(record, pending->change);
         next_batch.push_back(pending);
       } else {
-        pending->result = absl::AbortedError(absl::StrCat(
-            "bulletin ", id, " kept changing under other writers (",
-            kMaxConflicts, " attempts); retry"));
+        pending->result = WithRetryInfo(
+            WithErrorInfo(
+                absl::AbortedError(absl::StrCat(
+                    "bulletin ", id, " kept changing under other writers (",
+                    kMaxConflicts, " attempts); retry")),
+                kReasonContended, {{"id", id}}),
+            absl::Seconds(1));
       }
       continue;
     }

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 
 namespace bulletin {
@@ -54,7 +55,7 @@ WriteDecision WriteRules::Decide(const VersionIndex::Entry* entry,
               absl::StrCat("request_id '", conditions.request_id,
                            "' was already used for another change of bulletin ",
                            id, ": use a new request_id for a new change")),
-          "REQUEST_ID_REUSED",
+          kReasonRequestIdReused,
           {{"id", id}, {"request_id", conditions.request_id}}));
     }
   }
@@ -66,14 +67,14 @@ WriteDecision WriteRules::Decide(const VersionIndex::Entry* entry,
     if (!live) {
       return Answer(WithErrorInfo(absl::NotFoundError(absl::StrCat(
                                       "no live bulletin has id '", id, "'")),
-                                  "BULLETIN_NOT_FOUND", {{"id", id}}));
+                                  kReasonBulletinNotFound, {{"id", id}}));
     }
     if (conditions.owner.has_value() && *conditions.owner != entry->source) {
       return Answer(WithErrorInfo(
           absl::PermissionDeniedError(absl::StrCat(
               "bulletin ", id, " belongs to source '", entry->source,
               "', not to '", *conditions.owner, "', as whom you called")),
-          "OTHER_SOURCE", {{"id", id}}));
+          kReasonOtherSource, {{"id", id}}));
     }
   }
 
@@ -86,7 +87,7 @@ WriteDecision WriteRules::Decide(const VersionIndex::Entry* entry,
                          live ? "" : " (it does not exist)",
                          ", not the expected ", *conditions.expected_version,
                          ": read it again and decide on the current version")),
-        "VERSION_MISMATCH",
+        kReasonVersionMismatch,
         {{"id", id},
          {"current_version", absl::StrCat(current_version)},
          {"expected_version", absl::StrCat(*conditions.expected_version)}}));

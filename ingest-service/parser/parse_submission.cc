@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/server/error_details.h"
 #include "common/time/iso_date.h"
 #include "ingest-service/parser/decode.h"
 #include "ingest-service/parser/gazetteer.h"
@@ -37,22 +38,33 @@ absl::StatusOr<ParseOptions::ContentType> ContentTypeFromMime(
       type == "application/xml" || type == "text/xml") {
     return ParseOptions::ContentType::kMarkup;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "content_type '", mime,
-      "' is not one ingest reads: give text/plain, text/html, "
-      "application/xhtml+xml, application/xml or text/xml, or leave it empty "
-      "to detect it"));
+  return AsFieldError(
+      absl::InvalidArgumentError(
+          absl::StrCat("content_type '", mime,
+                       "' is not one ingest reads: give text/plain, text/html, "
+                       "application/xhtml+xml, application/xml or text/xml, or "
+                       "leave it empty "
+                       "to detect it")),
+      "content_type");
 }
 
 absl::StatusOr<ParsedSubmission> ParseSubmission(std::string_view bytes,
                                                  const ParseOptions& options) {
   if (absl::Status data = LoadParserData(); !data.ok()) return data;
   if (absl::Status date = CheckIsoDate("date", options.date); !date.ok()) {
-    return date;
+    return AsFieldError(date, "date");
   }
   absl::StatusOr<parser::DecodedText> decoded =
       parser::DecodeSubmission(bytes, options.max_bytes);
-  if (!decoded.ok()) return decoded.status();
+  if (decoded.status().code() == absl::StatusCode::kResourceExhausted) {
+    return WithErrorInfo(decoded.status(), kReasonTooLarge,
+                         {{"field", "content"},
+                          {"bytes", absl::StrCat(bytes.size())},
+                          {"limit", absl::StrCat(options.max_bytes)}});
+  }
+  if (!decoded.ok()) {
+    return AsFieldError(decoded.status(), "content", kReasonInvalidContent);
+  }
   const bool markup =
       options.content_type == ParseOptions::ContentType::kMarkup ||
       (options.content_type == ParseOptions::ContentType::kDetect &&
@@ -60,8 +72,9 @@ absl::StatusOr<ParsedSubmission> ParseSubmission(std::string_view bytes,
   parser::NormalizedText normalized = parser::NormalizeText(
       markup ? parser::MarkupToText(decoded->utf8) : decoded->utf8);
   if (normalized.lines.empty()) {
-    return absl::InvalidArgumentError(
-        "submission is whitespace only: no text to parse");
+    return AsFieldError(absl::InvalidArgumentError(
+                            "submission is whitespace only: no text to parse"),
+                        "content", kReasonInvalidContent);
   }
   ParsedSubmission parsed;
   parser::BuildRecord(normalized.lines, options.date, &parsed.bulletin);

@@ -249,14 +249,17 @@ TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
   httplib::Result missing = client.Get("/v1/bulletins/00000000000000ff");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
-  EXPECT_EQ(
-      missing->body,
-      R"({"code":5,"message":"no bulletin with id 00000000000000ff","details":[]})");
+  EXPECT_EQ(missing->body,
+            R"({"code":5,"message":"no bulletin with id 00000000000000ff",)"
+            R"("details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo",)"
+            R"("reason":"BULLETIN_NOT_FOUND","domain":"bulletin.v1",)"
+            R"("metadata":{"id":"00000000000000ff"}}]})");
 
   httplib::Result malformed = client.Get("/v1/bulletins/no-such-id");
   ASSERT_TRUE(malformed);
   EXPECT_EQ(malformed->status, 400);
   EXPECT_THAT(malformed->body, HasSubstr("16 lowercase hex digits"));
+  EXPECT_THAT(malformed->body, HasSubstr(R"("field":"id")"));
 
   httplib::Result bad_query =
       client.Post("/v1/bulletins:search", R"({"query":"\"政协"})", kJson);
@@ -291,6 +294,8 @@ TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
   ASSERT_TRUE(no_route);
   EXPECT_EQ(no_route->status, 404);
   EXPECT_THAT(no_route->body, HasSubstr(R"("code":5)"));
+  // Even the gateway's own refusals name a reason.
+  EXPECT_THAT(no_route->body, HasSubstr(R"("reason":"NOT_FOUND")"));
 }
 
 TEST_F(HttpApiTest, LimitsRequestBodies) {

@@ -35,10 +35,14 @@ TEST(HttpStatusTest, MapsEveryCodeAsAip193Does) {
   }
 }
 
+// A status without details gets the ErrorInfo every error carries: its
+// code's name as the reason.
 TEST(HttpStatusTest, WritesGoogleRpcStatusJson) {
   EXPECT_EQ(StatusJson(grpc::Status(grpc::StatusCode::NOT_FOUND,
                                     "no bulletin with id x")),
-            R"({"code":5,"message":"no bulletin with id x","details":[]})");
+            R"({"code":5,"message":"no bulletin with id x","details":[)"
+            R"({"@type":"type.googleapis.com/google.rpc.ErrorInfo",)"
+            R"("reason":"NOT_FOUND","domain":"bulletin.v1","metadata":{}}]})");
 }
 
 TEST(HttpStatusTest, KeepsTheCallsCodeAndMessageOverBinaryDetails) {
@@ -47,7 +51,10 @@ TEST(HttpStatusTest, KeepsTheCallsCodeAndMessageOverBinaryDetails) {
   const std::string details("\x08\x09\x12\x01m", 5);
   EXPECT_EQ(StatusJson(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                                     "version is 3", details)),
-            R"({"code":9,"message":"version is 3","details":[]})");
+            R"({"code":9,"message":"version is 3","details":[)"
+            R"({"@type":"type.googleapis.com/google.rpc.ErrorInfo",)"
+            R"("reason":"FAILED_PRECONDITION","domain":"bulletin.v1",)"
+            R"("metadata":{}}]})");
 }
 
 }  // namespace

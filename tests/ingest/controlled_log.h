@@ -52,6 +52,12 @@ class ControlledLog : public BulletinLog {
     failure_ = std::move(status);
     transient_ = transient;
   }
+  // While set, every entry's condition fails, as when other writers keep
+  // winning the race for its bulletin; nothing is written.
+  void LoseEveryCondition(bool lose) {
+    MutexLock lock(&mutex_);
+    lose_every_condition_ = lose;
+  }
   int appends_waiting() {
     MutexLock lock(&mutex_);
     return waiting_;
@@ -67,6 +73,13 @@ class ControlledLog : public BulletinLog {
       });
       --waiting_;
       if (!failure_.ok()) return failure_;
+      if (lose_every_condition_) {
+        std::vector<AppendOutcome> lost(entries.size());
+        for (AppendOutcome& outcome : lost) {
+          outcome.status = absl::FailedPreconditionError("another writer won");
+        }
+        return lost;
+      }
     }
     return log_->Append(entries);
   }
@@ -102,6 +115,7 @@ class ControlledLog : public BulletinLog {
   int waiting_ ABSL_GUARDED_BY(mutex_) = 0;
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);
   bool transient_ ABSL_GUARDED_BY(mutex_) = false;
+  bool lose_every_condition_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace bulletin::testing

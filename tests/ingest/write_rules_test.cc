@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 #include "gtest/gtest.h"
 #include "ingest-service/commit/group_committer.h"
@@ -219,6 +220,24 @@ TEST(WriteRulesRestartTest, RequestsSurviveARestartAndCompaction) {
     EXPECT_EQ(retry->version, 1);
     EXPECT_EQ(retry->result, v1::WRITE_RESULT_CREATED);
   }
+}
+
+// The reasons only a committer under pressure gives: contended past its
+// retries, and stopped.
+TEST(WriteRulesReasonsTest, ContendedAndShuttingDownCarryReasonAndRetryInfo) {
+  ControlledLog log;
+  auto committer = GroupCommitter::Start(&log, {});
+  ASSERT_TRUE(committer.ok());
+  log.LoseEveryCondition(true);
+  auto contended = (*committer)->Upsert(BulletinWithId("a"), "v1");
+  ASSERT_EQ(contended.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(ErrorInfoOf(contended.status())->reason(), kReasonContended);
+  EXPECT_TRUE(RetryInfoOf(contended.status()).has_value());
+  (*committer)->Stop();
+  auto stopped = (*committer)->Upsert(BulletinWithId("a"), "v1");
+  ASSERT_EQ(stopped.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ErrorInfoOf(stopped.status())->reason(), kReasonShuttingDown);
+  EXPECT_TRUE(RetryInfoOf(stopped.status()).has_value());
 }
 
 // A record written before versions existed counts as version 1.

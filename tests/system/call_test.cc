@@ -10,6 +10,8 @@
 #include "bulletin/v1/diagnostics.grpc.pb.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "bulletin/v1/query.grpc.pb.h"
+#include "common/server/error_details.h"
+#include "common/server/grpc_status.h"
 #include "gmock/gmock.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -83,6 +85,9 @@ TEST_F(CallTest, BytesThatAreNotTheRequestMessageAreInvalidArgument) {
         << method << ": " << status.error_message();
     EXPECT_THAT(status.error_message(), HasSubstr("not a valid protobuf"))
         << method;
+    auto info = ErrorInfoOf(FromGrpcStatus(status));
+    ASSERT_TRUE(info.has_value()) << method;
+    EXPECT_EQ(info->reason(), kReasonMalformedRequest);
   }
   // Still serving everyone else.
   v1::SubmitRequest request;

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "bulletin/v1/query.grpc.pb.h"
+#include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
