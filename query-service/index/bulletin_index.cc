@@ -26,6 +26,7 @@
 #include "query-service/index/fold.h"
 #include "query-service/index/gram_index.h"
 #include "query-service/index/hit_builder.h"
+#include "query-service/index/index_image.h"
 #include "query-service/index/match_finder.h"
 #include "query-service/index/page_token.h"
 #include "query-service/index/value_dictionary.h"
@@ -120,6 +121,8 @@ bool Before(double score_a, uint64_t seq_a, double score_b, uint64_t seq_b) {
 }
 
 }  // namespace
+
+struct BulletinIndex::Checkpoint::Image : IndexImage {};
 
 class BulletinIndex::Impl {
  public:
@@ -257,14 +260,66 @@ class BulletinIndex::Impl {
   // Documents are numbered in the order they were applied, which is seq
   // order, so the live ones in number order are in seq order.
   void TakeCheckpoint(Checkpoint* checkpoint) const {
+    auto image = std::make_shared<Checkpoint::Image>();
     ReaderMutexLock lock(&mu_);
     const State& s = *state_;
     checkpoint->applied_seq_ = applied_seq_;
     checkpoint->log_identity_ = log_identity_;
-    checkpoint->records_.reserve(static_cast<size_t>(s.live_documents));
-    for (const DocumentMeta& d : s.corpus.documents) {
-      if (d.record != nullptr) checkpoint->records_.push_back(d.record);
+    const size_t live = static_cast<size_t>(s.live_documents);
+    checkpoint->records_.reserve(live);
+    image->ranks = s.corpus.ranks;
+    image->live_documents.reserve(live);
+    image->live_metas.reserve(live);
+    for (size_t doc = 0; doc < s.corpus.documents.size(); ++doc) {
+      const DocumentMeta& d = s.corpus.documents[doc];
+      if (d.record == nullptr) continue;
+      checkpoint->records_.push_back(d.record);
+      image->live_documents.push_back(static_cast<uint32_t>(doc));
+      image->live_metas.push_back(d);
     }
+    image->grams = s.grams.CopyTiers();
+    image->dictionary = s.dictionary.CopyContents();
+    checkpoint->image_ = std::move(image);
+  }
+
+  absl::Status LoadImage(
+      absl::FunctionRef<absl::Status(char* into, size_t size)> read,
+      uint64_t applied_seq) {
+    if (this->applied_seq() != 0) {
+      return absl::FailedPreconditionError(
+          "an index image loads only into an empty index");
+    }
+    absl::StatusOr<ReadImage> image = ReadIndexImage(read, applied_seq);
+    if (!image.ok()) return image.status();
+    auto fresh = std::make_unique<State>();
+    State& s = *fresh;
+    absl::Status restored = s.dictionary.Restore(
+        std::move(image->dictionary_arena), std::move(image->dictionary_values),
+        std::move(image->dictionary_lists));
+    if (!restored.ok()) return restored;
+    s.grams.Restore(std::move(image->grams));
+    s.corpus = std::move(image->corpus);
+    for (size_t doc = 0; doc < s.corpus.documents.size(); ++doc) {
+      const DocumentMeta& d = s.corpus.documents[doc];
+      if (d.record == nullptr) continue;
+      const v1::Bulletin& rest = d.record->without_text();
+      if (!s.by_id.emplace(rest.id(), static_cast<uint32_t>(doc)).second) {
+        return absl::DataLossError(absl::StrCat(
+            "malformed index image: bulletin ", rest.id(), " is there twice"));
+      }
+      s.live_documents += 1;
+      s.live_items += rest.items_size();
+      s.text_bytes += d.text_bytes;
+      s.stored_bytes += static_cast<int64_t>(d.record->SpaceUsed());
+      s.total_weighted_length += s.corpus.ranks[doc].weighted_length;
+    }
+    {
+      WriterMutexLock lock(&mu_);
+      std::swap(state_, fresh);
+      applied_seq_ = applied_seq;
+    }
+    applied_changed_.SignalAll();
+    return absl::OkStatus();
   }
 
   bool WaitForSeq(uint64_t seq, absl::Time deadline) const {
@@ -568,6 +623,11 @@ BulletinIndex::Checkpoint BulletinIndex::TakeCheckpoint() const {
   impl_->TakeCheckpoint(&checkpoint);
   return checkpoint;
 }
+absl::Status BulletinIndex::LoadImage(
+    absl::FunctionRef<absl::Status(char* into, size_t size)> read,
+    uint64_t applied_seq) {
+  return impl_->LoadImage(read, applied_seq);
+}
 void BulletinIndex::Compact() { impl_->Compact(); }
 void BulletinIndex::SetFreezeObserver(
     std::function<void(const FreezeReport&)> observer) {
@@ -597,6 +657,14 @@ BulletinIndex::Checkpoint& BulletinIndex::Checkpoint::operator=(
 
 v1::Bulletin BulletinIndex::Checkpoint::BulletinAt(size_t i) const {
   return records_[i]->ToBulletin();
+}
+
+absl::Status BulletinIndex::Checkpoint::WriteImage(
+    absl::FunctionRef<absl::Status(absl::string_view bytes)> write) const {
+  if (image_ == nullptr) {
+    return absl::FailedPreconditionError("an empty Checkpoint has no image");
+  }
+  return WriteIndexImage(*image_, write);
 }
 
 }  // namespace bulletin

@@ -27,7 +27,10 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "bulletin/v1/log.pb.h"
 #include "bulletin/v1/query.pb.h"
@@ -68,11 +71,22 @@ class BulletinIndex {
   // applied_seq(). Same threading rule as Apply.
   void SkipTo(uint64_t seq);
 
-  // The live bulletins and the position (identity and applied seq) at one
-  // moment, for a snapshot. Holds the reader lock for a pointer copy per
-  // bulletin (the records are shared, not copied); reading the checkpoint
-  // then holds no lock and sees none of the changes applied after it.
+  // The index and its position (identity and applied seq) at one moment,
+  // for a snapshot. Holds the reader lock to share the immutable parts
+  // (records, frozen postings) and copy the rest (ranks, filter values,
+  // recent postings); reading the checkpoint then holds no lock and sees
+  // none of the changes applied after it.
   Checkpoint TakeCheckpoint() const;
+
+  // Becomes the index a Checkpoint::WriteImage wrote, reading it through
+  // `read` (which fills `size` bytes at `into`, or fails), applied up to
+  // `applied_seq`; the index must be empty. DATA_LOSS when the bytes are not
+  // such an image (sizes that disagree, a bulletin above `applied_seq`, ...),
+  // and any error of `read`; the index is then left as it was. Same
+  // threading rule as Apply.
+  absl::Status LoadImage(
+      absl::FunctionRef<absl::Status(char* into, size_t size)> read,
+      uint64_t applied_seq);
 
   // Becomes what `other` is (its bulletins, index and applied seq) and
   // leaves `other` empty: a replica rebuilt beside the one it serves swaps
@@ -147,11 +161,21 @@ class BulletinIndex::Checkpoint {
   // size(); applying them in this order rebuilds the index.
   v1::Bulletin BulletinAt(size_t i) const;
 
+  // Writes the index as it was (docs/index-format.md, "Snapshots": the
+  // image) through `write`: its documents, their records and filter
+  // values, and every posting list merged into one frozen tier without
+  // the postings of dead documents. The merge runs here, on the calling
+  // thread: about what a Compact costs.
+  absl::Status WriteImage(
+      absl::FunctionRef<absl::Status(absl::string_view bytes)> write) const;
+
  private:
   friend class BulletinIndex::Impl;
+  struct Image;
   uint64_t applied_seq_ = 0;
   LogIdentity log_identity_;
   std::vector<std::shared_ptr<const StoredRecord>> records_;
+  std::shared_ptr<const Image> image_;
 };
 
 }  // namespace bulletin

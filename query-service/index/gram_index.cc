@@ -184,6 +184,23 @@ void GramIndex::Install(std::shared_ptr<const FrozenTier> frozen) {
   sealed_ = nullptr;
 }
 
+GramIndex::Tiers GramIndex::CopyTiers() const {
+  return Tiers{frozen_, sealed_, std::make_shared<const RecentTier>(recent_)};
+}
+
+std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Merge(
+    const Tiers& tiers, const std::vector<bool>& dead) {
+  std::shared_ptr<const FrozenTier> frozen = tiers.frozen;
+  if (tiers.sealed != nullptr) frozen = Freeze({frozen, tiers.sealed}, {});
+  return Freeze({frozen, tiers.recent}, dead);
+}
+
+void GramIndex::Restore(std::shared_ptr<const FrozenTier> frozen) {
+  frozen_ = std::move(frozen);
+  sealed_ = nullptr;
+  recent_ = RecentTier();
+}
+
 std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
     const Sealed& sealed, const std::vector<bool>& dead) {
   const FrozenTier& old = *sealed.frozen;

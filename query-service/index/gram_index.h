@@ -195,6 +195,22 @@ class GramIndex {
   // Seal().
   void Install(std::shared_ptr<const FrozenTier> frozen);
 
+  // Every tier as it is now, for a snapshot (bulletin_index.h): the frozen
+  // and sealed ones shared, the recent one copied, so that Merge can run
+  // on any thread while documents go on being added here.
+  struct Tiers {
+    std::shared_ptr<const FrozenTier> frozen;
+    std::shared_ptr<const RecentTier> sealed;  // null when none
+    std::shared_ptr<const RecentTier> recent;
+  };
+  Tiers CopyTiers() const;
+  // One frozen tier holding everything in `tiers` but the postings of the
+  // documents d for which dead[d].
+  static std::shared_ptr<const FrozenTier> Merge(const Tiers& tiers,
+                                                 const std::vector<bool>& dead);
+  // Starts an empty index from a snapshot's frozen tier.
+  void Restore(std::shared_ptr<const FrozenTier> frozen);
+
   size_t MemoryBytes() const;
 
  private:

@@ -139,6 +139,52 @@ std::shared_ptr<const ValueDictionary::FrozenLists> ValueDictionary::Freeze(
   return out;
 }
 
+ValueDictionary::Contents ValueDictionary::CopyContents() const {
+  return Contents{arena_, values_, frozen_, sealed_,
+                  std::make_shared<const RecentLists>(recent_)};
+}
+
+std::shared_ptr<const ValueDictionary::FrozenLists> ValueDictionary::MergeLists(
+    const Contents& contents, const std::vector<bool>& dead) {
+  std::shared_ptr<const FrozenLists> frozen = contents.frozen;
+  if (contents.sealed != nullptr) {
+    frozen = Freeze({frozen, contents.sealed}, {});
+  }
+  return Freeze({frozen, contents.recent}, dead);
+}
+
+absl::Status ValueDictionary::Restore(
+    std::string arena, std::vector<Value> values,
+    std::shared_ptr<const FrozenLists> lists) {
+  for (const Value& v : values) {
+    const uint64_t end = uint64_t{v.text_offset} + v.folded_size +
+                         (v.display_size == kSameAsFolded ? 0 : v.display_size);
+    if (end > arena.size() || static_cast<int>(v.field) < 0 ||
+        static_cast<int>(v.field) >= kFacetFieldCount) {
+      return absl::DataLossError("a dictionary value lies outside its arena");
+    }
+  }
+  const std::vector<uint32_t>& offsets = lists->offsets;
+  if (offsets.empty() || offsets.size() - 1 > values.size() ||
+      offsets.front() != 0 || offsets.back() != lists->docs.size() ||
+      !std::is_sorted(offsets.begin(), offsets.end())) {
+    return absl::DataLossError("malformed dictionary lists");
+  }
+  arena_ = std::move(arena);
+  values_ = std::move(values);
+  frozen_ = std::move(lists);
+  sealed_ = nullptr;
+  recent_ = RecentLists();
+  ids_.clear();
+  ids_.reserve(values_.size());
+  for (uint32_t id = 0; id < values_.size(); ++id) {
+    if (!ids_.insert(id).second) {
+      return absl::DataLossError("a dictionary value is there twice");
+    }
+  }
+  return absl::OkStatus();
+}
+
 void ValueDictionary::Install(std::shared_ptr<const FrozenLists> frozen) {
   frozen_ = std::move(frozen);
   sealed_ = nullptr;

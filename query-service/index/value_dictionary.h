@@ -31,6 +31,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "query-service/index/field_values.h"
 
 namespace bulletin {
@@ -84,8 +85,7 @@ class ValueDictionary {
   size_t size() const { return values_.size(); }
   size_t MemoryBytes() const;
 
- private:
-  // The value's folded form is arena_[text_offset, +folded_size); its
+  // The value's folded form is arena[text_offset, +folded_size); its
   // display form follows it, or is the folded form when display_size is
   // kSameAsFolded.
   struct Value {
@@ -96,6 +96,28 @@ class ValueDictionary {
   };
   static constexpr uint32_t kSameAsFolded = 0xFFFFFFFFu;
 
+  // Everything the dictionary holds, for a snapshot (bulletin_index.h):
+  // the values copied, the frozen and sealed lists shared, the recent ones
+  // copied, so that MergeLists can run on any thread meanwhile.
+  struct Contents {
+    std::string arena;
+    std::vector<Value> values;
+    std::shared_ptr<const FrozenLists> frozen;
+    std::shared_ptr<const RecentLists> sealed;  // null when none
+    std::shared_ptr<const RecentLists> recent;
+  };
+  Contents CopyContents() const;
+  // The document lists of every tier in one, without the documents d for
+  // which dead[d].
+  static std::shared_ptr<const FrozenLists> MergeLists(
+      const Contents& contents, const std::vector<bool>& dead);
+  // Starts an empty dictionary from a snapshot's values and lists;
+  // DATA_LOSS if they do not fit together, when what it holds is no longer
+  // of use (its index is cleared).
+  absl::Status Restore(std::string arena, std::vector<Value> values,
+                       std::shared_ptr<const FrozenLists> lists);
+
+ private:
   // What Find looks up: a value not (yet) in the arena.
   struct Probe {
     FacetField field;

@@ -7,6 +7,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -23,13 +24,13 @@ namespace {
 constexpr char kMagic[8] = {'B', 'L', 'T', 'N', 'S', 'N', 'A', 'P'};
 constexpr char kEndMagic[8] = {'B', 'L', 'T', 'N', 'S', 'E', 'N', 'D'};
 constexpr size_t kMagicSize = sizeof(kMagic);
-// Bulletins are gathered into blocks of about this many bytes before each
-// block is compressed: large enough for zstd to find the repeats between
-// bulletins, small enough that a reader holds one at a time.
+// The index image is cut into blocks of this many bytes (the last may be
+// shorter), each compressed on its own: large enough for zstd to find the
+// repeats between bulletins, small enough that a reader holds one at a
+// time.
 constexpr size_t kBlockTargetBytes = 1 << 20;
-// Bounds a reader checks before it allocates or trusts a size: no
-// bulletin exceeds the Feed's 64 MiB message limit.
-constexpr uint32_t kMaxBlockRawBytes = 128u << 20;
+// A bound a reader checks before it allocates for a block.
+constexpr uint32_t kMaxBlockRawBytes = kBlockTargetBytes;
 constexpr uint32_t kMaxHeaderBytes = 1 << 16;
 // Header fields before the log id: seq, epoch, bulletins, log id size.
 constexpr uint32_t kFixedHeaderBytes = 8 + 8 + 8 + 4;
@@ -122,24 +123,23 @@ absl::Status WriteContents(int fd, const std::string& path,
     out.clear();
     return written;
   };
-  for (size_t i = 0; i < checkpoint.size(); ++i) {
-    const v1::Bulletin bulletin = checkpoint.BulletinAt(i);
-    const size_t size = bulletin.ByteSizeLong();
-    if (size + 4 > kMaxBlockRawBytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bulletin ", bulletin.id(), " is ", size,
-                       " bytes, more than a snapshot block holds"));
-    }
-    if (!raw.empty() && raw.size() + 4 + size > kBlockTargetBytes) {
-      absl::Status flushed = flush();
-      if (!flushed.ok()) return flushed;
-    }
-    PutU32(static_cast<uint32_t>(size), &raw);
-    const size_t at = raw.size();
-    raw.resize(at + size);
-    bulletin.SerializeWithCachedSizesToArray(
-        reinterpret_cast<uint8_t*>(raw.data() + at));
-  }
+  // The image arrives in pieces of any size; blocks are cut at
+  // kBlockTargetBytes.
+  absl::Status written =
+      checkpoint.WriteImage([&](absl::string_view bytes) -> absl::Status {
+        while (!bytes.empty()) {
+          const size_t take =
+              std::min(bytes.size(), kBlockTargetBytes - raw.size());
+          raw.append(bytes.data(), take);
+          bytes.remove_prefix(take);
+          if (raw.size() == kBlockTargetBytes) {
+            absl::Status flushed = flush();
+            if (!flushed.ok()) return flushed;
+          }
+        }
+        return absl::OkStatus();
+      });
+  if (!written.ok()) return written;
   if (!raw.empty()) {
     absl::Status flushed = flush();
     if (!flushed.ok()) return flushed;
@@ -273,69 +273,73 @@ absl::Status Corrupt(size_t offset, absl::string_view what) {
   return absl::DataLossError(absl::StrCat("at byte ", offset, ": ", what));
 }
 
-// What loading has got to.
-struct Progress {
-  uint64_t last_seq = 0;
-  int64_t bulletins = 0;
-};
+// Reads the blocks' bytes in order, checking each block before any of its
+// bytes are used.
+class BlockReader {
+ public:
+  BlockReader(Reader& reader, ZSTD_DCtx* decompressor)
+      : reader_(reader), decompressor_(decompressor) {}
 
-// Checks the block whose raw size (non-zero) `reader` has just read and
-// applies its bulletins to `index` in order.
-absl::Status ApplyBlock(Reader& reader, uint32_t raw_size,
-                        const SnapshotSummary& summary, ZSTD_DCtx* decompressor,
-                        std::string* raw, v1::LogRecord* record,
-                        BulletinIndex* index, Progress* progress) {
-  const size_t block_start = reader.offset() - 4;
-  const uint8_t* rest = reader.Take(8);
-  if (rest == nullptr) return Truncated(reader, "a block header");
-  const uint32_t stored_size = GetU32(rest);
-  const uint8_t* stored = reader.Take(stored_size);
-  if (stored == nullptr) return Truncated(reader, "a block");
-  uint8_t sizes[8];
-  std::memcpy(sizes, rest - 4, 8);
-  uint32_t crc = Crc32(0, sizes, 8);
-  crc = Crc32(crc, stored, stored_size);
-  if (crc != GetU32(rest + 4)) {
-    return Corrupt(block_start, "block checksum mismatch");
-  }
-  if (raw_size > kMaxBlockRawBytes ||
-      ZSTD_getFrameContentSize(stored, stored_size) != raw_size) {
-    return Corrupt(block_start, "malformed block: sizes disagree");
-  }
-  raw->resize(raw_size);
-  const size_t size = ZSTD_decompressDCtx(decompressor, raw->data(), raw_size,
-                                          stored, stored_size);
-  if (ZSTD_isError(size) || size != raw_size) {
-    return Corrupt(block_start, "malformed block: it does not decompress");
-  }
-  const uint8_t* at = reinterpret_cast<const uint8_t*>(raw->data());
-  const uint8_t* end = at + raw_size;
-  while (at != end) {
-    if (end - at < 4) return Corrupt(block_start, "malformed block");
-    const uint32_t bulletin_size = GetU32(at);
-    at += 4;
-    if (bulletin_size > static_cast<size_t>(end - at) ||
-        !record->mutable_upsert()->ParseFromArray(
-            at, static_cast<int>(bulletin_size))) {
-      return Corrupt(block_start, "malformed bulletin");
+  // Fills `size` bytes at `into` from the blocks.
+  absl::Status Read(char* into, size_t size) {
+    while (size > 0) {
+      if (at_ == raw_.size()) {
+        absl::Status next = NextBlock();
+        if (!next.ok()) return next;
+      }
+      const size_t take = std::min(size, raw_.size() - at_);
+      std::memcpy(into, raw_.data() + at_, take);
+      at_ += take;
+      into += take;
+      size -= take;
     }
-    at += bulletin_size;
-    const v1::Bulletin& bulletin = record->upsert();
-    if (bulletin.id().empty() || bulletin.seq() <= progress->last_seq ||
-        bulletin.seq() > summary.applied_seq) {
-      return Corrupt(
-          block_start,
-          absl::StrCat("bulletin '", bulletin.id(), "' at seq ", bulletin.seq(),
-                       " after seq ", progress->last_seq,
-                       " in a snapshot at seq ", summary.applied_seq));
-    }
-    record->set_seq(bulletin.seq());
-    index->Apply(*record);
-    progress->last_seq = bulletin.seq();
-    ++progress->bulletins;
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
-}
+
+  // True when every byte of the blocks was read and the next thing in the
+  // file is the trailer's end mark, which it consumes.
+  bool AtEnd() {
+    if (at_ != raw_.size()) return false;
+    const uint8_t* end = reader_.Take(4);
+    return end != nullptr && GetU32(end) == 0;
+  }
+
+ private:
+  absl::Status NextBlock() {
+    const size_t block_start = reader_.offset();
+    const uint8_t* header = reader_.Take(12);
+    if (header == nullptr) return Truncated(reader_, "a block header");
+    const uint32_t raw_size = GetU32(header);
+    const uint32_t stored_size = GetU32(header + 4);
+    if (raw_size == 0) {
+      return Corrupt(block_start, "the blocks end inside the index image");
+    }
+    const uint8_t* stored = reader_.Take(stored_size);
+    if (stored == nullptr) return Truncated(reader_, "a block");
+    uint32_t crc = Crc32(0, header, 8);
+    crc = Crc32(crc, stored, stored_size);
+    if (crc != GetU32(header + 8)) {
+      return Corrupt(block_start, "block checksum mismatch");
+    }
+    if (raw_size > kMaxBlockRawBytes ||
+        ZSTD_getFrameContentSize(stored, stored_size) != raw_size) {
+      return Corrupt(block_start, "malformed block: sizes disagree");
+    }
+    raw_.resize(raw_size);
+    const size_t size = ZSTD_decompressDCtx(decompressor_, raw_.data(),
+                                            raw_size, stored, stored_size);
+    if (ZSTD_isError(size) || size != raw_size) {
+      return Corrupt(block_start, "malformed block: it does not decompress");
+    }
+    at_ = 0;
+    return absl::OkStatus();
+  }
+
+  Reader& reader_;
+  ZSTD_DCtx* decompressor_;
+  std::string raw_;
+  size_t at_ = 0;
+};
 
 absl::StatusOr<SnapshotSummary> Load(const MappedFile& file,
                                      BulletinIndex* index) {
@@ -344,19 +348,18 @@ absl::StatusOr<SnapshotSummary> Load(const MappedFile& file,
   if (!summary.ok()) return summary.status();
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> decompressor(
       ZSTD_createDCtx(), ZSTD_freeDCtx);
-  std::string raw;
-  v1::LogRecord record;
-  Progress progress;
-  for (;;) {
-    const uint8_t* raw_size = reader.Take(4);
-    if (raw_size == nullptr) return Truncated(reader, "the blocks");
-    if (GetU32(raw_size) == 0) break;
-    absl::Status applied =
-        ApplyBlock(reader, GetU32(raw_size), *summary, decompressor.get(), &raw,
-                   &record, index, &progress);
-    if (!applied.ok()) return applied;
+  BlockReader blocks(reader, decompressor.get());
+  absl::Status loaded = index->LoadImage(
+      [&blocks](char* into, size_t size) { return blocks.Read(into, size); },
+      summary->applied_seq);
+  if (!loaded.ok()) return loaded;
+  const size_t trailer_start = reader.offset();
+  if (!blocks.AtEnd()) {
+    return reader.left() == 0
+               ? Truncated(reader, "the trailer")
+               : Corrupt(trailer_start,
+                         "the index image ends before its blocks");
   }
-  const size_t trailer_start = reader.offset() - 4;
   const uint8_t* count = reader.Take(8);
   const uint8_t* magic = reader.Take(sizeof(kEndMagic));
   if (count == nullptr || magic == nullptr) {
@@ -366,15 +369,15 @@ absl::StatusOr<SnapshotSummary> Load(const MappedFile& file,
       reader.left() != 0) {
     return Corrupt(trailer_start, "malformed trailer");
   }
+  const int64_t bulletins = index->Stats().bulletin_count();
   if (static_cast<int64_t>(GetU64(count)) != summary->bulletins ||
-      progress.bulletins != summary->bulletins) {
+      bulletins != summary->bulletins) {
     return Corrupt(trailer_start,
                    absl::StrCat("the header counts ", summary->bulletins,
                                 " bulletins, the trailer ", GetU64(count),
-                                ", the blocks hold ", progress.bulletins));
+                                ", the image holds ", bulletins));
   }
   index->SetLogIdentity(summary->log_identity);
-  index->SkipTo(summary->applied_seq);
   summary->bytes = static_cast<int64_t>(file.size());
   return summary;
 }
