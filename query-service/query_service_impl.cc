@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/record/write_keys.h"
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 #include "query-service/index/standing_query.h"
+#include "query-service/watch_stream.h"
 
 namespace bulletin {
 namespace {
@@ -27,10 +27,11 @@ absl::Status QueryError(absl::Status status) {
   return WithErrorInfo(status, kReasonInvalidQuery);
 }
 
-}  // namespace
+// Threads that match bulletins for every Watch stream: matching is short,
+// and the streams wait without threads.
+constexpr size_t kWatchMatchers = 4;
 
-// How often a Watch handler with nothing to send checks for cancellation.
-constexpr absl::Duration kWatchPollInterval = absl::Milliseconds(250);
+}  // namespace
 
 QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
                                    const FeedFollower* follower,
@@ -38,7 +39,8 @@ QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
     : index_(index),
       follower_(follower),
       watch_hub_(watch_hub),
-      max_watches_(max_watches) {}
+      max_watches_(max_watches),
+      matchers_(kWatchMatchers, absl::Seconds(30)) {}
 
 grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
                                         uint64_t min_seq) const {
@@ -94,49 +96,24 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status QueryServiceImpl::Watch(
-    grpc::ServerContext* context, const v1::WatchRequest* request,
-    grpc::ServerWriter<v1::WatchEvent>* writer) {
+grpc::ServerWriteReactor<v1::WatchEvent>* QueryServiceImpl::Watch(
+    grpc::CallbackServerContext* /*context*/, const v1::WatchRequest* request) {
   absl::StatusOr<StandingQuery> query = StandingQuery::Create(*request);
-  if (!query.ok()) return ToGrpcStatus(QueryError(query.status()));
+  if (!query.ok()) {
+    return WatchStream::Refuse(ToGrpcStatus(QueryError(query.status())));
+  }
   // Counted before the check, so that concurrent Watches cannot all pass it.
   if (watches_.fetch_add(1) >= max_watches_) {
     watches_.fetch_sub(1);
-    return ToGrpcStatus(WithRetryInfo(
+    return WatchStream::Refuse(ToGrpcStatus(WithRetryInfo(
         Overloaded(absl::StrCat(
             "this replica already serves its limit of ", max_watches_,
             " Watch streams; watch through another replica, or retry after "
             "about 10 s")),
-        absl::Seconds(10)));
+        absl::Seconds(10))));
   }
-  const absl::Cleanup release = [this] { watches_.fetch_sub(1); };
-  std::shared_ptr<WatchHub::Watcher> watcher = watch_hub_->Add();
-  if (watcher == nullptr) {
-    return ToGrpcStatus(Unavailable(
-        kReasonShuttingDown, "the replica is shutting down; watch another"));
-  }
-  // Tells the caller the watch is registered: everything applied from here
-  // on is matched.
-  writer->SendInitialMetadata();
-  grpc::Status result = grpc::Status::OK;
-  v1::WatchEvent event;
-  while (!context->IsCancelled()) {
-    auto next = watcher->Next(absl::Now() + kWatchPollInterval);
-    if (absl::IsDeadlineExceeded(next.status())) continue;
-    if (!next.ok()) {
-      result = absl::IsCancelled(next.status())
-                   ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                  std::string(next.status().message()))
-                   : ToGrpcStatus(next.status());
-      break;
-    }
-    std::optional<v1::Hit> hit = query->Match(**next);
-    if (!hit.has_value()) continue;
-    *event.mutable_hit() = *std::move(hit);
-    if (!writer->Write(event)) break;  // The caller went away.
-  }
-  watch_hub_->Remove(watcher);
-  return result;
+  return new WatchStream(watch_hub_, &matchers_, *std::move(query),
+                         [this] { watches_.fetch_sub(1); });
 }
 
 grpc::Status QueryServiceImpl::Stats(grpc::ServerContext* /*context*/,

@@ -16,16 +16,21 @@
 #include <cstddef>
 
 #include "bulletin/v1/query.grpc.pb.h"
+#include "common/sync/thread_pool.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
 #include "query-service/watch_hub.h"
 
 namespace bulletin {
 
-class QueryServiceImpl final : public v1::QueryService::Service {
+// Watch is served on gRPC's callback API (watch_stream.h), so that an open
+// stream holds no thread; the other methods are synchronous.
+class QueryServiceImpl final
+    : public v1::QueryService::WithCallbackMethod_Watch<
+          v1::QueryService::Service> {
  public:
   // At most `max_watches` Watch streams run at once; more are refused with
-  // RESOURCE_EXHAUSTED (each holds a thread until it ends).
+  // RESOURCE_EXHAUSTED.
   QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower,
                    WatchHub* watch_hub, size_t max_watches = 256);
 
@@ -34,9 +39,9 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   grpc::Status Search(grpc::ServerContext* context,
                       const v1::SearchRequest* request,
                       v1::SearchResponse* response) override;
-  grpc::Status Watch(grpc::ServerContext* context,
-                     const v1::WatchRequest* request,
-                     grpc::ServerWriter<v1::WatchEvent>* writer) override;
+  grpc::ServerWriteReactor<v1::WatchEvent>* Watch(
+      grpc::CallbackServerContext* context,
+      const v1::WatchRequest* request) override;
   grpc::Status Stats(grpc::ServerContext* context,
                      const v1::StatsRequest* request,
                      v1::StatsResponse* response) override;
@@ -52,6 +57,10 @@ class QueryServiceImpl final : public v1::QueryService::Service {
   WatchHub* const watch_hub_;
   const size_t max_watches_;
   std::atomic<size_t> watches_{0};
+  // Where Watch streams match what the hub hands them (a few threads for
+  // every stream). Declared last: destroyed first, after the server has
+  // ended every stream.
+  ThreadPool matchers_;
 };
 
 }  // namespace bulletin

@@ -6,13 +6,9 @@
 
 namespace bulletin {
 
-absl::StatusOr<std::shared_ptr<const v1::Bulletin>> WatchHub::Watcher::Next(
-    absl::Time deadline) {
+absl::StatusOr<std::shared_ptr<const v1::Bulletin>>
+WatchHub::Watcher::TryNext() {
   MutexLock lock(&mutex_);
-  ready_.WaitUntil(&mutex_, deadline,
-                   [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-                     return !queue_.empty() || overflowed_ || closed_;
-                   });
   if (overflowed_) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "this watch fell more than ", max_queue_,
@@ -20,10 +16,20 @@ absl::StatusOr<std::shared_ptr<const v1::Bulletin>> WatchHub::Watcher::Next(
         "Search"));
   }
   if (closed_) return absl::CancelledError("the replica is shutting down");
-  if (queue_.empty()) return absl::DeadlineExceededError("nothing new yet");
+  if (queue_.empty()) return nullptr;
   std::shared_ptr<const v1::Bulletin> next = std::move(queue_.front());
   queue_.pop_front();
   return next;
+}
+
+void WatchHub::Watcher::SetListener(std::function<void()> listener) {
+  MutexLock lock(&listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void WatchHub::Watcher::Notify() {
+  MutexLock lock(&listener_mutex_);
+  if (listener_) listener_();
 }
 
 void WatchHub::Watcher::Push(std::shared_ptr<const v1::Bulletin> bulletin) {
@@ -37,7 +43,7 @@ void WatchHub::Watcher::Push(std::shared_ptr<const v1::Bulletin> bulletin) {
       queue_.push_back(std::move(bulletin));
     }
   }
-  ready_.Signal();
+  Notify();
 }
 
 void WatchHub::Watcher::Close() {
@@ -45,7 +51,7 @@ void WatchHub::Watcher::Close() {
     MutexLock lock(&mutex_);
     closed_ = true;
   }
-  ready_.Signal();
+  Notify();
 }
 
 std::shared_ptr<WatchHub::Watcher> WatchHub::Add() {

@@ -16,7 +16,7 @@
 // are open; beyond that, new connections wait in arrival order for one to
 // close (cpp-httplib's task queue cannot refuse a connection it accepted).
 //
-// Ownership: owns its threads. cpp-httplib owns the queue (new_task_queue)
+// Ownership: owns its pool. cpp-httplib owns the queue (new_task_queue)
 // and calls shutdown() before deleting it.
 // Thread-safety: enqueue may be called from any thread; shutdown once.
 
@@ -24,51 +24,34 @@
 #define BULLETIN_COMMON_HTTP_CONNECTION_THREADS_H_
 
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <map>
-#include <thread>
-#include <vector>
+#include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
-#include "common/sync/mutex.h"
+#include "common/sync/thread_pool.h"
 #include "httplib.h"
 
 namespace bulletin {
 
 class ConnectionThreads : public httplib::TaskQueue {
  public:
-  ConnectionThreads(size_t max_threads, absl::Duration idle_timeout);
-  ~ConnectionThreads() override;  // Calls shutdown().
+  ConnectionThreads(size_t max_threads, absl::Duration idle_timeout)
+      : pool_(max_threads, idle_timeout) {}
 
-  // Runs `job` (one connection, until it closes) on an idle thread, on a
-  // new one while fewer than max_threads run, or when one comes free.
-  void enqueue(std::function<void()> job) override;
+  // Runs `job` (one connection, until it closes) on a thread of its own
+  // (common/sync/thread_pool.h).
+  void enqueue(std::function<void()> job) override {
+    pool_.Run(std::move(job));
+  }
 
   // Runs the jobs still queued, then ends and joins every thread.
-  // Idempotent.
-  void shutdown() override;
+  void shutdown() override { pool_.Shutdown(); }
 
   // Threads running now (busy or idle).
-  size_t threads();
+  size_t threads() { return pool_.threads(); }
 
  private:
-  void Work();
-  // Joins threads that have ended; call without the mutex held.
-  void JoinFinished();
-
-  const size_t max_threads_;
-  const absl::Duration idle_timeout_;
-  Mutex mutex_;
-  CondVar work_arrived_;
-  CondVar thread_ended_;
-  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mutex_);
-  // Threads still running, by id; one moves itself to finished_ as it ends.
-  std::map<std::thread::id, std::thread> running_ ABSL_GUARDED_BY(mutex_);
-  std::vector<std::thread> finished_ ABSL_GUARDED_BY(mutex_);
-  size_t idle_ ABSL_GUARDED_BY(mutex_) = 0;
-  bool shutting_down_ ABSL_GUARDED_BY(mutex_) = false;
+  ThreadPool pool_;
 };
 
 }  // namespace bulletin

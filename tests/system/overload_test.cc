@@ -4,11 +4,15 @@
 // --max_concurrent_writes, Watch streams past --max_watch_streams.
 
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
@@ -22,6 +26,21 @@ namespace bulletin::testing {
 namespace {
 
 using ::testing::HasSubstr;
+
+// The number of threads of process `pid` (from /proc), or -1.
+int ThreadsOf(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    int threads = 0;
+    if (absl::StartsWith(line, "Threads:") &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(8)),
+                         &threads)) {
+      return threads;
+    }
+  }
+  return -1;
+}
 
 TEST(OverloadTest, WritesPastTheConcurrencyLimitAreRefusedWithAdvice) {
   ServicePair pair;
@@ -127,6 +146,57 @@ TEST(OverloadTest, WatchStreamsPastTheLimitAreRefused) {
   EXPECT_TRUE(admitted.ok()) << admitted;
   second->context.TryCancel();
   second->reader->Finish().IgnoreError();
+}
+
+// Open Watch streams hold no thread each (the synchronous API held one per
+// stream: 2,000 streams, 2,022 threads), and every one of them still gets
+// its matches.
+TEST(OverloadTest, WatchStreamsDoNotEachHoldAThread) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest().ok());
+  ASSERT_TRUE(pair.StartQuery({"--max_watch_streams=1000"}).ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+  auto channel = grpc::CreateChannel(pair.query_address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::QueryService::NewStub(channel);
+  v1::WatchRequest request;
+  request.set_query("政协");
+  struct Stream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader;
+  };
+  constexpr int kStreams = 300;
+  std::vector<std::unique_ptr<Stream>> streams;
+  for (int i = 0; i < kStreams; ++i) {
+    auto stream = std::make_unique<Stream>();
+    stream->context.set_deadline(
+        absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
+    stream->reader = stub->Watch(&stream->context, request);
+    // Registered once its initial metadata arrives.
+    stream->reader->WaitForInitialMetadata();
+    streams.push_back(std::move(stream));
+  }
+  const int threads = ThreadsOf(pair.query()->pid());
+  EXPECT_GT(threads, 0);
+  EXPECT_LT(threads, kStreams / 2) << "threads of query-service";
+
+  // A matching bulletin reaches every stream.
+  auto ingest = v1::IngestService::NewStub(grpc::CreateChannel(
+      pair.ingest_address(), grpc::InsecureChannelCredentials()));
+  v1::SubmitRequest submit;
+  submit.set_content("第9号快讯\n江津区政协召开会议。\n");
+  v1::SubmitResponse submitted;
+  grpc::ClientContext submit_context;
+  ASSERT_TRUE(ingest->Submit(&submit_context, submit, &submitted).ok());
+  for (auto& stream : streams) {
+    v1::WatchEvent event;
+    ASSERT_TRUE(stream->reader->Read(&event));
+    EXPECT_EQ(event.hit().bulletin_id(), submitted.id());
+  }
+  for (auto& stream : streams) {
+    stream->context.TryCancel();
+    stream->reader->Finish().IgnoreError();
+  }
 }
 
 }  // namespace

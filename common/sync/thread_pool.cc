@@ -1,4 +1,4 @@
-#include "common/http/connection_threads.h"
+#include "common/sync/thread_pool.h"
 
 #include <algorithm>
 #include <utility>
@@ -7,14 +7,13 @@
 
 namespace bulletin {
 
-ConnectionThreads::ConnectionThreads(size_t max_threads,
-                                     absl::Duration idle_timeout)
+ThreadPool::ThreadPool(size_t max_threads, absl::Duration idle_timeout)
     : max_threads_(std::max<size_t>(max_threads, 1)),
       idle_timeout_(idle_timeout) {}
 
-ConnectionThreads::~ConnectionThreads() { shutdown(); }
+ThreadPool::~ThreadPool() { Shutdown(); }
 
-void ConnectionThreads::enqueue(std::function<void()> job) {
+void ThreadPool::Run(std::function<void()> job) {
   JoinFinished();
   MutexLock lock(&mutex_);
   jobs_.push_back(std::move(job));
@@ -30,7 +29,7 @@ void ConnectionThreads::enqueue(std::function<void()> job) {
   work_arrived_.Signal();
 }
 
-void ConnectionThreads::Work() {
+void ThreadPool::Work() {
   mutex_.Lock();
   while (true) {
     ++idle_;
@@ -52,7 +51,7 @@ void ConnectionThreads::Work() {
   mutex_.Unlock();
 }
 
-void ConnectionThreads::JoinFinished() {
+void ThreadPool::JoinFinished() {
   std::vector<std::thread> finished;
   {
     MutexLock lock(&mutex_);
@@ -62,7 +61,7 @@ void ConnectionThreads::JoinFinished() {
   for (std::thread& thread : finished) thread.join();
 }
 
-void ConnectionThreads::shutdown() {
+void ThreadPool::Shutdown() {
   {
     MutexLock lock(&mutex_);
     shutting_down_ = true;
@@ -74,7 +73,7 @@ void ConnectionThreads::shutdown() {
   JoinFinished();
 }
 
-size_t ConnectionThreads::threads() {
+size_t ThreadPool::threads() {
   MutexLock lock(&mutex_);
   return running_.size();
 }
