@@ -72,7 +72,7 @@ ABSL_FLAG(std::string, auth_token_file, "",
           "changes; empty: reads need none. Needs TLS.");
 ABSL_FLAG(int64_t, max_watch_streams, 256,
           "Watch streams served at once; more are refused with "
-          "RESOURCE_EXHAUSTED. Each holds a thread while it runs.");
+          "RESOURCE_EXHAUSTED. An open stream holds no thread.");
 ABSL_FLAG(std::string, snapshot_dir, "",
           "Directory for this replica's snapshots of its index "
           "(docs/index-format.md): it starts from the newest valid one and "

@@ -102,10 +102,23 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
           return httplib::Server::HandlerResponse::Unhandled;
         self->AllowOrigin(request, response);
         const int http_status = response.status;
-        response.set_content(
-            StatusJson(LibraryErrorStatus(request, http_status,
-                                          self->options_.max_request_bytes)),
-            kJson);
+        const grpc::Status status = LibraryErrorStatus(
+            request, http_status, self->options_.max_request_bytes);
+        // A request refused before any handler ran (a body over the limit,
+        // refused by its Content-Length and read past, never held) counts
+        // as a failed call of the method it was for, as every refusal does.
+        std::optional<HttpRoutes::Match> match =
+            self->routes_.Find(request.method, request.path);
+        if (match.has_value()) {
+          GrpcBridge::Origin origin;
+          origin.request_id =
+              AcceptOrMakeRequestId(request.get_header_value("X-Request-Id"));
+          origin.caller = "anonymous";
+          response.set_header("X-Request-Id", origin.request_id);
+          self->Finished(match->route->full_method, status, origin,
+                         absl::Now());
+        }
+        response.set_content(StatusJson(status), kJson);
         response.status = http_status;
         return httplib::Server::HandlerResponse::Handled;
       }));

@@ -299,7 +299,7 @@ TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
 }
 
 TEST_F(HttpApiTest, LimitsRequestBodies) {
-  Start({"--max_bulletin_bytes=1000"});
+  Start({"--max_bulletin_bytes=1000", "--metrics_listen=127.0.0.1:0"});
   httplib::Client client("127.0.0.1", ingest_http_);
   // Over the HTTP limit (a third over gRPC's message limit, plus 64 KiB):
   // refused before it is read as JSON.
@@ -308,6 +308,16 @@ TEST_F(HttpApiTest, LimitsRequestBodies) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 413);
   EXPECT_THAT(refused->body, HasSubstr(R"("code":8)"));
+  // And counted, as a refused Submit.
+  const int metrics_port = LoggedPort(*pair_.ingest(), "metrics_port");
+  ASSERT_GT(metrics_port, 0);
+  httplib::Client metrics("127.0.0.1", metrics_port);
+  httplib::Result page = metrics.Get("/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body,
+              HasSubstr("grpc_server_handled_total{grpc_service=\"bulletin.v1."
+                        "IngestService\",grpc_method=\"Submit\",grpc_code="
+                        "\"RESOURCE_EXHAUSTED\"} 1"));
 
   // Under the HTTP limit but over the service's: the service refuses it, as
   // over gRPC.
