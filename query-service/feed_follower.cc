@@ -99,12 +99,14 @@ void FeedFollower::Run() {
   arguments.SetInt(
       GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
       static_cast<int>(absl::ToInt64Milliseconds(options_.max_backoff)));
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      FeedTarget(options_.ingest_address),
-      options_.credentials ? options_.credentials
-                           : grpc::InsecureChannelCredentials(),
-      arguments);
-  std::unique_ptr<v1::Feed::Stub> stub = v1::Feed::NewStub(channel);
+  auto current_credentials = [this,
+                              insecure = grpc::InsecureChannelCredentials()] {
+    return options_.credentials ? options_.credentials->Current() : insecure;
+  };
+  std::shared_ptr<grpc::ChannelCredentials> credentials = current_credentials();
+  std::unique_ptr<v1::Feed::Stub> stub =
+      v1::Feed::NewStub(grpc::CreateCustomChannel(
+          FeedTarget(options_.ingest_address), credentials, arguments));
 
   std::mt19937_64 random(std::random_device{}());
   absl::Duration backoff = options_.initial_backoff;
@@ -114,6 +116,14 @@ void FeedFollower::Run() {
   std::unique_ptr<BulletinIndex> rebuilding;
   for (;;) {
     BulletinIndex* target = rebuilding ? rebuilding.get() : index_;
+    // A renewed certificate or rotated token: connect with it from now on.
+    if (std::shared_ptr<grpc::ChannelCredentials> now = current_credentials();
+        now != credentials) {
+      credentials = std::move(now);
+      stub = v1::Feed::NewStub(grpc::CreateCustomChannel(
+          FeedTarget(options_.ingest_address), credentials, arguments));
+      LogInfo("feed_credentials_changed", {{"replica", options_.replica_id}});
+    }
     Stream stream;
     grpc::Status status = FollowOnce(*stub, target, &stream);
     {

@@ -44,6 +44,7 @@
 #include "absl/time/time.h"
 #include "bulletin/v1/feed.grpc.pb.h"
 #include "common/feed/log_identity.h"
+#include "common/server/reloading_client_credentials.h"
 #include "common/sync/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "query-service/index/bulletin_index.h"
@@ -69,8 +70,10 @@ class FeedFollower {
     // A stream with no message (record or heartbeat) for this long is
     // considered dead and reopened. Must exceed ingest's heartbeat interval.
     absl::Duration silence_timeout = absl::Seconds(5);
-    // Channel credentials; insecure when null.
-    std::shared_ptr<grpc::ChannelCredentials> credentials;
+    // Channel credentials, made again when their files change: a new
+    // connection to ingest (after a broken stream) presents the current
+    // certificate and token. Insecure when null.
+    std::shared_ptr<ReloadingClientCredentials> credentials;
     // Rebuild from an empty log even when this replica holds data.
     bool accept_empty_log = false;
     // Called, with why, when a serving replica finds its index is not in the

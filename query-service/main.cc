@@ -26,6 +26,7 @@
 #include "common/server/grpc_server.h"
 #include "common/server/health_state.h"
 #include "common/server/lame_duck.h"
+#include "common/server/reloading_client_credentials.h"
 #include "common/server/server_flags.h"
 #include "common/server/termination_signal.h"
 #include "common/server/tls.h"
@@ -170,8 +171,8 @@ int Run() {
   ingest_security.cert_file = absl::GetFlag(FLAGS_ingest_tls_cert_file);
   ingest_security.key_file = absl::GetFlag(FLAGS_ingest_tls_key_file);
   ingest_security.token_file = absl::GetFlag(FLAGS_feed_token_file);
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> feed_credentials =
-      MakeChannelCredentials(ingest_security);
+  absl::StatusOr<std::shared_ptr<ReloadingClientCredentials>> feed_credentials =
+      ReloadingClientCredentials::Open(ingest_security);
   if (!feed_credentials.ok()) {
     LogError("bad_flags", {{"error", feed_credentials.status().ToString()}});
     return EXIT_FAILURE;

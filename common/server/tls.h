@@ -20,8 +20,9 @@
 // re-read from their files that often (gRPC's FileWatcherCertificateProvider),
 // so a renewed certificate (a Secret update, cert-manager) is served without
 // a restart; connections already open keep the certificate they began with.
-// Client credentials are read once: a long-lived client (query's Feed)
-// restarts to pick up renewed ones.
+// Client credentials are read when made; a long-lived client (query's
+// Feed) makes them again when their files change with
+// ReloadingClientCredentials (reloading_client_credentials.h).
 //
 //   bulletin::CertificateNotAfter("/tls/tls.crt");   // for expiry metrics
 //

@@ -10,8 +10,10 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
 #include "common/metrics/certificate_metrics.h"
@@ -216,6 +218,60 @@ TEST_F(RotationTest, TheServerCertificateRotatesWithoutAFailedHandshake) {
   EXPECT_EQ(traffic.failures(), 0) << traffic.first_error();
   EXPECT_GT(https_traffic.calls(), 0);
   EXPECT_EQ(https_traffic.failures(), 0) << https_traffic.first_error();
+}
+
+// The token query presents to ingest's Feed rotates without restarting the
+// replica: after ingest takes only the new token and restarts, the replica
+// reconnects with the new one and follows on.
+TEST_F(RotationTest, TheFeedTokenRotatesWithoutRestartingTheReplica) {
+  const std::vector<std::string> tls = {"--tls_cert_file=" + certs_.server.cert,
+                                        "--tls_key_file=" + certs_.server.key};
+  const std::string served =
+      pair_.WriteFile("feed-served.tokens", "feed-old-71c2\n");
+  const std::string presented =
+      pair_.WriteFile("feed-presented.token", "feed-old-71c2\n");
+  std::vector<std::string> ingest_flags = tls;
+  ingest_flags.push_back("--feed_token_file=" + served);
+  ASSERT_TRUE(pair_.StartIngest(0, ingest_flags).ok());
+  std::vector<std::string> query_flags = tls;
+  query_flags.push_back("--ingest_tls_ca_file=" + certs_.ca);
+  query_flags.push_back("--feed_token_file=" + presented);
+  ASSERT_TRUE(pair_.StartQuery(query_flags).ok());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> health =
+      MakeChannelCredentials({certs_.ca, "", "", ""});
+  ASSERT_TRUE(health.ok());
+  pair_.set_health_credentials(*health);
+  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+
+  ASSERT_TRUE(WriteFileAtomically(served, "feed-new-0d3e\n").ok());
+  ASSERT_TRUE(WriteFileAtomically(presented, "feed-new-0d3e\n").ok());
+  // Ingest restarts with only the new token: the replica must connect
+  // again, and the old token would be refused.
+  const int port = pair_.ingest_port();
+  pair_.ingest()->Kill();
+  ASSERT_TRUE(pair_.StartIngest(port, ingest_flags).ok());
+
+  const std::string example =
+      pair_.WriteFile("after.txt", "第7号快讯\n江津区政协召开会议。\n");
+  absl::StatusOr<CommandResult> submitted =
+      pair_.Ctl({"--tls_ca_file=" + certs_.ca, "submit", example});
+  ASSERT_TRUE(submitted.ok());
+  ASSERT_EQ(submitted->exit_code, 0) << submitted->err;
+  // "ID SEQ FILE"
+  const std::vector<std::string> fields = absl::StrSplit(submitted->out, ' ');
+  ASSERT_GE(fields.size(), 2u) << submitted->out;
+  bool found = false;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (!found && absl::Now() < deadline) {
+    absl::StatusOr<CommandResult> got =
+        pair_.Ctl({"--tls_ca_file=" + certs_.ca, "--timeout=5s", "get",
+                   "--min_seq=" + fields[1], fields[0]});
+    found = got.ok() && got->exit_code == 0;
+  }
+  EXPECT_TRUE(found) << FileTail(pair_.query()->log_path(), 4000);
+  const std::string log = FileTail(pair_.query()->log_path(), 1 << 20);
+  EXPECT_THAT(log, HasSubstr("feed_credentials_changed"));
+  EXPECT_THAT(log, Not(HasSubstr("feed-new-0d3e")));
 }
 
 TEST_F(RotationTest, CertificateExpiryIsAMetric) {
