@@ -274,8 +274,9 @@ bool PrintOutage(const OutageReport& report, int ingest_replicas, int writers,
       "killed server restarted after each):\n\n",
       writers, absl::FormatDuration(pace).c_str(), ingest_replicas);
   std::printf(
-      "| kill | leader killed | longest gap between acks, s | "
-      "new leader after, s |\n|---:|---|---:|---:|\n");
+      "| kill | leader killed | longest gap between acks, s | new leader "
+      "after, s | acks/s before the kill; once resumed |\n"
+      "|---:|---|---:|---:|---:|\n");
   std::vector<double> gaps;
   for (size_t k = 0; k < report.kills.size(); ++k) {
     const KillOutcome& kill = report.kills[k];
