@@ -17,6 +17,7 @@
 #include "common/server/auth.h"
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
+#include "common/sync/mutex.h"
 #include "grpc/grpc_security_constants.h"
 
 namespace bulletin {
@@ -38,8 +39,20 @@ bool UsableRequestId(absl::string_view id) {
 }
 
 std::string NewRequestId() {
-  thread_local std::mt19937_64 generator{std::random_device{}()};
-  return absl::StrFormat("%016x", generator());
+  // One generator for the process, not one per thread: gRPC's sync server
+  // starts handler threads as calls come, and seeding a generator in each
+  // new thread (std::random_device runs cpuid, a trap to the hypervisor in
+  // a VM) took 8% of ingest's CPU at 32 submitters (docs/benchmarks.md,
+  // "Write path").
+  static Mutex* const mutex = new Mutex();
+  static std::mt19937_64* const generator =
+      new std::mt19937_64(std::random_device{}());
+  uint64_t id = 0;
+  {
+    MutexLock lock(mutex);
+    id = (*generator)();
+  }
+  return absl::StrFormat("%016x", id);
 }
 
 absl::string_view ToView(const grpc::string_ref& ref) {
