@@ -343,7 +343,7 @@ int Run() {
     }
   }
   const absl::Duration warmup =
-      quick ? absl::Seconds(1) : absl::GetFlag(FLAGS_warmup);
+      quick ? absl::Seconds(2) : absl::GetFlag(FLAGS_warmup);
   const absl::Duration duration =
       quick ? absl::Seconds(1) : absl::GetFlag(FLAGS_duration);
   if (mode != "outage") {
