@@ -73,6 +73,10 @@ ABSL_FLAG(std::string, ingest_binary, INGEST_SERVICE_BINARY,
           "The ingest-service to measure.");
 ABSL_FLAG(std::string, query_binary, QUERY_SERVICE_BINARY,
           "The query-service that follows it.");
+ABSL_FLAG(std::string, baseline_ingest_binary, "",
+          "Rate: an ingest-service built from an earlier commit, measured on "
+          "LevelDB beside this one in each run (e.g. the commit "
+          "docs/benchmarks.md's earlier figures were taken at).");
 ABSL_FLAG(std::string, load_binary, BULLETIN_LOAD_BINARY,
           "bench/load's bulletin_load.");
 
@@ -149,22 +153,32 @@ absl::Status MeasureRates(int reps, const std::vector<int>& concurrencies,
   const int64_t per_run = BulletinsPerRun(warmup + duration);
   int64_t next_bulletin = 0;
   for (int rep = 1; rep <= reps; ++rep) {
+    // What each stack's figures are filed under, in the order measured.
+    std::vector<std::pair<std::string, WriteStack::Options>> plan = {
+        {"leveldb", StackOptions(WriteStack::Backend::kLevelDb, 1)}};
+    if (!absl::GetFlag(FLAGS_baseline_ingest_binary).empty()) {
+      plan.push_back({"baseline", plan[0].second});
+      plan.back().second.ingest_binary =
+          absl::GetFlag(FLAGS_baseline_ingest_binary);
+      plan.back().second.enable_echo = false;
+    }
+    plan.push_back(
+        {"jetstream", StackOptions(WriteStack::Backend::kJetStream, 1)});
     std::vector<std::unique_ptr<WriteStack>> stacks;
-    for (WriteStack::Backend backend :
-         {WriteStack::Backend::kLevelDb, WriteStack::Backend::kJetStream}) {
+    for (const auto& [name, options] : plan) {
       absl::StatusOr<std::unique_ptr<WriteStack>> stack =
-          WriteStack::Start(StackOptions(backend, 1));
+          WriteStack::Start(options);
       if (!stack.ok()) return stack.status();
       stacks.push_back(*std::move(stack));
     }
     for (int c : concurrencies) {
       // Echo on the LevelDB stack's ingest (the floor of any RPC on that
-      // server), then Submit on LevelDB, then on JetStream, back to back.
+      // server), then Submit on LevelDB, on the baseline binary's LevelDB
+      // if asked for, then on JetStream, back to back.
       std::map<std::string, double> rate;
       for (int i = -1; i < static_cast<int>(stacks.size()); ++i) {
         const WriteStack& stack = *stacks[i < 0 ? 0 : i];
-        const std::string what =
-            i < 0 ? "echo" : std::string(stack.backend_name());
+        const std::string what = i < 0 ? "echo" : plan[i].first;
         LoadRun run;
         run.load_binary = absl::GetFlag(FLAGS_load_binary);
         run.mode = i < 0 ? "echo" : "submit";
@@ -193,6 +207,10 @@ absl::Status MeasureRates(int reps, const std::vector<int>& concurrencies,
                                                    rate["echo"]);
       figures->ratios["jetstream/leveldb"][c].push_back(rate["jetstream"] /
                                                         rate["leveldb"]);
+      if (rate.count("baseline") > 0) {
+        figures->ratios["leveldb/baseline"][c].push_back(rate["leveldb"] /
+                                                         rate["baseline"]);
+      }
     }
   }
   return absl::OkStatus();
@@ -253,6 +271,26 @@ void PrintRates(int reps, const std::vector<int>& concurrencies,
         c, figures.MedianOf("leveldb", c, &LoadFigures::per_second),
         100 * figures.MedianRatio("leveldb/echo", c), before.per_second,
         100 * before.of_echo);
+  }
+  if (figures.runs.count("baseline") > 0) {
+    std::printf(
+        "\nThe same LevelDB submits on the baseline binary (%s), "
+        "measured between them in each run:\n\n"
+        "| submitters | baseline submits/s | p50 / p99 ms | CPU µs per "
+        "submit | this build / baseline |\n"
+        "|---:|---:|---:|---:|---:|\n",
+        absl::GetFlag(FLAGS_baseline_ingest_binary).c_str());
+    for (int c : concurrencies) {
+      std::printf(
+          "| %d | %.0f (runs %s) | %.2f / %.2f | %.0f | %.0f%% |\n", c,
+          figures.MedianOf("baseline", c, &LoadFigures::per_second),
+          Runs(figures.Of("baseline", c, &LoadFigures::per_second)).c_str(),
+          figures.MedianOf("baseline", c, &LoadFigures::p50_ms),
+          figures.MedianOf("baseline", c, &LoadFigures::p99_ms),
+          figures.MedianOf("baseline", c, &LoadFigures::server_cpu_us),
+          100 * figures.MedianRatio("leveldb/baseline", c));
+    }
+    std::printf("\n");
   }
   if (std::find(concurrencies.begin(), concurrencies.end(), 32) !=
       concurrencies.end()) {

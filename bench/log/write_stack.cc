@@ -43,9 +43,10 @@ absl::StatusOr<std::unique_ptr<WriteStack>> WriteStack::Start(Options options) {
 
 absl::Status WriteStack::StartIngest(int i) {
   const std::string name = absl::StrCat(dir_.path(), "/ingest", i);
-  std::vector<std::string> argv = {
-      options_.ingest_binary, "--listen=127.0.0.1:0",
-      "--port_file=" + name + ".port", "--enable_echo"};
+  std::vector<std::string> argv = {options_.ingest_binary,
+                                   "--listen=127.0.0.1:0",
+                                   "--port_file=" + name + ".port"};
+  if (options_.enable_echo) argv.push_back("--enable_echo");
   if (options_.backend == Backend::kJetStream) {
     argv.push_back("--log=jetstream");
     argv.push_back("--nats_url=" + cluster_->url_list());

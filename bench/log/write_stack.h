@@ -45,6 +45,9 @@ class WriteStack {
     bool follower = true;
     std::string ingest_binary;
     std::string query_binary;
+    // Ingest serves Diagnostics.Echo (--enable_echo), the floor of a call;
+    // off for binaries older than the flag.
+    bool enable_echo = true;
     // The JetStream stream (--nats_stream) and its copies (--nats_replicas).
     std::string stream = "BULLETINS";
     int stream_replicas = 3;
