@@ -9,6 +9,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/server/call_interceptor.h"
 #include "common/server/grpc_log.h"
+#include "common/server/reflection_v1.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -35,6 +37,10 @@ absl::StatusOr<StartedServer> StartGrpcServer(
   // reads them in its constructor.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // gRPC's health service is built without protobuf's generated code, so
+  // its descriptor is in the binary's pool only through ours: using it
+  // links it in, and reflection can then describe grpc.health.v1.Health.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       MakeServerCredentials(options.tls);
@@ -72,12 +78,16 @@ absl::StatusOr<StartedServer> StartGrpcServer(
   builder.SetSyncServerOption(
       grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, kMaxIdlePollers);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  // v1alpha comes with the plugin above; v1 is relayed to it.
+  std::shared_ptr<ReflectionV1Service> reflection_v1 =
+      AddReflectionV1(&builder);
   started.server = builder.BuildAndStart();
   if (started.server == nullptr || started.port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address,
                      ": the address is in use or not local"));
   }
+  reflection_v1->ServeThrough(started.server.get());
   if (!options.port_file.empty()) {
     absl::Status written = WriteFileAtomically(
         options.port_file, absl::StrCat(started.port, "\n"));
