@@ -14,6 +14,10 @@ packages=(
   # The search page's browser test (tests/web): headless Chromium, and a
   # CJK font so its screenshots show Chinese, not boxes.
   chromium fonts-wqy-microhei
+  # The Python client test (tests/client): gRPC and protobuf for Debian's
+  # python3. Its stubs come from protoc and grpc_python_plugin above:
+  # python3-grpc-tools' own protoc is too old for proto3 `optional`.
+  python3-grpcio python3-protobuf
 )
 # npm fetches the google/api and google/rpc protos at configure time
 # (proto/third_party) and puppeteer-core for the browser test. Only when
