@@ -4,6 +4,7 @@
 // and describe them.
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,9 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.pb.h"
-#include "grpc/reflection/v1/reflection.pb.h"
+#include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/sync_stream.h"
 #include "gtest/gtest.h"
 #include "tests/system/service_pair.h"
 
@@ -29,6 +31,10 @@ struct Version {
   std::string name;
   std::string method;
 };
+
+void PrintTo(const Version& version, std::ostream* out) {
+  *out << version.name;
+}
 
 class ReflectionTest : public ::testing::TestWithParam<Version> {
  protected:
