@@ -3,7 +3,7 @@
 #   1. lint with buf's default rules and the exceptions in proto/buf.yaml;
 #   2. no breaking change (buf's FILE rules: generated code, wire and JSON)
 #      against the previous main: $BUF_BREAKING_AGAINST if set, else, on a
-#      branch other than main, where it forked from main (all of the
+#      branch ahead of main, where it forked from main (all of the
 #      branch's changes), else HEAD~1 (on main, as in CI's fresh clone:
 #      the change that the last commit made);
 #   3. proto/buf.gen.yaml generates clients.
@@ -22,11 +22,13 @@ scripts/buf.sh lint
 echo "== buf breaking"
 against="${BUF_BREAKING_AGAINST:-}"
 if [ -z "$against" ]; then
-  branch="$(git rev-parse --abbrev-ref HEAD)"
-  if [ "$branch" != main ] && git rev-parse -q --verify main >/dev/null; then
-    against="$(git merge-base HEAD main)"
-  else
-    against="HEAD~1"
+  against="HEAD~1"
+  # A branch ahead of main (not main itself, nor a detached HEAD at it).
+  if git rev-parse -q --verify main >/dev/null; then
+    fork="$(git merge-base HEAD main)"
+    if [ "$fork" != "$(git rev-parse HEAD)" ]; then
+      against="$fork"
+    fi
   fi
 fi
 if ! git rev-parse -q --verify "$against^{commit}" >/dev/null; then
