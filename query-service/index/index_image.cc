@@ -184,7 +184,7 @@ absl::Status WriteIndexImage(
     out.Put<uint64_t>(meta.segments_to_fold);
     out.PutArray(meta.value_ids);
     record.clear();
-    meta.record->ToBulletin().AppendToString(&record);
+    meta.record->AppendEncoded(&record);
     out.PutBytes(record);
   }
   return out.Finish();
@@ -232,7 +232,6 @@ absl::StatusOr<ReadImage> ReadIndexImage(
   corpus.documents.resize(documents);
   const size_t values = image.dictionary_values.size();
   int64_t next_doc = 0;
-  v1::Bulletin bulletin;
   std::string record;
   for (uint64_t i = 0; i < live_documents && in.ok(); ++i) {
     const uint32_t doc = in.Get<uint32_t>();
@@ -255,15 +254,20 @@ absl::StatusOr<ReadImage> ReadIndexImage(
     }
     in.GetBytes(&record);
     if (!in.ok()) break;
-    if (!bulletin.ParseFromString(record) || bulletin.id().empty() ||
-        bulletin.seq() != corpus.ranks[doc].seq ||
-        bulletin.seq() > applied_seq) {
-      in.Fail(absl::StrCat("the record of document ", doc, " (seq ",
-                           bulletin.seq(), ", in an image at seq ", applied_seq,
-                           ")"));
+    absl::StatusOr<std::shared_ptr<const StoredRecord>> stored =
+        StoredRecord::Decode(record);
+    if (!stored.ok()) {
+      in.Fail(absl::StrCat("document ", doc, ": ", stored.status().message()));
       break;
     }
-    meta.record = std::make_shared<const StoredRecord>(std::move(bulletin));
+    const v1::Bulletin& rest = (*stored)->without_text();
+    if (rest.id().empty() || rest.seq() != corpus.ranks[doc].seq ||
+        rest.seq() > applied_seq) {
+      in.Fail(absl::StrCat("the record of document ", doc, " (seq ", rest.seq(),
+                           ", in an image at seq ", applied_seq, ")"));
+      break;
+    }
+    meta.record = *std::move(stored);
   }
   if (!in.ok()) return in.status();
   return image;

@@ -24,9 +24,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "bulletin/v1/bulletin.pb.h"
 #include "query-service/index/text_segments.h"
 
@@ -53,6 +55,15 @@ class StoredRecord {
   // Heap bytes held, for Stats.
   size_t SpaceUsed() const;
 
+  // The record as a snapshot image holds it (docs/index-format.md): the
+  // segments' bounds and text as they lie here, the source text, and the
+  // rest as a protobuf. Decode takes the text back as bytes, so a load
+  // copies it rather than parsing and validating it as UTF-8 again.
+  void AppendEncoded(std::string* out) const;
+  // DATA_LOSS when `bytes` are not what AppendEncoded wrote.
+  static absl::StatusOr<std::shared_ptr<const StoredRecord>> Decode(
+      std::string_view bytes);
+
  private:
   // Where segment i's text lies in the buffer, and what it is. 32-bit
   // offsets: a record arrives in one gRPC message, far below 4 GiB.
@@ -62,6 +73,8 @@ class StoredRecord {
     int32_t item_index;
     TextField field;
   };
+
+  StoredRecord() = default;
 
   const Bounds* bounds() const { return buffer_.get(); }
   const char* text() const {

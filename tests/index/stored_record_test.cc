@@ -87,5 +87,43 @@ TEST(StoredRecordTest, SpaceUsedCountsTheText) {
             StoredRecord(small).SpaceUsed() + 9900);
 }
 
+// What a snapshot image holds of a record decodes to the same record, text
+// and segments, without the text going through a protobuf parse.
+TEST(StoredRecordTest, EncodedRecordDecodesToTheSame) {
+  v1::Bulletin given = FullBulletin();
+  given.set_source_text("全市安全生产会议召开\n本报讯 近日，……");
+  const StoredRecord stored(given);
+  std::string bytes;
+  stored.AppendEncoded(&bytes);
+  absl::StatusOr<std::shared_ptr<const StoredRecord>> decoded =
+      StoredRecord::Decode(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_TRUE(MessageDifferencer::Equals((*decoded)->ToBulletin(), given));
+  EXPECT_EQ(TextsOf((*decoded)->Segments()), TextsOf(stored.Segments()));
+  EXPECT_TRUE(MessageDifferencer::Equals((*decoded)->without_text(),
+                                         stored.without_text()));
+}
+
+// Every cut of an encoded record is refused, never read past its end.
+TEST(StoredRecordTest, TruncatedEncodingIsRefused) {
+  const StoredRecord stored(FullBulletin());
+  std::string bytes;
+  stored.AppendEncoded(&bytes);
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    // A cut inside the trailing protobuf may still parse; the others must
+    // not, and none may read past the bytes given.
+    const std::string cut = bytes.substr(0, size);
+    absl::StatusOr<std::shared_ptr<const StoredRecord>> decoded =
+        StoredRecord::Decode(cut);
+    if (!decoded.ok()) {
+      EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+    }
+  }
+  std::string bad_field = bytes;
+  bad_field[4 + 12] = 9;  // The first segment's field.
+  EXPECT_EQ(StoredRecord::Decode(bad_field).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
 }  // namespace
 }  // namespace bulletin
