@@ -143,6 +143,41 @@ TEST(SnapshotTest, RestartFromASnapshotReplaysOnlyTheRecordsAfterIt) {
   EXPECT_THAT(search->out, ::testing::StartsWith("1 hits\n")) << search->err;
 }
 
+// A snapshot of one log, met by a replica that now follows another (a new
+// ingest data directory: another log id) whose head is past the
+// snapshot's seq: ingest refuses the position, and the replica rebuilds
+// from the new log, serving none of the old one's bulletins.
+TEST(SnapshotTest, ASnapshotOfAnotherLogIsRefusedAndTheReplicaRebuilds) {
+  ServicePair pair;
+  const std::string snapshots = pair.scratch_dir() + "/snapshots";
+  const std::vector<std::string> flags = {"--snapshot_dir=" + snapshots,
+                                          "--lame_duck_period=0s"};
+  ASSERT_TRUE(pair.StartIngest().ok());
+  ASSERT_TRUE(pair.StartQuery(flags).ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+  ASSERT_TRUE(SubmitMany(pair.ingest_address(), 0, 5));
+  ASSERT_TRUE(WaitForBulletins(pair.query_address(), 5));
+  ASSERT_TRUE(pair.query()->Terminate(absl::Seconds(30)).ok());
+  ASSERT_FALSE(LastEvent(pair.query()->log_path(), "snapshot_written").empty());
+
+  pair.ingest()->Kill();
+  ASSERT_TRUE(
+      pair.StartIngest(0, {"--data_dir=" + pair.scratch_dir() + "/other-log"})
+          .ok());
+  ASSERT_TRUE(SubmitMany(pair.ingest_address(), 100, 7));
+  ASSERT_TRUE(pair.StartQuery(flags).ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.query_address()).ok());
+  const std::string log = pair.query()->log_path();
+  EXPECT_EQ(NumberField(LastEvent(log, "snapshot_loaded"), "bulletins"), 5);
+  EXPECT_THAT(LastEvent(log, "feed_rebuild"),
+              ::testing::HasSubstr("log was replaced"));
+  EXPECT_EQ(NumberField(LastEvent(log, "caught_up"), "records_applied"), 7);
+  EXPECT_EQ(StatsOf(pair.query_address()).bulletin_count(), 7);
+  absl::StatusOr<CommandResult> search = pair.Ctl({"search", "第3号快讯"});
+  ASSERT_TRUE(search.ok());
+  EXPECT_THAT(search->out, ::testing::StartsWith("0 hits\n"));
+}
+
 // Watches a directory for files being created.
 class CreationWatch {
  public:
