@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/record/write_keys.h"
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 #include "query-service/index/standing_query.h"
+#include "query-service/read_mask.h"
 #include "query-service/watch_stream.h"
 
 namespace bulletin {
@@ -16,6 +18,9 @@ namespace {
 // A call without a deadline waits for min_seq at most this long, so that a
 // seq that never comes cannot hold a server thread forever.
 constexpr absl::Duration kMaxSeqWait = absl::Seconds(30);
+
+// BatchGet's bound on ids (AIP-231 asks for one).
+constexpr int kMaxBatchGetIds = 100;
 
 // A search or watch request the index refused: its message says which part
 // (the query, a filter, the page token, the limit); its reason says that it
@@ -73,6 +78,8 @@ grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
   absl::StatusOr<std::string> id = ResolveBulletinId(
       request->id(), request->source(), request->external_id());
   if (!id.ok()) return ToGrpcStatus(id.status());
+  absl::Status mask = ValidateReadMask(request->read_mask());
+  if (!mask.ok()) return ToGrpcStatus(mask);
   grpc::Status waited = AwaitSeq(*context, request->min_seq());
   if (!waited.ok()) return waited;
   absl::StatusOr<v1::Bulletin> bulletin = index_->Get(*id);
@@ -81,8 +88,48 @@ grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
                                       kReasonBulletinNotFound, {{"id", *id}}));
   }
   if (!bulletin.ok()) return ToGrpcStatus(bulletin.status());
+  ApplyReadMask(request->read_mask(), &*bulletin);
   *response->mutable_bulletin() = *std::move(bulletin);
-  return grpc::Status::OK;
+  return ToGrpcStatus(CheckResponseSize(*response));
+}
+
+grpc::Status QueryServiceImpl::BatchGet(grpc::ServerContext* context,
+                                        const v1::BatchGetRequest* request,
+                                        v1::BatchGetResponse* response) {
+  if (request->ids().empty() || request->ids_size() > kMaxBatchGetIds) {
+    return ToGrpcStatus(
+        InvalidField("ids", absl::StrCat("has ", request->ids_size(),
+                                         " ids; give 1 to ", kMaxBatchGetIds)));
+  }
+  for (const std::string& id : request->ids()) {
+    absl::Status valid = ValidateBulletinId(id);
+    if (!valid.ok()) return ToGrpcStatus(valid);
+  }
+  absl::Status mask = ValidateReadMask(request->read_mask());
+  if (!mask.ok()) return ToGrpcStatus(mask);
+  grpc::Status waited = AwaitSeq(*context, request->min_seq());
+  if (!waited.ok()) return waited;
+  std::vector<std::string> missing;
+  for (const std::string& id : request->ids()) {
+    absl::StatusOr<v1::Bulletin> bulletin = index_->Get(id);
+    if (!bulletin.ok()) {
+      missing.push_back(id);
+      continue;
+    }
+    ApplyReadMask(request->read_mask(), &*bulletin);
+    *response->add_bulletins() = *std::move(bulletin);
+  }
+  if (!missing.empty()) {
+    response->Clear();
+    return ToGrpcStatus(WithErrorInfo(
+        absl::NotFoundError(absl::StrCat("no live bulletin with id ",
+                                         absl::StrJoin(missing, ", "),
+                                         " on this replica")),
+        kReasonBulletinNotFound, {{"id", absl::StrJoin(missing, ",")}}));
+  }
+  absl::Status fits = CheckResponseSize(*response);
+  if (!fits.ok()) response->Clear();
+  return ToGrpcStatus(fits);
 }
 
 grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
@@ -90,8 +137,17 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
                                       v1::SearchResponse* response) {
   grpc::Status waited = AwaitSeq(*context, request->min_seq());
   if (!waited.ok()) return waited;
+  absl::Status mask = ValidateReadMask(request->read_mask());
+  if (!mask.ok()) return ToGrpcStatus(mask);
   absl::StatusOr<v1::SearchResponse> result = index_->Search(*request);
   if (!result.ok()) return ToGrpcStatus(QueryError(result.status()));
+  for (v1::Hit& hit : *result->mutable_hits()) {
+    if (hit.has_bulletin()) {
+      ApplyReadMask(request->read_mask(), hit.mutable_bulletin());
+    }
+  }
+  absl::Status fits = CheckResponseSize(*result);
+  if (!fits.ok()) return ToGrpcStatus(fits);
   *response = *std::move(result);
   return grpc::Status::OK;
 }

@@ -36,6 +36,9 @@ class QueryServiceImpl final
 
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
+  grpc::Status BatchGet(grpc::ServerContext* context,
+                        const v1::BatchGetRequest* request,
+                        v1::BatchGetResponse* response) override;
   grpc::Status Search(grpc::ServerContext* context,
                       const v1::SearchRequest* request,
                       v1::SearchResponse* response) override;

@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/util/field_mask_util.h"
 
 namespace bulletin {
 namespace {
@@ -115,6 +117,20 @@ absl::Status SetLeaf(absl::string_view path, absl::string_view text,
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (!repeated &&
+          field->message_type()->full_name() ==
+              google::protobuf::FieldMask::descriptor()->full_name()) {
+        // A FieldMask is written as in JSON: paths separated by commas, in
+        // lowerCamelCase or as the proto names.
+        google::protobuf::FieldMask mask;
+        if (!google::protobuf::util::FieldMaskUtil::FromJsonString(
+                std::string(text), &mask)) {
+          google::protobuf::util::FieldMaskUtil::FromString(std::string(text),
+                                                            &mask);
+        }
+        reflection->MutableMessage(message, field)->CopyFrom(mask);
+        return absl::OkStatus();
+      }
       break;
   }
   return absl::InvalidArgumentError(absl::StrCat(

@@ -33,6 +33,19 @@ TEST(FieldPathTest, SetsScalarsNestedAndRepeatedFields) {
   EXPECT_EQ(request.filters().date_from(), "2021-11-01");
 }
 
+// A read_mask parameter is a FieldMask as JSON writes one: comma-separated
+// paths, in lowerCamelCase or as the proto names.
+TEST(FieldPathTest, SetsAFieldMaskFromCommaSeparatedPaths) {
+  v1::GetRequest camel;
+  ASSERT_TRUE(
+      SetFieldFromText("read_mask", "sourceText,headline", &camel).ok());
+  EXPECT_THAT(camel.read_mask().paths(),
+              ElementsAre("source_text", "headline"));
+  v1::GetRequest snake;
+  ASSERT_TRUE(SetFieldFromText("read_mask", "source_text,items", &snake).ok());
+  EXPECT_THAT(snake.read_mask().paths(), ElementsAre("source_text", "items"));
+}
+
 TEST(FieldPathTest, SetsEnumsByNameOrNumber) {
   v1::SearchRequest request;
   ASSERT_TRUE(SetFieldFromText("order", "RECENCY", &request).ok());

@@ -48,6 +48,8 @@ TEST(HttpRoutesTest, ReadsTheQueryAndIngestAnnotations) {
       UnorderedElementsAre(
           T{"GET", "/v1/bulletins/{id}", "/bulletin.v1.QueryService/Get",
             false},
+          T{"GET", "/v1/bulletins:batchGet",
+            "/bulletin.v1.QueryService/BatchGet", false},
           T{"POST", "/v1/bulletins:search", "/bulletin.v1.QueryService/Search",
             true},
           T{"GET", "/v1/bulletins:watch", "/bulletin.v1.QueryService/Watch",

@@ -127,6 +127,7 @@ TEST_P(WriteSemanticsTest, ALateRetryOfAnOlderVersionChangesNothing) {
 
   v1::GetRequest get;
   get.set_id(created.id());
+  get.mutable_read_mask()->add_paths("source_text");
   v1::Bulletin bulletin;
   ASSERT_TRUE(Get(get, updated.seq(), &bulletin).ok());
   EXPECT_EQ(bulletin.version(), 2);
@@ -188,6 +189,8 @@ TEST_P(WriteSemanticsTest, SourcesScopeExternalIds) {
     v1::GetRequest get;
     get.set_source(sources[i]);
     get.set_external_id("cms-42");
+    get.mutable_read_mask()->add_paths("source_text");
+    get.mutable_read_mask()->add_paths("source");
     v1::Bulletin bulletin;
     ASSERT_TRUE(
         Get(get, std::max(responses[0].seq(), responses[1].seq()), &bulletin)

@@ -7,6 +7,13 @@
 // never as HTML; matched spans come marked 【…】 and become <mark>.
 'use strict';
 
+// Every Bulletin field the record view shows.
+const RECORD_FIELDS = [
+  'kicker', 'headline', 'subtitle', 'series', 'dateline', 'date', 'lead',
+  'items', 'people', 'reporters', 'warnings', 'external_id', 'source',
+  'source_text', 'source_encoding', 'ingested_at_micros',
+].join(',');
+
 const PAGE_SIZE = 10;
 
 // Facet fields the page asks for, the Filters field each one sets, and its
@@ -302,7 +309,10 @@ async function showBulletin(id) {
   article.replaceChildren(el('p', {className: 'status', textContent: '正在打开…'}));
   showError(error, '');
   try {
-    const response = await callApi('GET', `/v1/bulletins/${encodeURIComponent(id)}`);
+    // The whole record, its source text included (Get leaves that out
+    // unless asked).
+    const response = await callApi(
+        'GET', `/v1/bulletins/${encodeURIComponent(id)}?read_mask=${RECORD_FIELDS}`);
     renderBulletin(response.bulletin || {});
   } catch (failure) {
     article.replaceChildren();
