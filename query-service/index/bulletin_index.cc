@@ -266,14 +266,12 @@ class BulletinIndex::Impl {
     checkpoint->applied_seq_ = applied_seq_;
     checkpoint->log_identity_ = log_identity_;
     const size_t live = static_cast<size_t>(s.live_documents);
-    checkpoint->records_.reserve(live);
     image->ranks = s.corpus.ranks;
     image->live_documents.reserve(live);
     image->live_metas.reserve(live);
     for (size_t doc = 0; doc < s.corpus.documents.size(); ++doc) {
       const DocumentMeta& d = s.corpus.documents[doc];
       if (d.record == nullptr) continue;
-      checkpoint->records_.push_back(d.record);
       image->live_documents.push_back(static_cast<uint32_t>(doc));
       image->live_metas.push_back(d);
     }
@@ -655,8 +653,8 @@ BulletinIndex::Checkpoint::Checkpoint(Checkpoint&&) noexcept = default;
 BulletinIndex::Checkpoint& BulletinIndex::Checkpoint::operator=(
     Checkpoint&&) noexcept = default;
 
-v1::Bulletin BulletinIndex::Checkpoint::BulletinAt(size_t i) const {
-  return records_[i]->ToBulletin();
+size_t BulletinIndex::Checkpoint::size() const {
+  return image_ == nullptr ? 0 : image_->live_documents.size();
 }
 
 absl::Status BulletinIndex::Checkpoint::WriteImage(

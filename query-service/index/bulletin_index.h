@@ -6,9 +6,9 @@
 //       index.Search(request);
 //
 //   bulletin::BulletinIndex::Checkpoint checkpoint = index.TakeCheckpoint();
-//   for (size_t i = 0; i < checkpoint.size(); ++i) {
-//     Save(checkpoint.BulletinAt(i));   // the live bulletins, in seq order
-//   }
+//   absl::Status saved = checkpoint.WriteImage(write);   // a snapshot
+//   bulletin::BulletinIndex restored;
+//   absl::Status loaded = restored.LoadImage(read, checkpoint.applied_seq());
 //
 // Thread-safety: one writer, many readers. Apply, Clear and Compact must be
 // called from one thread at a time (the Feed applier); every const method
@@ -25,7 +25,6 @@
 #include <functional>
 #include <memory>
 #include <string_view>
-#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -37,8 +36,6 @@
 #include "common/feed/log_identity.h"
 
 namespace bulletin {
-
-class StoredRecord;
 
 class BulletinIndex {
  public:
@@ -156,10 +153,7 @@ class BulletinIndex::Checkpoint {
   uint64_t applied_seq() const { return applied_seq_; }
   const LogIdentity& log_identity() const { return log_identity_; }
   // Live bulletins.
-  size_t size() const { return records_.size(); }
-  // The i-th live bulletin in ascending seq, as applied (seq set), i <
-  // size(); applying them in this order rebuilds the index.
-  v1::Bulletin BulletinAt(size_t i) const;
+  size_t size() const;
 
   // Writes the index as it was (docs/index-format.md, "Snapshots": the
   // image) through `write`: its documents, their records and filter
@@ -174,7 +168,6 @@ class BulletinIndex::Checkpoint {
   struct Image;
   uint64_t applied_seq_ = 0;
   LogIdentity log_identity_;
-  std::vector<std::shared_ptr<const StoredRecord>> records_;
   std::shared_ptr<const Image> image_;
 };
 
