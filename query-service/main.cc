@@ -320,6 +320,22 @@ int Run() {
         &index, snapshots.get(), absl::GetFlag(FLAGS_snapshot_interval),
         index.applied_seq());
     snapshotter->Start();
+    Snapshotter* written = snapshotter.get();
+    registry.AddGauge("bulletin_snapshot_applied_seq",
+                      "Applied seq of the newest snapshot this replica wrote "
+                      "or started from (0: none).",
+                      {}, [written] {
+                        return std::vector<GaugeSample>{
+                            {{}, static_cast<double>(written->last_seq())}};
+                      });
+    registry.AddCounterFunction(
+        "bulletin_snapshot_failures_total",
+        "Snapshots that could not be written (each is logged as "
+        "snapshot_failed and tried again at the next interval).",
+        {}, [written] {
+          return std::vector<GaugeSample>{
+              {{}, static_cast<double>(written->failures())}};
+        });
   }
   follower.Start();
   ReplicaFreshness::Options freshness_options;

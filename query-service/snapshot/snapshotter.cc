@@ -37,6 +37,11 @@ uint64_t Snapshotter::last_seq() const {
   return last_seq_;
 }
 
+int64_t Snapshotter::failures() const {
+  MutexLock lock(&mutex_);
+  return failures_;
+}
+
 void Snapshotter::Run() {
   // Background work, like the index's freezer: best effort, a failure
   // leaves the default priority.
@@ -63,6 +68,10 @@ absl::Status Snapshotter::SnapshotIfChanged() {
   const BulletinIndex::Checkpoint checkpoint = index_->TakeCheckpoint();
   absl::StatusOr<WrittenSnapshot> written = directory_->Write(checkpoint);
   if (!written.ok()) {
+    {
+      MutexLock lock(&mutex_);
+      ++failures_;
+    }
     LogError("snapshot_failed", {{"dir", directory_->path()},
                                  {"applied_seq", checkpoint.applied_seq()},
                                  {"error", written.status().ToString()}});

@@ -52,6 +52,8 @@ class Snapshotter {
 
   // The applied seq of the newest snapshot written or loaded.
   uint64_t last_seq() const;
+  // Snapshots that failed to be written so far.
+  int64_t failures() const;
 
  private:
   void Run();
@@ -66,6 +68,7 @@ class Snapshotter {
   CondVar stop_requested_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   uint64_t last_seq_ ABSL_GUARDED_BY(mutex_);
+  int64_t failures_ ABSL_GUARDED_BY(mutex_) = 0;
   std::thread thread_;
 };
 

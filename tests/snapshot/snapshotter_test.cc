@@ -4,6 +4,7 @@
 #include "query-service/snapshot/snapshotter.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <random>
 #include <string>
@@ -81,6 +82,28 @@ TEST(SnapshotterTest, WritesPeriodicallyOnItsThread) {
   absl::StatusOr<WrittenSnapshot> newest = snapshots.LoadNewest(&loaded);
   ASSERT_TRUE(newest.ok()) << newest.status();
   EXPECT_EQ(loaded.applied_seq(), 2u);
+}
+
+// A write that fails is counted, and tried again once it can succeed.
+TEST(SnapshotterTest, CountsFailedWrites) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/snapshots";
+  SnapshotDirectory snapshots(path);
+  ASSERT_TRUE(snapshots.Open().ok());
+  BulletinIndex index;
+  Add(&index, 1);
+  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1), 0);
+  ASSERT_EQ(rmdir(path.c_str()), 0);
+  ::testing::internal::CaptureStderr();
+  EXPECT_FALSE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_NE(::testing::internal::GetCapturedStderr().find("snapshot_failed"),
+            std::string::npos);
+  EXPECT_EQ(snapshotter.failures(), 1);
+  EXPECT_EQ(snapshotter.last_seq(), 0u);
+  ASSERT_TRUE(snapshots.Open().ok());
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(snapshotter.failures(), 1);
+  EXPECT_EQ(snapshotter.last_seq(), 1u);
 }
 
 // Snapshots taken while the applier goes on (corrections, retractions and
