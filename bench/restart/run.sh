@@ -88,7 +88,8 @@ restart() {
   ready="$(now)"
   kill -TERM "$pid"
   wait "$pid" || true
-  echo "$ready - $started" | bc -l
+  awk -v ready="$ready" -v started="$started" \
+    'BEGIN { printf "%.3f\n", ready - started }'
 }
 
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
