@@ -317,8 +317,7 @@ int Run() {
       LogInfo("snapshot_none", {{"reason", loaded.status().ToString()}});
     }
     snapshotter = std::make_unique<Snapshotter>(
-        &index, snapshots.get(), absl::GetFlag(FLAGS_snapshot_interval),
-        index.applied_seq());
+        &index, snapshots.get(), absl::GetFlag(FLAGS_snapshot_interval));
     snapshotter->Start();
     Snapshotter* written = snapshotter.get();
     registry.AddGauge("bulletin_snapshot_applied_seq",

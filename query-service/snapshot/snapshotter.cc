@@ -10,12 +10,12 @@
 namespace bulletin {
 
 Snapshotter::Snapshotter(const BulletinIndex* index,
-                         SnapshotDirectory* directory, absl::Duration interval,
-                         uint64_t last_seq)
+                         SnapshotDirectory* directory, absl::Duration interval)
     : index_(index),
       directory_(directory),
       interval_(interval),
-      last_seq_(last_seq) {}
+      last_seq_(index->applied_seq()),
+      last_identity_(index->log_identity()) {}
 
 Snapshotter::~Snapshotter() { Stop(); }
 
@@ -63,7 +63,13 @@ void Snapshotter::Run() {
 absl::Status Snapshotter::SnapshotIfChanged() {
   MutexLock writing(&write_mutex_);
   const uint64_t applied = index_->applied_seq();
-  if (applied == 0 || applied == last_seq()) return absl::OkStatus();
+  const LogIdentity identity = index_->log_identity();
+  {
+    MutexLock lock(&mutex_);
+    if (applied == 0 || (applied == last_seq_ && identity == last_identity_)) {
+      return absl::OkStatus();
+    }
+  }
   const absl::Time started = absl::Now();
   const BulletinIndex::Checkpoint checkpoint = index_->TakeCheckpoint();
   absl::StatusOr<WrittenSnapshot> written = directory_->Write(checkpoint);
@@ -80,6 +86,7 @@ absl::Status Snapshotter::SnapshotIfChanged() {
   {
     MutexLock lock(&mutex_);
     last_seq_ = checkpoint.applied_seq();
+    last_identity_ = checkpoint.log_identity();
   }
   LogInfo("snapshot_written",
           {{"file", written->path},

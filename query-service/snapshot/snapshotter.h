@@ -1,10 +1,11 @@
 // Writes a query replica's snapshots: every `interval` on its own thread,
-// and once more when the replica stops, each time only if the index has
-// applied something since the last snapshot (or the one it was loaded
-// from).
+// and once more when the replica stops, each time only if the index's
+// position (log identity and applied seq) moved since the last snapshot,
+// or since the snapshotter was made (right after the index was loaded
+// from one).
 //
-//   bulletin::Snapshotter snapshotter(&index, &snapshots, absl::Minutes(10),
-//                                     /*last_seq=*/loaded_seq);
+//   snapshots.LoadNewest(&index);
+//   bulletin::Snapshotter snapshotter(&index, &snapshots, absl::Minutes(10));
 //   snapshotter.Start();
 //   ...                                   // SIGTERM, lame duck, drain
 //   follower.Stop();
@@ -36,18 +37,20 @@ namespace bulletin {
 
 class Snapshotter {
  public:
-  // `last_seq`: the applied seq of the snapshot the index was loaded from
-  // (0 if none), which needs no new snapshot.
+  // The index's position now needs no snapshot: it is empty, or was just
+  // loaded from one.
   Snapshotter(const BulletinIndex* index, SnapshotDirectory* directory,
-              absl::Duration interval, uint64_t last_seq);
+              absl::Duration interval);
   ~Snapshotter();  // Calls Stop().
 
   void Start();
   // Ends the thread, after the snapshot it may be writing. Idempotent.
   void Stop();
 
-  // Writes a snapshot unless the index's applied seq is that of the last
-  // one (or is 0); logs what it did (snapshot_written, snapshot_failed).
+  // Writes a snapshot unless the index's position is that of the last one
+  // (or its applied seq is 0); logs what it did (snapshot_written,
+  // snapshot_failed). A rebuilt index may come back to the same seq in
+  // another log: that is a new position.
   absl::Status SnapshotIfChanged();
 
   // The applied seq of the newest snapshot written or loaded.
@@ -68,6 +71,7 @@ class Snapshotter {
   CondVar stop_requested_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   uint64_t last_seq_ ABSL_GUARDED_BY(mutex_);
+  LogIdentity last_identity_ ABSL_GUARDED_BY(mutex_);
   int64_t failures_ ABSL_GUARDED_BY(mutex_) = 0;
   std::thread thread_;
 };

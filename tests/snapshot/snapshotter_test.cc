@@ -34,7 +34,7 @@ TEST(SnapshotterTest, WritesOnlyWhenTheIndexMoved) {
   SnapshotDirectory snapshots(dir.path(), /*keep=*/10);
   ASSERT_TRUE(snapshots.Open().ok());
   BulletinIndex index;
-  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1), 0);
+  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1));
   // An empty index needs no snapshot.
   ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
   EXPECT_EQ(SnapshotCount(snapshots), 0u);
@@ -50,14 +50,14 @@ TEST(SnapshotterTest, WritesOnlyWhenTheIndexMoved) {
   EXPECT_EQ(snapshotter.last_seq(), 2u);
 }
 
-// The seq of the snapshot the index was loaded from needs no new one.
-TEST(SnapshotterTest, TheLoadedSeqCountsAsWritten) {
+// The position of the snapshot the index was loaded from needs no new one.
+TEST(SnapshotterTest, TheLoadedPositionCountsAsWritten) {
   testing::TempDir dir;
   SnapshotDirectory snapshots(dir.path());
   ASSERT_TRUE(snapshots.Open().ok());
   BulletinIndex index;
   Add(&index, 5);
-  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1), 5);
+  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1));
   ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
   EXPECT_EQ(SnapshotCount(snapshots), 0u);
 }
@@ -67,7 +67,7 @@ TEST(SnapshotterTest, WritesPeriodicallyOnItsThread) {
   SnapshotDirectory snapshots(dir.path());
   ASSERT_TRUE(snapshots.Open().ok());
   BulletinIndex index;
-  Snapshotter snapshotter(&index, &snapshots, absl::Milliseconds(10), 0);
+  Snapshotter snapshotter(&index, &snapshots, absl::Milliseconds(10));
   snapshotter.Start();
   Add(&index, 1);
   Add(&index, 2);
@@ -84,6 +84,29 @@ TEST(SnapshotterTest, WritesPeriodicallyOnItsThread) {
   EXPECT_EQ(loaded.applied_seq(), 2u);
 }
 
+// A replica that rebuilt from another log may reach the seq of its last
+// snapshot again: a snapshot of the other log is still written.
+TEST(SnapshotterTest, TheSameSeqInAnotherLogIsANewPosition) {
+  testing::TempDir dir;
+  SnapshotDirectory snapshots(dir.path());
+  ASSERT_TRUE(snapshots.Open().ok());
+  BulletinIndex index;
+  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1));
+  Add(&index, 1);
+  index.SetLogIdentity({"log-a", 1});
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(SnapshotCount(snapshots), 1u);
+  BulletinIndex rebuilt;
+  Add(&rebuilt, 1);
+  rebuilt.SetLogIdentity({"log-b", 1});
+  index.ReplaceWith(rebuilt);
+  ASSERT_TRUE(snapshotter.SnapshotIfChanged().ok());
+  EXPECT_EQ(SnapshotCount(snapshots), 2u);
+  BulletinIndex loaded;
+  ASSERT_TRUE(snapshots.LoadNewest(&loaded).ok());
+  EXPECT_EQ(loaded.log_identity().log_id, "log-b");
+}
+
 // A write that fails is counted, and tried again once it can succeed.
 TEST(SnapshotterTest, CountsFailedWrites) {
   testing::TempDir dir;
@@ -91,8 +114,8 @@ TEST(SnapshotterTest, CountsFailedWrites) {
   SnapshotDirectory snapshots(path);
   ASSERT_TRUE(snapshots.Open().ok());
   BulletinIndex index;
+  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1));
   Add(&index, 1);
-  Snapshotter snapshotter(&index, &snapshots, absl::Hours(1), 0);
   ASSERT_EQ(rmdir(path.c_str()), 0);
   ::testing::internal::CaptureStderr();
   EXPECT_FALSE(snapshotter.SnapshotIfChanged().ok());
@@ -114,7 +137,7 @@ TEST(SnapshotterTest, SnapshotsWhileTheIndexChanges) {
   SnapshotDirectory snapshots(dir.path());
   ASSERT_TRUE(snapshots.Open().ok());
   BulletinIndex index;
-  Snapshotter snapshotter(&index, &snapshots, absl::Milliseconds(1), 0);
+  Snapshotter snapshotter(&index, &snapshots, absl::Milliseconds(1));
   snapshotter.Start();
   std::mt19937 rng(5);
   for (uint64_t seq = 1; seq <= 3000; ++seq) {
