@@ -79,6 +79,12 @@ grpc::Status FeedServiceImpl::Subscribe(
 grpc::Status FeedServiceImpl::Stream(
     grpc::ServerContext* context, const v1::SubscribeRequest& request,
     grpc::ServerWriter<v1::FeedMessage>* writer) {
+  // A log that is not ready may not know its identity or head yet: the
+  // replica tries again (here or on another ingest replica).
+  if (absl::Status ready = log_->Readiness(); !ready.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        std::string(ready.message()));
+  }
   // Whether the replica's position is in this log: the same log, and a seq
   // this log's history holds. Checked before the head is read, so that the
   // head sent covers whatever the check learned.

@@ -52,7 +52,9 @@ ABSL_FLAG(std::string, nats_stream, "BULLETINS",
 ABSL_FLAG(int32_t, nats_replicas, 3,
           "With --log=jetstream: copies of the stream the cluster keeps.");
 ABSL_FLAG(absl::Duration, nats_connect_timeout, absl::Seconds(30),
-          "With --log=jetstream: how long to wait at start for the cluster.");
+          "With --log=jetstream: how long to wait at start for the cluster "
+          "before serving anyway, NOT_SERVING and refusing writes with "
+          "UNAVAILABLE until it is reachable (ingest keeps trying).");
 ABSL_FLAG(std::string, nats_credentials_file, "",
           "With --log=jetstream: a NATS credentials file (JWT and seed).");
 ABSL_FLAG(std::string, nats_tls_ca_file, "",
@@ -103,6 +105,11 @@ namespace {
 
 // The health condition a failed log write raises.
 constexpr char kLogNotWritable[] = "log_not_writable";
+// The health condition raised while the log is not ready
+// (BulletinLog::Readiness), e.g. its NATS cluster is out of reach.
+constexpr char kLogNotReady[] = "log_not_ready";
+// How often the main thread looks at the log's readiness.
+constexpr absl::Duration kReadinessPollInterval = absl::Milliseconds(200);
 
 // Who may call what: Submit, Retract and Parse (which costs as much as a
 // Submit) need the submit token when one is configured; Feed needs the feed
@@ -139,12 +146,15 @@ absl::StatusOr<std::vector<AccessRule>> AccessRules() {
   return rules;
 }
 
-// The log the flags ask for.
-absl::StatusOr<std::unique_ptr<BulletinLog>> OpenLog() {
+// The log the flags ask for, reporting its synced writes to `metrics`. A
+// JetStream log whose cluster is not reachable within
+// --nats_connect_timeout is returned anyway, not ready and still trying.
+absl::StatusOr<std::unique_ptr<BulletinLog>> OpenLog(LogMetrics* metrics) {
   const std::string backend = absl::GetFlag(FLAGS_log);
   if (backend == "leveldb") {
     LevelDbLog::Options options;
     options.scrub_interval = absl::GetFlag(FLAGS_scrub_interval);
+    options.metrics = metrics;
     absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
         LevelDbLog::Open(absl::GetFlag(FLAGS_data_dir), options);
     if (!log.ok()) return log.status();
@@ -160,13 +170,47 @@ absl::StatusOr<std::unique_ptr<BulletinLog>> OpenLog() {
     options.tls_ca_file = absl::GetFlag(FLAGS_nats_tls_ca_file);
     options.tls_cert_file = absl::GetFlag(FLAGS_nats_tls_cert_file);
     options.tls_key_file = absl::GetFlag(FLAGS_nats_tls_key_file);
+    options.metrics = metrics;
     absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
-        JetStreamLog::Open(std::move(options));
+        JetStreamLog::Start(std::move(options));
     if (!log.ok()) return log.status();
+    const absl::Status ready = (*log)->WaitUntilReady(
+        absl::Now() + absl::GetFlag(FLAGS_nats_connect_timeout));
+    // UNAVAILABLE passes (ingest serves NOT_SERVING and the log keeps
+    // trying); anything else, such as a stream configured otherwise, never
+    // gets better by waiting.
+    if (!ready.ok() && ready.code() != absl::StatusCode::kUnavailable) {
+      return ready;
+    }
     return std::unique_ptr<BulletinLog>(*std::move(log));
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "--log must be 'leveldb' or 'jetstream', not '", backend, "'"));
+}
+
+// Raises kLogNotReady while `log` is not ready and logs each change, until
+// a termination signal comes (returned) or the log says it will never be
+// ready (0 returned).
+int FollowLogReadiness(const BulletinLog& log, HealthState* health) {
+  absl::Status last = absl::OkStatus();
+  for (;;) {
+    const absl::Status readiness = log.Readiness();
+    if (readiness != last) {
+      health->Set(kLogNotReady, HealthState::kNotReady, !readiness.ok());
+      if (readiness.ok()) {
+        LogInfo("log_ready", {{"head_seq", log.head_seq()}});
+      } else {
+        LogError("log_not_ready", {{"error", readiness.ToString()}});
+      }
+      last = readiness;
+    }
+    if (!readiness.ok() && readiness.code() != absl::StatusCode::kUnavailable) {
+      return 0;
+    }
+    const int signal_number =
+        WaitForTerminationSignalFor(kReadinessPollInterval);
+    if (signal_number != 0) return signal_number;
+  }
 }
 
 int Run() {
@@ -175,7 +219,16 @@ int Run() {
     LogError("bad_flags", {{"error", access_rules.status().ToString()}});
     return EXIT_FAILURE;
   }
-  absl::StatusOr<std::unique_ptr<BulletinLog>> log = OpenLog();
+  MetricsRegistry registry;
+  // The LevelDB log is its directory; a JetStream log's bytes are the NATS
+  // servers' to report.
+  LogMetrics log_metrics(
+      &registry,
+      [data_dir = absl::GetFlag(FLAGS_data_dir),
+       embedded = absl::GetFlag(FLAGS_log) == "leveldb"]() -> uint64_t {
+        return embedded ? DirectoryBytes(data_dir) : 0;
+      });
+  absl::StatusOr<std::unique_ptr<BulletinLog>> log = OpenLog(&log_metrics);
   if (!log.ok()) {
     LogError("log_open_failed", {{"error", log.status().ToString()}});
     return EXIT_FAILURE;
@@ -183,6 +236,7 @@ int Run() {
   // A failed log write stops all writes until a restart: ingest then is
   // neither ready nor live, so that its supervisor restarts it.
   HealthState health({"bulletin.v1.IngestService", "bulletin.v1.Feed"});
+  health.Set(kLogNotReady, HealthState::kNotReady, !(*log)->Readiness().ok());
   GroupCommitter::Options commit_options;
   commit_options.max_pending =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_pending_submits));
@@ -198,7 +252,6 @@ int Run() {
     return EXIT_FAILURE;
   }
 
-  MetricsRegistry registry;
   RpcMetrics rpc_metrics(&registry);
   Admission write_admission(
       "Submit and Parse",
@@ -222,15 +275,6 @@ int Run() {
   AddCertificateExpiryMetric(&registry,
                              {absl::GetFlag(FLAGS_tls_cert_file),
                               absl::GetFlag(FLAGS_tls_client_ca_file)});
-  // The LevelDB log is its directory; a JetStream log's bytes are the NATS
-  // servers' to report. The backend is to report each synced write's latency
-  // through ObserveSync (common/metrics/log_metrics.h).
-  LogMetrics log_metrics(
-      &registry,
-      [data_dir = absl::GetFlag(FLAGS_data_dir),
-       embedded = absl::GetFlag(FLAGS_log) == "leveldb"]() -> uint64_t {
-        return embedded ? DirectoryBytes(data_dir) : 0;
-      });
   const BulletinLog* log_view = log->get();
   registry.AddGauge("bulletin_log_head_seq", "Seq of the last log record.", {},
                     [log_view] {
@@ -316,7 +360,7 @@ int Run() {
                       {"head_seq", (*log)->head_seq()},
                       {"live_bulletins", (*committer)->live_count()}});
 
-  const int signal_number = WaitForTerminationSignal();
+  const int signal_number = FollowLogReadiness(**log, &health);
   LogInfo("shutting_down", {{"signal", signal_number}});
   LameDuck(&health, absl::GetFlag(FLAGS_lame_duck_period));
   // Feed streams never finish on their own: end them first so that the
@@ -331,7 +375,8 @@ int Run() {
   (*committer)->Stop();
   (*log)->Close();
   LogInfo("stopped", {{"head_seq", (*log)->head_seq()}});
-  return EXIT_SUCCESS;
+  // Signal 0: the log will never be ready (a misconfigured stream).
+  return signal_number != 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 }  // namespace

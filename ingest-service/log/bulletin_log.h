@@ -136,6 +136,18 @@ class BulletinLog {
   // (a leader election, a lost quorum) and it stays writable.
   virtual bool writable() const = 0;
 
+  // Whether the log can serve reads and take appends now; the one place
+  // that says so (ingest's health follows it). OK when it can.
+  // UNAVAILABLE, saying what was tried, while it cannot for now: a
+  // replicated log that has not reached its cluster yet or lost it, which
+  // keeps trying and becomes ready again by itself, and a closed or
+  // unwritable log (see writable() for what that takes). FAILED_PRECONDITION
+  // when it never will without an operator (a JetStream stream whose
+  // configuration disagrees with ingest's): the process should exit.
+  // While not ready, identity() may be empty and Read and Append fail with
+  // this status.
+  virtual absl::Status Readiness() const = 0;
+
   // Wakes every waiter and makes further Appends fail with UNAVAILABLE;
   // reads keep working until the log is destroyed.
   virtual void Close() = 0;

@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -16,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/metrics/log_metrics.h"
 #include "common/sync/mutex.h"
 #include "ingest-service/log/log_position.h"
 
@@ -35,6 +37,18 @@ constexpr char kSequenceHeader[] = "Nats-Sequence";
 // How long Read waits for a server that has not yet stored the records up to
 // the head it was told about (a direct get answered by a lagging replica).
 constexpr absl::Duration kReplicaLagWait = absl::Seconds(2);
+// How often the supervisor asks the stream for its state while all is well
+// (which also bounds how far the head lags behind other writers when the
+// tail's consumer is being re-created after a server loss), and how soon it
+// tries again while the cluster is unreachable or not answering.
+constexpr absl::Duration kProbeInterval = absl::Seconds(1);
+constexpr absl::Duration kRetryInterval = absl::Milliseconds(250);
+// How often WaitUntilReady looks at the connection's state.
+constexpr absl::Duration kReadyPollStep = absl::Milliseconds(50);
+// How long the destructor waits for the tail's callback to return.
+constexpr absl::Duration kTailStopWait = absl::Seconds(5);
+// How much longer than its MaxWait Append waits for a publish's answer.
+constexpr absl::Duration kAckTimerMargin = absl::Seconds(1);
 
 std::string NatsText(natsStatus status) {
   const char* last = nats_GetLastError(nullptr);
@@ -98,26 +112,65 @@ class JetStreamLog::Impl {
  public:
   explicit Impl(Options options)
       : options_(std::move(options)),
-        bulletin_subjects_(absl::StrCat(options_.stream, ".b.>")) {}
+        bulletin_subjects_(absl::StrCat(options_.stream, ".b.>")),
+        servers_(absl::StrJoin(options_.servers, ",")),
+        start_error_(absl::UnavailableError(
+            absl::StrCat("NATS JetStream is unreachable so far: connecting to ",
+                         servers_))) {}
 
   ~Impl() {
     Close();
-    // The tail's callback and PubAck callbacks run on NATS threads and use
-    // this object: drain the subscription (which waits for its callback to
-    // return) and close the connection before anything is freed.
-    if (tail_ != nullptr && natsSubscription_Drain(tail_) == NATS_OK) {
-      natsSubscription_WaitForDrainCompletion(tail_, 5000);
-    }
+    if (supervisor_.joinable()) supervisor_.join();
+    // Closing the connection ends the tail's subscription without asking
+    // the servers to delete its consumer, which is ephemeral and dropped by
+    // them once idle. (Draining it instead makes nats.c 3.4 delete the
+    // consumer while it may be re-creating it after a server loss, and read
+    // the consumer's freed name.) The tail's callback runs on a NATS thread
+    // and uses this object: wait until it has returned for the last time.
     if (connection_ != nullptr) natsConnection_Close(connection_);
+    if (tail_ != nullptr) {
+      MutexLock lock(&mutex_);
+      state_changed_.WaitUntil(&mutex_, absl::Now() + kTailStopWait,
+                               [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                                 return tail_stopped_;
+                               });
+    }
     if (tail_ != nullptr) natsSubscription_Destroy(tail_);
     if (js_ != nullptr) jsCtx_Destroy(js_);
     if (connection_ != nullptr) natsConnection_Destroy(connection_);
     if (nats_options_ != nullptr) natsOptions_Destroy(nats_options_);
   }
 
-  absl::Status Connect();
-  absl::Status EnsureStream();
-  absl::Status StartTail();
+  // Builds the client's options; INVALID_ARGUMENT when they are unusable.
+  absl::Status Configure();
+  // Starts the thread that connects, prepares the stream and then watches
+  // the cluster.
+  void StartSupervisor() {
+    supervisor_ = std::thread([this] { Supervise(); });
+  }
+  absl::Status WaitUntilReady(absl::Time deadline) const {
+    for (;;) {
+      absl::Status readiness = Readiness();
+      if (readiness.ok() ||
+          readiness.code() != absl::StatusCode::kUnavailable ||
+          absl::Now() >= deadline) {
+        return readiness;
+      }
+      // The connection's state is nats.c's and wakes nobody here: look
+      // again every step, and at once when the supervisor learns more.
+      MutexLock lock(&mutex_);
+      state_changed_.WaitUntil(&mutex_,
+                               std::min(deadline, absl::Now() + kReadyPollStep),
+                               [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                                 return closed_ || fatal_;
+                               });
+    }
+  }
+  absl::Status Readiness() const {
+    if (absl::Status usable = Usable(); !usable.ok()) return usable;
+    MutexLock lock(&mutex_);
+    return probe_error_;
+  }
 
   absl::StatusOr<std::vector<AppendOutcome>> Append(
       const std::vector<LogAppend>& entries);
@@ -137,14 +190,24 @@ class JetStreamLog::Impl {
     return head_;
   }
   LogIdentity identity() const {
+    MutexLock lock(&mutex_);
+    if (history_.empty()) return LogIdentity{};
     return LogIdentity{log_id_, history_.back().epoch};
   }
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const {
+    if (absl::Status usable = Usable(); !usable.ok()) return usable;
     // Another ingest replica may have told the reader of a record this one
     // has not heard of yet: ask the stream before calling the reader ahead.
-    if (applied_seq > head_seq()) RefreshHead();
-    return CheckLogPosition(log_id_, history_, head_seq(), seen, applied_seq);
+    if (applied_seq > head_seq()) RefreshHead().IgnoreError();
+    std::string log_id;
+    std::vector<EpochStart> history;
+    {
+      MutexLock lock(&mutex_);
+      log_id = log_id_;
+      history = history_;
+    }
+    return CheckLogPosition(log_id, history, head_seq(), seen, applied_seq);
   }
   void Close() {
     {
@@ -152,17 +215,53 @@ class JetStreamLog::Impl {
       closed_ = true;
     }
     head_changed_.SignalAll();
+    state_changed_.SignalAll();
   }
   bool closed() const {
     MutexLock lock(&mutex_);
     return closed_;
   }
-  bool connected() const {
-    return connection_ != nullptr &&
-           natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED;
-  }
 
  private:
+  // The supervisor thread: connects and prepares the stream, retrying while
+  // the cluster is unreachable (but not when the stream's configuration
+  // disagrees), then probes the stream so that Readiness follows the
+  // cluster and the head never lags far behind other writers even when the
+  // tail's consumer is being re-created.
+  void Supervise();
+  // One attempt at what Open needs: a connection, the stream, the tail.
+  absl::Status StartOnce();
+  absl::Status Connect();
+  absl::Status EnsureStream();
+  absl::Status StartTail();
+  // Asks the stream's leader for its state; records the answer.
+  void Probe();
+  // Waits until `deadline` or Close.
+  void SleepUntil(absl::Time deadline) const {
+    MutexLock lock(&mutex_);
+    state_changed_.WaitUntil(
+        &mutex_, deadline,
+        [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return closed_; });
+  }
+  // OK when Append and Read may try the cluster: started, connected, open.
+  absl::Status Usable() const {
+    {
+      MutexLock lock(&mutex_);
+      if (closed_) return absl::UnavailableError("the JetStream log is closed");
+      if (!started_) return start_error_;
+    }
+    return ConnectionStatus();
+  }
+  // OK while connected to a server of the cluster. Only after started_.
+  absl::Status ConnectionStatus() const {
+    if (natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED) {
+      return absl::OkStatus();
+    }
+    return absl::UnavailableError(absl::StrCat(
+        "NATS JetStream is unreachable: lost the connection to the cluster (",
+        servers_, "); ingest keeps reconnecting, retry later"));
+  }
+
   // Moves the head forward to `seq` (never back) and wakes waiters. Const:
   // readers that learn of a later record move it too.
   void PublishHead(uint64_t seq) const {
@@ -174,7 +273,7 @@ class JetStreamLog::Impl {
     head_changed_.SignalAll();
   }
   // Reads the stream's last sequence from its leader.
-  void RefreshHead() const;
+  absl::Status RefreshHead() const;
   jsOptions RequestOptions() const {
     jsOptions options;
     jsOptions_Init(&options);
@@ -184,35 +283,55 @@ class JetStreamLog::Impl {
 
   static void OnTailMessage(natsConnection*, natsSubscription*, natsMsg* msg,
                             void* closure);
+  // The tail's last callback has returned.
+  static void OnTailStopped(void* closure);
   static void OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
                        void* closure);
 
   const Options options_;
   const std::string bulletin_subjects_;
+  // The servers as the flag lists them, for messages.
+  const std::string servers_;
   natsOptions* nats_options_ = nullptr;
+  // Set by the supervisor before it sets started_ (under mutex_), and only
+  // used by others after they saw started_: fixed from then on.
   natsConnection* connection_ = nullptr;
   jsCtx* js_ = nullptr;
   natsSubscription* tail_ = nullptr;
-  // Fixed once Open has read the stream.
-  std::string log_id_;
-  std::vector<EpochStart> history_;
+  std::thread supervisor_;
 
-  // Held by Append for a whole batch: js_PublishAsyncComplete waits for
-  // every publish of the context, so batches must not overlap.
+  // Held by Append for a whole batch: one batch's acks are awaited at a
+  // time, and its stream-wide condition chain must not interleave.
   Mutex append_mutex_;
   // Guards the batch in flight; taken by OnPubAck on a NATS thread.
   Mutex acks_mutex_;
+  // Signalled when the last message of the batch in flight is answered.
+  CondVar acks_done_;
   absl::flat_hash_map<natsMsg*, size_t> in_flight_ ABSL_GUARDED_BY(acks_mutex_);
   std::vector<AppendOutcome>* outcomes_ ABSL_GUARDED_BY(acks_mutex_) = nullptr;
 
   mutable Mutex mutex_;
   mutable CondVar head_changed_;
+  // Signalled when started_, fatal_, probe_error_ or closed_ change.
+  mutable CondVar state_changed_;
   // Mutable: PublishHead, from const readers too, only moves it forward.
   mutable uint64_t head_ ABSL_GUARDED_BY(mutex_) = 0;
   bool closed_ ABSL_GUARDED_BY(mutex_) = false;
+  // True once connected, with the stream checked and its head followed.
+  bool started_ ABSL_GUARDED_BY(mutex_) = false;
+  // Why not started yet; with fatal_, why never.
+  absl::Status start_error_ ABSL_GUARDED_BY(mutex_);
+  bool fatal_ ABSL_GUARDED_BY(mutex_) = false;
+  // Set by OnTailStopped.
+  bool tail_stopped_ ABSL_GUARDED_BY(mutex_) = false;
+  // The last probe's failure, once started.
+  absl::Status probe_error_ ABSL_GUARDED_BY(mutex_);
+  // Fixed once the stream is read.
+  std::string log_id_ ABSL_GUARDED_BY(mutex_);
+  std::vector<EpochStart> history_ ABSL_GUARDED_BY(mutex_);
 };
 
-absl::Status JetStreamLog::Impl::Connect() {
+absl::Status JetStreamLog::Impl::Configure() {
   if (options_.servers.empty()) {
     return absl::InvalidArgumentError(
         "no NATS server given: set --nats_url=nats://host:4222[,...]");
@@ -259,33 +378,75 @@ absl::Status JetStreamLog::Impl::Connect() {
     return absl::InvalidArgumentError(
         absl::StrCat("bad NATS client options: ", NatsText(status)));
   }
-  // The first connection is retried until connect_timeout: the cluster may
-  // be starting at the same time as ingest.
-  const absl::Time give_up = absl::Now() + options_.connect_timeout;
-  for (;;) {
-    status = natsConnection_Connect(&connection_, nats_options_);
-    if (status == NATS_OK) break;
-    if (absl::Now() >= give_up) {
-      return absl::UnavailableError(absl::StrCat(
-          "cannot reach NATS at ", absl::StrJoin(options_.servers, ","),
-          " within ", absl::FormatDuration(options_.connect_timeout), ": ",
-          NatsText(status)));
+  return absl::OkStatus();
+}
+
+void JetStreamLog::Impl::Supervise() {
+  const absl::Time began = absl::Now();
+  while (!closed()) {
+    absl::Status started = StartOnce();
+    {
+      MutexLock lock(&mutex_);
+      if (started.ok()) {
+        started_ = true;
+        start_error_ = absl::OkStatus();
+      } else if (started.code() == absl::StatusCode::kUnavailable) {
+        start_error_ = absl::UnavailableError(
+            absl::StrCat(started.message(), " (trying since ",
+                         absl::FormatDuration(absl::Trunc(absl::Now() - began,
+                                                          absl::Seconds(1))),
+                         "; ingest keeps trying, retry later)"));
+      } else {
+        start_error_ = started;
+        fatal_ = true;
+      }
     }
-    absl::SleepFor(absl::Milliseconds(250));
+    state_changed_.SignalAll();
+    if (started.ok()) break;
+    if (started.code() != absl::StatusCode::kUnavailable) return;
+    SleepUntil(absl::Now() + kRetryInterval);
+  }
+  while (!closed()) {
+    Probe();
+    SleepUntil(absl::Now() +
+               (Readiness().ok() ? kProbeInterval : kRetryInterval));
+  }
+}
+
+absl::Status JetStreamLog::Impl::StartOnce() {
+  if (connection_ == nullptr) {
+    if (absl::Status connected = Connect(); !connected.ok()) return connected;
+  }
+  if (absl::Status stream = EnsureStream(); !stream.ok()) return stream;
+  return StartTail();
+}
+
+absl::Status JetStreamLog::Impl::Connect() {
+  natsConnection* connection = nullptr;
+  natsStatus status = natsConnection_Connect(&connection, nats_options_);
+  if (status != NATS_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("NATS JetStream is unreachable: cannot connect to any of ",
+                     servers_, ": ", NatsText(status)));
   }
   jsOptions js_options = RequestOptions();
   js_options.PublishAsync.AckHandler = &Impl::OnPubAck;
   js_options.PublishAsync.AckHandlerClosure = this;
   js_options.PublishAsync.MaxPending = 4096;
-  status = natsConnection_JetStream(&js_, connection_, &js_options);
-  if (status != NATS_OK) return Unavailable("cannot use JetStream", status);
+  jsCtx* js = nullptr;
+  status = natsConnection_JetStream(&js, connection, &js_options);
+  if (status != NATS_OK) {
+    natsConnection_Destroy(connection);
+    return Unavailable("cannot use JetStream", status);
+  }
+  connection_ = connection;
+  js_ = js;
   return absl::OkStatus();
 }
 
 absl::Status JetStreamLog::Impl::EnsureStream() {
   const std::string all_subjects = absl::StrCat(options_.stream, ".>");
   const int64_t duplicates_ns = absl::ToInt64Nanoseconds(options_.dedup_window);
-  const absl::Time give_up = absl::Now() + options_.connect_timeout;
   for (;;) {
     jsOptions request = RequestOptions();
     jsStreamInfo* info = nullptr;
@@ -316,26 +477,26 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
       status = js_AddStream(&info, js_, &config, &request, &error_code);
       if (status != NATS_OK && error_code != JSStreamNameExistErr) {
         // A cluster still forming has no JetStream leader yet, or a leader
-        // that does not yet know enough peers to place the replicas.
+        // that does not yet know enough peers to place the replicas: the
+        // supervisor tries again.
         const bool forming = status == NATS_TIMEOUT ||
                              status == NATS_NO_RESPONDERS ||
                              error_code == JSClusterNoPeersErr ||
                              error_code == JSClusterNotAvailErr;
-        if (forming && absl::Now() < give_up) {
-          absl::SleepFor(absl::Milliseconds(250));
-          continue;
+        const std::string why =
+            absl::StrCat("cannot create stream ", options_.stream, " at ",
+                         servers_, ": ", NatsText(status));
+        if (forming) {
+          return absl::UnavailableError(
+              absl::StrCat("NATS JetStream is not ready: ", why));
         }
-        return absl::FailedPreconditionError(absl::StrCat(
-            "cannot create stream ", options_.stream, ": ", NatsText(status)));
+        return absl::FailedPreconditionError(why);
       }
       if (status != NATS_OK) continue;  // Another replica created it: read it.
     } else if (status != NATS_OK) {
-      if (absl::Now() < give_up) {
-        absl::SleepFor(absl::Milliseconds(250));
-        continue;
-      }
-      return Unavailable(absl::StrCat("cannot read stream ", options_.stream),
-                         status);
+      return absl::UnavailableError(absl::StrCat(
+          "NATS JetStream is unreachable: cannot read stream ", options_.stream,
+          " at ", servers_, ": ", NatsText(status)));
     }
     std::vector<std::string> mismatches;
     const jsStreamConfig& config = *info->Config;
@@ -365,9 +526,11 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
     if (config.MaxAge != 0 || config.MaxMsgs > 0 || config.MaxBytes > 0) {
       mismatches.push_back("it must have no age, message or byte limit");
     }
+    std::string log_id;
+    std::vector<EpochStart> history;
     const bool has_identity =
         config.Description != nullptr &&
-        DecodeIdentity(config.Description, &log_id_, &history_);
+        DecodeIdentity(config.Description, &log_id, &history);
     if (!has_identity) {
       mismatches.push_back(
           "its description holds no bulletin log identity (was it created "
@@ -383,21 +546,42 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
                        ". Fix the stream or the flags; ingest never changes "
                        "an existing stream."));
     }
+    {
+      MutexLock lock(&mutex_);
+      log_id_ = std::move(log_id);
+      history_ = std::move(history);
+    }
     PublishHead(last_seq);
     return absl::OkStatus();
   }
 }
 
-void JetStreamLog::Impl::RefreshHead() const {
+absl::Status JetStreamLog::Impl::RefreshHead() const {
   jsOptions request = RequestOptions();
   jsStreamInfo* info = nullptr;
-  if (js_GetStreamInfo(&info, js_, options_.stream.c_str(), &request,
-                       nullptr) != NATS_OK) {
-    return;
+  const natsStatus status =
+      js_GetStreamInfo(&info, js_, options_.stream.c_str(), &request, nullptr);
+  if (status != NATS_OK) {
+    return absl::UnavailableError(absl::StrCat(
+        "NATS JetStream does not answer for stream ", options_.stream, " at ",
+        servers_, " (a majority of the servers down, or a leader election): ",
+        NatsText(status)));
   }
   const uint64_t last_seq = info->State.LastSeq;
   jsStreamInfo_Destroy(info);
   PublishHead(last_seq);
+  return absl::OkStatus();
+}
+
+void JetStreamLog::Impl::Probe() {
+  absl::Status answer = ConnectionStatus();
+  if (answer.ok()) answer = RefreshHead();
+  {
+    MutexLock lock(&mutex_);
+    if (probe_error_ == answer) return;
+    probe_error_ = std::move(answer);
+  }
+  state_changed_.SignalAll();
 }
 
 absl::Status JetStreamLog::Impl::StartTail() {
@@ -411,13 +595,29 @@ absl::Status JetStreamLog::Impl::StartTail() {
   subscription.Config.DeliverPolicy = js_DeliverByStartSequence;
   subscription.Config.OptStartSeq = head_seq() + 1;
   jsOptions request = RequestOptions();
-  natsStatus status = js_Subscribe(&tail_, js_, bulletin_subjects_.c_str(),
-                                   &Impl::OnTailMessage, this, &request,
-                                   &subscription, nullptr);
+  natsSubscription* tail = nullptr;
+  natsStatus status =
+      js_Subscribe(&tail, js_, bulletin_subjects_.c_str(), &Impl::OnTailMessage,
+                   this, &request, &subscription, nullptr);
   if (status != NATS_OK) {
     return Unavailable("cannot follow the stream's head", status);
   }
+  tail_ = tail;  // The destructor stops it from here on.
+  status = natsSubscription_SetOnCompleteCB(tail_, &Impl::OnTailStopped, this);
+  if (status != NATS_OK) {
+    return absl::InternalError(absl::StrCat(
+        "cannot watch the stream's head subscription: ", NatsText(status)));
+  }
   return absl::OkStatus();
+}
+
+void JetStreamLog::Impl::OnTailStopped(void* closure) {
+  Impl* impl = static_cast<Impl*>(closure);
+  // Signalled under the lock: the destructor, which waits for this, cannot
+  // free the condition variable while it is still being signalled.
+  MutexLock lock(&impl->mutex_);
+  impl->tail_stopped_ = true;
+  impl->state_changed_.SignalAll();
 }
 
 void JetStreamLog::Impl::OnTailMessage(natsConnection*, natsSubscription*,
@@ -459,6 +659,13 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
         }
         outcome.status = absl::FailedPreconditionError(
             absl::StrCat("the log changed under this append: ", text));
+      } else if (error != nullptr && error->Err == NATS_TIMEOUT) {
+        // The publish's own MaxWait passed (see Append).
+        outcome.status = absl::UnavailableError(absl::StrCat(
+            "no acknowledgement from the NATS cluster within ",
+            absl::FormatDuration(impl->options_.request_timeout),
+            " (is a majority of its servers up?); the record may or may not "
+            "have been stored: retry"));
       } else {
         outcome.status = absl::UnavailableError(absl::StrCat(
             "JetStream did not store the record: ",
@@ -467,6 +674,7 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
                 : NatsText(error != nullptr ? error->Err : NATS_ERR)));
       }
       impl->in_flight_.erase(it);
+      if (impl->in_flight_.empty()) impl->acks_done_.SignalAll();
     }
   }
   natsMsg_Destroy(msg);
@@ -477,7 +685,8 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
   std::vector<AppendOutcome> outcomes(entries.size());
   if (entries.empty()) return outcomes;
   MutexLock append_lock(&append_mutex_);
-  if (closed()) return absl::UnavailableError("log is closed");
+  if (absl::Status usable = Usable(); !usable.ok()) return usable;
+  const absl::Time began = absl::Now();
   {
     MutexLock lock(&acks_mutex_);
     in_flight_.clear();
@@ -531,7 +740,14 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
       in_flight_[msg] = i;
     }
     natsMsg* published = msg;
-    if (status == NATS_OK) status = js_PublishMsgAsync(js_, &msg, nullptr);
+    // Every publish gets its own deadline, after which nats.c answers it
+    // with a timeout: a PubAck lost with a killed server (or a reply
+    // inbox cut by a reconnect) would otherwise stay pending in the
+    // context forever.
+    jsPubOptions publish;
+    jsPubOptions_Init(&publish);
+    publish.MaxWait = absl::ToInt64Milliseconds(options_.request_timeout);
+    if (status == NATS_OK) status = js_PublishMsgAsync(js_, &msg, &publish);
     if (status != NATS_OK) {
       {
         MutexLock lock(&acks_mutex_);
@@ -541,18 +757,26 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
       failure = Unavailable("cannot publish to NATS", status);
     }
   }
-  jsPubOptions wait;
-  jsPubOptions_Init(&wait);
-  wait.MaxWait = absl::ToInt64Milliseconds(options_.request_timeout);
-  const natsStatus completed = js_PublishAsyncComplete(js_, &wait);
+  // Waits for this batch's answers only (js_PublishAsyncComplete would
+  // wait for every publish of the context, stale ones included). Each
+  // publish is answered by its MaxWait at the latest; the margin covers
+  // nats.c's timer.
   bool unanswered = false;
   {
     MutexLock lock(&acks_mutex_);
+    acks_done_.WaitUntil(&acks_mutex_,
+                         began + options_.request_timeout + kAckTimerMargin,
+                         [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(acks_mutex_) {
+                           return in_flight_.empty();
+                         });
     unanswered = !in_flight_.empty();
     in_flight_.clear();
     outcomes_ = nullptr;
   }
-  if (failure.ok() && (unanswered || completed != NATS_OK)) {
+  if (failure.ok() && !unanswered && options_.metrics != nullptr) {
+    options_.metrics->ObserveSync(absl::Now() - began);
+  }
+  if (failure.ok() && unanswered) {
     failure = absl::UnavailableError(absl::StrCat(
         "no acknowledgement from the NATS cluster within ",
         absl::FormatDuration(options_.request_timeout),
@@ -573,9 +797,10 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
 
 absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(
     uint64_t after_seq, size_t max_records) const {
+  if (absl::Status usable = Usable(); !usable.ok()) return usable;
   uint64_t head = head_seq();
   if (after_seq > head) {
-    RefreshHead();
+    RefreshHead().IgnoreError();  // Then OUT_OF_RANGE is the answer.
     head = head_seq();
     if (after_seq > head) {
       return absl::OutOfRangeError(absl::StrCat(
@@ -645,12 +870,26 @@ absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(
 
 absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Open(
     Options options) {
+  const absl::Duration connect_timeout = options.connect_timeout;
+  absl::StatusOr<std::unique_ptr<JetStreamLog>> log = Start(std::move(options));
+  if (!log.ok()) return log.status();
+  absl::Status ready = (*log)->WaitUntilReady(absl::Now() + connect_timeout);
+  if (!ready.ok()) return ready;
+  return log;
+}
+
+absl::StatusOr<std::unique_ptr<JetStreamLog>> JetStreamLog::Start(
+    Options options) {
   auto impl = std::make_unique<Impl>(std::move(options));
-  absl::Status status = impl->Connect();
-  if (status.ok()) status = impl->EnsureStream();
-  if (status.ok()) status = impl->StartTail();
-  if (!status.ok()) return status;
+  if (absl::Status configured = impl->Configure(); !configured.ok()) {
+    return configured;
+  }
+  impl->StartSupervisor();
   return std::unique_ptr<JetStreamLog>(new JetStreamLog(std::move(impl)));
+}
+
+absl::Status JetStreamLog::WaitUntilReady(absl::Time deadline) const {
+  return impl_->WaitUntilReady(deadline);
 }
 
 JetStreamLog::JetStreamLog(std::unique_ptr<Impl> impl)
@@ -688,6 +927,6 @@ void JetStreamLog::Close() { impl_->Close(); }
 
 bool JetStreamLog::closed() const { return impl_->closed(); }
 
-bool JetStreamLog::connected() const { return impl_->connected(); }
+absl::Status JetStreamLog::Readiness() const { return impl_->Readiness(); }
 
 }  // namespace bulletin

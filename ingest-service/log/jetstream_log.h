@@ -6,7 +6,11 @@
 //   options.servers = {"nats://10.0.0.1:4222", "nats://10.0.0.2:4222"};
 //   options.stream = "BULLETINS";
 //   absl::StatusOr<std::unique_ptr<bulletin::JetStreamLog>> log =
-//       bulletin::JetStreamLog::Open(options);
+//       bulletin::JetStreamLog::Start(options);   // returns at once
+//   absl::Status ready =
+//       (*log)->WaitUntilReady(absl::Now() + absl::Seconds(30));
+//   // UNAVAILABLE: not reachable yet, and still trying; Readiness() says
+//   // when it is. Anything else: it never will be (exit).
 //
 // - One subject per bulletin (<stream>.b.<id>); the stream keeps one message
 //   per subject, so a new version replaces the previous one and a retraction
@@ -17,9 +21,18 @@
 //   quorum of its replicas) stored it.
 // - The log's identity (id and epochs) is in the stream's description,
 //   written when the stream is created.
-// - Open creates the stream when it is missing and fails with
-//   FAILED_PRECONDITION when an existing stream's configuration disagrees
-//   with `options`: it never changes a stream silently.
+// - The log creates the stream when it is missing and stops with
+//   FAILED_PRECONDITION (Readiness, WaitUntilReady) when an existing
+//   stream's configuration disagrees with `options`: it never changes a
+//   stream silently.
+//
+// Availability. A background thread connects, retrying for as long as the
+// cluster is unreachable, and then asks the stream for its state every
+// second. Readiness() is OK once the stream is checked and while the client
+// is connected and the stream's leader answers; otherwise Append and Read
+// fail at once with UNAVAILABLE saying why (while not connected) or after
+// at most `request_timeout` (while connected to servers that cannot form a
+// quorum). Every wait on the cluster is bounded by `request_timeout`.
 //
 // Thread-safety: safe for concurrent use (see BulletinLog). Appends are
 // serialized by the log.
@@ -33,6 +46,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/metrics/log_metrics.h"
 #include "ingest-service/log/bulletin_log.h"
 
 namespace bulletin {
@@ -51,7 +65,7 @@ class JetStreamLog : public BulletinLog {
     absl::Duration dedup_window = absl::Minutes(2);
     // How long to wait for a PubAck or a JetStream API reply.
     absl::Duration request_timeout = absl::Seconds(5);
-    // How long Open waits for the cluster to answer before giving up.
+    // How long Open waits for the log to be ready before giving up.
     absl::Duration connect_timeout = absl::Seconds(30);
     // TLS: CA bundle to verify servers; client certificate and key.
     std::string tls_ca_file;
@@ -61,8 +75,17 @@ class JetStreamLog : public BulletinLog {
     std::string credentials_file;
     // A client name the servers show in their monitoring.
     std::string client_name = "bulletin-ingest";
+    // Where the time from publishing a batch to its last PubAck is
+    // recorded (ObserveSync); not owned, may be null.
+    LogMetrics* metrics = nullptr;
   };
 
+  // Starts connecting in the background and returns at once;
+  // INVALID_ARGUMENT when `options` cannot make a client.
+  static absl::StatusOr<std::unique_ptr<JetStreamLog>> Start(Options options);
+
+  // Start, then WaitUntilReady for `connect_timeout`: the ready log, or why
+  // it is not ready by then.
   static absl::StatusOr<std::unique_ptr<JetStreamLog>> Open(Options options);
 
   ~JetStreamLog() override;
@@ -80,8 +103,11 @@ class JetStreamLog : public BulletinLog {
   void Close() override;
   bool closed() const override;
 
-  // True while the client is connected to a server of the cluster.
-  bool connected() const;
+  absl::Status Readiness() const override;
+
+  // Waits until the log is ready, it stops for good or `deadline` passes;
+  // returns Readiness() then.
+  absl::Status WaitUntilReady(absl::Time deadline) const;
 
  private:
   class Impl;

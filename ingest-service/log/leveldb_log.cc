@@ -422,7 +422,11 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     }
   }
   if (batch_empty) return outcomes;  // Every entry failed or repeated.
+  const absl::Time write_began = absl::Now();
   leveldb::Status written = db_->Write(Synced(), &batch);
+  if (written.ok() && options_.metrics != nullptr) {
+    options_.metrics->ObserveSync(absl::Now() - write_began);
+  }
   if (!written.ok()) {
     MutexLock lock(&mutex_);
     write_failure_ = absl::UnavailableError(absl::StrCat(
@@ -511,6 +515,12 @@ absl::Status LevelDbLog::ScrubRemovedRecords() { return scrubber_.ScrubNow(); }
 bool LevelDbLog::writable() const {
   MutexLock lock(&mutex_);
   return write_failure_.ok() && !closed_;
+}
+
+absl::Status LevelDbLog::Readiness() const {
+  MutexLock lock(&mutex_);
+  if (closed_) return absl::UnavailableError("the log is closed");
+  return write_failure_;
 }
 
 }  // namespace bulletin

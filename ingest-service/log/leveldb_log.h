@@ -27,6 +27,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "common/metrics/log_metrics.h"
 #include "common/sync/mutex.h"
 #include "ingest-service/log/bulletin_log.h"
 #include "ingest-service/log/log_position.h"
@@ -44,6 +45,9 @@ class LevelDbLog : public BulletinLog {
     // (plus the time a pass takes): the takedown bound of
     // docs/durability.md. Zero scrubs after every append that removes one.
     absl::Duration scrub_interval = absl::Minutes(10);
+    // Where each synced write's duration is recorded (ObserveSync); not
+    // owned, may be null.
+    LogMetrics* metrics = nullptr;
   };
 
   // Opens the log in `directory`, creating it (and its parents) if missing,
@@ -66,6 +70,7 @@ class LevelDbLog : public BulletinLog {
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const override;
   bool writable() const override;
+  absl::Status Readiness() const override;
   void Close() override;
   bool closed() const override;
 

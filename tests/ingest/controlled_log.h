@@ -103,6 +103,13 @@ class ControlledLog : public BulletinLog {
     }
     return log_->writable();
   }
+  absl::Status Readiness() const override {
+    {
+      MutexLock lock(&mutex_);
+      if (!failure_.ok() && !transient_) return failure_;
+    }
+    return log_->Readiness();
+  }
   void Close() override { log_->Close(); }
   bool closed() const override { return log_->closed(); }
 

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/metrics/log_metrics.h"
 #include "ingest-service/log/bulletin_log.h"
 
 namespace bulletin::testing {
@@ -30,6 +31,12 @@ class LogBackend {
   // allows one (JetStream); nullptr where it does not (LevelDB, whose
   // directory one process owns).
   virtual absl::StatusOr<std::unique_ptr<BulletinLog>> OpenSecondWriter() = 0;
+  // Logs opened from now on report their synced writes to `metrics` (not
+  // owned; null: nowhere).
+  void set_metrics(LogMetrics* metrics) { metrics_ = metrics; }
+
+ protected:
+  LogMetrics* metrics_ = nullptr;
 };
 
 // How to make one backend, named for the test's name.

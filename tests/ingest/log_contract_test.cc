@@ -14,7 +14,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/metrics/log_metrics.h"
+#include "common/metrics/metrics.h"
 #include "common/sync/mutex.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/jetstream_log.h"
 #include "ingest-service/log/leveldb_log.h"
@@ -38,6 +41,7 @@ class LevelDbBackend : public LogBackend {
     options_.dedup_window = dedup_window;
   }
   absl::StatusOr<std::unique_ptr<BulletinLog>> Open() override {
+    options_.metrics = metrics_;
     absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
         LevelDbLog::Open(dir_.path() + "/log", options_);
     if (!log.ok()) return log.status();
@@ -76,6 +80,7 @@ class JetStreamBackend : public LogBackend {
     options_.dedup_window = dedup_window;
   }
   absl::StatusOr<std::unique_ptr<BulletinLog>> Open() override {
+    options_.metrics = metrics_;
     absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
         JetStreamLog::Open(options_);
     if (!log.ok()) return log.status();
@@ -378,6 +383,26 @@ TEST_P(LogContractTest, RacingConditionalWritersKeepOneLinearHistory) {
   std::vector<v1::LogRecord> records = ReadAll(*log_);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].seq(), at);
+}
+
+TEST_P(LogContractTest, ReportsEachDurableAppendToItsMetrics) {
+  MetricsRegistry registry;
+  LogMetrics metrics(&registry, [] { return uint64_t{0}; });
+  backend_->set_metrics(&metrics);
+  log_.reset();
+  log_ = OpenOrDie();
+  ASSERT_NE(log_, nullptr);
+  // Opening writes nothing a submitter waits on.
+  EXPECT_THAT(
+      registry.Render(),
+      ::testing::Not(::testing::HasSubstr("bulletin_log_sync_seconds_count")));
+  ASSERT_TRUE(AppendRecords(*log_, {UpsertRecord(0, "a", "v")}).ok());
+  ASSERT_TRUE(AppendRecords(
+                  *log_, {UpsertRecord(0, "b", "v"), UpsertRecord(0, "c", "v")})
+                  .ok());
+  // One synced write (or one round of PubAcks) per Append.
+  EXPECT_THAT(registry.Render(),
+              ::testing::HasSubstr("\nbulletin_log_sync_seconds_count 2\n"));
 }
 
 INSTANTIATE_TEST_SUITE_P(

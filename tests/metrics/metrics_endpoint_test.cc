@@ -47,6 +47,8 @@ TEST(MetricsEndpointTest, BothServicesExposeTheirState) {
   EXPECT_THAT(ingest, HasSubstr("\nbulletin_commit_queue_depth 0\n"));
   EXPECT_THAT(ingest, HasSubstr("\nbulletin_log_writable 1\n"));
   EXPECT_THAT(ingest, HasSubstr("# TYPE bulletin_log_sync_seconds histogram"));
+  // The one Submit was one synced write.
+  EXPECT_THAT(ingest, HasSubstr("\nbulletin_log_sync_seconds_count 1\n"));
   EXPECT_THAT(ingest, ContainsRegex("\nbulletin_log_bytes [1-9][0-9]*\n"));
 
   const int query_port = MetricsPort(*pair.query());

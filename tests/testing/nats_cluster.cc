@@ -1,14 +1,18 @@
 #include "tests/testing/nats_cluster.h"
 
 #include <arpa/inet.h>
+#include <nats/nats.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 
 namespace bulletin::testing {
@@ -139,6 +143,55 @@ void NatsCluster::Kill(int i) {
 absl::Status NatsCluster::Restart(int i) {
   Kill(i);
   return StartNode(i);
+}
+
+void NatsCluster::Freeze(int i) {
+  if (Running(i)) kill(nodes_[i].process->pid(), SIGSTOP);
+}
+
+absl::StatusOr<int> NatsCluster::StreamLeader(const std::string& stream) {
+  std::vector<std::string> running;
+  for (int i = 0; i < size(); ++i) {
+    if (Running(i)) {
+      running.push_back(
+          absl::StrCat("nats://127.0.0.1:", nodes_[i].client_port));
+    }
+  }
+  if (running.empty()) return absl::UnavailableError("no server is running");
+  const std::string servers = absl::StrJoin(running, ",");
+  natsConnection* connection = nullptr;
+  jsCtx* js = nullptr;
+  jsStreamInfo* info = nullptr;
+  natsStatus status = natsConnection_ConnectTo(&connection, servers.c_str());
+  if (status == NATS_OK)
+    status = natsConnection_JetStream(&js, connection, nullptr);
+  if (status == NATS_OK) {
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = 5000;
+    status = js_GetStreamInfo(&info, js, stream.c_str(), &options, nullptr);
+  }
+  std::string leader;
+  if (status == NATS_OK && info->Cluster != nullptr &&
+      info->Cluster->Leader != nullptr) {
+    leader = info->Cluster->Leader;
+  }
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  if (js != nullptr) jsCtx_Destroy(js);
+  if (connection != nullptr) natsConnection_Destroy(connection);
+  if (status != NATS_OK) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot read stream ", stream, ": ", natsStatus_GetText(status)));
+  }
+  // Servers are named n<index> (see Start).
+  int index = -1;
+  absl::string_view name = leader;
+  if (!absl::ConsumePrefix(&name, "n") || !absl::SimpleAtoi(name, &index) ||
+      index < 0 || index >= size()) {
+    return absl::UnavailableError(
+        absl::StrCat("stream ", stream, " has no leader now"));
+  }
+  return index;
 }
 
 bool NatsCluster::Running(int i) {

@@ -9,6 +9,7 @@
 //   (*cluster)->Kill(0);      // SIGKILL one server...
 //   (*cluster)->Restart(0);   // ...and bring it back on the same ports and
 //                             // store.
+//   absl::StatusOr<int> leader = (*cluster)->StreamLeader("BULLETINS");
 //
 // Thread-safety: one thread per object.
 
@@ -43,6 +44,12 @@ class NatsCluster {
   int size() const { return static_cast<int>(nodes_.size()); }
   // SIGKILL server `i`.
   void Kill(int i);
+  // SIGSTOP server `i`: it keeps its connections open and answers nothing,
+  // as a hung machine does, until killed (Kill or Restart).
+  void Freeze(int i);
+  // The index of the server that leads `stream` now, asked of the running
+  // servers through the JetStream API.
+  absl::StatusOr<int> StreamLeader(const std::string& stream);
   // Starts server `i` again with its ports and store.
   absl::Status Restart(int i);
   bool Running(int i);
