@@ -31,6 +31,11 @@ struct GroupCommitter::Pending {
 absl::StatusOr<std::unique_ptr<GroupCommitter>> GroupCommitter::Start(
     BulletinLog* log, Options options) {
   absl::StatusOr<VersionIndex> index = VersionIndex::Rebuild(*log);
+  // A log out of reach for now (a replicated log whose cluster is down) is
+  // read later: every batch catches the index up with the log first.
+  if (index.status().code() == absl::StatusCode::kUnavailable) {
+    index = VersionIndex();
+  }
   if (!index.ok()) return index.status();
   return std::unique_ptr<GroupCommitter>(
       new GroupCommitter(log, options, *std::move(index)));

@@ -60,8 +60,9 @@ class GroupCommitter {
     std::function<void(const absl::Status&)> on_log_failure;
   };
 
-  // Rebuilds the version index from `log` and starts the commit thread.
-  // DATA_LOSS if the log is inconsistent.
+  // Rebuilds the version index from `log` (or, while it is unavailable,
+  // before the first batch) and starts the commit thread. DATA_LOSS if the
+  // log is inconsistent.
   static absl::StatusOr<std::unique_ptr<GroupCommitter>> Start(BulletinLog* log,
                                                                Options options);
 

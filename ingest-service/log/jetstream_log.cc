@@ -47,6 +47,8 @@ constexpr absl::Duration kRetryInterval = absl::Milliseconds(250);
 constexpr absl::Duration kReadyPollStep = absl::Milliseconds(50);
 // How long the destructor waits for the tail's callback to return.
 constexpr absl::Duration kTailStopWait = absl::Seconds(5);
+// How long Append waits before publishing a batch again that no server took.
+constexpr absl::Duration kNoRespondersRetryWait = absl::Milliseconds(100);
 // How much longer than its MaxWait Append waits for a publish's answer.
 constexpr absl::Duration kAckTimerMargin = absl::Seconds(1);
 
@@ -114,9 +116,8 @@ class JetStreamLog::Impl {
       : options_(std::move(options)),
         bulletin_subjects_(absl::StrCat(options_.stream, ".b.>")),
         servers_(absl::StrJoin(options_.servers, ",")),
-        start_error_(absl::UnavailableError(
-            absl::StrCat("NATS JetStream is unreachable so far: connecting to ",
-                         servers_))) {}
+        start_error_(absl::UnavailableError(absl::StrCat(
+            "NATS JetStream is not ready yet: connecting to ", servers_))) {}
 
   ~Impl() {
     Close();
@@ -177,17 +178,19 @@ class JetStreamLog::Impl {
   absl::StatusOr<std::vector<v1::LogRecord>> Read(uint64_t after_seq,
                                                   size_t max_records) const;
 
+  // The head is known to others only once the log has started (and can be
+  // read up to it).
   uint64_t head_seq() const {
     MutexLock lock(&mutex_);
-    return head_;
+    return started_ ? head_ : 0;
   }
   uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const {
     MutexLock lock(&mutex_);
     head_changed_.WaitUntil(&mutex_, deadline,
                             [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-                              return head_ > seq || closed_;
+                              return (started_ && head_ > seq) || closed_;
                             });
-    return head_;
+    return started_ ? head_ : 0;
   }
   LogIdentity identity() const {
     MutexLock lock(&mutex_);
@@ -236,6 +239,12 @@ class JetStreamLog::Impl {
   absl::Status StartTail();
   // Asks the stream's leader for its state; records the answer.
   void Probe();
+  // Publishes `entries` once and waits for their PubAcks (Append's outcome).
+  // Sets `refused_unread` when nothing was stored because no server took
+  // the messages at all, so that publishing again is safe. Called with
+  // append_mutex_ held.
+  absl::StatusOr<std::vector<AppendOutcome>> PublishBatch(
+      const std::vector<LogAppend>& entries, bool* refused_unread);
   // Waits until `deadline` or Close.
   void SleepUntil(absl::Time deadline) const {
     MutexLock lock(&mutex_);
@@ -309,6 +318,8 @@ class JetStreamLog::Impl {
   CondVar acks_done_;
   absl::flat_hash_map<natsMsg*, size_t> in_flight_ ABSL_GUARDED_BY(acks_mutex_);
   std::vector<AppendOutcome>* outcomes_ ABSL_GUARDED_BY(acks_mutex_) = nullptr;
+  // Whether a publish of the batch in flight met no responders.
+  bool no_responders_ ABSL_GUARDED_BY(acks_mutex_) = false;
 
   mutable Mutex mutex_;
   mutable CondVar head_changed_;
@@ -402,6 +413,7 @@ void JetStreamLog::Impl::Supervise() {
       }
     }
     state_changed_.SignalAll();
+    head_changed_.SignalAll();  // The head is known from now on.
     if (started.ok()) break;
     if (started.code() != absl::StatusCode::kUnavailable) return;
     SleepUntil(absl::Now() + kRetryInterval);
@@ -593,7 +605,12 @@ absl::Status JetStreamLog::Impl::StartTail() {
   subscription.Ordered = true;
   subscription.Config.HeadersOnly = true;
   subscription.Config.DeliverPolicy = js_DeliverByStartSequence;
-  subscription.Config.OptStartSeq = head_seq() + 1;
+  uint64_t head = 0;
+  {
+    MutexLock lock(&mutex_);
+    head = head_;  // As EnsureStream read it; not yet published.
+  }
+  subscription.Config.OptStartSeq = head + 1;
   jsOptions request = RequestOptions();
   natsSubscription* tail = nullptr;
   natsStatus status =
@@ -659,6 +676,14 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
         }
         outcome.status = absl::FailedPreconditionError(
             absl::StrCat("the log changed under this append: ", text));
+      } else if (error != nullptr && error->Err == NATS_NO_RESPONDERS) {
+        // Nobody subscribes to the stream's subjects on the server: the
+        // message was not stored.
+        impl->no_responders_ = true;
+        outcome.status = absl::UnavailableError(absl::StrCat(
+            "no NATS server takes stream ", impl->options_.stream,
+            "'s messages now (its servers are starting or it is between "
+            "leaders): retry"));
       } else if (error != nullptr && error->Err == NATS_TIMEOUT) {
         // The publish's own MaxWait passed (see Append).
         outcome.status = absl::UnavailableError(absl::StrCat(
@@ -682,14 +707,33 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
 
 absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
     const std::vector<LogAppend>& entries) {
-  std::vector<AppendOutcome> outcomes(entries.size());
-  if (entries.empty()) return outcomes;
+  if (entries.empty()) return std::vector<AppendOutcome>();
   MutexLock append_lock(&append_mutex_);
   if (absl::Status usable = Usable(); !usable.ok()) return usable;
+  const absl::Time give_up = absl::Now() + options_.request_timeout;
+  for (;;) {
+    bool refused_unread = false;
+    absl::StatusOr<std::vector<AppendOutcome>> outcomes =
+        PublishBatch(entries, &refused_unread);
+    // No server took the batch (the stream's servers are starting, or it
+    // is between leaders): nothing was stored, so publishing it again is
+    // safe, for as long as the request timeout allows.
+    if (!refused_unread || closed() ||
+        absl::Now() + kNoRespondersRetryWait >= give_up) {
+      return outcomes;
+    }
+    absl::SleepFor(kNoRespondersRetryWait);
+  }
+}
+
+absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
+    const std::vector<LogAppend>& entries, bool* refused_unread) {
+  std::vector<AppendOutcome> outcomes(entries.size());
   const absl::Time began = absl::Now();
   {
     MutexLock lock(&acks_mutex_);
     in_flight_.clear();
+    no_responders_ = false;
     outcomes_ = &outcomes;
   }
   absl::Status failure;
@@ -785,12 +829,24 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
   }
   if (!failure.ok()) return failure;
   uint64_t last = 0;
+  bool stored = false;
+  absl::Status unavailable;
   for (const AppendOutcome& outcome : outcomes) {
-    if (outcome.status.code() == absl::StatusCode::kUnavailable) {
-      return outcome.status;
+    if (outcome.status.code() == absl::StatusCode::kUnavailable &&
+        unavailable.ok()) {
+      unavailable = outcome.status;
     }
-    if (outcome.status.ok()) last = std::max(last, outcome.seq);
+    if (outcome.status.ok()) {
+      stored = true;
+      last = std::max(last, outcome.seq);
+    }
   }
+  {
+    MutexLock lock(&acks_mutex_);
+    *refused_unread = no_responders_ && !stored;
+    no_responders_ = false;
+  }
+  if (!unavailable.ok()) return unavailable;
   PublishHead(last);
   return outcomes;
 }

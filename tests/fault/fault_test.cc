@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/fault/query_client.h"
 #include "tests/system/service_pair.h"
 #include "tests/testing/submit_storm.h"
 #include "tests/testing/tcp_proxy.h"
@@ -22,66 +23,6 @@ namespace bulletin::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Every text has the term 快讯 and a unique number, so a search for 快讯
-// counts the distinct bulletins a replica holds.
-std::vector<std::string> NumberedTexts(int count, const std::string& batch) {
-  std::vector<std::string> texts;
-  for (int i = 0; i < count; ++i) {
-    texts.push_back(absl::StrCat("第", batch, "-", i, "号快讯\n",
-                                 "江津区政协召开会议,学习第", batch, "-", i,
-                                 "期材料。\n(记者 张三)\n"));
-  }
-  return texts;
-}
-
-class QueryClient {
- public:
-  explicit QueryClient(const std::string& address)
-      : stub_(v1::QueryService::NewStub(grpc::CreateChannel(
-            address, grpc::InsecureChannelCredentials()))) {}
-
-  // total_hits for `term` once the replica has applied `min_seq`.
-  absl::StatusOr<int64_t> Count(const std::string& term, uint64_t min_seq) {
-    v1::SearchRequest request;
-    request.set_query(term);
-    request.set_limit(1);
-    request.set_min_seq(min_seq);
-    v1::SearchResponse response;
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
-    context.set_wait_for_ready(true);
-    grpc::Status status = stub_->Search(&context, request, &response);
-    if (!status.ok()) return absl::UnavailableError(status.error_message());
-    return response.total_hits();
-  }
-
-  absl::StatusOr<v1::Bulletin> Get(const std::string& id) {
-    v1::GetRequest request;
-    request.set_id(id);
-    v1::GetResponse response;
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-    grpc::Status status = stub_->Get(&context, request, &response);
-    if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          status.error_message());
-    }
-    return response.bulletin();
-  }
-
-  absl::StatusOr<v1::StatsResponse> Stats() {
-    v1::StatsResponse response;
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-    grpc::Status status = stub_->Stats(&context, v1::StatsRequest(), &response);
-    if (!status.ok()) return absl::UnavailableError(status.error_message());
-    return response;
-  }
-
- private:
-  std::unique_ptr<v1::QueryService::Stub> stub_;
-};
 
 // Every acknowledged text is in the replica exactly once, and the log holds
 // nothing else: one record per distinct text.

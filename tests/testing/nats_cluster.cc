@@ -9,10 +9,8 @@
 
 #include <fstream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 
 namespace bulletin::testing {
@@ -146,7 +144,7 @@ absl::Status NatsCluster::Restart(int i) {
 }
 
 void NatsCluster::Freeze(int i) {
-  if (Running(i)) kill(nodes_[i].process->pid(), SIGSTOP);
+  if (Running(i)) kill(pid(i), SIGSTOP);
 }
 
 absl::StatusOr<int> NatsCluster::StreamLeader(const std::string& stream) {
@@ -183,11 +181,8 @@ absl::StatusOr<int> NatsCluster::StreamLeader(const std::string& stream) {
     return absl::UnavailableError(absl::StrCat(
         "cannot read stream ", stream, ": ", natsStatus_GetText(status)));
   }
-  // Servers are named n<index> (see Start).
-  int index = -1;
-  absl::string_view name = leader;
-  if (!absl::ConsumePrefix(&name, "n") || !absl::SimpleAtoi(name, &index) ||
-      index < 0 || index >= size()) {
+  const int index = IndexOfServer(leader);
+  if (index < 0) {
     return absl::UnavailableError(
         absl::StrCat("stream ", stream, " has no leader now"));
   }

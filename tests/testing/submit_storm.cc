@@ -10,6 +10,16 @@
 
 namespace bulletin::testing {
 
+std::vector<std::string> NumberedTexts(int count, const std::string& batch) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < count; ++i) {
+    texts.push_back(absl::StrCat("第", batch, "-", i, "号快讯\n",
+                                 "江津区政协召开会议,学习第", batch, "-", i,
+                                 "期材料。\n(记者 张三)\n"));
+  }
+  return texts;
+}
+
 SubmitStorm::SubmitStorm(std::vector<std::string> addresses,
                          std::vector<std::string> texts, int threads,
                          absl::Duration pace)
@@ -30,6 +40,19 @@ void SubmitStorm::Start() {
 void SubmitStorm::Join() {
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
+}
+
+absl::Status SubmitStorm::AwaitDone(int count, absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (done() < count) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "only ", done(), " of ", count, " texts acknowledged (", retries(),
+          " retries) after ", absl::FormatDuration(timeout)));
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return absl::OkStatus();
 }
 
 void SubmitStorm::Submitter(int first, int step) {

@@ -23,9 +23,15 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace bulletin::testing {
+
+// `count` distinct texts, each with the term 快讯 and a unique number (with
+// `batch` in it), so that a search for 快讯 counts the distinct bulletins a
+// replica holds.
+std::vector<std::string> NumberedTexts(int count, const std::string& batch);
 
 class SubmitStorm {
  public:
@@ -59,6 +65,9 @@ class SubmitStorm {
   int retries() const { return retries_.load(); }
   // Texts acknowledged so far.
   int done() const { return done_.load(); }
+  // Waits until `count` texts are acknowledged; DEADLINE_EXCEEDED, with the
+  // progress made, when `timeout` passes first.
+  absl::Status AwaitDone(int count, absl::Duration timeout) const;
   // True once a submit failed in a way no retry can fix (INVALID_ARGUMENT);
   // fatal() says which, after Join.
   bool failed() const { return failed_.load(); }

@@ -1,0 +1,50 @@
+#include "tests/fault/query_client.h"
+
+#include "absl/time/clock.h"
+#include "grpcpp/grpcpp.h"
+
+namespace bulletin::testing {
+
+QueryClient::QueryClient(const std::string& address)
+    : stub_(v1::QueryService::NewStub(
+          grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+
+absl::StatusOr<int64_t> QueryClient::Count(const std::string& term,
+                                           uint64_t min_seq) {
+  v1::SearchRequest request;
+  request.set_query(term);
+  request.set_limit(1);
+  request.set_min_seq(min_seq);
+  v1::SearchResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  context.set_wait_for_ready(true);
+  grpc::Status status = stub_->Search(&context, request, &response);
+  if (!status.ok()) return absl::UnavailableError(status.error_message());
+  return response.total_hits();
+}
+
+absl::StatusOr<v1::Bulletin> QueryClient::Get(const std::string& id) {
+  v1::GetRequest request;
+  request.set_id(id);
+  v1::GetResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  grpc::Status status = stub_->Get(&context, request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  return response.bulletin();
+}
+
+absl::StatusOr<v1::StatsResponse> QueryClient::Stats() {
+  v1::StatsResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  grpc::Status status = stub_->Stats(&context, v1::StatsRequest(), &response);
+  if (!status.ok()) return absl::UnavailableError(status.error_message());
+  return response;
+}
+
+}  // namespace bulletin::testing
