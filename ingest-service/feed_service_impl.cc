@@ -93,6 +93,11 @@ grpc::Status FeedServiceImpl::Stream(
   if (!request.log_id().empty()) {
     position = log_->CheckPosition({request.log_id(), request.log_epoch()},
                                    request.after_seq());
+    // The log cannot tell now: not a refusal, which would make the replica
+    // rebuild.
+    if (position.code() == absl::StatusCode::kUnavailable) {
+      return ToGrpcStatus(position);
+    }
   }
   const uint64_t head_at_connect = log_->head_seq();
   if (position.ok() && request.after_seq() > head_at_connect) {

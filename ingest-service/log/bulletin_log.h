@@ -126,7 +126,9 @@ class BulletinLog {
   // identity `seen` may continue from there: same log id, `seen.epoch` in
   // this log's history, and `applied_seq` within what that epoch wrote.
   // FAILED_PRECONDITION, saying why, when it may not. A reader with nothing
-  // applied (applied_seq 0) may always start.
+  // applied (applied_seq 0) may always start. UNAVAILABLE when the log
+  // cannot tell now (a replicated log out of reach of its cluster): the
+  // reader asks again later, and must not take it for a refusal.
   virtual absl::Status CheckPosition(const LogIdentity& seen,
                                      uint64_t applied_seq) const = 0;
 

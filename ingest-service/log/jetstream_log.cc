@@ -201,8 +201,13 @@ class JetStreamLog::Impl {
                              uint64_t applied_seq) const {
     if (absl::Status usable = Usable(); !usable.ok()) return usable;
     // Another ingest replica may have told the reader of a record this one
-    // has not heard of yet: ask the stream before calling the reader ahead.
-    if (applied_seq > head_seq()) RefreshHead().IgnoreError();
+    // has not heard of yet: ask the stream before calling the reader ahead,
+    // and do not call it ahead on a head that could not be refreshed.
+    if (applied_seq > head_seq()) {
+      if (absl::Status refreshed = RefreshHead(); !refreshed.ok()) {
+        return refreshed;
+      }
+    }
     std::string log_id;
     std::vector<EpochStart> history;
     {

@@ -1,9 +1,9 @@
 // Two ingest replicas on one JetStream log, real processes: each round, both
 // receive a different version of the same external_id at the same moment.
-// Every version must be acknowledged once, at its own seq, and the log must
-// hold one linear history per bulletin: what the Feed shows of each bulletin
-// is exactly the acknowledged versions, in acknowledgement-seq order, and
-// the last acknowledged one is what remains.
+// Every version must be acknowledged once, at its own seq, and each bulletin
+// must keep one linear history: versions 1, 2, ... in seq order, none given
+// twice; what the Feed shows of each bulletin is acknowledged versions only,
+// in that order, and the last acknowledged one is what remains.
 
 #include <map>
 #include <memory>
@@ -200,6 +200,16 @@ TEST(JetStreamRaceTest, RacingReplicasKeepOneLinearHistoryPerBulletin) {
     }
   }
   ASSERT_EQ(by_seq.size(), static_cast<size_t>(kBulletins * kRounds * 2));
+  // One linear history per bulletin: its versions are 1, 2, ... one per
+  // acknowledged submit, in the order of their seqs. Two writers that both
+  // replaced the same version would have been given the same version.
+  std::map<std::string, int64_t> last_version;
+  for (const auto& [seq, version] : by_seq) {
+    int64_t& last = last_version[version->response.id()];
+    EXPECT_EQ(version->response.version(), last + 1)
+        << version->tag << " at seq " << seq << " follows version " << last;
+    last = version->response.version();
+  }
 
   // The Feed shows each bulletin's records in seq order, each one an
   // acknowledged version at the seq it was acknowledged with (the log
@@ -223,6 +233,8 @@ TEST(JetStreamRaceTest, RacingReplicasKeepOneLinearHistoryPerBulletin) {
               std::string::npos)
         << "seq " << record.seq() << " holds " << record.upsert().headline()
         << ", acknowledged as " << acked->second->tag;
+    EXPECT_EQ(record.upsert().version(), acked->second->response.version())
+        << acked->second->tag;
     last_seen_tag[id] = acked->second->tag;
   }
   std::map<std::string, const Version*> last_acked;

@@ -112,6 +112,10 @@ TEST_F(JetStreamLogTest, LosingItsClusterMakesItUnavailableUntilItReturns) {
       AppendRecords(**log, {UpsertRecord(0, "b", "v")});
   EXPECT_EQ(during.status().code(), absl::StatusCode::kUnavailable)
       << during.status();
+  // A reader's position cannot be judged now, which is not a refusal (that
+  // would make a replica rebuild).
+  EXPECT_EQ((*log)->CheckPosition((*log)->identity(), (*before)[0] + 1).code(),
+            absl::StatusCode::kUnavailable);
 
   ASSERT_TRUE(cluster_->Restart(0).ok());
   const absl::Status back =
