@@ -130,6 +130,16 @@ void GroupCommitter::CommitLoop() {
 }
 
 void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
+  // A log that is not ready (a replicated log out of reach of its cluster)
+  // may not even know its head: deciding against an index that could not
+  // catch up would be wrong (a retraction of a bulletin the index has not
+  // read would be NOT_FOUND).
+  if (absl::Status ready = log_->Readiness(); !ready.ok()) {
+    FinishBatch(
+        batch, {},
+        absl::UnavailableError(absl::StrCat("not written: ", ready.message())));
+    return;
+  }
   // Other writers of a shared log may have appended since the last batch.
   absl::Status caught_up = index_.CatchUp(*log_);
   if (!caught_up.ok()) {

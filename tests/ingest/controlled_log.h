@@ -6,6 +6,7 @@
 //   log.Block();                       // Appends wait...
 //   log.Unblock();                     // ...until now.
 //   log.FailAppends(absl::UnavailableError("disk full"));
+//   log.SetNotReady(absl::UnavailableError("NATS is out of reach"));
 //
 // Thread-safety: safe for concurrent use, as BulletinLog.
 
@@ -58,6 +59,12 @@ class ControlledLog : public BulletinLog {
     MutexLock lock(&mutex_);
     lose_every_condition_ = lose;
   }
+  // While `status` is not OK, Readiness returns it, as a replicated log
+  // out of reach of its cluster does.
+  void SetNotReady(absl::Status status) {
+    MutexLock lock(&mutex_);
+    not_ready_ = std::move(status);
+  }
   int appends_waiting() {
     MutexLock lock(&mutex_);
     return waiting_;
@@ -103,10 +110,12 @@ class ControlledLog : public BulletinLog {
     }
     return log_->writable();
   }
+  // Ready unless SetNotReady says otherwise; the appends FailAppends fails
+  // do not change it (the committer finds out by appending).
   absl::Status Readiness() const override {
     {
       MutexLock lock(&mutex_);
-      if (!failure_.ok() && !transient_) return failure_;
+      if (!not_ready_.ok()) return not_ready_;
     }
     return log_->Readiness();
   }
@@ -123,6 +132,7 @@ class ControlledLog : public BulletinLog {
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);
   bool transient_ ABSL_GUARDED_BY(mutex_) = false;
   bool lose_every_condition_ ABSL_GUARDED_BY(mutex_) = false;
+  absl::Status not_ready_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace bulletin::testing

@@ -150,6 +150,25 @@ TEST(GroupCommitterTest, ATransientLogFailureIsNotReportedAsFatal) {
   EXPECT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
 }
 
+// A log that is not ready may not know its head: nothing is decided
+// against an index that could not catch up, and the caller learns why.
+TEST(GroupCommitterTest, ALogThatIsNotReadyRefusesChangesWithItsReason) {
+  ControlledLog log;
+  auto committer = StartOrDie(&log, {});
+  ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v1").ok());
+  log.SetNotReady(absl::UnavailableError("NATS JetStream is unreachable"));
+  auto retracted = committer->Retract("a", "takedown");
+  EXPECT_EQ(retracted.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(retracted.status().message().find("NATS JetStream is unreachable"),
+            absl::string_view::npos);
+  auto upserted = committer->Upsert(BulletinWithId("b"), "v1");
+  EXPECT_EQ(upserted.status().code(), absl::StatusCode::kUnavailable);
+  const uint64_t head = log.head_seq();
+  log.SetNotReady(absl::OkStatus());
+  EXPECT_TRUE(committer->Retract("a", "takedown").ok());
+  EXPECT_GT(log.head_seq(), head);
+}
+
 TEST(GroupCommitterTest, RefusesWhenTooManyChangesAreWaiting) {
   ControlledLog log;
   GroupCommitter::Options options;
