@@ -216,6 +216,18 @@ TEST_F(JetStreamFaultTest, FailoverStormLosesAndDuplicatesNothing) {
   EXPECT_EQ(lost, 0) << "acknowledged bulletins missing from the replica";
   EXPECT_EQ(rewritten, 0) << "acknowledged bulletins written again";
   EXPECT_GT(storm.retries(), 0) << "no fault was felt by any writer";
+  // The longest write outage the writers saw (a figure, not a bar: this
+  // machine is shared and sanitized), in the test's XML report.
+  std::vector<absl::Time> times;
+  for (const SubmitStorm::Acked& acked : storm.acked())
+    times.push_back(acked.at);
+  std::sort(times.begin(), times.end());
+  absl::Duration longest_gap;
+  for (size_t i = 1; i < times.size(); ++i) {
+    longest_gap = std::max(longest_gap, times[i] - times[i - 1]);
+  }
+  RecordProperty("longest_ack_gap_ms",
+                 static_cast<int>(absl::ToInt64Milliseconds(longest_gap)));
 }
 
 TEST_F(JetStreamFaultTest, IngestStartsWithoutNatsAndServesWhenItComes) {
