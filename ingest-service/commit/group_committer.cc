@@ -173,6 +173,7 @@ void GroupCommitter::CommitBatch(std::deque<Pending*>& batch) {
     const uint64_t last_seq = entry == nullptr ? 0 : entry->seq;
     LogAppend& append = appends.emplace_back();
     append.expected_last_seq = last_seq;
+    append.read_through_seq = index_.applied_seq();
     append.record = std::move(decision.record);
     append.record.set_appended_at_micros(now_micros);
     if (append.record.has_upsert()) {

@@ -65,6 +65,15 @@ struct LogAppend {
   // decided against; 0 when the bulletin must have no record in the log.
   // Unset: append whatever the bulletin's last record is.
   std::optional<uint64_t> expected_last_seq;
+  // The seq through which the writer had read the log when it decided this
+  // entry. When set, the entry fails its condition if anything but earlier
+  // entries of the same call was appended after that seq, to any bulletin.
+  // A writer sharing the log with others sets it: JetStream checks
+  // expected_last_seq only against what its servers had stored when the
+  // append arrived, not against appends still being replicated, so two
+  // writers deciding against the same record could otherwise both win.
+  // Unset: only expected_last_seq is checked.
+  std::optional<uint64_t> read_through_seq;
   // Retry de-duplication key: an append whose dedup_id the log already took
   // within its de-duplication window is not written again, and reports the
   // first one's seq with `duplicate` set. Empty: no de-duplication.
@@ -75,7 +84,8 @@ struct LogAppend {
 struct AppendOutcome {
   // OK when the record is in the log (written now, or earlier under the same
   // dedup_id). FAILED_PRECONDITION when the bulletin's last record was not
-  // `expected_last_seq`: nothing was written for this entry.
+  // `expected_last_seq`, or the log went on after `read_through_seq`:
+  // nothing was written for this entry.
   absl::Status status;
   // The record's seq when OK.
   uint64_t seq = 0;

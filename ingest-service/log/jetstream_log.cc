@@ -242,8 +242,10 @@ class JetStreamLog::Impl {
   absl::Status Connect();
   absl::Status EnsureStream();
   absl::Status StartTail();
-  // Asks the stream's leader for its state; records the answer.
+  // Asks the stream's leader for its state, and checks that publishes reach
+  // it; records the answer.
   void Probe();
+  absl::Status ProbePublishPath() const;
   // Publishes `entries` once and waits for their PubAcks (Append's outcome).
   // Sets `refused_unread` when nothing was stored because no server took
   // the messages at all, so that publishing again is safe. Called with
@@ -590,9 +592,38 @@ absl::Status JetStreamLog::Impl::RefreshHead() const {
   return absl::OkStatus();
 }
 
+absl::Status JetStreamLog::Impl::ProbePublishPath() const {
+  // A publish into the stream's subjects that the stream refuses before
+  // storing anything (it expects another stream): any answer means a server
+  // takes the stream's messages; no responders means none does yet, as
+  // after the servers restart, before the stream's interest has spread.
+  const std::string subject = absl::StrCat(options_.stream, ".probe");
+  natsMsg* probe = nullptr;
+  natsMsg* reply = nullptr;
+  natsStatus status =
+      natsMsg_Create(&probe, subject.c_str(), nullptr, nullptr, 0);
+  if (status == NATS_OK) {
+    status = natsMsgHeader_Set(probe, kExpectedStreamHeader,
+                               "bulletin-probe-expects-no-such-stream");
+  }
+  if (status == NATS_OK) {
+    status = natsConnection_RequestMsg(
+        &reply, connection_, probe,
+        absl::ToInt64Milliseconds(options_.request_timeout));
+  }
+  if (probe != nullptr) natsMsg_Destroy(probe);
+  if (reply != nullptr) natsMsg_Destroy(reply);
+  if (status == NATS_OK) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(
+      "no NATS server takes stream ", options_.stream,
+      "'s messages now (its servers are starting or it is between leaders): ",
+      NatsText(status)));
+}
+
 void JetStreamLog::Impl::Probe() {
   absl::Status answer = ConnectionStatus();
   if (answer.ok()) answer = RefreshHead();
+  if (answer.ok()) answer = ProbePublishPath();
   {
     MutexLock lock(&mutex_);
     if (probe_error_ == answer) return;
@@ -748,10 +779,19 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
   // condition against stored messages only, so two writers' publishes on
   // the same expected sequence can both be stored when they race (seen with
   // 2.9.10 in RacingConditionalWritersKeepOneLinearHistory), while the
-  // stream-wide condition is checked against proposals in flight too. A
-  // batch therefore succeeds as a whole or, from its first failure on, not
-  // at all; the committer decides the rest again.
+  // stream-wide condition is checked against proposals in flight too. The
+  // chain starts where the writer had read the log (read_through_seq), not
+  // at this replica's head, which may already include records the writer
+  // has not read (the racing-replicas fault test saw one version given
+  // twice that way). A batch therefore succeeds as a whole or, from its
+  // first failure on, not at all; the committer decides the rest again.
   uint64_t expected_stream_last = head_seq();
+  for (const LogAppend& entry : entries) {
+    if (entry.read_through_seq.has_value()) {
+      expected_stream_last =
+          std::min(expected_stream_last, *entry.read_through_seq);
+    }
+  }
   for (size_t i = 0; i < entries.size() && failure.ok(); ++i) {
     const v1::LogRecord& record = entries[i].record;
     const absl::string_view id = BulletinIdOf(record);

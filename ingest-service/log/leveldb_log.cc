@@ -317,6 +317,7 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     if (!write_failure_.ok()) return write_failure_;
     head = head_seq_;
   }
+  const uint64_t head_at_start = head;
   const uint64_t now_micros =
       static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
   const uint64_t window_micros =
@@ -360,6 +361,13 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
       if (!got.ok() && !got.IsNotFound()) {
         return FromLevelDb(got, "cannot read the log");
       }
+    }
+    if (entry.read_through_seq.has_value() &&
+        *entry.read_through_seq < head_at_start) {
+      outcome.status = absl::FailedPreconditionError(absl::StrCat(
+          "the log went on to seq ", head_at_start, " after seq ",
+          *entry.read_through_seq, ", which this append was decided at"));
+      continue;
     }
     uint64_t last = 0;
     if (auto it = last_seq.find(id); it != last_seq.end()) {

@@ -385,6 +385,30 @@ TEST_P(LogContractTest, RacingConditionalWritersKeepOneLinearHistory) {
   EXPECT_EQ(records[0].seq(), at);
 }
 
+TEST_P(LogContractTest, AnAppendDecidedBeforeTheLogWentOnIsRefused) {
+  auto first = AppendRecords(*log_, {UpsertRecord(0, "a", "v")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  // Decided before "a" was appended: refused, though its own bulletin is
+  // untouched.
+  LogAppend stale = Conditional(UpsertRecord(0, "b", "v"), 0);
+  stale.read_through_seq = 0;
+  auto refused = log_->Append({stale});
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ((*refused)[0].status.code(), absl::StatusCode::kFailedPrecondition)
+      << (*refused)[0].status;
+  EXPECT_EQ(log_->head_seq(), (*first)[0]);
+  // Decided at the head: written, and so is the next entry of the call.
+  LogAppend fresh = Conditional(UpsertRecord(0, "b", "v"), 0);
+  fresh.read_through_seq = log_->head_seq();
+  LogAppend next = Conditional(UpsertRecord(0, "c", "v"), 0);
+  next.read_through_seq = log_->head_seq();
+  auto written = log_->Append({fresh, next});
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_TRUE((*written)[0].status.ok()) << (*written)[0].status;
+  EXPECT_TRUE((*written)[1].status.ok()) << (*written)[1].status;
+  EXPECT_EQ(ReadAll(*log_).size(), 3u);
+}
+
 TEST_P(LogContractTest, ReportsEachDurableAppendToItsMetrics) {
   MetricsRegistry registry;
   LogMetrics metrics(&registry, [] { return uint64_t{0}; });
