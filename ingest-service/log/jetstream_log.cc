@@ -29,6 +29,8 @@ namespace {
 constexpr char kIdentityPrefix[] = "bulletin-log ";
 // Headers JetStream acts on.
 constexpr char kMsgIdHeader[] = "Nats-Msg-Id";
+// Ours: a conditional entry's dedup id (its Nats-Msg-Id claims its slot).
+constexpr char kDedupIdHeader[] = "Bulletin-Dedup-Id";
 constexpr char kExpectedStreamHeader[] = "Nats-Expected-Stream";
 constexpr char kExpectedLastSubjectSeqHeader[] =
     "Nats-Expected-Last-Subject-Sequence";
@@ -252,6 +254,10 @@ class JetStreamLog::Impl {
   // append_mutex_ held.
   absl::StatusOr<std::vector<AppendOutcome>> PublishBatch(
       const std::vector<LogAppend>& entries, bool* refused_unread);
+  // Turns the duplicates among `outcomes` whose slot another writer
+  // claimed into FAILED_PRECONDITION (see PublishBatch).
+  void ResolveDuplicates(const std::vector<LogAppend>& entries,
+                         std::vector<AppendOutcome>* outcomes) const;
   // Waits until `deadline` or Close.
   void SleepUntil(absl::Time deadline) const {
     MutexLock lock(&mutex_);
@@ -820,7 +826,23 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
           msg, kExpectedLastSubjectSeqHeader,
           absl::StrCat(*entries[i].expected_last_seq).c_str());
     }
-    if (status == NATS_OK && !entries[i].dedup_id.empty()) {
+    // A conditional entry claims its bulletin's version slot: its
+    // Nats-Msg-Id names the bulletin and the record it follows. JetStream
+    // checks message ids when it applies messages, in Raft order, so of two
+    // writers that decided against the same record only the first is
+    // stored, even when both passed the per-subject precheck (which sees
+    // stored messages only). The entry's own dedup id travels in a header,
+    // to tell a retry of this entry (a true duplicate) from a rival's
+    // claim (see ResolveDuplicates).
+    if (status == NATS_OK && entries[i].expected_last_seq.has_value()) {
+      status = natsMsgHeader_Set(
+          msg, kMsgIdHeader,
+          absl::StrCat(id, "@", *entries[i].expected_last_seq).c_str());
+      if (status == NATS_OK && !entries[i].dedup_id.empty()) {
+        status =
+            natsMsgHeader_Set(msg, kDedupIdHeader, entries[i].dedup_id.c_str());
+      }
+    } else if (status == NATS_OK && !entries[i].dedup_id.empty()) {
       status =
           natsMsgHeader_Set(msg, kMsgIdHeader, entries[i].dedup_id.c_str());
     }
@@ -873,6 +895,7 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
         "have been stored: retry"));
   }
   if (!failure.ok()) return failure;
+  ResolveDuplicates(entries, &outcomes);
   uint64_t last = 0;
   bool stored = false;
   absl::Status unavailable;
@@ -894,6 +917,48 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
   if (!unavailable.ok()) return unavailable;
   PublishHead(last);
   return outcomes;
+}
+
+void JetStreamLog::Impl::ResolveDuplicates(
+    const std::vector<LogAppend>& entries,
+    std::vector<AppendOutcome>* outcomes) const {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    AppendOutcome& outcome = (*outcomes)[i];
+    if (!outcome.status.ok() || !outcome.duplicate ||
+        !entries[i].expected_last_seq.has_value()) {
+      continue;
+    }
+    // The slot was claimed: by an earlier attempt of this very entry, or by
+    // another writer. Ask the stream's leader whose record holds it.
+    jsOptions request = RequestOptions();
+    natsMsg* stored = nullptr;
+    const natsStatus status = js_GetMsg(&stored, js_, options_.stream.c_str(),
+                                        outcome.seq, &request, nullptr);
+    const char* dedup_id = nullptr;
+    const bool ours =
+        status == NATS_OK &&
+        natsMsgHeader_Get(stored, kDedupIdHeader, &dedup_id) == NATS_OK &&
+        !entries[i].dedup_id.empty() && entries[i].dedup_id == dedup_id;
+    if (stored != nullptr) natsMsg_Destroy(stored);
+    if (ours) continue;
+    const std::string id(BulletinIdOf(entries[i].record));
+    if (status != NATS_OK && status != NATS_NOT_FOUND) {
+      outcome.status =
+          Unavailable(absl::StrCat("cannot tell who wrote bulletin ", id,
+                                   " at seq ", outcome.seq),
+                      status);
+    } else {
+      // Stored, so the head is at least there: the writer catches up to it
+      // before deciding again.
+      PublishHead(outcome.seq);
+      outcome.status = absl::FailedPreconditionError(
+          absl::StrCat("another writer already wrote the record of bulletin ",
+                       id, " that follows seq ", *entries[i].expected_last_seq,
+                       " (at seq ", outcome.seq, ")"));
+    }
+    outcome.seq = 0;
+    outcome.duplicate = false;
+  }
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(

@@ -16,7 +16,10 @@
 //   per subject, so a new version replaces the previous one and a retraction
 //   leaves a tombstone.
 // - The stream sequence is the seq. A conditional append is a publish with
-//   Nats-Expected-Last-Subject-Sequence; a dedup id is its Nats-Msg-Id.
+//   Nats-Expected-Last-Subject-Sequence, and claims its version's slot with
+//   Nats-Msg-Id <id>@<expected seq> (race-safe where the condition is not;
+//   docs/durability.md, "Racing writers"); an unconditional append's dedup
+//   id is its Nats-Msg-Id.
 // - An append is acknowledged once JetStream's PubAck says the stream (a
 //   quorum of its replicas) stored it.
 // - The log's identity (id and epochs) is in the stream's description,
