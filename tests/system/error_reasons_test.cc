@@ -6,7 +6,6 @@
 // client can provoke on purpose, in tests/ingest/write_rules_test.cc.
 
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -30,12 +29,19 @@ TEST(ErrorCatalogueTest, ListsExactlyTheReasonsTheCodeHas) {
   std::stringstream text;
   text << file.rdbuf();
   std::set<std::string> documented;
-  // Catalogue rows start with the reason in backquotes.
-  const std::regex row(R"(^\| `([A-Z_]+)` \|)");
+  // Catalogue rows start with the reason in backquotes: "| `REASON` |".
+  // (Not std::regex: GCC 12 warns inside it under ASan, and -Werror.)
   std::string line;
   while (std::getline(text, line)) {
-    std::smatch match;
-    if (std::regex_search(line, match, row)) documented.insert(match[1]);
+    if (line.rfind("| `", 0) != 0) continue;
+    const size_t end = line.find("` |", 3);
+    if (end == std::string::npos) continue;
+    const std::string reason = line.substr(3, end - 3);
+    if (!reason.empty() &&
+        reason.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") ==
+            std::string::npos) {
+      documented.insert(reason);
+    }
   }
   std::set<std::string> in_code(std::begin(kErrorReasons),
                                 std::end(kErrorReasons));
