@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -59,6 +60,24 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(int size) {
                      " is missing: install Debian's nats-server "
                      "(scripts/install-deps.sh does)"));
   }
+  // A port picked free can be taken by another test before nats-server
+  // binds it; then that server exits, and the cluster is started again on
+  // fresh ports.
+  absl::Status last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    absl::StatusOr<std::unique_ptr<NatsCluster>> cluster = StartOnce(size);
+    if (cluster.ok()) return cluster;
+    last = cluster.status();
+  }
+  return last;
+}
+
+absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::StartOnce(int size) {
+  // Clusters of tests running at once must never route to each other: a
+  // name of their own keeps them apart even if a port is reused.
+  static std::atomic<int> clusters{0};
+  const std::string cluster_name =
+      absl::StrCat("bulletin-test-", getpid(), "-", clusters.fetch_add(1));
   std::unique_ptr<NatsCluster> cluster(new NatsCluster());
   cluster->nodes_.resize(size);
   for (Node& node : cluster->nodes_) {
@@ -85,7 +104,7 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(int size) {
            << "jetstream {\n  store_dir: \"" << base << "-store\"\n"
            << "  max_memory_store: 64MB\n  max_file_store: 2GB\n}\n";
     if (size > 1) {
-      config << "cluster {\n  name: bulletin-test\n"
+      config << "cluster {\n  name: " << cluster_name << "\n"
              << "  listen: 127.0.0.1:" << node.cluster_port << "\n"
              << "  routes: [" << absl::StrJoin(route_urls, ", ") << "]\n}\n";
     }
@@ -113,12 +132,24 @@ absl::Status NatsCluster::StartNode(int i) {
       {kServerBinary, "-c", node.config_path}, node.log_path);
   if (!process.ok()) return process.status();
   node.process = *std::move(process);
+  // Started when this server says it listens on its own ports (a port that
+  // accepts could be another process's) and is still running.
+  const std::string client_listening = absl::StrCat(
+      "Listening for client connections on 127.0.0.1:", node.client_port);
+  const std::string routes_listening = absl::StrCat(
+      "Listening for route connections on 127.0.0.1:", node.cluster_port);
+  const bool clustered = nodes_.size() > 1;
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (!AcceptsConnections(node.client_port)) {
+  for (;;) {
+    const std::string log = FileTail(node.log_path, 1 << 16);
+    const bool listening =
+        log.find(client_listening) != std::string::npos &&
+        (!clustered || log.find(routes_listening) != std::string::npos);
     if (!node.process->Running() || absl::Now() > deadline) {
       return absl::UnavailableError(absl::StrCat(
           "nats-server n", i, " did not start: ", FileTail(node.log_path)));
     }
+    if (listening && AcceptsConnections(node.client_port)) break;
     absl::SleepFor(absl::Milliseconds(20));
   }
   return absl::OkStatus();

@@ -69,6 +69,7 @@ class NatsCluster {
   };
   NatsCluster() = default;
   absl::Status StartNode(int i);
+  static absl::StatusOr<std::unique_ptr<NatsCluster>> StartOnce(int size);
 
   TempDir dir_;
   std::vector<Node> nodes_;
