@@ -1,8 +1,9 @@
 // Starting a gRPC server the way both services need it: health service and
-// server reflection (v1 and v1alpha, health included) on, a bounded message size, the bound port reported, request
-// ids and failed-call logs (common/server/call_interceptor.h), and
-// optionally TLS or mTLS (common/server/tls.h), per-method access rules
-// (common/server/auth.h) and RPC metrics (common/metrics/rpc_metrics.h).
+// server reflection (v1 and v1alpha, health included) on, a bounded message
+// size, the bound port reported, request ids and failed-call logs
+// (common/server/call_interceptor.h), and optionally TLS or mTLS
+// (common/server/tls.h), per-method access rules (common/server/auth.h) and RPC
+// metrics (common/metrics/rpc_metrics.h).
 //
 //   bulletin::ServerOptions options;
 //   options.listen_address = "127.0.0.1:0";
