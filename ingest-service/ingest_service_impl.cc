@@ -9,6 +9,7 @@
 #include "common/log/json_log.h"
 #include "common/record/bulletin_id.h"
 #include "common/record/write_keys.h"
+#include "common/server/auth.h"
 #include "common/server/call_interceptor.h"
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
@@ -17,7 +18,6 @@ namespace bulletin {
 namespace {
 
 constexpr size_t kMaxReasonBytes = 1024;
-constexpr char kCertificateCallerPrefix[] = "cert:";
 
 // The source a call writes as: the identity of its client certificate when
 // it has one (the request may then only repeat it), else what the request

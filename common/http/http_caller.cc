@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/server/auth.h"
 #include "httplib.h"
 
 namespace bulletin {
@@ -82,7 +83,9 @@ HttpCaller IdentifyHttpCaller(const httplib::Request& request,
   const std::vector<std::string> names = ClientCertificateNames(request);
   if (rule == nullptr) {
     caller.admitted = true;
-    caller.name = names.empty() ? "anonymous" : absl::StrCat("cert:", names[0]);
+    caller.name = names.empty()
+                      ? "anonymous"
+                      : absl::StrCat(kCertificateCallerPrefix, names[0]);
     return caller;
   }
   caller.name = BearerCaller(*rule, authorization);
@@ -90,7 +93,7 @@ HttpCaller IdentifyHttpCaller(const httplib::Request& request,
     for (const std::string& name : names) {
       if (std::find(rule->identities.begin(), rule->identities.end(), name) !=
           rule->identities.end()) {
-        caller.name = absl::StrCat("cert:", name);
+        caller.name = absl::StrCat(kCertificateCallerPrefix, name);
         break;
       }
     }

@@ -112,7 +112,8 @@ grpc::Status AccessProcessor::Process(const InputMetadata& auth_metadata,
   }
   if (const std::string* identity =
           PeerIdentityIn(*context, rule->identities)) {
-    context->AddProperty(kCallerProperty, absl::StrCat("cert:", *identity));
+    context->AddProperty(kCallerProperty,
+                         absl::StrCat(kCertificateCallerPrefix, *identity));
     return grpc::Status::OK;
   }
 

@@ -54,6 +54,9 @@ namespace bulletin {
 class RpcMetrics;
 
 inline constexpr char kCallerProperty[] = "bulletin_caller";
+// How a caller admitted by its client certificate is named: this prefix and
+// the certificate identity (ingest takes the identity as the writing source).
+inline constexpr char kCertificateCallerPrefix[] = "cert:";
 
 struct AccessRule {
   // Full method names, "/package.Service/Method".

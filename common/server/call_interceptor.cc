@@ -228,7 +228,7 @@ std::string CallerOf(const grpc::ServerContextBase& context) {
   }
   if (auth != nullptr && auth->IsPeerAuthenticated()) {
     for (const grpc::string_ref& value : auth->GetPeerIdentity()) {
-      return absl::StrCat("cert:", ToView(value));
+      return absl::StrCat(kCertificateCallerPrefix, ToView(value));
     }
   }
   return "anonymous";
