@@ -300,13 +300,14 @@ class BulletinIndex::Impl {
     for (size_t doc = 0; doc < s.corpus.documents.size(); ++doc) {
       const DocumentMeta& d = s.corpus.documents[doc];
       if (d.record == nullptr) continue;
-      const v1::Bulletin& rest = d.record->without_text();
-      if (!s.by_id.emplace(rest.id(), static_cast<uint32_t>(doc)).second) {
-        return absl::DataLossError(absl::StrCat(
-            "malformed index image: bulletin ", rest.id(), " is there twice"));
+      std::string id(d.record->id());
+      if (!s.by_id.emplace(std::move(id), static_cast<uint32_t>(doc)).second) {
+        return absl::DataLossError(
+            absl::StrCat("malformed index image: bulletin ",
+                         std::string(d.record->id()), " is there twice"));
       }
       s.live_documents += 1;
-      s.live_items += rest.items_size();
+      s.live_items += d.record->items_size();
       s.text_bytes += d.text_bytes;
       s.stored_bytes += static_cast<int64_t>(d.record->SpaceUsed());
       s.total_weighted_length += s.corpus.ranks[doc].weighted_length;
@@ -373,8 +374,8 @@ class BulletinIndex::Impl {
     meta.item_start = p.text.item_start;
     meta.text_bytes = static_cast<uint32_t>(p.text_bytes);
     meta.segments_to_fold = p.segments_to_fold;
-    corpus.ranks.push_back(DocumentRank{p.record->without_text().seq(),
-                                        p.weighted_length, /*live=*/true});
+    corpus.ranks.push_back(
+        DocumentRank{p.record->seq(), p.weighted_length, /*live=*/true});
     s->grams.AddDocument(doc, p.text);
     meta.value_ids.reserve(p.values.size());
     for (const FieldValue& value : p.values) {
@@ -384,11 +385,11 @@ class BulletinIndex::Impl {
     }
     std::sort(meta.value_ids.begin(), meta.value_ids.end());
     s->live_documents += 1;
-    s->live_items += p.record->without_text().items_size();
+    s->live_items += p.record->items_size();
     s->text_bytes += p.text_bytes;
     s->stored_bytes += p.stored_bytes;
     s->total_weighted_length += p.weighted_length;
-    s->by_id[p.record->without_text().id()] = doc;
+    s->by_id[std::string(p.record->id())] = doc;
     meta.record = std::move(p.record);
     corpus.documents.push_back(std::move(meta));
   }
@@ -402,7 +403,7 @@ class BulletinIndex::Impl {
     DocumentRank& rank = s->corpus.ranks[doc];
     rank.live = false;
     s->live_documents -= 1;
-    s->live_items -= d.record->without_text().items_size();
+    s->live_items -= d.record->items_size();
     s->total_weighted_length -= rank.weighted_length;
     s->text_bytes -= d.text_bytes;
     s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsed());
@@ -579,14 +580,21 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
     const StoredRecord& record = *meta.record;
+    const RecordText text = record.Text();
     // With no terms nothing is matched in the text, so nothing is folded.
     const FoldedDocument folded = FoldDocument(
-        record.Segments(), terms.terms.empty() && terms.excluded.empty()
-                               ? 0
-                               : meta.segments_to_fold);
+        text.segments(), terms.terms.empty() && terms.excluded.empty()
+                             ? 0
+                             : meta.segments_to_fold);
     const DocumentMatch match = MatchDocument(terms, folded);
+    // MakeHit reads id, seq and date of the bulletin; the text it takes
+    // from `folded`.
+    v1::Bulletin header;
+    header.set_id(std::string(record.id()));
+    header.set_seq(record.seq());
+    header.set_date(std::string(record.date()));
     v1::Hit* hit = response.add_hits();
-    *hit = MakeHit(record.without_text(), terms, folded, match.snippet_segment,
+    *hit = MakeHit(header, terms, folded, match.snippet_segment,
                    match.item_indexes);
     hit->set_score(matches[i].score);
     if (request.include_bulletins()) {

@@ -2,7 +2,7 @@
 // were added: the numbers the posting lists hold.
 //
 //   const DocumentMeta& d = corpus.documents[doc];
-//   if (corpus.ranks[doc].live) Use(d.record->Segments());
+//   if (corpus.ranks[doc].live) Use(d.record->Text());
 //
 // Thread-safety: plain data; BulletinIndex guards it.
 

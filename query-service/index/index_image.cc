@@ -260,11 +260,13 @@ absl::StatusOr<ReadImage> ReadIndexImage(
       in.Fail(absl::StrCat("document ", doc, ": ", stored.status().message()));
       break;
     }
-    const v1::Bulletin& rest = (*stored)->without_text();
-    if (rest.id().empty() || rest.seq() != corpus.ranks[doc].seq ||
-        rest.seq() > applied_seq) {
-      in.Fail(absl::StrCat("the record of document ", doc, " (seq ", rest.seq(),
-                           ", in an image at seq ", applied_seq, ")"));
+    const StoredRecord& stored_record = **stored;
+    if (stored_record.id().empty() ||
+        stored_record.seq() != corpus.ranks[doc].seq ||
+        stored_record.seq() > applied_seq) {
+      in.Fail(absl::StrCat("the record of document ", doc, " (seq ",
+                           stored_record.seq(), ", in an image at seq ",
+                           applied_seq, ")"));
       break;
     }
     meta.record = *std::move(stored);

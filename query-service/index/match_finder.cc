@@ -49,8 +49,7 @@ class FilterCheck {
       }
       if (!found) return false;
     }
-    return !bounds_date_ ||
-           filters_->MatchesDate(d.record->without_text().date());
+    return !bounds_date_ || filters_->MatchesDate(d.record->date());
   }
 
  private:

@@ -46,7 +46,7 @@ v1::Bulletin StoredRecord::ToBulletin() const {
   return whole;
 }
 
-std::vector<TextSegment> StoredRecord::Segments() const {
+RecordText StoredRecord::Text() const {
   std::vector<TextSegment> segments;
   segments.reserve(segment_count_);
   for (uint32_t i = 0; i < segment_count_; ++i) {
@@ -55,7 +55,7 @@ std::vector<TextSegment> StoredRecord::Segments() const {
         TextSegment{b.field, KindOf(b.field), b.item_index,
                     std::string_view(text() + b.offset, b.size)});
   }
-  return segments;
+  return RecordText(nullptr, std::move(segments));
 }
 
 size_t StoredRecord::SpaceUsed() const {

@@ -4,7 +4,8 @@
 // protobuf whose text fields are empty.
 //
 //   StoredRecord stored(std::move(bulletin));
-//   for (const TextSegment& s : stored.Segments()) Scan(s.text);
+//   RecordText text = stored.Text();
+//   for (const TextSegment& s : text.segments()) Scan(s.text);
 //   v1::Bulletin whole = stored.ToBulletin();  // as it was given
 //
 // Why: a page of hits reads every text segment of ten records nobody has
@@ -34,6 +35,21 @@
 
 namespace bulletin {
 
+// A stored record's text fields, read out of it: the segments of
+// text_segments.h, in TextSegmentsOf order, viewing text this object holds
+// (or the record's own, which must then outlive it). Move-only.
+class RecordText {
+ public:
+  RecordText(std::unique_ptr<char[]> buffer, std::vector<TextSegment> segments)
+      : buffer_(std::move(buffer)), segments_(std::move(segments)) {}
+
+  const std::vector<TextSegment>& segments() const { return segments_; }
+
+ private:
+  std::unique_ptr<char[]> buffer_;
+  std::vector<TextSegment> segments_;
+};
+
 class StoredRecord {
  public:
   // Takes the text fields out of `bulletin` into the buffer.
@@ -45,12 +61,16 @@ class StoredRecord {
   // The record as it was given.
   v1::Bulletin ToBulletin() const;
 
-  // Everything but the text fields, which are empty here: for the fields
-  // filters, ranking and hits read (id, seq, date, items_size(), ...).
-  const v1::Bulletin& without_text() const { return rest_; }
+  // What filters, ranking and hits read of every record, without reading
+  // the rest of it.
+  std::string_view id() const { return rest_.id(); }
+  uint64_t seq() const { return rest_.seq(); }
+  std::string_view date() const { return rest_.date(); }
+  int items_size() const { return rest_.items_size(); }
 
-  // TextSegmentsOf(the record as given), pointing into this object.
-  std::vector<TextSegment> Segments() const;
+  // TextSegmentsOf(the record as given). Its segments may point into this
+  // object: the record must outlive it.
+  RecordText Text() const;
 
   // Heap bytes held, for Stats.
   size_t SpaceUsed() const;

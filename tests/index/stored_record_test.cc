@@ -46,7 +46,8 @@ TEST(StoredRecordTest, SegmentsAreThoseOfTheRecordAsGiven) {
   const v1::Bulletin given = FullBulletin();
   const StoredRecord stored(given);
   const std::vector<TextSegment> expected = TextSegmentsOf(given);
-  const std::vector<TextSegment> segments = stored.Segments();
+  const RecordText text = stored.Text();
+  const std::vector<TextSegment>& segments = text.segments();
   ASSERT_EQ(segments.size(), expected.size());
   EXPECT_EQ(TextsOf(segments), TextsOf(expected));
   for (size_t i = 0; i < segments.size(); ++i) {
@@ -56,17 +57,13 @@ TEST(StoredRecordTest, SegmentsAreThoseOfTheRecordAsGiven) {
   }
 }
 
-TEST(StoredRecordTest, KeepsEachTextOnceOutsideTheProtobuf) {
+TEST(StoredRecordTest, ReadsWhatEveryHitNeedsWithoutTheWhole) {
   const v1::Bulletin given = FullBulletin();
   const StoredRecord stored(given);
-  const v1::Bulletin& rest = stored.without_text();
-  EXPECT_TRUE(TextSegmentsOf(rest).empty());
-  ASSERT_EQ(rest.items_size(), 3);
-  EXPECT_EQ(rest.id(), given.id());
-  EXPECT_EQ(rest.seq(), 42u);
-  EXPECT_EQ(rest.date(), "2026-12-02");
-  EXPECT_EQ(rest.items(0).organization().name(), "市应急管理局");
-  EXPECT_EQ(rest.people(0).name(), "张伟明");
+  EXPECT_EQ(stored.id(), given.id());
+  EXPECT_EQ(stored.seq(), 42u);
+  EXPECT_EQ(stored.date(), "2026-12-02");
+  EXPECT_EQ(stored.items_size(), 3);
 }
 
 TEST(StoredRecordTest, RecordWithoutTextHasNoSegments) {
@@ -74,7 +71,7 @@ TEST(StoredRecordTest, RecordWithoutTextHasNoSegments) {
   given.set_id("0123456789abcdef");
   given.add_items();
   const StoredRecord stored(given);
-  EXPECT_TRUE(stored.Segments().empty());
+  EXPECT_TRUE(stored.Text().segments().empty());
   EXPECT_TRUE(MessageDifferencer::Equals(stored.ToBulletin(), given));
 }
 
@@ -99,9 +96,11 @@ TEST(StoredRecordTest, EncodedRecordDecodesToTheSame) {
       StoredRecord::Decode(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_TRUE(MessageDifferencer::Equals((*decoded)->ToBulletin(), given));
-  EXPECT_EQ(TextsOf((*decoded)->Segments()), TextsOf(stored.Segments()));
-  EXPECT_TRUE(MessageDifferencer::Equals((*decoded)->without_text(),
-                                         stored.without_text()));
+  EXPECT_EQ(TextsOf((*decoded)->Text().segments()),
+            TextsOf(stored.Text().segments()));
+  EXPECT_EQ((*decoded)->id(), stored.id());
+  EXPECT_EQ((*decoded)->seq(), stored.seq());
+  EXPECT_EQ((*decoded)->date(), stored.date());
 }
 
 // Every cut of an encoded record is refused, never read past its end.
