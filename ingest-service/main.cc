@@ -67,9 +67,10 @@ ABSL_FLAG(std::string, nats_tls_key_file, "",
 ABSL_FLAG(std::string, data_dir, "bulletin-data/ingest",
           "Directory of the durable log; created if missing.");
 ABSL_FLAG(absl::Duration, scrub_interval, absl::Minutes(10),
-          "With --log=leveldb: at most this long after a retraction or a "
-          "correction, the text it removed is gone from the log's files "
-          "(docs/durability.md, \"Takedown\").");
+          "LevelDB: at most this long after a retraction or a correction, the "
+          "text it removed is gone from the log's files. JetStream: how often "
+          "a superseded record that its writer died before erasing is found "
+          "and erased (docs/durability.md, \"Takedown\").");
 ABSL_FLAG(int64_t, max_bulletin_bytes, 4 << 20,
           "Largest submission accepted, in bytes.");
 ABSL_FLAG(int64_t, max_pending_submits, 4096,
@@ -170,6 +171,7 @@ absl::StatusOr<std::unique_ptr<BulletinLog>> OpenLog(LogMetrics* metrics) {
     options.tls_ca_file = absl::GetFlag(FLAGS_nats_tls_ca_file);
     options.tls_cert_file = absl::GetFlag(FLAGS_nats_tls_cert_file);
     options.tls_key_file = absl::GetFlag(FLAGS_nats_tls_key_file);
+    options.scrub_interval = absl::GetFlag(FLAGS_scrub_interval);
     options.metrics = metrics;
     absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
         JetStreamLog::Start(std::move(options));

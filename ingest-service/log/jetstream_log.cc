@@ -47,6 +47,11 @@ constexpr absl::Duration kProbeInterval = absl::Seconds(1);
 constexpr absl::Duration kRetryInterval = absl::Milliseconds(250);
 // How often WaitUntilReady looks at the connection's state.
 constexpr absl::Duration kReadyPollStep = absl::Milliseconds(50);
+// Messages the stream keeps per bulletin: its last record, and the one that
+// record superseded until Append (or, after a writer's crash, the sweep)
+// erases it. The per-subject limit alone would remove the superseded message
+// without overwriting it, leaving its text in the store's files.
+constexpr int64_t kMessagesPerBulletin = 2;
 // How long the destructor waits for the tail's callback to return.
 constexpr absl::Duration kTailStopWait = absl::Seconds(5);
 // How long Append waits before publishing a batch again that no server took.
@@ -254,6 +259,21 @@ class JetStreamLog::Impl {
   // append_mutex_ held.
   absl::StatusOr<std::vector<AppendOutcome>> PublishBatch(
       const std::vector<LogAppend>& entries, bool* refused_unread);
+  // Erases the records that the stored `entries` superseded. A record that
+  // cannot be erased now is left to EraseUnerasedRecords: the appends
+  // themselves succeeded.
+  void EraseSuperseded(const std::vector<LogAppend>& entries,
+                       const std::vector<AppendOutcome>& outcomes);
+  // Overwrites and removes the stream's message `seq` on every server; OK
+  // when it is gone (erased now, or before).
+  absl::Status EraseRecord(uint64_t seq) const;
+  // When the stream holds more messages than bulletins, finds each
+  // bulletin's superseded record and erases it.
+  absl::Status EraseUnerasedRecords();
+  // The seq of the first message on `subject` at or after `from`;
+  // NOT_FOUND when there is none.
+  absl::StatusOr<uint64_t> FirstSeqOn(const std::string& subject,
+                                      uint64_t from) const;
   // Turns the duplicates among `outcomes` whose slot another writer
   // claimed into FAILED_PRECONDITION (see PublishBatch).
   void ResolveDuplicates(const std::vector<LogAppend>& entries,
@@ -350,6 +370,10 @@ class JetStreamLog::Impl {
   bool tail_stopped_ ABSL_GUARDED_BY(mutex_) = false;
   // The last probe's failure, once started.
   absl::Status probe_error_ ABSL_GUARDED_BY(mutex_);
+  // The stream held more messages than bulletins when last asked: some
+  // superseded record may be waiting to be erased. Mutable: the const
+  // RefreshHead learns it with the head.
+  mutable bool superseded_unerased_ ABSL_GUARDED_BY(mutex_) = false;
   // Fixed once the stream is read.
   std::string log_id_ ABSL_GUARDED_BY(mutex_);
   std::vector<EpochStart> history_ ABSL_GUARDED_BY(mutex_);
@@ -431,8 +455,15 @@ void JetStreamLog::Impl::Supervise() {
     if (started.code() != absl::StatusCode::kUnavailable) return;
     SleepUntil(absl::Now() + kRetryInterval);
   }
+  absl::Time next_sweep = absl::Now();
   while (!closed()) {
     Probe();
+    if (absl::Now() >= next_sweep && Readiness().ok()) {
+      // Retried at the next probe when the cluster did not let it finish.
+      if (EraseUnerasedRecords().ok()) {
+        next_sweep = absl::Now() + options_.scrub_interval;
+      }
+    }
     SleepUntil(absl::Now() +
                (Readiness().ok() ? kProbeInterval : kRetryInterval));
   }
@@ -496,7 +527,7 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
       config.Storage = js_FileStorage;
       config.Retention = js_LimitsPolicy;
       config.Replicas = options_.replicas;
-      config.MaxMsgsPerSubject = 1;
+      config.MaxMsgsPerSubject = kMessagesPerBulletin;
       config.Duplicates = duplicates_ns;
       config.AllowDirect = true;
       status = js_AddStream(&info, js_, &config, &request, &error_code);
@@ -534,9 +565,14 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
                                         ", --nats_replicas says ",
                                         options_.replicas));
     }
-    if (config.MaxMsgsPerSubject != 1) {
+    if (config.MaxMsgsPerSubject != kMessagesPerBulletin) {
       mismatches.push_back(absl::StrCat(
-          "max_msgs_per_subject is ", config.MaxMsgsPerSubject, ", must be 1"));
+          "max_msgs_per_subject is ", config.MaxMsgsPerSubject, ", must be ",
+          kMessagesPerBulletin,
+          " (a bulletin's record and the one it superseded until erased; "
+          "a stream from an earlier release: nats stream edit ",
+          options_.stream, " --max-msgs-per-subject=", kMessagesPerBulletin,
+          ")"));
     }
     if (config.Storage != js_FileStorage) {
       mismatches.push_back("storage must be file");
@@ -593,7 +629,14 @@ absl::Status JetStreamLog::Impl::RefreshHead() const {
         NatsText(status)));
   }
   const uint64_t last_seq = info->State.LastSeq;
+  const uint64_t subjects =
+      static_cast<uint64_t>(std::max<int64_t>(info->State.NumSubjects, 0));
+  const bool unerased = info->State.Msgs > subjects;
   jsStreamInfo_Destroy(info);
+  {
+    MutexLock lock(&mutex_);
+    superseded_unerased_ = unerased;
+  }
   PublishHead(last_seq);
   return absl::OkStatus();
 }
@@ -757,6 +800,7 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
     bool refused_unread = false;
     absl::StatusOr<std::vector<AppendOutcome>> outcomes =
         PublishBatch(entries, &refused_unread);
+    if (outcomes.ok()) EraseSuperseded(entries, *outcomes);
     // No server took the batch (the stream's servers are starting, or it
     // is between leaders): nothing was stored, so publishing it again is
     // safe, for as long as the request timeout allows.
@@ -959,6 +1003,120 @@ void JetStreamLog::Impl::ResolveDuplicates(
     outcome.seq = 0;
     outcome.duplicate = false;
   }
+}
+
+void JetStreamLog::Impl::EraseSuperseded(
+    const std::vector<LogAppend>& entries,
+    const std::vector<AppendOutcome>& outcomes) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!outcomes[i].status.ok()) continue;
+    uint64_t superseded = 0;
+    if (entries[i].expected_last_seq.has_value()) {
+      superseded = *entries[i].expected_last_seq;
+    } else {
+      // Whatever record the bulletin had before this one.
+      const std::string subject =
+          absl::StrCat(options_.stream, ".b.", BulletinIdOf(entries[i].record));
+      absl::StatusOr<uint64_t> first = FirstSeqOn(subject, 1);
+      if (first.ok() && *first < outcomes[i].seq) superseded = *first;
+    }
+    if (superseded == 0) continue;
+    if (!EraseRecord(superseded).ok()) {
+      MutexLock lock(&mutex_);
+      superseded_unerased_ = true;
+    }
+  }
+}
+
+absl::Status JetStreamLog::Impl::EraseRecord(uint64_t seq) const {
+  jsOptions request = RequestOptions();
+  jsErrCode error_code = static_cast<jsErrCode>(0);
+  const natsStatus status =
+      js_EraseMsg(js_, options_.stream.c_str(), seq, &request, &error_code);
+  if (status == NATS_OK) return absl::OkStatus();
+  // Gone already (another replica's erase or sweep got there first) is
+  // what was asked; the server's answer for that differs between its
+  // versions, so ask the stream itself.
+  natsMsg* stored = nullptr;
+  const natsStatus lookup =
+      js_GetMsg(&stored, js_, options_.stream.c_str(), seq, &request, nullptr);
+  if (stored != nullptr) natsMsg_Destroy(stored);
+  if (lookup == NATS_NOT_FOUND) return absl::OkStatus();
+  return Unavailable(absl::StrCat("cannot erase the superseded record at seq ",
+                                  seq, " of stream ", options_.stream),
+                     status);
+}
+
+absl::StatusOr<uint64_t> JetStreamLog::Impl::FirstSeqOn(
+    const std::string& subject, uint64_t from) const {
+  jsDirectGetMsgOptions get;
+  jsDirectGetMsgOptions_Init(&get);
+  get.Sequence = from;
+  get.NextBySubject = subject.c_str();
+  jsOptions request = RequestOptions();
+  natsMsg* msg = nullptr;
+  const natsStatus status =
+      js_DirectGetMsg(&msg, js_, options_.stream.c_str(), &request, &get);
+  if (status == NATS_NOT_FOUND) {
+    return absl::NotFoundError(absl::StrCat("no message on ", subject));
+  }
+  if (status != NATS_OK) {
+    return Unavailable(absl::StrCat("cannot read ", subject), status);
+  }
+  const char* sequence = nullptr;
+  uint64_t seq = 0;
+  const bool valid =
+      natsMsgHeader_Get(msg, kSequenceHeader, &sequence) == NATS_OK &&
+      absl::SimpleAtoi(sequence, &seq);
+  natsMsg_Destroy(msg);
+  if (!valid) {
+    return absl::DataLossError(
+        absl::StrCat("a message on ", subject, " has no valid sequence"));
+  }
+  return seq;
+}
+
+absl::Status JetStreamLog::Impl::EraseUnerasedRecords() {
+  {
+    MutexLock lock(&mutex_);
+    if (!superseded_unerased_) return absl::OkStatus();
+  }
+  jsOptions request = RequestOptions();
+  request.Stream.Info.SubjectsFilter = bulletin_subjects_.c_str();
+  jsStreamInfo* info = nullptr;
+  const natsStatus status =
+      js_GetStreamInfo(&info, js_, options_.stream.c_str(), &request, nullptr);
+  if (status != NATS_OK) {
+    return Unavailable("cannot list the stream's bulletins", status);
+  }
+  // Subjects holding a superseded record besides the last one.
+  std::vector<std::string> subjects;
+  if (info->State.Subjects != nullptr) {
+    for (int i = 0; i < info->State.Subjects->Count; ++i) {
+      const jsStreamStateSubject& subject = info->State.Subjects->List[i];
+      if (subject.Msgs > 1) subjects.emplace_back(subject.Subject);
+    }
+  }
+  jsStreamInfo_Destroy(info);
+  absl::Status result;
+  for (const std::string& subject : subjects) {
+    // The earlier of the subject's two messages is the superseded one.
+    absl::StatusOr<uint64_t> superseded = FirstSeqOn(subject, 1);
+    if (!superseded.ok()) {
+      if (superseded.status().code() != absl::StatusCode::kNotFound) {
+        result.Update(superseded.status());
+      }
+      continue;
+    }
+    absl::StatusOr<uint64_t> last = FirstSeqOn(subject, *superseded + 1);
+    if (!last.ok()) continue;  // Erased meanwhile: one message left.
+    result.Update(EraseRecord(*superseded));
+  }
+  if (result.ok()) {
+    MutexLock lock(&mutex_);
+    superseded_unerased_ = false;
+  }
+  return result;
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(

@@ -12,9 +12,14 @@
 //   // UNAVAILABLE: not reachable yet, and still trying; Readiness() says
 //   // when it is. Anything else: it never will be (exit).
 //
-// - One subject per bulletin (<stream>.b.<id>); the stream keeps one message
-//   per subject, so a new version replaces the previous one and a retraction
-//   leaves a tombstone.
+// - One subject per bulletin (<stream>.b.<id>). The stream keeps at most two
+//   messages per subject: the bulletin's last record, and the one it
+//   superseded until the log has erased it. Append erases every record its
+//   entries supersede (JetStream overwrites an erased message's bytes on each
+//   server) before it returns, so a new version replaces the previous one and
+//   a retraction leaves a tombstone without the text. A record left unerased
+//   (its writer died between the publish and the erase) is found and erased
+//   within `scrub_interval` by any ingest replica.
 // - The stream sequence is the seq. A conditional append is a publish with
 //   Nats-Expected-Last-Subject-Sequence, and claims its version's slot with
 //   Nats-Msg-Id <id>@<expected seq> (race-safe where the condition is not;
@@ -81,6 +86,11 @@ class JetStreamLog : public BulletinLog {
     // Where the time from publishing a batch to its last PubAck is
     // recorded (ObserveSync); not owned, may be null.
     LogMetrics* metrics = nullptr;
+    // How often the log looks for superseded records that their writer did
+    // not erase, and erases them (at start too). Bounds how long a
+    // retracted text stays in the stream after a writer's crash
+    // (docs/durability.md, "Takedown").
+    absl::Duration scrub_interval = absl::Minutes(10);
   };
 
   // Starts connecting in the background and returns at once;

@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <thread>
 
@@ -14,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "leveldb/db.h"
 #include "tests/ingest/log_records.h"
+#include "tests/testing/file_contents.h"
 #include "tests/testing/temp_dir.h"
 
 namespace bulletin {
@@ -217,16 +217,7 @@ v1::LogRecord RecordWithText(const std::string& id, const std::string& text) {
 
 // Whether any file under `dir` holds `text`.
 bool FilesHold(const std::string& dir, absl::string_view text) {
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream file(entry.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(file)),
-                            std::istreambuf_iterator<char>());
-    if (absl::string_view(bytes).find(text) != absl::string_view::npos) {
-      return true;
-    }
-  }
-  return false;
+  return !testing::FilesHolding(dir, text).empty();
 }
 
 LevelDbLog::Options ScrubbingOnlyWhenAsked() {

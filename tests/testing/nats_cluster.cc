@@ -101,7 +101,7 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::StartOnce(int size) {
     std::ofstream config(node.config_path);
     config << "server_name: " << ServerName(i) << "\n"
            << "listen: 127.0.0.1:" << node.client_port << "\n"
-           << "jetstream {\n  store_dir: \"" << base << "-store\"\n"
+           << "jetstream {\n  store_dir: \"" << cluster->store_dir(i) << "\"\n"
            << "  max_memory_store: 64MB\n  max_file_store: 2GB\n}\n";
     if (size > 1) {
       config << "cluster {\n  name: " << cluster_name << "\n"
@@ -226,6 +226,10 @@ bool NatsCluster::Running(int i) {
 
 pid_t NatsCluster::pid(int i) const {
   return nodes_[i].process ? nodes_[i].process->pid() : 0;
+}
+
+std::string NatsCluster::store_dir(int i) const {
+  return absl::StrCat(dir_.path(), "/n", i, "-store");
 }
 
 int NatsCluster::IndexOfServer(absl::string_view server_name) const {

@@ -55,6 +55,9 @@ class NatsCluster {
   bool Running(int i);
   // Process id of server `i` as last started (0 before it ever was).
   pid_t pid(int i) const;
+  // Server `i`'s JetStream store directory (its streams' message blocks and
+  // its Raft logs).
+  std::string store_dir(int i) const;
   // The index of the server JetStream calls `server_name` (as in a stream's
   // cluster leader), or -1.
   int IndexOfServer(absl::string_view server_name) const;
