@@ -130,4 +130,21 @@ grpc::Status AccessProcessor::Process(const InputMetadata& auth_metadata,
                       std::string(RefusalMessage(has_bearer)));
 }
 
+absl::StatusOr<std::vector<std::string>> MethodsOfService(
+    const google::protobuf::FileDescriptor& file,
+    absl::string_view service_name) {
+  const google::protobuf::ServiceDescriptor* service =
+      file.FindServiceByName(std::string(service_name));
+  if (service == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat(file.name(), " declares no service ", service_name));
+  }
+  std::vector<std::string> methods;
+  for (int i = 0; i < service->method_count(); ++i) {
+    methods.push_back(absl::StrCat("/", service->full_name(), "/",
+                                   service->method(i)->name()));
+  }
+  return methods;
+}
+
 }  // namespace bulletin

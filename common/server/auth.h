@@ -10,8 +10,9 @@
 //   bulletin::ServerOptions options;
 //   options.access_rules = rules;   // StartGrpcServer installs the processor
 //
-// A call to a method that no rule names is let through (Parse, the query
-// RPCs, health, reflection): TLS and mTLS still apply to it. A call to a
+// A call to a method that no rule names is let through (health,
+// reflection; the query RPCs unless query is given tokens): TLS and mTLS
+// still apply to it. A call to a
 // method a rule names is let through when it carries `authorization: Bearer
 // <token>` with one of the rule's tokens (several may be valid at once, and
 // they are re-read when their file changes: common/server/token_file.h), or
@@ -45,8 +46,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/server/token_file.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/security/auth_metadata_processor.h"
 
 namespace bulletin {
@@ -90,6 +93,15 @@ bool TokensEqual(absl::string_view a, absl::string_view b);
 
 // "bearer:" and the first 8 hex digits of the SHA-256 of `token`.
 std::string TokenFingerprint(absl::string_view token);
+
+// The full names ("/package.Service/Method") of every method of the service
+// `service_name` that `file` declares (reach the file through one of its
+// messages, v1::GetRequest::descriptor()->file(), which also links it in);
+// NOT_FOUND when it declares none of that name. A rule built from it covers
+// a method added later too.
+absl::StatusOr<std::vector<std::string>> MethodsOfService(
+    const google::protobuf::FileDescriptor& file,
+    absl::string_view service_name);
 
 // The rule that names `full_method` ("/package.Service/Method"), or nullptr
 // when none does and the call is open to anyone. The one lookup both the

@@ -8,13 +8,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/feed.grpc.pb.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
+#include "bulletin/v1/query.grpc.pb.h"
 #include "common/record/json.h"
 #include "common/server/auth.h"
 #include "common/server/tls.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -24,6 +27,7 @@
 namespace bulletin::testing {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -420,6 +424,48 @@ TEST_F(SecurityTest, ReadsCanRequireAToken) {
       Ctl({"--query_auth_token_file=" + reads}, {"search", "政协"});
   EXPECT_EQ(reader.exit_code, 0) << reader.err;
   EXPECT_THAT(Log(pair_.query()), Not(HasSubstr("reader-5e1b")));
+}
+
+// Every QueryService method, not only those a list once named (BatchGet
+// was left open), refuses a call without the read token.
+TEST_F(SecurityTest, EveryReadMethodNeedsTheToken) {
+  ASSERT_TRUE(pair_.StartIngest().ok());
+  const std::string reads = pair_.WriteFile("reads.token", "reader-77c0\n");
+  std::vector<std::string> flags = ServerTlsFlags();
+  flags.push_back("--auth_token_file=" + reads);
+  ASSERT_TRUE(pair_.StartQuery(flags).ok());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      MakeChannelCredentials({certs_.ca, "", "", ""});
+  ASSERT_TRUE(credentials.ok()) << credentials.status();
+  pair_.set_health_credentials(*credentials);
+  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+
+  absl::StatusOr<std::vector<std::string>> all_methods =
+      MethodsOfService(*v1::GetRequest::descriptor()->file(), "QueryService");
+  ASSERT_TRUE(all_methods.ok()) << all_methods.status();
+  const std::vector<std::string>& methods = *all_methods;
+  EXPECT_THAT(methods, Contains("/bulletin.v1.QueryService/BatchGet"));
+  EXPECT_THAT(methods, Contains("/bulletin.v1.QueryService/Watch"));
+  grpc::GenericStub stub(
+      grpc::CreateChannel(pair_.query_address(), *credentials));
+  for (const std::string& method : methods) {
+    // The processor refuses before anything reads the (empty) request.
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << method << ": " << status.error_message();
+  }
 }
 
 TEST_F(SecurityTest, TokenWithoutTlsIsRefusedAtStart) {
