@@ -16,7 +16,9 @@
 #      healthy three-server JetStream cluster on loopback
 #      (deploy/validate/nats-cluster.sh);
 #   8. the monitoring package (deploy/monitoring/) renders, its rules pass
-#      `promtool check rules` and its unit tests `promtool test rules`;
+#      `promtool check rules` and its unit tests `promtool test rules`, and
+#      every alert's runbook is a heading of docs/operations.md
+#      (deploy/validate/runbooks.mjs);
 #   9. the systemd units keep the LevelDB log, and systemd-analyze verify
 #      passes on them.
 # Installs yamllint with apt-get and the npm packages with `npm ci` when
@@ -88,6 +90,8 @@ node deploy/validate/prometheus-rules.mjs \
 cp deploy/monitoring/rules-test.yaml "$rendered/rules/"
 promtool check rules "$rendered/rules/rules.yaml"
 promtool test rules "$rendered/rules/rules-test.yaml"
+node deploy/validate/runbooks.mjs deploy/monitoring/prometheus-rule.yaml \
+  docs/operations.md
 
 echo "== yamllint deploy/"
 yamllint -c deploy/validate/yamllint.yaml deploy/
