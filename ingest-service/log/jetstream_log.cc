@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -107,6 +108,41 @@ bool DecodeIdentity(absl::string_view description, std::string* log_id,
   return !log_id->empty() && !history->empty();
 }
 
+// The head mark: the highest seq the stream is known to have reached, kept
+// in a stream of its own (<stream>_HEAD, one message) that backups of the
+// log do not include. A stream found behind its mark was restored from a
+// backup (docs/durability.md, "Log identity"): ingest starts a new epoch.
+// Every ingest replica moves it up to the head about once a second.
+struct HeadMark {
+  std::string log_id;
+  // The latest epoch of the log when the mark was written.
+  uint64_t epoch = 0;
+  uint64_t seq = 0;
+};
+
+// "log=<id> epoch=<epoch> seq=<seq>"
+std::string EncodeHeadMark(const HeadMark& mark) {
+  return absl::StrCat("log=", mark.log_id, " epoch=", mark.epoch,
+                      " seq=", mark.seq);
+}
+
+std::optional<HeadMark> DecodeHeadMark(absl::string_view text) {
+  HeadMark mark;
+  bool has_epoch = false;
+  bool has_seq = false;
+  for (absl::string_view field : absl::StrSplit(text, ' ')) {
+    if (absl::ConsumePrefix(&field, "log=")) {
+      mark.log_id = std::string(field);
+    } else if (absl::ConsumePrefix(&field, "epoch=")) {
+      has_epoch = absl::SimpleAtoi(field, &mark.epoch);
+    } else if (absl::ConsumePrefix(&field, "seq=")) {
+      has_seq = absl::SimpleAtoi(field, &mark.seq);
+    }
+  }
+  if (mark.log_id.empty() || !has_epoch || !has_seq) return std::nullopt;
+  return mark;
+}
+
 // Bulletin ids are 16 hex digits; anything else could not be one NATS
 // subject token.
 bool IsSubjectToken(absl::string_view id) {
@@ -122,6 +158,8 @@ class JetStreamLog::Impl {
   explicit Impl(Options options)
       : options_(std::move(options)),
         bulletin_subjects_(absl::StrCat(options_.stream, ".b.>")),
+        mark_stream_(absl::StrCat(options_.stream, "_HEAD")),
+        mark_subject_(absl::StrCat(options_.stream, "_HEAD.mark")),
         servers_(absl::StrJoin(options_.servers, ",")),
         start_error_(absl::UnavailableError(absl::StrCat(
             "NATS JetStream is not ready yet: connecting to ", servers_))) {}
@@ -129,6 +167,9 @@ class JetStreamLog::Impl {
   ~Impl() {
     Close();
     if (supervisor_.joinable()) supervisor_.join();
+    // The head mark's last move (bounded by request_timeout): what this
+    // replica wrote since the supervisor's last one.
+    if (head_seq() > 0 && ConnectionStatus().ok()) AdvanceHeadMark();
     // Closing the connection ends the tail's subscription without asking
     // the servers to delete its consumer, which is ephemeral and dropped by
     // them once idle. (Draining it instead makes nats.c 3.4 delete the
@@ -274,6 +315,19 @@ class JetStreamLog::Impl {
   // NOT_FOUND when there is none.
   absl::StatusOr<uint64_t> FirstSeqOn(const std::string& subject,
                                       uint64_t from) const;
+  // The head mark (see HeadMark): creates its stream when missing, reads
+  // it, starts a new epoch in `history` (and in the stream's description,
+  // `config`) when the stream is behind it, and sets it to `last_seq`.
+  absl::Status FollowHeadMark(const jsStreamConfig& config,
+                              const std::string& log_id,
+                              std::vector<EpochStart>* history,
+                              uint64_t last_seq);
+  absl::Status EnsureMarkStream();
+  // The mark, or none when never written (or unreadable).
+  absl::StatusOr<std::optional<HeadMark>> ReadHeadMark() const;
+  absl::Status WriteHeadMark(const HeadMark& mark) const;
+  // Moves the mark up to the head when the head passed it (supervisor).
+  void AdvanceHeadMark();
   // Turns the duplicates among `outcomes` whose slot another writer
   // claimed into FAILED_PRECONDITION (see PublishBatch).
   void ResolveDuplicates(const std::vector<LogAppend>& entries,
@@ -332,6 +386,9 @@ class JetStreamLog::Impl {
 
   const Options options_;
   const std::string bulletin_subjects_;
+  // The head mark's stream and subject.
+  const std::string mark_stream_;
+  const std::string mark_subject_;
   // The servers as the flag lists them, for messages.
   const std::string servers_;
   natsOptions* nats_options_ = nullptr;
@@ -374,6 +431,8 @@ class JetStreamLog::Impl {
   // superseded record may be waiting to be erased. Mutable: the const
   // RefreshHead learns it with the head.
   mutable bool superseded_unerased_ ABSL_GUARDED_BY(mutex_) = false;
+  // The highest seq this replica wrote into the head mark.
+  uint64_t marked_seq_ ABSL_GUARDED_BY(mutex_) = 0;
   // Fixed once the stream is read.
   std::string log_id_ ABSL_GUARDED_BY(mutex_);
   std::vector<EpochStart> history_ ABSL_GUARDED_BY(mutex_);
@@ -458,6 +517,7 @@ void JetStreamLog::Impl::Supervise() {
   absl::Time next_sweep = absl::Now();
   while (!closed()) {
     Probe();
+    if (Readiness().ok()) AdvanceHeadMark();
     if (absl::Now() >= next_sweep && Readiness().ok()) {
       // Retried at the next probe when the cluster did not let it finish.
       if (EraseUnerasedRecords().ok()) {
@@ -598,8 +658,8 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
           "by something else?)");
     }
     const uint64_t last_seq = info->State.LastSeq;
-    jsStreamInfo_Destroy(info);
     if (!mismatches.empty()) {
+      jsStreamInfo_Destroy(info);
       return absl::FailedPreconditionError(
           absl::StrCat("stream ", options_.stream,
                        " exists with a configuration this log cannot use: ",
@@ -607,6 +667,10 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
                        ". Fix the stream or the flags; ingest never changes "
                        "an existing stream."));
     }
+    absl::Status marked =
+        FollowHeadMark(*info->Config, log_id, &history, last_seq);
+    jsStreamInfo_Destroy(info);
+    if (!marked.ok()) return marked;
     {
       MutexLock lock(&mutex_);
       log_id_ = std::move(log_id);
@@ -614,6 +678,139 @@ absl::Status JetStreamLog::Impl::EnsureStream() {
     }
     PublishHead(last_seq);
     return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<std::optional<HeadMark>> JetStreamLog::Impl::ReadHeadMark()
+    const {
+  jsOptions request = RequestOptions();
+  natsMsg* msg = nullptr;
+  jsErrCode error_code = static_cast<jsErrCode>(0);
+  const natsStatus status =
+      js_GetLastMsg(&msg, js_, mark_stream_.c_str(), mark_subject_.c_str(),
+                    &request, &error_code);
+  if (status == NATS_NOT_FOUND) return std::optional<HeadMark>();
+  if (status != NATS_OK) {
+    return Unavailable(
+        absl::StrCat("cannot read the head mark in stream ", mark_stream_),
+        status);
+  }
+  std::optional<HeadMark> mark = DecodeHeadMark(absl::string_view(
+      natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg))));
+  natsMsg_Destroy(msg);
+  // Unreadable: as if there were none (it is rewritten below).
+  return mark;
+}
+
+absl::Status JetStreamLog::Impl::WriteHeadMark(const HeadMark& mark) const {
+  const std::string payload = EncodeHeadMark(mark);
+  jsPubOptions publish;
+  jsPubOptions_Init(&publish);
+  publish.MaxWait = absl::ToInt64Milliseconds(options_.request_timeout);
+  jsPubAck* ack = nullptr;
+  const natsStatus status =
+      js_Publish(&ack, js_, mark_subject_.c_str(), payload.data(),
+                 static_cast<int>(payload.size()), &publish, nullptr);
+  jsPubAck_Destroy(ack);
+  if (status != NATS_OK) {
+    return Unavailable(
+        absl::StrCat("cannot write the head mark in stream ", mark_stream_),
+        status);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamLog::Impl::EnsureMarkStream() {
+  jsOptions request = RequestOptions();
+  jsStreamInfo* info = nullptr;
+  jsErrCode error_code = static_cast<jsErrCode>(0);
+  natsStatus status =
+      js_GetStreamInfo(&info, js_, mark_stream_.c_str(), &request, &error_code);
+  if (status == NATS_OK) {
+    jsStreamInfo_Destroy(info);
+    return absl::OkStatus();
+  }
+  if (status != NATS_NOT_FOUND && error_code != JSStreamNotFoundErr) {
+    return Unavailable(absl::StrCat("cannot read stream ", mark_stream_),
+                       status);
+  }
+  const std::string description = absl::StrCat(
+      "bulletin-log head mark of stream ", options_.stream,
+      ": the highest seq it reached; never back it up or restore it with it");
+  const char* subjects[] = {mark_subject_.c_str()};
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = mark_stream_.c_str();
+  config.Description = description.c_str();
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.Storage = js_FileStorage;
+  config.Retention = js_LimitsPolicy;
+  config.Replicas = options_.replicas;
+  config.MaxMsgsPerSubject = 1;
+  status = js_AddStream(&info, js_, &config, &request, &error_code);
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  if (status != NATS_OK && error_code != JSStreamNameExistErr) {
+    return Unavailable(absl::StrCat("cannot create stream ", mark_stream_),
+                       status);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status JetStreamLog::Impl::FollowHeadMark(
+    const jsStreamConfig& config, const std::string& log_id,
+    std::vector<EpochStart>* history, uint64_t last_seq) {
+  if (absl::Status ensured = EnsureMarkStream(); !ensured.ok()) {
+    return ensured;
+  }
+  absl::StatusOr<std::optional<HeadMark>> mark = ReadHeadMark();
+  if (!mark.ok()) return mark.status();
+  if (mark->has_value() && (*mark)->log_id == log_id &&
+      (*mark)->seq > last_seq) {
+    // The stream went back: restored from a backup taken before its head
+    // reached the mark. Its seqs after last_seq will be new records, so
+    // they start a new epoch, and a reader that went further under the old
+    // one is told to rebuild (CheckLogPosition). The new epoch is one no
+    // replica used yet (the mark was not restored, and carries the latest),
+    // and the same whichever replica gets here first.
+    EpochStart epoch;
+    epoch.epoch = std::max(history->back().epoch, (*mark)->epoch) + 1;
+    epoch.first_seq = last_seq + 1;
+    history->push_back(epoch);
+    const std::string description = EncodeIdentity(log_id, *history);
+    jsStreamConfig updated = config;
+    updated.Description = description.c_str();
+    jsOptions request = RequestOptions();
+    jsStreamInfo* info = nullptr;
+    const natsStatus status =
+        js_UpdateStream(&info, js_, &updated, &request, nullptr);
+    if (info != nullptr) jsStreamInfo_Destroy(info);
+    if (status != NATS_OK) {
+      return Unavailable(
+          absl::StrCat("cannot start a new epoch in the description of stream ",
+                       options_.stream, ", which went back to seq ", last_seq,
+                       " from ", (*mark)->seq),
+          status);
+    }
+  }
+  // The mark now follows this log from its head.
+  HeadMark now{log_id, history->back().epoch, last_seq};
+  if (absl::Status written = WriteHeadMark(now); !written.ok()) return written;
+  MutexLock lock(&mutex_);
+  marked_seq_ = last_seq;
+  return absl::OkStatus();
+}
+
+void JetStreamLog::Impl::AdvanceHeadMark() {
+  HeadMark mark;
+  {
+    MutexLock lock(&mutex_);
+    if (head_ <= marked_seq_ || history_.empty()) return;
+    mark = HeadMark{log_id_, history_.back().epoch, head_};
+  }
+  if (WriteHeadMark(mark).ok()) {
+    MutexLock lock(&mutex_);
+    marked_seq_ = std::max(marked_seq_, mark.seq);
   }
 }
 

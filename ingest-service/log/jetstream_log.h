@@ -28,7 +28,11 @@
 // - An append is acknowledged once JetStream's PubAck says the stream (a
 //   quorum of its replicas) stored it.
 // - The log's identity (id and epochs) is in the stream's description,
-//   written when the stream is created.
+//   written when the stream is created. A second stream, <stream>_HEAD,
+//   holds the head mark: the highest seq the log reached, moved up by every
+//   replica. A stream found behind its mark was restored from a backup, and
+//   the first replica to open it appends a new epoch to the description
+//   (docs/durability.md, "Log identity").
 // - The log creates the stream when it is missing and stops with
 //   FAILED_PRECONDITION (Readiness, WaitUntilReady) when an existing
 //   stream's configuration disagrees with `options`: it never changes a

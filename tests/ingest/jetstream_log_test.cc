@@ -6,16 +6,19 @@
 
 #include "ingest-service/log/jetstream_log.h"
 
+#include <nats/nats.h>
 #include <unistd.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest-service/log/bulletin_log.h"
 #include "tests/ingest/log_records.h"
 #include "tests/testing/nats_cluster.h"
 
@@ -170,6 +173,147 @@ TEST_F(JetStreamLogTest, AStreamConfiguredOtherwiseStopsItForGood) {
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
   EXPECT_THAT(refused.message(), HasSubstr("duplicate window"));
   EXPECT_EQ((*log)->Readiness(), refused);
+}
+
+// What docs/operations.md's restore does to the stream: it is deleted and
+// created again from a backup, which holds its configuration (and so its
+// identity) and its records up to when it was taken.
+class RestoredStreamTest : public JetStreamLogTest {
+ protected:
+  void SetUp() override {
+    JetStreamLogTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_EQ(
+        natsConnection_ConnectTo(&connection_, cluster_->url_list().c_str()),
+        NATS_OK);
+    ASSERT_EQ(natsConnection_JetStream(&js_, connection_, nullptr), NATS_OK);
+  }
+  void TearDown() override {
+    if (js_ != nullptr) jsCtx_Destroy(js_);
+    if (connection_ != nullptr) natsConnection_Destroy(connection_);
+  }
+
+  // The head mark's text once its seq is `seq` (the log writes it about
+  // once a second); empty if it never gets there.
+  std::string WaitForHeadMark(uint64_t seq) {
+    const std::string stream = options_.stream + "_HEAD";
+    const std::string subject = stream + ".mark";
+    const std::string wanted = absl::StrCat(" seq=", seq);
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < give_up) {
+      natsMsg* msg = nullptr;
+      if (js_GetLastMsg(&msg, js_, stream.c_str(), subject.c_str(), nullptr,
+                        nullptr) == NATS_OK) {
+        const std::string text(natsMsg_GetData(msg),
+                               natsMsg_GetDataLength(msg));
+        natsMsg_Destroy(msg);
+        if (absl::EndsWith(text, wanted)) return text;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return "";
+  }
+
+  // Deletes the stream and creates it again as `backup_config` describes,
+  // holding `records` (what the backup held) in order.
+  void Restore(const std::string& description,
+               const std::vector<v1::LogRecord>& records) {
+    ASSERT_EQ(js_DeleteStream(js_, options_.stream.c_str(), nullptr, nullptr),
+              NATS_OK);
+    const std::string subjects = options_.stream + ".>";
+    const char* subject_list[] = {subjects.c_str()};
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    config.Name = options_.stream.c_str();
+    config.Description = description.c_str();
+    config.Subjects = subject_list;
+    config.SubjectsLen = 1;
+    config.Storage = js_FileStorage;
+    config.Replicas = 1;
+    config.MaxMsgsPerSubject = 2;
+    config.Duplicates = absl::ToInt64Nanoseconds(options_.dedup_window);
+    config.AllowDirect = true;
+    jsStreamInfo* info = nullptr;
+    ASSERT_EQ(js_AddStream(&info, js_, &config, nullptr, nullptr), NATS_OK);
+    jsStreamInfo_Destroy(info);
+    for (const v1::LogRecord& record : records) {
+      const std::string payload = record.SerializeAsString();
+      const std::string subject =
+          absl::StrCat(options_.stream, ".b.", BulletinIdOf(record));
+      ASSERT_EQ(js_Publish(nullptr, js_, subject.c_str(), payload.data(),
+                           static_cast<int>(payload.size()), nullptr, nullptr),
+                NATS_OK);
+    }
+  }
+
+  std::string Description() {
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, js_, options_.stream.c_str(), nullptr,
+                         nullptr) != NATS_OK) {
+      return "";
+    }
+    std::string description =
+        info->Config->Description != nullptr ? info->Config->Description : "";
+    jsStreamInfo_Destroy(info);
+    return description;
+  }
+
+  natsConnection* connection_ = nullptr;
+  jsCtx* js_ = nullptr;
+};
+
+TEST_F(RestoredStreamTest, AStreamBehindItsHeadMarkStartsANewEpoch) {
+  LogIdentity original;
+  std::string backup_description;
+  std::vector<v1::LogRecord> backup;
+  {
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
+        JetStreamLog::Open(options_);
+    ASSERT_TRUE(log.ok()) << log.status();
+    original = (*log)->identity();
+    ASSERT_TRUE(AppendRecords(**log, {UpsertRecord(0, "a", "v"),
+                                      UpsertRecord(0, "b", "v")})
+                    .ok());
+    // The backup: the stream's configuration and its records so far.
+    backup_description = Description();
+    absl::StatusOr<std::vector<v1::LogRecord>> records = (*log)->Read(0, 10);
+    ASSERT_TRUE(records.ok()) << records.status();
+    backup = *records;
+    // Then the log goes on, and a replica applies it all.
+    ASSERT_TRUE(AppendRecords(**log, {UpsertRecord(0, "c", "v"),
+                                      UpsertRecord(0, "d", "v")})
+                    .ok());
+    ASSERT_EQ((*log)->head_seq(), 4u);
+    ASSERT_THAT(WaitForHeadMark(4), HasSubstr(original.log_id));
+  }
+  Restore(backup_description, backup);
+
+  absl::StatusOr<std::unique_ptr<JetStreamLog>> restored =
+      JetStreamLog::Open(options_);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  const LogIdentity identity = (*restored)->identity();
+  EXPECT_EQ(identity.log_id, original.log_id);
+  EXPECT_GT(identity.epoch, original.epoch);
+  // New records take the seqs the lost ones had.
+  ASSERT_TRUE(AppendRecords(**restored, {UpsertRecord(0, "x", "v"),
+                                         UpsertRecord(0, "y", "v")})
+                  .ok());
+  ASSERT_EQ((*restored)->head_seq(), 4u);
+  // A reader that applied the lost records must rebuild; one within the
+  // backup, or on the new epoch, goes on.
+  const absl::Status lost = (*restored)->CheckPosition(original, 4);
+  EXPECT_EQ(lost.code(), absl::StatusCode::kFailedPrecondition) << lost;
+  EXPECT_TRUE((*restored)->CheckPosition(original, 2).ok());
+  EXPECT_TRUE((*restored)->CheckPosition(identity, 4).ok());
+  restored->reset();
+
+  // Reopened, it is no longer behind its mark: no further epoch.
+  ASSERT_THAT(WaitForHeadMark(4),
+              HasSubstr(absl::StrCat(" epoch=", identity.epoch, " ")));
+  absl::StatusOr<std::unique_ptr<JetStreamLog>> reopened =
+      JetStreamLog::Open(options_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->identity().epoch, identity.epoch);
 }
 
 }  // namespace
