@@ -16,6 +16,7 @@
 #include "common/http/http_flags.h"
 #include "common/log/json_log.h"
 #include "common/metrics/certificate_metrics.h"
+#include "common/metrics/grpc_core_metrics.h"
 #include "common/metrics/log_metrics.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_server.h"
@@ -274,6 +275,7 @@ int Run() {
   // Gauges read the components at scrape time; all three accessors are
   // thread-safe.
   AddProcessMetrics(&registry, "ingest");
+  AddGrpcCoreMetrics(&registry);
   AddCertificateExpiryMetric(&registry,
                              {absl::GetFlag(FLAGS_tls_cert_file),
                               absl::GetFlag(FLAGS_tls_client_ca_file)});

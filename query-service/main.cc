@@ -19,6 +19,7 @@
 #include "common/http/http_flags.h"
 #include "common/log/json_log.h"
 #include "common/metrics/certificate_metrics.h"
+#include "common/metrics/grpc_core_metrics.h"
 #include "common/metrics/metrics.h"
 #include "common/metrics/metrics_server.h"
 #include "common/metrics/process_metrics.h"
@@ -183,6 +184,7 @@ int Run() {
   MetricsRegistry registry;
   RpcMetrics rpc_metrics(&registry);
   AddProcessMetrics(&registry, "query");
+  AddGrpcCoreMetrics(&registry);
   AddCertificateExpiryMetric(
       &registry, {absl::GetFlag(FLAGS_tls_cert_file),
                   absl::GetFlag(FLAGS_tls_client_ca_file),

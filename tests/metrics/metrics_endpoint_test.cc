@@ -3,7 +3,11 @@
 
 #include <string>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "bulletin/v1/ingest.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/metrics/scrape.h"
 #include "tests/system/service_pair.h"
@@ -13,6 +17,7 @@ namespace {
 
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(MetricsEndpointTest, BothServicesExposeTheirState) {
   ServicePair pair;
@@ -84,6 +89,53 @@ TEST(MetricsEndpointTest, MetricsPortInUseStopsTheService) {
   EXPECT_NE(*exit_code, 0);
   EXPECT_THAT(FileTail(second.ingest()->log_path()),
               HasSubstr("metrics_listen_failed"));
+}
+
+// The value of the unlabelled sample `name` on `page`, or -1.
+double Sample(const std::string& page, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(page, '\n')) {
+    double value = 0;
+    if (absl::ConsumePrefix(&line, name + " ") &&
+        absl::SimpleAtod(line, &value)) {
+      return value;
+    }
+  }
+  return -1;
+}
+
+// A request over the receive limit never reaches a handler or interceptor
+// (gRPC refuses it in its core), so grpc_server_handled_total cannot count
+// it; the core's own count of calls started does.
+TEST(MetricsEndpointTest, OversizedRequestsAreCountedByGrpcCore) {
+  ServicePair pair;
+  ASSERT_TRUE(pair.StartIngest(0, {"--metrics_listen=127.0.0.1:0"}).ok());
+  ASSERT_TRUE(pair.WaitUntilServing(pair.ingest_address()).ok());
+  const int port = MetricsPort(*pair.ingest());
+  ASSERT_GT(port, 0);
+  const std::string before = Scrape(port);
+  const double started_before =
+      Sample(before, "grpc_server_core_calls_started_total");
+  ASSERT_GE(started_before, 1) << before;
+
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxSendMessageSize(16 << 20);
+  auto ingest = v1::IngestService::NewStub(grpc::CreateCustomChannel(
+      pair.ingest_address(), grpc::InsecureChannelCredentials(), arguments));
+  v1::ParseRequest request;
+  request.set_content(std::string(5 << 20, 'a'));
+  for (int i = 0; i < 2; ++i) {
+    grpc::ClientContext context;
+    v1::ParseResponse response;
+    grpc::Status status = ingest->Parse(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << status.error_message();
+  }
+
+  const std::string after = Scrape(port);
+  EXPECT_EQ(Sample(after, "grpc_server_core_calls_started_total"),
+            started_before + 2)
+      << after;
+  EXPECT_THAT(after, Not(HasSubstr("grpc_method=\"Parse\"")));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/metrics/grpc_core_metrics.h"
 #include "common/metrics/rpc_metrics.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -69,6 +70,27 @@ TEST(RpcMetricsTest, CountsByServiceMethodAndCode) {
               HasSubstr("grpc_server_handling_seconds_count{grpc_service="
                         "\"bulletin.v1.IngestService\",grpc_method=\"Submit\","
                         "grpc_code=\"UNAUTHENTICATED\"} 1\n"));
+}
+
+TEST(GrpcCoreMetricsTest, SumsChannelzServersAndReadsAbsentCountsAsZero) {
+  absl::StatusOr<double> started = ParseChannelzCallsStarted(
+      R"({"server":[{"ref":{"serverId":"1"},"data":{"callsStarted":"3",)"
+      R"("callsFailed":"2","callsSucceeded":"1"}},)"
+      R"({"ref":{"serverId":"2"},"data":{}}],"end":true})");
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(*started, 3);
+
+  absl::StatusOr<double> none = ParseChannelzCallsStarted(R"({"end":true})");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(*none, 0);
+}
+
+TEST(GrpcCoreMetricsTest, RefusesAnotherShape) {
+  EXPECT_FALSE(ParseChannelzCallsStarted("not json").ok());
+  EXPECT_FALSE(ParseChannelzCallsStarted(R"({"server":{}})").ok());
+  EXPECT_FALSE(
+      ParseChannelzCallsStarted(R"({"server":[{"data":{"callsStarted":2}}]})")
+          .ok());
 }
 
 }  // namespace
