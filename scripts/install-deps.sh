@@ -19,6 +19,8 @@ packages=(
   # The Python client test (tests/client): gRPC and protobuf for Debian's
   # python3. Its stubs come from protoc and grpc_python_plugin above:
   # python3-grpc-tools' own protoc is too old for proto3 `optional`.
+  # scripts/gen-api-docs.py (docs/api.md's reference) reads the protos'
+  # descriptors with python3-protobuf too.
   python3-grpcio python3-protobuf
 )
 # npm fetches the google/api and google/rpc protos at configure time

@@ -6,7 +6,10 @@
 #      branch ahead of main, where it forked from main (all of the
 #      branch's changes), else HEAD~1 (on main, as in CI's fresh clone:
 #      the change that the last commit made);
-#   3. proto/buf.gen.yaml generates clients.
+#   3. proto/buf.gen.yaml generates clients;
+#   4. docs/api.md's reference is what the protos' comments make
+#      (scripts/gen-api-docs.sh --check), and that check itself fails on
+#      a proto whose comment changed.
 # Exits non-zero on any finding. Intentional breaks need a listed
 # exception in proto/buf.yaml's breaking section, with the reason beside
 # it.
@@ -56,4 +59,21 @@ for generated in cpp/bulletin/v1/ingest.grpc.pb.h \
     exit 1
   fi
 done
-echo "protos: lint, breaking and generate passed"
+echo "== docs/api.md is current (scripts/gen-api-docs.sh --check)"
+scripts/gen-api-docs.sh --check
+# The check must catch a proto change: one comment edited in a copy of the
+# protos makes the committed docs/api.md stale.
+cp -r proto "$scratch/edited"
+sed -i '0,/^  \/\/ /s//  \/\/ Edited. /' "$scratch/edited/bulletin/v1/query.proto"
+if BULLETIN_PROTO_DIR="$scratch/edited" \
+    BULLETIN_BUF_WORKSPACE="$scratch/edited-workspace" \
+    scripts/gen-api-docs.sh --check >"$scratch/check.out" 2>&1; then
+  echo "scripts/gen-api-docs.sh --check passed a stale docs/api.md" >&2
+  exit 1
+fi
+grep -q "docs/api.md is stale" "$scratch/check.out" || {
+  echo "scripts/gen-api-docs.sh --check failed without saying why:" >&2
+  cat "$scratch/check.out" >&2
+  exit 1
+}
+echo "protos: lint, breaking, generate and docs/api.md passed"
