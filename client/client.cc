@@ -25,6 +25,7 @@ std::string RetriedMethods(const std::string& names) {
 std::string DefaultServiceConfig(RetryWrites retry_writes) {
   std::string names = R"(
       {"service": "bulletin.v1.QueryService", "method": "Get"},
+      {"service": "bulletin.v1.QueryService", "method": "BatchGet"},
       {"service": "bulletin.v1.QueryService", "method": "Search"},
       {"service": "bulletin.v1.QueryService", "method": "Stats"},
       {"service": "bulletin.v1.IngestService", "method": "Parse"})";

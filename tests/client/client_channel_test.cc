@@ -37,10 +37,16 @@ class FlakyServices final : public v1::IngestService::Service,
     response->mutable_bulletin()->set_id("0123456789abcdef");
     return Attempt(gets_);
   }
+  grpc::Status BatchGet(grpc::ServerContext*, const v1::BatchGetRequest*,
+                        v1::BatchGetResponse* response) override {
+    response->add_bulletins()->set_id("0123456789abcdef");
+    return Attempt(batch_gets_);
+  }
 
   int submits() const { return submits_; }
   int retracts() const { return retracts_; }
   int gets() const { return gets_; }
+  int batch_gets() const { return batch_gets_; }
 
  private:
   grpc::Status Attempt(std::atomic<int>& attempts) {
@@ -54,6 +60,7 @@ class FlakyServices final : public v1::IngestService::Service,
   std::atomic<int> submits_{0};
   std::atomic<int> retracts_{0};
   std::atomic<int> gets_{0};
+  std::atomic<int> batch_gets_{0};
 };
 
 // A server on a free loopback port with `services`.
@@ -90,6 +97,19 @@ TEST(ClientChannelTest, GetIsRetriedOnUnavailable) {
   grpc::Status status = query->Get(&context, request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(server.services().gets(), 3);
+}
+
+TEST(ClientChannelTest, BatchGetIsRetriedOnUnavailable) {
+  FakeServer server(/*failures=*/2);
+  auto query = v1::QueryService::NewStub(CreateChannel(server.address()));
+  grpc::ClientContext context;
+  v1::BatchGetRequest request;
+  request.add_ids("0123456789abcdef");
+  v1::BatchGetResponse response;
+  grpc::Status status = query->BatchGet(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.bulletins_size(), 1);
+  EXPECT_EQ(server.services().batch_gets(), 3);
 }
 
 TEST(ClientChannelTest, WritesWithARequestIdAreRetried) {

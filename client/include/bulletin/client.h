@@ -12,7 +12,7 @@
 //   std::shared_ptr<grpc::Channel> channel =
 //       bulletin::CreateChannel("dns:///query.example:50052");
 //   auto query = bulletin::v1::QueryService::NewStub(channel);
-//   ...  // Get, Search and Stats are retried on UNAVAILABLE.
+//   ...  // Get, BatchGet, Search and Stats are retried on UNAVAILABLE.
 //
 //   bulletin::IngestClient ingest("127.0.0.1:50051");
 //   bulletin::v1::SubmitRequest request;
@@ -28,7 +28,8 @@
 //   default, pick_first, sends everything to one);
 // - up to 4 attempts with exponential backoff (0.1 s to 2 s) when a call
 //   fails with UNAVAILABLE, for the calls that are safe to repeat:
-//   * Get, Search, Stats and Parse read or compute and change nothing;
+//   * Get, BatchGet, Search, Stats and Parse read or compute and change
+//     nothing;
 //   * Submit and Retract only when they carry a request_id: the server
 //     answers a repeated request_id with the first outcome and never
 //     applies it again (docs/api.md, "Writes"). Without one, an attempt
@@ -58,7 +59,7 @@ namespace bulletin {
 
 // Which calls the service config lets gRPC retry on UNAVAILABLE.
 enum class RetryWrites {
-  // Get, Search, Stats and Parse only.
+  // Get, BatchGet, Search, Stats and Parse only.
   kNo,
   // Submit and Retract too: only for a channel whose writes all carry a
   // request_id.
