@@ -1,5 +1,6 @@
 #include "query-service/index/bulletin_index.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -29,6 +31,7 @@
 #include "query-service/index/index_image.h"
 #include "query-service/index/match_finder.h"
 #include "query-service/index/page_token.h"
+#include "query-service/index/record_compressor.h"
 #include "query-service/index/value_dictionary.h"
 
 namespace bulletin {
@@ -80,7 +83,7 @@ struct Prepared {
   int64_t stored_bytes = 0;
 };
 
-Prepared Prepare(const v1::LogRecord& record) {
+Prepared Prepare(const v1::LogRecord& record, RecordCompressor* compressor) {
   Prepared p;
   v1::Bulletin bulletin = record.upsert();
   bulletin.set_seq(record.seq());
@@ -110,7 +113,7 @@ Prepared Prepare(const v1::LogRecord& record) {
   if (!lead_started) p.text.lead_start = static_cast<uint32_t>(cps.size());
   if (!items_started) p.text.item_start = static_cast<uint32_t>(cps.size());
   p.values = ExtractFieldValues(bulletin);
-  p.record = std::make_shared<const StoredRecord>(std::move(bulletin));
+  p.record = compressor->Store(std::move(bulletin));
   p.stored_bytes = static_cast<int64_t>(p.record->SpaceUsed());
   return p;
 }
@@ -133,7 +136,7 @@ class BulletinIndex::Impl {
   void Apply(const v1::LogRecord& record) {
     std::optional<Prepared> prepared;
     if (record.has_upsert() && !record.upsert().id().empty()) {
-      prepared = Prepare(record);
+      prepared = Prepare(record, compressor_.get());
     }
     std::optional<FreezeJob> job;
     {
@@ -172,6 +175,7 @@ class BulletinIndex::Impl {
   void Clear() {
     JoinFreezer();
     auto fresh = std::make_unique<State>();
+    compressor_ = std::make_unique<RecordCompressor>();
     {
       WriterMutexLock lock(&mu_);
       std::swap(state_, fresh);
@@ -186,6 +190,8 @@ class BulletinIndex::Impl {
   void ReplaceWith(Impl& other) {
     JoinFreezer();
     other.JoinFreezer();
+    // The dictionary that compressed `other`'s records goes on with them.
+    std::swap(compressor_, other.compressor_);
     std::unique_ptr<State> taken = std::make_unique<State>();
     uint64_t taken_seq = 0;
     LogIdentity taken_identity;
@@ -216,11 +222,18 @@ class BulletinIndex::Impl {
     Freeze(std::move(job));
     // A replica at rest also gives back the growth slack of its per-document
     // tables (a few MB per 100,000 bulletins); they grow again by doubling.
-    WriterMutexLock lock(&mu_);
-    State& s = *state_;
-    s.corpus.documents.shrink_to_fit();
-    s.corpus.ranks.shrink_to_fit();
-    s.by_id.rehash(0);
+    {
+      WriterMutexLock lock(&mu_);
+      State& s = *state_;
+      s.corpus.documents.shrink_to_fit();
+      s.corpus.ranks.shrink_to_fit();
+      s.by_id.rehash(0);
+    }
+    // And the heap gives back to the system what the merges freed: glibc
+    // keeps freed pages of its arenas otherwise, about as much again as
+    // the stored records and the index after a replay (docs/benchmarks.md,
+    // "Replica memory").
+    malloc_trim(0);
   }
 
   void SetFreezeObserver(std::function<void(const FreezeReport&)> observer) {
@@ -312,6 +325,17 @@ class BulletinIndex::Impl {
       s.stored_bytes += static_cast<int64_t>(d.record->SpaceUsed());
       s.total_weighted_length += s.corpus.ranks[doc].weighted_length;
     }
+    // New records get the newest dictionary the saved ones had, and the
+    // trainings go on from their count.
+    std::shared_ptr<const StoreDictionary> newest;
+    for (const std::shared_ptr<const StoreDictionary>& d :
+         image->store_dictionaries) {
+      if (newest == nullptr || d->generation() > newest->generation()) {
+        newest = d;
+      }
+    }
+    compressor_->Resume(std::move(newest),
+                        static_cast<uint64_t>(s.live_documents));
     {
       WriterMutexLock lock(&mu_);
       std::swap(state_, fresh);
@@ -354,14 +378,22 @@ class BulletinIndex::Impl {
                    s.corpus.documents.capacity() * sizeof(DocumentMeta) +
                    s.corpus.ranks.capacity() * sizeof(DocumentRank) +
                    s.by_id.capacity() * (sizeof(std::string) + 5);
+    // The stored records' dictionaries: a few, each shared by many.
+    absl::flat_hash_set<const StoreDictionary*> dictionaries;
+    int64_t stored_bytes = s.stored_bytes;
     for (const DocumentMeta& d : s.corpus.documents) {
       bytes += d.value_ids.capacity() * sizeof(uint32_t);
+      if (d.record != nullptr && d.record->dictionary() != nullptr &&
+          dictionaries.insert(d.record->dictionary().get()).second) {
+        stored_bytes +=
+            static_cast<int64_t>(d.record->dictionary()->SpaceUsed());
+      }
     }
     for (const auto& [id, doc] : s.by_id) {
       if (id.capacity() > 15) bytes += id.capacity() + 1;
     }
     stats.set_index_bytes(static_cast<int64_t>(bytes));
-    stats.set_stored_bytes(s.stored_bytes);
+    stats.set_stored_bytes(stored_bytes);
     return stats;
   }
 
@@ -501,6 +533,9 @@ class BulletinIndex::Impl {
   LogIdentity log_identity_ ABSL_GUARDED_BY(mu_);
   // True from a freeze's Seal to its Install.
   bool freezing_ ABSL_GUARDED_BY(mu_) = false;
+  // Compresses the records Apply stores; owned by the writer.
+  std::unique_ptr<RecordCompressor> compressor_ =
+      std::make_unique<RecordCompressor>();
   // The thread running the freeze, if one was started; owned by the writer.
   std::thread freezer_;
   // Called by the freezer between building and installing, and after
@@ -580,12 +615,13 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
     const StoredRecord& record = *meta.record;
-    const RecordText text = record.Text();
+    const absl::StatusOr<RecordText> text = record.Text();
+    if (!text.ok()) return text.status();
     // With no terms nothing is matched in the text, so nothing is folded.
     const FoldedDocument folded = FoldDocument(
-        text.segments(), terms.terms.empty() && terms.excluded.empty()
-                             ? 0
-                             : meta.segments_to_fold);
+        text->segments(), terms.terms.empty() && terms.excluded.empty()
+                              ? 0
+                              : meta.segments_to_fold);
     const DocumentMatch match = MatchDocument(terms, folded);
     // MakeHit reads id, seq and date of the bulletin; the text it takes
     // from `folded`.
@@ -598,7 +634,9 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
                    match.item_indexes);
     hit->set_score(matches[i].score);
     if (request.include_bulletins()) {
-      *hit->mutable_bulletin() = record.ToBulletin();
+      absl::StatusOr<v1::Bulletin> bulletin = record.ToBulletin();
+      if (!bulletin.ok()) return bulletin.status();
+      *hit->mutable_bulletin() = *std::move(bulletin);
     }
   }
   if (matches.size() > page) {

@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "query-service/index/stored_record.h"
 
@@ -19,6 +20,11 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 constexpr size_t kPieceBytes = 1 << 20;
 // No array in an image is larger: a bound checked before allocating.
 constexpr uint64_t kMaxArrayBytes = uint64_t{1} << 36;
+// A record compressed without a dictionary names this one.
+constexpr uint32_t kNoDictionary = UINT32_MAX;
+// More than a replica trains in its life (record_compressor.h): a bound
+// checked before reading them.
+constexpr uint64_t kMaxDictionaries = 1 << 16;
 
 class Writer {
  public:
@@ -173,6 +179,24 @@ absl::Status WriteIndexImage(
     out.Put<float>(rank.weighted_length);
     out.Put<uint8_t>(rank.live ? 1 : 0);
   }
+  // The records' dictionaries, each once, numbered in the order written.
+  absl::flat_hash_map<const StoreDictionary*, uint32_t> dictionary_numbers;
+  std::vector<const StoreDictionary*> dictionaries;
+  for (const DocumentMeta& meta : image.live_metas) {
+    const StoreDictionary* d = meta.record->dictionary().get();
+    if (d != nullptr &&
+        dictionary_numbers
+            .emplace(d, static_cast<uint32_t>(dictionaries.size()))
+            .second) {
+      dictionaries.push_back(d);
+    }
+  }
+  out.Put<uint64_t>(dictionaries.size());
+  for (const StoreDictionary* d : dictionaries) {
+    out.Put<uint32_t>(d->generation());
+    out.PutBytes(d->bytes());
+  }
+
   out.Put<uint64_t>(image.live_documents.size());
   std::string record;
   for (size_t i = 0; i < image.live_documents.size(); ++i) {
@@ -183,6 +207,8 @@ absl::Status WriteIndexImage(
     out.Put<uint32_t>(meta.text_bytes);
     out.Put<uint64_t>(meta.segments_to_fold);
     out.PutArray(meta.value_ids);
+    const StoreDictionary* d = meta.record->dictionary().get();
+    out.Put<uint32_t>(d == nullptr ? kNoDictionary : dictionary_numbers[d]);
     record.clear();
     meta.record->AppendEncoded(&record);
     out.PutBytes(record);
@@ -225,6 +251,22 @@ absl::StatusOr<ReadImage> ReadIndexImage(
     rank.live = live == 1;
     live_ranks += live;
   }
+  const uint64_t dictionaries = in.Get<uint64_t>();
+  if (dictionaries > kMaxDictionaries) in.Fail("too many record dictionaries");
+  std::string bytes;
+  for (uint64_t i = 0; i < dictionaries && in.ok(); ++i) {
+    const uint32_t generation = in.Get<uint32_t>();
+    in.GetBytes(&bytes);
+    if (!in.ok()) break;
+    absl::StatusOr<std::shared_ptr<const StoreDictionary>> dictionary =
+        StoreDictionary::FromBytes(std::move(bytes), generation);
+    if (!dictionary.ok()) {
+      in.Fail(absl::StrCat("record dictionary ", i, ": ",
+                           dictionary.status().message()));
+      break;
+    }
+    image.store_dictionaries.push_back(*std::move(dictionary));
+  }
   const uint64_t live_documents = in.Get<uint64_t>();
   if (in.ok() && live_documents != live_ranks) {
     in.Fail("the live documents disagree with the ranks");
@@ -252,10 +294,17 @@ absl::StatusOr<ReadImage> ReadIndexImage(
         (!meta.value_ids.empty() && meta.value_ids.back() >= values)) {
       in.Fail(absl::StrCat("the filter values of document ", doc));
     }
+    const uint32_t dictionary = in.Get<uint32_t>();
+    if (dictionary != kNoDictionary && dictionary >= dictionaries) {
+      in.Fail(absl::StrCat("the record dictionary of document ", doc));
+    }
     in.GetBytes(&record);
     if (!in.ok()) break;
     absl::StatusOr<std::shared_ptr<const StoredRecord>> stored =
-        StoredRecord::Decode(record);
+        StoredRecord::Decode(record,
+                             dictionary == kNoDictionary
+                                 ? nullptr
+                                 : image.store_dictionaries[dictionary]);
     if (!stored.ok()) {
       in.Fail(absl::StrCat("document ", doc, ": ", stored.status().message()));
       break;

@@ -25,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "query-service/index/corpus.h"
 #include "query-service/index/gram_index.h"
+#include "query-service/index/store_dictionary.h"
 #include "query-service/index/value_dictionary.h"
 
 namespace bulletin {
@@ -54,6 +55,8 @@ struct ReadImage {
   std::string dictionary_arena;
   std::vector<ValueDictionary::Value> dictionary_values;
   std::shared_ptr<const ValueDictionary::FrozenLists> dictionary_lists;
+  // The dictionaries the records were compressed with.
+  std::vector<std::shared_ptr<const StoreDictionary>> store_dictionaries;
 };
 
 // Reads an image through `read` (which fills `size` bytes at `into`, or

@@ -30,7 +30,7 @@
 namespace bulletin {
 
 // The format version this build writes and the only one it reads.
-inline constexpr uint32_t kSnapshotFormatVersion = 3;
+inline constexpr uint32_t kSnapshotFormatVersion = 4;
 
 // What a snapshot file holds, besides its bulletins.
 struct SnapshotSummary {

@@ -1,10 +1,14 @@
 #include "query-service/index/stored_record.h"
 
+#include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "query-service/index/record_compressor.h"
 #include "tests/index/test_records.h"
 
 namespace bulletin {
@@ -35,19 +39,61 @@ std::vector<std::string> TextsOf(const std::vector<TextSegment>& segments) {
   return texts;
 }
 
+std::vector<std::string> TextsOf(const StoredRecord& stored) {
+  absl::StatusOr<RecordText> text = stored.Text();
+  EXPECT_TRUE(text.ok()) << text.status();
+  return text.ok() ? TextsOf(text->segments()) : std::vector<std::string>();
+}
+
+void ExpectGivesBack(const StoredRecord& stored, const v1::Bulletin& given) {
+  absl::StatusOr<v1::Bulletin> whole = stored.ToBulletin();
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*whole, given))
+      << whole->DebugString();
+}
+
+// A bulletin of the genre, different for each n, with a source text that
+// is its text fields as submitted.
+v1::Bulletin Generated(int n) {
+  static const char* const kPieces[] = {
+      "区政协党组", "召开会议", "学习贯彻", "全会精神", "县人大常委会",
+      "民进支部",   "开展调研", "乡村振兴", "主席",     "副主席",
+      "强调",       "要求",     "坚持",     "推动",     "高质量发展"};
+  std::mt19937 random(n);
+  auto sentence = [&](int pieces) {
+    std::string out;
+    for (int i = 0; i < pieces; ++i) out += kPieces[random() % 15];
+    return out + "。";
+  };
+  std::vector<std::string> items;
+  for (int i = 0; i < 1 + n % 5; ++i) items.push_back(sentence(12 + n % 7));
+  v1::Bulletin b =
+      MakeBulletin(absl::StrCat("id", n), sentence(3), sentence(20), items);
+  b.set_seq(100 + n);
+  b.set_date("2026-12-02");
+  b.mutable_items(0)->mutable_organization()->set_name(kPieces[n % 15]);
+  b.add_people()->set_name("王君成");
+  std::string source = b.headline() + "\n" + b.lead();
+  for (const v1::Item& item : b.items()) source += "\n" + item.text();
+  b.set_source_text(source);
+  return b;
+}
+
 TEST(StoredRecordTest, GivesBackTheRecordAsGiven) {
-  const v1::Bulletin given = FullBulletin();
-  const StoredRecord stored(given);
-  EXPECT_TRUE(MessageDifferencer::Equals(stored.ToBulletin(), given))
-      << stored.ToBulletin().DebugString();
+  v1::Bulletin given = FullBulletin();
+  given.set_source_text("全市安全生产会议召开\n本报讯 近日，……");
+  RecordCompressor compressor;
+  ExpectGivesBack(*compressor.Store(given), given);
 }
 
 TEST(StoredRecordTest, SegmentsAreThoseOfTheRecordAsGiven) {
   const v1::Bulletin given = FullBulletin();
-  const StoredRecord stored(given);
+  RecordCompressor compressor;
+  const std::shared_ptr<const StoredRecord> stored = compressor.Store(given);
   const std::vector<TextSegment> expected = TextSegmentsOf(given);
-  const RecordText text = stored.Text();
-  const std::vector<TextSegment>& segments = text.segments();
+  absl::StatusOr<RecordText> text = stored->Text();
+  ASSERT_TRUE(text.ok()) << text.status();
+  const std::vector<TextSegment>& segments = text->segments();
   ASSERT_EQ(segments.size(), expected.size());
   EXPECT_EQ(TextsOf(segments), TextsOf(expected));
   for (size_t i = 0; i < segments.size(); ++i) {
@@ -59,68 +105,117 @@ TEST(StoredRecordTest, SegmentsAreThoseOfTheRecordAsGiven) {
 
 TEST(StoredRecordTest, ReadsWhatEveryHitNeedsWithoutTheWhole) {
   const v1::Bulletin given = FullBulletin();
-  const StoredRecord stored(given);
-  EXPECT_EQ(stored.id(), given.id());
-  EXPECT_EQ(stored.seq(), 42u);
-  EXPECT_EQ(stored.date(), "2026-12-02");
-  EXPECT_EQ(stored.items_size(), 3);
+  RecordCompressor compressor;
+  const std::shared_ptr<const StoredRecord> stored = compressor.Store(given);
+  EXPECT_EQ(stored->id(), given.id());
+  EXPECT_EQ(stored->seq(), 42u);
+  EXPECT_EQ(stored->date(), "2026-12-02");
+  EXPECT_EQ(stored->items_size(), 3);
 }
 
 TEST(StoredRecordTest, RecordWithoutTextHasNoSegments) {
   v1::Bulletin given;
   given.set_id("0123456789abcdef");
   given.add_items();
-  const StoredRecord stored(given);
-  EXPECT_TRUE(stored.Text().segments().empty());
-  EXPECT_TRUE(MessageDifferencer::Equals(stored.ToBulletin(), given));
+  RecordCompressor compressor;
+  const std::shared_ptr<const StoredRecord> stored = compressor.Store(given);
+  EXPECT_TRUE(TextsOf(*stored).empty());
+  ExpectGivesBack(*stored, given);
 }
 
-TEST(StoredRecordTest, SpaceUsedCountsTheText) {
-  v1::Bulletin small = FullBulletin();
-  v1::Bulletin large = FullBulletin();
-  large.set_lead(std::string(10000, 'x'));
-  // The lead grew by nearly 10,000 bytes.
-  EXPECT_GE(StoredRecord(large).SpaceUsed(),
-            StoredRecord(small).SpaceUsed() + 9900);
-}
-
-// What a snapshot image holds of a record decodes to the same record, text
-// and segments, without the text going through a protobuf parse.
-TEST(StoredRecordTest, EncodedRecordDecodesToTheSame) {
-  v1::Bulletin given = FullBulletin();
-  given.set_source_text("全市安全生产会议召开\n本报讯 近日，……");
-  const StoredRecord stored(given);
-  std::string bytes;
-  stored.AppendEncoded(&bytes);
-  absl::StatusOr<std::shared_ptr<const StoredRecord>> decoded =
-      StoredRecord::Decode(bytes);
-  ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_TRUE(MessageDifferencer::Equals((*decoded)->ToBulletin(), given));
-  EXPECT_EQ(TextsOf((*decoded)->Text().segments()),
-            TextsOf(stored.Text().segments()));
-  EXPECT_EQ((*decoded)->id(), stored.id());
-  EXPECT_EQ((*decoded)->seq(), stored.seq());
-  EXPECT_EQ((*decoded)->date(), stored.date());
-}
-
-// Every cut of an encoded record is refused, never read past its end.
-TEST(StoredRecordTest, TruncatedEncodingIsRefused) {
-  const StoredRecord stored(FullBulletin());
-  std::string bytes;
-  stored.AppendEncoded(&bytes);
-  for (size_t size = 0; size < bytes.size(); ++size) {
-    // A cut inside the trailing protobuf may still parse; the others must
-    // not, and none may read past the bytes given.
-    const std::string cut = bytes.substr(0, size);
-    absl::StatusOr<std::shared_ptr<const StoredRecord>> decoded =
-        StoredRecord::Decode(cut);
-    if (!decoded.ok()) {
-      EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
-    }
+// Records stored before the first training, under each dictionary since,
+// and after a retraining replaced the one they were compressed with, all
+// give back what was stored; and the dictionary makes them smaller.
+TEST(StoredRecordTest, EveryRecordSurvivesTheTrainings) {
+  RecordCompressor compressor({.first_training = 200});
+  std::vector<v1::Bulletin> given;
+  std::vector<std::shared_ptr<const StoredRecord>> stored;
+  for (int n = 0; n < 900; ++n) {
+    given.push_back(Generated(n));
+    stored.push_back(compressor.Store(given.back()));
   }
-  std::string bad_field = bytes;
-  bad_field[4 + 12] = 9;  // The first segment's field.
-  EXPECT_EQ(StoredRecord::Decode(bad_field).status().code(),
+  // Trained at 200, 400 and 800 records.
+  ASSERT_NE(compressor.dictionary(), nullptr);
+  EXPECT_EQ(compressor.dictionary()->generation(), 3u);
+  EXPECT_EQ(stored[0]->dictionary(), nullptr);
+  EXPECT_EQ(stored[899]->dictionary(), compressor.dictionary());
+  for (size_t n = 0; n < given.size(); ++n) {
+    SCOPED_TRACE(n);
+    ExpectGivesBack(*stored[n], given[n]);
+    EXPECT_EQ(TextsOf(*stored[n]), TextsOf(TextSegmentsOf(given[n])));
+  }
+  size_t before = 0;
+  size_t after = 0;
+  for (int n = 0; n < 100; ++n) {
+    before += stored[n]->SpaceUsed();
+    after += stored[800 + n]->SpaceUsed();
+  }
+  EXPECT_LT(after, before * 3 / 4);
+}
+
+// The source text repeats the text fields; it costs a reference to them,
+// not its size again, and neither does the text (it compresses).
+TEST(StoredRecordTest, SourceTextRepeatingTheTextCostsLittle) {
+  RecordCompressor compressor;
+  v1::Bulletin without_source = Generated(7);
+  without_source.clear_source_text();
+  const v1::Bulletin with_source = Generated(7);
+  const size_t source = with_source.source_text().size();
+  ASSERT_GT(source, 500u);
+  const size_t bare = compressor.Store(without_source)->SpaceUsed();
+  const size_t whole = compressor.Store(with_source)->SpaceUsed();
+  EXPECT_LT(whole - bare, source / 10);
+  EXPECT_LT(whole, source);
+}
+
+// What a snapshot image holds of a record decodes to the same record, with
+// its dictionary.
+TEST(StoredRecordTest, EncodedRecordDecodesToTheSame) {
+  RecordCompressor compressor({.first_training = 50});
+  for (int n = 0; n < 60; ++n) compressor.Store(Generated(n));
+  const v1::Bulletin given = Generated(1000);
+  const std::shared_ptr<const StoredRecord> stored = compressor.Store(given);
+  ASSERT_NE(stored->dictionary(), nullptr);
+  std::string bytes;
+  stored->AppendEncoded(&bytes);
+  absl::StatusOr<std::shared_ptr<const StoredRecord>> decoded =
+      StoredRecord::Decode(bytes, stored->dictionary());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ExpectGivesBack(**decoded, given);
+  EXPECT_EQ(TextsOf(**decoded), TextsOf(*stored));
+  EXPECT_EQ((*decoded)->id(), stored->id());
+  EXPECT_EQ((*decoded)->seq(), stored->seq());
+  EXPECT_EQ((*decoded)->date(), stored->date());
+  EXPECT_EQ((*decoded)->items_size(), stored->items_size());
+}
+
+// Every cut of an encoded record, and one with a byte more, is refused,
+// never read past its end.
+TEST(StoredRecordTest, TruncatedEncodingIsRefused) {
+  v1::Bulletin given = FullBulletin();
+  given.set_source_text("全市安全生产会议召开");
+  RecordCompressor compressor;
+  std::string bytes;
+  compressor.Store(given)->AppendEncoded(&bytes);
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    EXPECT_EQ(
+        StoredRecord::Decode(bytes.substr(0, size), nullptr).status().code(),
+        absl::StatusCode::kDataLoss)
+        << size;
+  }
+  EXPECT_EQ(StoredRecord::Decode(bytes + "x", nullptr).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+// A text frame whose content size disagrees with the record's is refused
+// at decode, before any search trusts it.
+TEST(StoredRecordTest, FrameOfAnotherSizeIsRefused) {
+  RecordCompressor compressor;
+  std::string bytes;
+  compressor.Store(FullBulletin())->AppendEncoded(&bytes);
+  std::string other = bytes;
+  other[12] = static_cast<char>(other[12] + 1);  // text size, low byte
+  EXPECT_EQ(StoredRecord::Decode(other, nullptr).status().code(),
             absl::StatusCode::kDataLoss);
 }
 

@@ -186,10 +186,11 @@ TEST_F(DamagedSnapshotTest, EveryTruncationIsRefused) {
 }
 
 // Version 1 held the live bulletins only, which a load applied again;
-// version 2 held the records as protobufs.
+// version 2 held the records as protobufs; version 3 held them
+// uncompressed, with no dictionaries.
 TEST_F(DamagedSnapshotTest, OtherFormatVersionsAreRefusedByName) {
   for (uint32_t version :
-       {0u, 1u, 2u, kSnapshotFormatVersion + 1, 0xFFFFFFFFu}) {
+       {0u, 1u, 2u, 3u, kSnapshotFormatVersion + 1, 0xFFFFFFFFu}) {
     std::string other = bytes_;
     for (int i = 0; i < 4; ++i)
       other[8 + i] = static_cast<char>(version >> (8 * i));
