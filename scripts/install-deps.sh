@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto libabsl-dev libleveldb-dev libnats-dev nats-server libsnappy-dev libicu-dev libssl-dev
   libzstd-dev zlib1g-dev
-  # bench/restart/run.sh polls /readyz with it.
+  # bench/scale/run.sh polls /readyz with it.
   curl
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev

@@ -94,9 +94,12 @@ ABSL_FLAG(int, channels, 4,
           "connection's single writer is not the bottleneck.");
 ABSL_FLAG(int, threads, 2, "Client poller threads.");
 ABSL_FLAG(int, echo_payload_bytes, 0, "Echo payload size.");
-ABSL_FLAG(int, search_kind, -1,
+ABSL_FLAG(std::vector<std::string>, search_kind, {},
           "Search: only this kind of query (0 person, 1 organization, "
-          "2 region and meeting, 3 region filter); -1 the mix of all.");
+          "2 region and meeting, 3 region filter, 4 one character, 5 a common "
+          "two-character term, 6 a common phrase, 7 a common term with a "
+          "region facet: bench/load/corpus_texts.h); several, comma-separated, "
+          "run one after the other with a line each; none: the mix of 0-3.");
 ABSL_FLAG(int, server_pid, 0,
           "When > 0, the server's process id on this machine: the line then "
           "gives its CPU time per call in the recorded window "
@@ -377,8 +380,30 @@ void Report(const std::string& mode, const LoadOptions& options,
   }
 }
 
+// --search_kind as numbers; {-1} (the mix) when it names none.
+absl::StatusOr<std::vector<int>> SearchKindsFromFlag() {
+  std::vector<int> kinds;
+  for (const std::string& text : absl::GetFlag(FLAGS_search_kind)) {
+    int kind = 0;
+    if (!absl::SimpleAtoi(text, &kind) || kind < -1 ||
+        kind >= kAllSearchKinds) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--search_kind: '", text, "' is not -1 or 0..", kAllSearchKinds - 1));
+    }
+    kinds.push_back(kind);
+  }
+  if (kinds.empty()) kinds.push_back(-1);
+  return kinds;
+}
+
 int RunCalls(const std::string& mode) {
   const LoadOptions options = OptionsFromFlags();
+  const absl::StatusOr<std::vector<int>> kinds = SearchKindsFromFlag();
+  if (!kinds.ok()) {
+    std::fprintf(stderr, "bulletin_load: %s\n",
+                 std::string(kinds.status().message()).c_str());
+    return EXIT_FAILURE;
+  }
   if (options.concurrency <= 0 && options.rate <= 0) {
     std::fprintf(stderr, "bulletin_load: give --concurrency or --rate > 0\n");
     return EXIT_FAILURE;
@@ -423,25 +448,40 @@ int RunCalls(const std::string& mode) {
     });
   } else if (mode == "search") {
     auto stubs = MakeStubs<v1::QueryService>(channels);
-    const std::vector<v1::SearchRequest> searches =
-        MakeSearches(1000, absl::GetFlag(FLAGS_search_kind));
-    absl::StatusOr<std::string> description =
-        DescribeSearches(stubs[0].get(), searches);
-    if (!description.ok()) {
-      std::fprintf(stderr, "bulletin_load: %s\n",
-                   std::string(description.status().message()).c_str());
-      return EXIT_FAILURE;
+    // One line per kind; the last one's is written below, as every mode's.
+    for (size_t k = 0; k < kinds->size(); ++k) {
+      const int kind = (*kinds)[k];
+      const std::vector<v1::SearchRequest> searches = MakeSearches(1000, kind);
+      absl::StatusOr<std::string> description =
+          DescribeSearches(stubs[0].get(), searches);
+      if (!description.ok()) {
+        std::fprintf(stderr, "bulletin_load: %s\n",
+                     std::string(description.status().message()).c_str());
+        return EXIT_FAILURE;
+      }
+      described = kind < 0 ? *std::move(description)
+                           : absl::StrCat(" search_kind=", kind, *description);
+      result = run_sampled([&](int64_t n) -> std::unique_ptr<Op> {
+        return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
+                                          &searches[n % searches.size()]);
+      });
+      if (k + 1 < kinds->size()) {
+        absl::StrAppend(&described, DescribeCpu(result, sampler->Finish()));
+        Report(mode, options, result, described);
+        if (result.failed > 0 || result.succeeded == 0) return EXIT_FAILURE;
+      }
     }
-    described = *std::move(description);
-    result = run_sampled([&](int64_t n) -> std::unique_ptr<Op> {
-      return std::make_unique<SearchOp>(stubs[channel_of(n)].get(),
-                                        &searches[n % searches.size()]);
-    });
   } else if (mode == "http_search") {
     // The mix of --mode=search, as JSON; the search line describes what it
     // finds.
+    if (kinds->size() != 1) {
+      std::fprintf(stderr,
+                   "bulletin_load: --mode=http_search takes one "
+                   "--search_kind at most\n");
+      return EXIT_FAILURE;
+    }
     const std::vector<v1::SearchRequest> searches =
-        MakeSearches(1000, absl::GetFlag(FLAGS_search_kind));
+        MakeSearches(1000, kinds->front());
     std::vector<std::string> bodies;
     for (const v1::SearchRequest& search : searches) {
       bodies.push_back(ToJson(search));

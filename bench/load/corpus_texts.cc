@@ -44,6 +44,25 @@ Submission Render(const v1::Bulletin& b, int64_t n) {
   return s;
 }
 
+// Code points in UTF-8 `text`.
+int CodePoints(absl::string_view text) {
+  int count = 0;
+  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
+// The first `count` code points of UTF-8 `text`.
+std::string FirstCodePoints(absl::string_view text, int count) {
+  size_t end = 0;
+  for (int seen = 0; end < text.size(); ++end) {
+    if ((static_cast<unsigned char>(text[end]) & 0xC0) != 0x80 &&
+        seen++ == count) {
+      break;
+    }
+  }
+  return std::string(text.substr(0, end));
+}
+
 }  // namespace
 
 std::vector<Submission> MakeSubmissions(int64_t first, int64_t count) {
@@ -62,7 +81,11 @@ std::vector<Submission> MakeSubmissions(int64_t first, int64_t count) {
 }
 
 std::vector<v1::SearchRequest> MakeSearches(int count, int kind) {
-  const std::vector<v1::Bulletin> corpus = Chunk(0);
+  // Generated once per process: bulletin_load asks for one kind after the
+  // other.
+  static const std::vector<v1::Bulletin>* const kCorpus =
+      new std::vector<v1::Bulletin>(Chunk(0));
+  const std::vector<v1::Bulletin>& corpus = *kCorpus;
   std::vector<v1::SearchRequest> searches;
   for (int i = 0; static_cast<int>(searches.size()) < count; ++i) {
     const v1::Bulletin& b = corpus[static_cast<size_t>(i) % corpus.size()];
@@ -84,6 +107,23 @@ std::vector<v1::SearchRequest> MakeSearches(int count, int kind) {
       case SearchKind::kRegionFilter:
         request.mutable_filters()->add_regions(item.organization().region());
         request.set_order(v1::SearchRequest::RECENCY);
+        break;
+      case SearchKind::kOneCharacter:
+        if (CodePoints(item.event()) < 1) continue;
+        request.set_query(FirstCodePoints(item.event(), 1));
+        break;
+      case SearchKind::kCommonTwoCharacters:
+        if (CodePoints(item.event()) < 2) continue;
+        request.set_query(FirstCodePoints(item.event(), 2));
+        break;
+      case SearchKind::kCommonPhrase:
+        if (CodePoints(item.event()) < 4) continue;
+        request.set_query(item.event());
+        break;
+      case SearchKind::kTermWithRegionFacet:
+        if (CodePoints(item.event()) < 2) continue;
+        request.set_query(FirstCodePoints(item.event(), 2));
+        request.add_facets("region");
         break;
     }
     searches.push_back(std::move(request));

@@ -39,14 +39,24 @@ struct Submission {
 // Submissions first .. first + count - 1.
 std::vector<Submission> MakeSubmissions(int64_t first, int64_t count);
 
-// The kinds of search MakeSearches makes.
+// The kinds of search MakeSearches makes. The first kSearchKinds make the
+// readers' mix; the rest are asked for one at a time, by bench/scale, to see
+// how each kind's cost grows with the archive (issue 19's list: one
+// character, a common two-character term, a rare name (kPerson), a common
+// phrase of four or more, a filter alone (kRegionFilter), two terms
+// (kRegionMeeting), a common term with a region facet).
 enum class SearchKind {
-  kPerson = 0,         // a person's name
-  kOrganization = 1,   // an organization's name
-  kRegionMeeting = 2,  // a region and a kind of meeting, two terms
-  kRegionFilter = 3,   // a region filter, no text, newest first
+  kPerson = 0,               // a person's name
+  kOrganization = 1,         // an organization's name
+  kRegionMeeting = 2,        // a region and a kind of meeting, two terms
+  kRegionFilter = 3,         // a region filter, no text, newest first
+  kOneCharacter = 4,         // the first character of a kind of meeting
+  kCommonTwoCharacters = 5,  // the first two characters of a kind of meeting
+  kCommonPhrase = 6,  // a kind of meeting, whole (four characters or more)
+  kTermWithRegionFacet = 7,  // kCommonTwoCharacters, counting regions
 };
 constexpr int kSearchKinds = 4;
+constexpr int kAllSearchKinds = 8;
 
 // `count` searches such as readers send, each asking for the first 10 hits:
 // of `kind`, or (kind < 0) cycling through every kind. Their terms come from

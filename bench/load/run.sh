@@ -21,6 +21,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-release}"
 BULLETINS="${BULLETINS:-100000}"
 REPS="${REPS:-3}"
@@ -51,17 +53,6 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
-
-# wait_port FILE PID: prints the port a service wrote to FILE.
-wait_port() {
-  for _ in $(seq 200); do
-    if [[ -s "$1" ]]; then cat "$1"; return; fi
-    kill -0 "$2" 2>/dev/null || { echo "service $2 died; see $DATA_ROOT" >&2; exit 1; }
-    sleep 0.05
-  done
-  echo "no port in $1" >&2
-  exit 1
-}
 
 # start_query NAME: starts a replica of the ingest, with its HTTP/JSON API
 # on a free port; sets QUERY_PID, QUERY_PORT, QUERY_HTTP_PORT.
