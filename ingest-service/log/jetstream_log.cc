@@ -54,6 +54,11 @@ constexpr absl::Duration kReadyPollStep = absl::Milliseconds(50);
 // erases it. The per-subject limit alone would remove the superseded message
 // without overwriting it, leaving its text in the store's files.
 constexpr int64_t kMessagesPerBulletin = 2;
+// Read fetches through a consumer (one request) beyond this many records,
+// and gets each record directly (a request each) up to it; and fetches at
+// most kMaxFetchBatch at a time.
+constexpr size_t kDirectReadLimit = 32;
+constexpr uint64_t kMaxFetchBatch = 4096;
 // How long the destructor waits for the tail's callback to return.
 constexpr absl::Duration kTailStopWait = absl::Seconds(5);
 // How long Append waits before publishing a batch again that no server took.
@@ -331,6 +336,15 @@ class JetStreamLog::Impl {
   absl::Status WriteHeadMark(const HeadMark& mark) const;
   // Moves the mark up to the head when the head passed it (supervisor).
   void AdvanceHeadMark();
+  // Read's bulk path: up to `max_records` records after `after_seq`, through
+  // a consumer; empty when it answered nothing (Read then gets them one by
+  // one, waiting for a lagging server).
+  absl::StatusOr<std::vector<v1::LogRecord>> FetchRecords(uint64_t after_seq,
+                                                          size_t max_records,
+                                                          uint64_t head) const;
+  // Appends the record `msg` holds, at `seq`, to `records`.
+  static absl::Status ParseRecord(natsMsg* msg, uint64_t seq,
+                                  std::vector<v1::LogRecord>* records);
   // Turns the duplicates among `outcomes` whose slot another writer
   // claimed into FAILED_PRECONDITION (see PublishBatch).
   void ResolveDuplicates(const std::vector<LogAppend>& entries,
@@ -1376,6 +1390,87 @@ absl::Status JetStreamLog::Impl::EraseUnerasedRecords() {
   return result;
 }
 
+absl::Status JetStreamLog::Impl::ParseRecord(
+    natsMsg* msg, uint64_t seq, std::vector<v1::LogRecord>* records) {
+  v1::LogRecord& record = records->emplace_back();
+  if (!record.ParseFromArray(natsMsg_GetData(msg),
+                             natsMsg_GetDataLength(msg))) {
+    return absl::DataLossError(
+        absl::StrCat("stream message ", seq, " is not a log record"));
+  }
+  record.set_seq(seq);
+  if (record.has_upsert()) record.mutable_upsert()->set_seq(seq);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::FetchRecords(
+    uint64_t after_seq, size_t max_records, uint64_t head) const {
+  // An ephemeral pull consumer from after_seq + 1, asked once for what it
+  // has (no_wait), up to the batch: one request instead of one per record.
+  // Never acknowledged; deleted when the subscription is. A pull consumer,
+  // because it sends only the batch asked for (a push consumer would send
+  // the rest of the stream, and a client that falls behind drops messages).
+  jsSubOptions subscription;
+  jsSubOptions_Init(&subscription);
+  subscription.Stream = options_.stream.c_str();
+  subscription.Config.DeliverPolicy = js_DeliverByStartSequence;
+  subscription.Config.OptStartSeq = after_seq + 1;
+  subscription.Config.AckPolicy = js_AckExplicit;
+  // Unacknowledged, a whole batch is pending at once (the default, 1000,
+  // would stop the delivery there and leave the fetch waiting).
+  subscription.Config.MaxAckPending = static_cast<int64_t>(kMaxFetchBatch);
+  subscription.Config.InactiveThreshold =
+      absl::ToInt64Nanoseconds(options_.request_timeout);
+  jsOptions request = RequestOptions();
+  natsSubscription* consumer = nullptr;
+  natsStatus status =
+      js_PullSubscribe(&consumer, js_, bulletin_subjects_.c_str(), nullptr,
+                       &request, &subscription, nullptr);
+  if (status != NATS_OK) {
+    return Unavailable(
+        absl::StrCat("cannot read the stream after seq ", after_seq), status);
+  }
+  const size_t batch = std::min<uint64_t>(
+      max_records, std::min<uint64_t>(head - after_seq, kMaxFetchBatch));
+  jsFetchRequest fetch;
+  jsFetchRequest_Init(&fetch);
+  fetch.Batch = static_cast<int>(batch);
+  fetch.NoWait = true;
+  fetch.Expires = absl::ToInt64Nanoseconds(options_.request_timeout);
+  natsMsgList list{};
+  status = natsSubscription_FetchRequest(&list, consumer, &fetch);
+  std::vector<v1::LogRecord> records;
+  absl::Status parsed;
+  uint64_t last = after_seq;
+  for (int i = 0; status == NATS_OK && i < list.Count && parsed.ok(); ++i) {
+    jsMsgMetaData* meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, list.Msgs[i]) != NATS_OK) {
+      parsed = absl::DataLossError(absl::StrCat("a stream message after seq ",
+                                                last, " has no metadata"));
+      break;
+    }
+    const uint64_t seq = meta->Sequence.Stream;
+    jsMsgMetaData_Destroy(meta);
+    if (seq <= last) {
+      parsed = absl::DataLossError(absl::StrCat(
+          "the stream's consumer went back from seq ", last, " to ", seq));
+      break;
+    }
+    parsed = ParseRecord(list.Msgs[i], seq, &records);
+    last = seq;
+  }
+  natsMsgList_Destroy(&list);
+  natsSubscription_Unsubscribe(consumer);
+  natsSubscription_Destroy(consumer);
+  if (!parsed.ok()) return parsed;
+  if (status != NATS_OK && status != NATS_NOT_FOUND && status != NATS_TIMEOUT) {
+    return Unavailable(
+        absl::StrCat("cannot read the stream after seq ", after_seq), status);
+  }
+  if (last > head) PublishHead(last);
+  return records;
+}
+
 absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(
     uint64_t after_seq, size_t max_records) const {
   if (absl::Status usable = Usable(); !usable.ok()) return usable;
@@ -1387,6 +1482,13 @@ absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(
       return absl::OutOfRangeError(absl::StrCat(
           "seq ", after_seq, " is beyond the head of the log (", head, ")"));
     }
+  }
+  if (max_records > kDirectReadLimit && head - after_seq > kDirectReadLimit) {
+    absl::StatusOr<std::vector<v1::LogRecord>> fetched =
+        FetchRecords(after_seq, max_records, head);
+    // Anything else (the consumer could not be made, or answered nothing):
+    // the direct gets below, which wait for a lagging server.
+    if (!fetched.ok() || !fetched->empty()) return fetched;
   }
   std::vector<v1::LogRecord> records;
   uint64_t next = after_seq + 1;
@@ -1429,16 +1531,9 @@ absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(
       PublishHead(seq);
       head = seq;
     }
-    v1::LogRecord& record = records.emplace_back();
-    if (!record.ParseFromArray(natsMsg_GetData(msg),
-                               natsMsg_GetDataLength(msg))) {
-      natsMsg_Destroy(msg);
-      return absl::DataLossError(
-          absl::StrCat("stream message ", seq, " is not a log record"));
-    }
+    absl::Status parsed = ParseRecord(msg, seq, &records);
     natsMsg_Destroy(msg);
-    record.set_seq(seq);
-    if (record.has_upsert()) record.mutable_upsert()->set_seq(seq);
+    if (!parsed.ok()) return parsed;
     next = seq + 1;
   }
   if (records.empty() && after_seq < head) {

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -259,6 +260,50 @@ TEST_P(LogContractTest, KeepsOnlyEachBulletinsLastRecord) {
   ASSERT_TRUE(after_first.ok());
   ASSERT_EQ(after_first->size(), 3u);
   EXPECT_EQ((*after_first)[0].upsert().id(), "b");
+}
+
+// Long reads (the JetStream log fetches them through a consumer instead of
+// a request per record) return the live records in seq order, whole, with
+// the superseded ones skipped, in batches of the size asked for.
+TEST_P(LogContractTest, LongReadsReturnEveryLiveRecordInOrder) {
+  std::vector<v1::LogRecord> records;
+  for (int i = 0; i < 150; ++i) {
+    records.push_back(UpsertRecord(0, absl::StrCat("b", i), "v1"));
+  }
+  for (int i = 0; i < 150; i += 3) {
+    records.push_back(UpsertRecord(0, absl::StrCat("b", i), "v2"));
+  }
+  auto seqs = AppendRecords(*log_, records);
+  ASSERT_TRUE(seqs.ok()) << seqs.status();
+  // What must be read: each bulletin's last record, in seq order.
+  std::vector<uint64_t> live;
+  for (int i = 0; i < 150; ++i) {
+    if (i % 3 != 0) live.push_back((*seqs)[i]);
+  }
+  for (size_t i = 150; i < seqs->size(); ++i) live.push_back((*seqs)[i]);
+  std::sort(live.begin(), live.end());
+
+  std::vector<uint64_t> read;
+  uint64_t after = 0;
+  while (after < log_->head_seq()) {
+    auto batch = log_->Read(after, 64);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_FALSE(batch->empty());
+    ASSERT_LE(batch->size(), 64u);
+    for (const v1::LogRecord& record : *batch) {
+      read.push_back(record.seq());
+      EXPECT_EQ(record.upsert().seq(), record.seq());
+      EXPECT_EQ(record.upsert().headline(), "headline " + record.upsert().id());
+    }
+    after = batch->back().seq();
+  }
+  EXPECT_EQ(read, live);
+  // One read for everything gives the same.
+  auto whole = log_->Read(0, 1000);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_EQ(whole->size(), live.size());
+  EXPECT_EQ(whole->back().seq(), live.back());
+  EXPECT_EQ(whole->front().version_digest(), "v1");
 }
 
 TEST_P(LogContractTest, ReadBeyondTheHeadIsOutOfRange) {
