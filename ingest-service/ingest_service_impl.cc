@@ -10,6 +10,7 @@
 #include "common/record/bulletin_id.h"
 #include "common/record/write_keys.h"
 #include "common/server/auth.h"
+#include "common/server/call_deadline.h"
 #include "common/server/call_interceptor.h"
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
@@ -123,9 +124,9 @@ grpc::Status IngestServiceImpl::Submit(grpc::ServerContext* context,
   // the submitter gave.
   std::string digest = VersionDigest(
       absl::StrCat(parsed->normalized_text, "\n", request->date()));
-  absl::StatusOr<CommitResult> committed =
-      committer_->Upsert(std::move(record), std::move(digest),
-                         *std::move(source), *std::move(conditions));
+  absl::StatusOr<CommitResult> committed = committer_->Upsert(
+      std::move(record), std::move(digest), *std::move(source),
+      *std::move(conditions), WorkDeadline(*context, absl::InfiniteDuration()));
   if (!committed.ok()) {
     LogWarning("submit_failed", {{"error", committed.status().ToString()},
                                  {"request_id", RequestIdOf(*context)},
@@ -182,7 +183,8 @@ grpc::Status IngestServiceImpl::Retract(grpc::ServerContext* context,
   // only that source's bulletins.
   if (!source->empty()) conditions->owner = *source;
   absl::StatusOr<CommitResult> committed = committer_->Retract(
-      *std::move(id), request->reason(), *std::move(conditions));
+      *std::move(id), request->reason(), *std::move(conditions),
+      WorkDeadline(*context, absl::InfiniteDuration()));
   if (!committed.ok()) return ToGrpcStatus(committed.status());
   response->set_seq(committed->seq);
   response->set_id(committed->id);

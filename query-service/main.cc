@@ -88,6 +88,10 @@ ABSL_FLAG(absl::Duration, snapshot_interval, absl::Minutes(10),
 ABSL_FLAG(std::string, feed_token_file, "",
           "File holding the bearer token ingest requires for Feed. Needs "
           "--ingest_tls_ca_file.");
+ABSL_FLAG(bool, stall_searches_for_testing, false,
+          "Tests only: every Search with a deadline waits out its time "
+          "before it runs, as one over a huge index would, and so stops "
+          "with DEADLINE_EXCEEDED.");
 
 namespace bulletin {
 namespace {
@@ -236,6 +240,9 @@ int Run() {
   QueryServiceImpl query(
       &index, &follower, &watch_hub,
       static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_streams)));
+  if (absl::GetFlag(FLAGS_stall_searches_for_testing)) {
+    query.StallSearchesForTesting();
+  }
 
   ServerOptions server_options =
       ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));

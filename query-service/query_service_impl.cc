@@ -6,8 +6,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/record/write_keys.h"
+#include "common/server/call_deadline.h"
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
+#include "query-service/index/cancellation.h"
 #include "query-service/index/standing_query.h"
 #include "query-service/read_mask.h"
 #include "query-service/watch_stream.h"
@@ -18,6 +20,9 @@ namespace {
 // A call without a deadline waits for min_seq at most this long, so that a
 // seq that never comes cannot hold a server thread forever.
 constexpr absl::Duration kMaxSeqWait = absl::Seconds(30);
+
+// How often a call waiting for min_seq looks whether its caller has gone.
+constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
 
 // BatchGet's bound on ids (AIP-231 asks for one).
 constexpr int kMaxBatchGetIds = 100;
@@ -52,15 +57,18 @@ grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
   if (min_seq == 0 || index_->applied_seq() >= min_seq) {
     return grpc::Status::OK;
   }
-  // Give up a little before the caller's deadline, so that the answer (and
-  // its reason) reaches the caller before its own deadline fires.
-  const absl::Time now = absl::Now();
-  const absl::Time caller_deadline = absl::FromChrono(context.deadline());
-  const absl::Duration margin =
-      std::min(absl::Milliseconds(200), (caller_deadline - now) / 10);
-  const absl::Time deadline =
-      std::min(caller_deadline - margin, now + kMaxSeqWait);
-  if (index_->WaitForSeq(min_seq, deadline)) return grpc::Status::OK;
+  const absl::Time deadline = WorkDeadline(context, kMaxSeqWait);
+  // Waited in slices, so that a caller who has gone frees the thread within
+  // one slice rather than at the deadline.
+  while (!index_->WaitForSeq(min_seq,
+                             std::min(deadline, absl::Now() + kCancelPoll))) {
+    if (context.IsCancelled()) {
+      return ToGrpcStatus(absl::CancelledError(
+          "the caller cancelled the call while it waited for min_seq"));
+    }
+    if (absl::Now() >= deadline) break;
+  }
+  if (index_->applied_seq() >= min_seq) return grpc::Status::OK;
   return ToGrpcStatus(WithRetryInfo(
       WithErrorInfo(
           absl::DeadlineExceededError(absl::StrCat(
@@ -139,7 +147,28 @@ grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
   if (!waited.ok()) return waited;
   absl::Status mask = ValidateReadMask(request->read_mask());
   if (!mask.ok()) return ToGrpcStatus(mask);
-  absl::StatusOr<v1::SearchResponse> result = index_->Search(*request);
+  const absl::Time stop_at = WorkDeadline(*context, absl::InfiniteDuration());
+  if (stall_searches_for_testing_ && stop_at != absl::InfiniteFuture()) {
+    while (absl::Now() < stop_at && !context->IsCancelled()) {
+      absl::SleepFor(std::min(kCancelPoll, stop_at - absl::Now()));
+    }
+  }
+  Cancellation cancellation([context, stop_at]() -> absl::Status {
+    if (context->IsCancelled()) {
+      return absl::CancelledError("the caller cancelled the search");
+    }
+    if (absl::Now() >= stop_at) {
+      return WithErrorInfo(
+          absl::DeadlineExceededError(
+              "the search did not finish within the call's deadline and was "
+              "stopped; narrow the query or filters, or give a longer "
+              "deadline"),
+          kReasonDeadlinePassed);
+    }
+    return absl::OkStatus();
+  });
+  absl::StatusOr<v1::SearchResponse> result =
+      index_->Search(*request, &cancellation);
   if (!result.ok()) return ToGrpcStatus(QueryError(result.status()));
   for (v1::Hit& hit : *result->mutable_hits()) {
     if (hit.has_bulletin()) {

@@ -49,6 +49,12 @@ class QueryServiceImpl final
                      const v1::StatsRequest* request,
                      v1::StatsResponse* response) override;
 
+  // Tests: each Search with a deadline first waits until its work deadline
+  // (a little before the caller's) has passed, as a search over a huge
+  // index would, and then runs, so that it stops at its first cancellation
+  // check. Call before serving.
+  void StallSearchesForTesting() { stall_searches_for_testing_ = true; }
+
  private:
   // OK once min_seq is applied; DEADLINE_EXCEEDED if the call's deadline
   // (capped, for calls without one) passes first.
@@ -60,6 +66,7 @@ class QueryServiceImpl final
   WatchHub* const watch_hub_;
   const size_t max_watches_;
   std::atomic<size_t> watches_{0};
+  bool stall_searches_for_testing_ = false;
   // Where Watch streams match what the hub hands them (a few threads for
   // every stream). Declared last: destroyed first, after the server has
   // ended every stream.

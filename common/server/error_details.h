@@ -48,6 +48,7 @@ inline constexpr char kReasonRequestIdReused[] = "REQUEST_ID_REUSED";
 inline constexpr char kReasonOtherSource[] = "OTHER_SOURCE";
 inline constexpr char kReasonBulletinNotFound[] = "BULLETIN_NOT_FOUND";
 inline constexpr char kReasonSeqNotApplied[] = "SEQ_NOT_APPLIED";
+inline constexpr char kReasonDeadlinePassed[] = "DEADLINE_PASSED";
 inline constexpr char kReasonShuttingDown[] = "SHUTTING_DOWN";
 inline constexpr char kReasonLogUnavailable[] = "LOG_UNAVAILABLE";
 inline constexpr char kReasonContended[] = "CONTENDED";
@@ -60,8 +61,9 @@ inline constexpr const char* kErrorReasons[] = {
     kReasonInvalidField,     kReasonInvalidContent,  kReasonInvalidQuery,
     kReasonMalformedRequest, kReasonTooLarge,        kReasonOverloaded,
     kReasonVersionMismatch,  kReasonRequestIdReused, kReasonOtherSource,
-    kReasonBulletinNotFound, kReasonSeqNotApplied,   kReasonShuttingDown,
-    kReasonLogUnavailable,   kReasonContended,       kReasonLogReplaced};
+    kReasonBulletinNotFound, kReasonSeqNotApplied,   kReasonDeadlinePassed,
+    kReasonShuttingDown,     kReasonLogUnavailable,  kReasonContended,
+    kReasonLogReplaced};
 
 // `status` with a google.rpc.ErrorInfo of `reason` and `metadata` (replacing
 // any it had). OK stays OK.

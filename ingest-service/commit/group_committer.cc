@@ -23,7 +23,9 @@ struct GroupCommitter::Pending {
   Change change;
   // Times its conditional append lost to another writer; commit thread only.
   int conflicts = 0;
-  // Set by the commit thread, under mutex_.
+  // Set by the commit thread, under mutex_: taken while in a batch being
+  // written (false again if requeued), done once its result is set.
+  bool taken = false;
   bool done = false;
   absl::StatusOr<CommitResult> result;
 };
@@ -72,29 +74,34 @@ size_t GroupCommitter::pending_count() const {
   return queue_.size();
 }
 
-absl::StatusOr<CommitResult> GroupCommitter::Upsert(
-    v1::Bulletin bulletin, std::string version_digest, std::string source,
-    WriteConditions conditions) {
+absl::StatusOr<CommitResult> GroupCommitter::Upsert(v1::Bulletin bulletin,
+                                                    std::string version_digest,
+                                                    std::string source,
+                                                    WriteConditions conditions,
+                                                    absl::Time deadline) {
   Pending pending;
   pending.change.id = bulletin.id();
   pending.change.bulletin = std::move(bulletin);
   pending.change.version_digest = std::move(version_digest);
   pending.change.source = std::move(source);
   pending.change.conditions = std::move(conditions);
-  return Enqueue(&pending);
+  return Enqueue(&pending, deadline);
 }
 
-absl::StatusOr<CommitResult> GroupCommitter::Retract(
-    std::string id, std::string reason, WriteConditions conditions) {
+absl::StatusOr<CommitResult> GroupCommitter::Retract(std::string id,
+                                                     std::string reason,
+                                                     WriteConditions conditions,
+                                                     absl::Time deadline) {
   Pending pending;
   pending.change.is_retraction = true;
   pending.change.id = std::move(id);
   pending.change.reason = std::move(reason);
   pending.change.conditions = std::move(conditions);
-  return Enqueue(&pending);
+  return Enqueue(&pending, deadline);
 }
 
-absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
+absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending,
+                                                     absl::Time deadline) {
   MutexLock lock(&mutex_);
   if (stopping_) {
     return Unavailable(kReasonShuttingDown,
@@ -107,6 +114,21 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending) {
   }
   queue_.push_back(pending);
   queued_.Signal();
+  if (!committed_.WaitUntil(&mutex_, deadline,
+                            [pending] { return pending->done; }) &&
+      !pending->taken) {
+    // Still queued: it leaves the queue unwritten, and the caller can tell.
+    queue_.erase(std::find(queue_.begin(), queue_.end(), pending));
+    return WithRetryInfo(
+        WithErrorInfo(absl::DeadlineExceededError(
+                          "the change waited to be written past the call's "
+                          "deadline and was not written; retry with the same "
+                          "request_id"),
+                      kReasonDeadlinePassed),
+        absl::Seconds(1));
+  }
+  // Taken into a batch: the log is deciding it, and its outcome, whatever
+  // the deadline, is the answer (the log's own timeouts bound the wait).
   committed_.Wait(&mutex_, [pending] { return pending->done; });
   return std::move(pending->result);
 }
@@ -122,6 +144,7 @@ void GroupCommitter::CommitLoop() {
       if (queue_.empty()) return;  // Stopping with nothing left to write.
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(queue_.front());
+        batch.back()->taken = true;
         queue_.pop_front();
       }
     }
@@ -257,6 +280,7 @@ void GroupCommitter::FinishBatch(std::deque<Pending*>& batch,
     live_count_ = index_.live_count();
     // Requeued changes go first, in their order, ahead of newer ones.
     for (auto it = requeue.rbegin(); it != requeue.rend(); ++it) {
+      (*it)->taken = false;
       queue_.push_front(*it);
     }
     for (Pending* pending : batch) {

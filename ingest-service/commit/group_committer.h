@@ -36,6 +36,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "bulletin/v1/bulletin.pb.h"
 #include "common/sync/mutex.h"
 #include "ingest-service/commit/version_index.h"
@@ -73,15 +74,22 @@ class GroupCommitter {
   // until the record is durable. UNAVAILABLE if stopped or the log cannot be
   // written, RESOURCE_EXHAUSTED if too many changes are waiting; the rules'
   // own answers otherwise.
-  absl::StatusOr<CommitResult> Upsert(v1::Bulletin bulletin,
-                                      std::string version_digest,
-                                      std::string source = "",
-                                      WriteConditions conditions = {});
+  //
+  // `deadline`: a change still waiting in the queue when it passes leaves
+  // the queue unwritten, DEADLINE_EXCEEDED (DEADLINE_PASSED, RetryInfo);
+  // one the commit thread has taken into a batch is being written, and its
+  // outcome is waited for.
+  absl::StatusOr<CommitResult> Upsert(
+      v1::Bulletin bulletin, std::string version_digest,
+      std::string source = "", WriteConditions conditions = {},
+      absl::Time deadline = absl::InfiniteFuture());
 
   // Writes a retraction of `id`. NOT_FOUND if no live bulletin has it.
   // ABORTED if other writers kept changing the bulletin (Upsert too).
-  absl::StatusOr<CommitResult> Retract(std::string id, std::string reason,
-                                       WriteConditions conditions = {});
+  // `deadline` as for Upsert.
+  absl::StatusOr<CommitResult> Retract(
+      std::string id, std::string reason, WriteConditions conditions = {},
+      absl::Time deadline = absl::InfiniteFuture());
 
   // Finishes the changes already queued, then stops the commit thread;
   // later calls fail with UNAVAILABLE. Idempotent.
@@ -97,7 +105,7 @@ class GroupCommitter {
   struct Pending;
 
   GroupCommitter(BulletinLog* log, Options options, VersionIndex index);
-  absl::StatusOr<CommitResult> Enqueue(Pending* pending);
+  absl::StatusOr<CommitResult> Enqueue(Pending* pending, absl::Time deadline);
   void CommitLoop();
   void CommitBatch(std::deque<Pending*>& batch);
   // Marks the changes of `batch` done (with `failure` as their result when

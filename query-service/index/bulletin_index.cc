@@ -39,6 +39,9 @@ namespace {
 
 constexpr int kDefaultLimit = 10;
 constexpr int kMaxLimit = 1000;
+// Building one hit (folding and matching its text, its snippet) costs about
+// as much as this many candidates, in Cancellation ticks.
+constexpr int32_t kHitWork = 64;
 // Freeze thresholds: the recent tier of the gram index costs tens of bytes
 // per bigram and its lists have no skip tables, and dead documents cost
 // postings, so each is folded away once it has grown large beside what is
@@ -363,8 +366,8 @@ class BulletinIndex::Impl {
     return state_->corpus.documents[it->second].record->ToBulletin();
   }
 
-  absl::StatusOr<v1::SearchResponse> Search(
-      const v1::SearchRequest& request) const;
+  absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request,
+                                            Cancellation* cancellation) const;
 
   v1::StatsResponse Stats() const {
     ReaderMutexLock lock(&mu_);
@@ -545,7 +548,7 @@ class BulletinIndex::Impl {
 };
 
 absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
-    const v1::SearchRequest& request) const {
+    const v1::SearchRequest& request, Cancellation* cancellation) const {
   absl::StatusOr<CompiledQuery> query =
       CompiledQuery::Create(request.query(), request.filters());
   if (!query.ok()) return query.status();
@@ -578,14 +581,21 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   const bool by_relevance =
       request.order() == v1::SearchRequest::RELEVANCE && !terms.terms.empty();
 
+  // A caller gone while the request waited (for min_seq, for a thread)
+  // costs no lock and no posting.
+  if (cancellation->Check()) return cancellation->status();
+
   ReaderMutexLock lock(&mu_);
   const State& s = *state_;
   const Corpus& corpus = s.corpus;
 
-  std::vector<ScoredMatch> matches =
+  absl::StatusOr<std::vector<ScoredMatch>> found =
       FindMatches(terms, filters, by_relevance,
                   IndexView{corpus, s.grams, s.dictionary, s.live_documents,
-                            s.total_weighted_length});
+                            s.total_weighted_length},
+                  cancellation);
+  if (!found.ok()) return found.status();
+  std::vector<ScoredMatch>& matches = *found;
 
   v1::SearchResponse response;
   response.set_total_hits(static_cast<int64_t>(matches.size()));
@@ -593,10 +603,12 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   if (!facets.empty()) {
     FacetCounter counter(facets, &s.dictionary);
     for (const ScoredMatch& m : matches) {
+      if (cancellation->Tick()) return cancellation->status();
       counter.AddDocument(corpus.documents[m.doc].value_ids);
     }
     counter.AppendTo(&response);
   }
+  if (cancellation->Check()) return cancellation->status();
   if (cursor.has_value()) {
     matches.erase(std::remove_if(matches.begin(), matches.end(),
                                  [&](const ScoredMatch& m) {
@@ -611,6 +623,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
                       return Before(a.score, a.seq, b.score, b.seq);
                     });
   for (size_t i = 0; i < page; ++i) {
+    if (cancellation->Tick(kHitWork)) return cancellation->status();
     // Item indexes and the snippet come from the same exact matcher Watch
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
@@ -689,7 +702,12 @@ absl::StatusOr<v1::Bulletin> BulletinIndex::Get(std::string_view id) const {
 }
 absl::StatusOr<v1::SearchResponse> BulletinIndex::Search(
     const v1::SearchRequest& request) const {
-  return impl_->Search(request);
+  Cancellation never;
+  return impl_->Search(request, &never);
+}
+absl::StatusOr<v1::SearchResponse> BulletinIndex::Search(
+    const v1::SearchRequest& request, Cancellation* cancellation) const {
+  return impl_->Search(request, cancellation);
 }
 v1::StatsResponse BulletinIndex::Stats() const { return impl_->Stats(); }
 

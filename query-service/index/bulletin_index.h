@@ -34,6 +34,7 @@
 #include "bulletin/v1/log.pb.h"
 #include "bulletin/v1/query.pb.h"
 #include "common/feed/log_identity.h"
+#include "query-service/index/cancellation.h"
 
 namespace bulletin {
 
@@ -132,6 +133,13 @@ class BulletinIndex {
   // Does not wait for request.min_seq (the service does that first).
   absl::StatusOr<v1::SearchResponse> Search(
       const v1::SearchRequest& request) const;
+  // The same, stopping with `cancellation`'s status as soon as it says so
+  // (checked before the lock is taken, every stride of candidates while
+  // matching and counting facets, before ranking, and as each hit is
+  // built). Not
+  // owned; used by this call only.
+  absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request,
+                                            Cancellation* cancellation) const;
 
   // Counts and sizes; head_seq and caught_up are left for the caller.
   v1::StatsResponse Stats() const;

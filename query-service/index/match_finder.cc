@@ -94,12 +94,14 @@ std::optional<FilterDocuments> FilterCandidates(
 
 // Keeps the matches in which `term` occurs (present == true) or does not;
 // `on_found` sees each kept match with the term's counts when present.
+// False when `cancellation` stopped it (`matches` is then left partial).
 template <typename OnFound>
-void Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
-            OnFound on_found) {
+bool Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
+            Cancellation* cancellation, OnFound on_found) {
   size_t kept = 0;
   if (matches->size() * term.CountInCost() < term.FindAllCost()) {
     for (ScoredMatch& m : *matches) {
+      if (cancellation->Tick()) return false;
       const FieldCounts counts = term.CountIn(m.doc);
       if (OccursAnywhere(counts) != present) continue;
       if (present) on_found(counts, &m);
@@ -109,8 +111,10 @@ void Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
     std::vector<DocumentCounts> all;
     all.reserve(term.EstimatedDocuments());
     term.FindAll(&all);
+    if (cancellation->Check()) return false;
     size_t j = 0;
     for (ScoredMatch& m : *matches) {
+      if (cancellation->Tick()) return false;
       while (j < all.size() && all[j].doc < m.doc) ++j;
       const bool found = j < all.size() && all[j].doc == m.doc;
       if (found != present) continue;
@@ -119,13 +123,14 @@ void Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
     }
   }
   matches->resize(kept);
+  return true;
 }
 
 }  // namespace
 
-std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
-                                     const CompiledFilters& filters,
-                                     bool by_relevance, const IndexView& view) {
+absl::StatusOr<std::vector<ScoredMatch>> FindMatches(
+    const ParsedQuery& query, const CompiledFilters& filters, bool by_relevance,
+    const IndexView& view, Cancellation* cancellation) {
   const Corpus& corpus = view.corpus;
   std::vector<TermMatcher> terms;
   terms.reserve(query.terms.size());
@@ -169,8 +174,10 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
     std::vector<DocumentCounts> all;
     all.reserve(terms[order[0]].EstimatedDocuments());
     terms[order[0]].FindAll(&all);
+    if (cancellation->Check()) return cancellation->status();
     matches.reserve(all.size());
     for (const DocumentCounts& found : all) {
+      if (cancellation->Tick()) return cancellation->status();
       if (check.has_value() && !check->Passes(corpus.documents[found.doc])) {
         continue;
       }
@@ -197,24 +204,32 @@ std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
       }
     };
     if (filter_docs.has_value()) {
-      for (uint32_t doc : filter_docs->docs) consider(doc);
+      for (uint32_t doc : filter_docs->docs) {
+        if (cancellation->Tick()) return cancellation->status();
+        consider(doc);
+      }
     } else {
       for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
+        if (cancellation->Tick()) return cancellation->status();
         consider(doc);
       }
     }
   }
   for (size_t k = next_term; k < order.size() && !matches.empty(); ++k) {
-    Narrow(terms[order[k]], /*present=*/true, &matches,
-           [&](const FieldCounts& counts, ScoredMatch* m) {
-             add_score(order[k], counts, m);
-           });
+    if (!Narrow(terms[order[k]], /*present=*/true, &matches, cancellation,
+                [&](const FieldCounts& counts, ScoredMatch* m) {
+                  add_score(order[k], counts, m);
+                })) {
+      return cancellation->status();
+    }
   }
   for (const std::string& excluded : query.excluded) {
     if (matches.empty()) break;
     TermMatcher term(excluded, view.grams, corpus);
-    Narrow(term, /*present=*/false, &matches,
-           [](const FieldCounts&, ScoredMatch*) {});
+    if (!Narrow(term, /*present=*/false, &matches, cancellation,
+                [](const FieldCounts&, ScoredMatch*) {})) {
+      return cancellation->status();
+    }
   }
   return matches;
 }

@@ -2,8 +2,10 @@
 // filters, and scores it: the part of Search that reads the posting lists.
 //
 //   IndexView view{corpus, grams, dictionary, live_documents, total_length};
-//   std::vector<ScoredMatch> matches =
-//       FindMatches(query.query, query.filters, /*by_relevance=*/true, view);
+//   Cancellation cancellation;   // never stops; see cancellation.h
+//   absl::StatusOr<std::vector<ScoredMatch>> matches = FindMatches(
+//       query.query, query.filters, /*by_relevance=*/true, view,
+//       &cancellation);
 //
 // Plan: the cheapest source of candidates leads (the term whose lists are
 // smallest, or the filter values' document lists); every other term is then
@@ -12,6 +14,10 @@
 // checked against each candidate's values. Scores are BM25 with field
 // weights (scoring.h), a term's document frequency coming from its lists
 // (TermMatcher::EstimatedDocuments), so a score does not depend on the plan.
+//
+// Every candidate read, kept or checked ticks the cancellation, and each
+// whole posting list read is followed by a check: a search whose caller
+// has gone stops within a stride of candidates (cancellation.h).
 //
 // Thread-safety: reads only; the caller holds the index's reader lock and
 // keeps the view's parts alive.
@@ -22,6 +28,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "query-service/index/cancellation.h"
 #include "query-service/index/corpus.h"
 #include "query-service/index/filters.h"
 #include "query-service/index/gram_index.h"
@@ -45,9 +53,10 @@ struct ScoredMatch {
 };
 
 // Ascending by doc. With no terms and no filters, every live bulletin.
-std::vector<ScoredMatch> FindMatches(const ParsedQuery& query,
-                                     const CompiledFilters& filters,
-                                     bool by_relevance, const IndexView& view);
+// When `cancellation` stops the work, its status (and no matches).
+absl::StatusOr<std::vector<ScoredMatch>> FindMatches(
+    const ParsedQuery& query, const CompiledFilters& filters, bool by_relevance,
+    const IndexView& view, Cancellation* cancellation);
 
 }  // namespace bulletin
 

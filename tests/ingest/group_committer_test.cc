@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/server/error_details.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/leveldb_log.h"
 #include "tests/ingest/controlled_log.h"
@@ -194,6 +195,54 @@ TEST(GroupCommitterTest, RefusesWhenTooManyChangesAreWaiting) {
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
   log.Unblock();
   for (std::thread& thread : waiting) thread.join();
+}
+
+TEST(GroupCommitterTest, AChangeStillQueuedAtItsDeadlineIsNotWritten) {
+  ControlledLog log;
+  auto committer = StartOrDie(&log);
+  log.Block();
+  // "first" is taken by the commit thread and blocks in Append; "late"
+  // waits behind it until its deadline passes.
+  std::thread first([&] {
+    EXPECT_TRUE(committer->Upsert(BulletinWithId("first"), "v").ok());
+  });
+  while (log.appends_waiting() == 0) absl::SleepFor(absl::Milliseconds(1));
+  absl::StatusOr<CommitResult> late =
+      committer->Upsert(BulletinWithId("late"), "v", "", {},
+                        absl::Now() + absl::Milliseconds(20));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded);
+  ASSERT_TRUE(ErrorInfoOf(late.status()).has_value());
+  EXPECT_EQ(ErrorInfoOf(late.status())->reason(), kReasonDeadlinePassed);
+  EXPECT_TRUE(RetryInfoOf(late.status()).has_value());
+  EXPECT_EQ(committer->pending_count(), 0u);
+  log.Unblock();
+  first.join();
+  // Only "first" reached the log; a retry of "late" is a plain write.
+  EXPECT_EQ(log.head_seq(), 1u);
+  absl::StatusOr<CommitResult> retried =
+      committer->Upsert(BulletinWithId("late"), "v");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->seq, 2u);
+}
+
+TEST(GroupCommitterTest, AChangeBeingWrittenAtItsDeadlineGetsItsOutcome) {
+  ControlledLog log;
+  auto committer = StartOrDie(&log);
+  log.Block();
+  // The deadline only has to outlast the commit thread's taking the change;
+  // the test then waits until it has passed before the append may finish.
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  absl::StatusOr<CommitResult> taken = absl::UnknownError("not run");
+  std::thread writer([&] {
+    taken = committer->Upsert(BulletinWithId("a"), "v", "", {}, deadline);
+  });
+  while (log.appends_waiting() == 0) absl::SleepFor(absl::Milliseconds(1));
+  absl::SleepFor(deadline + absl::Milliseconds(50) - absl::Now());
+  log.Unblock();
+  writer.join();
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_EQ(taken->seq, 1u);
+  EXPECT_EQ(log.head_seq(), 1u);
 }
 
 TEST(GroupCommitterTest, StopFinishesQueuedWorkThenRefuses) {

@@ -3,7 +3,9 @@
 // client decodes each reason, with its BadRequest field or RetryInfo, from
 // calls to the running binaries. MALFORMED_REQUEST is decoded in
 // call_test.cc (it needs raw bytes); CONTENDED and SHUTTING_DOWN, which no
-// client can provoke on purpose, in tests/ingest/write_rules_test.cc.
+// client can provoke on purpose, in tests/ingest/write_rules_test.cc;
+// DEADLINE_PASSED in search_test.cc (it needs a replica whose searches
+// stall) and tests/ingest/group_committer_test.cc (a log that blocks).
 
 #include <fstream>
 #include <set>
