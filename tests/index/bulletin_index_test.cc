@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "common/sync/mutex.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "query-service/index/record_compressor.h"
 #include "tests/index/random_corpus.h"
 #include "tests/index/test_records.h"
 
@@ -123,6 +124,31 @@ TEST_F(BulletinIndexTest, GetAndIncludeBulletinsReturnTheRecordAsApplied) {
       << response.hits(0).bulletin().DebugString();
 }
 
+// The bytes of `index`'s image (docs/index-format.md, "Snapshots").
+std::string ImageOf(const BulletinIndex& index) {
+  std::string image;
+  const absl::Status written =
+      index.TakeCheckpoint().WriteImage([&](absl::string_view bytes) {
+        image.append(bytes.data(), bytes.size());
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(written.ok()) << written;
+  return image;
+}
+
+absl::Status LoadImageInto(const std::string& image, uint64_t applied_seq,
+                           BulletinIndex* index) {
+  size_t at = 0;
+  return index->LoadImage(
+      [&](char* into, size_t size) {
+        if (image.size() - at < size) return absl::DataLossError("short");
+        std::memcpy(into, image.data() + at, size);
+        at += size;
+        return absl::OkStatus();
+      },
+      applied_seq);
+}
+
 // Applies `changes` random upserts (most of them corrections: 300 ids) and
 // retractions to `index`, each bulletin with a source text, and keeps in
 // `applied` what Get must give back for each id (absent: NOT_FOUND).
@@ -181,24 +207,8 @@ TEST(BulletinIndexStoreTest, GetGivesBackWhatWasAppliedThroughEverything) {
   ApplyRecordsWithSource(rng, 1300, &seq, &applied, {&index});
   ExpectGetGivesBack(index, applied);
 
-  std::string image;
-  const BulletinIndex::Checkpoint checkpoint = index.TakeCheckpoint();
-  ASSERT_TRUE(checkpoint
-                  .WriteImage([&](absl::string_view bytes) {
-                    image.append(bytes.data(), bytes.size());
-                    return absl::OkStatus();
-                  })
-                  .ok());
   BulletinIndex loaded;
-  size_t at = 0;
-  const absl::Status status = loaded.LoadImage(
-      [&](char* into, size_t size) {
-        if (image.size() - at < size) return absl::DataLossError("short");
-        std::memcpy(into, image.data() + at, size);
-        at += size;
-        return absl::OkStatus();
-      },
-      checkpoint.applied_seq());
+  const absl::Status status = LoadImageInto(ImageOf(index), seq, &loaded);
   ASSERT_TRUE(status.ok()) << status;
   ExpectGetGivesBack(loaded, applied);
 
@@ -207,6 +217,44 @@ TEST(BulletinIndexStoreTest, GetGivesBackWhatWasAppliedThroughEverything) {
   ApplyRecordsWithSource(rng, 1200, &seq, &applied, {&index, &loaded});
   ExpectGetGivesBack(index, applied);
   ExpectGetGivesBack(loaded, applied);
+}
+
+// An image's record that names a dictionary the image does not hold, or
+// whose frame is not the size it says, is refused before any search
+// trusts it.
+TEST(BulletinIndexStoreTest, ImageWithAMisfitRecordIsRefused) {
+  v1::Bulletin b = MakeBulletin("a", "全市会议召开", "本报讯 会议召开。",
+                                {"市科协部署工作。"});
+  b.set_source_text("全市会议召开\n本报讯 会议召开。");
+  BulletinIndex index;
+  index.Apply(Upsert(7, b));
+  const std::string image = ImageOf(index);
+  // The same bulletin stored alone compresses to the same bytes (no
+  // dictionary before the first training): find them in the image, after
+  // their size (u64) and their dictionary number (u32).
+  b.set_seq(7);
+  std::string record;
+  RecordCompressor().Store(b)->AppendEncoded(&record);
+  const size_t at = image.find(record);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_GE(at, 12u);
+  {
+    BulletinIndex loaded;
+    ASSERT_TRUE(LoadImageInto(image, 7, &loaded).ok());
+    EXPECT_TRUE(loaded.Get("a").ok());
+  }
+  std::string foreign = image;
+  foreign[at - 12] = 0;  // dictionary 0 of none (was 0xFFFFFFFF)
+  BulletinIndex loaded;
+  absl::Status status = LoadImageInto(foreign, 7, &loaded);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_NE(status.message().find("record dictionary"), std::string::npos)
+      << status;
+  std::string short_frame = image;
+  short_frame[at + 8 + 4] += 1;  // the text size, low byte
+  status = LoadImageInto(short_frame, 7, &loaded);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_EQ(loaded.applied_seq(), 0u);
 }
 
 TEST_F(BulletinIndexTest, LatinMatchesAcrossWidthAndCase) {
