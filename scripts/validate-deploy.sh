@@ -12,14 +12,17 @@
 #      ingest pod on LevelDB, prod a three-server NATS JetStream cluster
 #      with stateless ingest replicas (deploy/validate/log-backend.mjs,
 #      which log-backend-selftest.mjs proves catches each broken property);
-#   7. prod's NATS configuration passes `nats-server -t` and forms a
+#   7. the reduction scripts/container-test.sh runs each overlay through
+#      for `podman kube play` keeps what the overlay means
+#      (deploy/validate/kube-play-selftest.mjs);
+#   8. prod's NATS configuration passes `nats-server -t` and forms a
 #      healthy three-server JetStream cluster on loopback
 #      (deploy/validate/nats-cluster.sh);
-#   8. the monitoring package (deploy/monitoring/) renders, its rules pass
+#   9. the monitoring package (deploy/monitoring/) renders, its rules pass
 #      `promtool check rules` and its unit tests `promtool test rules`, and
 #      every alert's runbook is a heading of docs/operations.md
 #      (deploy/validate/runbooks.mjs);
-#   9. the systemd units keep the LevelDB log, and systemd-analyze verify
+#  10. the systemd units keep the LevelDB log, and systemd-analyze verify
 #      passes on them.
 # Installs yamllint with apt-get and the npm packages with `npm ci` when
 # missing; kubectl is not packaged in Debian 12 and must be on PATH (the
@@ -75,6 +78,8 @@ for dir in deploy/k8s/base deploy/k8s/overlays/*/; do
   node deploy/validate/log-backend.mjs "$backend" "$name" <"$rendered/$name.yaml"
 done
 node deploy/validate/log-backend-selftest.mjs "$rendered/prod.yaml" \
+  "$rendered/dev.yaml"
+node deploy/validate/kube-play-selftest.mjs "$rendered/prod.yaml" \
   "$rendered/dev.yaml"
 
 echo "== prod's NATS configuration on three loopback servers"
