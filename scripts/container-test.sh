@@ -14,6 +14,8 @@
 #   - restarts the ingest pod, the query pod and (prod) a NATS pod, waits
 #     until they are ready again, finds the bulletin again and submits and
 #     finds a second one;
+#   - runs the preStop exec hooks (NATS's lame duck) as the kubelet would,
+#     without a shell;
 #   - tears everything down and checks that no pod, volume or network of
 #     the run is left.
 #
@@ -77,17 +79,18 @@ export CONTAINERS_CONF="$work/containers.conf"
 # What the current overlay's run made, for teardown; plan.json says what
 # deploy/validate/kube-play.mjs reduced it to.
 play_file="" network="" plan=""
-# plan_list pods|volumes|hosts|reductions|ips: one line each.
+# plan_list pods|volumes|hosts|reductions|hooks|ips: one line each.
 plan_list() {
   [ -n "$plan" ] || return 0
   node -e '
     const plan = JSON.parse(require("fs").readFileSync(process.argv[1]));
     const lines = {
-      pods: plan.pods.map((p) => `${p.workload} ${p.name} ${p.ip}`),
+      pods: plan.pods.map((p) => `${p.workload} ${p.name} ${p.ip} ${p.grace}`),
       volumes: plan.volumes,
       hosts: plan.hosts.flatMap((h) =>
         h.hostnames.map((name) => `--add-host=${name}:${h.ip}`)),
       reductions: plan.reductions,
+      hooks: plan.hooks.map((h) => [h.container, ...h.command].join(" ")),
       ips: plan.pods.map((p) => `--ip=${p.ip}`),
     }[process.argv[2]];
     for (const line of lines) console.log(line);' "$plan" "$1"
@@ -95,7 +98,7 @@ plan_list() {
 teardown() {
   if [ -n "$play_file" ]; then
     podman kube down "$play_file" >/dev/null 2>&1 || true
-    # kube play makes a volume per claim and per ConfigMap.
+    # kube play makes a volume per claim.
     plan_list volumes | xargs -r podman volume rm -f >/dev/null 2>&1 || true
   fi
   if [ -n "$network" ]; then
@@ -159,19 +162,21 @@ for image in ingest-service query-service nats-server; do
   echo "   localhost/bulletin/$image@$digest"
 
   # No shell, no package manager, uid 10001.
-  files=$(podman create --name "bt-files-$$" "localhost/bulletin/$image:$tag" \
-    >/dev/null && podman export "bt-files-$$" | tar -t; \
-    podman rm -f "bt-files-$$" >/dev/null)
+  # (-v: the images declare volumes, which a container gets anonymously.)
+  podman create --name "bt-files-$$" --entrypoint /bin/sh \
+    "localhost/bulletin/$image:$tag" -c true >/dev/null
+  files=$(podman export "bt-files-$$" | tar -t)
+  if podman start -a "bt-files-$$" >/dev/null 2>&1; then
+    podman rm -f -v "bt-files-$$" >/dev/null
+    fail "$image runs /bin/sh"
+  fi
+  podman rm -f -v "bt-files-$$" >/dev/null
   for forbidden in bin/sh bin/bash bin/dash usr/bin/sh usr/bin/bash \
       usr/bin/dash usr/bin/dpkg usr/bin/apt usr/bin/apt-get var/lib/dpkg/; do
     if grep -qx "$forbidden" <<<"$files"; then
       fail "$image holds $forbidden"
     fi
   done
-  if podman run --rm --entrypoint /bin/sh "localhost/bulletin/$image:$tag" \
-      -c true >/dev/null 2>&1; then
-    fail "$image runs /bin/sh"
-  fi
   user=$(podman image inspect --format '{{.Config.User}}' \
     "localhost/bulletin/$image:$tag")
   [ "$user" = "10001:10001" ] || fail "$image runs as '$user', not 10001:10001"
@@ -214,7 +219,7 @@ make_secrets() {
     "DNS:bulletin-query,DNS:query.$ns.svc"
   issue "$dir/client" "$dir/bulletin-ca" bulletinctl "DNS:container-test"
   issue "$dir/nats-tls" "$dir/nats-ca" nats \
-    "DNS:nats,DNS:nats.$ns.svc,DNS:*.nats-headless,DNS:*.nats-headless.$ns.svc,DNS:localhost"
+    "DNS:nats,DNS:nats.$ns.svc,DNS:nats-0.nats-headless,DNS:nats-1.nats-headless,DNS:nats-2.nats-headless,DNS:*.nats-headless.$ns.svc,DNS:localhost"
   issue "$dir/nats-client-tls" "$dir/nats-ca" ingest "DNS:ingest"
   mkdir -p "$dir/submit-token"
   openssl rand -hex 32 >"$dir/submit-token/token"
@@ -229,7 +234,7 @@ make_secrets() {
 
 # --- One overlay ----------------------------------------------------------
 
-# pod_field POD 1|3: the workload or the address of a pod of the plan.
+# pod_field POD 1|3|4: the workload, address or grace period of a pod.
 pod_field() { plan_list pods | awk -v pod="$1" -v f="$2" '$2 == pod {print $f}'; }
 # The pods of a workload, in order.
 pods_of() { plan_list pods | awk -v w="$1" '$1 == w {print $2}'; }
@@ -364,8 +369,16 @@ run_overlay() {
     fail "$overlay: ingest's metrics show no head seq"
 
   step "$overlay: restart ${nats_pod:+$nats_pod, }$ingest_pod and $query_pod"
+  # As the kubelet restarts a pod's containers: SIGTERM,
+  # terminationGracePeriodSeconds to finish (the lame duck and the drain),
+  # then start again in the same sandbox, volumes and address. (`podman pod
+  # stop` and `start` race podman 4.3's cleanup of the stopped pod, which
+  # then stops the new containers.)
   for pod in $nats_pod "$ingest_pod" "$query_pod"; do
-    podman pod restart "$pod" >/dev/null
+    for container in $(containers_of "$pod"); do
+      podman stop -t "$(pod_field "$pod" 4)" "$container" >/dev/null
+      podman start "$container" >/dev/null
+    done
   done
   wait_all
   find_it "$id" "$seq" 委员工作室
@@ -373,6 +386,14 @@ run_overlay() {
   read -r id2 seq2 _ <<<"$(ctl submit /examples/sichuan-roundup.txt)"
   [ "$seq2" -gt "$seq" ] || fail "$overlay: seq went from $seq to $seq2"
   find_it "$id2" "$seq2" 全省各地人大
+
+  # The kubelet runs a preStop exec hook without a shell: so does this.
+  local container_and_command
+  while read -r -a container_and_command; do
+    step "$overlay: preStop hook of ${container_and_command[0]}"
+    podman exec "${container_and_command[@]}" ||
+      fail "$overlay: the preStop hook of ${container_and_command[0]} failed"
+  done < <(plan_list hooks)
 
   step "$overlay: tear down"
   local pods=() volumes=()

@@ -5,7 +5,8 @@
 //   node kube-play-selftest.mjs rendered/prod.yaml rendered/dev.yaml
 //
 // For each render: only kinds kube play 4.3.1 takes come out; no probe,
-// hook, Secret or emptyDir volume is left for podman to mishandle; every
+// hook, published port, Secret, ConfigMap or emptyDir volume is left for
+// podman to mishandle; every
 // address a service dials (--ingest_addr, --nats_url, NATS routes) is a
 // host alias of every pod; every claim a pod mounts is declared; Secret
 // files get the volume's mode and the pod's fsGroup, and root's group
@@ -68,12 +69,13 @@ for (const path of process.argv.slice(2)) {
     const name = pod.metadata.name;
     for (const container of pod.spec.containers) {
       for (const field of ["startupProbe", "readinessProbe", "livenessProbe",
-        "lifecycle"]) {
+        "lifecycle", "ports"]) {
         check(container[field] === undefined, `${path}: ${name} keeps ${field}`);
       }
     }
     for (const volume of pod.spec.volumes) {
-      check(volume.secret === undefined && volume.emptyDir === undefined,
+      check(volume.secret === undefined && volume.emptyDir === undefined &&
+        volume.configMap === undefined,
         `${path}: ${name} keeps volume ${volume.name} as podman cannot run it`);
       if (volume.persistentVolumeClaim !== undefined) {
         check(claims.has(volume.persistentVolumeClaim.claimName),
@@ -89,7 +91,7 @@ for (const path of process.argv.slice(2)) {
       }
     }
   }
-  const secretFiles = files.filter((f) => f.content !== undefined);
+  const secretFiles = files.filter((f) => f.kind === "Secret");
   check(secretFiles.length > 0 || !/secretName/.test(JSON.stringify(objects)),
     `${path}: no Secret files laid out`);
   for (const file of secretFiles) {
@@ -102,7 +104,8 @@ for (const path of process.argv.slice(2)) {
   for (const workload of workloads(bare)) {
     delete workload.spec.template.spec.securityContext?.fsGroup;
   }
-  for (const file of reduce(bare, { subnet: "10.89.1", state: "/s" }).files) {
+  for (const file of reduce(bare, { subnet: "10.89.1", state: "/s" }).files
+    .filter((f) => f.kind === "Secret")) {
     check(file.gid === 0, `${path}: without fsGroup ${file.path} is group ${file.gid}`);
   }
   // A Secret nobody provided.

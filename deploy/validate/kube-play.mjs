@@ -22,24 +22,32 @@
 //     kubelet does: each key a file of the volume's mode, owned by root and
 //     by the pod's fsGroup (root without one, so a pod that forgot fsGroup
 //     fails here as it would on Kubernetes).
+//   - ConfigMap volumes: the same host directories, since kube play cannot
+//     make the mount point of a volume nested in one (the prod pods mount
+//     their TLS Secrets below their configuration), which the kubelet does.
 //   - emptyDir: a host directory per pod, mode 0777 (02777 and the
 //     fsGroup's group with one), as the kubelet makes it; sizeLimit and
 //     medium are not enforced.
 //   - fsGroup: podman ignores it; it is added to supplementalGroups, as the
 //     kubelet adds it to the process's groups.
+//   - Container ports: kube play 4.3.1 publishes every containerPort on
+//     the host at the same number (two pods with 9090 collide); they are
+//     dropped, and pods are reached at their addresses.
 //   - Probes and lifecycle hooks: kube play ignores startup and readiness
-//     probes, runs a liveness probe as a shell command inside the container
-//     (the images have no shell) and knows no gRPC probe; all are dropped.
-//     The test asks the same endpoints from outside (/readyz, /healthz).
+//     probes and hooks, runs a liveness probe as a shell command inside the
+//     container (the images have no shell) and knows no gRPC probe; all are
+//     dropped. The test asks the same endpoints from outside (/readyz,
+//     /healthz) and runs the preStop exec hooks (plan.hooks) itself.
 //   - Namespace, ServiceAccount, NetworkPolicy, PodDisruptionBudget,
 //     HorizontalPodAutoscaler: dropped (no API server, scheduler or network
 //     policy in podman). topologySpreadConstraints, affinity and CPU
-//     requests mean nothing on one machine; terminationGracePeriodSeconds
-//     is not podman's stop timeout. deploy/validate/*.mjs check these
-//     offline.
+//     requests mean nothing on one machine. terminationGracePeriodSeconds
+//     is not podman's stop timeout (10 s): the plan carries it, and the
+//     test stops pods with `podman pod stop -t`. deploy/validate/*.mjs
+//     check the rest offline.
 //
-// --plan writes {pods: [{name, ip, workload}], hosts: [{ip, hostnames}],
-// volumes: [...], reductions: [...]}: kube play takes the pods' addresses
+// --plan writes {pods: [{name, ip, workload, grace}], hosts: [{ip, hostnames}],
+// hooks: [{container, command}], volumes: [...], reductions: [...]}: kube play takes the pods' addresses
 // in that order (--ip) and makes those named volumes. --state is where the Secret and emptyDir directories go (run as
 // root: the files get the kubelet's owners).
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from
@@ -57,8 +65,9 @@ const dropped = {
   HorizontalPodAutoscaler: "no autoscaler: the Deployment runs one replica",
   Service: "no Services: their names become hostAliases",
   Secret: "laid out as files by the reduction (kube play 4.3.1 cannot)",
+  ConfigMap: "laid out as files by the reduction",
 };
-const kept = new Set(["ConfigMap", "PersistentVolumeClaim"]);
+const kept = new Set(["PersistentVolumeClaim"]);
 
 const clone = (value) => structuredClone(value);
 
@@ -95,14 +104,17 @@ function serviceNames(service, pod) {
 
 // Reduces `objects` (a render plus its Secrets). Pure: returns the
 // documents to play, the plan, and the files and directories to lay out
-// ({path, mode, gid, content?}); writes nothing.
+// ({path, mode, gid, content?, kind?}: kind names a file's Secret or
+// ConfigMap); writes nothing.
 export function reduce(objects, { subnet, state }) {
   const reductions = [];
   const note = (what) => {
     if (!reductions.includes(what)) reductions.push(what);
   };
-  const secrets = new Map(objects.filter((o) => o.kind === "Secret")
-    .map((s) => [s.metadata.name, s]));
+  const sources = (kind) => new Map(objects.filter((o) => o.kind === kind)
+    .map((o) => [o.metadata.name, o]));
+  const secrets = sources("Secret");
+  const configMaps = sources("ConfigMap");
   const documents = objects.filter((o) => kept.has(o.kind)).map(clone);
   const pods = [];
   for (const object of objects) {
@@ -140,6 +152,7 @@ export function reduce(objects, { subnet, state }) {
   const hostAliases = [...byIp].map(([ip, hostnames]) => ({ ip, hostnames }));
 
   const files = [];
+  const hooks = [];
   for (const pod of pods) {
     const template = clone(pod.workload.spec.template);
     const spec = template.spec;
@@ -162,6 +175,12 @@ export function reduce(objects, { subnet, state }) {
       }
     }
     for (const container of spec.containers) {
+      if (container.ports !== undefined) {
+        delete container.ports;
+        note(`${what}: ${container.name} ports dropped (kube play would ` +
+          "publish each on the host at its own number; the pods are reached " +
+          "at their addresses)");
+      }
       for (const field of ["startupProbe", "readinessProbe", "livenessProbe"]) {
         if (container[field] === undefined) continue;
         delete container[field];
@@ -169,32 +188,49 @@ export function reduce(objects, { subnet, state }) {
           "its endpoint itself)");
       }
       if (container.lifecycle !== undefined) {
+        const command = container.lifecycle.preStop?.exec?.command;
+        if (command !== undefined) {
+          hooks.push({ container: `${pod.name}-${container.name}`, command });
+        }
         delete container.lifecycle;
         note(`${what}: ${container.name} lifecycle hooks dropped (kube play ` +
-          "runs none)");
+          "runs none; the test runs exec preStop hooks itself)");
       }
     }
+    // API data volumes (Secret, ConfigMap) the reduction lays out, by name.
+    const laidOut = new Map();
     spec.volumes = (spec.volumes ?? []).map((volume) => {
       const directory = join(state, pod.name, volume.name);
-      if (volume.secret !== undefined) {
-        const secret = secrets.get(volume.secret.secretName);
-        if (secret === undefined) {
-          throw new Error(`${pod.name}: volume ${volume.name} mounts Secret ` +
-            `${volume.secret.secretName}, which was not provided`);
+      const source = volume.secret ?? volume.configMap;
+      if (source !== undefined) {
+        const kind = volume.secret !== undefined ? "Secret" : "ConfigMap";
+        const name = source.secretName ?? source.name;
+        const object = (kind === "Secret" ? secrets : configMaps).get(name);
+        if (object === undefined) {
+          throw new Error(`${pod.name}: volume ${volume.name} mounts ${kind} ` +
+            `${name}, which was not provided`);
         }
-        const mode = volume.secret.defaultMode ?? 0o644;
+        if (source.items !== undefined) {
+          throw new Error(`${pod.name}: volume ${volume.name}: items are ` +
+            "not reduced");
+        }
+        const mode = source.defaultMode ?? 0o644;
         files.push({ path: directory, mode: 0o755, gid: fsGroup ?? 0 });
+        // A Secret's data is base64, a ConfigMap's text.
+        const decode = kind === "Secret" ?
+          (value) => Buffer.from(value, "base64") : (value) => Buffer.from(value);
         const data = {
-          ...Object.fromEntries(Object.entries(secret.data ?? {})
-            .map(([key, value]) => [key, Buffer.from(value, "base64")])),
-          ...Object.fromEntries(Object.entries(secret.stringData ?? {})
+          ...Object.fromEntries(Object.entries(object.data ?? {})
+            .map(([key, value]) => [key, decode(value)])),
+          ...Object.fromEntries(Object.entries(object.stringData ?? {})
             .map(([key, value]) => [key, Buffer.from(value)])),
         };
         for (const [key, content] of Object.entries(data)) {
           files.push({ path: join(directory, key), mode, gid: fsGroup ?? 0,
-            content });
+            content, kind });
         }
-        note(`${what}: Secret volume ${volume.name} laid out as the ` +
+        laidOut.set(volume.name, directory);
+        note(`${what}: ${kind} volume ${volume.name} laid out as the ` +
           `kubelet does (mode 0${mode.toString(8)}, group ` +
           `${fsGroup ?? "root"})`);
         return { name: volume.name,
@@ -210,6 +246,21 @@ export function reduce(objects, { subnet, state }) {
       }
       return volume;
     });
+    // The kubelet makes the mount point of a volume mounted below an API
+    // data volume inside it (that one is read-only to the runtime).
+    for (const container of spec.containers) {
+      const mounts = container.volumeMounts ?? [];
+      for (const outer of mounts.filter((m) => laidOut.has(m.name))) {
+        const prefix = outer.mountPath.replace(/\/$/, "") + "/";
+        for (const inner of mounts.filter((m) =>
+          m.mountPath.startsWith(prefix))) {
+          files.push({ path: join(laidOut.get(outer.name),
+            inner.mountPath.slice(prefix.length)), mode: 0o755, gid: 0 });
+          note(`${what}: mount point ${inner.mountPath} made inside ` +
+            `volume ${outer.name}, as the kubelet does`);
+        }
+      }
+    }
     for (const claim of pod.claims) {
       spec.volumes.push({ name: claim.volume,
         persistentVolumeClaim: { claimName: claim.claim } });
@@ -221,14 +272,21 @@ export function reduce(objects, { subnet, state }) {
   }
   if (pods.some((pod) => pod.workload.spec.template.spec
     .terminationGracePeriodSeconds !== undefined)) {
-    note("terminationGracePeriodSeconds: not podman's stop timeout " +
-      "(deploy/validate/grace.mjs checks it offline)");
+    note("terminationGracePeriodSeconds: not podman's stop timeout; the " +
+      "test stops pods with it (podman pod stop -t)");
   }
   const plan = {
+    // grace: the pod's terminationGracePeriodSeconds (Kubernetes' default
+    // 30), for `podman pod stop -t`.
     pods: pods.map((pod) => ({ name: pod.name, ip: pod.ip,
-      workload: pod.workload.metadata.name })),
+      workload: pod.workload.metadata.name,
+      grace: pod.workload.spec.template.spec
+        .terminationGracePeriodSeconds ?? 30 })),
     hosts: hostAliases,
-    // kube play makes a named volume for each claim and each ConfigMap.
+    // preStop exec hooks, by the container name kube play gives
+    // (<pod>-<container>).
+    hooks,
+    // kube play makes a named volume for each claim.
     volumes: documents.filter((d) => d.kind !== "Pod")
       .map((d) => d.metadata.name),
     reductions,
