@@ -97,6 +97,30 @@ class SecurityTest : public ::testing::Test {
     return stub->Parse(&context, request, &response);
   }
 
+  // Starts ingest, and query over TLS requiring one of the read tokens in
+  // `token_file`; waits until query serves. Returns credentials that trust
+  // the CA and carry neither a client certificate nor a token.
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
+  StartQueryNeedingReadTokens(const std::string& token_file) {
+    if (absl::Status started = pair_.StartIngest(); !started.ok()) {
+      return started;
+    }
+    std::vector<std::string> flags = ServerTlsFlags();
+    flags.push_back("--auth_token_file=" + token_file);
+    if (absl::Status started = pair_.StartQuery(flags); !started.ok()) {
+      return started;
+    }
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+        MakeChannelCredentials({certs_.ca, "", "", ""});
+    if (!credentials.ok()) return credentials.status();
+    pair_.set_health_credentials(*credentials);
+    if (absl::Status serving = pair_.WaitUntilServing(pair_.query_address());
+        !serving.ok()) {
+      return serving;
+    }
+    return credentials;
+  }
+
   std::string Log(const ChildProcess* child) {
     return FileTail(child->log_path(), 1 << 20);
   }
@@ -406,16 +430,8 @@ TEST_F(SecurityTest, ReplicaWithTheFeedTokenFollows) {
 }
 
 TEST_F(SecurityTest, ReadsCanRequireAToken) {
-  ASSERT_TRUE(pair_.StartIngest().ok());
   const std::string reads = pair_.WriteFile("reads.token", "reader-5e1b\n");
-  std::vector<std::string> flags = ServerTlsFlags();
-  flags.push_back("--auth_token_file=" + reads);
-  ASSERT_TRUE(pair_.StartQuery(flags).ok());
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> health =
-      MakeChannelCredentials({certs_.ca, "", "", ""});
-  ASSERT_TRUE(health.ok());
-  pair_.set_health_credentials(*health);
-  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+  ASSERT_TRUE(StartQueryNeedingReadTokens(reads).ok());
 
   CommandResult anonymous = Ctl({}, {"search", "政协"});
   EXPECT_NE(anonymous.exit_code, 0);
@@ -429,16 +445,10 @@ TEST_F(SecurityTest, ReadsCanRequireAToken) {
 // Every QueryService method, not only those a list once named (BatchGet
 // was left open), refuses a call without the read token.
 TEST_F(SecurityTest, EveryReadMethodNeedsTheToken) {
-  ASSERT_TRUE(pair_.StartIngest().ok());
   const std::string reads = pair_.WriteFile("reads.token", "reader-77c0\n");
-  std::vector<std::string> flags = ServerTlsFlags();
-  flags.push_back("--auth_token_file=" + reads);
-  ASSERT_TRUE(pair_.StartQuery(flags).ok());
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      MakeChannelCredentials({certs_.ca, "", "", ""});
+      StartQueryNeedingReadTokens(reads);
   ASSERT_TRUE(credentials.ok()) << credentials.status();
-  pair_.set_health_credentials(*credentials);
-  ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
 
   absl::StatusOr<std::vector<std::string>> all_methods =
       MethodsOfService(*v1::GetRequest::descriptor()->file(), "QueryService");
