@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -143,6 +145,30 @@ absl::Status ConvertFromV1(leveldb::DB* db, const std::string& directory) {
   batch.Put(kFormatKey, kFormatValue);
   return FromLevelDb(db->Write(Synced(), &batch),
                      absl::StrCat("cannot convert log in ", directory));
+}
+
+// The value of `key` as `reader` sees the database; nullopt when absent.
+//
+// The append path looks keys up through one iterator rather than with
+// DB::Get. A Get that consults more than one table file (as every lookup of
+// a key that is not there does: a new bulletin's b/ key, a new dedup id)
+// charges a "seek" to the first file, and LevelDB compacts a file into the
+// level below once it has been charged about one seek per 16 KiB. The b/
+// and d/ keys sort among the records, so every table file spans the record
+// keys, and each such compaction rewrote every record of the level below:
+// after each memtable flush, the whole log again (docs/benchmarks.md, "Write
+// path"). Iterators charge no seeks.
+absl::StatusOr<std::optional<std::string>> ValueOf(leveldb::Iterator* reader,
+                                                   const std::string& key) {
+  reader->Seek(key);
+  if (!reader->Valid()) {
+    if (!reader->status().ok()) {
+      return FromLevelDb(reader->status(), "cannot read the log");
+    }
+    return std::nullopt;
+  }
+  if (reader->key() != leveldb::Slice(key)) return std::nullopt;
+  return reader->value().ToString();
 }
 
 std::string NewLogId() {
@@ -289,14 +315,13 @@ LevelDbLog::LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
 LevelDbLog::~LevelDbLog() = default;
 
 absl::StatusOr<uint64_t> LevelDbLog::LastSeqOf(
-    const std::string& bulletin_id) const {
-  std::string value;
-  leveldb::Status got =
-      db_->Get(leveldb::ReadOptions(), BulletinKey(bulletin_id), &value);
-  if (got.IsNotFound()) return 0;
-  if (!got.ok()) return FromLevelDb(got, "cannot read the log");
+    leveldb::Iterator* reader, const std::string& bulletin_id) const {
+  absl::StatusOr<std::optional<std::string>> value =
+      ValueOf(reader, BulletinKey(bulletin_id));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return 0;
   uint64_t seq = 0;
-  if (!GetBigEndian(value, &seq)) {
+  if (!GetBigEndian(**value, &seq)) {
     return absl::DataLossError(
         absl::StrCat("malformed last seq for bulletin ", bulletin_id));
   }
@@ -326,6 +351,11 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   // this batch has written so far.
   absl::flat_hash_map<std::string, uint64_t> last_seq;
   absl::flat_hash_map<std::string, uint64_t> taken;
+  // Every lookup of this append, and the expiry below, read through one
+  // iterator (see ValueOf for why not DB::Get). Only this append writes the
+  // keys it reads (append_mutex_), so what it sees is current.
+  std::unique_ptr<leveldb::Iterator> reader(
+      db_->NewIterator(leveldb::ReadOptions()));
   leveldb::WriteBatch batch;
   bool batch_empty = true;
   // The seqs of the records this batch removes, for the scrubber.
@@ -346,20 +376,16 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
         outcome.duplicate = true;
         continue;
       }
-      std::string value;
-      leveldb::Status got =
-          db_->Get(leveldb::ReadOptions(),
-                   absl::StrCat(kDedupPrefix, entry.dedup_id), &value);
+      absl::StatusOr<std::optional<std::string>> value =
+          ValueOf(reader.get(), absl::StrCat(kDedupPrefix, entry.dedup_id));
+      if (!value.ok()) return value.status();
       uint64_t seq = 0, at = 0;
-      if (got.ok() && GetBigEndian(value, &seq) &&
-          GetBigEndian(absl::string_view(value).substr(8), &at) &&
+      if (value->has_value() && GetBigEndian(**value, &seq) &&
+          GetBigEndian(absl::string_view(**value).substr(8), &at) &&
           at + window_micros > now_micros) {
         outcome.seq = seq;
         outcome.duplicate = true;
         continue;
-      }
-      if (!got.ok() && !got.IsNotFound()) {
-        return FromLevelDb(got, "cannot read the log");
       }
     }
     if (entry.read_through_seq.has_value() &&
@@ -373,7 +399,7 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     if (auto it = last_seq.find(id); it != last_seq.end()) {
       last = it->second;
     } else {
-      absl::StatusOr<uint64_t> stored = LastSeqOf(id);
+      absl::StatusOr<uint64_t> stored = LastSeqOf(reader.get(), id);
       if (!stored.ok()) return stored.status();
       last = *stored;
     }
@@ -407,8 +433,7 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   }
   // Forget dedup ids past the window, oldest first.
   {
-    std::unique_ptr<leveldb::Iterator> it(
-        db_->NewIterator(leveldb::ReadOptions()));
+    leveldb::Iterator* it = reader.get();
     int expired = 0;
     for (it->Seek(kDedupAgePrefix);
          it->Valid() && it->key().starts_with(kDedupAgePrefix) &&

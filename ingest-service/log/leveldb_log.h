@@ -84,9 +84,10 @@ class LevelDbLog : public BulletinLog {
              std::string log_id, std::vector<EpochStart> history,
              uint64_t head_seq);
 
-  // The seq of `bulletin_id`'s last record, 0 if none. Called under
-  // append_mutex_.
-  absl::StatusOr<uint64_t> LastSeqOf(const std::string& bulletin_id) const;
+  // The seq of `bulletin_id`'s last record as `reader` sees it, 0 if none.
+  // Called under append_mutex_.
+  absl::StatusOr<uint64_t> LastSeqOf(leveldb::Iterator* reader,
+                                     const std::string& bulletin_id) const;
 
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
