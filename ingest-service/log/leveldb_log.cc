@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -147,6 +148,11 @@ absl::Status ConvertFromV1(leveldb::DB* db, const std::string& directory) {
                      absl::StrCat("cannot convert log in ", directory));
 }
 
+// What stands for a key in the append path's key filters.
+uint64_t KeyHash(absl::string_view key) {
+  return absl::Hash<absl::string_view>()(key);
+}
+
 // The value of `key` as `reader` sees the database; nullopt when absent.
 //
 // The append path looks keys up through one iterator rather than with
@@ -263,6 +269,18 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
       unscrubbed.push_back(seq);
     }
   }
+  // What the append path's key filters start from (see leveldb_log.h).
+  KeyFilters filters;
+  for (it->Seek(kBulletinPrefix);
+       it->Valid() && it->key().starts_with(kBulletinPrefix); it->Next()) {
+    filters.bulletins.insert(KeyHash(
+        absl::string_view(it->key().data(), it->key().size()).substr(2)));
+  }
+  for (it->Seek(kDedupAgePrefix);
+       it->Valid() && it->key().starts_with(kDedupAgePrefix); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    if (key.size() >= 2 + 8) ++filters.dedup_ids[KeyHash(key.substr(2 + 8))];
+  }
   if (!it->status().ok()) {
     return FromLevelDb(it->status(),
                        absl::StrCat("cannot scan log in ", directory));
@@ -298,6 +316,10 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
       std::move(db), log_options, std::move(log_id), std::move(history), head));
   for (uint64_t seq : unscrubbed) {
     log->scrubber_.NoteRemoved(RecordKey(seq), ScrubKey(seq));
+  }
+  {
+    MutexLock append_lock(&log->append_mutex_);
+    log->filters_ = std::move(filters);
   }
   return log;
 }
@@ -360,6 +382,12 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   bool batch_empty = true;
   // The seqs of the records this batch removes, for the scrubber.
   std::vector<uint64_t> removed;
+  // What the key filters learn once the batch is written.
+  struct {
+    std::vector<uint64_t> bulletins;
+    std::vector<uint64_t> dedup_ids_added;
+    std::vector<uint64_t> dedup_ids_removed;
+  } filter_changes;
   for (size_t i = 0; i < entries.size(); ++i) {
     const LogAppend& entry = entries[i];
     AppendOutcome& outcome = outcomes[i];
@@ -376,8 +404,11 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
         outcome.duplicate = true;
         continue;
       }
-      absl::StatusOr<std::optional<std::string>> value =
-          ValueOf(reader.get(), absl::StrCat(kDedupPrefix, entry.dedup_id));
+      absl::StatusOr<std::optional<std::string>> value = std::nullopt;
+      if (filters_.dedup_ids.contains(KeyHash(entry.dedup_id))) {
+        value =
+            ValueOf(reader.get(), absl::StrCat(kDedupPrefix, entry.dedup_id));
+      }
       if (!value.ok()) return value.status();
       uint64_t seq = 0, at = 0;
       if (value->has_value() && GetBigEndian(**value, &seq) &&
@@ -399,9 +430,12 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     if (auto it = last_seq.find(id); it != last_seq.end()) {
       last = it->second;
     } else {
-      absl::StatusOr<uint64_t> stored = LastSeqOf(reader.get(), id);
-      if (!stored.ok()) return stored.status();
-      last = *stored;
+      // A bulletin the filter has not seen has no record: nothing to read.
+      if (filters_.bulletins.contains(KeyHash(id))) {
+        absl::StatusOr<uint64_t> stored = LastSeqOf(reader.get(), id);
+        if (!stored.ok()) return stored.status();
+        last = *stored;
+      }
     }
     if (entry.expected_last_seq.has_value() &&
         *entry.expected_last_seq != last) {
@@ -420,6 +454,7 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     }
     batch.Put(BulletinKey(id), BigEndian(seq));
     last_seq[id] = seq;
+    filter_changes.bulletins.push_back(KeyHash(id));
     if (!entry.dedup_id.empty()) {
       std::string value = BigEndian(seq);
       PutBigEndian(now_micros, &value);
@@ -428,21 +463,33 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
           absl::StrCat(kDedupAgePrefix, BigEndian(now_micros), entry.dedup_id),
           "");
       taken[entry.dedup_id] = seq;
+      filter_changes.dedup_ids_added.push_back(KeyHash(entry.dedup_id));
     }
     outcome.seq = seq;
   }
-  // Forget dedup ids past the window, oldest first.
-  {
+  // Forget dedup ids past the window, oldest first, from where the last
+  // pass stopped: the t/ keys before it are deleted, and seeking past them
+  // spares skipping their deletion markers. No pass at all while the oldest
+  // is inside the window.
+  uint64_t expiry_from = filters_.dedup_expiry_from_micros;
+  if (expiry_from != KeyFilters::kNothingToExpire &&
+      expiry_from + window_micros <= now_micros) {
     leveldb::Iterator* it = reader.get();
     int expired = 0;
-    for (it->Seek(kDedupAgePrefix);
-         it->Valid() && it->key().starts_with(kDedupAgePrefix) &&
-         expired < kMaxExpiriesPerAppend;
+    for (it->Seek(absl::StrCat(kDedupAgePrefix, BigEndian(expiry_from)));;
          it->Next(), ++expired) {
+      if (!it->Valid() || !it->key().starts_with(kDedupAgePrefix)) {
+        if (!it->status().ok()) {
+          return FromLevelDb(it->status(), "cannot read the log");
+        }
+        expiry_from = KeyFilters::kNothingToExpire;
+        break;
+      }
       absl::string_view key(it->key().data(), it->key().size());
       uint64_t at = 0;
-      if (!GetBigEndian(key.substr(2), &at) ||
-          at + window_micros > now_micros) {
+      if (!GetBigEndian(key.substr(2), &at)) break;  // Tried again next time.
+      if (at + window_micros > now_micros || expired >= kMaxExpiriesPerAppend) {
+        expiry_from = at;
         break;
       }
       const std::string dedup_id(key.substr(2 + 8));
@@ -451,9 +498,11 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
         batch.Delete(absl::StrCat(kDedupPrefix, dedup_id));
       }
       batch.Delete(it->key());
+      filter_changes.dedup_ids_removed.push_back(KeyHash(dedup_id));
       batch_empty = false;
     }
   }
+  if (!taken.empty()) expiry_from = std::min(expiry_from, now_micros);
   if (batch_empty) return outcomes;  // Every entry failed or repeated.
   const absl::Time write_began = absl::Now();
   leveldb::Status written = db_->Write(Synced(), &batch);
@@ -467,6 +516,18 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
         "); nothing more is accepted until ingest-service restarts"));
     return write_failure_;
   }
+  filters_.bulletins.insert(filter_changes.bulletins.begin(),
+                            filter_changes.bulletins.end());
+  for (uint64_t hash : filter_changes.dedup_ids_added) {
+    ++filters_.dedup_ids[hash];
+  }
+  for (uint64_t hash : filter_changes.dedup_ids_removed) {
+    auto it = filters_.dedup_ids.find(hash);
+    if (it != filters_.dedup_ids.end() && --it->second == 0) {
+      filters_.dedup_ids.erase(it);
+    }
+  }
+  filters_.dedup_expiry_from_micros = expiry_from;
   {
     MutexLock lock(&mutex_);
     head_seq_ = head;

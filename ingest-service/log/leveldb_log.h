@@ -21,11 +21,14 @@
 #ifndef BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 #define BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "common/metrics/log_metrics.h"
 #include "common/sync/mutex.h"
@@ -89,6 +92,25 @@ class LevelDbLog : public BulletinLog {
   absl::StatusOr<uint64_t> LastSeqOf(leveldb::Iterator* reader,
                                      const std::string& bulletin_id) const;
 
+  // Which b/ and d/ keys the append path need look up at all: appending a
+  // new bulletin with a new dedup id, the usual case, then reads nothing
+  // (a lookup of a key LevelDB does not have reads every level). Hashes of
+  // the keys keep this small (about 16 bytes a bulletin, 32 a dedup id
+  // within the window); a hash two keys share only costs a lookup. Built at
+  // Open from the b/ and t/ keys, kept by Append.
+  struct KeyFilters {
+    static constexpr uint64_t kNothingToExpire = UINT64_MAX;
+    // Hashes of the ids of every bulletin with a b/ key (never removed).
+    absl::flat_hash_set<uint64_t> bulletins;
+    // For each dedup id hash, how many t/ keys carry it. A d/ key is
+    // removed only with a t/ key of its dedup id, the newest among them, so
+    // a dedup id with a d/ key is here.
+    absl::flat_hash_map<uint64_t, uint32_t> dedup_ids;
+    // No t/ key is older than this (unix µs); kNothingToExpire: there is
+    // none.
+    uint64_t dedup_expiry_from_micros = 0;
+  };
+
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
   // Declared after db_, so it stops before the database closes.
@@ -98,6 +120,7 @@ class LevelDbLog : public BulletinLog {
   const std::vector<EpochStart> history_;
   // Held by Append for the whole write, so appends never interleave.
   Mutex append_mutex_;
+  KeyFilters filters_ ABSL_GUARDED_BY(append_mutex_);
   // Guards the published head; never held across I/O.
   mutable Mutex mutex_;
   // Signalled when the head moves or the log closes.

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -112,6 +114,69 @@ TEST(LevelDbLogTest, ForgetsDedupIdsAfterTheWindow) {
   ASSERT_TRUE(later.ok());
   EXPECT_FALSE((*later)[0].duplicate);
   EXPECT_GT((*later)[0].seq, (*first)[0].seq);
+}
+
+// One append removes at most 256 expired dedup ids; the next goes on from
+// where it stopped, until none is left on disk.
+TEST(LevelDbLogTest, ExpiryOfDedupIdsGoesOnWhereTheLastAppendStopped) {
+  testing::TempDir dir;
+  LevelDbLog::Options options;
+  options.dedup_window = absl::Milliseconds(1);
+  {
+    auto opened = LevelDbLog::Open(dir.path(), options);
+    ASSERT_TRUE(opened.ok());
+    std::vector<LogAppend> batch(300);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i].record = UpsertRecord(0, absl::StrCat("b", i), "v");
+      batch[i].dedup_id = absl::StrCat("request-", i);
+    }
+    ASSERT_TRUE((*opened)->Append(batch).ok());
+    absl::SleepFor(absl::Milliseconds(20));
+    for (int i = 0; i < 2; ++i) {
+      LogAppend later;
+      later.record = UpsertRecord(0, absl::StrCat("later", i), "v");
+      ASSERT_TRUE((*opened)->Append({later}).ok());
+    }
+  }
+  leveldb::DB* raw = nullptr;
+  ASSERT_TRUE(leveldb::DB::Open({}, dir.path(), &raw).ok());
+  std::unique_ptr<leveldb::DB> db(raw);
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator({}));
+  int dedup_keys = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().starts_with("d/") || it->key().starts_with("t/")) {
+      ++dedup_keys;
+    }
+  }
+  EXPECT_EQ(dedup_keys, 0);
+}
+
+// The append path learns which dedup ids and bulletins it must look up from
+// what Open reads: a retry after a restart, within the window, is still
+// found.
+TEST(LevelDbLogTest, ARepeatedDedupIdIsFoundAfterAReopen) {
+  testing::TempDir dir;
+  LogAppend append;
+  append.record = UpsertRecord(0, "a", "v1");
+  append.expected_last_seq = 0;
+  append.dedup_id = "request-1";
+  uint64_t first_seq = 0;
+  {
+    std::unique_ptr<LevelDbLog> log = OpenOrDie(dir.path());
+    ASSERT_NE(log, nullptr);
+    auto first = log->Append({append});
+    ASSERT_TRUE(first.ok());
+    ASSERT_TRUE((*first)[0].status.ok());
+    first_seq = (*first)[0].seq;
+  }
+  std::unique_ptr<LevelDbLog> log = OpenOrDie(dir.path());
+  ASSERT_NE(log, nullptr);
+  auto retry = log->Append({append});
+  ASSERT_TRUE(retry.ok());
+  ASSERT_TRUE((*retry)[0].status.ok()) << (*retry)[0].status;
+  EXPECT_TRUE((*retry)[0].duplicate);
+  EXPECT_EQ((*retry)[0].seq, first_seq);
+  EXPECT_EQ(log->head_seq(), first_seq);
 }
 
 // A log written by the first format (every version kept, seqs inside the
