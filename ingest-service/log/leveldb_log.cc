@@ -374,10 +374,16 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   absl::flat_hash_map<std::string, uint64_t> last_seq;
   absl::flat_hash_map<std::string, uint64_t> taken;
   // Every lookup of this append, and the expiry below, read through one
-  // iterator (see ValueOf for why not DB::Get). Only this append writes the
-  // keys it reads (append_mutex_), so what it sees is current.
-  std::unique_ptr<leveldb::Iterator> reader(
-      db_->NewIterator(leveldb::ReadOptions()));
+  // iterator (see ValueOf for why not DB::Get), made when first needed: the
+  // usual append needs none. Only this append writes the keys it reads
+  // (append_mutex_), so what it sees is current.
+  std::unique_ptr<leveldb::Iterator> iterator;
+  auto reader = [&]() -> leveldb::Iterator* {
+    if (iterator == nullptr) {
+      iterator.reset(db_->NewIterator(leveldb::ReadOptions()));
+    }
+    return iterator.get();
+  };
   leveldb::WriteBatch batch;
   bool batch_empty = true;
   // The seqs of the records this batch removes, for the scrubber.
@@ -406,8 +412,7 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
       }
       absl::StatusOr<std::optional<std::string>> value = std::nullopt;
       if (filters_.dedup_ids.contains(KeyHash(entry.dedup_id))) {
-        value =
-            ValueOf(reader.get(), absl::StrCat(kDedupPrefix, entry.dedup_id));
+        value = ValueOf(reader(), absl::StrCat(kDedupPrefix, entry.dedup_id));
       }
       if (!value.ok()) return value.status();
       uint64_t seq = 0, at = 0;
@@ -432,7 +437,7 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     } else {
       // A bulletin the filter has not seen has no record: nothing to read.
       if (filters_.bulletins.contains(KeyHash(id))) {
-        absl::StatusOr<uint64_t> stored = LastSeqOf(reader.get(), id);
+        absl::StatusOr<uint64_t> stored = LastSeqOf(reader(), id);
         if (!stored.ok()) return stored.status();
         last = *stored;
       }
@@ -474,7 +479,7 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
   uint64_t expiry_from = filters_.dedup_expiry_from_micros;
   if (expiry_from != KeyFilters::kNothingToExpire &&
       expiry_from + window_micros <= now_micros) {
-    leveldb::Iterator* it = reader.get();
+    leveldb::Iterator* it = reader();
     int expired = 0;
     for (it->Seek(absl::StrCat(kDedupAgePrefix, BigEndian(expiry_from)));;
          it->Next(), ++expired) {
