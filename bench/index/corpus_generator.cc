@@ -352,7 +352,9 @@ std::vector<v1::Bulletin> GenerateCorpus(const CorpusOptions& options) {
   Generator generator(options.seed);
   std::vector<v1::Bulletin> corpus;
   int64_t items = 0;
-  while (items < options.min_items) {
+  while (items < options.min_items &&
+         (options.max_bulletins <= 0 ||
+          static_cast<int64_t>(corpus.size()) < options.max_bulletins)) {
     corpus.push_back(generator.Next(static_cast<int64_t>(corpus.size())));
     items += corpus.back().items_size();
   }

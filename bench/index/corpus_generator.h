@@ -28,6 +28,11 @@ struct CorpusOptions {
   // Generate bulletins until their items number at least this many.
   int64_t min_items = 100000;
   uint64_t seed = 20211123;
+  // When above 0, stop after this many bulletins even if their items are
+  // fewer than min_items: the result is then the first max_bulletins
+  // bulletins of the corpus the same options make without it, at the cost
+  // of those alone (bench/load takes a few hundred bulletins of a chunk).
+  int64_t max_bulletins = 0;
 };
 
 // Bulletins with ids "b000000", "b000001", ... and seq 1, 2, ...

@@ -1,5 +1,7 @@
 #include "bench/load/corpus_texts.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -16,12 +18,17 @@ constexpr int64_t kItemsPerChunk = 15 * kBulletinsPerChunk;
 // The index bench's default seed, so that chunk 0 starts with its corpus.
 constexpr uint64_t kFirstSeed = 20211123;
 
-std::vector<v1::Bulletin> Chunk(int64_t chunk) {
+// The first `bulletins` (at most kBulletinsPerChunk) bulletins of chunk
+// `chunk`: the same ones whatever `bulletins` is, generated alone (a whole
+// chunk takes seconds, ten under the sanitizers, and a short run needs a
+// few hundred).
+std::vector<v1::Bulletin> Chunk(int64_t chunk, int64_t bulletins) {
   bench::CorpusOptions options;
   options.min_items = kItemsPerChunk;
   options.seed = kFirstSeed + static_cast<uint64_t>(chunk);
+  options.max_bulletins = std::min(bulletins, kBulletinsPerChunk);
   std::vector<v1::Bulletin> corpus = bench::GenerateCorpus(options);
-  corpus.resize(kBulletinsPerChunk);
+  corpus.resize(static_cast<size_t>(options.max_bulletins));
   return corpus;
 }
 
@@ -73,7 +80,10 @@ std::vector<Submission> MakeSubmissions(int64_t first, int64_t count) {
   for (int64_t n = first; n < first + count; ++n) {
     if (n / kBulletinsPerChunk != chunk_number) {
       chunk_number = n / kBulletinsPerChunk;
-      chunk = Chunk(chunk_number);
+      // Up to the last bulletin this call takes from the chunk.
+      const int64_t last = std::min(
+          first + count - 1, (chunk_number + 1) * kBulletinsPerChunk - 1);
+      chunk = Chunk(chunk_number, last % kBulletinsPerChunk + 1);
     }
     submissions.push_back(Render(chunk[n % kBulletinsPerChunk], n));
   }
@@ -81,14 +91,18 @@ std::vector<Submission> MakeSubmissions(int64_t first, int64_t count) {
 }
 
 std::vector<v1::SearchRequest> MakeSearches(int count, int kind) {
-  // Generated once per process: bulletin_load asks for one kind after the
-  // other.
-  static const std::vector<v1::Bulletin>* const kCorpus =
-      new std::vector<v1::Bulletin>(Chunk(0));
-  const std::vector<v1::Bulletin>& corpus = *kCorpus;
+  // Searches are drawn from the bulletins of chunk 0 in turn, around the
+  // chunk again past its end; generated as far as the loop gets (a few
+  // thousand bulletins for 1,000 searches, so that bench/scale's call per
+  // kind costs no more, in all, than the whole chunk once).
+  std::vector<v1::Bulletin> corpus;
   std::vector<v1::SearchRequest> searches;
   for (int i = 0; static_cast<int>(searches.size()) < count; ++i) {
-    const v1::Bulletin& b = corpus[static_cast<size_t>(i) % corpus.size()];
+    const int64_t at = i % kBulletinsPerChunk;
+    if (at >= static_cast<int64_t>(corpus.size())) {
+      corpus = Chunk(0, std::max<int64_t>(2 * at, count));
+    }
+    const v1::Bulletin& b = corpus[static_cast<size_t>(at)];
     const v1::Item& item = b.items(i % b.items_size());
     v1::SearchRequest request;
     request.set_limit(10);

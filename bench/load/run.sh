@@ -15,7 +15,9 @@
 # Environment: BUILD_DIR (default build-release, under the repository),
 # SKIP_BUILD=1 to use what is built, BULLETINS (default 100000) loaded before
 # searching, REPS (3), DURATION (10s), WARMUP (2s), FRESH_DURATION (20s),
-# FRESH_RATE (100), DATA_ROOT (default a new directory under /var/tmp: on
+# FRESH_RATE (100), SUBMIT_BULLETINS (60000: new bulletins made ready for
+# each Submit run, enough for 5,000/s over WARMUP + DURATION),
+# FRESH_BULLETINS (10000, the same for each freshness run), DATA_ROOT (default a new directory under /var/tmp: on
 # disk, so that fsync costs what it costs), RESULTS (raw lines; default in
 # DATA_ROOT).
 set -euo pipefail
@@ -30,6 +32,8 @@ DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 FRESH_DURATION="${FRESH_DURATION:-20s}"
 FRESH_RATE="${FRESH_RATE:-100}"
+SUBMIT_BULLETINS="${SUBMIT_BULLETINS:-60000}"
+FRESH_BULLETINS="${FRESH_BULLETINS:-10000}"
 DATA_ROOT="${DATA_ROOT:-$(mktemp -d /var/tmp/bulletin-load.XXXXXX)}"
 mkdir -p "$DATA_ROOT"
 RESULTS="${RESULTS:-$DATA_ROOT/results.txt}"
@@ -160,21 +164,21 @@ for rep in $(seq "$REPS"); do
 done
 
 for rep in $(seq "$REPS"); do
-  take_bulletins 10000
+  take_bulletins "$FRESH_BULLETINS"
   measure "$rep" ingest --mode=freshness --target="127.0.0.1:$INGEST_PORT" \
     --query_target="127.0.0.1:$MAIN_QUERY_PORT" --rate="$FRESH_RATE" \
     --warmup="$WARMUP" --duration="$FRESH_DURATION" \
-    --first_bulletin="$FIRST" --bulletins=10000
+    --first_bulletin="$FIRST" --bulletins="$FRESH_BULLETINS"
 done
 
 for rep in $(seq "$REPS"); do
   for c in "${SUBMIT_CONCURRENCY[@]}"; do
     measure "$rep" ingest --mode=echo --target="127.0.0.1:$INGEST_PORT" \
       --server_pid="$INGEST_PID" --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION"
-    take_bulletins 60000
+    take_bulletins "$SUBMIT_BULLETINS"
     measure "$rep" ingest --mode=submit --target="127.0.0.1:$INGEST_PORT" \
       --server_pid="$INGEST_PID" --concurrency="$c" --warmup="$WARMUP" --duration="$DURATION" \
-      --first_bulletin="$FIRST" --bulletins=60000
+      --first_bulletin="$FIRST" --bulletins="$SUBMIT_BULLETINS"
   done
 done
 

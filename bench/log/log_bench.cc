@@ -111,10 +111,10 @@ WriteStack::Options StackOptions(WriteStack::Backend backend, int replicas) {
 }
 
 // Submissions a run may use: more than the fastest backend submits in the
-// run's time, whole chunks of the corpus generator.
+// run's time. They are generated before the run (corpus_texts.h), only
+// as many as asked for.
 int64_t BulletinsPerRun(absl::Duration run) {
-  const double most = 5000 * absl::ToDoubleSeconds(run);
-  return static_cast<int64_t>(std::ceil(most / 10000)) * 10000;
+  return static_cast<int64_t>(std::ceil(5000 * absl::ToDoubleSeconds(run)));
 }
 
 struct RateFigures {
