@@ -38,14 +38,22 @@ std::string Text(const std::string& headline) {
 
 class WriteSemanticsTest : public ::testing::TestWithParam<Backend> {
  protected:
+  // The JetStream cases share one 3-node cluster, started by the first of
+  // them (ctest runs them in one process: tests/system/CMakeLists.txt),
+  // each on a stream of its own, as different services' streams would be.
+  static void TearDownTestSuite() { cluster_.reset(); }
+
   void SetUp() override {
     std::vector<std::string> flags;
     if (GetParam() == Backend::kJetStream) {
-      auto cluster = NatsCluster::Start(3);
-      ASSERT_TRUE(cluster.ok()) << cluster.status();
-      cluster_ = *std::move(cluster);
+      if (cluster_ == nullptr) {
+        auto cluster = NatsCluster::Start(3);
+        ASSERT_TRUE(cluster.ok()) << cluster.status();
+        cluster_ = *std::move(cluster);
+      }
+      static int streams = 0;
       flags = {"--log=jetstream", "--nats_url=" + cluster_->url_list(),
-               "--nats_stream=WRITES"};
+               absl::StrCat("--nats_stream=WRITES", ++streams)};
     }
     ASSERT_TRUE(first_.StartIngest(0, flags).ok());
     std::string second_address = first_.ingest_address();
@@ -91,12 +99,14 @@ class WriteSemanticsTest : public ::testing::TestWithParam<Backend> {
     return status;
   }
 
-  std::unique_ptr<NatsCluster> cluster_;
+  static std::unique_ptr<NatsCluster> cluster_;
   ServicePair first_;
   ServicePair second_;
   std::unique_ptr<v1::IngestService::Stub> ingest_[2];
   std::unique_ptr<v1::QueryService::Stub> query_;
 };
+
+std::unique_ptr<NatsCluster> WriteSemanticsTest::cluster_;
 
 // Version 1, version 2, then a late retry of version 1 through the other
 // replica: the retry gets its first outcome and Get still shows version 2.
