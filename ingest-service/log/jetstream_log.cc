@@ -1504,9 +1504,11 @@ absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(
         js_DirectGetMsg(&msg, js_, options_.stream.c_str(), &request, &get);
     if (status == NATS_NOT_FOUND) {
       // The head's record is never compacted away, so a server that has
-      // nothing up to the head is a replica still catching up: wait for it
-      // (or for the next request to reach another one).
-      if (records.empty() && absl::Now() < lag_deadline) {
+      // nothing from `next` up to the head is a replica still catching up,
+      // whether or not it had the records before `next`: wait for it (or
+      // for the next request to reach another one), rather than end the
+      // read short of what the writer was told is there.
+      if (absl::Now() < lag_deadline) {
         absl::SleepFor(absl::Milliseconds(5));
         continue;
       }
