@@ -1483,15 +1483,24 @@ absl::StatusOr<std::vector<v1::LogRecord>> JetStreamLog::Impl::Read(
           "seq ", after_seq, " is beyond the head of the log (", head, ")"));
     }
   }
+  std::vector<v1::LogRecord> records;
+  uint64_t next = after_seq + 1;
   if (max_records > kDirectReadLimit && head - after_seq > kDirectReadLimit) {
     absl::StatusOr<std::vector<v1::LogRecord>> fetched =
         FetchRecords(after_seq, max_records, head);
-    // Anything else (the consumer could not be made, or answered nothing):
-    // the direct gets below, which wait for a lagging server.
-    if (!fetched.ok() || !fetched->empty()) return fetched;
+    if (!fetched.ok() &&
+        fetched.status().code() == absl::StatusCode::kDataLoss) {
+      return fetched.status();
+    }
+    // Where the consumer could not be made, or its server had less than
+    // the head (a replica still catching up), the direct gets below go on
+    // from where it stopped, and wait for a lagging server.
+    if (fetched.ok() && !fetched->empty()) {
+      records = *std::move(fetched);
+      next = records.back().seq() + 1;
+      head = std::max(head, records.back().seq());
+    }
   }
-  std::vector<v1::LogRecord> records;
-  uint64_t next = after_seq + 1;
   const absl::Time lag_deadline = absl::Now() + kReplicaLagWait;
   while (records.size() < max_records && next <= head) {
     jsDirectGetMsgOptions get;
