@@ -96,7 +96,23 @@ ABSL_FLAG(std::vector<std::string>, facets, {},
           "search: count these fields over all matches (region, organization, "
           "organization_kind, person, title, reporter, series, province, "
           "date).");
-ABSL_FLAG(std::string, order, "relevance", "search: relevance or recency.");
+ABSL_FLAG(std::string, order, "relevance",
+          "search: relevance, recency (newest submitted first), "
+          "date_descending or date_ascending (by publication date, undated "
+          "last).");
+ABSL_FLAG(int32_t, facet_size, 0,
+          "search: values per facet field, 1 to 1000; 0 for the server's "
+          "default (50).");
+ABSL_FLAG(std::string, highlight_pre_tag, "",
+          "search: mark before each match in snippets (default 【); give "
+          "--highlight_post_tag too.");
+ABSL_FLAG(std::string, highlight_post_tag, "",
+          "search: mark after each match in snippets (default 】).");
+ABSL_FLAG(bool, escape_snippet_html, false,
+          "search: HTML-escape snippet text (not the marks).");
+ABSL_FLAG(bool, matches, false,
+          "search: list each hit's matched spans (field, bytes, code "
+          "points).");
 ABSL_FLAG(int32_t, limit, 10, "search: hits per page (1 to 1000).");
 ABSL_FLAG(std::string, page_token, "",
           "search: next_page_token of the previous page.");
@@ -390,16 +406,29 @@ absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
   if (!filtered.ok()) return filtered;
   for (const auto& value : absl::GetFlag(FLAGS_facets))
     request.add_facets(value);
-  const std::string order = absl::AsciiStrToLower(absl::GetFlag(FLAGS_order));
-  if (order == "relevance") {
-    request.set_order(v1::SearchRequest::RELEVANCE);
-  } else if (order == "recency") {
-    request.set_order(v1::SearchRequest::RECENCY);
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--order '", absl::GetFlag(FLAGS_order),
-                     "' is not relevance or recency"));
+  v1::SearchRequest::Order order;
+  if (!v1::SearchRequest::Order_Parse(
+          absl::AsciiStrToUpper(absl::GetFlag(FLAGS_order)), &order)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--order '", absl::GetFlag(FLAGS_order),
+        "' is not relevance, recency, date_descending or date_ascending"));
   }
+  request.set_order(order);
+  const int32_t facet_size = absl::GetFlag(FLAGS_facet_size);
+  if (facet_size < 0 || facet_size > 1000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--facet_size ", facet_size, " is not between 0 and 1000"));
+  }
+  request.set_facet_size(facet_size);
+  request.set_highlight_pre_tag(absl::GetFlag(FLAGS_highlight_pre_tag));
+  request.set_highlight_post_tag(absl::GetFlag(FLAGS_highlight_post_tag));
+  if (request.highlight_pre_tag().empty() !=
+      request.highlight_post_tag().empty()) {
+    return absl::InvalidArgumentError(
+        "give both --highlight_pre_tag and --highlight_post_tag, or neither");
+  }
+  request.set_escape_snippet_html(absl::GetFlag(FLAGS_escape_snippet_html));
+  request.set_include_matches(absl::GetFlag(FLAGS_matches));
   const int32_t limit = absl::GetFlag(FLAGS_limit);
   if (limit < 1 || limit > 1000) {
     return absl::InvalidArgumentError(

@@ -66,7 +66,9 @@ const std::vector<CommandHelp>& Commands() {
        "QUERY: terms are ANDed, \"a phrase\" keeps spaces, -term excludes.\n"
        "Prints the hits (with --json the SearchResponse).",
        Join(SearchFilterFlags(),
-            {"facets", "order", "limit", "page_token", "min_seq", "json"}),
+            {"facets", "facet_size", "order", "limit", "page_token",
+             "highlight_pre_tag", "highlight_post_tag", "escape_snippet_html",
+             "matches", "min_seq", "json"}),
        true},
       {"get",
        "get [--json] ID | get [--json] --external_id=X [--source=S]",

@@ -81,6 +81,16 @@ std::string SearchToText(const v1::SearchResponse& response) {
                     "\n");
     if (!hit.snippet().empty())
       absl::StrAppend(&out, "    ", hit.snippet(), "\n");
+    for (const v1::MatchSpan& match : hit.matches()) {
+      absl::StrAppend(&out, "    match ", match.field());
+      if (match.field() == "items") {
+        absl::StrAppend(&out, "[", match.item_index(), "]");
+      }
+      absl::StrAppend(&out, " bytes ", match.begin_byte(), "-",
+                      match.end_byte(), " code_points ",
+                      match.begin_code_point(), "-", match.end_code_point(),
+                      "\n");
+    }
   }
   for (const v1::Facet& facet : response.facets()) {
     absl::StrAppend(&out, "facet ", facet.field(), ":");

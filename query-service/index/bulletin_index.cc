@@ -19,7 +19,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/server/error_details.h"
 #include "common/sync/mutex.h"
+#include "common/time/iso_date.h"
 #include "query-service/index/compiled_query.h"
 #include "query-service/index/corpus.h"
 #include "query-service/index/document_match.h"
@@ -121,9 +123,69 @@ Prepared Prepare(const v1::LogRecord& record, RecordCompressor* compressor) {
   return p;
 }
 
-// Hit order: higher score first, then newer first.
-bool Before(double score_a, uint64_t seq_a, double score_b, uint64_t seq_b) {
-  return score_a != score_b ? score_a > score_b : seq_a > seq_b;
+// Hit order: higher sort key first, then newer first. The key is the score
+// when ranked by relevance, a date key (DateKey) when ordered by date, and
+// 0 (so newest seq first) otherwise; the page token holds it.
+bool Before(double key_a, uint64_t seq_a, double key_b, uint64_t seq_b) {
+  return key_a != key_b ? key_a > key_b : seq_a > seq_b;
+}
+
+// The sort key of a publication date for a date order: YYYYMMDD, negated
+// when ascending, so that the usual "higher first" puts it in place; and
+// below every date, in either direction, for a bulletin without one.
+double DateKey(std::string_view date, bool ascending) {
+  constexpr double kUndated = -1e9;  // Below -99991231.
+  if (!IsIsoDate(date)) return kUndated;
+  double key = 0;  // YYYYMMDD: the date's digits.
+  for (char c : date) {
+    if (c != '-') key = key * 10 + (c - '0');
+  }
+  return ascending ? -key : key;
+}
+
+// Longest highlight mark a request may give.
+constexpr size_t kMaxHighlightTagBytes = 64;
+
+// The presentation options of `request`, checked: INVALID_ARGUMENT with the
+// offending field for a facet size out of range or a bad pair of marks.
+absl::Status CheckPresentation(const v1::SearchRequest& request) {
+  if (request.facet_size() < 0 || request.facet_size() > kMaxFacetValues) {
+    return InvalidField(
+        "facet_size",
+        absl::StrCat("is ", request.facet_size(), "; give 0 (for ",
+                     kDefaultFacetValues, ") to ", kMaxFacetValues));
+  }
+  const bool pre = !request.highlight_pre_tag().empty();
+  const bool post = !request.highlight_post_tag().empty();
+  if (pre != post) {
+    return InvalidField(pre ? "highlight_post_tag" : "highlight_pre_tag",
+                        "is empty while the other highlight tag is set; give "
+                        "both or neither");
+  }
+  for (const auto& [name, tag] :
+       {std::pair<const char*, const std::string*>{
+            "highlight_pre_tag", &request.highlight_pre_tag()},
+        {"highlight_post_tag", &request.highlight_post_tag()}}) {
+    if (tag->size() > kMaxHighlightTagBytes) {
+      return InvalidField(name,
+                          absl::StrCat("is ", tag->size(), " bytes; at most ",
+                                       kMaxHighlightTagBytes));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The HitOptions `request` asks for (checked by CheckPresentation); the
+// marks view the request.
+HitOptions HitOptionsOf(const v1::SearchRequest& request) {
+  HitOptions options;
+  if (!request.highlight_pre_tag().empty()) {
+    options.marks.open = request.highlight_pre_tag();
+    options.marks.close = request.highlight_post_tag();
+  }
+  options.marks.escape_html = request.escape_snippet_html();
+  options.include_matches = request.include_matches();
+  return options;
 }
 
 }  // namespace
@@ -567,6 +629,9 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     return absl::InvalidArgumentError(
         absl::StrCat("limit must be between 0 and ", kMaxLimit));
   }
+  absl::Status presentation = CheckPresentation(request);
+  if (!presentation.ok()) return presentation;
+  const HitOptions hit_options = HitOptionsOf(request);
   const int limit = request.limit() == 0 ? kDefaultLimit : request.limit();
   const uint64_t fingerprint = RequestFingerprint(request);
   std::optional<PageCursor> cursor;
@@ -580,6 +645,8 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   const CompiledFilters& filters = query->filters;
   const bool by_relevance =
       request.order() == v1::SearchRequest::RELEVANCE && !terms.terms.empty();
+  const bool by_date = request.order() == v1::SearchRequest::DATE_DESCENDING ||
+                       request.order() == v1::SearchRequest::DATE_ASCENDING;
 
   // A caller gone while the request waited (for min_seq, for a thread)
   // costs no lock and no posting.
@@ -601,12 +668,23 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   response.set_total_hits(static_cast<int64_t>(matches.size()));
   response.set_applied_seq(applied_seq_);
   if (!facets.empty()) {
-    FacetCounter counter(facets, &s.dictionary);
+    FacetCounter counter(
+        facets, &s.dictionary,
+        request.facet_size() == 0 ? kDefaultFacetValues : request.facet_size());
     for (const ScoredMatch& m : matches) {
       if (cancellation->Tick()) return cancellation->status();
       counter.AddDocument(corpus.documents[m.doc].value_ids);
     }
     counter.AppendTo(&response);
+  }
+  if (by_date) {
+    // The date is read from each match's record: a date order costs a
+    // look at every match, as a date filter does.
+    const bool ascending = request.order() == v1::SearchRequest::DATE_ASCENDING;
+    for (ScoredMatch& m : matches) {
+      if (cancellation->Tick()) return cancellation->status();
+      m.score = DateKey(corpus.documents[m.doc].record->date(), ascending);
+    }
   }
   if (cancellation->Check()) return cancellation->status();
   if (cursor.has_value()) {
@@ -644,8 +722,9 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     header.set_date(std::string(record.date()));
     v1::Hit* hit = response.add_hits();
     *hit = MakeHit(header, terms, folded, match.snippet_segment,
-                   match.item_indexes);
-    hit->set_score(matches[i].score);
+                   match.item_indexes, hit_options);
+    // A date order's key is not a score.
+    hit->set_score(by_date ? 0 : matches[i].score);
     if (request.include_bulletins()) {
       absl::StatusOr<v1::Bulletin> bulletin = record.ToBulletin();
       if (!bulletin.ok()) return bulletin.status();

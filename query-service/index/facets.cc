@@ -8,8 +8,10 @@
 namespace bulletin {
 
 FacetCounter::FacetCounter(std::vector<FacetField> fields,
-                           const ValueDictionary* dictionary)
-    : fields_(std::move(fields)), dictionary_(dictionary) {
+                           const ValueDictionary* dictionary, int max_values)
+    : fields_(std::move(fields)),
+      dictionary_(dictionary),
+      max_values_(static_cast<size_t>(std::max(max_values, 0))) {
   for (FacetField field : fields_) wanted_[static_cast<int>(field)] = true;
 }
 
@@ -30,7 +32,7 @@ void FacetCounter::AppendTo(v1::SearchResponse* response) const {
     auto by_count_then_value = [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     };
-    const size_t keep = std::min<size_t>(values.size(), kMaxFacetValues);
+    const size_t keep = std::min(values.size(), max_values_);
     std::partial_sort(values.begin(), values.begin() + keep, values.end(),
                       by_count_then_value);
     v1::Facet* facet = response->add_facets();

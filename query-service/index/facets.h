@@ -1,12 +1,12 @@
 // Facet counts: for each requested field, how many matching bulletins have
 // each value.
 //
-//   FacetCounter counter(fields, &dictionary);
+//   FacetCounter counter(fields, &dictionary, /*max_values=*/50);
 //   for (uint32_t doc : matches) counter.AddDocument(value_ids_of(doc));
 //   counter.AppendTo(&response);
 //
-// Values come out by descending count, then by value; at most
-// kMaxFacetValues per field.
+// Values come out by descending count, then by value; at most max_values
+// per field.
 //
 // Thread-safety: a counter belongs to one call. The dictionary must not
 // change while the counter is in use.
@@ -25,12 +25,15 @@
 
 namespace bulletin {
 
-inline constexpr int kMaxFacetValues = 50;
+// Values per field when the request does not say (SearchRequest.facet_size
+// 0), and the most a request may ask for.
+inline constexpr int kDefaultFacetValues = 50;
+inline constexpr int kMaxFacetValues = 1000;
 
 class FacetCounter {
  public:
   FacetCounter(std::vector<FacetField> fields,
-               const ValueDictionary* dictionary);
+               const ValueDictionary* dictionary, int max_values);
 
   // Counts one matching document with these value ids.
   void AddDocument(absl::Span<const uint32_t> value_ids);
@@ -41,6 +44,7 @@ class FacetCounter {
   std::vector<FacetField> fields_;
   bool wanted_[kFacetFieldCount] = {};
   const ValueDictionary* dictionary_;
+  size_t max_values_;
   absl::flat_hash_map<uint32_t, int64_t> counts_;
 };
 

@@ -11,8 +11,6 @@
 namespace bulletin {
 namespace {
 
-constexpr std::string_view kOpen = "\xE3\x80\x90";      // 【
-constexpr std::string_view kClose = "\xE3\x80\x91";     // 】
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // …
 
 // Byte offset `n` code points before (n < 0) or after `at` in `text`.
@@ -24,8 +22,6 @@ size_t StepCodePoints(std::string_view text, size_t at, int n) {
   for (; n > 0 && i < length; --n) U8_FWD_1(s, i, length);
   return static_cast<size_t>(i);
 }
-
-using Spans = std::vector<std::pair<size_t, size_t>>;
 
 // Calls add(begin, end) with the folded byte span of each occurrence of
 // each term in `folded`.
@@ -42,10 +38,10 @@ void ForEachMatch(std::string_view folded,
   }
 }
 
-// The passage around `spans` (byte spans of `text`, in any order), marked.
-std::string Render(std::string_view text, Spans spans) {
+// Sorts `spans` and merges those that overlap or touch.
+MatchedSpans Merge(MatchedSpans spans) {
   std::sort(spans.begin(), spans.end());
-  std::vector<std::pair<size_t, size_t>> merged;
+  MatchedSpans merged;
   merged.reserve(spans.size());
   for (const auto& span : spans) {
     if (!merged.empty() && span.first <= merged.back().second) {
@@ -54,57 +50,104 @@ std::string Render(std::string_view text, Spans spans) {
       merged.push_back(span);
     }
   }
+  return merged;
+}
+
+// Appends `text`, HTML-escaped when `escape`.
+void AppendText(std::string_view text, bool escape, std::string* out) {
+  if (!escape) {
+    out->append(text);
+    return;
+  }
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out->append("&amp;");
+        break;
+      case '<':
+        out->append("&lt;");
+        break;
+      case '>':
+        out->append("&gt;");
+        break;
+      case '"':
+        out->append("&quot;");
+        break;
+      case '\'':
+        out->append("&#39;");
+        break;
+      default:
+        out->push_back(c);
+    }
+  }
+}
+
+// The passage around `merged` (spans of `text` as FindMatchedSpans gives
+// them), marked.
+std::string Render(std::string_view text, const MatchedSpans& merged,
+                   const HighlightMarks& marks) {
   const size_t start =
       merged.empty()
           ? 0
           : StepCodePoints(text, merged.front().first, -kSnippetContextBefore);
   const size_t end = StepCodePoints(text, start, kSnippetLength);
   std::string out;
-  // The passage, two ellipses and a pair of marks per span: one allocation.
+  // The passage, two ellipses and a pair of marks per span: one allocation
+  // when nothing needs escaping.
   out.reserve(end - start + 2 * kEllipsis.size() +
-              merged.size() * (kOpen.size() + kClose.size()));
+              merged.size() * (marks.open.size() + marks.close.size()));
   if (start > 0) out.append(kEllipsis);
   size_t at = start;
   for (const auto& [b, e] : merged) {
     if (b >= end) break;
     if (b < at) continue;
-    const size_t close = std::max(e, b);
-    out.append(text.substr(at, b - at));
-    out.append(kOpen);
-    out.append(text.substr(b, close - b));
-    out.append(kClose);
-    at = close;
+    AppendText(text.substr(at, b - at), marks.escape_html, &out);
+    out.append(marks.open);
+    AppendText(text.substr(b, e - b), marks.escape_html, &out);
+    out.append(marks.close);
+    at = e;
   }
-  if (at < end) out.append(text.substr(at, end - at));
+  if (at < end) AppendText(text.substr(at, end - at), marks.escape_html, &out);
   if (std::max(at, end) < text.size()) out.append(kEllipsis);
   return out;
 }
 
 }  // namespace
 
-std::string BuildSnippet(std::string_view text,
-                         const std::vector<std::string>& folded_terms) {
-  // Nothing to mark (a filter-only search): the text need not be folded.
+MatchedSpans FindMatchedSpans(std::string_view text,
+                              const std::vector<std::string>& folded_terms) {
+  // Nothing to find (a filter-only search): the text need not be folded.
   if (std::all_of(folded_terms.begin(), folded_terms.end(),
                   [](const std::string& term) { return term.empty(); })) {
-    return Render(text, {});
+    return {};
   }
   const FoldedWithOffsets folded = FoldWithOffsets(text);
-  // Matched spans in original byte offsets.
-  Spans spans;
+  MatchedSpans spans;
   ForEachMatch(folded.folded, folded_terms, [&](size_t begin, size_t end) {
     spans.emplace_back(folded.begin[begin], folded.end[end - 1]);
   });
-  return Render(text, std::move(spans));
+  return Merge(std::move(spans));
 }
 
-std::string BuildSnippetOfFoldedText(
+MatchedSpans FindMatchedSpansOfFoldedText(
     std::string_view text, const std::vector<std::string>& folded_terms) {
-  Spans spans;
+  MatchedSpans spans;
   ForEachMatch(text, folded_terms, [&](size_t begin, size_t end) {
     spans.emplace_back(begin, end);
   });
-  return Render(text, std::move(spans));
+  return Merge(std::move(spans));
+}
+
+std::string BuildSnippet(std::string_view text,
+                         const std::vector<std::string>& folded_terms,
+                         const HighlightMarks& marks) {
+  return Render(text, FindMatchedSpans(text, folded_terms), marks);
+}
+
+std::string BuildSnippetOfFoldedText(
+    std::string_view text, const std::vector<std::string>& folded_terms,
+    const HighlightMarks& marks) {
+  return Render(text, FindMatchedSpansOfFoldedText(text, folded_terms), marks);
 }
 
 }  // namespace bulletin

@@ -90,5 +90,120 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
   }
 }
 
+// The code points of UTF-8 `text`, each as its own UTF-8 string.
+std::vector<std::string> CodePoints(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    const size_t length = lead < 0x80   ? 1
+                          : lead < 0xE0 ? 2
+                          : lead < 0xF0 ? 3
+                                        : 4;
+    out.push_back(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+// The spans MatchSpan should report in one field, found the slow way: fold
+// each code point on its own (every character of the random alphabet but
+// the space folds to one code point), find every occurrence of every term
+// in that sequence, mark the code points as written from the first to the
+// last one an occurrence folded from, and report each run of marked code
+// points, in code points and in bytes of the text as written.
+void BruteForceSpans(const std::string& field, int item_index,
+                     const std::string& text,
+                     const std::vector<std::string>& folded_terms,
+                     std::vector<std::string>* out) {
+  const std::vector<std::string> original = CodePoints(text);
+  // The folded code points, and the original code point each came from.
+  // As fold.h says, a run of white space folds to one space, and leading
+  // white space to none.
+  std::vector<std::string> folded;
+  std::vector<size_t> from;
+  bool after_space = true;
+  for (size_t i = 0; i < original.size(); ++i) {
+    const bool space = original[i] == " ";
+    if (space && after_space) continue;
+    after_space = space;
+    const std::string fold = space ? " " : FoldText(original[i]);
+    ASSERT_EQ(CodePoints(fold).size(), 1u) << original[i];
+    folded.push_back(fold);
+    from.push_back(i);
+  }
+  std::vector<bool> covered(original.size(), false);
+  for (const std::string& term : folded_terms) {
+    const std::vector<std::string> t = CodePoints(term);
+    for (size_t i = 0; i + t.size() <= folded.size(); ++i) {
+      if (std::equal(t.begin(), t.end(), folded.begin() + i)) {
+        std::fill(covered.begin() + from[i],
+                  covered.begin() + from[i + t.size() - 1] + 1, true);
+      }
+    }
+  }
+  size_t byte = 0;
+  for (size_t i = 0; i < original.size();) {
+    if (!covered[i]) {
+      byte += original[i++].size();
+      continue;
+    }
+    const size_t begin = i;
+    const size_t begin_byte = byte;
+    while (i < original.size() && covered[i]) byte += original[i++].size();
+    out->push_back(field + "[" + std::to_string(item_index) + "] " +
+                   std::to_string(begin_byte) + "-" + std::to_string(byte) +
+                   " " + std::to_string(begin) + "-" + std::to_string(i));
+  }
+}
+
+TEST(RandomizedSearchTest, MatchSpansAgreeWithBruteForce) {
+  std::mt19937 rng(20261207);
+  BulletinIndex index;
+  std::map<std::string, v1::Bulletin> live;
+  uint64_t seq = 0;
+  for (int change = 0; change < 400; ++change) {
+    const v1::LogRecord record = testing::RandomChange(rng, ++seq);
+    index.Apply(record);
+    if (record.has_retraction()) {
+      live.erase(record.retraction().id());
+    } else {
+      live[record.upsert().id()] = record.upsert();
+    }
+  }
+  int spans_checked = 0;
+  for (int q = 0; q < 200; ++q) {
+    const testing::RandomQueryText query = testing::RandomQuery(rng);
+    v1::SearchRequest request;
+    request.set_query(query.text);
+    request.set_limit(1000);
+    request.set_include_matches(true);
+    absl::StatusOr<v1::SearchResponse> response = index.Search(request);
+    ASSERT_TRUE(response.ok()) << response.status();
+    for (const v1::Hit& hit : response->hits()) {
+      const v1::Bulletin& b = live.at(hit.bulletin_id());
+      std::vector<std::string> want;
+      BruteForceSpans("headline", 0, b.headline(), query.folded_terms, &want);
+      BruteForceSpans("lead", 0, b.lead(), query.folded_terms, &want);
+      for (int i = 0; i < b.items_size(); ++i) {
+        BruteForceSpans("items", i, b.items(i).text(), query.folded_terms,
+                        &want);
+      }
+      std::vector<std::string> got;
+      for (const v1::MatchSpan& m : hit.matches()) {
+        got.push_back(m.field() + "[" + std::to_string(m.item_index()) + "] " +
+                      std::to_string(m.begin_byte()) + "-" +
+                      std::to_string(m.end_byte()) + " " +
+                      std::to_string(m.begin_code_point()) + "-" +
+                      std::to_string(m.end_code_point()));
+      }
+      ASSERT_EQ(got, want) << "query: " << query.text
+                           << " bulletin: " << b.ShortDebugString();
+      spans_checked += static_cast<int>(got.size());
+    }
+  }
+  // The random corpus is dense enough that this checked many spans.
+  EXPECT_GT(spans_checked, 1000);
+}
+
 }  // namespace
 }  // namespace bulletin

@@ -1,6 +1,7 @@
 // Search on the real services: a search that outlives its deadline is
 // stopped by the replica, which answers DEADLINE_EXCEEDED with reason
-// DEADLINE_PASSED.
+// DEADLINE_PASSED; the request's order by publication date, highlight
+// marks, match spans and facet size, over gRPC and through bulletinctl.
 
 #include <fstream>
 #include <memory>
@@ -111,6 +112,90 @@ TEST_F(SearchTest, ASearchPastItsDeadlineIsStoppedWithAReason) {
   EXPECT_NE(log.find("the search did not finish within the call's deadline"),
             std::string::npos)
       << FileTail(pair_.query()->log_path());
+}
+
+class SearchOptionsTest : public SearchTest {
+ protected:
+  void SetUp() override {
+    Start();
+    Submit(ReadExample("single-article-report.txt"), "2021-11-18");
+    Submit(ReadExample("sichuan-roundup.txt"));  // Undated.
+    Submit(ReadExample("chongqing-cppcc-roundup.txt"), "2021-11-20");
+    AwaitLastSubmit();
+  }
+};
+
+TEST_F(SearchOptionsTest, TheNewRequestFieldsShapeTheAnswer) {
+  v1::SearchRequest request;
+  request.set_query("会议");
+  request.set_order(v1::SearchRequest::DATE_ASCENDING);
+  request.set_limit(2);
+  request.set_highlight_pre_tag("<em>");
+  request.set_highlight_post_tag("</em>");
+  request.set_escape_snippet_html(true);
+  request.set_include_matches(true);
+  request.add_facets("date");
+  request.set_facet_size(1);
+  v1::SearchResponse first;
+  ASSERT_TRUE(Search(request, &first).ok());
+  EXPECT_EQ(first.total_hits(), 3);
+  ASSERT_EQ(first.hits_size(), 2);
+  EXPECT_EQ(first.hits(0).date(), "2021-11-18");
+  EXPECT_EQ(first.hits(1).date(), "2021-11-20");
+  EXPECT_EQ(first.hits(0).score(), 0);
+  ASSERT_EQ(first.facets_size(), 1);
+  EXPECT_EQ(first.facets(0).values_size(), 1);
+  for (const v1::Hit& hit : first.hits()) {
+    EXPECT_NE(hit.snippet().find("<em>会议</em>"), std::string::npos)
+        << hit.snippet();
+    EXPECT_EQ(hit.snippet().find("【"), std::string::npos) << hit.snippet();
+    ASSERT_GT(hit.matches_size(), 0);
+    // Each span is the matched text, in bytes of the field as stored.
+    for (const v1::MatchSpan& m : hit.matches()) {
+      EXPECT_EQ(m.end_byte() - m.begin_byte(), 6) << m.ShortDebugString();
+      EXPECT_EQ(m.end_code_point() - m.begin_code_point(), 2);
+    }
+  }
+  // The undated bulletin comes last, on the next page.
+  request.set_page_token(first.next_page_token());
+  v1::SearchResponse second;
+  ASSERT_TRUE(Search(request, &second).ok());
+  ASSERT_EQ(second.hits_size(), 1);
+  EXPECT_EQ(second.hits(0).date(), "");
+  EXPECT_TRUE(second.next_page_token().empty());
+
+  request.set_facet_size(1001);
+  v1::SearchResponse refused;
+  const absl::Status over = Search(request, &refused);
+  EXPECT_EQ(over.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(BadRequestOf(over).has_value()) << over;
+  EXPECT_EQ(BadRequestOf(over)->field_violations(0).field(), "facet_size");
+}
+
+TEST_F(SearchOptionsTest, BulletinctlPassesTheNewFlags) {
+  absl::StatusOr<CommandResult> searched =
+      pair_.Ctl({"search", "--order=date_descending", "--highlight_pre_tag=[[",
+                 "--highlight_post_tag=]]", "--matches", "--facets=date",
+                 "--facet_size=2", "--limit=1", "会议"});
+  ASSERT_TRUE(searched.ok()) << searched.status();
+  ASSERT_EQ(searched->exit_code, 0) << searched->err;
+  EXPECT_NE(searched->out.find("[[会议]]"), std::string::npos) << searched->out;
+  EXPECT_NE(searched->out.find("    match "), std::string::npos)
+      << searched->out;
+  EXPECT_NE(searched->out.find("facet date: 2021-11-18=1 2021-11-20=1"),
+            std::string::npos)
+      << searched->out;
+  absl::StatusOr<CommandResult> json = pair_.Ctl(
+      {"search", "--order=date_descending", "--limit=1", "--json", "会议"});
+  ASSERT_TRUE(json.ok());
+  ASSERT_EQ(json->exit_code, 0) << json->err;
+  EXPECT_NE(json->out.find("\"date\":\"2021-11-20\""), std::string::npos)
+      << json->out;
+  absl::StatusOr<CommandResult> bad =
+      pair_.Ctl({"search", "--order=newest", "会议"});
+  ASSERT_TRUE(bad.ok());
+  EXPECT_NE(bad->exit_code, 0);
+  EXPECT_NE(bad->err.find("date_descending"), std::string::npos) << bad->err;
 }
 
 }  // namespace
