@@ -180,6 +180,36 @@ TEST_F(HttpApiTest, SubmitSearchAndGetAnswerAsGrpcDoes) {
   EXPECT_EQ(gone->status, 404) << gone->body;
 }
 
+TEST_F(HttpApiTest, SearchTakesItsPresentationFieldsInTheBody) {
+  Start();
+  const v1::SubmitResponse submitted =
+      Submit("chongqing-cppcc-roundup.txt", "cq-1");
+  ASSERT_GT(submitted.seq(), 0u);
+  httplib::Client query("127.0.0.1", query_http_);
+  const std::string body = absl::StrCat(
+      R"({"query":"政协","order":"DATE_DESCENDING","facets":["region"],)",
+      R"("facet_size":2,"highlight_pre_tag":"[","highlight_post_tag":"]",)",
+      R"("escape_snippet_html":true,"include_matches":true,)", R"("min_seq":")",
+      submitted.seq(), R"("})");
+  httplib::Result searched = query.Post("/v1/bulletins:search", body, kJson);
+  ASSERT_TRUE(searched);
+  ASSERT_EQ(searched->status, 200) << searched->body;
+  v1::SearchResponse over_http;
+  ASSERT_TRUE(FromJson(searched->body, &over_http).ok());
+  ASSERT_EQ(over_http.hits_size(), 1);
+  EXPECT_THAT(over_http.hits(0).snippet(), HasSubstr("[政协]"));
+  EXPECT_GT(over_http.hits(0).matches_size(), 0);
+  EXPECT_THAT(searched->body, HasSubstr(R"("begin_code_point":)"));
+  ASSERT_EQ(over_http.facets_size(), 1);
+  EXPECT_EQ(over_http.facets(0).values_size(), 2);
+
+  httplib::Result refused = query.Post(
+      "/v1/bulletins:search", R"({"query":"政协","facet_size":5000})", kJson);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400) << refused->body;
+  EXPECT_THAT(refused->body, HasSubstr("facet_size"));
+}
+
 TEST_F(HttpApiTest, WritesCarryTheRequestIdBothWays) {
   Start();
   v1::ParseRequest request;
