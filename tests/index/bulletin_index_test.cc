@@ -142,7 +142,9 @@ absl::Status LoadImageInto(const std::string& image, uint64_t applied_seq,
   return index->LoadImage(
       [&](char* into, size_t size) {
         if (image.size() - at < size) return absl::DataLossError("short");
-        std::memcpy(into, image.data() + at, size);
+        // A read of nothing may come with no buffer (memcpy's arguments
+        // must not be null even then).
+        if (size > 0) std::memcpy(into, image.data() + at, size);
         at += size;
         return absl::OkStatus();
       },
