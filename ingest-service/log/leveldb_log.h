@@ -95,7 +95,7 @@ class LevelDbLog : public BulletinLog {
   // Which b/ and d/ keys the append path need look up at all: appending a
   // new bulletin with a new dedup id, the usual case, then reads nothing
   // (a lookup of a key LevelDB does not have reads every level). Hashes of
-  // the keys keep this small (about 16 bytes a bulletin, 32 a dedup id
+  // the keys keep this small (10-20 bytes a bulletin, 20-40 a dedup id
   // within the window); a hash two keys share only costs a lookup. Built at
   // Open from the b/ and t/ keys, kept by Append.
   struct KeyFilters {
