@@ -23,9 +23,13 @@ echo "== protos: buf lint, breaking change check, generate"
 scripts/validate-protos.sh
 
 echo "== ASan+UBSan: build and run every test (and the load tools, run small)"
+# -g1: line tables and functions, all a sanitizer's report prints (file and
+# line of each frame; inlined frames show as their caller's), for a quarter
+# less compile time than -g. Not for TSan: tests/tsan.supp matches frames
+# inlined from gRPC's headers by name.
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS="-O1" -DBULLETIN_SANITIZE=address,undefined \
-  -DBULLETIN_BUILD_BENCH=ON >/dev/null
+  -DCMAKE_CXX_FLAGS="-O1" -DCMAKE_CXX_FLAGS_DEBUG="-g1" \
+  -DBULLETIN_SANITIZE=address,undefined -DBULLETIN_BUILD_BENCH=ON >/dev/null
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
