@@ -259,10 +259,12 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
         context.TryCancel();
         break;
       }
-      target->Apply(record);
       // Standing queries hear of changes to what is served, not of a
       // rebuild replaying a log from its start.
-      if (!rebuilding && on_applied_) on_applied_(record);
+      const bool observed = !rebuilding && on_applied_;
+      std::shared_ptr<const StoredRecord> replaced;
+      target->Apply(record, observed ? &replaced : nullptr);
+      if (observed) on_applied_(record, std::move(replaced));
     }
     bool reached_target = false;
     {

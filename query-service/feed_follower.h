@@ -82,8 +82,12 @@ class FeedFollower {
     std::function<void(const std::string& reason)> on_lost_log;
   };
 
-  // Called after each record is applied, on the follower's thread.
-  using AppliedCallback = std::function<void(const v1::LogRecord&)>;
+  // Called after each record is applied to the serving index, on the
+  // follower's thread, with the version the record replaced or removed
+  // (null when none): BulletinIndex::Apply's `replaced`.
+  using AppliedCallback =
+      std::function<void(const v1::LogRecord& record,
+                         std::shared_ptr<const StoredRecord> replaced)>;
 
   FeedFollower(BulletinIndex* index, Options options,
                std::function<void()> on_caught_up,

@@ -77,6 +77,13 @@ ABSL_FLAG(std::string, auth_token_file, "",
 ABSL_FLAG(int64_t, max_watch_streams, 256,
           "Watch streams served at once; more are refused with "
           "RESOURCE_EXHAUSTED. An open stream holds no thread.");
+ABSL_FLAG(int64_t, max_watch_catch_up, 50000,
+          "Bulletins changed after its after_seq that one resuming Watch "
+          "catches up on (about 24 bytes each while it does); further behind "
+          "is refused with FAILED_PRECONDITION (RESYNC_REQUIRED).");
+ABSL_FLAG(absl::Duration, watch_bookmark_interval, absl::Seconds(10),
+          "At most this often a Watch stream that asked for bookmarks gets "
+          "one, when changes were applied and none matched.");
 ABSL_FLAG(std::string, snapshot_dir, "",
           "Directory for this replica's snapshots of its index "
           "(docs/index-format.md): it starts from the newest valid one and "
@@ -230,16 +237,23 @@ int Run() {
     LogWarning("log_lost", {{"reason", reason}});
     health.Raise("catching_up", HealthState::kNotReady);
   };
-  WatchHub watch_hub;
+  WatchHub::Options hub_options;
+  hub_options.bookmark_interval = absl::GetFlag(FLAGS_watch_bookmark_interval);
+  WatchHub watch_hub(hub_options);
   FeedFollower follower(
       &index, follow_options, [&health] { health.Clear("catching_up"); },
-      [&watch_hub, &count_warnings](const v1::LogRecord& record) {
+      [&watch_hub, &count_warnings](
+          const v1::LogRecord& record,
+          std::shared_ptr<const StoredRecord> replaced) {
         count_warnings(record);
-        watch_hub.Publish(record);
+        watch_hub.Publish(record, replaced);
       });
-  QueryServiceImpl query(
-      &index, &follower, &watch_hub,
-      static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_streams)));
+  QueryServiceImpl::WatchLimits watch_limits;
+  watch_limits.max_streams =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_streams));
+  watch_limits.max_catch_up =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_catch_up));
+  QueryServiceImpl query(&index, &follower, &watch_hub, watch_limits);
   if (absl::GetFlag(FLAGS_stall_searches_for_testing)) {
     query.StallSearchesForTesting();
   }

@@ -12,6 +12,7 @@
 #include "query-service/index/cancellation.h"
 #include "query-service/index/standing_query.h"
 #include "query-service/read_mask.h"
+#include "query-service/watch_cursor.h"
 #include "query-service/watch_stream.h"
 
 namespace bulletin {
@@ -45,11 +46,17 @@ constexpr size_t kWatchMatchers = 4;
 
 QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
                                    const FeedFollower* follower,
-                                   WatchHub* watch_hub, size_t max_watches)
+                                   WatchHub* watch_hub)
+    : QueryServiceImpl(index, follower, watch_hub, WatchLimits()) {}
+
+QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
+                                   const FeedFollower* follower,
+                                   WatchHub* watch_hub,
+                                   WatchLimits watch_limits)
     : index_(index),
       follower_(follower),
       watch_hub_(watch_hub),
-      max_watches_(max_watches),
+      watch_limits_(watch_limits),
       matchers_(kWatchMatchers, absl::Seconds(30)) {}
 
 grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
@@ -188,16 +195,24 @@ grpc::ServerWriteReactor<v1::WatchEvent>* QueryServiceImpl::Watch(
     return WatchStream::Refuse(ToGrpcStatus(QueryError(query.status())));
   }
   // Counted before the check, so that concurrent Watches cannot all pass it.
-  if (watches_.fetch_add(1) >= max_watches_) {
+  const size_t max_streams = watch_limits_.max_streams;
+  if (watches_.fetch_add(1) >= max_streams) {
     watches_.fetch_sub(1);
     return WatchStream::Refuse(ToGrpcStatus(WithRetryInfo(
         Overloaded(absl::StrCat(
-            "this replica already serves its limit of ", max_watches_,
+            "this replica already serves its limit of ", max_streams,
             " Watch streams; watch through another replica, or retry after "
             "about 10 s")),
         absl::Seconds(10))));
   }
-  return new WatchStream(watch_hub_, &matchers_, *std::move(query),
+  absl::StatusOr<WatchCursor> cursor =
+      WatchCursor::Open(*request, *std::move(query), watch_hub_, *index_,
+                        watch_limits_.max_catch_up);
+  if (!cursor.ok()) {
+    watches_.fetch_sub(1);
+    return WatchStream::Refuse(ToGrpcStatus(cursor.status()));
+  }
+  return new WatchStream(watch_hub_, &matchers_, *std::move(cursor),
                          [this] { watches_.fetch_sub(1); });
 }
 

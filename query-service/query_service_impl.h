@@ -29,10 +29,20 @@ class QueryServiceImpl final
     : public v1::QueryService::WithCallbackMethod_Watch<
           v1::QueryService::Service> {
  public:
-  // At most `max_watches` Watch streams run at once; more are refused with
-  // RESOURCE_EXHAUSTED.
+  struct WatchLimits {
+    // Watch streams served at once; more are refused with
+    // RESOURCE_EXHAUSTED (OVERLOADED).
+    size_t max_streams = 256;
+    // Bulletins one resuming Watch catches up on (about 24 bytes each while
+    // it does); a Watch whose after_seq is further behind is refused with
+    // FAILED_PRECONDITION (RESYNC_REQUIRED).
+    size_t max_catch_up = 50000;
+  };
+
   QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower,
-                   WatchHub* watch_hub, size_t max_watches = 256);
+                   WatchHub* watch_hub);  // Default WatchLimits.
+  QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower,
+                   WatchHub* watch_hub, WatchLimits watch_limits);
 
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
@@ -64,7 +74,7 @@ class QueryServiceImpl final
   const BulletinIndex* const index_;
   const FeedFollower* const follower_;
   WatchHub* const watch_hub_;
-  const size_t max_watches_;
+  const WatchLimits watch_limits_;
   std::atomic<size_t> watches_{0};
   bool stall_searches_for_testing_ = false;
   // Where Watch streams match what the hub hands them (a few threads for

@@ -1,25 +1,31 @@
 #include "query-service/watch_hub.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace bulletin {
 
-absl::StatusOr<std::shared_ptr<const v1::Bulletin>>
+absl::StatusOr<std::shared_ptr<const WatchChange>>
 WatchHub::Watcher::TryNext() {
   MutexLock lock(&mutex_);
   if (overflowed_) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "this watch fell more than ", max_queue_,
-        " bulletins behind and was dropped; watch again, and catch up with "
-        "Search"));
+        " changes behind and was dropped; watch again with after_seq set to "
+        "the seq of the last event you processed"));
   }
   if (closed_) return absl::CancelledError("the replica is shutting down");
   if (queue_.empty()) return nullptr;
-  std::shared_ptr<const v1::Bulletin> next = std::move(queue_.front());
+  std::shared_ptr<const WatchChange> next = std::move(queue_.front());
   queue_.pop_front();
   return next;
+}
+
+bool WatchHub::Watcher::TakeBookmarkDue() {
+  MutexLock lock(&mutex_);
+  return std::exchange(bookmark_due_, false);
 }
 
 void WatchHub::Watcher::SetListener(std::function<void()> listener) {
@@ -32,7 +38,7 @@ void WatchHub::Watcher::Notify() {
   if (listener_) listener_();
 }
 
-void WatchHub::Watcher::Push(std::shared_ptr<const v1::Bulletin> bulletin) {
+void WatchHub::Watcher::Push(std::shared_ptr<const WatchChange> change) {
   {
     MutexLock lock(&mutex_);
     if (overflowed_ || closed_) return;
@@ -40,8 +46,17 @@ void WatchHub::Watcher::Push(std::shared_ptr<const v1::Bulletin> bulletin) {
       overflowed_ = true;
       queue_.clear();
     } else {
-      queue_.push_back(std::move(bulletin));
+      queue_.push_back(std::move(change));
     }
+  }
+  Notify();
+}
+
+void WatchHub::Watcher::MarkBookmarkDue() {
+  {
+    MutexLock lock(&mutex_);
+    if (overflowed_ || closed_) return;
+    bookmark_due_ = true;
   }
   Notify();
 }
@@ -54,10 +69,20 @@ void WatchHub::Watcher::Close() {
   Notify();
 }
 
+WatchHub::WatchHub() : WatchHub(Options()) {}
+
+WatchHub::WatchHub(Options options) : options_(options) {
+  if (options_.bookmark_interval > absl::ZeroDuration()) {
+    timer_ = std::thread([this] { RunTimer(); });
+  }
+}
+
+WatchHub::~WatchHub() { Shutdown(); }
+
 std::shared_ptr<WatchHub::Watcher> WatchHub::Add() {
   MutexLock lock(&mutex_);
   if (shut_down_) return nullptr;
-  watchers_.push_back(std::make_shared<Watcher>(max_queue_));
+  watchers_.push_back(std::make_shared<Watcher>(options_.max_queue));
   return watchers_.back();
 }
 
@@ -67,16 +92,57 @@ void WatchHub::Remove(const std::shared_ptr<Watcher>& watcher) {
                   watchers_.end());
 }
 
-void WatchHub::Publish(const v1::LogRecord& record) {
-  if (!record.has_upsert()) return;
-  std::vector<std::shared_ptr<Watcher>> watchers;
-  {
-    MutexLock lock(&mutex_);
-    if (watchers_.empty()) return;  // The common case: copy nothing.
-    watchers = watchers_;
+std::vector<std::shared_ptr<WatchHub::Watcher>> WatchHub::Watchers() const {
+  MutexLock lock(&mutex_);
+  return watchers_;
+}
+
+void WatchHub::Publish(const v1::LogRecord& record,
+                       const std::shared_ptr<const StoredRecord>& replaced) {
+  if (!record.has_upsert() && !record.has_retraction()) return;
+  const std::vector<std::shared_ptr<Watcher>> watchers = Watchers();
+  if (watchers.empty()) return;  // The common case: decode nothing.
+  auto change = std::make_shared<WatchChange>();
+  change->seq = record.seq();
+  if (record.has_upsert()) {
+    auto current = std::make_shared<v1::Bulletin>(record.upsert());
+    current->set_seq(record.seq());
+    change->id = current->id();
+    change->current = std::move(current);
+  } else {
+    change->id = record.retraction().id();
   }
-  auto bulletin = std::make_shared<const v1::Bulletin>(record.upsert());
-  for (const auto& watcher : watchers) watcher->Push(bulletin);
+  if (replaced != nullptr) {
+    absl::StatusOr<v1::Bulletin> previous = replaced->ToBulletin();
+    if (previous.ok()) {
+      change->previous =
+          std::make_shared<const v1::Bulletin>(*std::move(previous));
+    } else {
+      change->previous_unknown = true;
+    }
+  }
+  std::shared_ptr<const WatchChange> shared = std::move(change);
+  for (const auto& watcher : watchers) watcher->Push(shared);
+}
+
+void WatchHub::Tick() {
+  for (const auto& watcher : Watchers()) watcher->MarkBookmarkDue();
+}
+
+void WatchHub::RunTimer() {
+  for (;;) {
+    {
+      MutexLock lock(&mutex_);
+      if (shutting_down_.WaitUntil(
+              &mutex_, absl::Now() + options_.bookmark_interval,
+              [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+                return shut_down_;
+              })) {
+        return;
+      }
+    }
+    Tick();
+  }
 }
 
 void WatchHub::Shutdown() {
@@ -86,7 +152,11 @@ void WatchHub::Shutdown() {
     shut_down_ = true;
     watchers.swap(watchers_);
   }
+  shutting_down_.SignalAll();
   for (const auto& watcher : watchers) watcher->Close();
+  // Shutdown runs on one thread at a time (main, or the destructor after
+  // it); the timer never calls it.
+  if (timer_.joinable()) timer_.join();
 }
 
 size_t WatchHub::watcher_count() const {

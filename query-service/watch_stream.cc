@@ -24,34 +24,25 @@ grpc::ServerWriteReactor<v1::WatchEvent>* WatchStream::Refuse(
 }
 
 WatchStream::WatchStream(WatchHub* hub, ThreadPool* matchers,
-                         StandingQuery query, std::function<void()> on_done)
+                         WatchCursor cursor, std::function<void()> on_done)
     : hub_(hub),
       matchers_(matchers),
-      query_(std::move(query)),
-      on_done_(std::move(on_done)),
-      watcher_(hub->Add()) {
-  if (watcher_ == nullptr) {
-    {
-      MutexLock lock(&mutex_);
-      finishing_ = true;
-    }
-    Finish(ToGrpcStatus(Unavailable(
-        kReasonShuttingDown, "the replica is shutting down; watch another")));
-    return;
-  }
+      cursor_(std::move(cursor)),
+      on_done_(std::move(on_done)) {
   // Tells the caller the watch is registered: everything applied from here
-  // on is matched.
+  // on is streamed.
   StartSendInitialMetadata();
-  watcher_->SetListener([this] { Wake(); });
-  // For what was published before the listener was set.
+  cursor_.watcher()->SetListener([this] { Wake(); });
+  // For the catch-up, and what was published before the listener was set.
   Wake();
 }
 
 void WatchStream::Wake() {
   {
     MutexLock lock(&mutex_);
-    if (finishing_ || finish_after_write_.has_value() || writing_ ||
-        job_scheduled_) {
+    if (finishing_ || finish_after_write_.has_value() || writing_) return;
+    if (job_scheduled_) {
+      look_again_ = true;
       return;
     }
     job_scheduled_ = true;
@@ -64,9 +55,14 @@ void WatchStream::Match() {
   bool write = false;
   mutex_.Lock();
   while (!finishing_ && !finish_after_write_.has_value() && !writing_) {
-    absl::StatusOr<std::shared_ptr<const v1::Bulletin>> next =
-        watcher_->TryNext();
+    look_again_ = false;
+    // The cursor matches bulletins: not under mutex_, which the hub's
+    // listener (on the applier's thread) takes.
+    mutex_.Unlock();
+    absl::StatusOr<std::optional<v1::WatchEvent>> next = cursor_.Next();
+    mutex_.Lock();
     if (!next.ok()) {
+      if (finishing_) break;
       finish = ToGrpcStatus(
           absl::IsCancelled(next.status())
               ? Unavailable(kReasonShuttingDown, next.status().message())
@@ -74,13 +70,12 @@ void WatchStream::Match() {
       finishing_ = true;
       break;
     }
-    if (*next == nullptr) break;  // Nothing new: the listener wakes us.
-    // Matching reads only the query and the bulletin: no lock needed.
-    mutex_.Unlock();
-    std::optional<v1::Hit> hit = query_.Match(**next);
-    mutex_.Lock();
-    if (hit.has_value() && !finishing_ && !finish_after_write_.has_value()) {
-      *event_.mutable_hit() = *std::move(hit);
+    if (!next->has_value()) {
+      if (look_again_) continue;
+      break;  // Nothing now: the listener wakes us.
+    }
+    if (!finishing_ && !finish_after_write_.has_value()) {
+      event_ = **std::move(next);
       writing_ = true;
       write = true;
     }
@@ -130,10 +125,8 @@ void WatchStream::OnCancel() {
 void WatchStream::OnDone() {
   // Without mutex_: a listener call that is running takes it, and
   // SetListener(nullptr) waits for that call to return.
-  if (watcher_ != nullptr) {
-    watcher_->SetListener(nullptr);
-    hub_->Remove(watcher_);
-  }
+  cursor_.watcher()->SetListener(nullptr);
+  hub_->Remove(cursor_.watcher());
   on_done_();
   bool deletable = false;
   {

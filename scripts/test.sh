@@ -44,7 +44,7 @@ cmake --build build-tsan -j "$jobs" --target ingest_test query_test \
   bulletinctl
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
-  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|Concurrency|BulletinIndex|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|RestoredStream)Test\.'
+  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|WatchCursor|WatchResume|Concurrency|BulletinIndex|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|RestoredStream)Test\.'
 
 echo "== libFuzzer: ParseSubmission for ${fuzz_seconds}s"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \

@@ -53,6 +53,7 @@ inline constexpr char kReasonShuttingDown[] = "SHUTTING_DOWN";
 inline constexpr char kReasonLogUnavailable[] = "LOG_UNAVAILABLE";
 inline constexpr char kReasonContended[] = "CONTENDED";
 inline constexpr char kReasonLogReplaced[] = "LOG_REPLACED";
+inline constexpr char kReasonResyncRequired[] = "RESYNC_REQUIRED";
 // The reason of an error that named none: the code's name
 // ("INVALID_ARGUMENT", "INTERNAL", ...).
 
@@ -63,7 +64,7 @@ inline constexpr const char* kErrorReasons[] = {
     kReasonVersionMismatch,  kReasonRequestIdReused, kReasonOtherSource,
     kReasonBulletinNotFound, kReasonSeqNotApplied,   kReasonDeadlinePassed,
     kReasonShuttingDown,     kReasonLogUnavailable,  kReasonContended,
-    kReasonLogReplaced};
+    kReasonLogReplaced,      kReasonResyncRequired};
 
 // `status` with a google.rpc.ErrorInfo of `reason` and `metadata` (replacing
 // any it had). OK stays OK.

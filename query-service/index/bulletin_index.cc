@@ -58,6 +58,10 @@ struct State {
   GramIndex grams;
   ValueDictionary dictionary;
   absl::flat_hash_map<std::string, uint32_t> by_id;
+  // Retracted bulletins that no later version brought back: id -> the
+  // retraction's seq, for ChangesSince. Kept as long as the log keeps the
+  // retraction records (for good: each is its bulletin's last record).
+  absl::flat_hash_map<std::string, uint64_t> retracted;
   int64_t live_documents = 0;
   int64_t live_items = 0;
   int64_t text_bytes = 0;
@@ -198,7 +202,9 @@ class BulletinIndex::Impl {
 
   ~Impl() { JoinFreezer(); }
 
-  void Apply(const v1::LogRecord& record) {
+  void Apply(const v1::LogRecord& record,
+             std::shared_ptr<const StoredRecord>* replaced) {
+    if (replaced != nullptr) replaced->reset();
     std::optional<Prepared> prepared;
     if (record.has_upsert() && !record.upsert().id().empty()) {
       prepared = Prepare(record, compressor_.get());
@@ -212,10 +218,18 @@ class BulletinIndex::Impl {
           record.has_upsert() ? record.upsert().id() : record.retraction().id();
       auto old = s.by_id.find(id);
       if (old != s.by_id.end()) {
+        if (replaced != nullptr) {
+          *replaced = s.corpus.documents[old->second].record;
+        }
         Remove(old->second, &s);
         s.by_id.erase(old);
       }
-      if (prepared.has_value()) Add(*std::move(prepared), &s);
+      if (prepared.has_value()) {
+        Add(*std::move(prepared), &s);
+        if (!s.retracted.empty()) s.retracted.erase(id);
+      } else if (record.has_retraction() && !id.empty()) {
+        s.retracted[id] = record.seq();
+      }
       applied_seq_ = std::max(applied_seq_, record.seq());
       if (!freezing_ && (TooManyDead(s) || NeedsFreeze(s))) {
         job = StartFreeze(/*drop_dead=*/TooManyDead(s));
@@ -355,6 +369,10 @@ class BulletinIndex::Impl {
     }
     image->grams = s.grams.CopyTiers();
     image->dictionary = s.dictionary.CopyContents();
+    image->retracted.reserve(s.retracted.size());
+    for (const auto& [id, seq] : s.retracted) {
+      image->retracted.push_back(RetractedBulletin{id, seq});
+    }
     checkpoint->image_ = std::move(image);
   }
 
@@ -389,6 +407,14 @@ class BulletinIndex::Impl {
       s.text_bytes += d.text_bytes;
       s.stored_bytes += static_cast<int64_t>(d.record->SpaceUsed());
       s.total_weighted_length += s.corpus.ranks[doc].weighted_length;
+    }
+    for (RetractedBulletin& retracted : image->retracted) {
+      if (s.by_id.contains(retracted.id) ||
+          !s.retracted.emplace(std::move(retracted.id), retracted.seq).second) {
+        return absl::DataLossError(
+            "malformed index image: a retracted bulletin is live, or "
+            "retracted twice");
+      }
     }
     // New records get the newest dictionary the saved ones had, and the
     // trainings go on from their count.
@@ -431,6 +457,52 @@ class BulletinIndex::Impl {
   absl::StatusOr<v1::SearchResponse> Search(const v1::SearchRequest& request,
                                             Cancellation* cancellation) const;
 
+  Changes ChangesSince(uint64_t after_seq, size_t max_changes) const {
+    Changes changes;
+    ReaderMutexLock lock(&mu_);
+    const State& s = *state_;
+    changes.applied_seq = applied_seq_;
+    if (after_seq >= applied_seq_) return changes;
+    // Documents are numbered in seq order (see TakeCheckpoint).
+    const std::vector<DocumentRank>& ranks = s.corpus.ranks;
+    const auto first = std::upper_bound(
+        ranks.begin(), ranks.end(), after_seq,
+        [](uint64_t seq, const DocumentRank& rank) { return seq < rank.seq; });
+    for (size_t doc = static_cast<size_t>(first - ranks.begin());
+         doc < ranks.size(); ++doc) {
+      if (!ranks[doc].live) continue;
+      if (changes.changes.size() >= max_changes) {
+        changes.over_limit = true;
+        break;
+      }
+      changes.changes.push_back(
+          Change{ranks[doc].seq, s.corpus.documents[doc].record, {}});
+    }
+    const size_t live = changes.changes.size();
+    for (const auto& [id, seq] : s.retracted) {
+      if (seq <= after_seq) continue;
+      if (changes.over_limit || changes.changes.size() >= max_changes) {
+        changes.over_limit = true;
+        break;
+      }
+      changes.changes.push_back(Change{seq, nullptr, id});
+    }
+    if (changes.over_limit) {
+      changes.changes.clear();
+      return changes;
+    }
+    // Both parts are in seq order after this; the live part already is.
+    std::sort(changes.changes.begin() + static_cast<ptrdiff_t>(live),
+              changes.changes.end(),
+              [](const Change& a, const Change& b) { return a.seq < b.seq; });
+    std::inplace_merge(
+        changes.changes.begin(),
+        changes.changes.begin() + static_cast<ptrdiff_t>(live),
+        changes.changes.end(),
+        [](const Change& a, const Change& b) { return a.seq < b.seq; });
+    return changes;
+  }
+
   v1::StatsResponse Stats() const {
     ReaderMutexLock lock(&mu_);
     const State& s = *state_;
@@ -455,6 +527,10 @@ class BulletinIndex::Impl {
       }
     }
     for (const auto& [id, doc] : s.by_id) {
+      if (id.capacity() > 15) bytes += id.capacity() + 1;
+    }
+    bytes += s.retracted.capacity() * (sizeof(std::string) + 9);
+    for (const auto& [id, seq] : s.retracted) {
       if (id.capacity() > 15) bytes += id.capacity() + 1;
     }
     stats.set_index_bytes(static_cast<int64_t>(bytes));
@@ -741,7 +817,10 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
 
 BulletinIndex::BulletinIndex() : impl_(std::make_unique<Impl>()) {}
 BulletinIndex::~BulletinIndex() = default;
-void BulletinIndex::Apply(const v1::LogRecord& record) { impl_->Apply(record); }
+void BulletinIndex::Apply(const v1::LogRecord& record,
+                          std::shared_ptr<const StoredRecord>* replaced) {
+  impl_->Apply(record, replaced);
+}
 void BulletinIndex::ReplaceWith(BulletinIndex& other) {
   impl_->ReplaceWith(*other.impl_);
 }
@@ -787,6 +866,10 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Search(
 absl::StatusOr<v1::SearchResponse> BulletinIndex::Search(
     const v1::SearchRequest& request, Cancellation* cancellation) const {
   return impl_->Search(request, cancellation);
+}
+BulletinIndex::Changes BulletinIndex::ChangesSince(uint64_t after_seq,
+                                                   size_t max_changes) const {
+  return impl_->ChangesSince(after_seq, max_changes);
 }
 v1::StatsResponse BulletinIndex::Stats() const { return impl_->Stats(); }
 

@@ -24,7 +24,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -38,6 +40,8 @@
 
 namespace bulletin {
 
+class StoredRecord;
+
 class BulletinIndex {
  public:
   class Checkpoint;
@@ -48,9 +52,40 @@ class BulletinIndex {
   BulletinIndex& operator=(const BulletinIndex&) = delete;
 
   // Applies one log record: an upsert adds the bulletin or replaces the one
-  // with its id; a retraction removes it. Records must arrive in seq order;
-  // applied_seq() becomes record.seq().
-  void Apply(const v1::LogRecord& record);
+  // with its id; a retraction removes it (and is remembered, for
+  // ChangesSince). Records must arrive in seq order; applied_seq() becomes
+  // record.seq(). When `replaced` is not null it is set to the version the
+  // record replaced or removed (null when there was none), which Watch needs
+  // to tell whether a bulletin left a standing query's results.
+  void Apply(const v1::LogRecord& record,
+             std::shared_ptr<const StoredRecord>* replaced = nullptr);
+
+  // One bulletin whose latest change is after a position: its live version,
+  // or, when it was retracted, its id and the retraction's seq.
+  struct Change {
+    uint64_t seq = 0;
+    // Null when the change was a retraction.
+    std::shared_ptr<const StoredRecord> record;
+    // The retracted bulletin's id; empty when `record` is set.
+    std::string retracted_id;
+  };
+  struct Changes {
+    // The position the list is complete up to.
+    uint64_t applied_seq = 0;
+    // Ascending seq; one per bulletin whose latest change is in
+    // (after_seq, applied_seq]. Empty when more than the limit asked.
+    std::vector<Change> changes;
+    // More than `max_changes` bulletins changed: nothing listed.
+    bool over_limit = false;
+  };
+  // What changed after `after_seq` (all of it at one moment), for a Watch
+  // that resumes: every live bulletin whose seq is later, and every
+  // retraction since that no later version replaced. Superseded versions
+  // are not kept, so each bulletin is listed once, as it is now. Retractions
+  // are remembered for as long as the index lives, and saved in its
+  // snapshot image, as the log keeps their records. Holds the reader lock
+  // while it lists (pointer copies; at most max_changes + retractions).
+  Changes ChangesSince(uint64_t after_seq, size_t max_changes) const;
 
   // Forgets everything, its log identity included, as for a rebuild from
   // seq 0.

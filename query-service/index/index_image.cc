@@ -213,6 +213,11 @@ absl::Status WriteIndexImage(
     meta.record->AppendEncoded(&record);
     out.PutBytes(record);
   }
+  out.Put<uint64_t>(image.retracted.size());
+  for (const RetractedBulletin& retracted : image.retracted) {
+    out.PutBytes(retracted.id);
+    out.Put<uint64_t>(retracted.seq);
+  }
   return out.Finish();
 }
 
@@ -319,6 +324,22 @@ absl::StatusOr<ReadImage> ReadIndexImage(
       break;
     }
     meta.record = *std::move(stored);
+  }
+  const uint64_t retracted = in.Get<uint64_t>();
+  // Each takes at least 16 bytes; the bound stops a damaged count from
+  // reserving memory.
+  if (retracted > kMaxArrayBytes / 16) in.Fail("too many retractions");
+  if (!in.ok()) return in.status();
+  image.retracted.resize(retracted);
+  for (RetractedBulletin& bulletin : image.retracted) {
+    in.GetBytes(&bulletin.id);
+    bulletin.seq = in.Get<uint64_t>();
+    if (!in.ok()) break;
+    if (bulletin.id.empty() || bulletin.seq > applied_seq) {
+      in.Fail(absl::StrCat("a retraction at seq ", bulletin.seq,
+                           " in an image at seq ", applied_seq));
+      break;
+    }
   }
   if (!in.ok()) return in.status();
   return image;

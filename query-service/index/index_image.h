@@ -30,6 +30,13 @@
 
 namespace bulletin {
 
+// A bulletin retracted and not brought back since (BulletinIndex::
+// ChangesSince): its id and the retraction's seq.
+struct RetractedBulletin {
+  std::string id;
+  uint64_t seq = 0;
+};
+
 // An index as one moment left it: its tiers not yet merged.
 struct IndexImage {
   // Every document numbered, live or dead.
@@ -39,6 +46,7 @@ struct IndexImage {
   std::vector<DocumentMeta> live_metas;
   GramIndex::Tiers grams;
   ValueDictionary::Contents dictionary;
+  std::vector<RetractedBulletin> retracted;
 };
 
 // Merges `image`'s tiers, dropping the dead documents' postings, and
@@ -57,11 +65,12 @@ struct ReadImage {
   std::shared_ptr<const ValueDictionary::FrozenLists> dictionary_lists;
   // The dictionaries the records were compressed with.
   std::vector<std::shared_ptr<const StoreDictionary>> store_dictionaries;
+  std::vector<RetractedBulletin> retracted;
 };
 
 // Reads an image through `read` (which fills `size` bytes at `into`, or
-// fails). DATA_LOSS when the bytes do not make one, or when a record's seq
-// is above `applied_seq`.
+// fails). DATA_LOSS when the bytes do not make one, or when a record's or a
+// retraction's seq is above `applied_seq`.
 absl::StatusOr<ReadImage> ReadIndexImage(
     absl::FunctionRef<absl::Status(char* into, size_t size)> read,
     uint64_t applied_seq);

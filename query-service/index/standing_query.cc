@@ -38,4 +38,50 @@ std::optional<v1::Hit> StandingQuery::Match(
                  match.item_indexes);
 }
 
+namespace {
+
+v1::WatchEvent Upsert(uint64_t seq, const std::string& id, v1::Hit hit) {
+  v1::WatchEvent event;
+  event.set_type(v1::WatchEvent::TYPE_UPSERT);
+  event.set_seq(seq);
+  event.set_bulletin_id(id);
+  *event.mutable_hit() = std::move(hit);
+  return event;
+}
+
+v1::WatchEvent Retract(uint64_t seq, const std::string& id) {
+  v1::WatchEvent event;
+  event.set_type(v1::WatchEvent::TYPE_RETRACT);
+  event.set_seq(seq);
+  event.set_bulletin_id(id);
+  return event;
+}
+
+}  // namespace
+
+std::optional<v1::WatchEvent> StandingQuery::EventFor(
+    uint64_t seq, const std::string& id, const v1::Bulletin* current,
+    const v1::Bulletin* previous) const {
+  if (current != nullptr) {
+    if (std::optional<v1::Hit> hit = Match(*current)) {
+      return Upsert(seq, id, *std::move(hit));
+    }
+  }
+  if (previous != nullptr && Match(*previous).has_value()) {
+    return Retract(seq, id);
+  }
+  return std::nullopt;
+}
+
+std::optional<v1::WatchEvent> StandingQuery::CatchUpEventFor(
+    uint64_t seq, const std::string& id, const v1::Bulletin* current) const {
+  if (current == nullptr) return Retract(seq, id);
+  if (std::optional<v1::Hit> hit = Match(*current)) {
+    return Upsert(seq, id, *std::move(hit));
+  }
+  // Only a first version is known to have had no predecessor to match.
+  if (current->version() != 1) return Retract(seq, id);
+  return std::nullopt;
+}
+
 }  // namespace bulletin

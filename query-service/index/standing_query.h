@@ -6,6 +6,8 @@
 //   if (!watch.ok()) return watch.status();         // INVALID_ARGUMENT
 //   ...
 //   if (std::optional<v1::Hit> hit = watch->Match(bulletin)) Send(*hit);
+//   // What a change means for the query's results (Watch's events):
+//   if (auto event = watch->EventFor(seq, id, &current, &previous)) ...
 //
 // Matching is exact in the same way as Search (fold.h, document_match.h):
 // a bulletin matches Watch exactly when Search would return it. The hit has
@@ -17,7 +19,9 @@
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_STANDING_QUERY_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_STANDING_QUERY_H_
 
+#include <cstdint>
 #include <optional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "bulletin/v1/bulletin.pb.h"
@@ -33,6 +37,23 @@ class StandingQuery {
 
   // The hit for `bulletin` when it matches; nullopt otherwise.
   std::optional<v1::Hit> Match(const v1::Bulletin& bulletin) const;
+
+  // The Watch event, if any, for the change at `seq` to bulletin `id`, from
+  // `previous` (its version before; null when it was not live) to `current`
+  // (null when retracted): UPSERT when `current` matches; RETRACT when it
+  // does not and `previous` did; nothing otherwise.
+  std::optional<v1::WatchEvent> EventFor(uint64_t seq, const std::string& id,
+                                         const v1::Bulletin* current,
+                                         const v1::Bulletin* previous) const;
+
+  // The same for a catch-up, where what the client holds is unknown (it
+  // saw the bulletin, if at all, at some earlier version that the log no
+  // longer has): UPSERT when `current` matches; RETRACT when it is
+  // retracted, or does not match and is not its bulletin's first version
+  // (an earlier one may have matched); nothing for a first version that
+  // does not match.
+  std::optional<v1::WatchEvent> CatchUpEventFor(
+      uint64_t seq, const std::string& id, const v1::Bulletin* current) const;
 
  private:
   explicit StandingQuery(CompiledQuery query) : query_(std::move(query)) {}

@@ -8,6 +8,7 @@
 namespace bulletin {
 namespace {
 
+using testing::RetractionRecord;
 using testing::UpsertRecord;
 
 class QueryServiceTest : public ::testing::Test {
@@ -34,8 +35,9 @@ class QueryServiceTest : public ::testing::Test {
 
   // Applies `record` the way the Feed applier does.
   void Apply(const v1::LogRecord& record) {
-    index_.Apply(record);
-    watch_hub_.Publish(record);
+    std::shared_ptr<const StoredRecord> replaced;
+    index_.Apply(record, &replaced);
+    watch_hub_.Publish(record, replaced);
   }
 
   BulletinIndex index_;
@@ -136,6 +138,55 @@ TEST_F(QueryServiceTest, WatchStreamsEachNewMatchAndNothingElse) {
       << event.hit().snippet();
   ASSERT_TRUE(reader->Read(&event));
   EXPECT_EQ(event.hit().bulletin_id(), "cccccccccccccccc");
+  context.TryCancel();
+  reader->Finish();
+}
+
+// Events carry their type and seq; a Watch from after_seq catches up on
+// what changed since, then streams what is applied, retractions of what
+// matched included.
+TEST_F(QueryServiceTest, WatchResumesFromAfterSeqWithTypedEvents) {
+  Apply(UpsertRecord(1, "aaaaaaaaaaaaaaaa", "v"));
+  Apply(UpsertRecord(2, "bbbbbbbbbbbbbbbb", "v"));
+  Apply(RetractionRecord(3, "aaaaaaaaaaaaaaaa"));
+  v1::WatchRequest request;
+  request.set_query("headline");
+  request.set_after_seq(1);
+  request.set_send_bookmarks(true);
+  grpc::ClientContext context;
+  auto reader = stub_->Watch(&context, request);
+  v1::WatchEvent event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.type(), v1::WatchEvent::TYPE_UPSERT);
+  EXPECT_EQ(event.seq(), 2u);
+  EXPECT_EQ(event.bulletin_id(), "bbbbbbbbbbbbbbbb");
+  EXPECT_EQ(event.hit().bulletin_id(), "bbbbbbbbbbbbbbbb");
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.type(), v1::WatchEvent::TYPE_RETRACT);
+  EXPECT_EQ(event.seq(), 3u);
+  EXPECT_EQ(event.bulletin_id(), "aaaaaaaaaaaaaaaa");
+  EXPECT_FALSE(event.has_hit());
+  Apply(RetractionRecord(4, "bbbbbbbbbbbbbbbb"));
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.type(), v1::WatchEvent::TYPE_RETRACT);
+  EXPECT_EQ(event.seq(), 4u);
+  EXPECT_EQ(event.bulletin_id(), "bbbbbbbbbbbbbbbb");
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST_F(QueryServiceTest, WatchWithoutAfterSeqBookmarksWhereItStarts) {
+  Apply(UpsertRecord(7, "aaaaaaaaaaaaaaaa", "v"));
+  v1::WatchRequest request;
+  request.set_query("nothing matches this");
+  request.set_send_bookmarks(true);
+  grpc::ClientContext context;
+  auto reader = stub_->Watch(&context, request);
+  v1::WatchEvent event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.type(), v1::WatchEvent::TYPE_BOOKMARK);
+  EXPECT_EQ(event.seq(), 7u);
+  EXPECT_TRUE(event.bulletin_id().empty());
   context.TryCancel();
   reader->Finish();
 }
