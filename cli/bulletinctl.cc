@@ -117,7 +117,15 @@ ABSL_FLAG(int32_t, limit, 10, "search: hits per page (1 to 1000).");
 ABSL_FLAG(std::string, page_token, "",
           "search: next_page_token of the previous page.");
 ABSL_FLAG(int64_t, count, 0,
-          "watch: stop after this many hits; 0 waits until interrupted.");
+          "watch: stop after this many UPSERT and RETRACT events; 0 waits "
+          "until interrupted.");
+ABSL_FLAG(std::string, after_seq, "",
+          "watch: resume after this seq (that of the last event processed, "
+          "bookmarks included): first the changes since, then new ones; "
+          "empty: only what is applied from now on.");
+ABSL_FLAG(bool, bookmarks, false,
+          "watch: also print BOOKMARK events, the position reached when "
+          "nothing matched.");
 ABSL_FLAG(uint64_t, min_seq, 0,
           "search/get: wait until the replica has applied this seq.");
 ABSL_FLAG(std::string, tls_ca_file, "",
@@ -500,8 +508,8 @@ int Retract(const std::vector<std::string>& args) {
   return 0;
 }
 
-// Streams new hits until the service ends the stream, --count hits have
-// arrived, or the user interrupts.
+// Streams the events of a standing query until the service ends the
+// stream, --count changes have arrived, or the user interrupts.
 int Watch(const std::vector<std::string>& terms) {
   v1::WatchRequest request;
   request.set_query(absl::StrJoin(terms, " "));
@@ -511,6 +519,16 @@ int Watch(const std::vector<std::string>& terms) {
   if (count < 0) {
     return FailUsage("watch", "--count must be 0 (no limit) or more");
   }
+  const std::string after_seq = absl::GetFlag(FLAGS_after_seq);
+  if (!after_seq.empty()) {
+    uint64_t seq = 0;
+    if (!absl::SimpleAtoi(after_seq, &seq)) {
+      return FailUsage("watch", absl::StrCat("--after_seq='", after_seq,
+                                             "' is not a seq (0, 1, ...)"));
+    }
+    request.set_after_seq(seq);
+  }
+  request.set_send_bookmarks(absl::GetFlag(FLAGS_bookmarks));
   std::unique_ptr<v1::QueryService::Stub> stub =
       v1::QueryService::NewStub(QueryChannel());
   grpc::ClientContext context;
@@ -525,13 +543,23 @@ int Watch(const std::vector<std::string>& terms) {
   v1::WatchEvent event;
   int64_t received = 0;
   while (reader->Read(&event)) {
-    const v1::Hit& hit = event.hit();
     if (absl::GetFlag(FLAGS_json)) {
-      std::cout << ToJson(hit) << std::endl;
+      std::cout << ToJson(event) << std::endl;
     } else {
-      std::cout << hit.bulletin_id() << "  " << hit.seq() << "  "
-                << hit.headline() << "\n    " << hit.snippet() << std::endl;
+      // "UPSERT", "RETRACT", "BOOKMARK".
+      const std::string type = std::string(
+          absl::StripPrefix(v1::WatchEvent::Type_Name(event.type()), "TYPE_"));
+      std::cout << type << "  " << event.seq();
+      if (event.type() == v1::WatchEvent::TYPE_UPSERT) {
+        std::cout << "  " << event.bulletin_id() << "  "
+                  << event.hit().headline() << "\n    "
+                  << event.hit().snippet();
+      } else if (event.type() == v1::WatchEvent::TYPE_RETRACT) {
+        std::cout << "  " << event.bulletin_id();
+      }
+      std::cout << std::endl;
     }
+    if (event.type() == v1::WatchEvent::TYPE_BOOKMARK) continue;
     if (count != 0 && ++received >= count) {
       context.TryCancel();
       break;

@@ -91,11 +91,16 @@ const std::vector<CommandHelp>& Commands() {
        "",
        {"json"},
        true},
-      {"watch", "watch [filters] [--json] [--count=N] [QUERY]",
-       "print new hits as they arrive",
+      {"watch",
+       "watch [filters] [--after_seq=SEQ] [--bookmarks] [--json] [--count=N] "
+       "[QUERY]",
+       "print changes to a query's matches as they are applied",
        "Says \"watching\" on stderr once registered: nothing applied after\n"
-       "that is missed.",
-       Join(SearchFilterFlags(), {"count", "json"}), true},
+       "that is missed. One line per event: UPSERT SEQ ID HEADLINE (and the\n"
+       "snippet), RETRACT SEQ ID, BOOKMARK SEQ; with --json each WatchEvent.\n"
+       "To resume, pass the SEQ of the last event as --after_seq.",
+       Join(SearchFilterFlags(), {"after_seq", "bookmarks", "count", "json"}),
+       true},
       {"help", "help [COMMAND]", "this help, or one command's", "", {}, false},
   };
   return *commands;

@@ -318,6 +318,24 @@ void HttpGateway::Handle(const httplib::Request& request,
   }
 
   if (route.method->server_streaming()) {
+    // A browser's EventSource reconnects with the id of the last event it
+    // had (Stream writes each event's seq as its id): a stream that takes
+    // an after_seq resumes there, unless the query string set one.
+    const std::string last_event_id =
+        request.get_header_value("Last-Event-ID");
+    const google::protobuf::FieldDescriptor* after_seq =
+        message->GetDescriptor()->FindFieldByName("after_seq");
+    if (!last_event_id.empty() && after_seq != nullptr &&
+        !message->GetReflection()->HasField(*message, after_seq)) {
+      absl::Status set =
+          SetFieldFromText("after_seq", last_event_id, message.get());
+      if (!set.ok()) {
+        refuse(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat("Last-Event-ID: ", set.message())));
+        return;
+      }
+    }
     Stream(route, *message, origin, response);
     return;
   }
@@ -370,8 +388,16 @@ void HttpGateway::Stream(const HttpRoute& route,
   response.set_header("Cache-Control", "no-store");
   response.set_header("X-Accel-Buffering", "no");
   const google::protobuf::Descriptor* event_type = route.method->output_type();
+  // An event's seq, when it has one, is its SSE id: what a reconnecting
+  // EventSource sends back as Last-Event-ID.
+  const google::protobuf::FieldDescriptor* seq_field =
+      event_type->FindFieldByName("seq");
+  if (seq_field != nullptr &&
+      seq_field->type() != google::protobuf::FieldDescriptor::TYPE_UINT64) {
+    seq_field = nullptr;
+  }
   response.set_chunked_content_provider(
-      "text/event-stream", [this, stream, slot, event_type](
+      "text/event-stream", [this, stream, slot, event_type, seq_field](
                                size_t /*offset*/, httplib::DataSink& sink) {
         std::unique_ptr<google::protobuf::Message> event =
             NewMessage(event_type);
@@ -381,8 +407,13 @@ void HttpGateway::Stream(const HttpRoute& route,
           if (client_gone || stopping_.load()) stream->Cancel();
           switch (stream->Read(event.get(), absl::Now() + kStreamPoll)) {
             case GrpcBridge::Stream::kMessage: {
-              const std::string line =
-                  absl::StrCat("data: ", ToJson(*event), "\n\n");
+              const uint64_t seq =
+                  seq_field == nullptr
+                      ? 0
+                      : event->GetReflection()->GetUInt64(*event, seq_field);
+              const std::string line = absl::StrCat(
+                  seq == 0 ? "" : absl::StrCat("id: ", seq, "\n"),
+                  "data: ", ToJson(*event), "\n\n");
               client_gone =
                   client_gone || !sink.write(line.data(), line.size());
               next_keep_alive = absl::Now() + kStreamKeepAlive;

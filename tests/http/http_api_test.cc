@@ -411,6 +411,34 @@ TEST_F(HttpApiTest, WatchStreamsNewMatchesAsServerSentEvents) {
   watcher.join();
 }
 
+// Each event's seq is its SSE id, and the Last-Event-ID a reconnecting
+// EventSource sends resumes the watch there: what was applied since comes
+// first.
+TEST_F(HttpApiTest, WatchResumesFromLastEventId) {
+  Start();
+  const v1::SubmitResponse before = Submit("chongqing-cppcc-roundup.txt");
+  Received received;
+  httplib::Client client("127.0.0.1", query_http_);
+  client.set_read_timeout(60, 0);
+  std::thread watcher([&] {
+    client.Get("/v1/bulletins:watch?query=%E6%94%BF%E5%8D%8F",  // 政协
+               {{"Last-Event-ID", absl::StrCat(before.seq() - 1)}},
+               [&](const char* data, size_t length) {
+                 received.Append(data, length);
+                 return true;
+               });
+  });
+  EXPECT_TRUE(received.Contains(absl::StrCat(
+      "id: ", before.seq(), "\ndata: {\"hit\":{\"bulletin_id\":\"",
+      before.id(), "\"")))
+      << received.Text();
+  EXPECT_TRUE(received.Contains(
+      absl::StrCat(R"("type":"TYPE_UPSERT","seq":")", before.seq(), "\"")))
+      << received.Text();
+  client.stop();
+  watcher.join();
+}
+
 // 64 clients, each keeping its connection open and calling again, are all
 // answered: none waits for another's connection to close.
 TEST_F(HttpApiTest, ServesManyKeptAliveConnectionsAtOnce) {

@@ -215,6 +215,11 @@ async function main() {
     assert.equal(await page.$$eval('#watch-hits .snippet mark', (n) => n.length) > 0, true);
     assert.match(await text(page, '#watch-status'), /已收到 1 篇/);
     await page.screenshot({path: join(args.screenshots, 'watch.png')});
+    // Retracted, it leaves the list: the stream says so (a RETRACT event).
+    await post(args.ingest, `/v1/bulletins/${submitted.id}:retract`, {});
+    await page.waitForFunction(
+        (id) => !document.querySelector(`#watch-hits a[href="#/bulletin/${id}"]`),
+        WAIT, submitted.id);
     await page.click('#watch-stop');
     assert.match(await text(page, '#watch-status'), /已停止关注/);
 

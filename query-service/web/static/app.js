@@ -429,7 +429,18 @@ function startWatch() {
         `正在关注 ${what}:相符的新公报会出现在下面(已收到 ${state.watchCount} 篇)。`;
   };
   source.onmessage = (event) => {
-    const hit = JSON.parse(event.data).hit || {};
+    // A WatchEvent: an UPSERT carries the hit; a RETRACT says a bulletin
+    // shown here no longer matches (retracted or corrected).
+    const change = JSON.parse(event.data);
+    if (change.type === 'TYPE_RETRACT') {
+      const href = `#/bulletin/${encodeURIComponent(change.bulletin_id)}`;
+      for (const link of $('watch-hits').querySelectorAll('li.hit h3 a')) {
+        if (link.getAttribute('href') === href) link.closest('li').remove();
+      }
+      return;
+    }
+    if (!change.hit) return;
+    const hit = change.hit;
     state.watchCount += 1;
     const item = renderHit(hit);
     item.classList.add('watch-hit');
