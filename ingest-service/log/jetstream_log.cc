@@ -54,10 +54,12 @@ constexpr absl::Duration kReadyPollStep = absl::Milliseconds(50);
 // erases it. The per-subject limit alone would remove the superseded message
 // without overwriting it, leaving its text in the store's files.
 constexpr int64_t kMessagesPerBulletin = 2;
-// Read fetches through a consumer (one request) beyond this many records,
-// and gets each record directly (a request each) up to it; and fetches at
-// most kMaxFetchBatch at a time.
-constexpr size_t kDirectReadLimit = 32;
+// Read fetches through a consumer beyond this many records, and gets each
+// record directly (a request each) up to it; and fetches at most
+// kMaxFetchBatch at a time. Making the consumer is a request to the
+// cluster's metadata leader, so a replica tailing the log (a few records
+// behind) keeps the direct gets; one catching up fetches.
+constexpr size_t kDirectReadLimit = 512;
 constexpr uint64_t kMaxFetchBatch = 4096;
 // How long the destructor waits for the tail's callback to return.
 constexpr absl::Duration kTailStopWait = absl::Seconds(5);
