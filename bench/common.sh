@@ -2,6 +2,13 @@
 # (bench/load/run.sh, bench/scale/run.sh). Source it; it defines functions
 # only.
 
+# stop_started: kills every process whose id the script appended to its
+# PIDS array, and waits for them (the scripts' EXIT trap).
+stop_started() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+
 # now: seconds since the epoch, with nanoseconds.
 now() { date +%s.%N; }
 

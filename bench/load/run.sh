@@ -51,12 +51,8 @@ QUERY_BIN="$BUILD_DIR/query-service/query-service"
 LOAD="$BUILD_DIR/bench/load/bulletin_load"
 CEILING_BIN="$BUILD_DIR/bench/load/search_ceiling_server"
 
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+PIDS=()  # every service started; stop_started kills them
+trap stop_started EXIT
 
 # start_query NAME: starts a replica of the ingest, with its HTTP/JSON API
 # on a free port; sets QUERY_PID, QUERY_PORT, QUERY_HTTP_PORT.

@@ -51,12 +51,8 @@ QUERY_BIN="$BUILD_DIR/query-service/query-service"
 LOAD="$BUILD_DIR/bench/load/bulletin_load"
 CTL="$BUILD_DIR/cli/bulletinctl"
 
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+PIDS=()  # every service started; stop_started kills them
+trap stop_started EXIT
 
 # The query kinds, as bulletin_load --search_kind numbers them, in the
 # order issue 19 lists them.
