@@ -30,10 +30,10 @@
 //   annotations, so clang -Wthread-safety (scripts/test.sh builds with it and
 //   -Werror) can check nothing about them. These types carry the annotations,
 //   as LevelDB's port::Mutex does.
-// - They wrap the std primitives rather than absl::Mutex because Debian's
-//   Abseil is a prebuilt, uninstrumented library: ThreadSanitizer cannot see
-//   absl::Mutex's happens-before edges and reports every access it guards as
-//   a race, while it intercepts the pthread calls behind std::mutex.
+// - They wrap std::mutex and pthread_rwlock rather than absl::Mutex because
+//   Debian's Abseil is a prebuilt, uninstrumented library: ThreadSanitizer
+//   cannot see absl::Mutex's happens-before edges and reports every access
+//   it guards as a race, while it intercepts the pthread calls.
 //
 // Waiting: CondVar::Wait and WaitUntil take the mutex the caller holds and a
 // predicate, which runs with that mutex held. The analysis checks a lambda's
@@ -53,9 +53,10 @@
 #ifndef BULLETIN_COMMON_SYNC_MUTEX_H_
 #define BULLETIN_COMMON_SYNC_MUTEX_H_
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <mutex>
-#include <shared_mutex>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -80,23 +81,54 @@ class ABSL_LOCKABLE Mutex {
   std::mutex mu_;
 };
 
-// A reader/writer lock: std::shared_mutex with annotations.
+// A reader/writer lock that prefers writers: once a writer waits, new
+// readers queue behind it.
+//
+// Why not std::shared_mutex: glibc's is a reader-preferring rwlock, so a
+// writer waits for a moment with no reader at all. BulletinIndex's applier
+// is that writer, and a replica under steady search load (searches that
+// overlap, as they do at any concurrency above the core count) would fall
+// behind its log without bound. Preferring writers bounds the applier's wait
+// by the longest search in progress; the price is that searches arriving
+// behind a waiting Apply wait for it too, which is short by design.
+// Because a waiting writer blocks new readers, a thread must never take the
+// read lock twice (it would deadlock behind a writer queued between).
 class ABSL_LOCKABLE SharedMutex {
  public:
-  SharedMutex() = default;
+  SharedMutex() {
+    pthread_rwlockattr_t attributes;
+    pthread_rwlockattr_init(&attributes);
+    // "Nonrecursive": a reader that asks again would queue behind a waiting
+    // writer; glibc's plain PREFER_WRITER kind ignores the preference.
+    pthread_rwlockattr_setkind_np(&attributes,
+                                  PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&rwlock_, &attributes);
+    pthread_rwlockattr_destroy(&attributes);
+  }
+  ~SharedMutex() { pthread_rwlock_destroy(&rwlock_); }
   SharedMutex(const SharedMutex&) = delete;
   SharedMutex& operator=(const SharedMutex&) = delete;
 
-  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
-  void Unlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock(); }
-  void ReaderLock() ABSL_SHARED_LOCK_FUNCTION() { mu_.lock_shared(); }
-  void ReaderUnlock() ABSL_UNLOCK_FUNCTION() { mu_.unlock_shared(); }
+  void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+    pthread_rwlock_wrlock(&rwlock_);
+  }
+  void Unlock() ABSL_UNLOCK_FUNCTION() { pthread_rwlock_unlock(&rwlock_); }
+  void ReaderLock() ABSL_SHARED_LOCK_FUNCTION() {
+    pthread_rwlock_rdlock(&rwlock_);
+  }
+  void ReaderUnlock() ABSL_UNLOCK_FUNCTION() {
+    pthread_rwlock_unlock(&rwlock_);
+  }
+  // Takes the read lock only if that needs no wait: false while a writer
+  // holds the lock or waits for it.
+  bool ReaderTryLock() ABSL_SHARED_TRYLOCK_FUNCTION(true) {
+    return pthread_rwlock_tryrdlock(&rwlock_) == 0;
+  }
   void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() {}
   void AssertReaderHeld() const ABSL_ASSERT_SHARED_LOCK() {}
 
  private:
-  friend class SharedCondVar;
-  std::shared_mutex mu_;
+  pthread_rwlock_t rwlock_;
 };
 
 // Holds `mu` exclusively for its scope.
@@ -181,7 +213,7 @@ class CondVar {
 };
 
 // A condition variable for a SharedMutex held for reading:
-// std::condition_variable_any over the shared side of the lock.
+// std::condition_variable_any over the read side of the lock.
 class SharedCondVar {
  public:
   SharedCondVar() = default;
@@ -193,18 +225,25 @@ class SharedCondVar {
   template <typename Predicate>
   bool ReaderWaitUntil(SharedMutex* mu, absl::Time deadline, Predicate ready)
       ABSL_SHARED_LOCKS_REQUIRED(mu) {
-    // Borrows the caller's read lock, as CondVar::WaitUntil does.
-    std::shared_lock<std::shared_mutex> lock(mu->mu_, std::adopt_lock);
-    const bool reached = bulletin::WaitUntil(
-        cv_, lock, deadline,
+    // Borrows the caller's read lock, as CondVar::WaitUntil does: the wait
+    // unlocks and relocks the read side through ReadSide.
+    ReadSide read_side{mu};
+    return bulletin::WaitUntil(
+        cv_, read_side, deadline,
         [&ready]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return ready(); });
-    lock.release();
-    return reached;
   }
 
   void SignalAll() { cv_.notify_all(); }
 
  private:
+  // The read side of a SharedMutex as the BasicLockable that
+  // std::condition_variable_any releases and retakes around a wait.
+  struct ReadSide {
+    void lock() ABSL_NO_THREAD_SAFETY_ANALYSIS { mu->ReaderLock(); }
+    void unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS { mu->ReaderUnlock(); }
+    SharedMutex* mu;
+  };
+
   std::condition_variable_any cv_;
 };
 

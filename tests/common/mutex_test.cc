@@ -1,5 +1,6 @@
 #include "common/sync/mutex.h"
 
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -85,6 +86,47 @@ TEST(MutexTest, ReadersHoldTheLockTogether) {
     EXPECT_TRUE(entered.second_entered);
   }
   second.join();
+}
+
+// The index's applier is the writer; searches are the readers. With a
+// reader-preferring lock (glibc's default rwlock), readers that keep
+// overlapping hold the writer off for ever; here a reader already in must
+// see later readers refused while a writer waits.
+TEST(MutexTest, AWaitingWriterHoldsBackNewReaders) {
+  SharedMutex shared;
+  std::atomic<bool> reader_in{false};
+  std::atomic<bool> reader_may_leave{false};
+  std::atomic<bool> wrote{false};
+  std::thread reader([&] {
+    ReaderMutexLock lock(&shared);
+    reader_in = true;
+    while (!reader_may_leave.load()) std::this_thread::yield();
+  });
+  while (!reader_in.load()) std::this_thread::yield();
+  std::thread writer([&] {
+    WriterMutexLock lock(&shared);
+    wrote = true;
+  });
+  // Until the writer queues, a new reader still gets in; once it queues,
+  // none does. A reader-preferring lock lets every one in: the bound below
+  // is how long this test waits for the writer thread to start, not a
+  // measure of speed.
+  bool refused = false;
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (!refused && absl::Now() < give_up) {
+    if (shared.ReaderTryLock()) {
+      shared.ReaderUnlock();
+      std::this_thread::yield();
+    } else {
+      refused = true;
+    }
+  }
+  EXPECT_TRUE(refused) << "a reader got in while a writer was waiting";
+  EXPECT_FALSE(wrote.load()) << "the writer ran while a reader held the lock";
+  reader_may_leave = true;
+  reader.join();
+  writer.join();
+  EXPECT_TRUE(wrote.load());
 }
 
 TEST(CondVarTest, WaitUntilReturnsWhenAnotherThreadMakesItTrue) {
