@@ -21,8 +21,8 @@
 #include "absl/strings/str_split.h"
 #include "bench/index/corpus_generator.h"
 #include "bench/index/engine.h"
-#include "query-service/index/fold.h"
-#include "query-service/index/text_segments.h"
+#include "query-service/index/text/fold.h"
+#include "query-service/index/text/text_segments.h"
 
 ABSL_FLAG(int64_t, min_items, 100000, "Items in the generated corpus");
 ABSL_FLAG(int, repetitions, 7, "Timed runs of each query (median kept)");

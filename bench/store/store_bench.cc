@@ -22,9 +22,9 @@
 #include "absl/time/time.h"
 #include "bench/load/corpus_texts.h"
 #include "ingest-service/parser/parse_submission.h"
-#include "query-service/index/record_compressor.h"
-#include "query-service/index/stored_record.h"
-#include "query-service/index/text_segments.h"
+#include "query-service/index/store/record_compressor.h"
+#include "query-service/index/store/stored_record.h"
+#include "query-service/index/text/text_segments.h"
 
 ABSL_FLAG(int64_t, bulletins, 5000, "Bulletins of bench/load's corpus.");
 
@@ -173,8 +173,7 @@ int Run() {
   // What keeping the source text costs: the defaults without it.
   std::vector<v1::Bulletin> without_source = corpus;
   for (v1::Bulletin& b : without_source) b.clear_source_text();
-  Measure({"default, without the source text", defaults}, without_source,
-          text);
+  Measure({"default, without the source text", defaults}, without_source, text);
   return 0;
 }
 

@@ -36,7 +36,7 @@
 #include "bulletin/v1/log.pb.h"
 #include "bulletin/v1/query.pb.h"
 #include "common/feed/log_identity.h"
-#include "query-service/index/cancellation.h"
+#include "query-service/index/query/cancellation.h"
 
 namespace bulletin {
 

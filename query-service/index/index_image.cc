@@ -6,7 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "query-service/index/stored_record.h"
+#include "query-service/index/store/stored_record.h"
 
 namespace bulletin {
 namespace {

@@ -23,10 +23,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "query-service/index/corpus.h"
-#include "query-service/index/gram_index.h"
-#include "query-service/index/store_dictionary.h"
-#include "query-service/index/value_dictionary.h"
+#include "query-service/index/postings/gram_index.h"
+#include "query-service/index/store/corpus.h"
+#include "query-service/index/store/store_dictionary.h"
+#include "query-service/index/store/value_dictionary.h"
 
 namespace bulletin {
 

@@ -15,7 +15,7 @@
 #include "absl/time/clock.h"
 #include "common/sync/mutex.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "query-service/index/record_compressor.h"
+#include "query-service/index/store/record_compressor.h"
 #include "tests/index/random_corpus.h"
 #include "tests/index/test_records.h"
 

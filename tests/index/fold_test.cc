@@ -1,4 +1,4 @@
-#include "query-service/index/fold.h"
+#include "query-service/index/text/fold.h"
 
 #include <gtest/gtest.h>
 

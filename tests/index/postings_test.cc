@@ -2,7 +2,7 @@
 // positions) and growable streams (varint positions) read back exactly,
 // whichever way the cursor moves through them.
 
-#include "query-service/index/postings.h"
+#include "query-service/index/postings/postings.h"
 
 #include <cstdint>
 #include <random>

@@ -1,4 +1,4 @@
-#include "query-service/index/query_parser.h"
+#include "query-service/index/query/query_parser.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

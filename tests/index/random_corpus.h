@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "bulletin/v1/log.pb.h"
-#include "query-service/index/fold.h"
+#include "query-service/index/text/fold.h"
 #include "tests/index/test_records.h"
 
 namespace bulletin::testing {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "query-service/index/bulletin_index.h"
-#include "query-service/index/fold.h"
+#include "query-service/index/text/fold.h"
 #include "tests/index/random_corpus.h"
 
 namespace bulletin {

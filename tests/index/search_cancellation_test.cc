@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "query-service/index/bulletin_index.h"
-#include "query-service/index/cancellation.h"
+#include "query-service/index/query/cancellation.h"
 #include "tests/index/test_records.h"
 
 namespace bulletin {

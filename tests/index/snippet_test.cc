@@ -2,7 +2,7 @@
 // passage starts and ends must count code points, not bytes, for text of
 // every UTF-8 length, and across the vector path's 16-byte steps.
 
-#include "query-service/index/snippet.h"
+#include "query-service/index/query/snippet.h"
 
 #include <random>
 #include <string>

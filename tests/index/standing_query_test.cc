@@ -1,4 +1,4 @@
-#include "query-service/index/standing_query.h"
+#include "query-service/index/query/standing_query.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "query-service/index/stored_record.h"
+#include "query-service/index/store/stored_record.h"
 
 #include <memory>
 #include <random>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "query-service/index/record_compressor.h"
+#include "query-service/index/store/record_compressor.h"
 #include "tests/index/test_records.h"
 
 namespace bulletin {

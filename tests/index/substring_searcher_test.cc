@@ -2,7 +2,7 @@
 // the one-byte case the vector path skips), overlaps, and matches at both
 // ends and across the vector path's 16-byte steps.
 
-#include "query-service/index/substring_searcher.h"
+#include "query-service/index/text/substring_searcher.h"
 
 #include <cstdint>
 #include <random>

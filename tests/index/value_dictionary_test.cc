@@ -1,7 +1,7 @@
 // ValueDictionary: interning, lookup, display forms and document lists
 // through appends, seals and freezes.
 
-#include "query-service/index/value_dictionary.h"
+#include "query-service/index/store/value_dictionary.h"
 
 #include <cstdint>
 #include <memory>

@@ -1,0 +1,564 @@
+#include "query-service/index/postings/postings.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/numeric/bits.h"
+#include "query-service/index/text/varint.h"
+
+namespace bulletin {
+namespace {
+
+// The four shapes of a document entry's head (the low two bits).
+enum Form : uint32_t {
+  kOneInItems = 0,   // counts {0, 0, 1}
+  kManyInItems = 1,  // varint(n) follows: counts {0, 0, n}
+  kAnywhere = 2,     // varint(headline), varint(lead), varint(item) follow
+  kOneInHeadline = 3,
+};
+
+void AppendFixed32(uint32_t v, std::string* out) {
+  char bytes[4];
+  for (int i = 0; i < 4; ++i)
+    bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  out->append(bytes, 4);
+}
+
+uint32_t ReadFixed32(const uint8_t* at) {
+  return static_cast<uint32_t>(at[0]) | (static_cast<uint32_t>(at[1]) << 8) |
+         (static_cast<uint32_t>(at[2]) << 16) |
+         (static_cast<uint32_t>(at[3]) << 24);
+}
+
+constexpr size_t kSkipBytes = 12;
+
+// The varints that open a frozen blob (docs/index-format.md).
+struct BlobHeader {
+  uint32_t count;
+  uint32_t last_doc;
+  uint32_t docs_bytes;
+  uint32_t skip_count;
+  uint32_t position_bits;
+};
+
+// Reads the header at `at` and moves `at` to the skip table.
+BlobHeader ReadHeader(const uint8_t*& at) {
+  BlobHeader h;
+  h.count = ReadVarint(at);
+  h.last_doc = ReadVarint(at);
+  h.docs_bytes = ReadVarint(at);
+  h.skip_count = ReadVarint(at);
+  h.position_bits = ReadVarint(at);
+  return h;
+}
+
+// PeekBits yields at least this many valid bits.
+constexpr uint32_t kWindowBits = 57;
+constexpr uint64_t kWindowMask = (uint64_t{1} << kWindowBits) - 1;
+
+// The largest quotient a block's Rice parameter leaves: a quotient's zeros
+// and its one then fit in one PeekBits window.
+constexpr uint32_t kMaxQuotient = kWindowBits - 1;
+
+// The Rice parameter that codes `values` in the fewest bits, a value v
+// costing (v >> b) + 1 + b bits, among those that keep every quotient at
+// most kMaxQuotient. The best b is near log2 of the mean, so only its
+// neighbours are tried.
+int BestRiceBits(const uint32_t* values, size_t count) {
+  if (count == 0) return 0;
+  uint64_t sum = 0;
+  uint32_t largest = 0;
+  for (size_t i = 0; i < count; ++i) {
+    sum += values[i];
+    largest = std::max(largest, values[i]);
+  }
+  int least = 0;
+  while ((largest >> least) > kMaxQuotient) ++least;
+  const uint64_t mean = sum / count;
+  const int guess = mean == 0 ? 0 : 63 - absl::countl_zero(mean);
+  int best = least;
+  uint64_t best_cost = UINT64_MAX;
+  for (int b = std::max(least, guess - 1); b <= std::max(least, guess + 1);
+       ++b) {
+    uint64_t cost = count * (1 + static_cast<uint64_t>(b));
+    for (size_t i = 0; i < count; ++i) cost += values[i] >> b;
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = b;
+    }
+  }
+  return best;
+}
+
+// Appends bits low bit first.
+class BitWriter {
+ public:
+  BitWriter() = default;
+  // Continues `bits` bits already coded in `bytes`.
+  BitWriter(std::string_view bytes, uint64_t bits) : bits_(bits) {
+    const size_t whole = static_cast<size_t>(bits / 8);
+    out_.assign(bytes.substr(0, whole));
+    used_ = static_cast<int>(bits % 8);
+    if (used_ > 0) {
+      pending_ = static_cast<uint8_t>(bytes[whole]) & ((1u << used_) - 1);
+    }
+  }
+
+  // One block's positions (docs/index-format.md): its Rice parameter b in
+  // 5 bits, the number of values n as Elias gamma of n + 1, the n values'
+  // b low bits each, then their quotients in unary (zeros, then a one).
+  void AppendBlock(const uint32_t* values, size_t count) {
+    const int b = BestRiceBits(values, count);
+    AppendBits(static_cast<uint64_t>(b), 5);
+    const uint64_t n = count + 1;
+    const int width = 64 - absl::countl_zero(n);
+    AppendBits(uint64_t{1} << (width - 1), width);
+    AppendBits(n & ((uint64_t{1} << (width - 1)) - 1), width - 1);
+    if (b > 0) {
+      const uint64_t mask = (uint64_t{1} << b) - 1;
+      for (size_t i = 0; i < count; ++i) AppendBits(values[i] & mask, b);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t quotient = values[i] >> b;
+      if (quotient > 0) AppendBits(0, static_cast<int>(quotient));
+      AppendBits(1, 1);
+    }
+  }
+  uint64_t size() const { return bits_; }
+  std::string Finish() {
+    if (used_ > 0) out_.push_back(static_cast<char>(pending_));
+    return std::move(out_);
+  }
+
+ private:
+  // Up to 56 bits at a time.
+  void AppendBits(uint64_t value, int count) {
+    if (count > 56) {
+      AppendBits(value & ((uint64_t{1} << 28) - 1), 28);
+      AppendBits(value >> 28, count - 28);
+      return;
+    }
+    pending_ |= value << used_;
+    used_ += count;
+    bits_ += static_cast<uint64_t>(count);
+    while (used_ >= 8) {
+      out_.push_back(static_cast<char>(pending_ & 0xFF));
+      pending_ >>= 8;
+      used_ -= 8;
+    }
+  }
+  std::string out_;
+  uint64_t pending_ = 0;
+  int used_ = 0;
+  uint64_t bits_ = 0;
+};
+
+}  // namespace
+
+void AppendEntry(uint32_t doc, const FieldCounts& counts,
+                 const uint32_t* positions, size_t position_count,
+                 uint32_t* last, std::string* docs,
+                 std::string* position_stream) {
+  const uint32_t gap = docs->empty() ? doc : doc - *last;
+  const auto headline = static_cast<uint32_t>(counts[0]);
+  const auto lead = static_cast<uint32_t>(counts[1]);
+  const auto item = static_cast<uint32_t>(counts[2]);
+  if (headline == 0 && lead == 0) {
+    AppendVarint((gap << 2) | (item == 1 ? kOneInItems : kManyInItems), docs);
+    if (item != 1) AppendVarint(item, docs);
+  } else if (headline == 1 && lead == 0 && item == 0) {
+    AppendVarint((gap << 2) | kOneInHeadline, docs);
+  } else {
+    AppendVarint((gap << 2) | kAnywhere, docs);
+    AppendVarint(headline, docs);
+    AppendVarint(lead, docs);
+    AppendVarint(item, docs);
+  }
+  uint32_t previous = 0;
+  for (size_t i = 0; i < position_count; ++i) {
+    AppendVarint(positions[i] - previous, position_stream);
+    previous = positions[i];
+  }
+  *last = doc;
+}
+
+void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
+                        size_t position_bytes, std::string* skips) {
+  if (count == 0 || count % kPostingBlock != 0) return;
+  AppendFixed32(last, skips);
+  AppendFixed32(static_cast<uint32_t>(docs_bytes), skips);
+  AppendFixed32(static_cast<uint32_t>(position_bytes), skips);
+}
+
+void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
+                        const std::vector<uint32_t>& positions) {
+  if (count_ > 0 && count_ % kPostingBlock == 0) {
+    skips_.push_back(Skip{last_, static_cast<uint32_t>(docs_.size()),
+                          static_cast<uint32_t>(position_gaps_.size())});
+  }
+  // Positions go to position_gaps_, coded at Finish.
+  AppendEntry(doc, counts, nullptr, 0, &last_, &docs_, nullptr);
+  uint32_t previous = 0;
+  for (uint32_t position : positions) {
+    position_gaps_.push_back(position - previous);
+    previous = position;
+  }
+  ++count_;
+}
+
+PostingWriter PostingWriter::Resuming(std::string_view blob) {
+  PostingWriter w;
+  if (blob.empty()) return w;
+  const auto* at = reinterpret_cast<const uint8_t*>(blob.data());
+  const BlobHeader header = ReadHeader(at);
+  w.count_ = header.count;
+  w.last_ = header.last_doc;
+  for (uint32_t i = 0; i < header.skip_count; ++i, at += kSkipBytes) {
+    w.skips_.push_back(
+        Skip{ReadFixed32(at), ReadFixed32(at + 4), ReadFixed32(at + 8)});
+  }
+  w.resumed_skips_ = header.skip_count;
+  const char* docs = reinterpret_cast<const char*>(at);
+  w.docs_.assign(docs, header.docs_bytes);
+  const char* positions = docs + header.docs_bytes;
+  const std::string_view coded(
+      positions, static_cast<size_t>(blob.data() + blob.size() - positions));
+  uint64_t kept_bits = header.position_bits;
+  if (header.position_bits > 0 && header.count % kPostingBlock != 0) {
+    // The last block is not full: its values are decoded, to be coded
+    // again with the entries that fill it, and the bits before it kept.
+    PostingCursor last = PostingCursor::OverBlob(blob);
+    if (!w.skips_.empty()) {
+      kept_bits = w.skips_.back().positions_offset;
+      last.SkipTo(w.skips_.back().doc_base + 1);
+    } else {
+      kept_bits = 0;
+      last.Next();
+    }
+    std::vector<uint32_t> entry;
+    do {
+      last.ReadPositions(&entry);
+      uint32_t previous = 0;
+      for (uint32_t position : entry) {
+        w.position_gaps_.push_back(position - previous);
+        previous = position;
+      }
+    } while (last.Next());
+  }
+  w.resumed_position_bits_ = kept_bits;
+  w.resumed_positions_.assign(coded.substr(0, (kept_bits + 7) / 8));
+  return w;
+}
+
+std::string PostingWriter::Finish() {
+  BitWriter bits(resumed_positions_, resumed_position_bits_);
+  // A list without positions (a bigram ending a segment) codes no blocks.
+  const bool has_positions =
+      !position_gaps_.empty() || resumed_position_bits_ > 0;
+  // The blocks not coded yet: the one being filled when the writer started
+  // (when not empty), then one per new skip entry, whose offset turns from
+  // an index into position_gaps_ into the bit where its block starts.
+  auto code = [&](size_t begin, size_t end) {
+    bits.AppendBlock(position_gaps_.data() + begin, end - begin);
+  };
+  size_t begin = 0;
+  for (size_t i = resumed_skips_; i < skips_.size(); ++i) {
+    const size_t end = skips_[i].positions_offset;
+    if (has_positions && (end > begin || i > resumed_skips_)) code(begin, end);
+    skips_[i].positions_offset = static_cast<uint32_t>(bits.size());
+    begin = end;
+  }
+  if (has_positions &&
+      (position_gaps_.size() > begin || skips_.size() > resumed_skips_)) {
+    code(begin, position_gaps_.size());
+  }
+  const uint64_t position_bits = bits.size();
+  const std::string positions = bits.Finish();
+
+  std::string blob;
+  blob.reserve(16 + skips_.size() * kSkipBytes + docs_.size() +
+               positions.size());
+  AppendVarint(count_, &blob);
+  AppendVarint(last_, &blob);
+  AppendVarint(static_cast<uint32_t>(docs_.size()), &blob);
+  AppendVarint(static_cast<uint32_t>(skips_.size()), &blob);
+  AppendVarint(static_cast<uint32_t>(position_bits), &blob);
+  for (const Skip& skip : skips_) {
+    AppendFixed32(skip.doc_base, &blob);
+    AppendFixed32(skip.docs_offset, &blob);
+    AppendFixed32(skip.positions_offset, &blob);
+  }
+  blob += docs_;
+  blob += positions;
+  *this = PostingWriter();
+  return blob;
+}
+
+PostingCursor PostingCursor::OverBlob(std::string_view blob) {
+  PostingCursor c;
+  if (blob.empty()) return c;
+  const uint8_t* at = reinterpret_cast<const uint8_t*>(blob.data());
+  const BlobHeader header = ReadHeader(at);
+  c.frozen_ = true;
+  c.stored_count_ = header.count;
+  c.last_doc_ = header.last_doc;
+  c.has_last_doc_ = true;
+  c.skip_count_ = header.skip_count;
+  c.skips_ = at;
+  at += static_cast<size_t>(c.skip_count_) * kSkipBytes;
+  c.docs_begin_ = c.at_ = at;
+  c.end_ = at + header.docs_bytes;
+  c.positions_begin_ = c.end_;
+  c.positions_end_ =
+      reinterpret_cast<const uint8_t*>(blob.data()) + blob.size();
+  return c;
+}
+
+PostingCursor PostingCursor::OverStreams(std::string_view docs,
+                                         std::string_view positions,
+                                         std::string_view skips) {
+  PostingCursor c;
+  c.skips_ = reinterpret_cast<const uint8_t*>(skips.data());
+  c.skip_count_ = static_cast<uint32_t>(skips.size() / kSkipBytes);
+  c.docs_begin_ = c.at_ = reinterpret_cast<const uint8_t*>(docs.data());
+  c.end_ = c.at_ + docs.size();
+  c.positions_begin_ = c.positions_at_ =
+      reinterpret_cast<const uint8_t*>(positions.data());
+  c.positions_end_ = c.positions_begin_ + positions.size();
+  return c;
+}
+
+bool PostingCursor::Next() {
+  positions_to_skip_ += unread_positions_;
+  unread_positions_ = 0;
+  if (at_ == end_) {
+    valid_ = false;
+    return false;
+  }
+  if (block_entries_ == kPostingBlock) {
+    if (frozen_) {
+      // Into the next block, whose positions its skip entry locates.
+      block_bit_ = ReadFixed32(skips_ + block_ * kSkipBytes + 8);
+      block_values_ = 0;
+      block_loaded_ = false;
+    }
+    ++block_;
+    block_entries_ = 0;
+  }
+  const uint32_t head = ReadVarint(at_);
+  doc_ += head >> 2;
+  switch (head & 3) {
+    case kOneInItems:
+      counts_ = {0, 0, 1};
+      break;
+    case kManyInItems:
+      counts_ = {0, 0, static_cast<int32_t>(ReadVarint(at_))};
+      break;
+    case kOneInHeadline:
+      counts_ = {1, 0, 0};
+      break;
+    default:
+      counts_[0] = static_cast<int32_t>(ReadVarint(at_));
+      counts_[1] = static_cast<int32_t>(ReadVarint(at_));
+      counts_[2] = static_cast<int32_t>(ReadVarint(at_));
+      break;
+  }
+  const auto occurrences =
+      static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
+  ++block_entries_;
+  if (frozen_) {
+    entry_value_ = block_values_;
+    block_values_ += occurrences;
+  } else {
+    unread_positions_ = occurrences;
+  }
+  valid_ = true;
+  return true;
+}
+
+void PostingCursor::SeekBlock(uint32_t target) {
+  // Blocks are numbered from 0; block b > 0 starts after skip entry b - 1,
+  // whose doc is the last of block b - 1. The target's block is the number
+  // of entries whose doc is below it.
+  uint32_t lo = block_;
+  uint32_t hi = skip_count_;
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (ReadFixed32(skips_ + mid * kSkipBytes) < target) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == block_) return;  // the target is in the current block
+  const uint8_t* skip = skips_ + (lo - 1) * kSkipBytes;
+  at_ = docs_begin_ + ReadFixed32(skip + 4);
+  doc_ = ReadFixed32(skip);
+  block_ = lo;
+  block_entries_ = 0;
+  if (frozen_) {
+    block_values_ = 0;
+    block_bit_ = ReadFixed32(skip + 8);
+    block_loaded_ = false;
+  } else {
+    positions_at_ = positions_begin_ + ReadFixed32(skip + 8);
+    positions_to_skip_ = 0;
+    unread_positions_ = 0;
+  }
+  valid_ = false;
+}
+
+bool PostingCursor::SkipTo(uint32_t target) {
+  if (valid_ && doc_ >= target) return true;
+  if (has_last_doc_ && target > last_doc_) {
+    at_ = end_;
+    valid_ = false;
+    unread_positions_ = 0;
+    return false;
+  }
+  if (skip_count_ > 0) SeekBlock(target);
+  PassEntriesBelow(target);
+  while (Next()) {
+    if (doc_ >= target) return true;
+  }
+  return false;
+}
+
+void PostingCursor::PassEntriesBelow(uint32_t target) {
+  const uint8_t* at = at_;
+  uint32_t doc = doc_;
+  uint32_t entries = block_entries_;
+  uint32_t passed_occurrences = 0;
+  while (at != end_ && entries < kPostingBlock) {
+    const uint8_t* entry = at;
+    const uint32_t head = ReadVarint(at);
+    const uint32_t next_doc = doc + (head >> 2);
+    if (next_doc >= target) {
+      at = entry;
+      break;
+    }
+    switch (head & 3) {
+      case kOneInItems:
+      case kOneInHeadline:
+        passed_occurrences += 1;
+        break;
+      case kManyInItems:
+        passed_occurrences += ReadVarint(at);
+        break;
+      default:
+        passed_occurrences += ReadVarint(at);
+        passed_occurrences += ReadVarint(at);
+        passed_occurrences += ReadVarint(at);
+        break;
+    }
+    doc = next_doc;
+    ++entries;
+  }
+  if (entries == block_entries_) return;
+  if (frozen_) {
+    block_values_ += passed_occurrences;
+  } else {
+    positions_to_skip_ += unread_positions_ + passed_occurrences;
+    unread_positions_ = 0;
+  }
+  at_ = at;
+  doc_ = doc;
+  block_entries_ = entries;
+  valid_ = false;
+}
+
+uint64_t PostingCursor::PeekBits(uint64_t bit) const {
+  const uint8_t* at = positions_begin_ + (bit >> 3);
+  uint64_t word = 0;
+  if (positions_end_ - at >= 8) {
+    std::memcpy(&word, at, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    word = __builtin_bswap64(word);  // the stream is little-endian
+#endif
+  } else {
+    for (int i = 0; at + i < positions_end_; ++i) {
+      word |= static_cast<uint64_t>(at[i]) << (8 * i);
+    }
+  }
+  return (word >> (bit & 7)) & kWindowMask;
+}
+
+void PostingCursor::LoadBlockPositions() {
+  uint64_t bit = block_bit_;
+  rice_bits_ = static_cast<int>(PeekBits(bit) & 31);
+  bit += 5;
+  // Elias gamma: w - 1 zeros, a one, then the w - 1 bits below it.
+  const uint64_t window = PeekBits(bit);
+  const auto width_less_one =
+      static_cast<uint32_t>(std::min<int>(absl::countr_zero(window), 32));
+  bit += width_less_one + 1;
+  const uint64_t rest = PeekBits(bit) & ((uint64_t{1} << width_less_one) - 1);
+  bit += width_less_one;
+  const uint64_t values = ((uint64_t{1} << width_less_one) | rest) - 1;
+  low_bit_ = bit;
+  unary_bit_ = bit + values * static_cast<uint64_t>(rice_bits_);
+  unary_value_ = 0;
+  block_loaded_ = true;
+}
+
+void PostingCursor::ReadFrozenPositions(std::vector<uint32_t>* out) {
+  if (!block_loaded_) LoadBlockPositions();
+  // Passing over the quotients of the entries before this one is counting
+  // ones, a window at a time: this is what the split layout is for.
+  uint32_t ones_to_pass = entry_value_ - unary_value_;
+  while (ones_to_pass > 0) {
+    uint64_t window = PeekBits(unary_bit_);
+    const auto ones = static_cast<uint32_t>(absl::popcount(window));
+    if (ones < ones_to_pass) {
+      ones_to_pass -= ones;
+      unary_bit_ += kWindowBits;
+      continue;
+    }
+    for (; ones_to_pass > 1; --ones_to_pass) window &= window - 1;
+    unary_bit_ += static_cast<uint64_t>(absl::countr_zero(window)) + 1;
+    ones_to_pass = 0;
+  }
+  const auto count =
+      static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
+  out->resize(count);
+  const int b = rice_bits_;
+  const uint64_t mask = (uint64_t{1} << b) - 1;
+  uint64_t low_bit = low_bit_ + static_cast<uint64_t>(entry_value_) * b;
+  uint32_t position = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    const auto quotient =
+        static_cast<uint32_t>(absl::countr_zero(PeekBits(unary_bit_)));
+    unary_bit_ += quotient + 1;
+    const uint32_t low =
+        b == 0 ? 0 : static_cast<uint32_t>(PeekBits(low_bit) & mask);
+    low_bit += static_cast<uint64_t>(b);
+    position += (quotient << b) | low;
+    (*out)[i] = position;
+  }
+  unary_value_ = entry_value_ + count;
+}
+
+void PostingCursor::ReadGrowablePositions(std::vector<uint32_t>* out) {
+  for (; positions_to_skip_ > 0; --positions_to_skip_) {
+    while (*positions_at_++ & 0x80) {
+    }
+  }
+  out->resize(unread_positions_);
+  uint32_t position = 0;
+  for (uint32_t i = 0; i < unread_positions_; ++i) {
+    position += ReadVarint(positions_at_);
+    (*out)[i] = position;
+  }
+  unread_positions_ = 0;
+}
+
+void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
+  if (frozen_) {
+    ReadFrozenPositions(out);
+  } else {
+    ReadGrowablePositions(out);
+  }
+}
+
+}  // namespace bulletin

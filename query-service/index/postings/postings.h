@@ -1,0 +1,190 @@
+// Positional posting lists: for one bigram, the documents it occurs in
+// (ascending), how often per ranking field, and where.
+//
+//   PostingWriter writer;
+//   writer.Add(7, FieldCounts{0, 0, 2}, {12, 40});  // doc 7, items, at 12, 40
+//   writer.Add(9, FieldCounts{1, 0, 0}, {3});
+//   std::string blob = writer.Finish();             // the frozen form
+//
+//   PostingCursor c = PostingCursor::OverBlob(blob);
+//   if (c.SkipTo(8)) Use(c.doc(), c.counts());      // doc 9
+//   c.ReadPositions(&positions);                    // {3}
+//
+// Two streams per list, as in Lucene: the document stream (read by every
+// query) and the position stream (read only by phrases), so that a one- or
+// two-character term never touches positions. A frozen list codes each
+// block's positions as Rice codes split in two (the low bits at a fixed
+// width, the quotients in unary), so that a phrase landing in the middle of
+// a block finds its entry's positions by counting bits, not by decoding
+// the entries before it. The byte formats, and the frozen blob with its
+// skip table, are in docs/index-format.md.
+//
+// Thread-safety: plain values; a cursor over bytes nobody writes is safe.
+
+#ifndef BULLETIN_QUERY_SERVICE_INDEX_POSTINGS_POSTINGS_H_
+#define BULLETIN_QUERY_SERVICE_INDEX_POSTINGS_POSTINGS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "query-service/index/text/text_segments.h"
+
+namespace bulletin {
+
+// Entries per block of a frozen list; each block after the first has a
+// skip entry, so SkipTo reads at most one block.
+inline constexpr uint32_t kPostingBlock = 64;
+
+// Appends one entry to a growable list (the recent tier) or to a writer's
+// streams. `positions` are ascending, one per occurrence counted in
+// `counts`; pass none for a bigram that ends a segment, whose positions no
+// phrase needs (`position_stream` may then be null), and then none for any
+// entry of that list. `doc` must be above *last unless the list is empty.
+void AppendEntry(uint32_t doc, const FieldCounts& counts,
+                 const uint32_t* positions, size_t position_count,
+                 uint32_t* last, std::string* docs,
+                 std::string* position_stream);
+
+// Call before each AppendEntry to a growable list holding `count` entries
+// (the last of them `last`): when they fill whole blocks, appends a skip
+// entry for the block the next entry starts, in the frozen format but with
+// the position stream's offset in bytes, so that SkipTo jumps over recent
+// entries as it does over frozen ones.
+void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
+                        size_t position_bytes, std::string* skips);
+
+// Builds the frozen form of one list: header, skip table, streams.
+class PostingWriter {
+ public:
+  // Starts from a frozen blob (from Finish), so that entries added after
+  // its last one extend it: its bytes are copied, not decoded, except the
+  // positions of a last block that is not full, which are coded again with
+  // the entries that fill it.
+  static PostingWriter Resuming(std::string_view blob);
+
+  // As AppendEntry: one position per occurrence, or none in every entry.
+  void Add(uint32_t doc, const FieldCounts& counts,
+           const std::vector<uint32_t>& positions);
+  uint32_t size() const { return count_; }
+  // The blob; the writer is left empty.
+  std::string Finish();
+
+ private:
+  struct Skip {
+    uint32_t doc_base;
+    uint32_t docs_offset;
+    // Index into position_gaps_ until Finish turns it into a bit offset.
+    uint32_t positions_offset;
+  };
+  std::string docs_;
+  // The positions of the blocks not coded yet, each entry's as its first
+  // position then the gaps between them; coded by Finish, a block at a
+  // time, since a block's Rice parameter depends on all its values.
+  std::vector<uint32_t> position_gaps_;
+  std::vector<Skip> skips_;
+  uint32_t count_ = 0;
+  uint32_t last_ = 0;
+  // When resuming: the blob's coded positions of its full blocks and their
+  // length in bits, and how many of skips_ came from it (whose offsets are
+  // bits already).
+  std::string resumed_positions_;
+  uint64_t resumed_position_bits_ = 0;
+  size_t resumed_skips_ = 0;
+};
+
+class PostingCursor {
+ public:
+  // An empty list.
+  PostingCursor() = default;
+  // A frozen blob from PostingWriter::Finish.
+  static PostingCursor OverBlob(std::string_view blob);
+  // A growable list from AppendEntry, with its AppendGrowableSkip entries
+  // if it has them.
+  static PostingCursor OverStreams(std::string_view docs,
+                                   std::string_view positions,
+                                   std::string_view skips = {});
+
+  // Documents in a frozen list; 0 for a growable one, which does not store
+  // its count.
+  uint32_t stored_count() const { return stored_count_; }
+
+  // Moves to the next entry; false at the end.
+  bool Next();
+  // Moves to the first entry whose doc is >= target (staying put when the
+  // current one already is); false when there is none. Never moves back.
+  bool SkipTo(uint32_t target);
+
+  uint32_t doc() const { return doc_; }
+  const FieldCounts& counts() const { return counts_; }
+
+  // Replaces *out with the current entry's positions, ascending. At most
+  // once per entry, and only for lists that store positions.
+  void ReadPositions(std::vector<uint32_t>* out);
+
+ private:
+  // Jumps to the start of the block holding the first doc >= target, if
+  // that is ahead of the current block.
+  void SeekBlock(uint32_t target);
+  // Steps over the entries of the current block below `target` without
+  // decoding their counts: only what they add to the position bookkeeping.
+  // SkipTo's inner loop; Next then reads the entry it stops at.
+  void PassEntriesBelow(uint32_t target);
+  // Reads the current block's position header (frozen lists).
+  void LoadBlockPositions();
+  void ReadFrozenPositions(std::vector<uint32_t>* out);
+  void ReadGrowablePositions(std::vector<uint32_t>* out);
+  // Up to 57 bits of the position stream from bit `bit` on, low bit first;
+  // zeros past the end.
+  uint64_t PeekBits(uint64_t bit) const;
+
+  const uint8_t* docs_begin_ = nullptr;
+  const uint8_t* at_ = nullptr;
+  const uint8_t* end_ = nullptr;
+  const uint8_t* positions_begin_ = nullptr;
+  const uint8_t* positions_end_ = nullptr;
+  bool frozen_ = false;
+
+  // Growable lists (varint positions): the next byte to read, the
+  // positions of entries passed over without ReadPositions, and those of
+  // the current entry while unread.
+  const uint8_t* positions_at_ = nullptr;
+  uint32_t positions_to_skip_ = 0;
+  uint32_t unread_positions_ = 0;
+
+  // The current block and how many of its entries have been read. Frozen
+  // lists only: how many position values those entries hold, and the
+  // index (in the block) of the current entry's first value.
+  uint32_t block_ = 0;
+  uint32_t block_entries_ = 0;
+  uint32_t block_values_ = 0;
+  uint32_t entry_value_ = 0;
+  // Where the block's positions start (its header), and once the header is
+  // read (block_loaded_): the Rice parameter, where the low bits start, and
+  // the unary quotients' next bit and the index of the value it codes.
+  uint64_t block_bit_ = 0;
+  bool block_loaded_ = false;
+  int rice_bits_ = 0;
+  uint64_t low_bit_ = 0;
+  uint64_t unary_bit_ = 0;
+  uint32_t unary_value_ = 0;
+
+  // Skip table: entries of 3 little-endian uint32s (doc before the block,
+  // its document stream byte offset, its position stream offset: in bits
+  // in a frozen list, in bytes in a growable one).
+  const uint8_t* skips_ = nullptr;
+  uint32_t skip_count_ = 0;
+  uint32_t stored_count_ = 0;
+  uint32_t last_doc_ = 0;
+  bool has_last_doc_ = false;
+
+  uint32_t doc_ = 0;
+  // True while doc_ and counts_ describe an entry.
+  bool valid_ = false;
+  FieldCounts counts_ = {0, 0, 0};
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_INDEX_POSTINGS_POSTINGS_H_

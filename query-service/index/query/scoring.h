@@ -1,0 +1,58 @@
+// BM25 relevance with field weights (a BM25F simplification): a term's
+// occurrences count 3x in headline fields, 2x in lead fields and 1x in
+// items, and document length is weighted the same way.
+//
+//   Bm25 bm25(/*live_documents=*/n, /*average_length=*/avg);
+//   double score = bm25.TermScore(bm25.Idf(df), WeightedCount(counts), len);
+//
+// Thread-safe: immutable.
+
+#ifndef BULLETIN_QUERY_SERVICE_INDEX_QUERY_SCORING_H_
+#define BULLETIN_QUERY_SERVICE_INDEX_QUERY_SCORING_H_
+
+#include <cstdint>
+
+#include "query-service/index/text/text_segments.h"
+
+namespace bulletin {
+
+// Occurrences weighted by field (FieldWeight). Inline: Search calls it for
+// every matching document.
+inline double WeightedCount(const FieldCounts& counts) {
+  return FieldWeight(FieldKind::kHeadline) * counts[0] +
+         FieldWeight(FieldKind::kLead) * counts[1] +
+         FieldWeight(FieldKind::kItem) * counts[2];
+}
+
+class Bm25 {
+ public:
+  Bm25(int64_t live_documents, double average_length)
+      : documents_(live_documents),
+        length_factor_(average_length > 0 ? kK1 * kB / average_length : 0),
+        length_base_(average_length > 0 ? kK1 * (1 - kB) : kK1) {}
+
+  // Inverse document frequency of a term found in `df` documents.
+  double Idf(int64_t df) const;
+
+  // The contribution of one term to a document's score.
+  double TermScore(double idf, double weighted_count,
+                   double weighted_length) const {
+    if (weighted_count <= 0) return 0;
+    // k1 * (1 - b + b * length / average), with the division done once.
+    return idf * weighted_count * (kK1 + 1) /
+           (weighted_count + length_base_ + length_factor_ * weighted_length);
+  }
+
+ private:
+  static constexpr double kK1 = 1.2;
+  static constexpr double kB = 0.75;
+  int64_t documents_;
+  // The length normalization k1 * (1 - b + b * length / average) as
+  // base + factor * length (just k1 when there is no average yet).
+  double length_factor_;
+  double length_base_;
+};
+
+}  // namespace bulletin
+
+#endif  // BULLETIN_QUERY_SERVICE_INDEX_QUERY_SCORING_H_
