@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/server/error_details.h"
-#include "query-service/index/store/stored_record.h"
+#include "query-service/index/bulletin_index.h"
 
 namespace bulletin {
 

@@ -30,7 +30,6 @@
 #include "absl/status/statusor.h"
 #include "bulletin/v1/query.pb.h"
 #include "query-service/index/bulletin_index.h"
-#include "query-service/index/query/standing_query.h"
 #include "query-service/watch_hub.h"
 
 namespace bulletin {

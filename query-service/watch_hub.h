@@ -40,7 +40,7 @@
 #include "absl/time/time.h"
 #include "bulletin/v1/log.pb.h"
 #include "common/sync/mutex.h"
-#include "query-service/index/store/stored_record.h"
+#include "query-service/index/bulletin_index.h"
 
 namespace bulletin {
 

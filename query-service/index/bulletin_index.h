@@ -17,6 +17,12 @@
 // owns one more thread, the freezer, which Apply starts now and then to
 // merge recent postings into the frozen tier (gram_index.h) while the
 // applier goes on; it holds the lock only to install its result.
+//
+// This is the index's one public header: the rest of query-service includes
+// no other header of query-service/index/ (scripts/check-index-layers.py).
+// It brings the types the index hands out and takes: StoredRecord
+// (store/stored_record.h), Cancellation (query/cancellation.h), and
+// StandingQuery (query/standing_query.h), the matcher behind Watch.
 
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_BULLETIN_INDEX_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_BULLETIN_INDEX_H_
@@ -37,10 +43,10 @@
 #include "bulletin/v1/query.pb.h"
 #include "common/feed/log_identity.h"
 #include "query-service/index/query/cancellation.h"
+#include "query-service/index/query/standing_query.h"
+#include "query-service/index/store/stored_record.h"
 
 namespace bulletin {
-
-class StoredRecord;
 
 class BulletinIndex {
  public:
