@@ -114,6 +114,10 @@ ABSL_FLAG(bool, matches, false,
           "search: list each hit's matched spans (field, bytes, code "
           "points).");
 ABSL_FLAG(int32_t, limit, 10, "search: hits per page (1 to 1000).");
+ABSL_FLAG(bool, exact_total, false,
+          "search: count every match, so that the total is exact (by "
+          "default it may be a lower bound past the replica's threshold, "
+          "printed as \"at least N hits\").");
 ABSL_FLAG(std::string, page_token, "",
           "search: next_page_token of the previous page.");
 ABSL_FLAG(int64_t, count, 0,
@@ -445,6 +449,7 @@ absl::StatusOr<v1::SearchRequest> BuildSearchRequest(
   request.set_limit(limit);
   request.set_page_token(absl::GetFlag(FLAGS_page_token));
   request.set_min_seq(absl::GetFlag(FLAGS_min_seq));
+  request.set_exact_total_hits(absl::GetFlag(FLAGS_exact_total));
   return request;
 }
 

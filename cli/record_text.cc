@@ -74,7 +74,9 @@ std::string RecordToText(const v1::Bulletin& record) {
 }
 
 std::string SearchToText(const v1::SearchResponse& response) {
-  std::string out = absl::StrCat(response.total_hits(), " hits\n");
+  std::string out =
+      absl::StrCat(response.total_hits_is_lower_bound() ? "at least " : "",
+                   response.total_hits(), " hits\n");
   for (const v1::Hit& hit : response.hits()) {
     absl::StrAppend(&out, hit.bulletin_id(), "  ",
                     absl::StrFormat("%.3f", hit.score()), "  ", hit.headline(),

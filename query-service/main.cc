@@ -92,6 +92,11 @@ ABSL_FLAG(std::string, snapshot_dir, "",
 ABSL_FLAG(absl::Duration, snapshot_interval, absl::Minutes(10),
           "With --snapshot_dir: write a snapshot this often when the replica "
           "applied records since the last one, and once more at shutdown.");
+ABSL_FLAG(int64_t, total_hits_threshold,
+          bulletin::BulletinIndex::kDefaultTotalHitsThreshold,
+          "Matches a Search counts exactly before it may stop counting those "
+          "that cannot make its page (total_hits is then a lower bound) "
+          "unless it asks for exact_total_hits; docs/scaling.md.");
 ABSL_FLAG(std::string, feed_token_file, "",
           "File holding the bearer token ingest requires for Feed. Needs "
           "--ingest_tls_ca_file.");
@@ -213,6 +218,12 @@ int Run() {
   };
 
   BulletinIndex index;
+  if (absl::GetFlag(FLAGS_total_hits_threshold) < 0) {
+    LogError("bad_flags",
+             {{"error", "--total_hits_threshold must be 0 or more"}});
+    return EXIT_FAILURE;
+  }
+  index.SetTotalHitsThreshold(absl::GetFlag(FLAGS_total_hits_threshold));
   index.SetFreezeObserver([](const BulletinIndex::FreezeReport& report) {
     LogInfo("index_frozen",
             {{"documents", report.documents},

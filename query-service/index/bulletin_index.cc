@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -125,13 +127,6 @@ Prepared Prepare(const v1::LogRecord& record, RecordCompressor* compressor) {
   p.record = compressor->Store(std::move(bulletin));
   p.stored_bytes = static_cast<int64_t>(p.record->SpaceUsed());
   return p;
-}
-
-// Hit order: higher sort key first, then newer first. The key is the score
-// when ranked by relevance, a date key (DateKey) when ordered by date, and
-// 0 (so newest seq first) otherwise; the page token holds it.
-bool Before(double key_a, uint64_t seq_a, double key_b, uint64_t seq_b) {
-  return key_a != key_b ? key_a > key_b : seq_a > seq_b;
 }
 
 // The sort key of a publication date for a date order: YYYYMMDD, negated
@@ -328,6 +323,11 @@ class BulletinIndex::Impl {
   uint64_t applied_seq() const {
     ReaderMutexLock lock(&mu_);
     return applied_seq_;
+  }
+
+  void SetTotalHitsThreshold(int64_t threshold) {
+    total_hits_threshold_.store(std::max<int64_t>(threshold, 0),
+                                std::memory_order_relaxed);
   }
 
   void SetLogIdentity(const LogIdentity& identity) {
@@ -666,6 +666,8 @@ class BulletinIndex::Impl {
     if (freezer_.joinable()) freezer_.join();
   }
 
+  // See SetTotalHitsThreshold; read by every search, hence atomic.
+  std::atomic<int64_t> total_hits_threshold_{kDefaultTotalHitsThreshold};
   mutable SharedMutex mu_;
   // Signalled whenever applied_seq_ changes, for WaitForSeq.
   mutable SharedCondVar applied_changed_;
@@ -732,50 +734,47 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   const State& s = *state_;
   const Corpus& corpus = s.corpus;
 
-  absl::StatusOr<std::vector<ScoredMatch>> found =
-      FindMatches(terms, filters, by_relevance,
+  MatchOptions options;
+  options.by_relevance = by_relevance;
+  if (by_date) {
+    // The date is read from each candidate's record, as a date filter
+    // reads it.
+    const bool ascending = request.order() == v1::SearchRequest::DATE_ASCENDING;
+    options.key_of = [&corpus, ascending](uint32_t doc) {
+      return DateKey(corpus.documents[doc].record->date(), ascending);
+    };
+  }
+  options.limit = static_cast<size_t>(limit);
+  options.after = cursor;
+  options.count_threshold =
+      request.exact_total_hits()
+          ? SIZE_MAX
+          : static_cast<size_t>(
+                total_hits_threshold_.load(std::memory_order_relaxed));
+  options.keep_docs = !facets.empty();
+  absl::StatusOr<FoundMatches> found =
+      FindMatches(terms, filters, options,
                   IndexView{corpus, s.grams, s.dictionary, s.live_documents,
                             s.total_weighted_length},
                   cancellation);
   if (!found.ok()) return found.status();
-  std::vector<ScoredMatch>& matches = *found;
+  const std::vector<ScoredMatch>& matches = found->page;
 
   v1::SearchResponse response;
-  response.set_total_hits(static_cast<int64_t>(matches.size()));
+  response.set_total_hits(found->total);
+  response.set_total_hits_is_lower_bound(found->total_is_lower_bound);
   response.set_applied_seq(applied_seq_);
   if (!facets.empty()) {
     FacetCounter counter(
         facets, &s.dictionary,
         request.facet_size() == 0 ? kDefaultFacetValues : request.facet_size());
-    for (const ScoredMatch& m : matches) {
-      if (cancellation->Tick()) return cancellation->status();
-      counter.AddDocument(corpus.documents[m.doc].value_ids);
+    if (!counter.Count(found->docs, corpus, cancellation)) {
+      return cancellation->status();
     }
     counter.AppendTo(&response);
   }
-  if (by_date) {
-    // The date is read from each match's record: a date order costs a
-    // look at every match, as a date filter does.
-    const bool ascending = request.order() == v1::SearchRequest::DATE_ASCENDING;
-    for (ScoredMatch& m : matches) {
-      if (cancellation->Tick()) return cancellation->status();
-      m.score = DateKey(corpus.documents[m.doc].record->date(), ascending);
-    }
-  }
   if (cancellation->Check()) return cancellation->status();
-  if (cursor.has_value()) {
-    matches.erase(std::remove_if(matches.begin(), matches.end(),
-                                 [&](const ScoredMatch& m) {
-                                   return !Before(cursor->score, cursor->seq,
-                                                  m.score, m.seq);
-                                 }),
-                  matches.end());
-  }
   const size_t page = std::min<size_t>(matches.size(), limit);
-  std::partial_sort(matches.begin(), matches.begin() + page, matches.end(),
-                    [](const ScoredMatch& a, const ScoredMatch& b) {
-                      return Before(a.score, a.seq, b.score, b.seq);
-                    });
   for (size_t i = 0; i < page; ++i) {
     if (cancellation->Tick(kHitWork)) return cancellation->status();
     // Item indexes and the snippet come from the same exact matcher Watch
@@ -850,6 +849,9 @@ void BulletinIndex::SetFreezeObserver(
 }
 void BulletinIndex::SetFreezeHookForTesting(std::function<void()> hook) {
   impl_->SetFreezeHookForTesting(std::move(hook));
+}
+void BulletinIndex::SetTotalHitsThreshold(int64_t threshold) {
+  impl_->SetTotalHitsThreshold(threshold);
 }
 uint64_t BulletinIndex::applied_seq() const { return impl_->applied_seq(); }
 bool BulletinIndex::WaitForSeq(uint64_t seq, absl::Time deadline) const {

@@ -161,6 +161,13 @@ class BulletinIndex {
   // and before it is installed. Same threading rule as Apply.
   void SetFreezeHookForTesting(std::function<void()> hook);
 
+  // Matches a search counts exactly before it may stop counting those
+  // that cannot make its page (SearchRequest.exact_total_hits, off): its
+  // total_hits is then a lower bound. Negative is taken as 0. May be
+  // called from any thread; searches that start after it use it.
+  static constexpr int64_t kDefaultTotalHitsThreshold = 10000;
+  void SetTotalHitsThreshold(int64_t threshold);
+
   // The seq of the last record applied; 0 when none.
   uint64_t applied_seq() const;
 

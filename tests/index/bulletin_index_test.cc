@@ -356,12 +356,19 @@ TEST_F(BulletinIndexTest, FiltersMatchWholeFoldedValues) {
   EXPECT_THAT(Ids(more), ElementsAre("c"));
 }
 
+// Three bulletins of two regions (one written in either script), two
+// kinds of bodies and two people, for facet counts.
+std::vector<v1::Bulletin> FacetedTrio() {
+  return {
+      Structured("a", "忠县", v1::Organization::CPPCC, "王君成", "2021-11-18"),
+      Structured("b", "忠縣", v1::Organization::GOVERNMENT, "陈加义",
+                 "2021-11-18"),
+      Structured("c", "江北区", v1::Organization::CPPCC, "王君成",
+                 "2022-01-05")};
+}
+
 TEST_F(BulletinIndexTest, FacetsCountMatchingBulletins) {
-  Add(Structured("a", "忠县", v1::Organization::CPPCC, "王君成", "2021-11-18"));
-  Add(Structured("b", "忠縣", v1::Organization::GOVERNMENT, "陈加义",
-                 "2021-11-18"));
-  Add(Structured("c", "江北区", v1::Organization::CPPCC, "王君成",
-                 "2022-01-05"));
+  for (const v1::Bulletin& b : FacetedTrio()) Add(b);
   v1::SearchRequest r;
   r.set_query("政协");
   r.add_facets("region");
@@ -385,6 +392,71 @@ TEST_F(BulletinIndexTest, FacetsCountMatchingBulletins) {
   bad.add_facets("colour");
   EXPECT_EQ(index_.Search(bad).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// A few matches among many bulletins are counted from each match's values;
+// most of the archive, from each value's bulletins. Both count the same.
+TEST_F(BulletinIndexTest, FacetsCountTheSameByBulletinAndByValue) {
+  for (const v1::Bulletin& b : FacetedTrio()) Add(b);
+  v1::SearchRequest r;
+  r.set_query("政协");
+  r.add_facets("region");
+  r.add_facets("person");
+  const v1::SearchResponse by_value = Search(r);
+  for (int i = 0; i < 60; ++i) {
+    Add(MakeBulletin("other" + std::to_string(i), "其他", "导语", {"无关"}));
+  }
+  r.set_exact_total_hits(true);
+  const v1::SearchResponse by_bulletin = Search(r);
+  EXPECT_EQ(by_bulletin.total_hits(), by_value.total_hits());
+  ASSERT_EQ(by_bulletin.facets_size(), 2);
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(by_bulletin.facets(0), by_value.facets(0)))
+      << by_bulletin.facets(0).ShortDebugString() << " vs "
+      << by_value.facets(0).ShortDebugString();
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(by_bulletin.facets(1), by_value.facets(1)));
+}
+
+// Past the threshold, a phrase's candidates that cannot make the page are
+// not checked: the total is then a lower bound, and exact when asked for.
+TEST_F(BulletinIndexTest, TotalsPastTheThresholdAreLowerBoundsUnlessExact) {
+  // The same phrase once in each, in ever longer items: each bulletin's
+  // score (and the bound its bigrams give) is below the one before, so
+  // once the page and the one after it are full no later one competes.
+  for (int i = 0; i < 6; ++i) {
+    Add(MakeBulletin("d" + std::to_string(i), "标题", "导语",
+                     {"区县政协会议" + std::string(3 * (i + 1) * 10, 'x')}));
+  }
+  index_.SetTotalHitsThreshold(0);
+  v1::SearchRequest r;
+  r.set_query("区县政协会议");
+  r.set_limit(1);
+  const v1::SearchResponse pruned = Search(r);
+  EXPECT_TRUE(pruned.total_hits_is_lower_bound());
+  EXPECT_EQ(pruned.total_hits(), 2);  // the page and the one after it
+  ASSERT_EQ(pruned.hits_size(), 1);
+  EXPECT_EQ(pruned.hits(0).bulletin_id(), "d0");
+
+  r.set_exact_total_hits(true);
+  const v1::SearchResponse exact = Search(r);
+  EXPECT_FALSE(exact.total_hits_is_lower_bound());
+  EXPECT_EQ(exact.total_hits(), 6);
+  EXPECT_TRUE(MessageDifferencer::Equals(exact.hits(0), pruned.hits(0)));
+  EXPECT_EQ(exact.next_page_token(), pruned.next_page_token());
+
+  // Under the threshold every match is counted.
+  index_.SetTotalHitsThreshold(6);
+  r.set_exact_total_hits(false);
+  const v1::SearchResponse counted = Search(r);
+  EXPECT_FALSE(counted.total_hits_is_lower_bound());
+  EXPECT_EQ(counted.total_hits(), 6);
+  // A two-character term costs nothing to count: always exact.
+  index_.SetTotalHitsThreshold(0);
+  r.set_query("政协");
+  const v1::SearchResponse bigram = Search(r);
+  EXPECT_FALSE(bigram.total_hits_is_lower_bound());
+  EXPECT_EQ(bigram.total_hits(), 6);
 }
 
 TEST_F(BulletinIndexTest, PaginationWalksEveryHitOnce) {

@@ -66,7 +66,8 @@ inline v1::LogRecord RandomChange(std::mt19937& rng, uint64_t seq) {
 }
 
 // A query of one or two quoted terms of up to four characters, and one time
-// in three an excluded character; with the terms and exclusion folded.
+// in three an excluded term of one to three characters (a phrase's
+// exclusion reads positions); with the terms and exclusion folded.
 struct RandomQueryText {
   std::string text;
   std::vector<std::string> folded_terms;
@@ -84,7 +85,9 @@ inline RandomQueryText RandomQuery(std::mt19937& rng) {
     query.text += "\"" + term + "\" ";
   }
   if (rng() % 3 == 0) {
-    const std::string term = RandomAlphabet()[rng() % 17];
+    std::string term;
+    for (int n = 1 + rng() % 3; n > 0; --n)
+      term += RandomAlphabet()[rng() % 17];
     query.folded_excluded.push_back(FoldText(term));
     query.text += "-" + term;
   }

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
+#include <ostream>
 #include <random>
 #include <set>
 #include <string>
@@ -25,11 +27,65 @@ struct Expected {
   std::set<std::string> folded_regions;
 };
 
+// A hit as the order sees it.
+struct Placed {
+  std::string id;
+  double score;
+  uint64_t seq;
+  bool operator==(const Placed& other) const {
+    return id == other.id && score == other.score && seq == other.seq;
+  }
+};
+
+std::ostream& operator<<(std::ostream& out, const Placed& p) {
+  return out << p.id << "@" << p.seq << "=" << p.score;
+}
+
+std::vector<Placed> PlacedHits(const v1::SearchResponse& response) {
+  std::vector<Placed> out;
+  for (const v1::Hit& hit : response.hits()) {
+    out.push_back(Placed{hit.bulletin_id(), hit.score(), hit.seq()});
+  }
+  return out;
+}
+
+// Every page of `request` (its page size, without its facets), following
+// the page tokens; checks each page's total against the true count `want`
+// and the index's threshold. Those totals are counted without
+// exact_total_hits, so they may stop short; the pages may not.
+// Adds to *lower_bounds the pages whose total was a lower bound.
+std::vector<Placed> AllPages(const BulletinIndex& index,
+                             v1::SearchRequest request, int64_t want,
+                             int64_t threshold, int* lower_bounds) {
+  request.clear_facets();
+  std::vector<Placed> out;
+  for (int page = 0; page < 1000; ++page) {
+    absl::StatusOr<v1::SearchResponse> response = index.Search(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    if (!response.ok()) break;
+    // A lower bound never exceeds the true count; a count marked exact is
+    // exact, and under the threshold it is always exact.
+    EXPECT_LE(response->total_hits(), want);
+    if (!response->total_hits_is_lower_bound() || request.exact_total_hits()) {
+      EXPECT_EQ(response->total_hits(), want);
+    }
+    if (want < threshold || request.exact_total_hits()) {
+      EXPECT_FALSE(response->total_hits_is_lower_bound());
+    }
+    *lower_bounds += response->total_hits_is_lower_bound() ? 1 : 0;
+    for (const Placed& p : PlacedHits(*response)) out.push_back(p);
+    if (response->next_page_token().empty()) break;
+    request.set_page_token(response->next_page_token());
+  }
+  return out;
+}
+
 TEST(RandomizedSearchTest, AgreesWithBruteForce) {
   std::mt19937 rng(20240611);
   BulletinIndex index;
   std::map<std::string, Expected> live;
   uint64_t seq = 0;
+  int lower_bounds = 0;
   for (int round = 0; round < 60; ++round) {
     for (int change = 0; change < 40; ++change) {
       const v1::LogRecord record = testing::RandomChange(rng, ++seq);
@@ -80,14 +136,64 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
         }
         want.insert(entry.first);
       }
+      // Every order; the random bulletins have no dates, so the date
+      // orders fall back on the seq, as recency does.
+      request.set_order(static_cast<v1::SearchRequest::Order>(rng() % 4));
+      request.set_exact_total_hits(true);
+      request.add_facets("region");
       absl::StatusOr<v1::SearchResponse> response = index.Search(request);
       ASSERT_TRUE(response.ok()) << response.status();
       std::set<std::string> got;
       for (const v1::Hit& hit : response->hits()) got.insert(hit.bulletin_id());
       ASSERT_EQ(got, want) << "query: " << query << " region: " << region;
       ASSERT_EQ(response->total_hits(), static_cast<int64_t>(want.size()));
+      ASSERT_FALSE(response->total_hits_is_lower_bound());
+
+      // Region facet counts: matches per folded region (a facet shows the
+      // first spelling the index saw, so the counts are compared folded).
+      std::map<std::string, int64_t> want_regions;
+      for (const std::string& id : want) {
+        for (const std::string& r : live.at(id).folded_regions) {
+          if (!r.empty()) ++want_regions[r];
+        }
+      }
+      std::map<std::string, int64_t> got_regions;
+      ASSERT_EQ(response->facets_size(), 1);
+      for (const v1::FacetValue& v : response->facets(0).values()) {
+        got_regions[FoldText(v.value())] += v.count();
+      }
+      ASSERT_EQ(got_regions, want_regions) << "query: " << query;
+
+      // The order: by score (relevance with terms) then newest first.
+      const std::vector<Placed> exact = PlacedHits(*response);
+      for (size_t i = 1; i < exact.size(); ++i) {
+        const Placed& a = exact[i - 1];
+        const Placed& b = exact[i];
+        ASSERT_TRUE(a.score > b.score || (a.score == b.score && a.seq > b.seq))
+            << "query: " << query << " at " << i;
+      }
+
+      // Pages of a few hits, pruned past a small threshold, put together
+      // are the exact order, ties and all; so are exact ones.
+      const int64_t threshold = rng() % 6;
+      index.SetTotalHitsThreshold(threshold);
+      v1::SearchRequest paged = request;
+      paged.set_limit(1 + rng() % 7);
+      paged.set_exact_total_hits(false);
+      ASSERT_EQ(AllPages(index, paged, static_cast<int64_t>(want.size()),
+                         threshold, &lower_bounds),
+                exact)
+          << "query: " << query << " limit " << paged.limit() << " threshold "
+          << threshold;
+      paged.set_exact_total_hits(true);
+      ASSERT_EQ(AllPages(index, paged, static_cast<int64_t>(want.size()),
+                         threshold, &lower_bounds),
+                exact)
+          << "query: " << query;
     }
   }
+  // The thresholds were low enough that many searches stopped counting.
+  EXPECT_GT(lower_bounds, 100);
 }
 
 // The code points of UTF-8 `text`, each as its own UTF-8 string.

@@ -113,8 +113,10 @@ TEST_F(SearchCancellationTest, AnUncancelledSearchPollsEveryStrideAndAnswers) {
       index_->Search(request, &cancellation);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->total_hits(), kBulletins);
-  // Matching and facet counting each walk every match.
-  EXPECT_GE(cancellation.polls(), 2 * kBulletins / Cancellation::kStride);
+  // Matching walks every match. (Facets are counted by value when most
+  // bulletins match, a tick per posting read; these bulletins have no
+  // region, so that reads nothing.)
+  EXPECT_GE(cancellation.polls(), kBulletins / Cancellation::kStride);
   // ... but not on every candidate.
   EXPECT_LT(cancellation.polls(), kBulletins / 100);
 }

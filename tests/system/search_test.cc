@@ -198,5 +198,49 @@ TEST_F(SearchOptionsTest, BulletinctlPassesTheNewFlags) {
   EXPECT_NE(bad->err.find("date_descending"), std::string::npos) << bad->err;
 }
 
+// A replica that may stop counting after the first match still counts
+// every one when asked, through bulletinctl and in its JSON.
+class SearchTotalsTest : public SearchTest {
+ protected:
+  void SetUp() override {
+    Start({"--total_hits_threshold=0"});
+    Submit(ReadExample("single-article-report.txt"), "2021-11-18");
+    Submit(ReadExample("sichuan-roundup.txt"));
+    Submit(ReadExample("chongqing-cppcc-roundup.txt"), "2021-11-20");
+    AwaitLastSubmit();
+  }
+};
+
+TEST_F(SearchTotalsTest, BulletinctlAsksForExactTotals) {
+  absl::StatusOr<CommandResult> exact = pair_.Ctl(
+      {"search", "--exact_total", "--limit=1", "--json", "\"会议\" -政协委员"});
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  ASSERT_EQ(exact->exit_code, 0) << exact->err;
+  EXPECT_NE(exact->out.find("\"total_hits_is_lower_bound\":false"),
+            std::string::npos)
+      << exact->out;
+  v1::SearchRequest request;
+  request.set_query("\"会议\" -政协委员");
+  request.set_exact_total_hits(true);
+  v1::SearchResponse response;
+  ASSERT_TRUE(Search(request, &response).ok());
+  EXPECT_FALSE(response.total_hits_is_lower_bound());
+  EXPECT_NE(exact->out.find("\"total_hits\":\"" +
+                            std::to_string(response.total_hits()) + "\""),
+            std::string::npos)
+      << exact->out;
+  // Without it the total may be a lower bound, never above the count.
+  request.set_exact_total_hits(false);
+  request.set_limit(1);
+  v1::SearchResponse bounded;
+  ASSERT_TRUE(Search(request, &bounded).ok());
+  EXPECT_LE(bounded.total_hits(), response.total_hits());
+  EXPECT_EQ(bounded.hits(0).bulletin_id(), response.hits(0).bulletin_id());
+  absl::StatusOr<CommandResult> text =
+      pair_.Ctl({"search", "--exact_total", "--limit=1", "会议"});
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text->out.rfind("3 hits\n", 0), 0u) << text->out;
+}
+
 }  // namespace
 }  // namespace bulletin::testing

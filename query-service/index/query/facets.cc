@@ -15,10 +15,47 @@ FacetCounter::FacetCounter(std::vector<FacetField> fields,
   for (FacetField field : fields_) wanted_[static_cast<int>(field)] = true;
 }
 
-void FacetCounter::AddDocument(absl::Span<const uint32_t> value_ids) {
-  for (uint32_t id : value_ids) {
-    if (wanted_[static_cast<int>(dictionary_->field(id))]) ++counts_[id];
+bool FacetCounter::Count(absl::Span<const uint32_t> docs, const Corpus& corpus,
+                         Cancellation* cancellation) {
+  // By document, a match costs every one of its value ids (a few dozen);
+  // by value, every document of the archive costs its values of the wanted
+  // fields (a few). Past a sixteenth of the archive the latter reads less.
+  if (docs.size() * 16 > corpus.documents.size()) {
+    return CountByValue(docs, corpus, cancellation);
   }
+  return CountByDocument(docs, corpus, cancellation);
+}
+
+bool FacetCounter::CountByDocument(absl::Span<const uint32_t> docs,
+                                   const Corpus& corpus,
+                                   Cancellation* cancellation) {
+  for (uint32_t doc : docs) {
+    if (cancellation->Tick()) return false;
+    for (uint32_t id : corpus.documents[doc].value_ids) {
+      if (wanted_[static_cast<int>(dictionary_->field(id))]) ++counts_[id];
+    }
+  }
+  return true;
+}
+
+bool FacetCounter::CountByValue(absl::Span<const uint32_t> docs,
+                                const Corpus& corpus,
+                                Cancellation* cancellation) {
+  std::vector<uint64_t> matching((corpus.documents.size() + 63) / 64, 0);
+  for (uint32_t doc : docs) matching[doc >> 6] |= uint64_t{1} << (doc & 63);
+  for (uint32_t id = 0; id < dictionary_->size(); ++id) {
+    if (!wanted_[static_cast<int>(dictionary_->field(id))]) continue;
+    // A dead document's bit is never set, so its postings count nothing.
+    int64_t read = 0;
+    const int64_t count = dictionary_->CountMarked(id, matching, &read);
+    // A tick per document read, as counting by document ticks per match.
+    if (cancellation->Tick(static_cast<int32_t>(
+            std::min<int64_t>(read + 1, Cancellation::kStride)))) {
+      return false;
+    }
+    if (count > 0) counts_[id] = count;
+  }
+  return true;
 }
 
 void FacetCounter::AppendTo(v1::SearchResponse* response) const {

@@ -1,6 +1,7 @@
 #include "query-service/index/query/match_finder.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -92,45 +93,58 @@ std::optional<FilterDocuments> FilterCandidates(
   return candidates;
 }
 
-// Keeps the matches in which `term` occurs (present == true) or does not;
-// `on_found` sees each kept match with the term's counts when present.
-// False when `cancellation` stopped it (`matches` is then left partial).
-template <typename OnFound>
-bool Narrow(TermMatcher& term, bool present, std::vector<ScoredMatch>* matches,
-            Cancellation* cancellation, OnFound on_found) {
-  size_t kept = 0;
-  if (matches->size() * term.CountInCost() < term.FindAllCost()) {
-    for (ScoredMatch& m : *matches) {
-      if (cancellation->Tick()) return false;
-      const FieldCounts counts = term.CountIn(m.doc);
-      if (OccursAnywhere(counts) != present) continue;
-      if (present) on_found(counts, &m);
-      (*matches)[kept++] = m;
-    }
-  } else {
-    std::vector<DocumentCounts> all;
-    all.reserve(term.EstimatedDocuments());
-    term.FindAll(&all);
-    if (cancellation->Check()) return false;
-    size_t j = 0;
-    for (ScoredMatch& m : *matches) {
-      if (cancellation->Tick()) return false;
-      while (j < all.size() && all[j].doc < m.doc) ++j;
-      const bool found = j < all.size() && all[j].doc == m.doc;
-      if (found != present) continue;
-      if (present) on_found(all[j].counts, &m);
-      (*matches)[kept++] = m;
-    }
+// The page being kept: the best limit + 1 matches so far, as a heap whose
+// front is the last of them in hit order.
+class PageHeap {
+ public:
+  PageHeap(size_t limit, std::optional<PageCursor> after)
+      : capacity_(limit + 1), after_(after) {}
+
+  // True when a match with this key and seq could not enter the page: it
+  // is no better than the last of a full page.
+  bool Excludes(double key, uint64_t seq) const {
+    return heap_.size() == capacity_ &&
+           !HitBefore(key, seq, heap_.front().score, heap_.front().seq);
   }
-  matches->resize(kept);
-  return true;
-}
+  // True when the page token puts a match with this key and seq on an
+  // earlier page.
+  bool BeforeCursor(double key, uint64_t seq) const {
+    return after_.has_value() &&
+           !HitBefore(after_->score, after_->seq, key, seq);
+  }
+
+  void Offer(const ScoredMatch& m) {
+    if (BeforeCursor(m.score, m.seq) || Excludes(m.score, m.seq)) return;
+    if (heap_.size() == capacity_) {
+      std::pop_heap(heap_.begin(), heap_.end(), Order);
+      heap_.back() = m;
+    } else {
+      heap_.push_back(m);
+    }
+    std::push_heap(heap_.begin(), heap_.end(), Order);
+  }
+
+  std::vector<ScoredMatch> TakeSorted() {
+    std::sort_heap(heap_.begin(), heap_.end(), Order);
+    return std::move(heap_);
+  }
+
+ private:
+  static bool Order(const ScoredMatch& a, const ScoredMatch& b) {
+    return HitBefore(a.score, a.seq, b.score, b.seq);
+  }
+  size_t capacity_;
+  std::optional<PageCursor> after_;
+  std::vector<ScoredMatch> heap_;
+};
 
 }  // namespace
 
-absl::StatusOr<std::vector<ScoredMatch>> FindMatches(
-    const ParsedQuery& query, const CompiledFilters& filters, bool by_relevance,
-    const IndexView& view, Cancellation* cancellation) {
+absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
+                                         const CompiledFilters& filters,
+                                         const MatchOptions& options,
+                                         const IndexView& view,
+                                         Cancellation* cancellation) {
   const Corpus& corpus = view.corpus;
   std::vector<TermMatcher> terms;
   terms.reserve(query.terms.size());
@@ -142,6 +156,11 @@ absl::StatusOr<std::vector<ScoredMatch>> FindMatches(
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return terms[a].FindAllCost() < terms[b].FindAllCost();
   });
+  std::vector<TermMatcher> excluded;
+  excluded.reserve(query.excluded.size());
+  for (const std::string& term : query.excluded) {
+    excluded.emplace_back(term, view.grams, corpus);
+  }
 
   const Bm25 bm25(view.live_documents,
                   view.live_documents > 0
@@ -152,11 +171,6 @@ absl::StatusOr<std::vector<ScoredMatch>> FindMatches(
     idf.push_back(bm25.Idf(
         std::min<int64_t>(term.EstimatedDocuments(), view.live_documents)));
   }
-  auto add_score = [&](size_t term, const FieldCounts& counts, ScoredMatch* m) {
-    if (!by_relevance) return;
-    m->score += bm25.TermScore(idf[term], WeightedCount(counts),
-                               corpus.ranks[m->doc].weighted_length);
-  };
 
   std::optional<FilterCheck> check;
   std::optional<FilterDocuments> filter_docs;
@@ -166,72 +180,119 @@ absl::StatusOr<std::vector<ScoredMatch>> FindMatches(
     filter_cost =
         4 * (filter_docs ? filter_docs->docs.size() : corpus.documents.size());
   }
-
-  std::vector<ScoredMatch> matches;
-  size_t next_term = 0;
-  if (!terms.empty() && terms[order[0]].FindAllCost() <= filter_cost) {
+  const bool term_leads =
+      !terms.empty() && terms[order[0]].FindAllCost() <= filter_cost;
+  size_t candidates = corpus.documents.size();
+  if (term_leads) {
     if (!filters.empty()) check.emplace(filters, view.dictionary);
-    std::vector<DocumentCounts> all;
-    all.reserve(terms[order[0]].EstimatedDocuments());
-    terms[order[0]].FindAll(&all);
-    if (cancellation->Check()) return cancellation->status();
-    matches.reserve(all.size());
-    for (const DocumentCounts& found : all) {
-      if (cancellation->Tick()) return cancellation->status();
-      if (check.has_value() && !check->Passes(corpus.documents[found.doc])) {
-        continue;
-      }
-      matches.push_back(ScoredMatch{found.doc, 0, corpus.ranks[found.doc].seq});
-      add_score(order[0], found.counts, &matches.back());
-    }
-    next_term = 1;
-  } else {
+    candidates = terms[order[0]].EstimatedDocuments();
+  } else if (!filters.empty()) {
     // Candidates from a filter's values pass that filter: only the others
     // are checked, and with one filter none, so that a filter alone never
     // reads the documents' value ids.
-    if (!filters.empty()) {
-      check.emplace(filters, view.dictionary,
-                    filter_docs.has_value()
-                        ? std::optional<FacetField>(filter_docs->field)
-                        : std::nullopt);
-      if (check->trivial()) check.reset();
+    check.emplace(filters, view.dictionary,
+                  filter_docs.has_value()
+                      ? std::optional<FacetField>(filter_docs->field)
+                      : std::nullopt);
+    if (check->trivial()) check.reset();
+    if (filter_docs.has_value()) candidates = filter_docs->docs.size();
+  }
+  // A term asked of many candidates is read whole when that reads less
+  // than skipping to each (a one-character term's many lists).
+  auto plan = [&](TermMatcher& term) {
+    if (!term.NeedsVerify() &&
+        candidates * term.CountInCost() >= term.FindAllCost()) {
+      term.Materialize();
     }
-    auto consider = [&](uint32_t doc) {
-      const DocumentRank& rank = corpus.ranks[doc];
-      if (rank.live &&
-          (!check.has_value() || check->Passes(corpus.documents[doc]))) {
-        matches.push_back(ScoredMatch{doc, 0, rank.seq});
+  };
+  for (size_t k = term_leads ? 1 : 0; k < order.size(); ++k) {
+    plan(terms[order[k]]);
+  }
+  for (TermMatcher& term : excluded) plan(term);
+  if (cancellation->Check()) return cancellation->status();
+
+  bool verifies = false;
+  for (const TermMatcher& term : terms) verifies |= term.NeedsVerify();
+  for (const TermMatcher& term : excluded) verifies |= term.NeedsVerify();
+  const size_t threshold =
+      options.keep_docs ? SIZE_MAX : options.count_threshold;
+
+  FoundMatches found;
+  PageHeap page(options.limit, options.after);
+  std::vector<FieldCounts> bounds(terms.size(), FieldCounts{0, 0, 0});
+  auto score_of = [&](uint32_t doc) {
+    double score = 0;
+    const float length = corpus.ranks[doc].weighted_length;
+    for (size_t k : order) {
+      score += bm25.TermScore(idf[k], WeightedCount(bounds[k]), length);
+    }
+    return score;
+  };
+  // One candidate, with the lead term's bound when a term leads: the
+  // cheap checks, then (when it may matter) the costly ones.
+  auto consider = [&](uint32_t doc, const FieldCounts* lead_bound) {
+    const DocumentRank& rank = corpus.ranks[doc];
+    if (!rank.live) return;
+    if (check.has_value() && !check->Passes(corpus.documents[doc])) return;
+    size_t k = 0;
+    if (lead_bound != nullptr) bounds[order[k++]] = *lead_bound;
+    for (; k < order.size(); ++k) {
+      if (!terms[order[k]].Bound(doc, &bounds[order[k]])) return;
+    }
+    FieldCounts unused;
+    for (TermMatcher& term : excluded) {
+      if (!term.NeedsVerify() && term.Bound(doc, &unused)) return;
+    }
+    double key = options.by_relevance ? score_of(doc)
+                 : options.key_of     ? options.key_of(doc)
+                                      : 0;
+    if (verifies) {
+      if (static_cast<size_t>(found.total) >= threshold &&
+          (page.Excludes(key, rank.seq) ||
+           (!options.by_relevance && page.BeforeCursor(key, rank.seq)))) {
+        // It may match, but cannot make the page: not checked, not counted.
+        found.total_is_lower_bound = true;
+        return;
       }
-    };
-    if (filter_docs.has_value()) {
-      for (uint32_t doc : filter_docs->docs) {
-        if (cancellation->Tick()) return cancellation->status();
-        consider(doc);
+      for (size_t t : order) {
+        if (!terms[t].NeedsVerify()) continue;
+        bounds[t] = terms[t].Verify(doc);
+        if (!OccursAnywhere(bounds[t])) return;
       }
-    } else {
-      for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
-        if (cancellation->Tick()) return cancellation->status();
-        consider(doc);
+      for (TermMatcher& term : excluded) {
+        if (term.NeedsVerify() && term.Bound(doc, &unused) &&
+            OccursAnywhere(term.Verify(doc))) {
+          return;
+        }
       }
+      if (options.by_relevance) key = score_of(doc);
+    }
+    ++found.total;
+    if (options.keep_docs) found.docs.push_back(doc);
+    page.Offer(ScoredMatch{doc, key, rank.seq});
+  };
+
+  if (term_leads) {
+    TermMatcher& lead = terms[order[0]];
+    uint32_t doc;
+    FieldCounts bound;
+    while (lead.NextCandidate(&doc, &bound)) {
+      if (cancellation->Tick()) return cancellation->status();
+      consider(doc, &bound);
+    }
+  } else if (filter_docs.has_value()) {
+    for (uint32_t doc : filter_docs->docs) {
+      if (cancellation->Tick()) return cancellation->status();
+      consider(doc, nullptr);
+    }
+  } else {
+    for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
+      if (cancellation->Tick()) return cancellation->status();
+      consider(doc, nullptr);
     }
   }
-  for (size_t k = next_term; k < order.size() && !matches.empty(); ++k) {
-    if (!Narrow(terms[order[k]], /*present=*/true, &matches, cancellation,
-                [&](const FieldCounts& counts, ScoredMatch* m) {
-                  add_score(order[k], counts, m);
-                })) {
-      return cancellation->status();
-    }
-  }
-  for (const std::string& excluded : query.excluded) {
-    if (matches.empty()) break;
-    TermMatcher term(excluded, view.grams, corpus);
-    if (!Narrow(term, /*present=*/false, &matches, cancellation,
-                [](const FieldCounts&, ScoredMatch*) {})) {
-      return cancellation->status();
-    }
-  }
-  return matches;
+  found.page = page.TakeSorted();
+  return found;
 }
 
 }  // namespace bulletin

@@ -131,35 +131,47 @@ void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
 }
 
 void TermMatcher::FindAllPhrase(std::vector<DocumentCounts>* out) {
+  uint32_t target = 0;
+  while (AlignParts(target)) {
+    const uint32_t doc = cursors_[0].cursor.doc();
+    if (corpus_->ranks[doc].live) {
+      const FieldCounts counts = CountPhrase(doc);
+      if (OccursAnywhere(counts)) out->push_back(DocumentCounts{doc, counts});
+    }
+    target = doc + 1;
+  }
+}
+
+bool TermMatcher::AlignParts(uint32_t target) {
   // Leapfrog: the rarest list proposes a document, the others skip to it;
   // whichever lands beyond proposes the next.
   GramIndex::Cursor& lead = cursors_[0].cursor;
-  if (!lead.Next()) return;
-  uint32_t target = lead.doc();
+  if (!lead.SkipTo(target)) return false;
+  target = lead.doc();
   for (;;) {
     bool aligned = true;
     for (size_t j = 1; j < cursors_.size(); ++j) {
       GramIndex::Cursor& other = cursors_[j].cursor;
-      if (!other.SkipTo(target)) return;
+      if (!other.SkipTo(target)) return false;
       if (other.doc() > target) {
         target = other.doc();
         aligned = false;
         break;
       }
     }
-    if (!aligned) {
-      if (!lead.SkipTo(target)) return;
-      target = lead.doc();
-      continue;
-    }
-    if (corpus_->ranks[target].live) {
-      const FieldCounts counts = CountPhrase(target);
-      if (OccursAnywhere(counts))
-        out->push_back(DocumentCounts{target, counts});
-    }
-    if (!lead.Next()) return;
+    if (aligned) return true;
+    if (!lead.SkipTo(target)) return false;
     target = lead.doc();
   }
+}
+
+FieldCounts TermMatcher::PartsBound() const {
+  FieldCounts bound = cursors_[0].cursor.counts();
+  for (size_t j = 1; j < cursors_.size(); ++j) {
+    const FieldCounts& counts = cursors_[j].cursor.counts();
+    for (int k = 0; k < 3; ++k) bound[k] = std::min(bound[k], counts[k]);
+  }
+  return bound;
 }
 
 FieldCounts TermMatcher::CountPhrase(uint32_t doc) {
@@ -216,6 +228,60 @@ FieldCounts TermMatcher::CountIn(uint32_t doc) {
     if (!part.cursor.SkipTo(doc) || part.cursor.doc() != doc) return counts;
   }
   return CountPhrase(doc);
+}
+
+void TermMatcher::Materialize() {
+  if (materialized_) return;
+  FindAll(&all_);
+  materialized_ = true;
+}
+
+bool TermMatcher::Bound(uint32_t doc, FieldCounts* bound) {
+  if (impossible_) return false;
+  if (materialized_) {
+    while (next_ < all_.size() && all_[next_].doc < doc) ++next_;
+    if (next_ == all_.size() || all_[next_].doc != doc) return false;
+    *bound = all_[next_].counts;
+  } else if (code_points_ <= 2) {
+    *bound = CountIn(doc);
+    if (!OccursAnywhere(*bound)) return false;
+  } else {
+    for (Part& part : cursors_) {
+      if (!part.cursor.SkipTo(doc) || part.cursor.doc() != doc) return false;
+    }
+    *bound = PartsBound();
+  }
+  bound_ = *bound;
+  return true;
+}
+
+FieldCounts TermMatcher::Verify(uint32_t doc) {
+  return NeedsVerify() ? CountPhrase(doc) : bound_;
+}
+
+bool TermMatcher::NextCandidate(uint32_t* doc, FieldCounts* bound) {
+  if (impossible_) return false;
+  if (code_points_ == 1) Materialize();
+  if (materialized_) {
+    if (started_) ++next_;
+    started_ = true;
+    if (next_ >= all_.size()) return false;
+    *doc = all_[next_].doc;
+    *bound = all_[next_].counts;
+    bound_ = *bound;
+    return true;
+  }
+  GramIndex::Cursor& lead = cursors_[0].cursor;
+  if (code_points_ == 2) {
+    if (!lead.Next()) return false;
+  } else if (!AlignParts(started_ ? lead.doc() + 1 : 0)) {
+    return false;
+  }
+  started_ = true;
+  *doc = lead.doc();
+  *bound = code_points_ == 2 ? lead.counts() : PartsBound();
+  bound_ = *bound;
+  return true;
 }
 
 }  // namespace bulletin

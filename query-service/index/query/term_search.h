@@ -6,6 +6,9 @@
 //   term.FindAll(&all);                    // every document, ascending
 //   // or, for a few candidates in ascending order:
 //   FieldCounts counts = term.CountIn(doc);
+//   // or, to check candidates cheaply and read positions only for some:
+//   FieldCounts bound;
+//   if (term.Bound(doc, &bound) && Wanted(bound)) Use(term.Verify(doc));
 //
 // One code point: the union of the lists of the bigrams it starts (their
 // counts add up to its occurrences). Two: one list. Longer: the positions
@@ -65,6 +68,37 @@ class TermMatcher {
   // calls must ask for ascending documents.
   FieldCounts CountIn(uint32_t doc);
 
+  // Bound and Verify split CountIn in two, so that a search that needs
+  // only the best matches reads positions only for the documents that may
+  // make its page (match_finder.h).
+  //
+  // False when `doc` does not hold the term; else *bound is at least the
+  // term's counts in `doc`, field by field: the counts themselves unless
+  // NeedsVerify, and for a phrase the fewest of its bigrams' (each
+  // occurrence of the phrase is one of each of its bigrams, in the same
+  // field). Reads no positions. Successive calls (of Bound and
+  // NextCandidate) must ask for ascending documents.
+  bool Bound(uint32_t doc, FieldCounts* bound);
+  // The term's counts in the document Bound or NextCandidate last found;
+  // at most once per such document.
+  FieldCounts Verify(uint32_t doc);
+  // True when Bound can be more than the counts: a phrase, whose bigrams'
+  // positions must line up.
+  bool NeedsVerify() const { return code_points_ > 2 && !impossible_; }
+
+  // Reads the term whole now (FindAll), so that Bound walks that list
+  // rather than skipping through the bigram lists: for a one-character
+  // term, the union of many lists, when it is asked of many documents.
+  // Before any Bound or NextCandidate; not for a phrase.
+  void Materialize();
+
+  // The next document after the last one found that may hold the term,
+  // ascending, with its bound as Bound gives it, or false at the end: the
+  // term leading a search. Bigrams and phrases step through their lists
+  // (a phrase aligning its bigrams' documents, without positions); a
+  // one-character term is read whole first.
+  bool NextCandidate(uint32_t* doc, FieldCounts* bound);
+
  private:
   // A cursor over one bigram's list, and where that bigram starts in the
   // term (phrases only).
@@ -76,6 +110,11 @@ class TermMatcher {
   FieldCounts CountPhrase(uint32_t doc);
   void FindAllCodePoint(std::vector<DocumentCounts>* out);
   void FindAllPhrase(std::vector<DocumentCounts>* out);
+  // Moves every part to the first document at or after `target` that all
+  // of them hold; false when there is none.
+  bool AlignParts(uint32_t target);
+  // The phrase bound of the document every part is on.
+  FieldCounts PartsBound() const;
 
   const Corpus* corpus_;
   size_t code_points_ = 0;
@@ -85,6 +124,15 @@ class TermMatcher {
   std::vector<GramIndex::List> code_point_lists_;
   std::vector<Part> cursors_;
   bool impossible_ = false;  // some bigram of the term is nowhere
+  // After Materialize: the term's documents, and the next one to look at.
+  bool materialized_ = false;
+  std::vector<DocumentCounts> all_;
+  size_t next_ = 0;
+  // NextCandidate has moved the cursors (a phrase's, or a bigram's).
+  bool started_ = false;
+  // What Bound or NextCandidate last gave, which Verify returns when it is
+  // exact.
+  FieldCounts bound_ = {0, 0, 0};
   uint32_t estimated_documents_ = 0;
   size_t find_all_cost_ = 0;
   // Scratch for CountPhrase, kept to spare an allocation per document: one

@@ -65,8 +65,9 @@ void ValueDictionary::AddDocument(uint32_t id, uint32_t doc) {
 
 namespace {
 
-void AppendFrozen(const ValueDictionary::FrozenLists& frozen, uint32_t id,
-                  std::vector<uint32_t>* out) {
+template <typename Visit>
+void ForEachFrozen(const ValueDictionary::FrozenLists& frozen, uint32_t id,
+                   Visit visit) {
   if (id + 1 >= frozen.offsets.size()) return;
   const auto* at =
       reinterpret_cast<const uint8_t*>(frozen.docs.data()) + frozen.offsets[id];
@@ -75,8 +76,13 @@ void AppendFrozen(const ValueDictionary::FrozenLists& frozen, uint32_t id,
   uint32_t doc = 0;
   while (at < end) {
     doc += ReadVarint(at);
-    out->push_back(doc);
+    visit(doc);
   }
+}
+
+void AppendFrozen(const ValueDictionary::FrozenLists& frozen, uint32_t id,
+                  std::vector<uint32_t>* out) {
+  ForEachFrozen(frozen, id, [out](uint32_t doc) { out->push_back(doc); });
 }
 
 void AppendRecent(const ValueDictionary::RecentLists& recent, uint32_t id,
@@ -88,6 +94,26 @@ void AppendRecent(const ValueDictionary::RecentLists& recent, uint32_t id,
 }
 
 }  // namespace
+
+int64_t ValueDictionary::CountMarked(uint32_t id,
+                                     const std::vector<uint64_t>& marked,
+                                     int64_t* read) const {
+  int64_t count = 0;
+  int64_t documents = 0;
+  auto visit = [&](uint32_t doc) {
+    count += static_cast<int64_t>((marked[doc >> 6] >> (doc & 63)) & 1);
+    ++documents;
+  };
+  ForEachFrozen(*frozen_, id, visit);
+  for (const RecentLists* recent : {sealed_.get(), &recent_}) {
+    if (recent == nullptr) continue;
+    auto found = recent->find(id);
+    if (found == recent->end()) continue;
+    for (uint32_t doc : found->second) visit(doc);
+  }
+  *read = documents;
+  return count;
+}
 
 void ValueDictionary::AppendDocuments(uint32_t id,
                                       std::vector<uint32_t>* out) const {

@@ -56,6 +56,12 @@ class ValueDictionary {
   void AddDocument(uint32_t id, uint32_t doc);
   // Appends the documents that have value `id`, ascending.
   void AppendDocuments(uint32_t id, std::vector<uint32_t>* out) const;
+  // How many documents with value `id` are marked in `marked` (bit d % 64
+  // of word d / 64 for document d; every document of the index has a
+  // word), reading its lists in place; *read is set to how many documents
+  // the lists hold (dead ones included, until a freeze drops them).
+  int64_t CountMarked(uint32_t id, const std::vector<uint64_t>& marked,
+                      int64_t* read) const;
 
   // Document lists, frozen: value id v < offsets.size() - 1 owns
   // docs[offsets[v], offsets[v + 1]), the first document as a varint, then

@@ -179,6 +179,9 @@ function renderResults(response) {
     status.textContent = state.query.trim()
         ? `没有找到与“${state.query.trim()}”相符的公报。可以减少检索词或筛选条件再试。`
         : '没有相符的公报。可以减少筛选条件再试。';
+  } else if (response.total_hits_is_lower_bound === true) {
+    // The replica stopped counting (docs/query-language.md): no page count.
+    status.textContent = `至少找到 ${total} 篇公报,第 ${state.page + 1} 页。`;
   } else {
     const pages = Math.ceil(total / PAGE_SIZE);
     status.textContent = `共找到 ${total} 篇公报,第 ${state.page + 1} / ${pages} 页。`;
