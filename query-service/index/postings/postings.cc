@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <utility>
+#include <variant>
 
 #include "absl/numeric/bits.h"
 #include "query-service/index/text/varint.h"
@@ -300,18 +301,16 @@ PostingCursor PostingCursor::OverBlob(std::string_view blob) {
   if (blob.empty()) return c;
   const uint8_t* at = reinterpret_cast<const uint8_t*>(blob.data());
   const BlobHeader header = ReadHeader(at);
-  c.frozen_ = true;
-  c.stored_count_ = header.count;
-  c.last_doc_ = header.last_doc;
-  c.has_last_doc_ = true;
-  c.skip_count_ = header.skip_count;
-  c.skips_ = at;
-  at += static_cast<size_t>(c.skip_count_) * kSkipBytes;
-  c.docs_begin_ = c.at_ = at;
-  c.end_ = at + header.docs_bytes;
-  c.positions_begin_ = c.end_;
-  c.positions_end_ =
-      reinterpret_cast<const uint8_t*>(blob.data()) + blob.size();
+  FrozenPositions& positions = c.positions_.emplace<FrozenPositions>();
+  positions.stored_count = header.count;
+  positions.last_doc = header.last_doc;
+  c.docs_.skip_count = header.skip_count;
+  c.docs_.skips = at;
+  at += static_cast<size_t>(header.skip_count) * kSkipBytes;
+  c.docs_.begin = c.docs_.at = at;
+  c.docs_.end = at + header.docs_bytes;
+  positions.begin = c.docs_.end;
+  positions.end = reinterpret_cast<const uint8_t*>(blob.data()) + blob.size();
   return c;
 }
 
@@ -319,59 +318,62 @@ PostingCursor PostingCursor::OverStreams(std::string_view docs,
                                          std::string_view positions,
                                          std::string_view skips) {
   PostingCursor c;
-  c.skips_ = reinterpret_cast<const uint8_t*>(skips.data());
-  c.skip_count_ = static_cast<uint32_t>(skips.size() / kSkipBytes);
-  c.docs_begin_ = c.at_ = reinterpret_cast<const uint8_t*>(docs.data());
-  c.end_ = c.at_ + docs.size();
-  c.positions_begin_ = c.positions_at_ =
+  c.docs_.skips = reinterpret_cast<const uint8_t*>(skips.data());
+  c.docs_.skip_count = static_cast<uint32_t>(skips.size() / kSkipBytes);
+  c.docs_.begin = c.docs_.at = reinterpret_cast<const uint8_t*>(docs.data());
+  c.docs_.end = c.docs_.at + docs.size();
+  GrowablePositions& growable = std::get<GrowablePositions>(c.positions_);
+  growable.begin = growable.at =
       reinterpret_cast<const uint8_t*>(positions.data());
-  c.positions_end_ = c.positions_begin_ + positions.size();
   return c;
 }
 
 bool PostingCursor::Next() {
-  positions_to_skip_ += unread_positions_;
-  unread_positions_ = 0;
-  if (at_ == end_) {
+  GrowablePositions* growable = std::get_if<GrowablePositions>(&positions_);
+  FrozenPositions* frozen = std::get_if<FrozenPositions>(&positions_);
+  if (growable != nullptr) {
+    growable->to_skip += growable->unread;
+    growable->unread = 0;
+  }
+  if (docs_.at == docs_.end) {
     valid_ = false;
     return false;
   }
-  if (block_entries_ == kPostingBlock) {
-    if (frozen_) {
+  if (docs_.block_entries == kPostingBlock) {
+    if (frozen != nullptr) {
       // Into the next block, whose positions its skip entry locates.
-      block_bit_ = ReadFixed32(skips_ + block_ * kSkipBytes + 8);
-      block_values_ = 0;
-      block_loaded_ = false;
+      frozen->EnterBlock(
+          ReadFixed32(docs_.skips + docs_.block * kSkipBytes + 8));
     }
-    ++block_;
-    block_entries_ = 0;
+    ++docs_.block;
+    docs_.block_entries = 0;
   }
-  const uint32_t head = ReadVarint(at_);
+  const uint32_t head = ReadVarint(docs_.at);
   doc_ += head >> 2;
   switch (head & 3) {
     case kOneInItems:
       counts_ = {0, 0, 1};
       break;
     case kManyInItems:
-      counts_ = {0, 0, static_cast<int32_t>(ReadVarint(at_))};
+      counts_ = {0, 0, static_cast<int32_t>(ReadVarint(docs_.at))};
       break;
     case kOneInHeadline:
       counts_ = {1, 0, 0};
       break;
     default:
-      counts_[0] = static_cast<int32_t>(ReadVarint(at_));
-      counts_[1] = static_cast<int32_t>(ReadVarint(at_));
-      counts_[2] = static_cast<int32_t>(ReadVarint(at_));
+      counts_[0] = static_cast<int32_t>(ReadVarint(docs_.at));
+      counts_[1] = static_cast<int32_t>(ReadVarint(docs_.at));
+      counts_[2] = static_cast<int32_t>(ReadVarint(docs_.at));
       break;
   }
   const auto occurrences =
       static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
-  ++block_entries_;
-  if (frozen_) {
-    entry_value_ = block_values_;
-    block_values_ += occurrences;
+  ++docs_.block_entries;
+  if (frozen != nullptr) {
+    frozen->entry_value = frozen->block_values;
+    frozen->block_values += occurrences;
   } else {
-    unread_positions_ = occurrences;
+    growable->unread = occurrences;
   }
   valid_ = true;
   return true;
@@ -381,43 +383,47 @@ void PostingCursor::SeekBlock(uint32_t target) {
   // Blocks are numbered from 0; block b > 0 starts after skip entry b - 1,
   // whose doc is the last of block b - 1. The target's block is the number
   // of entries whose doc is below it.
-  uint32_t lo = block_;
-  uint32_t hi = skip_count_;
+  uint32_t lo = docs_.block;
+  uint32_t hi = docs_.skip_count;
+  // Most skips of a dense list land in the block they start in (a phrase's
+  // bigrams leapfrogging through common words): one look at the current
+  // block's last document spares the search.
+  if (lo < hi && ReadFixed32(docs_.skips + lo * kSkipBytes) >= target) return;
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
-    if (ReadFixed32(skips_ + mid * kSkipBytes) < target) {
+    if (ReadFixed32(docs_.skips + mid * kSkipBytes) < target) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  if (lo == block_) return;  // the target is in the current block
-  const uint8_t* skip = skips_ + (lo - 1) * kSkipBytes;
-  at_ = docs_begin_ + ReadFixed32(skip + 4);
+  if (lo == docs_.block) return;  // the target is in the current block
+  const uint8_t* skip = docs_.skips + (lo - 1) * kSkipBytes;
+  docs_.at = docs_.begin + ReadFixed32(skip + 4);
   doc_ = ReadFixed32(skip);
-  block_ = lo;
-  block_entries_ = 0;
-  if (frozen_) {
-    block_values_ = 0;
-    block_bit_ = ReadFixed32(skip + 8);
-    block_loaded_ = false;
+  docs_.block = lo;
+  docs_.block_entries = 0;
+  if (auto* frozen = std::get_if<FrozenPositions>(&positions_)) {
+    frozen->EnterBlock(ReadFixed32(skip + 8));
   } else {
-    positions_at_ = positions_begin_ + ReadFixed32(skip + 8);
-    positions_to_skip_ = 0;
-    unread_positions_ = 0;
+    GrowablePositions& growable = std::get<GrowablePositions>(positions_);
+    growable.at = growable.begin + ReadFixed32(skip + 8);
+    growable.to_skip = 0;
+    growable.unread = 0;
   }
   valid_ = false;
 }
 
 bool PostingCursor::SkipTo(uint32_t target) {
   if (valid_ && doc_ >= target) return true;
-  if (has_last_doc_ && target > last_doc_) {
-    at_ = end_;
+  const auto* frozen = std::get_if<FrozenPositions>(&positions_);
+  if (frozen != nullptr && target > frozen->last_doc) {
+    // Past the frozen list's last document, which its header gives.
+    docs_.at = docs_.end;
     valid_ = false;
-    unread_positions_ = 0;
     return false;
   }
-  if (skip_count_ > 0) SeekBlock(target);
+  if (docs_.skip_count > 0) SeekBlock(target);
   PassEntriesBelow(target);
   while (Next()) {
     if (doc_ >= target) return true;
@@ -426,11 +432,11 @@ bool PostingCursor::SkipTo(uint32_t target) {
 }
 
 void PostingCursor::PassEntriesBelow(uint32_t target) {
-  const uint8_t* at = at_;
+  const uint8_t* at = docs_.at;
   uint32_t doc = doc_;
-  uint32_t entries = block_entries_;
+  uint32_t entries = docs_.block_entries;
   uint32_t passed_occurrences = 0;
-  while (at != end_ && entries < kPostingBlock) {
+  while (at != docs_.end && entries < kPostingBlock) {
     const uint8_t* entry = at;
     const uint32_t head = ReadVarint(at);
     const uint32_t next_doc = doc + (head >> 2);
@@ -455,38 +461,40 @@ void PostingCursor::PassEntriesBelow(uint32_t target) {
     doc = next_doc;
     ++entries;
   }
-  if (entries == block_entries_) return;
-  if (frozen_) {
-    block_values_ += passed_occurrences;
+  if (entries == docs_.block_entries) return;
+  if (auto* frozen = std::get_if<FrozenPositions>(&positions_)) {
+    frozen->block_values += passed_occurrences;
   } else {
-    positions_to_skip_ += unread_positions_ + passed_occurrences;
-    unread_positions_ = 0;
+    GrowablePositions& growable = std::get<GrowablePositions>(positions_);
+    growable.to_skip += growable.unread + passed_occurrences;
+    growable.unread = 0;
   }
-  at_ = at;
+  docs_.at = at;
   doc_ = doc;
-  block_entries_ = entries;
+  docs_.block_entries = entries;
   valid_ = false;
 }
 
-uint64_t PostingCursor::PeekBits(uint64_t bit) const {
-  const uint8_t* at = positions_begin_ + (bit >> 3);
+uint64_t posting_cursor_internal::FrozenPositions::PeekBits(
+    uint64_t bit) const {
+  const uint8_t* at = begin + (bit >> 3);
   uint64_t word = 0;
-  if (positions_end_ - at >= 8) {
+  if (end - at >= 8) {
     std::memcpy(&word, at, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     word = __builtin_bswap64(word);  // the stream is little-endian
 #endif
   } else {
-    for (int i = 0; at + i < positions_end_; ++i) {
+    for (int i = 0; at + i < end; ++i) {
       word |= static_cast<uint64_t>(at[i]) << (8 * i);
     }
   }
   return (word >> (bit & 7)) & kWindowMask;
 }
 
-void PostingCursor::LoadBlockPositions() {
-  uint64_t bit = block_bit_;
-  rice_bits_ = static_cast<int>(PeekBits(bit) & 31);
+void posting_cursor_internal::FrozenPositions::Load() {
+  uint64_t bit = block_bit;
+  rice_bits = static_cast<int>(PeekBits(bit) & 31);
   bit += 5;
   // Elias gamma: w - 1 zeros, a one, then the w - 1 bits below it.
   const uint64_t window = PeekBits(bit);
@@ -496,68 +504,69 @@ void PostingCursor::LoadBlockPositions() {
   const uint64_t rest = PeekBits(bit) & ((uint64_t{1} << width_less_one) - 1);
   bit += width_less_one;
   const uint64_t values = ((uint64_t{1} << width_less_one) | rest) - 1;
-  low_bit_ = bit;
-  unary_bit_ = bit + values * static_cast<uint64_t>(rice_bits_);
-  unary_value_ = 0;
-  block_loaded_ = true;
+  low_bit = bit;
+  unary_bit = bit + values * static_cast<uint64_t>(rice_bits);
+  unary_value = 0;
+  loaded = true;
 }
 
-void PostingCursor::ReadFrozenPositions(std::vector<uint32_t>* out) {
-  if (!block_loaded_) LoadBlockPositions();
+void posting_cursor_internal::FrozenPositions::Read(
+    uint32_t count, std::vector<uint32_t>* out) {
+  if (!loaded) Load();
   // Passing over the quotients of the entries before this one is counting
   // ones, a window at a time: this is what the split layout is for.
-  uint32_t ones_to_pass = entry_value_ - unary_value_;
+  uint32_t ones_to_pass = entry_value - unary_value;
   while (ones_to_pass > 0) {
-    uint64_t window = PeekBits(unary_bit_);
+    uint64_t window = PeekBits(unary_bit);
     const auto ones = static_cast<uint32_t>(absl::popcount(window));
     if (ones < ones_to_pass) {
       ones_to_pass -= ones;
-      unary_bit_ += kWindowBits;
+      unary_bit += kWindowBits;
       continue;
     }
     for (; ones_to_pass > 1; --ones_to_pass) window &= window - 1;
-    unary_bit_ += static_cast<uint64_t>(absl::countr_zero(window)) + 1;
+    unary_bit += static_cast<uint64_t>(absl::countr_zero(window)) + 1;
     ones_to_pass = 0;
   }
-  const auto count =
-      static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]);
   out->resize(count);
-  const int b = rice_bits_;
+  const int b = rice_bits;
   const uint64_t mask = (uint64_t{1} << b) - 1;
-  uint64_t low_bit = low_bit_ + static_cast<uint64_t>(entry_value_) * b;
+  uint64_t low = low_bit + static_cast<uint64_t>(entry_value) * b;
   uint32_t position = 0;
   for (uint32_t i = 0; i < count; ++i) {
     const auto quotient =
-        static_cast<uint32_t>(absl::countr_zero(PeekBits(unary_bit_)));
-    unary_bit_ += quotient + 1;
-    const uint32_t low =
-        b == 0 ? 0 : static_cast<uint32_t>(PeekBits(low_bit) & mask);
-    low_bit += static_cast<uint64_t>(b);
-    position += (quotient << b) | low;
+        static_cast<uint32_t>(absl::countr_zero(PeekBits(unary_bit)));
+    unary_bit += quotient + 1;
+    const uint32_t low_bits =
+        b == 0 ? 0 : static_cast<uint32_t>(PeekBits(low) & mask);
+    low += static_cast<uint64_t>(b);
+    position += (quotient << b) | low_bits;
     (*out)[i] = position;
   }
-  unary_value_ = entry_value_ + count;
+  unary_value = entry_value + count;
 }
 
-void PostingCursor::ReadGrowablePositions(std::vector<uint32_t>* out) {
-  for (; positions_to_skip_ > 0; --positions_to_skip_) {
-    while (*positions_at_++ & 0x80) {
+void posting_cursor_internal::GrowablePositions::Read(
+    std::vector<uint32_t>* out) {
+  for (; to_skip > 0; --to_skip) {
+    while (*at++ & 0x80) {
     }
   }
-  out->resize(unread_positions_);
+  out->resize(unread);
   uint32_t position = 0;
-  for (uint32_t i = 0; i < unread_positions_; ++i) {
-    position += ReadVarint(positions_at_);
+  for (uint32_t i = 0; i < unread; ++i) {
+    position += ReadVarint(at);
     (*out)[i] = position;
   }
-  unread_positions_ = 0;
+  unread = 0;
 }
 
 void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
-  if (frozen_) {
-    ReadFrozenPositions(out);
+  if (auto* frozen = std::get_if<FrozenPositions>(&positions_)) {
+    frozen->Read(static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]),
+                 out);
   } else {
-    ReadGrowablePositions(out);
+    std::get<GrowablePositions>(positions_).Read(out);
   }
 }
 

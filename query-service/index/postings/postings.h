@@ -19,6 +19,9 @@
 // the entries before it. The byte formats, and the frozen blob with its
 // skip table, are in docs/index-format.md.
 //
+// A cursor keeps the document stream's place in one struct and the
+// position stream's in another, one kind per kind of list.
+//
 // Thread-safety: plain values; a cursor over bytes nobody writes is safe.
 
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_POSTINGS_POSTINGS_H_
@@ -27,6 +30,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "query-service/index/text/text_segments.h"
@@ -94,6 +98,75 @@ class PostingWriter {
   size_t resumed_skips_ = 0;
 };
 
+// PostingCursor's state, one struct per stream and kind of list. Outside
+// the class so that they are complete where std::variant needs them.
+namespace posting_cursor_internal {
+
+// The document stream and its skip table: both kinds of list. Skip
+// entries are 3 little-endian uint32s (doc before the block, its
+// document stream byte offset, its position stream offset: in bits in a
+// frozen list, in bytes in a growable one).
+struct Documents {
+  const uint8_t* begin = nullptr;
+  const uint8_t* at = nullptr;
+  const uint8_t* end = nullptr;
+  const uint8_t* skips = nullptr;
+  uint32_t skip_count = 0;
+  // The current block, and how many of its entries have been read.
+  uint32_t block = 0;
+  uint32_t block_entries = 0;
+};
+
+// A frozen list's positions: a Rice-coded block per skip entry.
+struct FrozenPositions {
+  const uint8_t* begin = nullptr;
+  const uint8_t* end = nullptr;
+  // From the blob's header.
+  uint32_t stored_count = 0;
+  uint32_t last_doc = 0;
+  // How many position values the current block's entries read so far
+  // hold, and the index (in the block) of the current entry's first.
+  uint32_t block_values = 0;
+  uint32_t entry_value = 0;
+  // Where the block's positions start (its header), and once the header
+  // is read (loaded): the Rice parameter, where the low bits start, and
+  // the unary quotients' next bit and the index of the value it codes.
+  uint64_t block_bit = 0;
+  bool loaded = false;
+  int rice_bits = 0;
+  uint64_t low_bit = 0;
+  uint64_t unary_bit = 0;
+  uint32_t unary_value = 0;
+
+  // Moves to the block whose positions start at bit `bit`.
+  void EnterBlock(uint64_t bit) {
+    block_bit = bit;
+    block_values = 0;
+    loaded = false;
+  }
+  // Reads the block's header.
+  void Load();
+  // The current entry's `count` positions.
+  void Read(uint32_t count, std::vector<uint32_t>* out);
+  // Up to 57 bits of the stream from bit `bit` on, low bit first; zeros
+  // past the end.
+  uint64_t PeekBits(uint64_t bit) const;
+};
+
+// A growable list's positions: varints, in step with its entries.
+struct GrowablePositions {
+  const uint8_t* begin = nullptr;
+  // The next byte to read, the positions of entries passed over without
+  // Read, and those of the current entry while unread.
+  const uint8_t* at = nullptr;
+  uint32_t to_skip = 0;
+  uint32_t unread = 0;
+
+  void Read(std::vector<uint32_t>* out);
+};
+
+}  // namespace posting_cursor_internal
+
 class PostingCursor {
  public:
   // An empty list.
@@ -108,7 +181,10 @@ class PostingCursor {
 
   // Documents in a frozen list; 0 for a growable one, which does not store
   // its count.
-  uint32_t stored_count() const { return stored_count_; }
+  uint32_t stored_count() const {
+    const auto* frozen = std::get_if<FrozenPositions>(&positions_);
+    return frozen != nullptr ? frozen->stored_count : 0;
+  }
 
   // Moves to the next entry; false at the end.
   bool Next();
@@ -131,53 +207,13 @@ class PostingCursor {
   // decoding their counts: only what they add to the position bookkeeping.
   // SkipTo's inner loop; Next then reads the entry it stops at.
   void PassEntriesBelow(uint32_t target);
-  // Reads the current block's position header (frozen lists).
-  void LoadBlockPositions();
-  void ReadFrozenPositions(std::vector<uint32_t>* out);
-  void ReadGrowablePositions(std::vector<uint32_t>* out);
-  // Up to 57 bits of the position stream from bit `bit` on, low bit first;
-  // zeros past the end.
-  uint64_t PeekBits(uint64_t bit) const;
 
-  const uint8_t* docs_begin_ = nullptr;
-  const uint8_t* at_ = nullptr;
-  const uint8_t* end_ = nullptr;
-  const uint8_t* positions_begin_ = nullptr;
-  const uint8_t* positions_end_ = nullptr;
-  bool frozen_ = false;
+  using Documents = posting_cursor_internal::Documents;
+  using FrozenPositions = posting_cursor_internal::FrozenPositions;
+  using GrowablePositions = posting_cursor_internal::GrowablePositions;
 
-  // Growable lists (varint positions): the next byte to read, the
-  // positions of entries passed over without ReadPositions, and those of
-  // the current entry while unread.
-  const uint8_t* positions_at_ = nullptr;
-  uint32_t positions_to_skip_ = 0;
-  uint32_t unread_positions_ = 0;
-
-  // The current block and how many of its entries have been read. Frozen
-  // lists only: how many position values those entries hold, and the
-  // index (in the block) of the current entry's first value.
-  uint32_t block_ = 0;
-  uint32_t block_entries_ = 0;
-  uint32_t block_values_ = 0;
-  uint32_t entry_value_ = 0;
-  // Where the block's positions start (its header), and once the header is
-  // read (block_loaded_): the Rice parameter, where the low bits start, and
-  // the unary quotients' next bit and the index of the value it codes.
-  uint64_t block_bit_ = 0;
-  bool block_loaded_ = false;
-  int rice_bits_ = 0;
-  uint64_t low_bit_ = 0;
-  uint64_t unary_bit_ = 0;
-  uint32_t unary_value_ = 0;
-
-  // Skip table: entries of 3 little-endian uint32s (doc before the block,
-  // its document stream byte offset, its position stream offset: in bits
-  // in a frozen list, in bytes in a growable one).
-  const uint8_t* skips_ = nullptr;
-  uint32_t skip_count_ = 0;
-  uint32_t stored_count_ = 0;
-  uint32_t last_doc_ = 0;
-  bool has_last_doc_ = false;
+  Documents docs_;
+  std::variant<GrowablePositions, FrozenPositions> positions_;
 
   uint32_t doc_ = 0;
   // True while doc_ and counts_ describe an entry.
