@@ -402,6 +402,13 @@ class BulletinIndex::Impl {
             absl::StrCat("malformed index image: bulletin ",
                          std::string(d.record->id()), " is there twice"));
       }
+      for (uint32_t value : d.value_ids) {
+        if (!s.dictionary.AddLive(value)) {
+          return absl::DataLossError(absl::StrCat(
+              "malformed index image: bulletin ", std::string(d.record->id()),
+              " has value ", value, ", which the dictionary lacks"));
+        }
+      }
       s.live_documents += 1;
       s.live_items += d.record->items_size();
       s.text_bytes += d.text_bytes;
@@ -581,6 +588,7 @@ class BulletinIndex::Impl {
     s->text_bytes -= d.text_bytes;
     s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsed());
     s->dead_in_postings += 1;
+    for (uint32_t value : d.value_ids) s->dictionary.RemoveLive(value);
     d.record.reset();
     d.value_ids = std::vector<uint32_t>();
   }
@@ -768,7 +776,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     FacetCounter counter(
         facets, &s.dictionary,
         request.facet_size() == 0 ? kDefaultFacetValues : request.facet_size());
-    if (!counter.Count(found->docs, corpus, cancellation)) {
+    if (!counter.Count(found->docs, corpus, s.live_documents, cancellation)) {
       return cancellation->status();
     }
     counter.AppendTo(&response);

@@ -16,14 +16,33 @@ FacetCounter::FacetCounter(std::vector<FacetField> fields,
 }
 
 bool FacetCounter::Count(absl::Span<const uint32_t> docs, const Corpus& corpus,
-                         Cancellation* cancellation) {
-  // By document, a match costs every one of its value ids (a few dozen);
-  // by value, every document of the archive costs its values of the wanted
-  // fields (a few). Past a sixteenth of the archive the latter reads less.
-  if (docs.size() * 16 > corpus.documents.size()) {
-    return CountByValue(docs, corpus, cancellation);
+                         int64_t live_documents, Cancellation* cancellation) {
+  // What each way reads, in value ids (or postings) visited; scanning the
+  // dictionary's values, or every document's bit, costs about one each.
+  const auto matches = static_cast<int64_t>(docs.size());
+  int64_t pairs = 0;
+  int64_t wanted_pairs = 0;
+  for (int f = 0; f < kFacetFieldCount; ++f) {
+    pairs += dictionary_->live_pairs(static_cast<FacetField>(f));
+    if (wanted_[f]) {
+      wanted_pairs += dictionary_->live_pairs(static_cast<FacetField>(f));
+    }
   }
-  return CountByDocument(docs, corpus, cancellation);
+  const double ids_per_document =
+      live_documents > 0 ? static_cast<double>(pairs) / live_documents : 0;
+  const auto values = static_cast<double>(dictionary_->size());
+  const double by_document = static_cast<double>(matches) * ids_per_document;
+  const double by_value = static_cast<double>(wanted_pairs) + values;
+  const double by_complement =
+      static_cast<double>(live_documents - matches) * ids_per_document +
+      values + static_cast<double>(corpus.documents.size()) / 8;
+  if (by_document <= by_value && by_document <= by_complement) {
+    return CountByDocument(docs, corpus, cancellation);
+  }
+  std::vector<uint64_t> matching((corpus.documents.size() + 63) / 64, 0);
+  for (uint32_t doc : docs) matching[doc >> 6] |= uint64_t{1} << (doc & 63);
+  if (by_value <= by_complement) return CountByValue(matching, cancellation);
+  return CountByComplement(matching, corpus, cancellation);
 }
 
 bool FacetCounter::CountByDocument(absl::Span<const uint32_t> docs,
@@ -38,11 +57,8 @@ bool FacetCounter::CountByDocument(absl::Span<const uint32_t> docs,
   return true;
 }
 
-bool FacetCounter::CountByValue(absl::Span<const uint32_t> docs,
-                                const Corpus& corpus,
+bool FacetCounter::CountByValue(const std::vector<uint64_t>& matching,
                                 Cancellation* cancellation) {
-  std::vector<uint64_t> matching((corpus.documents.size() + 63) / 64, 0);
-  for (uint32_t doc : docs) matching[doc >> 6] |= uint64_t{1} << (doc & 63);
   for (uint32_t id = 0; id < dictionary_->size(); ++id) {
     if (!wanted_[static_cast<int>(dictionary_->field(id))]) continue;
     // A dead document's bit is never set, so its postings count nothing.
@@ -56,6 +72,28 @@ bool FacetCounter::CountByValue(absl::Span<const uint32_t> docs,
     if (count > 0) counts_[id] = count;
   }
   return true;
+}
+
+bool FacetCounter::CountByComplement(const std::vector<uint64_t>& matching,
+                                     const Corpus& corpus,
+                                     Cancellation* cancellation) {
+  absl::flat_hash_map<uint32_t, int64_t> unmatched;
+  for (size_t doc = 0; doc < corpus.documents.size(); ++doc) {
+    if ((matching[doc >> 6] >> (doc & 63)) & 1) continue;
+    if (!corpus.ranks[doc].live) continue;
+    if (cancellation->Tick()) return false;
+    for (uint32_t id : corpus.documents[doc].value_ids) {
+      if (wanted_[static_cast<int>(dictionary_->field(id))]) ++unmatched[id];
+    }
+  }
+  for (uint32_t id = 0; id < dictionary_->size(); ++id) {
+    if (!wanted_[static_cast<int>(dictionary_->field(id))]) continue;
+    auto found = unmatched.find(id);
+    const int64_t count = dictionary_->live_documents(id) -
+                          (found == unmatched.end() ? 0 : found->second);
+    if (count > 0) counts_[id] = count;
+  }
+  return !cancellation->Check();
 }
 
 void FacetCounter::AppendTo(v1::SearchResponse* response) const {

@@ -8,13 +8,15 @@
 // Values come out by descending count, then by value; at most max_values
 // per field.
 //
-// Two ways to count, whichever reads less: by document (each match's value
-// ids, DocumentMeta::value_ids, a few dozen of every field), for a few
-// matches; or by value (each value of the wanted fields, its document
-// list tested against a bitmap of the matches), for many, which reads
-// only the wanted fields' postings: a region facet over most of the
-// archive then costs a few regions a bulletin rather than every value of
-// every field of each match.
+// Three ways to count, whichever reads least (Count's plan):
+// - by document: each match's value ids (DocumentMeta::value_ids, a few
+//   dozen of every field), for a few matches;
+// - by value: each value of the wanted fields, its document list tested
+//   against a bitmap of the matches, which reads only the wanted fields'
+//   postings (a few regions a bulletin rather than every value id);
+// - by the complement: each value's live documents (kept by the
+//   dictionary) less those of the bulletins that do not match, counted by
+//   document, for a query that matches nearly everything.
 //
 // Thread-safety: a counter belongs to one call. The dictionary and the
 // corpus must not change while the counter is in use.
@@ -45,18 +47,21 @@ class FacetCounter {
   FacetCounter(std::vector<FacetField> fields,
                const ValueDictionary* dictionary, int max_values);
 
-  // Counts the matching documents `docs` (live, ascending, each once).
-  // False when `cancellation` stopped it.
+  // Counts the matching documents `docs` (live, ascending, each once) of
+  // `corpus`, which has `live_documents`. False when `cancellation`
+  // stopped it.
   bool Count(absl::Span<const uint32_t> docs, const Corpus& corpus,
-             Cancellation* cancellation);
+             int64_t live_documents, Cancellation* cancellation);
 
   void AppendTo(v1::SearchResponse* response) const;
 
  private:
   bool CountByDocument(absl::Span<const uint32_t> docs, const Corpus& corpus,
                        Cancellation* cancellation);
-  bool CountByValue(absl::Span<const uint32_t> docs, const Corpus& corpus,
+  bool CountByValue(const std::vector<uint64_t>& matching,
                     Cancellation* cancellation);
+  bool CountByComplement(const std::vector<uint64_t>& matching,
+                         const Corpus& corpus, Cancellation* cancellation);
 
   std::vector<FacetField> fields_;
   bool wanted_[kFacetFieldCount] = {};

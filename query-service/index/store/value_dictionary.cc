@@ -1,6 +1,7 @@
 #include "query-service/index/store/value_dictionary.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -41,6 +42,7 @@ uint32_t ValueDictionary::Intern(const FieldValue& value) {
     arena_ += value.display;
   }
   values_.push_back(v);
+  live_.push_back(0);
   ids_.insert(id);
   return id;
 }
@@ -61,6 +63,19 @@ std::string_view ValueDictionary::display(uint32_t id) const {
 
 void ValueDictionary::AddDocument(uint32_t id, uint32_t doc) {
   recent_[id].push_back(doc);
+  AddLive(id);
+}
+
+bool ValueDictionary::AddLive(uint32_t id) {
+  if (id >= values_.size()) return false;
+  ++live_[id];
+  ++live_pairs_[static_cast<int>(values_[id].field)];
+  return true;
+}
+
+void ValueDictionary::RemoveLive(uint32_t id) {
+  --live_[id];
+  --live_pairs_[static_cast<int>(values_[id].field)];
 }
 
 namespace {
@@ -198,6 +213,8 @@ absl::Status ValueDictionary::Restore(
   }
   arena_ = std::move(arena);
   values_ = std::move(values);
+  live_.assign(values_.size(), 0);
+  std::fill(std::begin(live_pairs_), std::end(live_pairs_), 0);
   frozen_ = std::move(lists);
   sealed_ = nullptr;
   recent_ = RecentLists();
@@ -218,6 +235,7 @@ void ValueDictionary::Install(std::shared_ptr<const FrozenLists> frozen) {
 
 size_t ValueDictionary::MemoryBytes() const {
   size_t bytes = arena_.capacity() + values_.capacity() * sizeof(Value) +
+                 live_.capacity() * sizeof(uint32_t) +
                  ids_.capacity() * (sizeof(uint32_t) + 1) +
                  frozen_->offsets.capacity() * sizeof(uint32_t) +
                  frozen_->docs.capacity();

@@ -52,8 +52,22 @@ class ValueDictionary {
   FacetField field(uint32_t id) const { return values_[id].field; }
   std::string_view display(uint32_t id) const;
 
-  // Documents must be added in ascending order per value.
+  // Documents must be added in ascending order per value. The document
+  // counts as live (below) until RemoveLive.
   void AddDocument(uint32_t id, uint32_t doc);
+
+  // Live documents per value, and (value, live document) pairs per field:
+  // what facet counting plans by (facets.h), kept as documents come and
+  // go while their postings stay until a freeze. RemoveLive: a live
+  // document with value `id` died. AddLive: a live document of a restored
+  // index has value `id` (Restore counts none); false when there is no
+  // such value.
+  void RemoveLive(uint32_t id);
+  bool AddLive(uint32_t id);
+  uint32_t live_documents(uint32_t id) const { return live_[id]; }
+  int64_t live_pairs(FacetField field) const {
+    return live_pairs_[static_cast<int>(field)];
+  }
   // Appends the documents that have value `id`, ascending.
   void AppendDocuments(uint32_t id, std::vector<uint32_t>* out) const;
   // How many documents with value `id` are marked in `marked` (bit d % 64
@@ -155,6 +169,9 @@ class ValueDictionary {
 
   std::string arena_;
   std::vector<Value> values_;
+  // Per value id, and per field; see live_documents.
+  std::vector<uint32_t> live_;
+  int64_t live_pairs_[kFacetFieldCount] = {};
   IdSet ids_;
 
   // Immutable and shared with a running Freeze.
