@@ -58,17 +58,17 @@ QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
       watch_limits_(watch_limits),
       matchers_(kWatchMatchers, absl::Seconds(30)) {}
 
-grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
+grpc::Status QueryServiceImpl::AwaitSeq(const CallBounds& call,
                                         uint64_t min_seq) const {
   if (min_seq == 0 || index_->applied_seq() >= min_seq) {
     return grpc::Status::OK;
   }
-  const absl::Time deadline = WorkDeadline(context, kMaxSeqWait);
+  const absl::Time deadline = call.WorkDeadline(kMaxSeqWait);
   // Waited in slices, so that a caller who has gone frees the thread within
   // one slice rather than at the deadline.
   while (!index_->WaitForSeq(min_seq,
                              std::min(deadline, absl::Now() + kCancelPoll))) {
-    if (context.IsCancelled()) {
+    if (call.IsCancelled()) {
       return ToGrpcStatus(absl::CancelledError(
           "the caller cancelled the call while it waited for min_seq"));
     }
@@ -89,12 +89,18 @@ grpc::Status QueryServiceImpl::AwaitSeq(const grpc::ServerContext& context,
 grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
                                    const v1::GetRequest* request,
                                    v1::GetResponse* response) {
+  return Get(CallBounds::Of(*context), request, response);
+}
+
+grpc::Status QueryServiceImpl::Get(const CallBounds& call,
+                                   const v1::GetRequest* request,
+                                   v1::GetResponse* response) {
   absl::StatusOr<std::string> id = ResolveBulletinId(
       request->id(), request->source(), request->external_id());
   if (!id.ok()) return ToGrpcStatus(id.status());
   absl::Status mask = ValidateReadMask(request->read_mask());
   if (!mask.ok()) return ToGrpcStatus(mask);
-  grpc::Status waited = AwaitSeq(*context, request->min_seq());
+  grpc::Status waited = AwaitSeq(call, request->min_seq());
   if (!waited.ok()) return waited;
   absl::StatusOr<v1::Bulletin> bulletin = index_->Get(*id);
   if (absl::IsNotFound(bulletin.status())) {
@@ -110,6 +116,12 @@ grpc::Status QueryServiceImpl::Get(grpc::ServerContext* context,
 grpc::Status QueryServiceImpl::BatchGet(grpc::ServerContext* context,
                                         const v1::BatchGetRequest* request,
                                         v1::BatchGetResponse* response) {
+  return BatchGet(CallBounds::Of(*context), request, response);
+}
+
+grpc::Status QueryServiceImpl::BatchGet(const CallBounds& call,
+                                        const v1::BatchGetRequest* request,
+                                        v1::BatchGetResponse* response) {
   if (request->ids().empty() || request->ids_size() > kMaxBatchGetIds) {
     return ToGrpcStatus(
         InvalidField("ids", absl::StrCat("has ", request->ids_size(),
@@ -121,7 +133,7 @@ grpc::Status QueryServiceImpl::BatchGet(grpc::ServerContext* context,
   }
   absl::Status mask = ValidateReadMask(request->read_mask());
   if (!mask.ok()) return ToGrpcStatus(mask);
-  grpc::Status waited = AwaitSeq(*context, request->min_seq());
+  grpc::Status waited = AwaitSeq(call, request->min_seq());
   if (!waited.ok()) return waited;
   std::vector<std::string> missing;
   for (const std::string& id : request->ids()) {
@@ -149,18 +161,24 @@ grpc::Status QueryServiceImpl::BatchGet(grpc::ServerContext* context,
 grpc::Status QueryServiceImpl::Search(grpc::ServerContext* context,
                                       const v1::SearchRequest* request,
                                       v1::SearchResponse* response) {
-  grpc::Status waited = AwaitSeq(*context, request->min_seq());
+  return Search(CallBounds::Of(*context), request, response);
+}
+
+grpc::Status QueryServiceImpl::Search(const CallBounds& call,
+                                      const v1::SearchRequest* request,
+                                      v1::SearchResponse* response) {
+  grpc::Status waited = AwaitSeq(call, request->min_seq());
   if (!waited.ok()) return waited;
   absl::Status mask = ValidateReadMask(request->read_mask());
   if (!mask.ok()) return ToGrpcStatus(mask);
-  const absl::Time stop_at = WorkDeadline(*context, absl::InfiniteDuration());
+  const absl::Time stop_at = call.WorkDeadline(absl::InfiniteDuration());
   if (stall_searches_for_testing_ && stop_at != absl::InfiniteFuture()) {
-    while (absl::Now() < stop_at && !context->IsCancelled()) {
+    while (absl::Now() < stop_at && !call.IsCancelled()) {
       absl::SleepFor(std::min(kCancelPoll, stop_at - absl::Now()));
     }
   }
-  Cancellation cancellation([context, stop_at]() -> absl::Status {
-    if (context->IsCancelled()) {
+  Cancellation cancellation([&call, stop_at]() -> absl::Status {
+    if (call.IsCancelled()) {
       return absl::CancelledError("the caller cancelled the search");
     }
     if (absl::Now() >= stop_at) {
@@ -215,7 +233,13 @@ grpc::ServerWriteReactor<v1::WatchEvent>* QueryServiceImpl::Watch(
                          [this] { watches_.fetch_sub(1); });
 }
 
-grpc::Status QueryServiceImpl::Stats(grpc::ServerContext* /*context*/,
+grpc::Status QueryServiceImpl::Stats(grpc::ServerContext* context,
+                                     const v1::StatsRequest* request,
+                                     v1::StatsResponse* response) {
+  return Stats(CallBounds::Of(*context), request, response);
+}
+
+grpc::Status QueryServiceImpl::Stats(const CallBounds& /*call*/,
                                      const v1::StatsRequest* /*request*/,
                                      v1::StatsResponse* response) {
   *response = index_->Stats();

@@ -16,6 +16,7 @@
 #include <cstddef>
 
 #include "bulletin/v1/query.grpc.pb.h"
+#include "common/server/call_deadline.h"
 #include "common/sync/thread_pool.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
@@ -59,6 +60,20 @@ class QueryServiceImpl final
                      const v1::StatsRequest* request,
                      v1::StatsResponse* response) override;
 
+  // The same unary calls for a caller that is not a gRPC call (the HTTP
+  // gateway calls them directly, common/http/http_gateway.h): `call` says
+  // when the work must end and whether the caller has gone, as a gRPC
+  // call's context does for the overrides above, which call these.
+  grpc::Status Get(const CallBounds& call, const v1::GetRequest* request,
+                   v1::GetResponse* response);
+  grpc::Status BatchGet(const CallBounds& call,
+                        const v1::BatchGetRequest* request,
+                        v1::BatchGetResponse* response);
+  grpc::Status Search(const CallBounds& call, const v1::SearchRequest* request,
+                      v1::SearchResponse* response);
+  grpc::Status Stats(const CallBounds& call, const v1::StatsRequest* request,
+                     v1::StatsResponse* response);
+
   // Tests: each Search with a deadline first waits until its work deadline
   // (a little before the caller's) has passed, as a search over a huge
   // index would, and then runs, so that it stops at its first cancellation
@@ -68,8 +83,7 @@ class QueryServiceImpl final
  private:
   // OK once min_seq is applied; DEADLINE_EXCEEDED if the call's deadline
   // (capped, for calls without one) passes first.
-  grpc::Status AwaitSeq(const grpc::ServerContext& context,
-                        uint64_t min_seq) const;
+  grpc::Status AwaitSeq(const CallBounds& call, uint64_t min_seq) const;
 
   const BulletinIndex* const index_;
   const FeedFollower* const follower_;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "common/server/call_interceptor.h"
 
 namespace bulletin {
@@ -9,6 +10,9 @@ namespace {
 
 // Every operation here is awaited before the next starts, so one tag does.
 void* const kTag = reinterpret_cast<void*>(1);
+
+// How often a unary call looks whether its caller has gone.
+constexpr absl::Duration kCallerPoll = absl::Milliseconds(100);
 
 void AddOrigin(const GrpcBridge::Origin& origin, grpc::ClientContext* context) {
   if (!origin.request_id.empty()) {
@@ -27,12 +31,12 @@ GrpcBridge::GrpcBridge(std::shared_ptr<grpc::Channel> channel)
 
 grpc::Status GrpcBridge::Unary(const std::string& full_method,
                                const google::protobuf::Message& request,
-                               absl::Time deadline,
+                               const CallBounds& bounds,
                                google::protobuf::Message* response,
                                const Origin& origin,
                                std::string* answered_request_id) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(deadline));
+  context.set_deadline(absl::ToChronoTime(bounds.deadline()));
   AddOrigin(origin, &context);
   grpc::CompletionQueue queue;
   std::unique_ptr<grpc::ClientAsyncResponseReader<google::protobuf::Message>>
@@ -42,8 +46,17 @@ grpc::Status GrpcBridge::Unary(const std::string& full_method,
   call->Finish(response, &status, kTag);
   void* tag = nullptr;
   bool ok = false;
-  // The call has a deadline, so Finish always completes.
-  queue.Next(&tag, &ok);
+  // The call has a deadline, so Finish always completes; a caller who has
+  // gone cancels it sooner.
+  bool cancelled = false;
+  while (queue.AsyncNext(&tag, &ok,
+                         absl::ToChronoTime(absl::Now() + kCallerPoll)) ==
+         grpc::CompletionQueue::TIMEOUT) {
+    if (!cancelled && bounds.IsCancelled()) {
+      context.TryCancel();
+      cancelled = true;
+    }
+  }
   queue.Shutdown();
   while (queue.Next(&tag, &ok)) {
   }

@@ -6,8 +6,9 @@
 //
 //   bulletin::GrpcBridge bridge(server->InProcessChannel({}));
 //   v1::GetResponse response;
-//   grpc::Status status = bridge.Unary("/bulletin.v1.QueryService/Get",
-//                                      request, deadline, &response);
+//   grpc::Status status = bridge.Unary(
+//       "/bulletin.v1.QueryService/Get", request,
+//       bulletin::CallBounds(deadline, nullptr), &response);
 //
 //   std::unique_ptr<bulletin::GrpcBridge::Stream> stream =
 //       bridge.StartStream("/bulletin.v1.QueryService/Watch", request);
@@ -30,6 +31,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/server/call_deadline.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -102,12 +104,14 @@ class GrpcBridge {
 
   explicit GrpcBridge(std::shared_ptr<grpc::Channel> channel);
 
-  // Calls a unary method and waits for its answer. The id the server
-  // answered with (origin's, or one it made) comes back in
-  // `*answered_request_id` when given.
+  // Calls a unary method and waits for its answer: with `bounds`' deadline,
+  // and cancelled once its caller has gone (looked at every 100 ms).
+  // The id the server answered with (origin's, or one it made) comes back
+  // in `*answered_request_id` when given.
   grpc::Status Unary(const std::string& full_method,
                      const google::protobuf::Message& request,
-                     absl::Time deadline, google::protobuf::Message* response,
+                     const CallBounds& bounds,
+                     google::protobuf::Message* response,
                      const Origin& origin = {},
                      std::string* answered_request_id = nullptr);
 

@@ -15,6 +15,10 @@ ABSL_FLAG(int32_t, http_threads, 256,
           "while open (more wait for one to close); a quarter of them may be "
           "streams (Watch).");
 
+ABSL_FLAG(absl::Duration, http_call_timeout, absl::Seconds(30),
+          "The longest an HTTP/JSON call may run: its deadline when it has "
+          "no grpc-timeout header, and the cap on one it has (docs/api.md).");
+
 namespace bulletin {
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> StartHttpGatewayFromFlags(
@@ -35,6 +39,7 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> StartHttpGatewayFromFlags(
       static_cast<size_t>(grpc_options.max_receive_message_bytes) / 3 * 4 +
       (64 << 10);
   options.threads = absl::GetFlag(FLAGS_http_threads);
+  options.call_timeout = absl::GetFlag(FLAGS_http_call_timeout);
   options.max_streams = std::max(1, options.threads / 4);
   options.direct_methods = std::move(direct_methods);
   options.rpc_metrics = grpc_options.rpc_metrics;

@@ -1,6 +1,7 @@
 // The flags that put a service's HTTP/JSON API beside its gRPC port, shared
 // by ingest-service and query-service so both spell them the same way:
-// --http_listen, --http_cors_allowed_origins, --http_threads.
+// --http_listen, --http_cors_allowed_origins, --http_threads,
+// --http_call_timeout.
 //
 //   absl::StatusOr<std::unique_ptr<bulletin::HttpGateway>> http =
 //       bulletin::StartHttpGatewayFromFlags(server_options,
@@ -20,12 +21,14 @@
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/http/http_gateway.h"
 #include "common/server/grpc_server.h"
 
 ABSL_DECLARE_FLAG(std::string, http_listen);
 ABSL_DECLARE_FLAG(std::vector<std::string>, http_cors_allowed_origins);
 ABSL_DECLARE_FLAG(int32_t, http_threads);
+ABSL_DECLARE_FLAG(absl::Duration, http_call_timeout);
 
 namespace bulletin {
 

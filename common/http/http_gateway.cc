@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/http/field_path.h"
+#include "common/http/http_call_bounds.h"
 #include "common/http/http_caller.h"
 #include "common/http/http_status.h"
 #include "common/http/https_server.h"
@@ -339,19 +341,24 @@ void HttpGateway::Handle(const httplib::Request& request,
     Stream(route, *message, origin, response);
     return;
   }
+  absl::StatusOr<CallBounds> call =
+      HttpCallBounds(request, options_.call_timeout);
+  if (!call.ok()) {
+    refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        std::string(call.status().message())));
+    return;
+  }
   std::unique_ptr<google::protobuf::Message> answer =
       NewMessage(route.method->output_type());
   grpc::Status status;
   auto direct = options_.direct_methods.find(route.full_method);
   if (direct != options_.direct_methods.end()) {
     // No interceptor sees this call: it is counted and logged here.
-    grpc::ServerContext context;
-    status = direct->second(&context, *message, answer.get());
+    status = direct->second(*call, *message, answer.get());
     Finished(route.full_method, status, origin, start);
   } else {
-    status = bridge_.Unary(route.full_method, *message,
-                           absl::Now() + options_.call_timeout, answer.get(),
-                           origin);
+    status =
+        bridge_.Unary(route.full_method, *message, *call, answer.get(), origin);
   }
   if (!status.ok()) {
     SendStatus(status, response);

@@ -6,11 +6,11 @@
 // (common/http/grpc_bridge.h), so HTTP and gRPC share handlers,
 // interceptors (request ids, failed-call logs, metrics), limits and
 // deadlines; or, for the unary methods listed in direct_methods, by calling
-// the handler directly with a ServerContext of its own, which skips the
-// channel's serialization and thread hand-offs (some 180 µs a call, more
-// than a search) along with the interceptors: the gateway then gives the
-// call its request id, counts it in rpc_metrics and logs its failure as
-// the interceptors would. See docs/api.md.
+// the handler directly with the call's CallBounds (deadline, client gone),
+// which skips the channel's serialization and thread hand-offs (some 180 µs
+// a call, more than a search) along with the interceptors: the gateway then
+// gives the call its request id, counts it in rpc_metrics and logs its
+// failure as the interceptors would. See docs/api.md.
 //
 //   bulletin::HttpGatewayOptions options;
 //   options.listen_address = "127.0.0.1:8080";
@@ -38,6 +38,11 @@
 //   message gRPC gives. The caller so found reaches the service as the
 //   call's CallerOf (common/server/call_interceptor.h), so its logs and
 //   per-caller limits see the same caller as over gRPC.
+// - A unary call's deadline is its `grpc-timeout` header, at most
+//   call_timeout, which is also the deadline of a call without one; a call
+//   whose client closed its connection is cancelled, as a gRPC call whose
+//   client went away is (common/http/http_call_bounds.h). Search then stops
+//   with DEADLINE_EXCEEDED (DEADLINE_PASSED) or CANCELLED.
 // - Bodies over max_request_bytes get 413 (RESOURCE_EXHAUSTED); more
 //   server-streaming calls than max_streams get 429.
 // - Each request has a request id, its usable X-Request-Id or a new one,
@@ -69,6 +74,7 @@
 #include "common/http/http_routes.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/auth.h"
+#include "common/server/call_deadline.h"
 #include "common/server/tls.h"
 #include "grpcpp/grpcpp.h"
 
@@ -81,22 +87,24 @@ struct Response;
 namespace bulletin {
 
 // A unary method called in process, straight on the service object that
-// gRPC also serves: `request` and `response` are the method's own types.
+// gRPC also serves: `request` and `response` are the method's own types,
+// and `call` the HTTP call's deadline and client.
 using DirectUnaryMethod = std::function<grpc::Status(
-    grpc::ServerContext* context, const google::protobuf::Message& request,
+    const CallBounds& call, const google::protobuf::Message& request,
     google::protobuf::Message* response)>;
 
-// DirectUnaryMethod for `method` of `service` (not owned):
+// DirectUnaryMethod for `method` of `service` (not owned), the overload of
+// a gRPC method that takes CallBounds instead of a ServerContext:
 //   DirectUnary(&query, &QueryServiceImpl::Search)
 template <typename Service, typename Request, typename Response>
-DirectUnaryMethod DirectUnary(
-    Service* service,
-    grpc::Status (Service::*method)(grpc::ServerContext*, const Request*,
-                                    Response*)) {
-  return [service, method](grpc::ServerContext* context,
+DirectUnaryMethod DirectUnary(Service* service,
+                              grpc::Status (Service::*method)(const CallBounds&,
+                                                              const Request*,
+                                                              Response*)) {
+  return [service, method](const CallBounds& call,
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response) {
-    return (service->*method)(context, static_cast<const Request*>(&request),
+    return (service->*method)(call, static_cast<const Request*>(&request),
                               static_cast<Response*>(response));
   };
 }
@@ -117,7 +125,8 @@ struct HttpGatewayOptions {
   std::vector<std::string> cors_allowed_origins;
   // Largest request body accepted, in bytes.
   size_t max_request_bytes = 1 << 20;
-  // Deadline of each unary call, and of a stream's start.
+  // The latest deadline of a unary call (a `grpc-timeout` header may ask
+  // for less), and the deadline of a stream's start.
   absl::Duration call_timeout = absl::Seconds(30);
   // Connections served at once, each on a thread of its own while it is
   // open (http_listener.h); more wait for one to close.

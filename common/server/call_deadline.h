@@ -8,21 +8,65 @@
 //                                                     absl::Seconds(30));
 //   if (!ready.WaitUntil(stop_at)) return DeadlineExceeded(...);
 //
-// Thread-safe: a pure function of the context's deadline and the clock.
+// CallBounds is the same question asked of any call, gRPC or not, together
+// with whether its caller has gone: a handler written against it serves a
+// gRPC call (CallBounds::Of) and the HTTP gateway's direct calls, which
+// have no grpc::ServerContext of their own (common/http/http_call_bounds.h).
+//
+//   grpc::Status Search(const bulletin::CallBounds& call, ...) {
+//     const absl::Time stop_at = call.WorkDeadline(absl::InfiniteDuration());
+//     ... if (call.IsCancelled()) return CANCELLED ...
+//   }
+//   Search(bulletin::CallBounds::Of(*context), ...);
+//
+// Thread-safety: WorkDeadline is a pure function of the deadline and the
+// clock. A CallBounds belongs to the thread handling its call.
 
 #ifndef BULLETIN_COMMON_SERVER_CALL_DEADLINE_H_
 #define BULLETIN_COMMON_SERVER_CALL_DEADLINE_H_
+
+#include <functional>
+#include <utility>
 
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 
 namespace bulletin {
 
-// The caller's deadline less a margin of a tenth of the time left, at most
-// 200 ms; no later than `cap` from now. With no deadline on the call,
-// now + `cap` (absl::InfiniteFuture() when `cap` is infinite).
+// `caller_deadline` less a margin of a tenth of the time left, at most
+// 200 ms; no later than `cap` from now. With no deadline
+// (absl::InfiniteFuture()), now + `cap` (absl::InfiniteFuture() when `cap`
+// is infinite).
+absl::Time WorkDeadline(absl::Time caller_deadline, absl::Duration cap);
+
+// WorkDeadline of the call's deadline.
 absl::Time WorkDeadline(const grpc::ServerContextBase& context,
                         absl::Duration cap);
+
+// The deadline of a call and a way to ask whether its caller has gone.
+class CallBounds {
+ public:
+  // A gRPC call's deadline and cancellation. `context` must outlive the
+  // bounds (the handler's).
+  static CallBounds Of(const grpc::ServerContextBase& context);
+
+  // `deadline` is absl::InfiniteFuture() for none; `caller_gone` is asked
+  // by IsCancelled (often: keep it cheap), null for a caller that cannot go.
+  CallBounds(absl::Time deadline, std::function<bool()> caller_gone)
+      : deadline_(deadline), caller_gone_(std::move(caller_gone)) {}
+
+  absl::Time deadline() const { return deadline_; }
+  // True once the caller has gone (cancelled, disconnected).
+  bool IsCancelled() const { return caller_gone_ && caller_gone_(); }
+  // bulletin::WorkDeadline of deadline().
+  absl::Time WorkDeadline(absl::Duration cap) const {
+    return bulletin::WorkDeadline(deadline_, cap);
+  }
+
+ private:
+  absl::Time deadline_;
+  std::function<bool()> caller_gone_;
+};
 
 }  // namespace bulletin
 

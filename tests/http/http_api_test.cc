@@ -2,6 +2,11 @@
 // as gRPC, errors as google.rpc.Status with AIP-193's HTTP statuses, body
 // limits, CORS, and Watch as server-sent events.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
@@ -270,6 +275,85 @@ TEST_F(HttpApiTest, DirectReadsAreCountedAndLoggedAsCalls) {
       HasSubstr("grpc_server_handled_total{grpc_service=\"bulletin.v1."
                 "QueryService\",grpc_method=\"Search\",grpc_code=\"OK\"}"
                 " 1"));
+}
+
+// Waits until the replica has applied `seq` (Stats, which nothing stalls).
+void AwaitApplied(int http_port, uint64_t seq) {
+  httplib::Client client("127.0.0.1", http_port);
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  v1::StatsResponse stats;
+  do {
+    httplib::Result got = client.Get("/v1/stats");
+    ASSERT_TRUE(got);
+    ASSERT_TRUE(FromJson(got->body, &stats).ok()) << got->body;
+    if (stats.applied_seq() >= seq) return;
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < give_up);
+  FAIL() << "seq " << seq << " not applied; at " << stats.applied_seq();
+}
+
+// A search over HTTP has a deadline, as over gRPC: the grpc-timeout header's,
+// or --http_call_timeout without one. A replica whose searches stall (as
+// one over an index too large for the deadline would) stops them there and
+// answers 504 with DEADLINE_PASSED.
+TEST_F(HttpApiTest, SearchHonoursTheDeadline) {
+  Start({}, {"--stall_searches_for_testing", "--http_call_timeout=3s"});
+  AwaitApplied(query_http_, Submit("chongqing-cppcc-roundup.txt").seq());
+  httplib::Client client("127.0.0.1", query_http_);
+  client.set_read_timeout(60, 0);
+  for (const httplib::Headers& headers :
+       {httplib::Headers{{"grpc-timeout", "1S"}}, httplib::Headers{}}) {
+    httplib::Result searched = client.Post("/v1/bulletins:search", headers,
+                                           R"({"query":"政协"})", kJson);
+    ASSERT_TRUE(searched);
+    EXPECT_EQ(searched->status, 504) << searched->body;
+    EXPECT_THAT(searched->body, HasSubstr(R"("reason":"DEADLINE_PASSED")"));
+  }
+  httplib::Result malformed =
+      client.Post("/v1/bulletins:search", {{"grpc-timeout", "soon"}},
+                  R"({"query":"政协"})", kJson);
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_THAT(malformed->body, HasSubstr("grpc-timeout 'soon'"));
+}
+
+// A search whose HTTP client closed its connection stops, as a gRPC search
+// whose caller cancelled does, long before its deadline.
+TEST_F(HttpApiTest, SearchStopsWhenTheClientHasGone) {
+  Start({}, {"--stall_searches_for_testing", "--http_call_timeout=600s"});
+  AwaitApplied(query_http_, Submit("chongqing-cppcc-roundup.txt").seq());
+  const std::string body = R"({"query":"政协"})";
+  const std::string request = absl::StrCat(
+      "POST /v1/bulletins:search HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "X-Request-Id: gone-client-1\r\nContent-Type: application/json\r\n"
+      "Content-Length: ",
+      body.size(), "\r\n\r\n", body);
+  const int socket_fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(socket_fd, 0);
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(query_http_));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(socket_fd, reinterpret_cast<sockaddr*>(&address),
+                    sizeof(address)),
+            0);
+  ASSERT_EQ(send(socket_fd, request.data(), request.size(), 0),
+            static_cast<ssize_t>(request.size()));
+  // The search is under way (stalled) once the gateway has it; leaving now
+  // must stop it.
+  absl::SleepFor(absl::Milliseconds(300));
+  close(socket_fd);
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  std::string log;
+  do {
+    log = FileTail(pair_.query()->log_path(), 1 << 20);
+    if (absl::StrContains(log, "gone-client-1")) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < give_up);
+  EXPECT_THAT(log,
+              ContainsRegex("\"code\":\"CANCELLED\",\"message\":\"the "
+                            "caller cancelled the search\".*gone-client-1"))
+      << log;
 }
 
 TEST_F(HttpApiTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
