@@ -16,6 +16,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -127,6 +128,11 @@ ABSL_FLAG(std::string, after_seq, "",
           "watch: resume after this seq (that of the last event processed, "
           "bookmarks included): first the changes since, then new ones; "
           "empty: only what is applied from now on.");
+ABSL_FLAG(std::string, after_log, "",
+          "watch: with --after_seq, the log that seq is in, as LOG_ID:EPOCH "
+          "(the event's log_id and log_epoch, shown with --json), so that a "
+          "position in a replaced log is refused (RESYNC_REQUIRED) instead "
+          "of taken for a seq of the new one.");
 ABSL_FLAG(bool, bookmarks, false,
           "watch: also print BOOKMARK events, the position reached when "
           "nothing matched.");
@@ -532,6 +538,20 @@ int Watch(const std::vector<std::string>& terms) {
                                              "' is not a seq (0, 1, ...)"));
     }
     request.set_after_seq(seq);
+  }
+  const std::string after_log = absl::GetFlag(FLAGS_after_log);
+  if (!after_log.empty()) {
+    const std::pair<std::string, std::string> log =
+        absl::StrSplit(after_log, absl::MaxSplits(':', 1));
+    uint64_t epoch = 0;
+    if (after_seq.empty() || log.first.empty() ||
+        !absl::SimpleAtoi(log.second, &epoch)) {
+      return FailUsage("watch", absl::StrCat("--after_log='", after_log,
+                                             "' is not LOG_ID:EPOCH, or comes "
+                                             "without --after_seq"));
+    }
+    request.set_log_id(log.first);
+    request.set_log_epoch(epoch);
   }
   request.set_send_bookmarks(absl::GetFlag(FLAGS_bookmarks));
   std::unique_ptr<v1::QueryService::Stub> stub =

@@ -92,14 +92,16 @@ const std::vector<CommandHelp>& Commands() {
        {"json"},
        true},
       {"watch",
-       "watch [filters] [--after_seq=SEQ] [--bookmarks] [--json] [--count=N] "
-       "[QUERY]",
+       "watch [filters] [--after_seq=SEQ [--after_log=LOG_ID:EPOCH]] "
+       "[--bookmarks] [--json] [--count=N] [QUERY]",
        "print changes to a query's matches as they are applied",
        "Says \"watching\" on stderr once registered: nothing applied after\n"
        "that is missed. One line per event: UPSERT SEQ ID HEADLINE (and the\n"
        "snippet), RETRACT SEQ ID, BOOKMARK SEQ; with --json each WatchEvent.\n"
-       "To resume, pass the SEQ of the last event as --after_seq.",
-       Join(SearchFilterFlags(), {"after_seq", "bookmarks", "count", "json"}),
+       "To resume, pass the SEQ of the last event as --after_seq, and its\n"
+       "log_id and log_epoch (--json shows them) as --after_log.",
+       Join(SearchFilterFlags(),
+            {"after_log", "after_seq", "bookmarks", "count", "json"}),
        true},
       {"help", "help [COMMAND]", "this help, or one command's", "", {}, false},
   };

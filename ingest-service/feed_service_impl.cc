@@ -115,8 +115,14 @@ grpc::Status FeedServiceImpl::Stream(
         {{"head_seq", absl::StrCat(head_at_connect)}}));
   }
   // The first message tells the replica what "caught up" means for it, and
-  // which log this is.
-  if (!writer->Write(Heartbeat(head_at_connect, identity))) {
+  // which log this is, with its history.
+  v1::FeedMessage first = Heartbeat(head_at_connect, identity);
+  for (const EpochStart& epoch : log_->epochs()) {
+    v1::LogEpoch* sent = first.mutable_heartbeat()->add_log_epochs();
+    sent->set_epoch(epoch.epoch);
+    sent->set_first_seq(epoch.first_seq);
+  }
+  if (!writer->Write(first)) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "subscriber went away");
   }
   uint64_t cursor = request.after_seq();

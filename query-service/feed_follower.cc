@@ -132,8 +132,13 @@ void FeedFollower::Run() {
     }
     if (stream.caught_up && rebuilding) {
       // Rebuilt: serve the new log's records, at once.
-      index_->ReplaceWith(*rebuilding);
+      if (options_.served_log != nullptr) options_.served_log->BeginReplace();
+      index_->ReplaceWith(*rebuilding);  // Moves the log identity too.
+      if (options_.served_log != nullptr) {
+        options_.served_log->Replaced(index_->log_identity(), stream.epochs);
+      }
       rebuilding.reset();
+      if (options_.on_log_replaced) options_.on_log_replaced();
       BecomeCaughtUp(stream.head_at_connect);
       continue;
     }
@@ -246,7 +251,16 @@ grpc::Status FeedFollower::FollowOnce(v1::Feed::Stub& stub,
         stream->heard_heartbeat = true;
         stream->head_at_connect = reported_head;
         // The records that follow belong to this log.
-        target->SetLogIdentity({heartbeat.log_id(), heartbeat.log_epoch()});
+        const LogIdentity identity{heartbeat.log_id(), heartbeat.log_epoch()};
+        target->SetLogIdentity(identity);
+        for (const v1::LogEpoch& epoch : heartbeat.log_epochs()) {
+          stream->epochs.push_back({epoch.epoch(), epoch.first_seq()});
+        }
+        if (!rebuilding && options_.served_log != nullptr &&
+            options_.served_log->Heard(identity, stream->epochs) &&
+            options_.on_log_replaced) {
+          options_.on_log_replaced();
+        }
       }
     } else if (message.has_record()) {
       const v1::LogRecord& record = message.record();

@@ -39,6 +39,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
@@ -48,6 +49,7 @@
 #include "common/sync/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "query-service/index/bulletin_index.h"
+#include "query-service/served_log.h"
 
 namespace bulletin {
 
@@ -80,6 +82,14 @@ class FeedFollower {
     // log it follows and stops serving until rebuilt; on the follower's
     // thread.
     std::function<void(const std::string& reason)> on_lost_log;
+    // Told the served index's log and history at the first heartbeat of
+    // each stream into it, and around each swap to a rebuilt index (not
+    // owned; may be null).
+    ServedLog* served_log = nullptr;
+    // Called once the served index belongs to another log than before (a
+    // rebuilt index was swapped in, or an empty replica met a new log), on
+    // the follower's thread: positions in the old log mean nothing now.
+    std::function<void()> on_log_replaced;
   };
 
   // Called after each record is applied to the serving index, on the
@@ -120,6 +130,8 @@ class FeedFollower {
     bool caught_up = false;
     // The position was refused by a log that is empty.
     bool refused_by_empty_log = false;
+    // The log's history, from the first heartbeat.
+    std::vector<EpochStart> epochs;
   };
   void Run();
   // One stream into `target` (the serving index or one being rebuilt) from

@@ -38,6 +38,7 @@
 #include "query-service/index/bulletin_index.h"
 #include "query-service/query_service_impl.h"
 #include "query-service/replica_freshness.h"
+#include "query-service/served_log.h"
 #include "query-service/snapshot/snapshot_directory.h"
 #include "query-service/snapshot/snapshotter.h"
 #include "query-service/watch_hub.h"
@@ -251,6 +252,13 @@ int Run() {
   WatchHub::Options hub_options;
   hub_options.bookmark_interval = absl::GetFlag(FLAGS_watch_bookmark_interval);
   WatchHub watch_hub(hub_options);
+  // Which log the served index follows: Watch positions are checked
+  // against it, and open Watch streams end when it is replaced.
+  ServedLog served_log;
+  follow_options.served_log = &served_log;
+  follow_options.on_log_replaced = [&watch_hub, &served_log] {
+    watch_hub.EndAll(served_log.ReplacedStatus());
+  };
   FeedFollower follower(
       &index, follow_options, [&health] { health.Clear("catching_up"); },
       [&watch_hub, &count_warnings](
@@ -264,7 +272,8 @@ int Run() {
       static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_streams));
   watch_limits.max_catch_up =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_catch_up));
-  QueryServiceImpl query(&index, &follower, &watch_hub, watch_limits);
+  QueryServiceImpl query(&index, &follower, &served_log, &watch_hub,
+                         watch_limits);
   if (absl::GetFlag(FLAGS_stall_searches_for_testing)) {
     query.StallSearchesForTesting();
   }
@@ -377,6 +386,8 @@ int Run() {
               {{}, static_cast<double>(written->failures())}};
         });
   }
+  // A snapshot's log, until the first heartbeat tells its history.
+  served_log.Loaded(index.log_identity());
   follower.Start();
   ReplicaFreshness::Options freshness_options;
   freshness_options.max_lag = absl::GetFlag(FLAGS_max_replica_lag);

@@ -45,15 +45,18 @@ constexpr size_t kWatchMatchers = 4;
 
 QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
                                    const FeedFollower* follower,
+                                   const ServedLog* served_log,
                                    WatchHub* watch_hub)
-    : QueryServiceImpl(index, follower, watch_hub, WatchLimits()) {}
+    : QueryServiceImpl(index, follower, served_log, watch_hub, WatchLimits()) {}
 
 QueryServiceImpl::QueryServiceImpl(const BulletinIndex* index,
                                    const FeedFollower* follower,
+                                   const ServedLog* served_log,
                                    WatchHub* watch_hub,
                                    WatchLimits watch_limits)
     : index_(index),
       follower_(follower),
+      served_log_(served_log),
       watch_hub_(watch_hub),
       watch_limits_(watch_limits),
       matchers_(kWatchMatchers, absl::Seconds(30)) {}
@@ -224,7 +227,7 @@ grpc::ServerWriteReactor<v1::WatchEvent>* QueryServiceImpl::Watch(
   }
   absl::StatusOr<WatchCursor> cursor =
       WatchCursor::Open(*request, *std::move(query), watch_hub_, *index_,
-                        watch_limits_.max_catch_up);
+                        served_log_, watch_limits_.max_catch_up);
   if (!cursor.ok()) {
     watches_.fetch_sub(1);
     return WatchStream::Refuse(ToGrpcStatus(cursor.status()));

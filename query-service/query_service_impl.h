@@ -2,11 +2,12 @@
 // the replica's BulletinIndex. Read-your-writes: a request's min_seq is
 // waited for within the call's deadline before the index is consulted.
 //
-//   bulletin::QueryServiceImpl service(&index, &follower, &watch_hub);
+//   bulletin::QueryServiceImpl service(&index, &follower, &served_log,
+//                                      &watch_hub);
 //   builder.RegisterService(&service);
 //
-// Ownership: does not own the index, the follower or the watch hub; they
-// must outlive it.
+// Ownership: does not own the index, the follower, the served log or the
+// watch hub; they must outlive it.
 // Thread-safety: the RPC methods are called concurrently by gRPC.
 
 #ifndef BULLETIN_QUERY_SERVICE_QUERY_SERVICE_IMPL_H_
@@ -20,6 +21,7 @@
 #include "common/sync/thread_pool.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
+#include "query-service/served_log.h"
 #include "query-service/watch_hub.h"
 
 namespace bulletin {
@@ -40,10 +42,14 @@ class QueryServiceImpl final
     size_t max_catch_up = 50000;
   };
 
+  // `served_log` is the log `index` follows (served_log.h), which Watch
+  // positions are checked against.
   QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower,
+                   const ServedLog* served_log,
                    WatchHub* watch_hub);  // Default WatchLimits.
   QueryServiceImpl(const BulletinIndex* index, const FeedFollower* follower,
-                   WatchHub* watch_hub, WatchLimits watch_limits);
+                   const ServedLog* served_log, WatchHub* watch_hub,
+                   WatchLimits watch_limits);
 
   grpc::Status Get(grpc::ServerContext* context, const v1::GetRequest* request,
                    v1::GetResponse* response) override;
@@ -87,6 +93,7 @@ class QueryServiceImpl final
 
   const BulletinIndex* const index_;
   const FeedFollower* const follower_;
+  const ServedLog* const served_log_;
   WatchHub* const watch_hub_;
   const WatchLimits watch_limits_;
   std::atomic<size_t> watches_{0};

@@ -13,7 +13,11 @@ absl::StatusOr<WatchCursor> WatchCursor::Open(const v1::WatchRequest& request,
                                               StandingQuery query,
                                               WatchHub* hub,
                                               const BulletinIndex& index,
+                                              const ServedLog* served_log,
                                               size_t max_catch_up) {
+  // Read before the watcher and the catch-up, and checked after them: a
+  // swap to another log in between is then seen (served_log.h).
+  const uint64_t generation = served_log->generation();
   std::shared_ptr<WatchHub::Watcher> watcher = hub->Add();
   if (watcher == nullptr) {
     return Unavailable(kReasonShuttingDown,
@@ -26,6 +30,15 @@ absl::StatusOr<WatchCursor> WatchCursor::Open(const v1::WatchRequest& request,
     catch_up = index.ChangesSince(*after_seq, max_catch_up);
   } else {
     catch_up.applied_seq = index.applied_seq();
+  }
+  absl::Status position = served_log->CheckResume(
+      generation,
+      after_seq.has_value() ? LogIdentity{request.log_id(), request.log_epoch()}
+                            : LogIdentity{},
+      after_seq.value_or(0));
+  if (!position.ok()) {
+    hub->Remove(watcher);
+    return position;
   }
   if (catch_up.over_limit) {
     hub->Remove(watcher);
@@ -41,13 +54,15 @@ absl::StatusOr<WatchCursor> WatchCursor::Open(const v1::WatchRequest& request,
          {"max_catch_up", absl::StrCat(max_catch_up)}});
   }
   return WatchCursor(std::move(query), std::move(watcher), std::move(catch_up),
-                     after_seq, request.send_bookmarks());
+                     after_seq, request.send_bookmarks(), served_log,
+                     generation);
 }
 
 WatchCursor::WatchCursor(StandingQuery query,
                          std::shared_ptr<WatchHub::Watcher> watcher,
                          BulletinIndex::Changes catch_up,
-                         std::optional<uint64_t> after_seq, bool send_bookmarks)
+                         std::optional<uint64_t> after_seq, bool send_bookmarks,
+                         const ServedLog* served_log, uint64_t generation)
     : query_(std::move(query)),
       watcher_(std::move(watcher)),
       catch_up_(std::move(catch_up)),
@@ -56,7 +71,19 @@ WatchCursor::WatchCursor(StandingQuery query,
       position_(after_seq.value_or(0)),
       last_sent_(after_seq.value_or(0)),
       resumed_(after_seq.has_value()),
-      start_bookmark_due_(send_bookmarks) {}
+      start_bookmark_due_(send_bookmarks),
+      served_log_(served_log),
+      generation_(generation) {}
+
+absl::StatusOr<std::optional<v1::WatchEvent>> WatchCursor::Stamped(
+    v1::WatchEvent event) {
+  absl::StatusOr<LogIdentity> log =
+      served_log_->IdentityOf(generation_, event.seq());
+  if (!log.ok()) return log.status();
+  event.set_log_id(log->log_id);
+  event.set_log_epoch(log->epoch);
+  return event;
+}
 
 v1::WatchEvent WatchCursor::Bookmark() {
   v1::WatchEvent event;
@@ -82,7 +109,7 @@ absl::StatusOr<std::optional<v1::WatchEvent>> WatchCursor::Next() {
     }
     if (event.has_value()) {
       last_sent_ = change.seq;
-      return event;
+      return Stamped(*std::move(event));
     }
   }
   position_ = std::max(position_, floor_);
@@ -90,7 +117,7 @@ absl::StatusOr<std::optional<v1::WatchEvent>> WatchCursor::Next() {
     start_bookmark_due_ = false;
     // A client that gave no position learns the one it starts from; one
     // that did learns where the catch-up got it, if its last event did not.
-    if (!resumed_ || position_ > last_sent_) return Bookmark();
+    if (!resumed_ || position_ > last_sent_) return Stamped(Bookmark());
   }
   for (;;) {
     absl::StatusOr<std::shared_ptr<const WatchChange>> next =
@@ -108,12 +135,12 @@ absl::StatusOr<std::optional<v1::WatchEvent>> WatchCursor::Next() {
                               change->previous.get());
     if (event.has_value()) {
       last_sent_ = change->seq;
-      return event;
+      return Stamped(*std::move(event));
     }
   }
   if (send_bookmarks_ && watcher_->TakeBookmarkDue() &&
       position_ > last_sent_) {
-    return Bookmark();
+    return Stamped(Bookmark());
   }
   return std::nullopt;
 }

@@ -5,10 +5,15 @@
 // bookmarks where the position moved and nothing matched. Every event's
 // seq is above the last one's, and above after_seq: a client that resumes
 // from the seq of the last event it processed misses nothing and gets
-// nothing twice (query.proto, QueryService.Watch).
+// nothing twice (query.proto, QueryService.Watch). Every event carries the
+// log id and epoch its seq belongs to (ServedLog::IdentityOf), and a resume
+// names them with its after_seq: a position in another log than the one the
+// replica serves is refused, and a stream ends, with FAILED_PRECONDITION
+// (RESYNC_REQUIRED) once the replica swaps to another log.
 //
 //   absl::StatusOr<WatchCursor> cursor = WatchCursor::Open(
-//       request, std::move(query), &hub, index, /*max_catch_up=*/50000);
+//       request, std::move(query), &hub, index, served_log,
+//       /*max_catch_up=*/50000);
 //   absl::StatusOr<std::optional<v1::WatchEvent>> next = cursor->Next();
 //   // nullopt: nothing now; ask again when the watcher's listener calls.
 //
@@ -30,27 +35,34 @@
 #include "absl/status/statusor.h"
 #include "bulletin/v1/query.pb.h"
 #include "query-service/index/bulletin_index.h"
+#include "query-service/served_log.h"
 #include "query-service/watch_hub.h"
 
 namespace bulletin {
 
 class WatchCursor {
  public:
-  // A cursor for `request` (its after_seq and send_bookmarks) over
-  // `query`: registers a watcher with `hub`, then takes the catch-up from
-  // `index`. UNAVAILABLE (SHUTTING_DOWN) once the hub shut down;
-  // FAILED_PRECONDITION (RESYNC_REQUIRED) when more than `max_catch_up`
-  // bulletins changed after after_seq.
+  // A cursor for `request` (its after_seq, log_id, log_epoch and
+  // send_bookmarks) over `query`: registers a watcher with `hub`, then takes
+  // the catch-up from `index`, which follows `served_log` (not owned; both
+  // must outlive the cursor). UNAVAILABLE (SHUTTING_DOWN) once the hub shut
+  // down; FAILED_PRECONDITION (RESYNC_REQUIRED) when the position is not in
+  // the served log or more than `max_catch_up` bulletins changed after
+  // after_seq; UNAVAILABLE (LOG_UNAVAILABLE) while the replica cannot tell
+  // (ServedLog::CheckResume).
   static absl::StatusOr<WatchCursor> Open(const v1::WatchRequest& request,
                                           StandingQuery query, WatchHub* hub,
                                           const BulletinIndex& index,
+                                          const ServedLog* served_log,
                                           size_t max_catch_up);
 
   // `catch_up` holds the changes after `after_seq` (nothing when unset:
-  // the stream starts at catch_up.applied_seq).
+  // the stream starts at catch_up.applied_seq), taken from `served_log`'s
+  // index at `generation`.
   WatchCursor(StandingQuery query, std::shared_ptr<WatchHub::Watcher> watcher,
               BulletinIndex::Changes catch_up,
-              std::optional<uint64_t> after_seq, bool send_bookmarks);
+              std::optional<uint64_t> after_seq, bool send_bookmarks,
+              const ServedLog* served_log, uint64_t generation);
 
   // The next event to send, nullopt when there is none now, or the
   // watcher's end (RESOURCE_EXHAUSTED: it fell behind; CANCELLED: the hub
@@ -61,6 +73,9 @@ class WatchCursor {
 
  private:
   v1::WatchEvent Bookmark();
+  // `event` with its log identity, or RESYNC_REQUIRED once the replica
+  // serves another log.
+  absl::StatusOr<std::optional<v1::WatchEvent>> Stamped(v1::WatchEvent event);
 
   // Not const, so that a cursor moves (into its stream) without copies.
   StandingQuery query_;
@@ -82,6 +97,9 @@ class WatchCursor {
   // The bookmark that ends the catch-up (or starts a stream without
   // after_seq) is still to be sent.
   bool start_bookmark_due_ = false;
+  const ServedLog* served_log_;
+  // The served log's generation when the catch-up was taken.
+  uint64_t generation_;
 };
 
 }  // namespace bulletin

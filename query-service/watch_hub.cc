@@ -16,7 +16,7 @@ WatchHub::Watcher::TryNext() {
         " changes behind and was dropped; watch again with after_seq set to "
         "the seq of the last event you processed"));
   }
-  if (closed_) return absl::CancelledError("the replica is shutting down");
+  if (!end_.ok()) return end_;
   if (queue_.empty()) return nullptr;
   std::shared_ptr<const WatchChange> next = std::move(queue_.front());
   queue_.pop_front();
@@ -41,7 +41,7 @@ void WatchHub::Watcher::Notify() {
 void WatchHub::Watcher::Push(std::shared_ptr<const WatchChange> change) {
   {
     MutexLock lock(&mutex_);
-    if (overflowed_ || closed_) return;
+    if (overflowed_ || !end_.ok()) return;
     if (queue_.size() >= max_queue_) {
       overflowed_ = true;
       queue_.clear();
@@ -55,16 +55,17 @@ void WatchHub::Watcher::Push(std::shared_ptr<const WatchChange> change) {
 void WatchHub::Watcher::MarkBookmarkDue() {
   {
     MutexLock lock(&mutex_);
-    if (overflowed_ || closed_) return;
+    if (overflowed_ || !end_.ok()) return;
     bookmark_due_ = true;
   }
   Notify();
 }
 
-void WatchHub::Watcher::Close() {
+void WatchHub::Watcher::End(const absl::Status& why) {
   {
     MutexLock lock(&mutex_);
-    closed_ = true;
+    if (end_.ok()) end_ = why;
+    queue_.clear();
   }
   Notify();
 }
@@ -125,6 +126,10 @@ void WatchHub::Publish(const v1::LogRecord& record,
   for (const auto& watcher : watchers) watcher->Push(shared);
 }
 
+void WatchHub::EndAll(const absl::Status& why) {
+  for (const auto& watcher : Watchers()) watcher->End(why);
+}
+
 void WatchHub::Tick() {
   for (const auto& watcher : Watchers()) watcher->MarkBookmarkDue();
 }
@@ -153,7 +158,9 @@ void WatchHub::Shutdown() {
     watchers.swap(watchers_);
   }
   shutting_down_.SignalAll();
-  for (const auto& watcher : watchers) watcher->Close();
+  for (const auto& watcher : watchers) {
+    watcher->End(absl::CancelledError("the replica is shutting down"));
+  }
   // Shutdown runs on one thread at a time (main, or the destructor after
   // it); the timer never calls it.
   if (timer_.joinable()) timer_.join();

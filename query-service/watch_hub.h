@@ -73,7 +73,7 @@ class WatchHub {
 
     // The next published change, or nullptr when there is none yet;
     // RESOURCE_EXHAUSTED when this watcher fell too far behind, CANCELLED
-    // once the hub shut down. Never waits.
+    // once the hub shut down, EndAll's status once ended so. Never waits.
     absl::StatusOr<std::shared_ptr<const WatchChange>> TryNext();
 
     // True when a Tick came since the last call that returned true.
@@ -90,7 +90,8 @@ class WatchHub {
     friend class WatchHub;
     void Push(std::shared_ptr<const WatchChange> change);
     void MarkBookmarkDue();
-    void Close();
+    // Ends the watcher: TryNext returns `why` (not OK) from now on.
+    void End(const absl::Status& why);
     void Notify();
 
     const size_t max_queue_;
@@ -98,7 +99,8 @@ class WatchHub {
     std::deque<std::shared_ptr<const WatchChange>> queue_
         ABSL_GUARDED_BY(mutex_);
     bool overflowed_ ABSL_GUARDED_BY(mutex_) = false;
-    bool closed_ ABSL_GUARDED_BY(mutex_) = false;
+    // OK while the watcher is open.
+    absl::Status end_ ABSL_GUARDED_BY(mutex_);
     bool bookmark_due_ ABSL_GUARDED_BY(mutex_) = false;
     // Held while the listener runs, apart from mutex_ so that the listener
     // may call TryNext.
@@ -125,6 +127,12 @@ class WatchHub {
 
   // Marks a bookmark due on every watcher and wakes it.
   void Tick();
+
+  // Ends every current watcher with `why` (not OK), dropping what it had
+  // not taken: the replica swapped its index for one of another log, in
+  // which the watchers' positions mean nothing. Watchers added later are
+  // not affected.
+  void EndAll(const absl::Status& why);
 
   // Ends every watcher (TryNext returns CANCELLED), refuses new ones and
   // stops the timer thread. Idempotent.

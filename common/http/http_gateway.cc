@@ -321,20 +321,26 @@ void HttpGateway::Handle(const httplib::Request& request,
 
   if (route.method->server_streaming()) {
     // A browser's EventSource reconnects with the id of the last event it
-    // had (Stream writes each event's seq as its id): a stream that takes
-    // an after_seq resumes there, unless the query string set one.
-    const std::string last_event_id =
-        request.get_header_value("Last-Event-ID");
+    // had (Stream writes each event's position as its id: SEQ, or
+    // SEQ/LOG_ID/LOG_EPOCH): a stream that takes an after_seq resumes
+    // there, unless the query string set one.
+    const std::string last_event_id = request.get_header_value("Last-Event-ID");
     const google::protobuf::FieldDescriptor* after_seq =
         message->GetDescriptor()->FindFieldByName("after_seq");
     if (!last_event_id.empty() && after_seq != nullptr &&
         !message->GetReflection()->HasField(*message, after_seq)) {
+      const std::vector<std::string> parts = absl::StrSplit(last_event_id, '/');
+      const char* const fields[] = {"after_seq", "log_id", "log_epoch"};
       absl::Status set =
-          SetFieldFromText("after_seq", last_event_id, message.get());
+          parts.size() == 1 || parts.size() == 3
+              ? absl::OkStatus()
+              : absl::InvalidArgumentError("is not SEQ/LOG_ID/LOG_EPOCH");
+      for (size_t i = 0; i < parts.size() && set.ok(); ++i) {
+        set = SetFieldFromText(fields[i], parts[i], message.get());
+      }
       if (!set.ok()) {
-        refuse(grpc::Status(
-            grpc::StatusCode::INVALID_ARGUMENT,
-            absl::StrCat("Last-Event-ID: ", set.message())));
+        refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat("Last-Event-ID: ", set.message())));
         return;
       }
     }
@@ -395,16 +401,40 @@ void HttpGateway::Stream(const HttpRoute& route,
   response.set_header("Cache-Control", "no-store");
   response.set_header("X-Accel-Buffering", "no");
   const google::protobuf::Descriptor* event_type = route.method->output_type();
-  // An event's seq, when it has one, is its SSE id: what a reconnecting
-  // EventSource sends back as Last-Event-ID.
+  // An event's position, when it has one, is its SSE id: what a
+  // reconnecting EventSource sends back as Last-Event-ID. Its seq, and the
+  // log that seq is in when the event says (WatchEvent): SEQ/LOG_ID/EPOCH.
+  const auto field_of_type = [event_type](
+                                 const char* name,
+                                 google::protobuf::FieldDescriptor::Type type)
+      -> const google::protobuf::FieldDescriptor* {
+    const google::protobuf::FieldDescriptor* field =
+        event_type->FindFieldByName(name);
+    return field != nullptr && field->type() == type ? field : nullptr;
+  };
   const google::protobuf::FieldDescriptor* seq_field =
-      event_type->FindFieldByName("seq");
-  if (seq_field != nullptr &&
-      seq_field->type() != google::protobuf::FieldDescriptor::TYPE_UINT64) {
-    seq_field = nullptr;
-  }
+      field_of_type("seq", google::protobuf::FieldDescriptor::TYPE_UINT64);
+  const google::protobuf::FieldDescriptor* log_id_field =
+      field_of_type("log_id", google::protobuf::FieldDescriptor::TYPE_STRING);
+  const google::protobuf::FieldDescriptor* log_epoch_field = field_of_type(
+      "log_epoch", google::protobuf::FieldDescriptor::TYPE_UINT64);
+  const auto event_id = [seq_field, log_id_field, log_epoch_field](
+                            const google::protobuf::Message& event) {
+    if (seq_field == nullptr) return std::string();
+    const google::protobuf::Reflection& fields = *event.GetReflection();
+    const uint64_t seq = fields.GetUInt64(event, seq_field);
+    if (seq == 0) return std::string();
+    const std::string log_id = log_id_field == nullptr
+                                   ? std::string()
+                                   : fields.GetString(event, log_id_field);
+    if (log_id.empty() || log_epoch_field == nullptr) {
+      return absl::StrCat(seq);
+    }
+    return absl::StrCat(seq, "/", log_id, "/",
+                        fields.GetUInt64(event, log_epoch_field));
+  };
   response.set_chunked_content_provider(
-      "text/event-stream", [this, stream, slot, event_type, seq_field](
+      "text/event-stream", [this, stream, slot, event_type, event_id](
                                size_t /*offset*/, httplib::DataSink& sink) {
         std::unique_ptr<google::protobuf::Message> event =
             NewMessage(event_type);
@@ -414,13 +444,10 @@ void HttpGateway::Stream(const HttpRoute& route,
           if (client_gone || stopping_.load()) stream->Cancel();
           switch (stream->Read(event.get(), absl::Now() + kStreamPoll)) {
             case GrpcBridge::Stream::kMessage: {
-              const uint64_t seq =
-                  seq_field == nullptr
-                      ? 0
-                      : event->GetReflection()->GetUInt64(*event, seq_field);
-              const std::string line = absl::StrCat(
-                  seq == 0 ? "" : absl::StrCat("id: ", seq, "\n"),
-                  "data: ", ToJson(*event), "\n\n");
+              const std::string id = event_id(*event);
+              const std::string line =
+                  absl::StrCat(id.empty() ? "" : absl::StrCat("id: ", id, "\n"),
+                               "data: ", ToJson(*event), "\n\n");
               client_gone =
                   client_gone || !sink.write(line.data(), line.size());
               next_keep_alive = absl::Now() + kStreamKeepAlive;

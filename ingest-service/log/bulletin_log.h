@@ -53,6 +53,7 @@
 #include "absl/time/time.h"
 #include "bulletin/v1/log.pb.h"
 #include "common/feed/log_identity.h"
+#include "common/feed/log_position.h"
 
 namespace bulletin {
 
@@ -131,6 +132,12 @@ class BulletinLog {
 
   // This log's id and current epoch.
   virtual LogIdentity identity() const = 0;
+
+  // This log's history: its epochs in order, each with the first seq it
+  // could write, the last one identity().epoch (common/feed/log_position.h).
+  // The Feed sends it to replicas, which check Watch positions against it.
+  // Empty while the log is not ready.
+  virtual std::vector<EpochStart> epochs() const = 0;
 
   // OK when a reader that applied this log up to `applied_seq` while it had
   // identity `seen` may continue from there: same log id, `seen.epoch` in

@@ -19,9 +19,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/feed/log_position.h"
 #include "common/metrics/log_metrics.h"
 #include "common/sync/mutex.h"
-#include "ingest-service/log/log_position.h"
 
 namespace bulletin {
 namespace {
@@ -252,6 +252,10 @@ class JetStreamLog::Impl {
     MutexLock lock(&mutex_);
     if (history_.empty()) return LogIdentity{};
     return LogIdentity{log_id_, history_.back().epoch};
+  }
+  std::vector<EpochStart> epochs() const {
+    MutexLock lock(&mutex_);
+    return history_;
   }
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const {
@@ -1604,6 +1608,8 @@ uint64_t JetStreamLog::WaitForHeadAbove(uint64_t seq,
 }
 
 LogIdentity JetStreamLog::identity() const { return impl_->identity(); }
+
+std::vector<EpochStart> JetStreamLog::epochs() const { return impl_->epochs(); }
 
 absl::Status JetStreamLog::CheckPosition(const LogIdentity& seen,
                                          uint64_t applied_seq) const {

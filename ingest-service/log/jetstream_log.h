@@ -114,6 +114,7 @@ class JetStreamLog : public BulletinLog {
   uint64_t head_seq() const override;
   uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const override;
   LogIdentity identity() const override;
+  std::vector<EpochStart> epochs() const override;
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const override;
   bool writable() const override;

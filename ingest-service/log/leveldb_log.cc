@@ -591,6 +591,8 @@ LogIdentity LevelDbLog::identity() const {
   return LogIdentity{log_id_, history_.back().epoch};
 }
 
+std::vector<EpochStart> LevelDbLog::epochs() const { return history_; }
+
 absl::Status LevelDbLog::CheckPosition(const LogIdentity& seen,
                                        uint64_t applied_seq) const {
   return CheckLogPosition(log_id_, history_, head_seq(), seen, applied_seq);

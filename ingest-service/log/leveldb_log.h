@@ -30,10 +30,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
+#include "common/feed/log_position.h"
 #include "common/metrics/log_metrics.h"
 #include "common/sync/mutex.h"
 #include "ingest-service/log/bulletin_log.h"
-#include "ingest-service/log/log_position.h"
 #include "ingest-service/log/removed_record_scrubber.h"
 #include "leveldb/db.h"
 
@@ -70,6 +70,7 @@ class LevelDbLog : public BulletinLog {
   uint64_t head_seq() const override;
   uint64_t WaitForHeadAbove(uint64_t seq, absl::Time deadline) const override;
   LogIdentity identity() const override;
+  std::vector<EpochStart> epochs() const override;
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const override;
   bool writable() const override;

@@ -15,6 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.pb.h"
 #include "bulletin/v1/query.pb.h"
@@ -31,6 +32,7 @@ namespace {
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 
 constexpr char kJson[] = "application/json";
 
@@ -495,32 +497,58 @@ TEST_F(HttpApiTest, WatchStreamsNewMatchesAsServerSentEvents) {
   watcher.join();
 }
 
-// Each event's seq is its SSE id, and the Last-Event-ID a reconnecting
-// EventSource sends resumes the watch there: what was applied since comes
-// first.
+// Each event's position (SEQ/LOG_ID/LOG_EPOCH) is its SSE id, and the
+// Last-Event-ID a reconnecting EventSource sends resumes the watch there:
+// what was applied since comes first. A bare seq resumes too (by seq
+// alone); a position in another log ends the stream with RESYNC_REQUIRED.
 TEST_F(HttpApiTest, WatchResumesFromLastEventId) {
   Start();
   const v1::SubmitResponse before = Submit("chongqing-cppcc-roundup.txt");
-  Received received;
-  httplib::Client client("127.0.0.1", query_http_);
-  client.set_read_timeout(60, 0);
-  std::thread watcher([&] {
-    client.Get("/v1/bulletins:watch?query=%E6%94%BF%E5%8D%8F",  // 政协
-               {{"Last-Event-ID", absl::StrCat(before.seq() - 1)}},
-               [&](const char* data, size_t length) {
-                 received.Append(data, length);
-                 return true;
-               });
-  });
-  EXPECT_TRUE(received.Contains(absl::StrCat(
-      "id: ", before.seq(), "\ndata: {\"hit\":{\"bulletin_id\":\"",
-      before.id(), "\"")))
-      << received.Text();
-  EXPECT_TRUE(received.Contains(
-      absl::StrCat(R"("type":"TYPE_UPSERT","seq":")", before.seq(), "\"")))
-      << received.Text();
-  client.stop();
-  watcher.join();
+  // Watches with `last_event_id` until `wanted` arrives, submitting
+  // `then` (an external id for the seed) once started; what arrived.
+  auto watch = [&](const std::string& last_event_id, std::string wanted,
+                   const std::string& then = "") {
+    Received received;
+    httplib::Client client("127.0.0.1", query_http_);
+    client.set_read_timeout(60, 0);
+    std::thread watcher([&] {
+      client.Get("/v1/bulletins:watch?query=%E6%94%BF%E5%8D%8F",  // 政协
+                 {{"Last-Event-ID", last_event_id}},
+                 [&](const char* data, size_t length) {
+                   received.Append(data, length);
+                   return true;
+                 });
+    });
+    if (!then.empty()) {
+      EXPECT_TRUE(received.Contains(": started")) << received.Text();
+      wanted = Submit("chongqing-cppcc-roundup.txt", then).id();
+    }
+    EXPECT_TRUE(received.Contains(wanted)) << received.Text();
+    client.stop();
+    watcher.join();
+    return received.Text();
+  };
+  const std::string first = watch(
+      absl::StrCat(before.seq() - 1),
+      absl::StrCat(R"("type":"TYPE_UPSERT","seq":")", before.seq(), "\""));
+  const std::string id_line = absl::StrCat("id: ", before.seq(), "/");
+  const size_t id_at = first.find(id_line);
+  ASSERT_NE(id_at, std::string::npos) << first;
+  const std::string position =
+      first.substr(id_at + 4, first.find('\n', id_at) - id_at - 4);
+  EXPECT_THAT(first.substr(id_at),
+              HasSubstr(absl::StrCat("\ndata: {\"hit\":{\"bulletin_id\":\"",
+                                     before.id(), "\"")));
+
+  const std::vector<std::string> parts = absl::StrSplit(position, '/');
+  ASSERT_EQ(parts.size(), 3u) << position;
+  const std::string other_log = absl::StrCat(
+      before.seq(), "/", std::string(parts[1].size(), 'f'), "/", parts[2]);
+  EXPECT_THAT(watch(other_log, "event: status"),
+              HasSubstr(R"("reason":"RESYNC_REQUIRED")"));
+  // From the position itself: only what came after it.
+  const std::string resumed = watch(position, "", "cq-2");
+  EXPECT_THAT(resumed, Not(HasSubstr(before.id()))) << resumed;
 }
 
 // 64 clients, each keeping its connection open and calling again, are all

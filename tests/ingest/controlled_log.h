@@ -99,6 +99,7 @@ class ControlledLog : public BulletinLog {
     return log_->WaitForHeadAbove(seq, deadline);
   }
   LogIdentity identity() const override { return log_->identity(); }
+  std::vector<EpochStart> epochs() const override { return log_->epochs(); }
   absl::Status CheckPosition(const LogIdentity& seen,
                              uint64_t applied_seq) const override {
     return log_->CheckPosition(seen, applied_seq);

@@ -140,6 +140,9 @@ TEST_P(LogContractTest, NewLogIsEmptyAndHasAnIdentity) {
   EXPECT_TRUE(ReadAll(*log_).empty());
   EXPECT_FALSE(log_->identity().log_id.empty());
   EXPECT_GT(log_->identity().epoch, 0u);
+  // Its history, which the Feed hands replicas, ends at its epoch.
+  ASSERT_FALSE(log_->epochs().empty());
+  EXPECT_EQ(log_->epochs().back().epoch, log_->identity().epoch);
 }
 
 TEST_P(LogContractTest, AssignsIncreasingSeqsThatReadReturns) {
@@ -370,6 +373,14 @@ TEST_P(LogContractTest, ReopenKeepsRecordsHeadIdAndConditions) {
   EXPECT_EQ(ReadAll(*log_).size(), 2u);
   // A reader that followed the log before it reopened may go on.
   EXPECT_TRUE(log_->CheckPosition(before, (*seqs)[1]).ok());
+  // The history has the epoch that reader saw, whether reopening began a
+  // new one (LevelDB) or not (JetStream, whose stream did not go back).
+  const std::vector<EpochStart> epochs = log_->epochs();
+  ASSERT_FALSE(epochs.empty());
+  EXPECT_EQ(epochs.back().epoch, log_->identity().epoch);
+  EXPECT_TRUE(std::any_of(
+      epochs.begin(), epochs.end(),
+      [&](const EpochStart& epoch) { return epoch.epoch == before.epoch; }));
   auto stale = log_->Append({Conditional(UpsertRecord(0, "a", "v2"), 0)});
   ASSERT_TRUE(stale.ok());
   EXPECT_EQ((*stale)[0].status.code(), absl::StatusCode::kFailedPrecondition);

@@ -18,7 +18,7 @@ class QueryServiceTest : public ::testing::Test {
     options.ingest_address = "127.0.0.1:1";
     follower_ = std::make_unique<FeedFollower>(&index_, options, nullptr);
     service_ = std::make_unique<QueryServiceImpl>(&index_, follower_.get(),
-                                                  &watch_hub_);
+                                                  &served_log_, &watch_hub_);
     ServerOptions server_options;
     server_options.listen_address = "127.0.0.1:0";
     auto started = StartGrpcServer(server_options, {service_.get()});
@@ -41,6 +41,7 @@ class QueryServiceTest : public ::testing::Test {
   }
 
   BulletinIndex index_;
+  ServedLog served_log_;
   WatchHub watch_hub_;
   std::unique_ptr<FeedFollower> follower_;
   std::unique_ptr<QueryServiceImpl> service_;

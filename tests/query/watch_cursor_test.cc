@@ -67,7 +67,8 @@ class WatchCursorTest : public ::testing::Test {
     v1::WatchRequest request;
     if (after_seq.has_value()) request.set_after_seq(*after_seq);
     request.set_send_bookmarks(send_bookmarks);
-    return WatchCursor::Open(request, Query(), &hub_, index_, max_catch_up);
+    return WatchCursor::Open(request, Query(), &hub_, index_, &served_log_,
+                             max_catch_up);
   }
 
   // Every event the cursor has now, described.
@@ -83,6 +84,7 @@ class WatchCursorTest : public ::testing::Test {
 
   BulletinIndex index_;
   WatchHub hub_;
+  ServedLog served_log_;
 };
 
 TEST_F(WatchCursorTest, UpsertsAndRetractsAsBulletinsEnterAndLeaveResults) {
@@ -180,7 +182,8 @@ TEST_F(WatchCursorTest, AChangeInBothCatchUpAndQueueIsSentOnce) {
   std::shared_ptr<WatchHub::Watcher> watcher = hub_.Add();
   Apply(Upsert(2, "b", "政协协商"));
   WatchCursor cursor(Query(), watcher, index_.ChangesSince(0, 1000), 0,
-                     /*send_bookmarks=*/false);
+                     /*send_bookmarks=*/false, &served_log_,
+                     served_log_.generation());
   Apply(Upsert(3, "c", "政协"));
   EXPECT_THAT(Drain(cursor),
               ElementsAre("UPSERT 1 a", "UPSERT 2 b", "UPSERT 3 c"));
@@ -252,10 +255,54 @@ TEST_F(WatchCursorTest, RetractionsOutliveASnapshotImage) {
   v1::WatchRequest request;
   request.set_after_seq(1);
   absl::StatusOr<WatchCursor> cursor =
-      WatchCursor::Open(request, Query(), &hub_, restarted, 1000);
+      WatchCursor::Open(request, Query(), &hub_, restarted, &served_log_, 1000);
   ASSERT_TRUE(cursor.ok()) << cursor.status();
   EXPECT_THAT(Drain(*cursor),
               ElementsAre("UPSERT 2 b", "RETRACT 4 a", "RETRACT 6 c"));
+}
+
+// Events carry the log and the epoch that wrote their seq; a resume is
+// checked against them, and a swap to another log ends the stream.
+TEST_F(WatchCursorTest, EventsNameTheirLogAndASwapEndsTheStream) {
+  served_log_.Heard({"log-a", 2}, {{1, 1}, {2, 3}});
+  absl::StatusOr<WatchCursor> cursor = Open(std::nullopt);
+  ASSERT_TRUE(cursor.ok()) << cursor.status();
+  Apply(Upsert(1, "a", "政协会议"));
+  Apply(Upsert(3, "b", "政协协商"));
+  absl::StatusOr<std::optional<v1::WatchEvent>> first = cursor->Next();
+  ASSERT_TRUE(first.ok() && first->has_value()) << first.status();
+  EXPECT_EQ((*first)->log_id(), "log-a");
+  EXPECT_EQ((*first)->log_epoch(), 1u);  // Seq 1 was written in epoch 1.
+  absl::StatusOr<std::optional<v1::WatchEvent>> second = cursor->Next();
+  ASSERT_TRUE(second.ok() && second->has_value()) << second.status();
+  EXPECT_EQ((*second)->log_epoch(), 2u);
+
+  // The replica swaps to an index of another log, as the FeedFollower does.
+  served_log_.BeginReplace();
+  served_log_.Replaced({"log-b", 1}, {{1, 1}});
+  hub_.EndAll(served_log_.ReplacedStatus());
+  Apply(Upsert(4, "c", "政协会议"));
+  absl::StatusOr<std::optional<v1::WatchEvent>> ended = cursor->Next();
+  EXPECT_EQ(ended.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(ErrorInfoOf(ended.status()).has_value());
+  EXPECT_EQ(ErrorInfoOf(ended.status())->reason(), kReasonResyncRequired);
+  EXPECT_EQ(ErrorInfoOf(ended.status())->metadata().at("log_id"), "log-b");
+
+  // A resume from the old log is refused; one from the new log goes on.
+  v1::WatchRequest old_position;
+  old_position.set_after_seq(3);
+  old_position.set_log_id("log-a");
+  old_position.set_log_epoch(2);
+  absl::StatusOr<WatchCursor> refused = WatchCursor::Open(
+      old_position, Query(), &hub_, index_, &served_log_, 1000);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorInfoOf(refused.status())->reason(), kReasonResyncRequired);
+  v1::WatchRequest new_position = old_position;
+  new_position.set_log_id("log-b");
+  new_position.set_log_epoch(1);
+  EXPECT_TRUE(WatchCursor::Open(new_position, Query(), &hub_, index_,
+                                &served_log_, 1000)
+                  .ok());
 }
 
 }  // namespace

@@ -180,6 +180,12 @@ TEST_F(CliTest, ExitStatusesTellFailuresApart) {
   EXPECT_EQ(status_of({"retract", "--source=cms-b", owned->out.substr(0, 16)}),
             6);
   EXPECT_EQ(status_of({"submit", pair_.WriteFile("empty.txt", "")}), 7);
+  // A Watch position in another log: a resync, refused as a precondition.
+  EXPECT_EQ(
+      status_of({"watch", "--after_seq=1",
+                 "--after_log=00000000000000000000000000000000:1", "政协"}),
+      5);
+  EXPECT_EQ(status_of({"watch", "--after_log=abc", "政协"}), 2);
   const std::string huge =
       pair_.WriteFile("huge.txt", std::string(5 << 20, 'x'));
   EXPECT_EQ(status_of({"submit", huge}), 8);

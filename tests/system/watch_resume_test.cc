@@ -5,6 +5,7 @@
 // log alone (SIGKILL); streams past the cap are refused, and a catch-up
 // past its bound asks for a resync.
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -54,14 +55,26 @@ std::string Describe(const v1::WatchEvent& event) {
   }
 }
 
+// Where a client is in the change stream: the seq of the last event it
+// processed, and the log that seq is in.
+struct Position {
+  uint64_t seq = 0;
+  std::string log_id;
+  uint64_t log_epoch = 0;
+};
+
 // One Watch stream of the test's client.
 class Stream {
  public:
-  Stream(v1::QueryService::Stub* stub, std::optional<uint64_t> after_seq,
+  Stream(v1::QueryService::Stub* stub, std::optional<Position> after,
          bool send_bookmarks = false) {
     v1::WatchRequest request;
     request.set_query("政协");
-    if (after_seq.has_value()) request.set_after_seq(*after_seq);
+    if (after.has_value()) {
+      request.set_after_seq(after->seq);
+      request.set_log_id(after->log_id);
+      request.set_log_epoch(after->log_epoch);
+    }
     request.set_send_bookmarks(send_bookmarks);
     context_.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(90)));
     reader_ = stub->Watch(&context_, request);
@@ -79,6 +92,7 @@ class Stream {
     if (!reader_->Read(&event)) return "(ended)";
     seqs_.push_back(event.seq());
     events_.push_back(Describe(event));
+    position_ = {event.seq(), event.log_id(), event.log_epoch()};
     return events_.back();
   }
   // The next `n` events.
@@ -94,6 +108,8 @@ class Stream {
   }
 
   const std::vector<uint64_t>& seqs() const { return seqs_; }
+  // The position of the last event read.
+  const Position& position() const { return position_; }
   const std::vector<std::string>& events() const { return events_; }
 
  private:
@@ -101,6 +117,7 @@ class Stream {
   std::unique_ptr<grpc::ClientReader<v1::WatchEvent>> reader_;
   std::vector<uint64_t> seqs_;
   std::vector<std::string> events_;
+  Position position_;
   bool finished_ = false;
 };
 
@@ -182,14 +199,15 @@ TEST_F(WatchResumeTest, ResumesAcrossReplicaRestartsWithNoGapOrDuplicate) {
   };
 
   // The client watches and sees a and m arrive; n does not match.
-  uint64_t position = 0;
+  Position position;
   {
     Stream first(query_.get(), std::nullopt);
     Submit("a", Matching("甲"));
     Submit("n", NotMatching("乙"));
     Submit("m", Matching("丙"));
     EXPECT_THAT(first.Next(2), ElementsAre(Upsert("a"), Upsert("m")));
-    position = first.seqs().back();
+    position = first.position();
+    EXPECT_FALSE(position.log_id.empty());
     keep(first);
   }  // The client goes away.
 
@@ -212,7 +230,7 @@ TEST_F(WatchResumeTest, ResumesAcrossReplicaRestartsWithNoGapOrDuplicate) {
     // catch-up sent nothing more.
     Retract("c");
     EXPECT_EQ(resumed.Next(), Retracted("c"));
-    position = resumed.seqs().back();
+    position = resumed.position();
     keep(resumed);
   }
   std::string log;
@@ -233,7 +251,7 @@ TEST_F(WatchResumeTest, ResumesAcrossReplicaRestartsWithNoGapOrDuplicate) {
   // From the start of the log the catch-up would be 6 bulletins (n, a, e
   // live; m, c, d retracted): over the bound of 5, a resync.
   {
-    Stream from_start(query_.get(), 0);
+    Stream from_start(query_.get(), Position());
     EXPECT_EQ(from_start.Next(), "(ended)");
     const absl::Status refused = from_start.Finish();
     EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
@@ -282,6 +300,58 @@ TEST_F(WatchResumeTest, ResumesAcrossReplicaRestartsWithNoGapOrDuplicate) {
   std::set<std::string> matching;
   for (const v1::Hit& hit : response.hits()) matching.insert(hit.bulletin_id());
   EXPECT_EQ(matching, mirror);
+}
+
+// Positions name their log. Ingest restarting on its data starts a new
+// epoch of the same log: a position from the old epoch still resumes. The
+// log replaced by another (its directory emptied): the open stream ends,
+// and the old position is refused, with RESYNC_REQUIRED instead of a
+// catch-up from seqs that mean something else now.
+TEST_F(WatchResumeTest, APositionInAReplacedLogAsksForAResync) {
+  ASSERT_TRUE(StartQuery({"--accept_empty_log"}).ok());
+  Stream open(query_.get(), std::nullopt);
+  Submit("a", Matching("甲"));
+  ASSERT_EQ(open.Next(), Upsert("a"));
+  const Position before_restart = open.position();
+  ASSERT_FALSE(before_restart.log_id.empty());
+
+  ASSERT_TRUE(pair_.ingest()->Terminate(absl::Seconds(30)).ok());
+  ASSERT_TRUE(pair_.StartIngest(pair_.ingest_port()).ok());
+  Submit("b", Matching("乙"));
+  ASSERT_EQ(open.Next(), Upsert("b"));
+  EXPECT_EQ(open.position().log_id, before_restart.log_id);
+  EXPECT_GT(open.position().log_epoch, before_restart.log_epoch);
+  {
+    Stream resumed(query_.get(), before_restart);
+    EXPECT_EQ(resumed.Next(), Upsert("b"));
+  }
+
+  // Another log behind the same address.
+  ASSERT_TRUE(pair_.ingest()->Terminate(absl::Seconds(30)).ok());
+  std::filesystem::remove_all(pair_.data_dir());
+  std::filesystem::create_directories(pair_.data_dir());
+  ASSERT_TRUE(pair_.StartIngest(pair_.ingest_port()).ok());
+  EXPECT_EQ(open.Next(), "(ended)");
+  const absl::Status ended = open.Finish();
+  EXPECT_EQ(ended.code(), absl::StatusCode::kFailedPrecondition) << ended;
+  ASSERT_TRUE(ErrorInfoOf(ended).has_value()) << ended;
+  EXPECT_EQ(ErrorInfoOf(ended)->reason(), kReasonResyncRequired);
+  const std::string new_log = ErrorInfoOf(ended)->metadata().at("log_id");
+  EXPECT_NE(new_log, before_restart.log_id);
+
+  Stream stale(query_.get(), open.position());
+  EXPECT_EQ(stale.Next(), "(ended)");
+  const absl::Status refused = stale.Finish();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  ASSERT_TRUE(ErrorInfoOf(refused).has_value()) << refused;
+  EXPECT_EQ(ErrorInfoOf(refused)->reason(), kReasonResyncRequired);
+  EXPECT_THAT(refused.message(), HasSubstr(before_restart.log_id));
+
+  // Resynced: a new stream in the new log.
+  Stream fresh(query_.get(), std::nullopt);
+  Submit("c", Matching("丙"));
+  EXPECT_EQ(fresh.Next(), Upsert("c"));
+  EXPECT_EQ(fresh.position().log_id, new_log);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Whether a reader of a log may continue from where it stopped: the one rule
-// behind BulletinLog::CheckPosition, shared by every backend.
+// behind BulletinLog::CheckPosition, shared by every backend, and by the
+// query replica, which checks a Watch position against the log it follows.
 //
 //   std::vector<bulletin::EpochStart> history = {{1, 1}, {7, 40}};
 //   absl::Status ok = bulletin::CheckLogPosition(
@@ -14,15 +15,15 @@
 //
 // Thread-safety: a pure function.
 
-#ifndef BULLETIN_INGEST_SERVICE_LOG_LOG_POSITION_H_
-#define BULLETIN_INGEST_SERVICE_LOG_LOG_POSITION_H_
+#ifndef BULLETIN_COMMON_FEED_LOG_POSITION_H_
+#define BULLETIN_COMMON_FEED_LOG_POSITION_H_
 
 #include <cstdint>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "ingest-service/log/bulletin_log.h"
+#include "common/feed/log_identity.h"
 
 namespace bulletin {
 
@@ -41,4 +42,4 @@ absl::Status CheckLogPosition(absl::string_view log_id,
 
 }  // namespace bulletin
 
-#endif  // BULLETIN_INGEST_SERVICE_LOG_LOG_POSITION_H_
+#endif  // BULLETIN_COMMON_FEED_LOG_POSITION_H_

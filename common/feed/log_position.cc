@@ -1,4 +1,4 @@
-#include "ingest-service/log/log_position.h"
+#include "common/feed/log_position.h"
 
 #include "absl/strings/str_cat.h"
 
