@@ -13,7 +13,6 @@
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
 #include "gmock/gmock.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/system/service_pair.h"
@@ -25,28 +24,6 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
-
-// Sends `bytes` as the request of `method`, whatever they are.
-grpc::Status CallWithBytes(const std::string& address,
-                           const std::string& method,
-                           const std::string& bytes) {
-  grpc::GenericStub stub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::CompletionQueue queue;
-  auto call = stub.PrepareUnaryCall(&context, method, request, &queue);
-  call->StartCall();
-  grpc::ByteBuffer response;
-  grpc::Status status;
-  call->Finish(&response, &status, nullptr);
-  void* tag = nullptr;
-  bool ok = false;
-  queue.Next(&tag, &ok);
-  return status;
-}
 
 // The value of `key` in a call's trailing metadata, or "(absent)".
 std::string Trailer(const grpc::ClientContext& context,

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/status.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -87,6 +88,11 @@ class ServicePair {
 
 // The text of a file under examples/.
 std::string ReadExample(const std::string& name);
+
+// Sends `bytes` as the request of unary `method` ("/pkg.Service/Method") to
+// `address`, whatever they are; the call's status.
+grpc::Status CallWithBytes(const std::string& address,
+                           const std::string& method, const std::string& bytes);
 
 }  // namespace bulletin::testing
 
