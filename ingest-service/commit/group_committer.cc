@@ -21,9 +21,10 @@ constexpr int kMaxConflicts = 32;
 
 struct GroupCommitter::Pending {
   Change change;
-  // Times its conditional append lost to another writer; commit thread only.
+  // Times its conditional append lost to another writer; touched only by
+  // the thread writing its batch.
   int conflicts = 0;
-  // Set by the commit thread, under mutex_: taken while in a batch being
+  // Set by the writing thread, under mutex_: taken while in a batch being
   // written (false again if requeued), done once its result is set.
   bool taken = false;
   bool done = false;
@@ -112,8 +113,21 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending,
         absl::StrCat("ingest is overloaded: ", queue_.size(),
                      " changes are waiting to be written; retry with backoff"));
   }
-  queue_.push_back(pending);
-  queued_.Signal();
+  if (!committing_ && queue_.empty()) {
+    // Nobody is writing and nobody waits: write the change on this thread.
+    // Handing it to the commit thread would cost two thread wake-ups (to
+    // the commit thread and back), on a busy machine most of a lone
+    // submit's latency.
+    committing_ = true;
+    pending->taken = true;
+    std::deque<Pending*> batch = {pending};
+    mutex_.Unlock();
+    CommitBatch(batch);
+    mutex_.Lock();
+  } else {
+    queue_.push_back(pending);
+    queued_.Signal();
+  }
   if (!committed_.WaitUntil(&mutex_, deadline,
                             [pending] { return pending->done; }) &&
       !pending->taken) {
@@ -139,9 +153,10 @@ void GroupCommitter::CommitLoop() {
     {
       MutexLock lock(&mutex_);
       queued_.Wait(&mutex_, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-        return !queue_.empty() || stopping_;
+        return !committing_ && (!queue_.empty() || stopping_);
       });
       if (queue_.empty()) return;  // Stopping with nothing left to write.
+      committing_ = true;
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(queue_.front());
         batch.back()->taken = true;
@@ -277,6 +292,7 @@ void GroupCommitter::FinishBatch(std::deque<Pending*>& batch,
                                  const absl::Status& failure) {
   {
     MutexLock lock(&mutex_);
+    committing_ = false;
     live_count_ = index_.live_count();
     // Requeued changes go first, in their order, ahead of newer ones.
     for (auto it = requeue.rbegin(); it != requeue.rend(); ++it) {
@@ -290,6 +306,9 @@ void GroupCommitter::FinishBatch(std::deque<Pending*>& batch,
       if (!failure.ok()) pending->result = failure;
       pending->done = true;
     }
+    // Changes that queued while a caller wrote its own are the commit
+    // thread's.
+    if (!queue_.empty() || stopping_) queued_.Signal();
   }
   committed_.SignalAll();
 }

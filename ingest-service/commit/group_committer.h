@@ -5,6 +5,9 @@
 // whole batch at once, each record conditioned on its bulletin's last seq as
 // the index saw it. Many
 // concurrent submitters therefore share one fsync (or one round of PubAcks).
+// A caller that finds nothing being written and nothing queued writes its
+// change itself, on its own thread, the same way: a lone submit then waits
+// for no other thread (docs/benchmarks.md, "Write path").
 //
 // Other writers (ingest replicas sharing a replicated log) may append too:
 // before each batch the index catches up with the log, and a change whose
@@ -55,7 +58,8 @@ class GroupCommitter {
     size_t max_batch = 1024;
     // Request-id retention and bounds.
     WriteRules::Options rules;
-    // Called once, on the commit thread, when a failed write leaves the log
+    // Called once, on the thread that wrote the batch (the commit thread or
+    // a caller), when a failed write leaves the log
     // unwritable (BulletinLog::writable); from then on every change fails,
     // so ingest should report itself unhealthy and be restarted.
     std::function<void(const absl::Status&)> on_log_failure;
@@ -118,7 +122,8 @@ class GroupCommitter {
   BulletinLog* const log_;
   const Options options_;
   const WriteRules rules_;
-  // Owned by the commit thread; live_count_ mirrors it for other threads.
+  // Used only by the thread writing a batch (see committing_);
+  // live_count_ mirrors it for other threads.
   VersionIndex index_;
 
   mutable Mutex mutex_;
@@ -128,8 +133,13 @@ class GroupCommitter {
   CondVar committed_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  // Whether a batch is being written, by the commit thread or by a caller
+  // that found the committer idle: one at a time, and only the thread that
+  // set it uses index_ and log_failure_reported_ until FinishBatch clears
+  // it.
+  bool committing_ ABSL_GUARDED_BY(mutex_) = false;
   int64_t live_count_ ABSL_GUARDED_BY(mutex_) = 0;
-  // Whether on_log_failure has run; touched by the commit thread only.
+  // Whether on_log_failure has run; touched by the writing thread only.
   bool log_failure_reported_ = false;
   std::thread thread_;
 };

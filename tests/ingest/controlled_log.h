@@ -14,6 +14,7 @@
 #define BULLETIN_TESTS_INGEST_CONTROLLED_LOG_H_
 
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -69,11 +70,22 @@ class ControlledLog : public BulletinLog {
     MutexLock lock(&mutex_);
     return waiting_;
   }
+  // Append calls so far, and the thread that made the last one.
+  int appends() {
+    MutexLock lock(&mutex_);
+    return appends_;
+  }
+  std::thread::id last_append_thread() {
+    MutexLock lock(&mutex_);
+    return last_append_thread_;
+  }
 
   absl::StatusOr<std::vector<AppendOutcome>> Append(
       const std::vector<LogAppend>& entries) override {
     {
       MutexLock lock(&mutex_);
+      ++appends_;
+      last_append_thread_ = std::this_thread::get_id();
       ++waiting_;
       changed_.Wait(&mutex_, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
         return !blocked_;
@@ -130,6 +142,8 @@ class ControlledLog : public BulletinLog {
   CondVar changed_;
   bool blocked_ ABSL_GUARDED_BY(mutex_) = false;
   int waiting_ ABSL_GUARDED_BY(mutex_) = 0;
+  int appends_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::thread::id last_append_thread_ ABSL_GUARDED_BY(mutex_);
   absl::Status failure_ ABSL_GUARDED_BY(mutex_);
   bool transient_ ABSL_GUARDED_BY(mutex_) = false;
   bool lose_every_condition_ ABSL_GUARDED_BY(mutex_) = false;

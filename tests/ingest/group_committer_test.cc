@@ -245,6 +245,35 @@ TEST(GroupCommitterTest, AChangeBeingWrittenAtItsDeadlineGetsItsOutcome) {
   EXPECT_EQ(log.head_seq(), 1u);
 }
 
+TEST(GroupCommitterTest, AChangeMetByAnIdleCommitterIsWrittenByItsCaller) {
+  ControlledLog log;
+  auto committer = StartOrDie(&log);
+  ASSERT_TRUE(committer->Upsert(BulletinWithId("a"), "v").ok());
+  EXPECT_EQ(log.appends(), 1);
+  EXPECT_EQ(log.last_append_thread(), std::this_thread::get_id());
+}
+
+TEST(GroupCommitterTest, ChangesQueuedBehindAWriteShareTheNextAppend) {
+  ControlledLog log;
+  auto committer = StartOrDie(&log);
+  log.Block();
+  std::vector<std::thread> writers;
+  writers.emplace_back([&] {
+    EXPECT_TRUE(committer->Upsert(BulletinWithId("first"), "v").ok());
+  });
+  while (log.appends_waiting() == 0) absl::SleepFor(absl::Milliseconds(1));
+  for (const char* id : {"b", "c", "d"}) {
+    writers.emplace_back([&, id] {
+      EXPECT_TRUE(committer->Upsert(BulletinWithId(id), "v").ok());
+    });
+  }
+  while (committer->pending_count() < 3) absl::SleepFor(absl::Milliseconds(1));
+  log.Unblock();
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(log.appends(), 2);
+  EXPECT_EQ(log.head_seq(), 4u);
+}
+
 TEST(GroupCommitterTest, StopFinishesQueuedWorkThenRefuses) {
   ControlledLog log;
   auto committer = StartOrDie(&log);
