@@ -1,12 +1,14 @@
 // Search on the real services: a search that outlives its deadline is
 // stopped by the replica, which answers DEADLINE_EXCEEDED with reason
-// DEADLINE_PASSED; the request's order by publication date, highlight
-// marks, match spans and facet size, over gRPC and through bulletinctl.
+// DEADLINE_PASSED, and one whose caller cancelled stops; the request's order by
+// publication date, highlight marks, match spans and facet size, over gRPC and
+// through bulletinctl.
 
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -110,6 +112,40 @@ TEST_F(SearchTest, ASearchPastItsDeadlineIsStoppedWithAReason) {
     absl::SleepFor(absl::Milliseconds(50));
   } while (absl::Now() < give_up);
   EXPECT_NE(log.find("the search did not finish within the call's deadline"),
+            std::string::npos)
+      << FileTail(pair_.query()->log_path());
+}
+
+// A search whose caller cancelled stops, long before its deadline: the
+// replica's own log says the handler ended it so.
+TEST_F(SearchTest, ASearchWhoseCallerCancelledStops) {
+  Start({"--stall_searches_for_testing"});
+  Submit(ReadExample("chongqing-cppcc-roundup.txt"));
+  AwaitLastSubmit();
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(600)));
+  context.AddMetadata("x-request-id", "cancelled-search-1");
+  v1::SearchRequest request;
+  request.set_query("政协");
+  grpc::Status status;
+  std::thread caller([&] {
+    v1::SearchResponse response;
+    status = query_->Search(&context, request, &response);
+  });
+  // The search is stalled (for its 600 s deadline) once the replica has it.
+  absl::SleepFor(absl::Milliseconds(300));
+  context.TryCancel();
+  caller.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  std::string log;
+  do {
+    log = QueryLog();
+    if (log.find("cancelled-search-1") != std::string::npos) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < give_up);
+  EXPECT_NE(log.find("\"code\":\"CANCELLED\",\"message\":\"the caller "
+                     "cancelled the search\""),
             std::string::npos)
       << FileTail(pair_.query()->log_path());
 }
