@@ -194,9 +194,18 @@ grpc::Status QueryServiceImpl::Search(const CallBounds& call,
     }
     return absl::OkStatus();
   });
+  // Read before the search, checked after it: a swap to another log in
+  // between leaves the answer without a log (served_log.h).
+  const uint64_t generation = served_log_->generation();
   absl::StatusOr<v1::SearchResponse> result =
       index_->Search(*request, &cancellation);
   if (!result.ok()) return ToGrpcStatus(QueryError(result.status()));
+  if (absl::StatusOr<LogIdentity> log =
+          served_log_->IdentityOf(generation, result->applied_seq());
+      log.ok()) {
+    result->set_log_id(log->log_id);
+    result->set_log_epoch(log->epoch);
+  }
   for (v1::Hit& hit : *result->mutable_hits()) {
     if (hit.has_bulletin()) {
       ApplyReadMask(request->read_mask(), hit.mutable_bulletin());

@@ -24,7 +24,8 @@ absl::Status ResyncRequired(absl::string_view why, const LogIdentity& served,
       absl::FailedPreconditionError(absl::StrCat(
           why,
           "; resync: Search for the current matches, then Watch with "
-          "after_seq set to that response's applied_seq (and no log_id)")),
+          "after_seq, log_id and log_epoch set to that response's "
+          "applied_seq, log_id and log_epoch")),
       kReasonResyncRequired, metadata);
 }
 
@@ -148,7 +149,9 @@ absl::Status ServedLog::CheckResume(uint64_t generation,
 absl::StatusOr<LogIdentity> ServedLog::IdentityOf(uint64_t generation,
                                                   uint64_t seq) const {
   MutexLock lock(&mutex_);
-  if (generation != generation_) return ReplacedStatusLocked();
+  if (generation != generation_ || generation % 2 == 1) {
+    return ReplacedStatusLocked();
+  }
   LogIdentity stamp = identity_;
   for (const EpochStart& epoch : epochs_) {
     if (epoch.first_seq > seq) break;

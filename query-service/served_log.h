@@ -77,8 +77,8 @@ class ServedLog {
                            uint64_t after_seq) const;
 
   // The log id and the epoch that wrote `seq`, to stamp an event of a
-  // Watch opened at `generation` with; ReplacedStatus() once the replica
-  // serves another log.
+  // Watch opened at `generation` with (or a Search answer); ReplacedStatus()
+  // once the replica serves another log, or while it swaps.
   absl::StatusOr<LogIdentity> IdentityOf(uint64_t generation,
                                          uint64_t seq) const;
 

@@ -47,7 +47,8 @@ absl::StatusOr<WatchCursor> WatchCursor::Open(const v1::WatchRequest& request,
             "more than ", max_catch_up, " bulletins changed after after_seq ",
             *after_seq,
             "; resync: Search for the current matches, then Watch with "
-            "after_seq set to that response's applied_seq")),
+            "after_seq, log_id and log_epoch set to that response's "
+            "applied_seq, log_id and log_epoch")),
         kReasonResyncRequired,
         {{"after_seq", absl::StrCat(*after_seq)},
          {"applied_seq", absl::StrCat(catch_up.applied_seq)},

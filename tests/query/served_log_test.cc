@@ -69,9 +69,11 @@ TEST(ServedLogTest, AReplacementEndsWhatWasOpenedBefore) {
   served.Heard({"log-a", 1}, {{1, 1}});
   const uint64_t before = served.generation();
   served.BeginReplace();
-  // Under way: a Watch opened now cannot tell which index it read.
+  // Under way: a Watch opened now, or a Search answered, cannot tell which
+  // index it read.
   EXPECT_EQ(served.CheckResume(served.generation(), {}, 0).code(),
             absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(served.IdentityOf(served.generation(), 3).ok());
   served.Replaced({"log-b", 1}, {{1, 1}});
   EXPECT_EQ(served.CheckResume(before, {}, 0).code(),
             absl::StatusCode::kUnavailable);

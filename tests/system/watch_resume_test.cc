@@ -347,11 +347,20 @@ TEST_F(WatchResumeTest, APositionInAReplacedLogAsksForAResync) {
   EXPECT_EQ(ErrorInfoOf(refused)->reason(), kReasonResyncRequired);
   EXPECT_THAT(refused.message(), HasSubstr(before_restart.log_id));
 
-  // Resynced: a new stream in the new log.
-  Stream fresh(query_.get(), std::nullopt);
+  // The resync: a Search says where its answer stands in the new log, and
+  // a Watch from there sees what comes after it.
+  v1::SearchRequest search;
+  search.set_query("政协");
+  v1::SearchResponse current;
+  grpc::ClientContext search_context;
+  ASSERT_TRUE(query_->Search(&search_context, search, &current).ok());
+  EXPECT_EQ(current.log_id(), new_log);
+  Stream resynced(
+      query_.get(),
+      Position{current.applied_seq(), current.log_id(), current.log_epoch()});
   Submit("c", Matching("丙"));
-  EXPECT_EQ(fresh.Next(), Upsert("c"));
-  EXPECT_EQ(fresh.position().log_id, new_log);
+  EXPECT_EQ(resynced.Next(), Upsert("c"));
+  EXPECT_EQ(resynced.position().log_id, new_log);
 }
 
 }  // namespace
