@@ -39,12 +39,12 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-O1" -DBULLETIN_SANITIZE=thread \
   -DBULLETIN_BUILD_BENCH=ON >/dev/null
 cmake --build build-tsan -j "$jobs" --target ingest_test query_test \
-  concurrency_test bulletin_index_test system_test fault_test \
+  concurrency_test bulletin_index_test freezer_test system_test fault_test \
   process_cpu_test sync_test snapshot_test ingest-service query-service \
   bulletinctl
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
-  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|WatchCursor|WatchResume|Concurrency|BulletinIndex|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|RestoredStream)Test\.'
+  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|WatchCursor|WatchResume|Concurrency|BulletinIndex|Freezer|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|RestoredStream)Test\.'
 
 echo "== libFuzzer: ParseSubmission for ${fuzz_seconds}s"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \

@@ -1,9 +1,6 @@
 #include "query-service/index/bulletin_index.h"
 
 #include <malloc.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,7 +9,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,6 +20,8 @@
 #include "common/server/error_details.h"
 #include "common/sync/mutex.h"
 #include "common/time/iso_date.h"
+#include "query-service/index/freeze_policy.h"
+#include "query-service/index/freezer.h"
 #include "query-service/index/index_image.h"
 #include "query-service/index/postings/gram_index.h"
 #include "query-service/index/query/compiled_query.h"
@@ -46,13 +44,6 @@ constexpr int kMaxLimit = 1000;
 // Building one hit (folding and matching its text, its snippet) costs about
 // as much as this many candidates, in Cancellation ticks.
 constexpr int32_t kHitWork = 64;
-// Freeze thresholds: the recent tier of the gram index costs tens of bytes
-// per bigram and its lists have no skip tables, and dead documents cost
-// postings, so each is folded away once it has grown large beside what is
-// frozen (NeedsFreeze, TooManyDead).
-constexpr size_t kMinRecentBigrams = 1 << 16;
-constexpr size_t kMinRecentBytes = 4 << 20;
-constexpr size_t kMinDeadDocuments = 1 << 10;
 
 // Everything a search reads. Replaced whole only by Clear.
 struct State {
@@ -71,16 +62,6 @@ struct State {
   double total_weighted_length = 0;
   // Dead documents whose postings are still in the index.
   size_t dead_in_postings = 0;
-};
-
-// A freeze of the tiers sealed at its start (gram_index.h): what it merges,
-// and which dead documents' postings it drops.
-struct FreezeJob {
-  GramIndex::Sealed grams;
-  ValueDictionary::Sealed dictionary;
-  std::vector<bool> dead;
-  size_t dropped = 0;
-  int64_t documents = 0;
 };
 
 // A bulletin prepared for the index outside the lock.
@@ -193,9 +174,13 @@ struct BulletinIndex::Checkpoint::Image : IndexImage {};
 
 class BulletinIndex::Impl {
  public:
-  Impl() : state_(std::make_unique<State>()) {}
+  Impl()
+      : state_(std::make_unique<State>()),
+        freezer_([this](const FreezeJob& job, FrozenTiers tiers) {
+          Install(job, std::move(tiers));
+        }) {}
 
-  ~Impl() { JoinFreezer(); }
+  ~Impl() { freezer_.Join(); }
 
   void Apply(const v1::LogRecord& record,
              std::shared_ptr<const StoredRecord>* replaced) {
@@ -226,28 +211,17 @@ class BulletinIndex::Impl {
         s.retracted[id] = record.seq();
       }
       applied_seq_ = std::max(applied_seq_, record.seq());
-      if (!freezing_ && (TooManyDead(s) || NeedsFreeze(s))) {
-        job = StartFreeze(/*drop_dead=*/TooManyDead(s));
+      if (!freezer_.running()) {
+        const FreezeDecision decision = DecideFreeze(TierSizesOf(s));
+        if (decision.freeze) job = Seal(/*drop_dead=*/decision.drop_dead);
       }
     }
     applied_changed_.SignalAll();
-    if (job.has_value()) {
-      // The last freezer has installed its result (freezing_ was false), so
-      // this join does not wait for its work.
-      JoinFreezer();
-      freezer_ = std::thread([this, job = *std::move(job)]() mutable {
-        // Background work: at the default priority, on two cores, the merge
-        // would take a core from the applier and the RPC threads. Best
-        // effort; a failure leaves it at the default.
-        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
-                          10);
-        Freeze(std::move(job));
-      });
-    }
+    if (job.has_value()) freezer_.Start(*std::move(job));
   }
 
   void Clear() {
-    JoinFreezer();
+    freezer_.Join();
     auto fresh = std::make_unique<State>();
     compressor_ = std::make_unique<RecordCompressor>();
     {
@@ -262,8 +236,8 @@ class BulletinIndex::Impl {
   // Takes `other`'s contents and applied seq, leaving it empty; what this
   // index held is freed after the swap, outside the lock.
   void ReplaceWith(Impl& other) {
-    JoinFreezer();
-    other.JoinFreezer();
+    freezer_.Join();
+    other.freezer_.Join();
     // The dictionary that compressed `other`'s records goes on with them.
     std::swap(compressor_, other.compressor_);
     std::unique_ptr<State> taken = std::make_unique<State>();
@@ -287,13 +261,13 @@ class BulletinIndex::Impl {
   // Freezes everything added so far and drops the postings of every dead
   // document, on the calling thread, after any freeze in progress.
   void Compact() {
-    JoinFreezer();
+    freezer_.Join();
     FreezeJob job;
     {
       WriterMutexLock lock(&mu_);
-      job = StartFreeze(/*drop_dead=*/true);
+      job = Seal(/*drop_dead=*/true);
     }
-    Freeze(std::move(job));
+    freezer_.Run(std::move(job));
     // A replica at rest also gives back the growth slack of its per-document
     // tables (a few MB per 100,000 bulletins); they grow again by doubling.
     {
@@ -311,13 +285,11 @@ class BulletinIndex::Impl {
   }
 
   void SetFreezeObserver(std::function<void(const FreezeReport&)> observer) {
-    JoinFreezer();
-    after_install_ = std::move(observer);
+    freezer_.SetObserver(std::move(observer));
   }
 
   void SetFreezeHookForTesting(std::function<void()> hook) {
-    JoinFreezer();
-    before_install_ = std::move(hook);
+    freezer_.SetHookForTesting(std::move(hook));
   }
 
   uint64_t applied_seq() const {
@@ -593,33 +565,19 @@ class BulletinIndex::Impl {
     d.value_ids = std::vector<uint32_t>();
   }
 
-  static bool NeedsFreeze(const State& s) {
-    const size_t recent = s.grams.recent_bigrams();
-    if (recent > kMinRecentBigrams && recent > s.grams.frozen_bigrams() / 4) {
-      return true;
-    }
-    // Recent lists have no skip tables, so they are kept at most as large
-    // as the frozen ones; doubling (rather than a quarter, as above) keeps
-    // a replay from rewriting the postings more than about twice in all.
-    const size_t recent_bytes = s.grams.recent_bytes();
-    if (recent_bytes > kMinRecentBytes &&
-        recent_bytes > s.grams.frozen_bytes()) {
-      return true;
-    }
-    return false;
+  static TierSizes TierSizesOf(const State& s) {
+    TierSizes sizes;
+    sizes.recent_bigrams = s.grams.recent_bigrams();
+    sizes.frozen_bigrams = s.grams.frozen_bigrams();
+    sizes.recent_bytes = s.grams.recent_bytes();
+    sizes.frozen_bytes = s.grams.frozen_bytes();
+    sizes.dead_in_postings = s.dead_in_postings;
+    sizes.live_documents = static_cast<size_t>(s.live_documents);
+    return sizes;
   }
 
-  // Dead documents cost postings and filter checks; their postings are
-  // dropped, which means decoding every list, once they are a quarter of
-  // all documents that have postings.
-  static bool TooManyDead(const State& s) {
-    const size_t dead = s.dead_in_postings;
-    return dead > kMinDeadDocuments &&
-           dead > (static_cast<size_t>(s.live_documents) + dead) / 4;
-  }
-
-  // Seals the recent tiers for a freeze; the caller runs Freeze(job).
-  FreezeJob StartFreeze(bool drop_dead) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // Seals the recent tiers for a freeze; the caller has the freezer run it.
+  FreezeJob Seal(bool drop_dead) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     State& s = *state_;
     FreezeJob job;
     job.grams = s.grams.Seal();
@@ -634,44 +592,18 @@ class BulletinIndex::Impl {
       job.dropped = s.dead_in_postings;
     }
     job.documents = static_cast<int64_t>(s.corpus.ranks.size());
-    freezing_ = true;
     return job;
   }
 
-  // Builds the new frozen tiers without holding the lock (their inputs are
-  // immutable), then installs them; readers and the applier wait only for
-  // the install.
-  void Freeze(FreezeJob job) {
-    const absl::Time started = absl::Now();
-    std::shared_ptr<const GramIndex::FrozenTier> grams =
-        GramIndex::Freeze(job.grams, job.dead);
-    std::shared_ptr<const ValueDictionary::FrozenLists> lists =
-        ValueDictionary::Freeze(job.dictionary, job.dead);
-    const absl::Time built = absl::Now();
-    if (before_install_) before_install_();
-    {
-      WriterMutexLock lock(&mu_);
-      // Clear joins the freezer before replacing the state, so this is the
-      // state the job was sealed from.
-      State& s = *state_;
-      s.grams.Install(std::move(grams));
-      s.dictionary.Install(std::move(lists));
-      s.dead_in_postings -= job.dropped;
-      freezing_ = false;
-    }
-    if (after_install_) {
-      after_install_(FreezeReport{job.documents,
-                                  static_cast<int64_t>(job.dropped),
-                                  built - started, absl::Now() - built});
-    }
-    // `job` holds the last references to the old tiers: they are freed
-    // here, outside the lock.
-  }
-
-  // Only the writer (Apply, Clear, Compact, the destructor) starts or joins
-  // the freezer.
-  void JoinFreezer() {
-    if (freezer_.joinable()) freezer_.join();
+  // The freezer's install: readers and the applier wait only for this.
+  void Install(const FreezeJob& job, FrozenTiers tiers) {
+    WriterMutexLock lock(&mu_);
+    // Clear and ReplaceWith join the freezer before replacing the state, so
+    // this is the state the job was sealed from.
+    State& s = *state_;
+    s.grams.Install(std::move(tiers.grams));
+    s.dictionary.Install(std::move(tiers.lists));
+    s.dead_in_postings -= job.dropped;
   }
 
   // See SetTotalHitsThreshold; read by every search, hence atomic.
@@ -682,17 +614,12 @@ class BulletinIndex::Impl {
   std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
   LogIdentity log_identity_ ABSL_GUARDED_BY(mu_);
-  // True from a freeze's Seal to its Install.
-  bool freezing_ ABSL_GUARDED_BY(mu_) = false;
   // Compresses the records Apply stores; owned by the writer.
   std::unique_ptr<RecordCompressor> compressor_ =
       std::make_unique<RecordCompressor>();
-  // The thread running the freeze, if one was started; owned by the writer.
-  std::thread freezer_;
-  // Called by the freezer between building and installing, and after
-  // installing; set only while no freezer runs.
-  std::function<void()> before_install_;
-  std::function<void(const FreezeReport&)> after_install_;
+  // Merges sealed tiers, on its own thread for Apply; owned by the writer.
+  // Declared after what Install touches, and joined by ~Impl before it goes.
+  Freezer freezer_;
 };
 
 absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(

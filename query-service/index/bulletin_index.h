@@ -14,9 +14,10 @@
 // called from one thread at a time (the Feed applier); every const method
 // may be called concurrently with them and with each other from any thread.
 // A reader sees each record's change all at once or not at all. The index
-// owns one more thread, the freezer, which Apply starts now and then to
-// merge recent postings into the frozen tier (gram_index.h) while the
-// applier goes on; it holds the lock only to install its result.
+// owns one more thread, the freezer (freezer.h), which Apply starts when
+// freeze_policy.h says to merge recent postings into the frozen tier
+// (gram_index.h) while the applier goes on; it holds the lock only to
+// install its result.
 //
 // This is the index's one public header: the rest of query-service includes
 // no other header of query-service/index/ (scripts/check-index-layers.py).

@@ -142,7 +142,7 @@ class GramIndex {
       std::string docs;
       std::string positions;
       // A skip entry per block after the first: a tier may hold as many
-      // postings as the frozen one (NeedsFreeze), and phrases skip
+      // postings as the frozen one (freeze_policy.h), and phrases skip
       // through it too.
       std::string skips;
       uint32_t last = 0;
