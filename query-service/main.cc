@@ -34,6 +34,7 @@
 #include "common/server/termination_signal.h"
 #include "common/server/tls.h"
 #include "common/server/token_file.h"
+#include "common/text/traditional_simplified.h"
 #include "query-service/feed_follower.h"
 #include "query-service/index/bulletin_index.h"
 #include "query-service/query_service_impl.h"
@@ -446,5 +447,9 @@ int main(int argc, char** argv) {
       "Usage: query-service --listen=127.0.0.1:50052 "
       "--ingest_addr=127.0.0.1:50051");
   absl::ParseCommandLine(argc, argv);
+  // Folding records and queries needs the Traditional-to-Simplified table,
+  // built from ICU on first use (half a second in Release): build it
+  // before serving, not in the first Search of an empty replica.
+  (void)bulletin::SimplifiedTable::Get();
   return bulletin::Run();
 }

@@ -55,10 +55,11 @@ struct ParsedSubmission {
 };
 
 // Loads the parser's data (data/, compiled in: lexicons, gazetteer) and
-// says what is wrong with it, naming the file, or the file and line. Call
-// it at start so that bad data stops the program there; until it is ok,
-// ParseSubmission fails with INTERNAL and the same message. Cheap after
-// the first call.
+// the Traditional-to-Simplified table it folds with, and says what is wrong
+// with the data, naming the file, or the file and line. Call it at start so
+// that bad data stops the program there and the first submission pays for
+// no loading; until it is ok, ParseSubmission fails with INTERNAL and the
+// same message. Cheap after the first call.
 absl::Status LoadParserData();
 
 // Decodes, normalizes and parses `bytes`. Fails with INVALID_ARGUMENT for
