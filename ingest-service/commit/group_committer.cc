@@ -29,6 +29,9 @@ struct GroupCommitter::Pending {
   bool taken = false;
   bool done = false;
   absl::StatusOr<CommitResult> result;
+  // Signalled, under mutex_, when done is set: each caller is woken for its
+  // own change only, not for every batch written while it waits.
+  CondVar finished;
 };
 
 absl::StatusOr<std::unique_ptr<GroupCommitter>> GroupCommitter::Start(
@@ -128,8 +131,8 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending,
     queue_.push_back(pending);
     queued_.Signal();
   }
-  if (!committed_.WaitUntil(&mutex_, deadline,
-                            [pending] { return pending->done; }) &&
+  if (!pending->finished.WaitUntil(&mutex_, deadline,
+                                   [pending] { return pending->done; }) &&
       !pending->taken) {
     // Still queued: it leaves the queue unwritten, and the caller can tell.
     queue_.erase(std::find(queue_.begin(), queue_.end(), pending));
@@ -143,7 +146,7 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending,
   }
   // Taken into a batch: the log is deciding it, and its outcome, whatever
   // the deadline, is the answer (the log's own timeouts bound the wait).
-  committed_.Wait(&mutex_, [pending] { return pending->done; });
+  pending->finished.Wait(&mutex_, [pending] { return pending->done; });
   return std::move(pending->result);
 }
 
@@ -305,12 +308,14 @@ void GroupCommitter::FinishBatch(std::deque<Pending*>& batch,
       }
       if (!failure.ok()) pending->result = failure;
       pending->done = true;
+      // Under mutex_: once it is released, the caller may return and take
+      // its Pending, this CondVar with it, away.
+      pending->finished.Signal();
     }
     // Changes that queued while a caller wrote its own are the commit
     // thread's.
     if (!queue_.empty() || stopping_) queued_.Signal();
   }
-  committed_.SignalAll();
 }
 
 }  // namespace bulletin

@@ -127,10 +127,9 @@ class GroupCommitter {
   VersionIndex index_;
 
   mutable Mutex mutex_;
-  // Signalled when a change is queued or stopping_ is set.
+  // Signalled when a change is queued, a caller's own write leaves
+  // changes queued, or stopping_ is set.
   CondVar queued_;
-  // Signalled when a batch is done: its callers wake and take their result.
-  CondVar committed_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   // Whether a batch is being written, by the commit thread or by a caller
