@@ -48,6 +48,32 @@ grpc::Status Submit(const std::string& address, const std::string& text,
   return stub->Submit(&context, request, response);
 }
 
+// Submits `text` the way a client does once NATS is back: UNAVAILABLE means
+// retry (a restarted cluster elects the stream's leader 4-9 s after its
+// servers answer, and until then ingest says so), with one request id so
+// that a retry is never applied twice. Any other error ends it.
+grpc::Status SubmitUntilTaken(const std::string& address,
+                              const std::string& text,
+                              const std::string& request_id,
+                              v1::SubmitResponse* response) {
+  auto stub = v1::IngestService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  v1::SubmitRequest request;
+  request.set_content(text);
+  request.set_request_id(request_id);
+  const absl::Time give_up = absl::Now() + kRecoveryTimeout;
+  for (;;) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    grpc::Status status = stub->Submit(&context, request, response);
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+        absl::Now() >= give_up) {
+      return status;
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+}
+
 // The status of a Feed subscription from seq 0 once it ends or sends its
 // first message (OK then).
 grpc::Status Subscribe(const std::string& address) {
@@ -254,7 +280,8 @@ TEST_F(JetStreamFaultTest, IngestStartsWithoutNatsAndServesWhenItComes) {
   ASSERT_TRUE(RestartAll(*cluster_).ok());
   ASSERT_TRUE(AwaitHealth(ingest->address(), "SERVING").ok())
       << FileTail(ingest->log_path());
-  submitted = Submit(ingest->address(), NumberedTexts(1, "up")[0], &response);
+  submitted = SubmitUntilTaken(ingest->address(), NumberedTexts(1, "up")[0],
+                               "jetstream-fault-up", &response);
   EXPECT_TRUE(submitted.ok()) << submitted.error_message();
   EXPECT_TRUE(Subscribe(ingest->address()).ok());
 }
@@ -285,7 +312,8 @@ TEST_F(JetStreamFaultTest, NatsLostMidRunIsUnavailableUntilItReturns) {
   ASSERT_TRUE(AwaitHealth(ingest->address(), "SERVING").ok())
       << FileTail(ingest->log_path());
   v1::SubmitResponse after;
-  grpc::Status accepted = Submit(ingest->address(), texts[2], &after);
+  grpc::Status accepted = SubmitUntilTaken(ingest->address(), texts[2],
+                                           "jetstream-fault-after", &after);
   ASSERT_TRUE(accepted.ok()) << accepted.error_message();
   EXPECT_GT(after.seq(), before.seq());
   // What was acknowledged before the outage is still there.

@@ -15,6 +15,7 @@ absl::StatusOr<int64_t> QueryClient::Count(const std::string& term,
   request.set_query(term);
   request.set_limit(1);
   request.set_min_seq(min_seq);
+  request.set_exact_total_hits(true);
   v1::SearchResponse response;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));

@@ -23,8 +23,9 @@ class QueryClient {
  public:
   explicit QueryClient(const std::string& address);
 
-  // total_hits for `term` once the replica has applied `min_seq` (waiting
-  // for the replica to come up, up to a minute).
+  // The exact number of bulletins matching `term` (exact_total_hits) once
+  // the replica has applied `min_seq` (waiting for the replica to come up,
+  // up to a minute).
   absl::StatusOr<int64_t> Count(const std::string& term, uint64_t min_seq);
   absl::StatusOr<v1::Bulletin> Get(const std::string& id);
   absl::StatusOr<v1::StatsResponse> Stats();
