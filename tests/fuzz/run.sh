@@ -6,10 +6,10 @@
 # leak, a sanitizer report or a timeout; the input that did it is kept in
 # the printed artifact directory.
 #
-#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
+#   CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja \
 #       -DBULLETIN_BUILD_FUZZERS=ON -DBULLETIN_SANITIZE=address,undefined
-#   cmake --build build-fuzz --target parse_fuzzer -j2
-#   tests/fuzz/run.sh build-fuzz 60
+#   cmake --build build-asan --target parse_fuzzer -j2
+#   tests/fuzz/run.sh build-asan 60
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
