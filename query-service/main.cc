@@ -99,6 +99,11 @@ ABSL_FLAG(int64_t, total_hits_threshold,
           "Matches a Search counts exactly before it may stop counting those "
           "that cannot make its page (total_hits is then a lower bound) "
           "unless it asks for exact_total_hits; docs/scaling.md.");
+ABSL_FLAG(int64_t, hit_text_cache_mb,
+          bulletin::BulletinIndex::kDefaultHitTextCacheBytes >> 20,
+          "MiB of decoded text kept for the bulletins search pages show "
+          "most, so that showing one again does not decode it; 0 keeps "
+          "none. docs/scaling.md.");
 ABSL_FLAG(std::string, feed_token_file, "",
           "File holding the bearer token ingest requires for Feed. Needs "
           "--ingest_tls_ca_file.");
@@ -226,6 +231,11 @@ int Run() {
     return EXIT_FAILURE;
   }
   index.SetTotalHitsThreshold(absl::GetFlag(FLAGS_total_hits_threshold));
+  if (absl::GetFlag(FLAGS_hit_text_cache_mb) < 0) {
+    LogError("bad_flags", {{"error", "--hit_text_cache_mb must be 0 or more"}});
+    return EXIT_FAILURE;
+  }
+  index.SetHitTextCacheBytes(absl::GetFlag(FLAGS_hit_text_cache_mb) << 20);
   index.SetFreezeObserver([](const BulletinIndex::FreezeReport& report) {
     LogInfo("index_frozen",
             {{"documents", report.documents},

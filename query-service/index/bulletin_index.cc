@@ -28,6 +28,7 @@
 #include "query-service/index/query/document_match.h"
 #include "query-service/index/query/facets.h"
 #include "query-service/index/query/hit_builder.h"
+#include "query-service/index/query/hit_text_cache.h"
 #include "query-service/index/query/match_finder.h"
 #include "query-service/index/query/page_token.h"
 #include "query-service/index/store/corpus.h"
@@ -230,6 +231,7 @@ class BulletinIndex::Impl {
       applied_seq_ = 0;
       log_identity_ = LogIdentity();
     }
+    hit_texts_.Clear();
     applied_changed_.SignalAll();
   }
 
@@ -300,6 +302,10 @@ class BulletinIndex::Impl {
   void SetTotalHitsThreshold(int64_t threshold) {
     total_hits_threshold_.store(std::max<int64_t>(threshold, 0),
                                 std::memory_order_relaxed);
+  }
+
+  void SetHitTextCacheBytes(int64_t bytes) {
+    hit_texts_.SetCapacity(static_cast<size_t>(std::max<int64_t>(bytes, 0)));
   }
 
   void SetLogIdentity(const LogIdentity& identity) {
@@ -608,6 +614,9 @@ class BulletinIndex::Impl {
 
   // See SetTotalHitsThreshold; read by every search, hence atomic.
   std::atomic<int64_t> total_hits_threshold_{kDefaultTotalHitsThreshold};
+  // Filled by searches (it locks itself): keyed by record, so a change of
+  // the state never makes an entry wrong; Clear empties it to free memory.
+  mutable HitTextCache hit_texts_{kDefaultHitTextCacheBytes};
   mutable SharedMutex mu_;
   // Signalled whenever applied_seq_ changes, for WaitForSeq.
   mutable SharedCondVar applied_changed_;
@@ -716,13 +725,10 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     // uses, run on the few bulletins of this page.
     const DocumentMeta& meta = corpus.documents[matches[i].doc];
     const StoredRecord& record = *meta.record;
-    const absl::StatusOr<RecordText> text = record.Text();
+    const absl::StatusOr<std::shared_ptr<const HitText>> text =
+        hit_texts_.Get(meta.record, meta.segments_to_fold);
     if (!text.ok()) return text.status();
-    // With no terms nothing is matched in the text, so nothing is folded.
-    const FoldedDocument folded = FoldDocument(
-        text->segments(), terms.terms.empty() && terms.excluded.empty()
-                              ? 0
-                              : meta.segments_to_fold);
+    const FoldedDocument& folded = (*text)->folded;
     const DocumentMatch match = MatchDocument(terms, folded);
     // MakeHit reads id, seq and date of the bulletin; the text it takes
     // from `folded`.
@@ -787,6 +793,9 @@ void BulletinIndex::SetFreezeHookForTesting(std::function<void()> hook) {
 }
 void BulletinIndex::SetTotalHitsThreshold(int64_t threshold) {
   impl_->SetTotalHitsThreshold(threshold);
+}
+void BulletinIndex::SetHitTextCacheBytes(int64_t bytes) {
+  impl_->SetHitTextCacheBytes(bytes);
 }
 uint64_t BulletinIndex::applied_seq() const { return impl_->applied_seq(); }
 bool BulletinIndex::WaitForSeq(uint64_t seq, absl::Time deadline) const {

@@ -169,6 +169,13 @@ class BulletinIndex {
   static constexpr int64_t kDefaultTotalHitsThreshold = 10000;
   void SetTotalHitsThreshold(int64_t threshold);
 
+  // Bytes of decoded, folded text kept for the bulletins that search pages
+  // show most, so that showing one again does not decode it
+  // (query/hit_text_cache.h); 0 keeps none. Negative is taken as 0. May be
+  // called from any thread.
+  static constexpr int64_t kDefaultHitTextCacheBytes = int64_t{32} << 20;
+  void SetHitTextCacheBytes(int64_t bytes);
+
   // The seq of the last record applied; 0 when none.
   uint64_t applied_seq() const;
 
