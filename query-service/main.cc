@@ -457,9 +457,9 @@ int main(int argc, char** argv) {
       "Usage: query-service --listen=127.0.0.1:50052 "
       "--ingest_addr=127.0.0.1:50051");
   absl::ParseCommandLine(argc, argv);
-  // Folding records and queries needs the Traditional-to-Simplified table,
-  // built from ICU on first use (half a second in Release): build it
-  // before serving, not in the first Search of an empty replica.
+  // Folding records and queries needs the Traditional-to-Simplified table:
+  // built before serving, not in the first Search (traditional_simplified.h
+  // says what it costs).
   (void)bulletin::SimplifiedTable::Get();
   return bulletin::Run();
 }

@@ -1,13 +1,14 @@
 // Turns submits and retractions into log records with group commit: callers
-// queue their change and block; one commit thread takes everything queued,
+// queue their change and block; the commit thread takes everything queued,
 // decides each change against the VersionIndex by the WriteRules (versions,
 // request-id retries, preconditions, sources: write_rules.h), and appends the
 // whole batch at once, each record conditioned on its bulletin's last seq as
-// the index saw it. Many
-// concurrent submitters therefore share one fsync (or one round of PubAcks).
-// A caller that finds nothing being written and nothing queued writes its
-// change itself, on its own thread, the same way: a lone submit then waits
-// for no other thread (docs/benchmarks.md, "Write path").
+// the index saw it. Many concurrent submitters therefore share one fsync (or
+// one round of PubAcks). A caller that finds nothing being written and
+// nothing queued writes its change itself, on its own thread, the same way:
+// a lone submit then waits for no other thread (docs/benchmarks.md, "Write
+// path"). Either way one batch is written at a time, and only the thread
+// writing it touches the VersionIndex.
 //
 // Other writers (ingest replicas sharing a replicated log) may append too:
 // before each batch the index catches up with the log, and a change whose

@@ -10,8 +10,8 @@
 //   const bulletin::VersionIndex::Entry* entry = index->Find(id);
 //   absl::Status caught_up = index->CatchUp(log);
 //
-// Thread-safety: not thread-safe; the GroupCommitter owns it and uses it from
-// its commit thread only.
+// Thread-safety: not thread-safe; the GroupCommitter owns it and lets only
+// the thread writing a batch use it (group_committer.h).
 
 #ifndef BULLETIN_INGEST_SERVICE_COMMIT_VERSION_INDEX_H_
 #define BULLETIN_INGEST_SERVICE_COMMIT_VERSION_INDEX_H_
