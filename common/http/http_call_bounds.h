@@ -16,7 +16,11 @@
 // connection's socket is found among the process's descriptors by its two
 // ends (the request's local port and remote address and port), the first
 // time it is asked; the client has gone once it closed its end (POLLRDHUP,
-// POLLHUP, POLLERR). IsCancelled looks at most every 50 ms, and not in a
+// POLLHUP, POLLERR). A client that only shuts down its sending side after
+// its request (a half-close, which HTTP/1.1 clients and proxies do not do
+// while they wait for an answer) counts as gone too: on a socket the two
+// look alike until a write fails, and waiting for that would spend the
+// search this exists to stop. IsCancelled looks at most every 50 ms, and not in a
 // call's first 50 ms, so most calls never look and a search's frequent polls
 // cost a clock read.
 //

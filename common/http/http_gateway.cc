@@ -181,6 +181,8 @@ void HttpGateway::AllowOrigin(const httplib::Request& request,
   }
   response.set_header("Access-Control-Allow-Origin", origin);
   response.set_header("Vary", "Origin");
+  // So that a page can log the request id its support ticket should name.
+  response.set_header("Access-Control-Expose-Headers", "X-Request-Id");
 }
 
 void HttpGateway::HandlePreflight(const httplib::Request& request,
@@ -198,8 +200,13 @@ void HttpGateway::HandlePreflight(const httplib::Request& request,
   if (response.has_header("Access-Control-Allow-Origin")) {
     response.set_header("Access-Control-Allow-Methods",
                         absl::StrJoin(methods, ", "));
-    response.set_header("Access-Control-Allow-Headers",
-                        "Authorization, Content-Type");
+    // Every request header the gateway reads beyond the CORS-safelisted
+    // ones: a page may send a token, JSON, its own deadline and request id,
+    // and a Watch's resume position.
+    response.set_header(
+        "Access-Control-Allow-Headers",
+        "Authorization, Content-Type, grpc-timeout, X-Request-Id, "
+        "Last-Event-ID");
     response.set_header("Access-Control-Max-Age", "600");
   }
 }

@@ -294,29 +294,45 @@ void AwaitApplied(int http_port, uint64_t seq) {
   FAIL() << "seq " << seq << " not applied; at " << stats.applied_seq();
 }
 
-// A search over HTTP has a deadline, as over gRPC: the grpc-timeout header's,
-// or --http_call_timeout without one. A replica whose searches stall (as
-// one over an index too large for the deadline would) stops them there and
-// answers 504 with DEADLINE_PASSED.
-TEST_F(HttpApiTest, SearchHonoursTheDeadline) {
-  Start({}, {"--stall_searches_for_testing", "--http_call_timeout=3s"});
+// A search over HTTP has a deadline, as over gRPC: the grpc-timeout header's
+// when it has one. A replica whose searches stall (as one over an index too
+// large for the deadline would) stops them there and answers 504 with
+// DEADLINE_PASSED; with the gateway's own bound at 600 s, only the header's
+// second can end this one before the client gives up.
+TEST_F(HttpApiTest, SearchHonoursTheGrpcTimeoutHeader) {
+  Start({}, {"--stall_searches_for_testing", "--http_call_timeout=600s"});
   AwaitApplied(query_http_, Submit("chongqing-cppcc-roundup.txt").seq());
   httplib::Client client("127.0.0.1", query_http_);
   client.set_read_timeout(60, 0);
-  for (const httplib::Headers& headers :
-       {httplib::Headers{{"grpc-timeout", "1S"}}, httplib::Headers{}}) {
-    httplib::Result searched = client.Post("/v1/bulletins:search", headers,
-                                           R"({"query":"政协"})", kJson);
-    ASSERT_TRUE(searched);
-    EXPECT_EQ(searched->status, 504) << searched->body;
-    EXPECT_THAT(searched->body, HasSubstr(R"("reason":"DEADLINE_PASSED")"));
-  }
+  httplib::Result searched =
+      client.Post("/v1/bulletins:search", {{"grpc-timeout", "1S"}},
+                  R"({"query":"政协"})", kJson);
+  ASSERT_TRUE(searched) << "no answer within 60 s: the header was ignored";
+  EXPECT_EQ(searched->status, 504) << searched->body;
+  EXPECT_THAT(searched->body, HasSubstr(R"("reason":"DEADLINE_PASSED")"));
   httplib::Result malformed =
       client.Post("/v1/bulletins:search", {{"grpc-timeout", "soon"}},
                   R"({"query":"政协"})", kJson);
   ASSERT_TRUE(malformed);
   EXPECT_EQ(malformed->status, 400);
   EXPECT_THAT(malformed->body, HasSubstr("grpc-timeout 'soon'"));
+}
+
+// --http_call_timeout bounds every HTTP call: one without a grpc-timeout
+// header, and one whose header asks for longer.
+TEST_F(HttpApiTest, SearchStopsAtTheGatewaysBound) {
+  Start({}, {"--stall_searches_for_testing", "--http_call_timeout=3s"});
+  AwaitApplied(query_http_, Submit("chongqing-cppcc-roundup.txt").seq());
+  httplib::Client client("127.0.0.1", query_http_);
+  client.set_read_timeout(60, 0);
+  for (const httplib::Headers& headers :
+       {httplib::Headers{}, httplib::Headers{{"grpc-timeout", "600S"}}}) {
+    httplib::Result searched = client.Post("/v1/bulletins:search", headers,
+                                           R"({"query":"政协"})", kJson);
+    ASSERT_TRUE(searched) << "no answer within 60 s: the bound was not kept";
+    EXPECT_EQ(searched->status, 504) << searched->body;
+    EXPECT_THAT(searched->body, HasSubstr(R"("reason":"DEADLINE_PASSED")"));
+  }
 }
 
 // A search whose HTTP client closed its connection stops, as a gRPC search
@@ -458,8 +474,12 @@ TEST_F(HttpApiTest, AnswersCorsForAllowedOrigins) {
             "https://cms.example");
   EXPECT_THAT(preflight->get_header_value("Access-Control-Allow-Methods"),
               HasSubstr("POST"));
-  EXPECT_THAT(preflight->get_header_value("Access-Control-Allow-Headers"),
-              HasSubstr("Authorization"));
+  const std::string allowed_headers =
+      preflight->get_header_value("Access-Control-Allow-Headers");
+  for (const char* header : {"Authorization", "Content-Type", "grpc-timeout",
+                             "X-Request-Id", "Last-Event-ID"}) {
+    EXPECT_THAT(allowed_headers, HasSubstr(header));
+  }
 
   httplib::Result search =
       client.Post("/v1/bulletins:search", allowed, R"({"query":"x"})", kJson);
@@ -467,6 +487,8 @@ TEST_F(HttpApiTest, AnswersCorsForAllowedOrigins) {
   EXPECT_EQ(search->status, 200);
   EXPECT_EQ(search->get_header_value("Access-Control-Allow-Origin"),
             "https://cms.example");
+  EXPECT_EQ(search->get_header_value("Access-Control-Expose-Headers"),
+            "X-Request-Id");
 
   httplib::Headers other = {{"Origin", "https://elsewhere.example"}};
   httplib::Result refused =
