@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/log/json_log.h"
 #include "common/record/write_keys.h"
 #include "common/server/call_deadline.h"
 #include "common/server/error_details.h"
@@ -176,6 +177,9 @@ grpc::Status QueryServiceImpl::Search(const CallBounds& call,
   if (!mask.ok()) return ToGrpcStatus(mask);
   const absl::Time stop_at = call.WorkDeadline(absl::InfiniteDuration());
   if (stall_searches_for_testing_ && stop_at != absl::InfiniteFuture()) {
+    // Tells a test that the search is in the handler, where a cancel now
+    // reaches it (one sent before may end the call before any handler runs).
+    LogInfo("search_stalled_for_testing");
     while (absl::Now() < stop_at && !call.IsCancelled()) {
       absl::SleepFor(std::min(kCancelPoll, stop_at - absl::Now()));
     }

@@ -132,8 +132,13 @@ TEST_F(SearchTest, ASearchWhoseCallerCancelledStops) {
     v1::SearchResponse response;
     status = query_->Search(&context, request, &response);
   });
-  // The search is stalled (for its 600 s deadline) once the replica has it.
-  absl::SleepFor(absl::Milliseconds(300));
+  // Cancelled once the handler has it, stalled for its 600 s deadline: a
+  // cancel sent earlier may end the call before any handler sees it.
+  const absl::Time stalled_by = absl::Now() + absl::Seconds(30);
+  while (QueryLog().find("search_stalled_for_testing") == std::string::npos &&
+         absl::Now() < stalled_by) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
   context.TryCancel();
   caller.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
