@@ -48,9 +48,17 @@ inline std::string RandomText(std::mt19937& rng, int max_len) {
   return s;
 }
 
+// Publication dates, few enough that many bulletins share one (the date
+// orders break those ties by seq), and none (undated: last in both).
+inline const std::vector<std::string>& RandomDates() {
+  static const auto* dates = new std::vector<std::string>{
+      "", "2021-11-18", "2021-11-19", "2021-11-20", "2022-01-03"};
+  return *dates;
+}
+
 // One change to a corpus of at most 150 ids (doc0 .. doc149): a retraction
-// one time in eight, else a new bulletin or a correction, with up to three
-// items, each by an organization in a random region.
+// one time in eight, else a new bulletin or a correction, dated or not,
+// with up to three items, each by an organization in a random region.
 inline v1::LogRecord RandomChange(std::mt19937& rng, uint64_t seq) {
   const std::string id = "doc" + std::to_string(rng() % 150);
   if (rng() % 8 == 0) return Retract(seq, id);
@@ -58,6 +66,7 @@ inline v1::LogRecord RandomChange(std::mt19937& rng, uint64_t seq) {
   for (int n = rng() % 4; n > 0; --n) items.push_back(RandomText(rng, 30));
   v1::Bulletin b =
       MakeBulletin(id, RandomText(rng, 8), RandomText(rng, 20), items);
+  b.set_date(RandomDates()[rng() % RandomDates().size()]);
   for (int i = 0; i < b.items_size(); ++i) {
     b.mutable_items(i)->mutable_organization()->set_region(
         RandomRegions()[rng() % RandomRegions().size()]);

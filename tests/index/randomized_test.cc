@@ -25,6 +25,7 @@ struct Expected {
   std::string id;
   std::vector<std::string> folded_fields;
   std::set<std::string> folded_regions;
+  std::string date;
 };
 
 // A hit as the order sees it.
@@ -32,21 +33,44 @@ struct Placed {
   std::string id;
   double score;
   uint64_t seq;
+  std::string date;
   bool operator==(const Placed& other) const {
-    return id == other.id && score == other.score && seq == other.seq;
+    return id == other.id && score == other.score && seq == other.seq &&
+           date == other.date;
   }
 };
 
 std::ostream& operator<<(std::ostream& out, const Placed& p) {
-  return out << p.id << "@" << p.seq << "=" << p.score;
+  return out << p.id << "@" << p.seq << "=" << p.score << "/" << p.date;
 }
 
 std::vector<Placed> PlacedHits(const v1::SearchResponse& response) {
   std::vector<Placed> out;
   for (const v1::Hit& hit : response.hits()) {
-    out.push_back(Placed{hit.bulletin_id(), hit.score(), hit.seq()});
+    out.push_back(
+        Placed{hit.bulletin_id(), hit.score(), hit.seq(), hit.date()});
   }
   return out;
+}
+
+// Whether `a` may come right before `b` in `order` (query.proto's Order):
+// relevance by score, then newest seq; recency by newest seq; the date
+// orders by date (undated last), then newest seq.
+bool InOrder(v1::SearchRequest::Order order, const Placed& a, const Placed& b) {
+  switch (order) {
+    case v1::SearchRequest::DATE_DESCENDING:
+    case v1::SearchRequest::DATE_ASCENDING:
+      if (a.date != b.date) {
+        if (a.date.empty() || b.date.empty()) return b.date.empty();
+        return order == v1::SearchRequest::DATE_DESCENDING ? a.date > b.date
+                                                           : a.date < b.date;
+      }
+      return a.seq > b.seq;
+    case v1::SearchRequest::RECENCY:
+      return a.seq > b.seq;
+    default:
+      return a.score > b.score || (a.score == b.score && a.seq > b.seq);
+  }
 }
 
 // Every page of `request` (its page size, without its facets), following
@@ -95,7 +119,7 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
         continue;
       }
       const v1::Bulletin& b = record.upsert();
-      Expected e{b.id(), {}, {}};
+      Expected e{b.id(), {}, {}, b.date()};
       e.folded_fields.push_back(FoldText(b.headline()));
       e.folded_fields.push_back(FoldText(b.lead()));
       for (const v1::Item& item : b.items()) {
@@ -136,8 +160,7 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
         }
         want.insert(entry.first);
       }
-      // Every order; the random bulletins have no dates, so the date
-      // orders fall back on the seq, as recency does.
+      // Every order, over bulletins of a few dates and undated ones.
       request.set_order(static_cast<v1::SearchRequest::Order>(rng() % 4));
       request.set_exact_total_hits(true);
       request.add_facets("region");
@@ -164,13 +187,14 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
       }
       ASSERT_EQ(got_regions, want_regions) << "query: " << query;
 
-      // The order: by score (relevance with terms) then newest first.
+      // The order the request asked for, each hit with its bulletin's date.
       const std::vector<Placed> exact = PlacedHits(*response);
-      for (size_t i = 1; i < exact.size(); ++i) {
-        const Placed& a = exact[i - 1];
-        const Placed& b = exact[i];
-        ASSERT_TRUE(a.score > b.score || (a.score == b.score && a.seq > b.seq))
-            << "query: " << query << " at " << i;
+      for (size_t i = 0; i < exact.size(); ++i) {
+        ASSERT_EQ(exact[i].date, live.at(exact[i].id).date);
+        if (i == 0) continue;
+        ASSERT_TRUE(InOrder(request.order(), exact[i - 1], exact[i]))
+            << "query: " << query << " order " << request.order() << " at " << i
+            << ": " << exact[i - 1] << " before " << exact[i];
       }
 
       // Pages of a few hits, pruned past a small threshold, put together
