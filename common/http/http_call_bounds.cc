@@ -20,10 +20,6 @@
 namespace bulletin {
 namespace {
 
-// How often, at most, a call looks whether its client has gone; also how
-// long it runs before it first looks.
-constexpr absl::Duration kLookInterval = absl::Milliseconds(50);
-
 // The port of a socket address, and its host as cpp-httplib spells a
 // request's remote_addr (numeric, getnameinfo).
 bool HostAndPort(const sockaddr_storage& address, socklen_t length,
@@ -77,28 +73,23 @@ int FindConnection(int local_port, const std::string& remote_host,
   return -1;
 }
 
-// Asked by IsCancelled on the handler's thread.
+// Asked by IsCancelled on the handler's thread, at most every
+// CallBounds::kCallerLookInterval.
 class ClientWatch {
  public:
   explicit ClientWatch(const httplib::Request& request)
       : local_port_(request.local_port),
         remote_host_(request.remote_addr),
-        remote_port_(request.remote_port),
-        next_look_(absl::Now() + kLookInterval) {}
+        remote_port_(request.remote_port) {}
 
   bool Gone() {
-    if (gone_) return true;
-    const absl::Time now = absl::Now();
-    if (now < next_look_) return false;
-    next_look_ = now + kLookInterval;
     if (fd_ == kUnknown) {
       fd_ = FindConnection(local_port_, remote_host_, remote_port_);
     }
     if (fd_ < 0) return false;  // Not found: the call runs to its deadline.
     pollfd look = {fd_, POLLRDHUP, 0};
-    gone_ = poll(&look, 1, 0) == 1 &&
-            (look.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
-    return gone_;
+    return poll(&look, 1, 0) == 1 &&
+           (look.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
   }
 
  private:
@@ -106,9 +97,7 @@ class ClientWatch {
   const int local_port_;
   const std::string remote_host_;
   const int remote_port_;
-  absl::Time next_look_;
   int fd_ = kUnknown;
-  bool gone_ = false;
 };
 
 }  // namespace

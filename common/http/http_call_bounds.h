@@ -20,9 +20,8 @@
 // its request (a half-close, which HTTP/1.1 clients and proxies do not do
 // while they wait for an answer) counts as gone too: on a socket the two
 // look alike until a write fails, and waiting for that would spend the
-// search this exists to stop. IsCancelled looks at most every 50 ms, and not in a
-// call's first 50 ms, so most calls never look and a search's frequent polls
-// cost a clock read.
+// search this exists to stop. IsCancelled looks as seldom as CallBounds
+// says (kCallerLookInterval).
 //
 // Thread-safety: HttpCallBounds may be called from any thread; the bounds
 // it returns belong to the thread that handles the request (the socket is

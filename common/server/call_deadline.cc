@@ -32,6 +32,16 @@ absl::Time WorkDeadline(const grpc::ServerContextBase& context,
   return WorkDeadline(DeadlineOf(context), cap);
 }
 
+bool CallBounds::IsCancelled() const {
+  if (gone_) return true;
+  if (!caller_gone_) return false;
+  const absl::Time now = absl::Now();
+  if (now < next_look_) return false;
+  next_look_ = now + kCallerLookInterval;
+  gone_ = caller_gone_();
+  return gone_;
+}
+
 CallBounds CallBounds::Of(const grpc::ServerContextBase& context) {
   return CallBounds(DeadlineOf(context),
                     [&context] { return context.IsCancelled(); });

@@ -20,7 +20,8 @@
 //   Search(bulletin::CallBounds::Of(*context), ...);
 //
 // Thread-safety: WorkDeadline is a pure function of the deadline and the
-// clock. A CallBounds belongs to the thread handling its call.
+// clock. A CallBounds belongs to the thread handling its call (IsCancelled
+// keeps when it last asked).
 
 #ifndef BULLETIN_COMMON_SERVER_CALL_DEADLINE_H_
 #define BULLETIN_COMMON_SERVER_CALL_DEADLINE_H_
@@ -28,6 +29,7 @@
 #include <functional>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 
@@ -51,13 +53,23 @@ class CallBounds {
   static CallBounds Of(const grpc::ServerContextBase& context);
 
   // `deadline` is absl::InfiniteFuture() for none; `caller_gone` is asked
-  // by IsCancelled (often: keep it cheap), null for a caller that cannot go.
+  // by IsCancelled, null for a caller that cannot go.
   CallBounds(absl::Time deadline, std::function<bool()> caller_gone)
-      : deadline_(deadline), caller_gone_(std::move(caller_gone)) {}
+      : deadline_(deadline),
+        caller_gone_(std::move(caller_gone)),
+        next_look_(absl::Now() + kCallerLookInterval) {}
+
+  // How often, at most, IsCancelled asks whether the caller has gone, and
+  // how long a call runs before it first asks. Asking costs syscalls (a
+  // gRPC call's completion queue is polled; an HTTP call's socket), and a
+  // search polls its cancellation several times however short it is: with
+  // this, most calls never ask, and a search's polls cost a clock read.
+  static constexpr absl::Duration kCallerLookInterval = absl::Milliseconds(50);
 
   absl::Time deadline() const { return deadline_; }
-  // True once the caller has gone (cancelled, disconnected).
-  bool IsCancelled() const { return caller_gone_ && caller_gone_(); }
+  // True once the caller is known to have gone (cancelled, disconnected):
+  // at most kCallerLookInterval after it went, or after the call started.
+  bool IsCancelled() const;
   // bulletin::WorkDeadline of deadline().
   absl::Time WorkDeadline(absl::Duration cap) const {
     return bulletin::WorkDeadline(deadline_, cap);
@@ -66,6 +78,9 @@ class CallBounds {
  private:
   absl::Time deadline_;
   std::function<bool()> caller_gone_;
+  // When IsCancelled next asks caller_gone_, and what it answered.
+  mutable absl::Time next_look_;
+  mutable bool gone_ = false;
 };
 
 }  // namespace bulletin
