@@ -61,14 +61,15 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-O1" -DBULLETIN_SANITIZE=thread \
   -DBULLETIN_BUILD_BENCH=ON >/dev/null
 cmake --build build-tsan -j "$jobs" --target ingest_test query_test \
-  concurrency_test bulletin_index_test freezer_test system_test fault_test \
+  concurrency_test bulletin_index_test hit_text_cache_test freezer_test \
+  system_test fault_test \
   process_cpu_test sync_test snapshot_test http_test ingest-service \
   query-service bulletinctl
 
 step "TSan: run them"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
-  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|WatchCursor|WatchResume|ServedLog|ConnectionThreads|Concurrency|BulletinIndex|Freezer|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|RestoredStream)Test\.'
+  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|WatchCursor|WatchResume|ServedLog|ConnectionThreads|Concurrency|BulletinIndex|HitTextCache|Freezer|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|RestoredStream)Test\.'
 
 step "libFuzzer: ParseSubmission for ${fuzz_seconds}s"
 tests/fuzz/run.sh build-asan "$fuzz_seconds"

@@ -1,7 +1,9 @@
 #include "query-service/index/query/hit_text_cache.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -169,6 +171,36 @@ TEST_F(HitTextCacheTest, ASmallerCapacityDropsEntriesAtOnce) {
   cache.SetCapacity(0);
   EXPECT_EQ(cache.usage().entries, 0u);
   EXPECT_EQ(cache.usage().bytes, 0u);
+}
+
+// Searches share the cache (run under ThreadSanitizer too): threads that
+// get, evict and make entries at once each see every record's own text.
+TEST_F(HitTextCacheTest, ThreadsShareItWhileItEvicts) {
+  std::vector<std::shared_ptr<const StoredRecord>> records;
+  for (int i = 0; i < 64; ++i) {
+    records.push_back(
+        Store("id" + std::to_string(i), "标题" + std::to_string(i)));
+  }
+  const size_t entry = EntryBytes();
+  HitTextCache cache(16 * entry);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const int r = (i * 7 + t * 13) % 64;
+        std::shared_ptr<const HitText> text = Got(cache, records[r]);
+        if (text == nullptr ||
+            TextsOf(*text)[0] != "标题" + std::to_string(r)) {
+          ++wrong;
+        }
+        if (i % 500 == 0) cache.SetCapacity((i / 500 % 2 + 1) * 8 * entry);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(cache.usage().hits + cache.usage().misses, 4 * 2000);
 }
 
 }  // namespace
