@@ -1,5 +1,7 @@
 #include "tests/fault/query_client.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
 
@@ -23,6 +25,25 @@ absl::StatusOr<int64_t> QueryClient::Count(const std::string& term,
   grpc::Status status = stub_->Search(&context, request, &response);
   if (!status.ok()) return absl::UnavailableError(status.error_message());
   return response.total_hits();
+}
+
+absl::Status QueryClient::AllPresent(const std::vector<std::string>& ids) {
+  constexpr size_t kPerCall = 100;  // BatchGetRequest.ids' bound.
+  for (size_t first = 0; first < ids.size(); first += kPerCall) {
+    v1::BatchGetRequest request;
+    for (size_t i = first; i < std::min(ids.size(), first + kPerCall); ++i) {
+      request.add_ids(ids[i]);
+    }
+    v1::BatchGetResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    grpc::Status status = stub_->BatchGet(&context, request, &response);
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Bulletin> QueryClient::Get(const std::string& id) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "bulletin/v1/query.grpc.pb.h"
@@ -28,6 +29,9 @@ class QueryClient {
   // up to a minute).
   absl::StatusOr<int64_t> Count(const std::string& term, uint64_t min_seq);
   absl::StatusOr<v1::Bulletin> Get(const std::string& id);
+  // OK when the replica holds every one of `ids`, live; NOT_FOUND naming
+  // those it lacks otherwise. Asks BatchGet, a hundred ids a call.
+  absl::Status AllPresent(const std::vector<std::string>& ids);
   absl::StatusOr<v1::StatsResponse> Stats();
 
  private:
