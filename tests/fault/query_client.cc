@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
+#include "common/server/grpc_status.h"
 #include "grpcpp/grpcpp.h"
 
 namespace bulletin::testing {
@@ -38,10 +39,7 @@ absl::Status QueryClient::AllPresent(const std::vector<std::string>& ids) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
     grpc::Status status = stub_->BatchGet(&context, request, &response);
-    if (!status.ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          status.error_message());
-    }
+    if (!status.ok()) return FromGrpcStatus(status);
   }
   return absl::OkStatus();
 }
@@ -53,10 +51,7 @@ absl::StatusOr<v1::Bulletin> QueryClient::Get(const std::string& id) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
   grpc::Status status = stub_->Get(&context, request, &response);
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
-  }
+  if (!status.ok()) return FromGrpcStatus(status);
   return response.bulletin();
 }
 
