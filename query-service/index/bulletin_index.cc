@@ -202,6 +202,9 @@ class BulletinIndex::Impl {
         if (replaced != nullptr) {
           *replaced = s.corpus.documents[old->second].record;
         }
+        // No search can show the old version once this lock is released
+        // (hits are built under the read lock), so its text goes now.
+        hit_texts_.Erase(s.corpus.documents[old->second].record.get());
         Remove(old->second, &s);
         s.by_id.erase(old);
       }

@@ -99,6 +99,23 @@ TEST_F(BulletinIndexTest, CorrectionReplacesAndRetractionRemoves) {
   EXPECT_EQ(index_.applied_seq(), seq_);
 }
 
+// A corrected or retracted version's text leaves the hit text cache when
+// the change is applied (a takedown), not when it ages out: once applied,
+// nothing of the index holds the old record but the caller's reference.
+TEST_F(BulletinIndexTest, ReplacedVersionsLeaveTheHitTextCache) {
+  Add(MakeBulletin("a", "标题", "旧的文字"));
+  ASSERT_THAT(Ids("旧"), ElementsAre("a"));  // Its text is now cached.
+  std::shared_ptr<const StoredRecord> replaced;
+  index_.Apply(Upsert(++seq_, MakeBulletin("a", "标题", "新的文字")),
+               &replaced);
+  ASSERT_NE(replaced, nullptr);
+  EXPECT_EQ(replaced.use_count(), 1);
+  ASSERT_THAT(Ids("新"), ElementsAre("a"));
+  index_.Apply(Retract(++seq_, "a"), &replaced);
+  ASSERT_NE(replaced, nullptr);
+  EXPECT_EQ(replaced.use_count(), 1);
+}
+
 // The index keeps a record's text apart from the rest of it
 // (stored_record.h); Get and include_bulletins must give it back whole.
 TEST_F(BulletinIndexTest, GetAndIncludeBulletinsReturnTheRecordAsApplied) {

@@ -86,6 +86,22 @@ TEST_F(HitTextCacheTest, ACorrectionIsANewRecordWithItsOwnText) {
   EXPECT_EQ(cache.usage().misses, 2);
 }
 
+TEST_F(HitTextCacheTest, EraseForgetsOneRecordsText) {
+  HitTextCache cache(1 << 20);
+  const auto kept = Store("a", "留下");
+  const auto erased = Store("b", "撤回");
+  Got(cache, kept);
+  Got(cache, erased);
+  cache.Erase(erased.get());
+  EXPECT_EQ(cache.usage().entries, 1u);
+  EXPECT_EQ(erased.use_count(), 1) << "the cache still holds the record";
+  cache.Erase(erased.get());  // Not there: nothing happens.
+  Got(cache, kept);
+  Got(cache, erased);
+  EXPECT_EQ(cache.usage().hits, 1);
+  EXPECT_EQ(cache.usage().misses, 3);
+}
+
 TEST_F(HitTextCacheTest, AnEntryKeepsItsRecordSoItsAddressIsNotReused) {
   HitTextCache cache(1 << 20);
   auto record = Store("a", "标题");

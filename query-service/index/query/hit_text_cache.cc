@@ -88,6 +88,16 @@ void HitTextCache::SetCapacity(size_t capacity_bytes) {
   }
 }
 
+void HitTextCache::Erase(const StoredRecord* record) {
+  Shard& shard = ShardOf(record);
+  MutexLock lock(&shard.mu);
+  const auto found = shard.by_record.find(record);
+  if (found == shard.by_record.end()) return;
+  shard.bytes -= found->second->bytes;
+  shard.entries.erase(found->second);
+  shard.by_record.erase(found);
+}
+
 void HitTextCache::Clear() {
   for (Shard& shard : shards_) {
     MutexLock lock(&shard.mu);

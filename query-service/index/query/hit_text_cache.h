@@ -79,6 +79,11 @@ class HitTextCache {
   // recently used entries beyond it.
   void SetCapacity(size_t capacity_bytes);
 
+  // Forgets `record`'s entry, if it has one. The index calls it when a
+  // bulletin is corrected or retracted, so that its old text leaves memory
+  // then (a takedown) rather than when it ages out.
+  void Erase(const StoredRecord* record);
+
   // Forgets every entry (and the references to their records).
   void Clear();
 
