@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bulletin/v1/ingest.grpc.pb.h"
@@ -89,6 +90,9 @@ TEST(FaultTest, IngestKilledRepeatedlyDuringASubmitStorm) {
   ASSERT_TRUE(pair.StartQuery().ok());
   SubmitStorm storm({pair.ingest_address()}, NumberedTexts(kEndlessStorm, "a"),
                     8, kPace);
+  // A failed assertion returns early: the storm must not then go on through
+  // its texts in its destructor.
+  absl::Cleanup stop_storm = [&storm] { storm.Stop(); };
   storm.Start();
   for (int kill = 0; kill < 4; ++kill) {
     AwaitProgress(storm, kBetweenFaults);
@@ -110,6 +114,9 @@ TEST(FaultTest, BothServicesKilledRepeatedlyDuringASubmitStorm) {
   ASSERT_TRUE(pair.StartQuery().ok());
   SubmitStorm storm({pair.ingest_address()}, NumberedTexts(kEndlessStorm, "b"),
                     8, kPace);
+  // A failed assertion returns early: the storm must not then go on through
+  // its texts in its destructor.
+  absl::Cleanup stop_storm = [&storm] { storm.Stop(); };
   storm.Start();
   for (int kill = 0; kill < 6; ++kill) {
     AwaitProgress(storm, kBetweenFaults);
@@ -171,6 +178,9 @@ TEST(FaultTest, FeedConnectionCutMidStreamLosesAndRepeatsNothing) {
       pair.StartQuery({}, absl::StrCat("127.0.0.1:", proxy.port())).ok());
   SubmitStorm storm({pair.ingest_address()}, NumberedTexts(kEndlessStorm, "d"),
                     8, kPace);
+  // A failed assertion returns early: the storm must not then go on through
+  // its texts in its destructor.
+  absl::Cleanup stop_storm = [&storm] { storm.Stop(); };
   storm.Start();
   for (int cut = 0; cut < 8; ++cut) {
     AwaitProgress(storm, kBetweenFaults);
