@@ -38,11 +38,13 @@ constexpr absl::Duration kRecoveryTimeout = absl::Seconds(90);
 
 grpc::Status Submit(const std::string& address, const std::string& text,
                     v1::SubmitResponse* response,
-                    absl::Duration timeout = absl::Seconds(20)) {
+                    absl::Duration timeout = absl::Seconds(20),
+                    const std::string& request_id = "") {
   auto stub = v1::IngestService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   v1::SubmitRequest request;
   request.set_content(text);
+  request.set_request_id(request_id);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   return stub->Submit(&context, request, response);
@@ -56,16 +58,10 @@ grpc::Status SubmitUntilTaken(const std::string& address,
                               const std::string& text,
                               const std::string& request_id,
                               v1::SubmitResponse* response) {
-  auto stub = v1::IngestService::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  v1::SubmitRequest request;
-  request.set_content(text);
-  request.set_request_id(request_id);
   const absl::Time give_up = absl::Now() + kRecoveryTimeout;
   for (;;) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-    grpc::Status status = stub->Submit(&context, request, response);
+    grpc::Status status =
+        Submit(address, text, response, absl::Seconds(20), request_id);
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
         absl::Now() >= give_up) {
       return status;
