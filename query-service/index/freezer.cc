@@ -11,6 +11,14 @@
 
 namespace bulletin {
 
+LengthBounds LengthBoundsOf(const std::vector<DocumentRank>& ranks) {
+  LengthBounds lengths(ranks.size());
+  for (size_t doc = 0; doc < ranks.size(); ++doc) {
+    lengths[doc] = LengthBound(ranks[doc].weighted_length);
+  }
+  return lengths;
+}
+
 Freezer::Freezer(Install install) : install_(std::move(install)) {}
 
 Freezer::~Freezer() { Join(); }
@@ -63,7 +71,7 @@ void Freezer::SetHookForTesting(std::function<void()> hook) {
 void Freezer::Freeze(FreezeJob job) {
   const absl::Time started = absl::Now();
   FrozenTiers tiers;
-  tiers.grams = GramIndex::Freeze(job.grams, job.dead);
+  tiers.grams = GramIndex::Freeze(job.grams, job.dead, job.lengths);
   tiers.lists = ValueDictionary::Freeze(job.dictionary, job.dead);
   const absl::Time built = absl::Now();
   if (before_install_) before_install_();

@@ -32,6 +32,8 @@
 #include "common/sync/mutex.h"
 #include "query-service/index/bulletin_index.h"
 #include "query-service/index/postings/gram_index.h"
+#include "query-service/index/postings/postings.h"
+#include "query-service/index/store/corpus.h"
 #include "query-service/index/store/value_dictionary.h"
 
 namespace bulletin {
@@ -43,11 +45,17 @@ struct FreezeJob {
   ValueDictionary::Sealed dictionary;
   // dead[doc]: drop the postings of document doc. Empty: drop none.
   std::vector<bool> dead;
+  // Every document's LengthBound, for the frozen lists' block bounds.
+  LengthBounds lengths;
   // How many of them are dead (the index's count goes down by as many).
   size_t dropped = 0;
   // Documents numbered when it was sealed, for the report.
   int64_t documents = 0;
 };
+
+// Every document's LengthBound (postings.h), in document order: what a
+// freeze, or a snapshot's merge, bounds the frozen lists' blocks with.
+LengthBounds LengthBoundsOf(const std::vector<DocumentRank>& ranks);
 
 // What a freeze built, for GramIndex::Install and ValueDictionary::Install.
 struct FrozenTiers {

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "query-service/index/freezer.h"
 #include "query-service/index/store/stored_record.h"
 
 namespace bulletin {
@@ -159,7 +160,7 @@ absl::Status WriteIndexImage(
   const std::shared_ptr<const ValueDictionary::FrozenLists> lists =
       ValueDictionary::MergeLists(image.dictionary, dead);
   const std::shared_ptr<const GramIndex::FrozenTier> grams =
-      GramIndex::Merge(image.grams, dead);
+      GramIndex::Merge(image.grams, dead, LengthBoundsOf(image.ranks));
 
   Writer out(write);
   out.PutBytes(image.dictionary.arena);

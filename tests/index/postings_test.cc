@@ -4,6 +4,7 @@
 
 #include "query-service/index/postings/postings.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -158,6 +159,66 @@ TEST(PostingsTest, ResumingRepeatedlyKeepsEveryEntry) {
   PostingWriter whole;
   for (const Entry& e : counts_only) whole.Add(e.doc, e.counts, {});
   EXPECT_EQ(blob_without_positions, whole.Finish());
+}
+
+// Every block of a frozen list of more than one block bounds its entries
+// tightly (the largest weighted count, the shortest length), resumed or
+// written whole, and NextBlock lands on the next block's first entry.
+TEST(PostingsTest, BlockBoundsHoldForTheirEntries) {
+  const std::vector<Entry> entries = RandomEntries(1000, 11);
+  LengthBounds lengths(entries.back().doc + 1);
+  std::mt19937 random(12);
+  for (uint16_t& length : lengths) length = random() % 3000;
+  PostingWriter whole(&lengths);
+  PostingWriter first(&lengths);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    whole.Add(entries[i].doc, entries[i].counts, entries[i].positions);
+    if (i < 40)
+      first.Add(entries[i].doc, entries[i].counts, entries[i].positions);
+  }
+  PostingWriter resumed = PostingWriter::Resuming(first.Finish(), &lengths);
+  for (size_t i = 40; i < entries.size(); ++i) {
+    resumed.Add(entries[i].doc, entries[i].counts, entries[i].positions);
+  }
+  const std::string blob = whole.Finish();
+  EXPECT_EQ(resumed.Finish(), blob);
+
+  PostingCursor c = PostingCursor::OverBlob(blob);
+  for (size_t begin = 0; begin < entries.size(); begin += kPostingBlock) {
+    const size_t end = std::min<size_t>(begin + kPostingBlock, entries.size());
+    BlockBound want{0, 0xFFFF};
+    for (size_t i = begin; i < end; ++i) {
+      want.max_weighted_count =
+          std::max(want.max_weighted_count,
+                   static_cast<uint32_t>(WeightedCount(entries[i].counts)));
+      want.min_length =
+          std::min<uint32_t>(want.min_length, lengths[entries[i].doc]);
+    }
+    // The cursor is on the block's first entry (Next, then NextBlock).
+    if (begin == 0) ASSERT_TRUE(c.Next());
+    EXPECT_EQ(c.doc(), entries[begin].doc);
+    BlockBound got;
+    ASSERT_TRUE(c.CurrentBlockBound(&got));
+    EXPECT_EQ(got.max_weighted_count, want.max_weighted_count) << begin;
+    EXPECT_EQ(got.min_length, want.min_length) << begin;
+    // Mid-block, the bound is the block's.
+    ASSERT_TRUE(c.SkipTo(entries[end - 1].doc));
+    ASSERT_TRUE(c.CurrentBlockBound(&got));
+    EXPECT_EQ(got.max_weighted_count, want.max_weighted_count);
+    EXPECT_EQ(c.NextBlock(), end < entries.size());
+  }
+  // Lists of one block and growable ones bound nothing.
+  const std::string small = Blob(
+      std::vector<Entry>(entries.begin(), entries.begin() + kPostingBlock));
+  PostingCursor one = PostingCursor::OverBlob(small);
+  BlockBound unused;
+  ASSERT_TRUE(one.Next());
+  EXPECT_FALSE(one.CurrentBlockBound(&unused));
+  const Streams s = Growable(entries);
+  PostingCursor growable =
+      PostingCursor::OverStreams(s.docs, s.positions, s.skips);
+  ASSERT_TRUE(growable.Next());
+  EXPECT_FALSE(growable.CurrentBlockBound(&unused));
 }
 
 TEST(PostingsTest, GrowableStreamsReadBackEveryEntry) {

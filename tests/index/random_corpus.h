@@ -56,11 +56,13 @@ inline const std::vector<std::string>& RandomDates() {
   return *dates;
 }
 
-// One change to a corpus of at most 150 ids (doc0 .. doc149): a retraction
-// one time in eight, else a new bulletin or a correction, dated or not,
-// with up to three items, each by an organization in a random region.
-inline v1::LogRecord RandomChange(std::mt19937& rng, uint64_t seq) {
-  const std::string id = "doc" + std::to_string(rng() % 150);
+// One change to a corpus of at most `ids` ids (doc0 .. doc149 by default): a
+// retraction one time in eight, else a new bulletin or a correction, dated
+// or not, with up to three items, each by an organization in a random
+// region.
+inline v1::LogRecord RandomChange(std::mt19937& rng, uint64_t seq,
+                                  uint32_t ids = 150) {
+  const std::string id = "doc" + std::to_string(rng() % ids);
   if (rng() % 8 == 0) return Retract(seq, id);
   std::vector<std::string> items;
   for (int n = rng() % 4; n > 0; --n) items.push_back(RandomText(rng, 30));

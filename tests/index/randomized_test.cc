@@ -220,6 +220,55 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
   EXPECT_GT(lower_bounds, 100);
 }
 
+// Block-max pruning (match_finder.h) needs frozen lists of many blocks,
+// which the test above, with at most 150 live bulletins, barely has: here
+// thousands are compacted into one frozen tier, then corrected and
+// retracted in part (dead postings stay until the next freeze), and every
+// pruned first page must be the exact one, its total never above the true
+// count.
+TEST(RandomizedSearchTest, PrunedPagesAreTheExactOnes) {
+  std::mt19937 rng(20261207);
+  BulletinIndex index;
+  uint64_t seq = 0;
+  for (int change = 0; change < 6000; ++change) {
+    index.Apply(testing::RandomChange(rng, ++seq, /*ids=*/5000));
+  }
+  index.Compact();
+  for (int change = 0; change < 300; ++change) {
+    index.Apply(testing::RandomChange(rng, ++seq, /*ids=*/5000));
+  }
+  int lower_bounds = 0;
+  for (int q = 0; q < 300; ++q) {
+    v1::SearchRequest request;
+    request.set_query(testing::RandomQuery(rng).text);
+    request.set_limit(1 + rng() % 10);
+    if (rng() % 4 == 0) {
+      request.mutable_filters()->add_regions(
+          testing::RandomRegions()[rng() % testing::RandomRegions().size()]);
+    }
+    request.set_exact_total_hits(true);
+    index.SetTotalHitsThreshold(1 << 30);
+    absl::StatusOr<v1::SearchResponse> exact = index.Search(request);
+    ASSERT_TRUE(exact.ok()) << exact.status();
+    ASSERT_FALSE(exact->total_hits_is_lower_bound());
+    request.set_exact_total_hits(false);
+    const int64_t threshold = rng() % 20;
+    index.SetTotalHitsThreshold(threshold);
+    absl::StatusOr<v1::SearchResponse> pruned = index.Search(request);
+    ASSERT_TRUE(pruned.ok()) << pruned.status();
+    ASSERT_EQ(PlacedHits(*pruned), PlacedHits(*exact))
+        << "query: " << request.query() << " limit " << request.limit()
+        << " threshold " << threshold;
+    ASSERT_LE(pruned->total_hits(), exact->total_hits());
+    if (!pruned->total_hits_is_lower_bound()) {
+      ASSERT_EQ(pruned->total_hits(), exact->total_hits());
+    } else {
+      ++lower_bounds;
+    }
+  }
+  EXPECT_GT(lower_bounds, 50);
+}
+
 // The code points of UTF-8 `text`, each as its own UTF-8 string.
 std::vector<std::string> CodePoints(const std::string& text) {
   std::vector<std::string> out;

@@ -189,10 +189,13 @@ GramIndex::Tiers GramIndex::CopyTiers() const {
 }
 
 std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Merge(
-    const Tiers& tiers, const std::vector<bool>& dead) {
+    const Tiers& tiers, const std::vector<bool>& dead,
+    const LengthBounds& lengths) {
   std::shared_ptr<const FrozenTier> frozen = tiers.frozen;
-  if (tiers.sealed != nullptr) frozen = Freeze({frozen, tiers.sealed}, {});
-  return Freeze({frozen, tiers.recent}, dead);
+  if (tiers.sealed != nullptr) {
+    frozen = Freeze({frozen, tiers.sealed}, {}, lengths);
+  }
+  return Freeze({frozen, tiers.recent}, dead, lengths);
 }
 
 void GramIndex::Restore(std::shared_ptr<const FrozenTier> frozen) {
@@ -202,7 +205,8 @@ void GramIndex::Restore(std::shared_ptr<const FrozenTier> frozen) {
 }
 
 std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
-    const Sealed& sealed, const std::vector<bool>& dead) {
+    const Sealed& sealed, const std::vector<bool>& dead,
+    const LengthBounds& lengths) {
   const FrozenTier& old = *sealed.frozen;
   const RecentTier& recent = *sealed.recent;
   const bool drops = std::find(dead.begin(), dead.end(), true) != dead.end();
@@ -223,7 +227,7 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
   auto is_dead = [&dead](uint32_t doc) {
     return doc < dead.size() && dead[doc];
   };
-  PostingWriter writer;
+  PostingWriter writer(&lengths);
   std::vector<uint32_t> positions;
   auto emit = [&](uint64_t key, std::string_view frozen) {
     const bool ends_segment = (key & kEnd) == kEnd;
@@ -244,7 +248,7 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
       PostingCursor from_frozen = PostingCursor::OverBlob(frozen);
       PostingCursor* from = &from_frozen;
       if (!drops) {
-        writer = PostingWriter::Resuming(frozen);
+        writer = PostingWriter::Resuming(frozen, &lengths);
         from = &from_recent;
       }
       for (;;) {

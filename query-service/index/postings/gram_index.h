@@ -111,6 +111,17 @@ class GramIndex {
     void ReadPositions(std::vector<uint32_t>* out) {
       parts_[part_].ReadPositions(out);
     }
+    // As PostingCursor's: only the frozen part bounds its blocks.
+    bool CurrentBlockBound(BlockBound* out) const {
+      return part_ < kParts && parts_[part_].CurrentBlockBound(out);
+    }
+    bool NextBlock() {
+      if (parts_[part_].NextBlock()) return true;
+      for (++part_; part_ < kParts; ++part_) {
+        if (parts_[part_].Next()) return true;
+      }
+      return false;
+    }
 
    private:
     static constexpr int kParts = 3;
@@ -186,10 +197,12 @@ class GramIndex {
   Sealed Seal();
 
   // The frozen tier holding everything in `sealed`, without the postings of
-  // the documents d for which dead[d] (d < dead.size()). Reads nothing
-  // else, so it may run on any thread.
-  static std::shared_ptr<const FrozenTier> Freeze(
-      const Sealed& sealed, const std::vector<bool>& dead);
+  // the documents d for which dead[d] (d < dead.size()), its lists' blocks
+  // bounded with `lengths` (PostingWriter). Reads nothing else, so it may
+  // run on any thread.
+  static std::shared_ptr<const FrozenTier> Freeze(const Sealed& sealed,
+                                                  const std::vector<bool>& dead,
+                                                  const LengthBounds& lengths);
 
   // Replaces the frozen and sealed tiers with Freeze's result for the last
   // Seal().
@@ -205,9 +218,10 @@ class GramIndex {
   };
   Tiers CopyTiers() const;
   // One frozen tier holding everything in `tiers` but the postings of the
-  // documents d for which dead[d].
+  // documents d for which dead[d], as Freeze bounds its blocks.
   static std::shared_ptr<const FrozenTier> Merge(const Tiers& tiers,
-                                                 const std::vector<bool>& dead);
+                                                 const std::vector<bool>& dead,
+                                                 const LengthBounds& lengths);
   // Starts an empty index from a snapshot's frozen tier.
   void Restore(std::shared_ptr<const FrozenTier> frozen);
 

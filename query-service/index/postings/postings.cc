@@ -33,6 +33,36 @@ uint32_t ReadFixed32(const uint8_t* at) {
 }
 
 constexpr size_t kSkipBytes = 12;
+constexpr size_t kBoundBytes = 4;
+
+void AppendFixed16(uint32_t v, std::string* out) {
+  out->push_back(static_cast<char>(v & 0xFF));
+  out->push_back(static_cast<char>((v >> 8) & 0xFF));
+}
+
+uint32_t ReadFixed16(const uint8_t* at) {
+  return static_cast<uint32_t>(at[0]) | (static_cast<uint32_t>(at[1]) << 8);
+}
+
+// Where the blob's block bounds start, given where its skips do; none in a
+// list of one block.
+size_t BoundsBytes(uint32_t skip_count) {
+  return skip_count == 0 ? 0 : (skip_count + size_t{1}) * kBoundBytes;
+}
+
+// Widens `bound` to hold an entry with `counts` in a document whose
+// LengthBound is `length`.
+void Widen(const FieldCounts& counts, uint16_t length, BlockBound* bound) {
+  const double weighted = WeightedCount(counts);
+  const uint32_t count = weighted >= kUnboundedCount
+                             ? kUnboundedCount
+                             : static_cast<uint32_t>(weighted);
+  bound->max_weighted_count = std::max(bound->max_weighted_count, count);
+  bound->min_length = std::min<uint32_t>(bound->min_length, length);
+}
+
+// A block's bound before any entry widens it.
+constexpr BlockBound kEmptyBound{0, 0xFFFF};
 
 // The varints that open a frozen blob (docs/index-format.md).
 struct BlobHeader {
@@ -192,8 +222,18 @@ void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
   AppendFixed32(static_cast<uint32_t>(position_bytes), skips);
 }
 
+void PostingWriter::Bound(uint32_t doc, const FieldCounts& counts) {
+  if (count_ % kPostingBlock == 0 && count_ / kPostingBlock == bounds_.size()) {
+    bounds_.push_back(kEmptyBound);
+  }
+  const uint16_t length =
+      lengths_ != nullptr && doc < lengths_->size() ? (*lengths_)[doc] : 0;
+  Widen(counts, length, &bounds_.back());
+}
+
 void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
                         const std::vector<uint32_t>& positions) {
+  Bound(doc, counts);
   if (count_ > 0 && count_ % kPostingBlock == 0) {
     skips_.push_back(Skip{last_, static_cast<uint32_t>(docs_.size()),
                           static_cast<uint32_t>(position_gaps_.size())});
@@ -208,18 +248,29 @@ void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
   ++count_;
 }
 
-PostingWriter PostingWriter::Resuming(std::string_view blob) {
-  PostingWriter w;
+PostingWriter PostingWriter::Resuming(std::string_view blob,
+                                      const LengthBounds* lengths) {
+  PostingWriter w(lengths);
   if (blob.empty()) return w;
   const auto* at = reinterpret_cast<const uint8_t*>(blob.data());
   const BlobHeader header = ReadHeader(at);
-  w.count_ = header.count;
-  w.last_ = header.last_doc;
   for (uint32_t i = 0; i < header.skip_count; ++i, at += kSkipBytes) {
     w.skips_.push_back(
         Skip{ReadFixed32(at), ReadFixed32(at + 4), ReadFixed32(at + 8)});
   }
   w.resumed_skips_ = header.skip_count;
+  if (header.skip_count > 0) {
+    for (uint32_t i = 0; i <= header.skip_count; ++i, at += kBoundBytes) {
+      w.bounds_.push_back(BlockBound{ReadFixed16(at), ReadFixed16(at + 2)});
+    }
+  } else {
+    // One block, stored without its bound: its entries give it (count_ is
+    // still 0, so each widens the one bound).
+    PostingCursor entries = PostingCursor::OverBlob(blob);
+    while (entries.Next()) w.Bound(entries.doc(), entries.counts());
+  }
+  w.count_ = header.count;
+  w.last_ = header.last_doc;
   const char* docs = reinterpret_cast<const char*>(at);
   w.docs_.assign(docs, header.docs_bytes);
   const char* positions = docs + header.docs_bytes;
@@ -278,8 +329,9 @@ std::string PostingWriter::Finish() {
   const std::string positions = bits.Finish();
 
   std::string blob;
-  blob.reserve(16 + skips_.size() * kSkipBytes + docs_.size() +
-               positions.size());
+  const auto skip_count = static_cast<uint32_t>(skips_.size());
+  blob.reserve(16 + skip_count * kSkipBytes + BoundsBytes(skip_count) +
+               docs_.size() + positions.size());
   AppendVarint(count_, &blob);
   AppendVarint(last_, &blob);
   AppendVarint(static_cast<uint32_t>(docs_.size()), &blob);
@@ -290,9 +342,15 @@ std::string PostingWriter::Finish() {
     AppendFixed32(skip.docs_offset, &blob);
     AppendFixed32(skip.positions_offset, &blob);
   }
+  if (skip_count > 0) {
+    for (const BlockBound& bound : bounds_) {
+      AppendFixed16(bound.max_weighted_count, &blob);
+      AppendFixed16(bound.min_length, &blob);
+    }
+  }
   blob += docs_;
   blob += positions;
-  *this = PostingWriter();
+  *this = PostingWriter(lengths_);
   return blob;
 }
 
@@ -307,6 +365,8 @@ PostingCursor PostingCursor::OverBlob(std::string_view blob) {
   c.docs_.skip_count = header.skip_count;
   c.docs_.skips = at;
   at += static_cast<size_t>(header.skip_count) * kSkipBytes;
+  if (header.skip_count > 0) c.docs_.bounds = at;
+  at += BoundsBytes(header.skip_count);
   c.docs_.begin = c.docs_.at = at;
   c.docs_.end = at + header.docs_bytes;
   positions.begin = c.docs_.end;
@@ -398,10 +458,14 @@ void PostingCursor::SeekBlock(uint32_t target) {
     }
   }
   if (lo == docs_.block) return;  // the target is in the current block
-  const uint8_t* skip = docs_.skips + (lo - 1) * kSkipBytes;
+  EnterBlock(lo);
+}
+
+void PostingCursor::EnterBlock(uint32_t block) {
+  const uint8_t* skip = docs_.skips + (block - 1) * kSkipBytes;
   docs_.at = docs_.begin + ReadFixed32(skip + 4);
   doc_ = ReadFixed32(skip);
-  docs_.block = lo;
+  docs_.block = block;
   docs_.block_entries = 0;
   if (auto* frozen = std::get_if<FrozenPositions>(&positions_)) {
     frozen->EnterBlock(ReadFixed32(skip + 8));
@@ -429,6 +493,24 @@ bool PostingCursor::SkipTo(uint32_t target) {
     if (doc_ >= target) return true;
   }
   return false;
+}
+
+bool PostingCursor::CurrentBlockBound(BlockBound* out) const {
+  if (!valid_ || docs_.bounds == nullptr) return false;
+  const uint8_t* at = docs_.bounds + docs_.block * kBoundBytes;
+  out->max_weighted_count = ReadFixed16(at);
+  out->min_length = ReadFixed16(at + 2);
+  return true;
+}
+
+bool PostingCursor::NextBlock() {
+  if (docs_.block >= docs_.skip_count) {
+    docs_.at = docs_.end;
+    valid_ = false;
+    return false;
+  }
+  EnterBlock(docs_.block + 1);
+  return Next();
 }
 
 void PostingCursor::PassEntriesBelow(uint32_t target) {

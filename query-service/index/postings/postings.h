@@ -19,6 +19,12 @@
 // the entries before it. The byte formats, and the frozen blob with its
 // skip table, are in docs/index-format.md.
 //
+// A frozen list of more than one block also bounds each block: the largest
+// weighted count of its entries and the shortest weighted length of their
+// documents, so that a search ranking by relevance passes over a block none
+// of whose documents can make its page without decoding it (block-max
+// pruning, as Lucene's impacts do).
+//
 // A cursor keeps the document stream's place in one struct and the
 // position stream's in another, one kind per kind of list.
 //
@@ -41,6 +47,27 @@ namespace bulletin {
 // skip entry, so SkipTo reads at most one block.
 inline constexpr uint32_t kPostingBlock = 64;
 
+// What every entry of a block of a frozen list stays within: no entry's
+// weighted count (WeightedCount) is above max_weighted_count, and no
+// entry's document is shorter (DocumentRank::weighted_length) than
+// min_length. Both are 16 bits in the blob; a count that does not fit is
+// kUnboundedCount, which bounds nothing.
+struct BlockBound {
+  uint32_t max_weighted_count = 0;
+  uint32_t min_length = 0;
+};
+inline constexpr uint32_t kUnboundedCount = 0xFFFF;
+
+// A document's weighted length as a block bound keeps it: rounded down, at
+// most 0xFFFF, so that it is never above the length itself. Per document,
+// what PostingWriter reads to bound its blocks.
+inline uint16_t LengthBound(float weighted_length) {
+  if (!(weighted_length > 0)) return 0;
+  if (weighted_length >= 65535.0f) return 0xFFFF;
+  return static_cast<uint16_t>(weighted_length);
+}
+using LengthBounds = std::vector<uint16_t>;
+
 // Appends one entry to a growable list (the recent tier) or to a writer's
 // streams. `positions` are ascending, one per occurrence counted in
 // `counts`; pass none for a bigram that ends a segment, whose positions no
@@ -59,14 +86,23 @@ void AppendEntry(uint32_t doc, const FieldCounts& counts,
 void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
                         size_t position_bytes, std::string* skips);
 
-// Builds the frozen form of one list: header, skip table, streams.
+// Builds the frozen form of one list: header, skip table, block bounds,
+// streams.
 class PostingWriter {
  public:
+  // `lengths[doc]` is the LengthBound of document doc; a document past its
+  // end (or every one, without it) bounds its block's length by 0. The
+  // vector must outlive the writer.
+  PostingWriter() = default;
+  explicit PostingWriter(const LengthBounds* lengths) : lengths_(lengths) {}
+
   // Starts from a frozen blob (from Finish), so that entries added after
   // its last one extend it: its bytes are copied, not decoded, except the
   // positions of a last block that is not full, which are coded again with
-  // the entries that fill it.
-  static PostingWriter Resuming(std::string_view blob);
+  // the entries that fill it (and the entries of a blob of one block, which
+  // stores no bound, to bound it).
+  static PostingWriter Resuming(std::string_view blob,
+                                const LengthBounds* lengths = nullptr);
 
   // As AppendEntry: one position per occurrence, or none in every entry.
   void Add(uint32_t doc, const FieldCounts& counts,
@@ -82,7 +118,13 @@ class PostingWriter {
     // Index into position_gaps_ until Finish turns it into a bit offset.
     uint32_t positions_offset;
   };
+  // The bound of the block that `doc`'s entry, the count_-th, joins.
+  void Bound(uint32_t doc, const FieldCounts& counts);
+
+  const LengthBounds* lengths_ = nullptr;
   std::string docs_;
+  // One per block begun; written when there is more than one.
+  std::vector<BlockBound> bounds_;
   // The positions of the blocks not coded yet, each entry's as its first
   // position then the gaps between them; coded by Finish, a block at a
   // time, since a block's Rice parameter depends on all its values.
@@ -105,13 +147,15 @@ namespace posting_cursor_internal {
 // The document stream and its skip table: both kinds of list. Skip
 // entries are 3 little-endian uint32s (doc before the block, its
 // document stream byte offset, its position stream offset: in bits in a
-// frozen list, in bytes in a growable one).
+// frozen list, in bytes in a growable one). Block bounds (a frozen list of
+// more than one block) are 2 little-endian uint16s per block.
 struct Documents {
   const uint8_t* begin = nullptr;
   const uint8_t* at = nullptr;
   const uint8_t* end = nullptr;
   const uint8_t* skips = nullptr;
   uint32_t skip_count = 0;
+  const uint8_t* bounds = nullptr;
   // The current block, and how many of its entries have been read.
   uint32_t block = 0;
   uint32_t block_entries = 0;
@@ -199,10 +243,21 @@ class PostingCursor {
   // once per entry, and only for lists that store positions.
   void ReadPositions(std::vector<uint32_t>* out);
 
+  // On an entry of a list that bounds its blocks (a frozen one of more
+  // than one block): true, with the bound of the entry's block, which
+  // holds for it and every entry after it in the block.
+  bool CurrentBlockBound(BlockBound* out) const;
+  // Moves to the first entry of the next block, passing over the rest of
+  // the current one unread; false at the end. Only after CurrentBlockBound
+  // was true.
+  bool NextBlock();
+
  private:
   // Jumps to the start of the block holding the first doc >= target, if
   // that is ahead of the current block.
   void SeekBlock(uint32_t target);
+  // Moves to the start of block `block` (> 0), nothing of it read.
+  void EnterBlock(uint32_t block);
   // Steps over the entries of the current block below `target` without
   // decoding their counts: only what they add to the position bookkeeping.
   // SkipTo's inner loop; Next then reads the entry it stops at.

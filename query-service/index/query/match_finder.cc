@@ -106,6 +106,11 @@ class PageHeap {
     return heap_.size() == capacity_ &&
            !HitBefore(key, seq, heap_.front().score, heap_.front().seq);
   }
+  // True when no match with a key of at most `most` could enter the page,
+  // whatever its seq.
+  bool ExcludesKeysUpTo(double most) const {
+    return heap_.size() == capacity_ && most < heap_.front().score;
+  }
   // True when the page token puts a match with this key and seq on an
   // earlier page.
   bool BeforeCursor(double key, uint64_t seq) const {
@@ -274,12 +279,35 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
 
   if (term_leads) {
     TermMatcher& lead = terms[order[0]];
+    // Block-max pruning: once the total may stop short, a block of the
+    // lead's list none of whose documents can make the page is passed over
+    // unread. Its bound is the lead's best score in the block plus the most
+    // every other term can add.
+    double others_most = 0;
+    for (size_t k = 1; k < order.size(); ++k) {
+      others_most += Bm25::MostTermScore(idf[order[k]]);
+    }
+    const double lead_idf = idf[order[0]];
+    auto may_make_page = [&](const BlockBound& block) {
+      if (!options.by_relevance ||
+          static_cast<size_t>(found.total) < threshold) {
+        return true;
+      }
+      const double lead_most =
+          block.max_weighted_count >= kUnboundedCount
+              ? Bm25::MostTermScore(lead_idf)
+              : bm25.TermScore(lead_idf, block.max_weighted_count,
+                               block.min_length);
+      // A margin for rounding: the bound is summed apart from the scores.
+      return !page.ExcludesKeysUpTo((lead_most + others_most) * (1 + 1e-9));
+    };
     uint32_t doc;
     FieldCounts bound;
-    while (lead.NextCandidate(&doc, &bound)) {
+    while (lead.NextCandidate(&doc, &bound, may_make_page)) {
       if (cancellation->Tick()) return cancellation->status();
       consider(doc, &bound);
     }
+    if (lead.skipped_blocks() > 0) found.total_is_lower_bound = true;
   } else if (filter_docs.has_value()) {
     for (uint32_t doc : filter_docs->docs) {
       if (cancellation->Tick()) return cancellation->status();

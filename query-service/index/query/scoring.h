@@ -16,14 +16,6 @@
 
 namespace bulletin {
 
-// Occurrences weighted by field (FieldWeight). Inline: Search calls it for
-// every matching document.
-inline double WeightedCount(const FieldCounts& counts) {
-  return FieldWeight(FieldKind::kHeadline) * counts[0] +
-         FieldWeight(FieldKind::kLead) * counts[1] +
-         FieldWeight(FieldKind::kItem) * counts[2];
-}
-
 class Bm25 {
  public:
   Bm25(int64_t live_documents, double average_length)
@@ -42,6 +34,10 @@ class Bm25 {
     return idf * weighted_count * (kK1 + 1) /
            (weighted_count + length_base_ + length_factor_ * weighted_length);
   }
+
+  // What TermScore approaches as the count grows: more than any document
+  // can score for the term.
+  static double MostTermScore(double idf) { return idf * (kK1 + 1); }
 
  private:
   static constexpr double kK1 = 1.2;

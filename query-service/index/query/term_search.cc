@@ -132,7 +132,8 @@ void TermMatcher::FindAllCodePoint(std::vector<DocumentCounts>* out) {
 
 void TermMatcher::FindAllPhrase(std::vector<DocumentCounts>* out) {
   uint32_t target = 0;
-  while (AlignParts(target)) {
+  auto every_block = [](const BlockBound&) { return true; };
+  while (AlignParts(target, every_block)) {
     const uint32_t doc = cursors_[0].cursor.doc();
     if (corpus_->ranks[doc].live) {
       const FieldCounts counts = CountPhrase(doc);
@@ -142,11 +143,21 @@ void TermMatcher::FindAllPhrase(std::vector<DocumentCounts>* out) {
   }
 }
 
-bool TermMatcher::AlignParts(uint32_t target) {
+bool TermMatcher::PassRejectedBlocks(BlockTest may_make_page) {
+  GramIndex::Cursor& lead = cursors_[0].cursor;
+  BlockBound block;
+  while (lead.CurrentBlockBound(&block) && !may_make_page(block)) {
+    ++skipped_blocks_;
+    if (!lead.NextBlock()) return false;
+  }
+  return true;
+}
+
+bool TermMatcher::AlignParts(uint32_t target, BlockTest may_make_page) {
   // Leapfrog: the rarest list proposes a document, the others skip to it;
   // whichever lands beyond proposes the next.
   GramIndex::Cursor& lead = cursors_[0].cursor;
-  if (!lead.SkipTo(target)) return false;
+  if (!lead.SkipTo(target) || !PassRejectedBlocks(may_make_page)) return false;
   target = lead.doc();
   for (;;) {
     bool aligned = true;
@@ -160,7 +171,9 @@ bool TermMatcher::AlignParts(uint32_t target) {
       }
     }
     if (aligned) return true;
-    if (!lead.SkipTo(target)) return false;
+    if (!lead.SkipTo(target) || !PassRejectedBlocks(may_make_page)) {
+      return false;
+    }
     target = lead.doc();
   }
 }
@@ -259,7 +272,8 @@ FieldCounts TermMatcher::Verify(uint32_t doc) {
   return NeedsVerify() ? CountPhrase(doc) : bound_;
 }
 
-bool TermMatcher::NextCandidate(uint32_t* doc, FieldCounts* bound) {
+bool TermMatcher::NextCandidate(uint32_t* doc, FieldCounts* bound,
+                                BlockTest may_make_page) {
   if (impossible_) return false;
   if (code_points_ == 1) Materialize();
   if (materialized_) {
@@ -273,8 +287,8 @@ bool TermMatcher::NextCandidate(uint32_t* doc, FieldCounts* bound) {
   }
   GramIndex::Cursor& lead = cursors_[0].cursor;
   if (code_points_ == 2) {
-    if (!lead.Next()) return false;
-  } else if (!AlignParts(started_ ? lead.doc() + 1 : 0)) {
+    if (!lead.Next() || !PassRejectedBlocks(may_make_page)) return false;
+  } else if (!AlignParts(started_ ? lead.doc() + 1 : 0, may_make_page)) {
     return false;
   }
   started_ = true;

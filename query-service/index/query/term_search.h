@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "query-service/index/postings/gram_index.h"
 #include "query-service/index/postings/postings.h"
 #include "query-service/index/store/corpus.h"
@@ -97,7 +98,16 @@ class TermMatcher {
   // term leading a search. Bigrams and phrases step through their lists
   // (a phrase aligning its bigrams' documents, without positions); a
   // one-character term is read whole first.
-  bool NextCandidate(uint32_t* doc, FieldCounts* bound);
+  //
+  // A bigram or a phrase passes over the rest of a block of its (rarest)
+  // list, unread, when `may_make_page` is false of the block's bound: a
+  // phrase occurs in a document at most as often as each of its bigrams,
+  // field by field, so the bound holds for the phrase too.
+  using BlockTest = absl::FunctionRef<bool(const BlockBound&)>;
+  bool NextCandidate(uint32_t* doc, FieldCounts* bound,
+                     BlockTest may_make_page);
+  // Blocks NextCandidate passed over: its documents were not all found.
+  uint64_t skipped_blocks() const { return skipped_blocks_; }
 
  private:
   // A cursor over one bigram's list, and where that bigram starts in the
@@ -111,8 +121,12 @@ class TermMatcher {
   void FindAllCodePoint(std::vector<DocumentCounts>* out);
   void FindAllPhrase(std::vector<DocumentCounts>* out);
   // Moves every part to the first document at or after `target` that all
-  // of them hold; false when there is none.
-  bool AlignParts(uint32_t target);
+  // of them hold, the lead passing over the blocks `may_make_page` rejects;
+  // false when there is none.
+  bool AlignParts(uint32_t target, BlockTest may_make_page);
+  // Moves the lead past the blocks `may_make_page` rejects, from the one
+  // its current entry is in; false at the end.
+  bool PassRejectedBlocks(BlockTest may_make_page);
   // The phrase bound of the document every part is on.
   FieldCounts PartsBound() const;
 
@@ -135,6 +149,7 @@ class TermMatcher {
   FieldCounts bound_ = {0, 0, 0};
   uint32_t estimated_documents_ = 0;
   size_t find_all_cost_ = 0;
+  uint64_t skipped_blocks_ = 0;
   // Scratch for CountPhrase, kept to spare an allocation per document: one
   // part's positions in the current document, and the phrase starts still
   // possible.

@@ -78,6 +78,15 @@ constexpr double FieldWeight(FieldKind kind) {
                                       : 1.0;
 }
 
+// Occurrences weighted by field: what BM25 scores (scoring.h), and what a
+// frozen posting block bounds (postings.h). Inline: Search calls it for
+// every matching document.
+inline double WeightedCount(const FieldCounts& counts) {
+  return FieldWeight(FieldKind::kHeadline) * counts[0] +
+         FieldWeight(FieldKind::kLead) * counts[1] +
+         FieldWeight(FieldKind::kItem) * counts[2];
+}
+
 }  // namespace bulletin
 
 #endif  // BULLETIN_QUERY_SERVICE_INDEX_TEXT_TEXT_SEGMENTS_H_
