@@ -31,6 +31,12 @@
 // max-score pruning). Candidates that need no positions are counted
 // whatever the threshold: their count costs nothing more.
 //
+// Past the threshold, when ranked by relevance, whole blocks of the leading
+// term's list are passed over unread when their bound (the block's largest
+// weighted count and shortest document, postings.h, plus the most every
+// other term could add) cannot beat the page's last entry (block-max
+// pruning); the total is then a lower bound too.
+//
 // Every candidate ticks the cancellation, and each whole posting list read
 // is followed by a check: a search whose caller has gone stops within a
 // stride of candidates (cancellation.h).
