@@ -600,7 +600,7 @@ class BulletinIndex::Impl {
       }
       job.dropped = s.dead_in_postings;
     }
-    job.lengths = LengthBoundsOf(s.corpus.ranks);
+    job.bounds = BlockBoundsOf(s.corpus.ranks);
     job.documents = static_cast<int64_t>(s.corpus.ranks.size());
     return job;
   }

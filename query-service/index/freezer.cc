@@ -4,19 +4,39 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "query-service/index/query/scoring.h"
 
 namespace bulletin {
 
-LengthBounds LengthBoundsOf(const std::vector<DocumentRank>& ranks) {
-  LengthBounds lengths(ranks.size());
+BlockBounds BlockBoundsOf(const std::vector<DocumentRank>& ranks) {
+  BlockBounds out;
+  out.lengths.resize(ranks.size());
+  double total = 0;
+  size_t live = 0;
   for (size_t doc = 0; doc < ranks.size(); ++doc) {
-    lengths[doc] = LengthBound(ranks[doc].weighted_length);
+    out.lengths[doc] = LengthBound(ranks[doc].weighted_length);
+    if (ranks[doc].live) {
+      total += ranks[doc].weighted_length;
+      ++live;
+    }
   }
-  return lengths;
+  // Any reference is sound (Bm25::BlockScoreBound); the average now is the
+  // one searches use until it drifts.
+  if (live > 0) {
+    out.average_length = static_cast<uint16_t>(std::clamp<long>(
+        std::lround(total / static_cast<double>(live)), 1, 65535));
+  }
+  return out;
+}
+
+BlockBasis BlockBounds::basis() const {
+  return BlockBasis{&lengths, average_length, &Bm25::Saturation};
 }
 
 Freezer::Freezer(Install install) : install_(std::move(install)) {}
@@ -71,7 +91,7 @@ void Freezer::SetHookForTesting(std::function<void()> hook) {
 void Freezer::Freeze(FreezeJob job) {
   const absl::Time started = absl::Now();
   FrozenTiers tiers;
-  tiers.grams = GramIndex::Freeze(job.grams, job.dead, job.lengths);
+  tiers.grams = GramIndex::Freeze(job.grams, job.dead, job.bounds.basis());
   tiers.lists = ValueDictionary::Freeze(job.dictionary, job.dead);
   const absl::Time built = absl::Now();
   if (before_install_) before_install_();

@@ -38,6 +38,17 @@
 
 namespace bulletin {
 
+// What a freeze, or a snapshot's merge, bounds the frozen lists' blocks
+// with (postings.h): every document's LengthBound, in document order, and
+// the average weighted length of the live ones, for BM25's shape.
+struct BlockBounds {
+  LengthBounds lengths;
+  uint16_t average_length = 1;
+  // Points into this, which must outlive it.
+  BlockBasis basis() const;
+};
+BlockBounds BlockBoundsOf(const std::vector<DocumentRank>& ranks);
+
 // A freeze of the tiers sealed at its start: what it merges, and which dead
 // documents' postings it drops.
 struct FreezeJob {
@@ -45,17 +56,13 @@ struct FreezeJob {
   ValueDictionary::Sealed dictionary;
   // dead[doc]: drop the postings of document doc. Empty: drop none.
   std::vector<bool> dead;
-  // Every document's LengthBound, for the frozen lists' block bounds.
-  LengthBounds lengths;
+  // What the frozen lists' blocks are bounded with (BlockBoundsOf).
+  BlockBounds bounds;
   // How many of them are dead (the index's count goes down by as many).
   size_t dropped = 0;
   // Documents numbered when it was sealed, for the report.
   int64_t documents = 0;
 };
-
-// Every document's LengthBound (postings.h), in document order: what a
-// freeze, or a snapshot's merge, bounds the frozen lists' blocks with.
-LengthBounds LengthBoundsOf(const std::vector<DocumentRank>& ranks);
 
 // What a freeze built, for GramIndex::Install and ValueDictionary::Install.
 struct FrozenTiers {

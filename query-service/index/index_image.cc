@@ -159,8 +159,9 @@ absl::Status WriteIndexImage(
   }
   const std::shared_ptr<const ValueDictionary::FrozenLists> lists =
       ValueDictionary::MergeLists(image.dictionary, dead);
+  const BlockBounds bounds = BlockBoundsOf(image.ranks);
   const std::shared_ptr<const GramIndex::FrozenTier> grams =
-      GramIndex::Merge(image.grams, dead, LengthBoundsOf(image.ranks));
+      GramIndex::Merge(image.grams, dead, bounds.basis());
 
   Writer out(write);
   out.PutBytes(image.dictionary.arena);

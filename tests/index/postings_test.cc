@@ -5,6 +5,7 @@
 #include "query-service/index/postings/postings.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -161,64 +162,87 @@ TEST(PostingsTest, ResumingRepeatedlyKeepsEveryEntry) {
   EXPECT_EQ(blob_without_positions, whole.Finish());
 }
 
+// A made-up score shape, as postings.h asks: in [0, 1], up with the count,
+// down with the length, scaled by the reference.
+double Shape(double weighted_count, double length, double reference) {
+  return weighted_count / (weighted_count + 1 + length / reference);
+}
+
 // Every block of a frozen list of more than one block bounds its entries
-// tightly (the largest weighted count, the shortest length), resumed or
-// written whole, and NextBlock lands on the next block's first entry.
+// tightly (the largest shape, rounded up to 16 bits, at the reference it
+// was begun with), resumed or written whole, and NextBlock lands on the
+// next block's first entry.
 TEST(PostingsTest, BlockBoundsHoldForTheirEntries) {
   const std::vector<Entry> entries = RandomEntries(1000, 11);
   LengthBounds lengths(entries.back().doc + 1);
   std::mt19937 random(12);
   for (uint16_t& length : lengths) length = random() % 3000;
-  PostingWriter whole(&lengths);
-  PostingWriter first(&lengths);
+  const BlockBasis basis{&lengths, 700, &Shape};
+  // A resumed list's first blocks were begun with another reference.
+  const BlockBasis earlier{&lengths, 300, &Shape};
+  PostingWriter whole(&basis);
+  PostingWriter first(&earlier);
   for (size_t i = 0; i < entries.size(); ++i) {
     whole.Add(entries[i].doc, entries[i].counts, entries[i].positions);
-    if (i < 40)
+    if (i < 140) {
       first.Add(entries[i].doc, entries[i].counts, entries[i].positions);
+    }
   }
-  PostingWriter resumed = PostingWriter::Resuming(first.Finish(), &lengths);
-  for (size_t i = 40; i < entries.size(); ++i) {
+  PostingWriter resumed = PostingWriter::Resuming(first.Finish(), &basis);
+  for (size_t i = 140; i < entries.size(); ++i) {
     resumed.Add(entries[i].doc, entries[i].counts, entries[i].positions);
   }
+  const std::string resumed_blob = resumed.Finish();
   const std::string blob = whole.Finish();
-  EXPECT_EQ(resumed.Finish(), blob);
+  // The same entries and positions either way; only the bounds differ.
+  ExpectReadsBack(PostingCursor::OverBlob(resumed_blob), entries);
 
-  PostingCursor c = PostingCursor::OverBlob(blob);
-  for (size_t begin = 0; begin < entries.size(); begin += kPostingBlock) {
-    const size_t end = std::min<size_t>(begin + kPostingBlock, entries.size());
-    BlockBound want{0, 0xFFFF};
-    for (size_t i = begin; i < end; ++i) {
-      want.max_weighted_count =
-          std::max(want.max_weighted_count,
-                   static_cast<uint32_t>(WeightedCount(entries[i].counts)));
-      want.min_length =
-          std::min<uint32_t>(want.min_length, lengths[entries[i].doc]);
+  for (const std::string* list : {&blob, &resumed_blob}) {
+    PostingCursor c = PostingCursor::OverBlob(*list);
+    for (size_t begin = 0; begin < entries.size(); begin += kPostingBlock) {
+      const size_t end =
+          std::min<size_t>(begin + kPostingBlock, entries.size());
+      // Blocks 0..2 of the resumed list were begun before it resumed.
+      const uint32_t reference =
+          list == &resumed_blob && begin < 192 ? 300 : 700;
+      uint32_t want = 0;
+      for (size_t i = begin; i < end; ++i) {
+        const double shape = Shape(WeightedCount(entries[i].counts),
+                                   lengths[entries[i].doc], reference);
+        want = std::max(
+            want, static_cast<uint32_t>(std::ceil(shape * kFullSaturation)));
+      }
+      if (begin == 0) ASSERT_TRUE(c.Next());
+      EXPECT_EQ(c.doc(), entries[begin].doc);
+      BlockBound got;
+      ASSERT_TRUE(c.CurrentBlockBound(&got));
+      EXPECT_EQ(got.saturation, want) << begin;
+      EXPECT_EQ(got.reference_length, reference) << begin;
+      // Mid-block, the bound is the block's.
+      ASSERT_TRUE(c.SkipTo(entries[end - 1].doc));
+      ASSERT_TRUE(c.CurrentBlockBound(&got));
+      EXPECT_EQ(got.saturation, want);
+      EXPECT_EQ(c.NextBlock(), end < entries.size());
     }
-    // The cursor is on the block's first entry (Next, then NextBlock).
-    if (begin == 0) ASSERT_TRUE(c.Next());
-    EXPECT_EQ(c.doc(), entries[begin].doc);
-    BlockBound got;
-    ASSERT_TRUE(c.CurrentBlockBound(&got));
-    EXPECT_EQ(got.max_weighted_count, want.max_weighted_count) << begin;
-    EXPECT_EQ(got.min_length, want.min_length) << begin;
-    // Mid-block, the bound is the block's.
-    ASSERT_TRUE(c.SkipTo(entries[end - 1].doc));
-    ASSERT_TRUE(c.CurrentBlockBound(&got));
-    EXPECT_EQ(got.max_weighted_count, want.max_weighted_count);
-    EXPECT_EQ(c.NextBlock(), end < entries.size());
   }
-  // Lists of one block and growable ones bound nothing.
+  // Without a basis, blocks bound nothing; lists of one block and growable
+  // ones store no bounds.
+  const std::string without_basis = Blob(entries);
+  PostingCursor unbounded = PostingCursor::OverBlob(without_basis);
+  BlockBound got;
+  ASSERT_TRUE(unbounded.Next());
+  ASSERT_TRUE(unbounded.CurrentBlockBound(&got));
+  EXPECT_EQ(got.saturation, kFullSaturation);
   const std::string small = Blob(
       std::vector<Entry>(entries.begin(), entries.begin() + kPostingBlock));
   PostingCursor one = PostingCursor::OverBlob(small);
-  BlockBound unused;
   ASSERT_TRUE(one.Next());
-  EXPECT_FALSE(one.CurrentBlockBound(&unused));
+  EXPECT_FALSE(one.CurrentBlockBound(&got));
   const Streams s = Growable(entries);
   PostingCursor growable =
       PostingCursor::OverStreams(s.docs, s.positions, s.skips);
   ASSERT_TRUE(growable.Next());
-  EXPECT_FALSE(growable.CurrentBlockBound(&unused));
+  EXPECT_FALSE(growable.CurrentBlockBound(&got));
 }
 
 TEST(PostingsTest, GrowableStreamsReadBackEveryEntry) {

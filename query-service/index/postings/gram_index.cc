@@ -190,12 +190,12 @@ GramIndex::Tiers GramIndex::CopyTiers() const {
 
 std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Merge(
     const Tiers& tiers, const std::vector<bool>& dead,
-    const LengthBounds& lengths) {
+    const BlockBasis& basis) {
   std::shared_ptr<const FrozenTier> frozen = tiers.frozen;
   if (tiers.sealed != nullptr) {
-    frozen = Freeze({frozen, tiers.sealed}, {}, lengths);
+    frozen = Freeze({frozen, tiers.sealed}, {}, basis);
   }
-  return Freeze({frozen, tiers.recent}, dead, lengths);
+  return Freeze({frozen, tiers.recent}, dead, basis);
 }
 
 void GramIndex::Restore(std::shared_ptr<const FrozenTier> frozen) {
@@ -206,7 +206,7 @@ void GramIndex::Restore(std::shared_ptr<const FrozenTier> frozen) {
 
 std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
     const Sealed& sealed, const std::vector<bool>& dead,
-    const LengthBounds& lengths) {
+    const BlockBasis& basis) {
   const FrozenTier& old = *sealed.frozen;
   const RecentTier& recent = *sealed.recent;
   const bool drops = std::find(dead.begin(), dead.end(), true) != dead.end();
@@ -227,7 +227,7 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
   auto is_dead = [&dead](uint32_t doc) {
     return doc < dead.size() && dead[doc];
   };
-  PostingWriter writer(&lengths);
+  PostingWriter writer(&basis);
   std::vector<uint32_t> positions;
   auto emit = [&](uint64_t key, std::string_view frozen) {
     const bool ends_segment = (key & kEnd) == kEnd;
@@ -248,7 +248,7 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
       PostingCursor from_frozen = PostingCursor::OverBlob(frozen);
       PostingCursor* from = &from_frozen;
       if (!drops) {
-        writer = PostingWriter::Resuming(frozen, &lengths);
+        writer = PostingWriter::Resuming(frozen, &basis);
         from = &from_recent;
       }
       for (;;) {

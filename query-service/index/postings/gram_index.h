@@ -198,11 +198,11 @@ class GramIndex {
 
   // The frozen tier holding everything in `sealed`, without the postings of
   // the documents d for which dead[d] (d < dead.size()), its lists' blocks
-  // bounded with `lengths` (PostingWriter). Reads nothing else, so it may
+  // bounded with `basis` (PostingWriter). Reads nothing else, so it may
   // run on any thread.
   static std::shared_ptr<const FrozenTier> Freeze(const Sealed& sealed,
                                                   const std::vector<bool>& dead,
-                                                  const LengthBounds& lengths);
+                                                  const BlockBasis& basis);
 
   // Replaces the frozen and sealed tiers with Freeze's result for the last
   // Seal().
@@ -221,7 +221,7 @@ class GramIndex {
   // documents d for which dead[d], as Freeze bounds its blocks.
   static std::shared_ptr<const FrozenTier> Merge(const Tiers& tiers,
                                                  const std::vector<bool>& dead,
-                                                 const LengthBounds& lengths);
+                                                 const BlockBasis& basis);
   // Starts an empty index from a snapshot's frozen tier.
   void Restore(std::shared_ptr<const FrozenTier> frozen);
 

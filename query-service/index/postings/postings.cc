@@ -1,6 +1,7 @@
 #include "query-service/index/postings/postings.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <utility>
 #include <variant>
@@ -49,20 +50,6 @@ uint32_t ReadFixed16(const uint8_t* at) {
 size_t BoundsBytes(uint32_t skip_count) {
   return skip_count == 0 ? 0 : (skip_count + size_t{1}) * kBoundBytes;
 }
-
-// Widens `bound` to hold an entry with `counts` in a document whose
-// LengthBound is `length`.
-void Widen(const FieldCounts& counts, uint16_t length, BlockBound* bound) {
-  const double weighted = WeightedCount(counts);
-  const uint32_t count = weighted >= kUnboundedCount
-                             ? kUnboundedCount
-                             : static_cast<uint32_t>(weighted);
-  bound->max_weighted_count = std::max(bound->max_weighted_count, count);
-  bound->min_length = std::min<uint32_t>(bound->min_length, length);
-}
-
-// A block's bound before any entry widens it.
-constexpr BlockBound kEmptyBound{0, 0xFFFF};
 
 // The varints that open a frozen blob (docs/index-format.md).
 struct BlobHeader {
@@ -224,11 +211,25 @@ void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
 
 void PostingWriter::Bound(uint32_t doc, const FieldCounts& counts) {
   if (count_ % kPostingBlock == 0 && count_ / kPostingBlock == bounds_.size()) {
-    bounds_.push_back(kEmptyBound);
+    bounds_.push_back(BlockBound{
+        0, basis_ != nullptr ? std::max<uint32_t>(basis_->reference_length, 1)
+                             : 1});
   }
+  BlockBound& bound = bounds_.back();
+  if (basis_ == nullptr || basis_->saturation == nullptr) {
+    bound.saturation = kFullSaturation;
+    return;
+  }
+  const LengthBounds* lengths = basis_->lengths;
   const uint16_t length =
-      lengths_ != nullptr && doc < lengths_->size() ? (*lengths_)[doc] : 0;
-  Widen(counts, length, &bounds_.back());
+      lengths != nullptr && doc < lengths->size() ? (*lengths)[doc] : 0;
+  // Against the block's own reference: a resumed block keeps the one it
+  // was begun with.
+  const double shape =
+      basis_->saturation(WeightedCount(counts), length, bound.reference_length);
+  const auto stored = static_cast<uint32_t>(
+      std::min<double>(std::ceil(shape * kFullSaturation), kFullSaturation));
+  bound.saturation = std::max(bound.saturation, stored);
 }
 
 void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
@@ -249,8 +250,8 @@ void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,
 }
 
 PostingWriter PostingWriter::Resuming(std::string_view blob,
-                                      const LengthBounds* lengths) {
-  PostingWriter w(lengths);
+                                      const BlockBasis* basis) {
+  PostingWriter w(basis);
   if (blob.empty()) return w;
   const auto* at = reinterpret_cast<const uint8_t*>(blob.data());
   const BlobHeader header = ReadHeader(at);
@@ -344,13 +345,13 @@ std::string PostingWriter::Finish() {
   }
   if (skip_count > 0) {
     for (const BlockBound& bound : bounds_) {
-      AppendFixed16(bound.max_weighted_count, &blob);
-      AppendFixed16(bound.min_length, &blob);
+      AppendFixed16(bound.saturation, &blob);
+      AppendFixed16(bound.reference_length, &blob);
     }
   }
   blob += docs_;
   blob += positions;
-  *this = PostingWriter(lengths_);
+  *this = PostingWriter(basis_);
   return blob;
 }
 
@@ -498,8 +499,8 @@ bool PostingCursor::SkipTo(uint32_t target) {
 bool PostingCursor::CurrentBlockBound(BlockBound* out) const {
   if (!valid_ || docs_.bounds == nullptr) return false;
   const uint8_t* at = docs_.bounds + docs_.block * kBoundBytes;
-  out->max_weighted_count = ReadFixed16(at);
-  out->min_length = ReadFixed16(at + 2);
+  out->saturation = ReadFixed16(at);
+  out->reference_length = ReadFixed16(at + 2);
   return true;
 }
 

@@ -20,10 +20,9 @@
 // skip table, are in docs/index-format.md.
 //
 // A frozen list of more than one block also bounds each block: the largest
-// weighted count of its entries and the shortest weighted length of their
-// documents, so that a search ranking by relevance passes over a block none
-// of whose documents can make its page without decoding it (block-max
-// pruning, as Lucene's impacts do).
+// shape of a score (BlockBasis) among its entries, so that a search ranking
+// by relevance passes over a block none of whose documents can make its
+// page without decoding it (block-max pruning, as Lucene's impacts do).
 //
 // A cursor keeps the document stream's place in one struct and the
 // position stream's in another, one kind per kind of list.
@@ -47,26 +46,40 @@ namespace bulletin {
 // skip entry, so SkipTo reads at most one block.
 inline constexpr uint32_t kPostingBlock = 64;
 
-// What every entry of a block of a frozen list stays within: no entry's
-// weighted count (WeightedCount) is above max_weighted_count, and no
-// entry's document is shorter (DocumentRank::weighted_length) than
-// min_length. Both are 16 bits in the blob; a count that does not fit is
-// kUnboundedCount, which bounds nothing.
-struct BlockBound {
-  uint32_t max_weighted_count = 0;
-  uint32_t min_length = 0;
-};
-inline constexpr uint32_t kUnboundedCount = 0xFFFF;
-
-// A document's weighted length as a block bound keeps it: rounded down, at
-// most 0xFFFF, so that it is never above the length itself. Per document,
-// what PostingWriter reads to bound its blocks.
+// A document's weighted length as block bounds read it: rounded down, at
+// most 0xFFFF, so that it is never above the length itself.
 inline uint16_t LengthBound(float weighted_length) {
   if (!(weighted_length > 0)) return 0;
   if (weighted_length >= 65535.0f) return 0xFFFF;
   return static_cast<uint16_t>(weighted_length);
 }
 using LengthBounds = std::vector<uint16_t>;
+
+// The shape of a score, which block bounds keep the largest of: in [0, 1],
+// non-decreasing in the weighted count, non-increasing in the length, for
+// documents whose lengths average `reference_length` (scoring.h's
+// Bm25::Saturation).
+using Saturation = double (*)(double weighted_count, double length,
+                              double reference_length);
+
+// What a writer bounds blocks with, from whoever knows the documents (a
+// freeze): each document's LengthBound (lengths[doc]; 0 past its end), the
+// average length now, which new blocks are measured against, and the shape.
+struct BlockBasis {
+  const LengthBounds* lengths = nullptr;
+  uint16_t reference_length = 1;
+  Saturation saturation = nullptr;
+};
+
+// What every entry of a block of a frozen list stays within: no entry's
+// saturation, at the block's reference length, is above saturation /
+// kFullSaturation. Both are 16 bits in the blob; kFullSaturation bounds
+// nothing (a writer without a basis writes it).
+struct BlockBound {
+  uint32_t saturation = 0;
+  uint32_t reference_length = 1;
+};
+inline constexpr uint32_t kFullSaturation = 0xFFFF;
 
 // Appends one entry to a growable list (the recent tier) or to a writer's
 // streams. `positions` are ascending, one per occurrence counted in
@@ -90,11 +103,10 @@ void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
 // streams.
 class PostingWriter {
  public:
-  // `lengths[doc]` is the LengthBound of document doc; a document past its
-  // end (or every one, without it) bounds its block's length by 0. The
-  // vector must outlive the writer.
+  // Without a basis, every block is bounded by kFullSaturation. The basis
+  // and what it points to must outlive the writer.
   PostingWriter() = default;
-  explicit PostingWriter(const LengthBounds* lengths) : lengths_(lengths) {}
+  explicit PostingWriter(const BlockBasis* basis) : basis_(basis) {}
 
   // Starts from a frozen blob (from Finish), so that entries added after
   // its last one extend it: its bytes are copied, not decoded, except the
@@ -102,7 +114,7 @@ class PostingWriter {
   // the entries that fill it (and the entries of a blob of one block, which
   // stores no bound, to bound it).
   static PostingWriter Resuming(std::string_view blob,
-                                const LengthBounds* lengths = nullptr);
+                                const BlockBasis* basis = nullptr);
 
   // As AppendEntry: one position per occurrence, or none in every entry.
   void Add(uint32_t doc, const FieldCounts& counts,
@@ -121,7 +133,7 @@ class PostingWriter {
   // The bound of the block that `doc`'s entry, the count_-th, joins.
   void Bound(uint32_t doc, const FieldCounts& counts);
 
-  const LengthBounds* lengths_ = nullptr;
+  const BlockBasis* basis_ = nullptr;
   std::string docs_;
   // One per block begun; written when there is more than one.
   std::vector<BlockBound> bounds_;

@@ -293,11 +293,9 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
           static_cast<size_t>(found.total) < threshold) {
         return true;
       }
-      const double lead_most =
-          block.max_weighted_count >= kUnboundedCount
-              ? Bm25::MostTermScore(lead_idf)
-              : bm25.TermScore(lead_idf, block.max_weighted_count,
-                               block.min_length);
+      const double lead_most = bm25.BlockScoreBound(
+          lead_idf, static_cast<double>(block.saturation) / kFullSaturation,
+          block.reference_length);
       // A margin for rounding: the bound is summed apart from the scores.
       return !page.ExcludesKeysUpTo((lead_most + others_most) * (1 + 1e-9));
     };

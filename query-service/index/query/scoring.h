@@ -10,6 +10,7 @@
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_QUERY_SCORING_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_QUERY_SCORING_H_
 
+#include <algorithm>
 #include <cstdint>
 
 #include "query-service/index/text/text_segments.h"
@@ -20,6 +21,7 @@ class Bm25 {
  public:
   Bm25(int64_t live_documents, double average_length)
       : documents_(live_documents),
+        average_length_(average_length),
         length_factor_(average_length > 0 ? kK1 * kB / average_length : 0),
         length_base_(average_length > 0 ? kK1 * (1 - kB) : kK1) {}
 
@@ -39,10 +41,35 @@ class Bm25 {
   // can score for the term.
   static double MostTermScore(double idf) { return idf * (kK1 + 1); }
 
+  // TermScore / MostTermScore for documents averaging `average_length`:
+  // in [0, 1), non-decreasing in the count, non-increasing in the length.
+  // What a frozen posting block keeps the largest of (postings.h's
+  // Saturation), at the average of its freeze.
+  static double Saturation(double weighted_count, double weighted_length,
+                           double average_length) {
+    if (weighted_count <= 0) return 0;
+    return weighted_count /
+           (weighted_count + kK1 * (1 - kB) +
+            kK1 * kB * weighted_length / std::max(average_length, 1.0));
+  }
+
+  // The most TermScore can be in a block whose entries' Saturation at
+  // `reference_length` is at most `saturation`. With a longer average now,
+  // length weighs less, and a score may be up to average / reference
+  // times the block's: the length term shrinks by that ratio at most.
+  double BlockScoreBound(double idf, double saturation,
+                         double reference_length) const {
+    if (average_length_ <= 0) return MostTermScore(idf);
+    const double widen =
+        std::max(1.0, average_length_ / std::max(reference_length, 1.0));
+    return MostTermScore(idf) * std::min(1.0, saturation * widen);
+  }
+
  private:
   static constexpr double kK1 = 1.2;
   static constexpr double kB = 0.75;
   int64_t documents_;
+  double average_length_;
   // The length normalization k1 * (1 - b + b * length / average) as
   // base + factor * length (just k1 when there is no average yet).
   double length_factor_;
