@@ -297,6 +297,11 @@ class BulletinIndex::Impl {
     freezer_.SetHookForTesting(std::move(hook));
   }
 
+  void SetBoundedCharacterEntriesForTesting(uint32_t entries) {
+    WriterMutexLock lock(&mu_);
+    bounded_character_entries_ = entries;
+  }
+
   uint64_t applied_seq() const {
     ReaderMutexLock lock(&mu_);
     return applied_seq_;
@@ -601,6 +606,7 @@ class BulletinIndex::Impl {
       job.dropped = s.dead_in_postings;
     }
     job.bounds = BlockBoundsOf(s.corpus.ranks);
+    job.bounds.bounded_character_entries = bounded_character_entries_;
     job.documents = static_cast<int64_t>(s.corpus.ranks.size());
     return job;
   }
@@ -626,6 +632,8 @@ class BulletinIndex::Impl {
   mutable SharedCondVar applied_changed_;
   std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t bounded_character_entries_ ABSL_GUARDED_BY(mu_) =
+      kBoundedCharacterEntries;
   LogIdentity log_identity_ ABSL_GUARDED_BY(mu_);
   // Compresses the records Apply stores; owned by the writer.
   std::unique_ptr<RecordCompressor> compressor_ =
@@ -794,6 +802,9 @@ void BulletinIndex::SetFreezeObserver(
 }
 void BulletinIndex::SetFreezeHookForTesting(std::function<void()> hook) {
   impl_->SetFreezeHookForTesting(std::move(hook));
+}
+void BulletinIndex::SetBoundedCharacterEntriesForTesting(uint32_t entries) {
+  impl_->SetBoundedCharacterEntriesForTesting(entries);
 }
 void BulletinIndex::SetTotalHitsThreshold(int64_t threshold) {
   impl_->SetTotalHitsThreshold(threshold);

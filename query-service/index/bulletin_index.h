@@ -162,6 +162,11 @@ class BulletinIndex {
   // and before it is installed. Same threading rule as Apply.
   void SetFreezeHookForTesting(std::function<void()> hook);
 
+  // Freezes from here on bound every one-character term whose lists hold
+  // at least `entries` entries (GramIndex::FrozenTier), rather than only
+  // common ones, so that a small index exercises them.
+  void SetBoundedCharacterEntriesForTesting(uint32_t entries);
+
   // Matches a search counts exactly before it may stop counting those
   // that cannot make its page (SearchRequest.exact_total_hits, off): its
   // total_hits is then a lower bound. Negative is taken as 0. May be

@@ -36,7 +36,8 @@ BlockBounds BlockBoundsOf(const std::vector<DocumentRank>& ranks) {
 }
 
 BlockBasis BlockBounds::basis() const {
-  return BlockBasis{&lengths, average_length, &Bm25::Saturation};
+  return BlockBasis{&lengths, average_length, &Bm25::Saturation,
+                    bounded_character_entries};
 }
 
 Freezer::Freezer(Install install) : install_(std::move(install)) {}

@@ -44,6 +44,7 @@ namespace bulletin {
 struct BlockBounds {
   LengthBounds lengths;
   uint16_t average_length = 1;
+  uint32_t bounded_character_entries = kBoundedCharacterEntries;
   // Points into this, which must outlive it.
   BlockBasis basis() const;
 };

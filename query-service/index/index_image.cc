@@ -145,6 +145,22 @@ bool IsFrozenTier(const GramIndex::FrozenTier& tier) {
       return false;
     }
   }
+  // One-character bounds: ascending code points, one whole table each.
+  const size_t blocks = tier.character_documents / GramIndex::kCharacterBlock;
+  if (tier.character_documents % GramIndex::kCharacterBlock != 0 ||
+      tier.character_reference == 0 ||
+      !AreOffsets(tier.character_begin, tier.character_points.size(),
+                  tier.character_saturation.size()) ||
+      std::adjacent_find(
+          tier.character_points.begin(), tier.character_points.end(),
+          std::greater_equal<uint32_t>()) != tier.character_points.end()) {
+    return false;
+  }
+  for (size_t i = 0; i < tier.character_points.size(); ++i) {
+    if (tier.character_begin[i + 1] - tier.character_begin[i] != blocks) {
+      return false;
+    }
+  }
   return true;
 }
 
@@ -174,6 +190,11 @@ absl::Status WriteIndexImage(
   out.PutArray(grams->second);
   out.PutArray(grams->offsets);
   out.PutBytes(grams->bytes);
+  out.PutArray(grams->character_points);
+  out.PutArray(grams->character_begin);
+  out.PutArray(grams->character_saturation);
+  out.Put<uint32_t>(grams->character_documents);
+  out.Put<uint32_t>(grams->character_reference);
 
   out.Put<uint64_t>(image.ranks.size());
   for (const DocumentRank& rank : image.ranks) {
@@ -241,6 +262,11 @@ absl::StatusOr<ReadImage> ReadIndexImage(
   in.GetArray(&grams->second);
   in.GetArray(&grams->offsets);
   in.GetBytes(&grams->bytes);
+  in.GetArray(&grams->character_points);
+  in.GetArray(&grams->character_begin);
+  in.GetArray(&grams->character_saturation);
+  grams->character_documents = in.Get<uint32_t>();
+  grams->character_reference = in.Get<uint32_t>();
   if (in.ok() && !IsFrozenTier(*grams)) in.Fail("posting lists");
   image.grams = grams;
 

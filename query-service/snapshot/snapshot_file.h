@@ -30,7 +30,7 @@
 namespace bulletin {
 
 // The format version this build writes and the only one it reads.
-inline constexpr uint32_t kSnapshotFormatVersion = 6;
+inline constexpr uint32_t kSnapshotFormatVersion = 7;
 
 // What a snapshot file holds, besides its bulletins.
 struct SnapshotSummary {

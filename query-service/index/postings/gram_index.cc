@@ -128,6 +128,22 @@ GramIndex::List GramIndex::WithRecent(std::string_view frozen,
   return list;
 }
 
+absl::Span<const uint16_t> GramIndex::FrozenTier::CharacterBounds(
+    char32_t c) const {
+  auto it =
+      std::lower_bound(character_points.begin(), character_points.end(), c);
+  if (it == character_points.end() || *it != c) return {};
+  const auto i = static_cast<size_t>(it - character_points.begin());
+  return absl::MakeConstSpan(character_saturation)
+      .subspan(character_begin[i], character_begin[i + 1] - character_begin[i]);
+}
+
+GramIndex::CharacterBounds GramIndex::CharacterBoundsOf(char32_t c) const {
+  return CharacterBounds{frozen_->CharacterBounds(c),
+                         frozen_->character_documents,
+                         frozen_->character_reference};
+}
+
 GramIndex::List GramIndex::Find(char32_t first, char32_t second) const {
   const FrozenTier& frozen = *frozen_;
   auto [begin, end] = frozen.Range(first);
@@ -289,6 +305,7 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
   for (; r < recent_keys.size(); ++r) emit(recent_keys[r], {});
   out->first_begin.push_back(static_cast<uint32_t>(out->second.size()));
   out->offsets.push_back(static_cast<uint32_t>(out->bytes.size()));
+  BoundCharacters(basis, out.get());
   out->first.shrink_to_fit();
   out->first_begin.shrink_to_fit();
   out->second.shrink_to_fit();
@@ -297,11 +314,57 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
   return out;
 }
 
+void GramIndex::BoundCharacters(const BlockBasis& basis, FrozenTier* tier) {
+  if (basis.saturation == nullptr || basis.lengths == nullptr) return;
+  const LengthBounds& lengths = *basis.lengths;
+  // Whole blocks only: the documents numbered after this freeze began may
+  // share the last block, and are not in this tier.
+  const auto blocks = static_cast<uint32_t>(lengths.size() / kCharacterBlock);
+  if (blocks == 0) return;
+  tier->character_documents = blocks * kCharacterBlock;
+  tier->character_reference = std::max<uint32_t>(basis.reference_length, 1);
+  // Each bounded code point's weighted count per document, summed over its
+  // lists, then cleared block by block as the bounds are taken.
+  std::vector<uint32_t> weighted(tier->character_documents, 0);
+  for (size_t k = 0; k < tier->first.size(); ++k) {
+    const uint32_t begin = tier->first_begin[k];
+    const uint32_t end = tier->first_begin[k + 1];
+    size_t entries = 0;
+    for (uint32_t i = begin; i < end; ++i) {
+      entries += PostingCursor::OverBlob(tier->ListAt(i)).stored_count();
+    }
+    if (entries < basis.bounded_character_entries) continue;
+    for (uint32_t i = begin; i < end; ++i) {
+      PostingCursor cursor = PostingCursor::OverBlob(tier->ListAt(i));
+      while (cursor.Next() && cursor.doc() < tier->character_documents) {
+        weighted[cursor.doc()] +=
+            static_cast<uint32_t>(WeightedCount(cursor.counts()));
+      }
+    }
+    tier->character_points.push_back(tier->first[k]);
+    for (uint32_t block = 0; block < blocks; ++block) {
+      uint32_t most = 0;
+      const uint32_t first_doc = block * kCharacterBlock;
+      for (uint32_t doc = first_doc; doc < first_doc + kCharacterBlock; ++doc) {
+        if (weighted[doc] == 0) continue;
+        most = std::max(
+            most, SaturationBound(basis.saturation(weighted[doc], lengths[doc],
+                                                   tier->character_reference)));
+        weighted[doc] = 0;
+      }
+      tier->character_saturation.push_back(static_cast<uint16_t>(most));
+    }
+    tier->character_begin.push_back(
+        static_cast<uint32_t>(tier->character_saturation.size()));
+  }
+}
+
 size_t GramIndex::FrozenTier::MemoryBytes() const {
   return (first.capacity() + first_begin.capacity() + second.capacity() +
-          offsets.capacity()) *
+          offsets.capacity() + character_points.capacity() +
+          character_begin.capacity()) *
              sizeof(uint32_t) +
-         bytes.capacity();
+         character_saturation.capacity() * sizeof(uint16_t) + bytes.capacity();
 }
 
 size_t GramIndex::RecentTier::MemoryBytes() const {

@@ -41,6 +41,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 #include "query-service/index/postings/postings.h"
 
 namespace bulletin {
@@ -144,8 +145,28 @@ class GramIndex {
       return std::string_view(bytes).substr(offsets[i],
                                             offsets[i + 1] - offsets[i]);
     }
+
+    // Block bounds of one-character terms, whose documents are the union of
+    // many lists and so have no blocks of their own: for each code point in
+    // character_points (ascending) whose lists hold at least
+    // BlockBasis::bounded_character_entries, per kCharacterBlock documents (doc
+    // / kCharacterBlock) below character_documents, the largest saturation
+    // (postings.h) of the code point's occurrences in one document, at
+    // character_reference. Code point i's bounds are
+    // character_saturation[character_begin[i], character_begin[i+1]).
+    std::vector<uint32_t> character_points;
+    std::vector<uint32_t> character_begin{0};
+    std::vector<uint16_t> character_saturation;
+    uint32_t character_documents = 0;
+    uint32_t character_reference = 1;
+    // The bounds of `c`, one per block; empty when it has none.
+    absl::Span<const uint16_t> CharacterBounds(char32_t c) const;
+
     size_t MemoryBytes() const;
   };
+
+  // Documents per one-character block bound.
+  static constexpr uint32_t kCharacterBlock = 128;
 
   // A tier of growable lists.
   struct RecentTier {
@@ -180,6 +201,15 @@ class GramIndex {
   void AddDocument(uint32_t doc, const DocumentText& text);
 
   List Find(char32_t first, char32_t second) const;
+
+  // The frozen tier's one-character block bounds of `c` (FrozenTier), and
+  // the documents and reference length they are for.
+  struct CharacterBounds {
+    absl::Span<const uint16_t> saturation;
+    uint32_t documents = 0;
+    uint32_t reference_length = 1;
+  };
+  CharacterBounds CharacterBoundsOf(char32_t c) const;
 
   // Calls `visit` with the list of each bigram starting with `first`.
   void ForEachStartingWith(char32_t first,
@@ -228,6 +258,8 @@ class GramIndex {
   size_t MemoryBytes() const;
 
  private:
+  // Fills the one-character bounds of a tier whose lists are complete.
+  static void BoundCharacters(const BlockBasis& basis, FrozenTier* tier);
   static uint64_t Key(char32_t first, char32_t second) {
     return (static_cast<uint64_t>(first) << 21) | second;
   }

@@ -209,6 +209,11 @@ void AppendGrowableSkip(uint32_t count, uint32_t last, size_t docs_bytes,
   AppendFixed32(static_cast<uint32_t>(position_bytes), skips);
 }
 
+uint32_t SaturationBound(double saturation) {
+  return static_cast<uint32_t>(std::clamp<double>(
+      std::ceil(saturation * kFullSaturation), 0, kFullSaturation));
+}
+
 void PostingWriter::Bound(uint32_t doc, const FieldCounts& counts) {
   if (count_ % kPostingBlock == 0 && count_ / kPostingBlock == bounds_.size()) {
     bounds_.push_back(BlockBound{
@@ -225,11 +230,10 @@ void PostingWriter::Bound(uint32_t doc, const FieldCounts& counts) {
       lengths != nullptr && doc < lengths->size() ? (*lengths)[doc] : 0;
   // Against the block's own reference: a resumed block keeps the one it
   // was begun with.
-  const double shape =
-      basis_->saturation(WeightedCount(counts), length, bound.reference_length);
-  const auto stored = static_cast<uint32_t>(
-      std::min<double>(std::ceil(shape * kFullSaturation), kFullSaturation));
-  bound.saturation = std::max(bound.saturation, stored);
+  bound.saturation =
+      std::max(bound.saturation,
+               SaturationBound(basis_->saturation(WeightedCount(counts), length,
+                                                  bound.reference_length)));
 }
 
 void PostingWriter::Add(uint32_t doc, const FieldCounts& counts,

@@ -62,6 +62,10 @@ using LengthBounds = std::vector<uint16_t>;
 using Saturation = double (*)(double weighted_count, double length,
                               double reference_length);
 
+// Below this many entries, a one-character term's lists cost less than a
+// millisecond to read whole, and GramIndex keeps no bounds for it.
+inline constexpr uint32_t kBoundedCharacterEntries = 1 << 15;
+
 // What a writer bounds blocks with, from whoever knows the documents (a
 // freeze): each document's LengthBound (lengths[doc]; 0 past its end), the
 // average length now, which new blocks are measured against, and the shape.
@@ -69,6 +73,9 @@ struct BlockBasis {
   const LengthBounds* lengths = nullptr;
   uint16_t reference_length = 1;
   Saturation saturation = nullptr;
+  // GramIndex bounds each one-character term whose lists hold at least this
+  // many entries (FrozenTier's character bounds).
+  uint32_t bounded_character_entries = kBoundedCharacterEntries;
 };
 
 // What every entry of a block of a frozen list stays within: no entry's
@@ -80,6 +87,14 @@ struct BlockBound {
   uint32_t reference_length = 1;
 };
 inline constexpr uint32_t kFullSaturation = 0xFFFF;
+
+// A saturation as a bound keeps it: in kFullSaturation-ths, rounded up, so
+// that it is never below the saturation itself.
+uint32_t SaturationBound(double saturation);
+
+// A saturation as a bound keeps it: in kFullSaturation-ths, rounded up, so
+// that it is never below the saturation itself.
+uint32_t SaturationBound(double saturation);
 
 // Appends one entry to a growable list (the recent tier) or to a writer's
 // streams. `positions` are ascending, one per occurrence counted in

@@ -299,6 +299,7 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
       // A margin for rounding: the bound is summed apart from the scores.
       return !page.ExcludesKeysUpTo((lead_most + others_most) * (1 + 1e-9));
     };
+    if (options.by_relevance && threshold != SIZE_MAX) lead.LeadByBlocks();
     uint32_t doc;
     FieldCounts bound;
     while (lead.NextCandidate(&doc, &bound, may_make_page)) {

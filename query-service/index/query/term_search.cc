@@ -31,6 +31,7 @@ TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
     });
     estimated_documents_ = static_cast<uint32_t>(
         std::min<size_t>(documents, corpus.documents.size()));
+    character_bounds_ = grams.CharacterBoundsOf(cps[0]);
   } else if (cps.size() >= 2) {
     // Every bigram of the term must be somewhere; the rarest bounds the
     // documents and drives the search.
@@ -243,6 +244,69 @@ FieldCounts TermMatcher::CountIn(uint32_t doc) {
   return CountPhrase(doc);
 }
 
+void TermMatcher::LeadByBlocks() {
+  if (code_points_ != 1 || impossible_ ||
+      character_bounds_.saturation.empty()) {
+    return;
+  }
+  by_blocks_ = true;
+  cursors_.clear();
+  for (const GramIndex::List& list : code_point_lists_) {
+    cursors_.push_back(Part{GramIndex::Cursor(list), 0});
+  }
+  list_at_.assign(cursors_.size(), 0);
+}
+
+void TermMatcher::Gather(uint32_t first) {
+  const uint32_t end = first + kBlock;
+  gathered_.fill(FieldCounts{0, 0, 0});
+  gathered_first_ = first;
+  gathered_next_ = 0;
+  for (size_t k = 0; k < cursors_.size(); ++k) {
+    // Most lists of a common character are short: one look at where the
+    // cursor is spares a skip.
+    uint32_t& at = list_at_[k];
+    if (at >= end) continue;
+    GramIndex::Cursor& cursor = cursors_[k].cursor;
+    if (!cursor.SkipTo(first)) {
+      at = kExhausted;
+      continue;
+    }
+    at = cursor.doc();
+    while (at < end) {
+      Add(cursor.counts(), &gathered_[at - first]);
+      at = cursor.Next() ? cursor.doc() : kExhausted;
+    }
+  }
+}
+
+bool TermMatcher::NextCandidateByBlocks(uint32_t* doc, FieldCounts* bound,
+                                        BlockTest may_make_page) {
+  const auto documents = static_cast<uint32_t>(corpus_->documents.size());
+  const absl::Span<const uint16_t> bounds = character_bounds_.saturation;
+  for (;;) {
+    while (gathered_next_ < kBlock) {
+      const uint32_t i = gathered_next_++;
+      if (!OccursAnywhere(gathered_[i])) continue;
+      *doc = gathered_first_ + i;
+      *bound = gathered_[i];
+      bound_ = *bound;
+      return true;
+    }
+    const uint32_t block = next_block_;
+    if (static_cast<uint64_t>(block) * kBlock >= documents) return false;
+    ++next_block_;
+    // Documents past the bounds (added since the freeze) are always read.
+    if (block < bounds.size() &&
+        !may_make_page(
+            BlockBound{bounds[block], character_bounds_.reference_length})) {
+      ++skipped_blocks_;
+      continue;
+    }
+    Gather(block * kBlock);
+  }
+}
+
 void TermMatcher::Materialize() {
   if (materialized_) return;
   FindAll(&all_);
@@ -275,6 +339,7 @@ FieldCounts TermMatcher::Verify(uint32_t doc) {
 bool TermMatcher::NextCandidate(uint32_t* doc, FieldCounts* bound,
                                 BlockTest may_make_page) {
   if (impossible_) return false;
+  if (by_blocks_) return NextCandidateByBlocks(doc, bound, may_make_page);
   if (code_points_ == 1) Materialize();
   if (materialized_) {
     if (started_) ++next_;

@@ -24,6 +24,7 @@
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_QUERY_TERM_SEARCH_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_QUERY_TERM_SEARCH_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -109,6 +110,13 @@ class TermMatcher {
   // Blocks NextCandidate passed over: its documents were not all found.
   uint64_t skipped_blocks() const { return skipped_blocks_; }
 
+  // For a search that may pass over blocks (max-score pruning), before any
+  // NextCandidate: a one-character term with bounds in the frozen tier
+  // (GramIndex::CharacterBoundsOf) is then read a block of documents at a
+  // time, its lists skipped to each block whose bound passes
+  // `may_make_page`, rather than read whole first.
+  void LeadByBlocks();
+
  private:
   // A cursor over one bigram's list, and where that bigram starts in the
   // term (phrases only).
@@ -129,6 +137,12 @@ class TermMatcher {
   bool PassRejectedBlocks(BlockTest may_make_page);
   // The phrase bound of the document every part is on.
   FieldCounts PartsBound() const;
+  // NextCandidate after LeadByBlocks.
+  bool NextCandidateByBlocks(uint32_t* doc, FieldCounts* bound,
+                             BlockTest may_make_page);
+  // Reads every list's entries in documents [first, first +
+  // kCharacterBlock) into gathered_.
+  void Gather(uint32_t first);
 
   const Corpus* corpus_;
   size_t code_points_ = 0;
@@ -150,6 +164,19 @@ class TermMatcher {
   uint32_t estimated_documents_ = 0;
   size_t find_all_cost_ = 0;
   uint64_t skipped_blocks_ = 0;
+  // After LeadByBlocks: the code point's bounds, the next block of
+  // documents, the counts of the block read last (all zero where absent)
+  // and the next of them to give, and per list (cursors_) the document its
+  // cursor is on (0 before it starts, kExhausted after its end).
+  static constexpr uint32_t kBlock = GramIndex::kCharacterBlock;
+  static constexpr uint32_t kExhausted = UINT32_MAX;
+  GramIndex::CharacterBounds character_bounds_;
+  bool by_blocks_ = false;
+  uint32_t next_block_ = 0;
+  uint32_t gathered_first_ = 0;
+  uint32_t gathered_next_ = kBlock;
+  std::array<FieldCounts, kBlock> gathered_{};
+  std::vector<uint32_t> list_at_;
   // Scratch for CountPhrase, kept to spare an allocation per document: one
   // part's positions in the current document, and the phrase starts still
   // possible.
