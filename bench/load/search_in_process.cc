@@ -27,7 +27,10 @@
 #include "query-service/snapshot/snapshot_file.h"
 
 ABSL_FLAG(std::string, snapshot, "", "A replica's snapshot file to load.");
-ABSL_FLAG(int, rounds, 10, "Times the 1,000 searches are run.");
+ABSL_FLAG(int, rounds, 10, "Times the searches are run.");
+ABSL_FLAG(int, searches, 1000,
+          "Searches per round: the first this many of the 1,000 (fewer for a "
+          "kind that costs tens of ms a call).");
 ABSL_FLAG(int, search_kind, -1,
           "Only this kind of query (corpus_texts.h); -1: the mix.");
 
@@ -53,8 +56,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", loaded.status().ToString().c_str());
     return 1;
   }
-  const std::vector<bulletin::v1::SearchRequest> searches =
+  std::vector<bulletin::v1::SearchRequest> searches =
       bulletin::load::MakeSearches(1000, absl::GetFlag(FLAGS_search_kind));
+  searches.resize(std::min<size_t>(
+      static_cast<size_t>(std::max(absl::GetFlag(FLAGS_searches), 1)),
+      searches.size()));
   std::vector<int64_t> totals;
   // The bulletins the pages show: what a cache of decoded text would hold.
   absl::flat_hash_set<std::string> shown;
