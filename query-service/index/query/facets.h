@@ -60,12 +60,18 @@ class FacetCounter {
                        Cancellation* cancellation);
   bool CountByValue(const std::vector<uint64_t>& matching,
                     Cancellation* cancellation);
+  // `unmatched`: the live documents whose bit is clear.
   bool CountByComplement(const std::vector<uint64_t>& matching,
-                         const Corpus& corpus, Cancellation* cancellation);
+                         const Corpus& corpus, int64_t unmatched,
+                         Cancellation* cancellation);
 
   std::vector<FacetField> fields_;
   bool wanted_[kFacetFieldCount] = {};
   const ValueDictionary* dictionary_;
+  // The wanted fields' values, in the dictionary.
+  int64_t wanted_values_ = 0;
+  // Value ids per live document, of every field.
+  double ids_per_document_ = 0;
   size_t max_values_;
   absl::flat_hash_map<uint32_t, int64_t> counts_;
 };

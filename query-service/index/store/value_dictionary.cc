@@ -42,6 +42,7 @@ uint32_t ValueDictionary::Intern(const FieldValue& value) {
     arena_ += value.display;
   }
   values_.push_back(v);
+  field_ids_[static_cast<int>(v.field)].push_back(id);
   live_.push_back(0);
   ids_.insert(id);
   return id;
@@ -213,6 +214,10 @@ absl::Status ValueDictionary::Restore(
   }
   arena_ = std::move(arena);
   values_ = std::move(values);
+  for (std::vector<uint32_t>& ids : field_ids_) ids.clear();
+  for (uint32_t id = 0; id < values_.size(); ++id) {
+    field_ids_[static_cast<int>(values_[id].field)].push_back(id);
+  }
   live_.assign(values_.size(), 0);
   std::fill(std::begin(live_pairs_), std::end(live_pairs_), 0);
   frozen_ = std::move(lists);
@@ -239,6 +244,9 @@ size_t ValueDictionary::MemoryBytes() const {
                  ids_.capacity() * (sizeof(uint32_t) + 1) +
                  frozen_->offsets.capacity() * sizeof(uint32_t) +
                  frozen_->docs.capacity();
+  for (const std::vector<uint32_t>& ids : field_ids_) {
+    bytes += ids.capacity() * sizeof(uint32_t);
+  }
   auto recent_bytes = [](const RecentLists& recent) {
     size_t total = recent.capacity() *
                    (sizeof(uint32_t) + sizeof(std::vector<uint32_t>) + 1);
