@@ -452,6 +452,61 @@ TEST_F(BulletinIndexTest, FacetsCountTheSameWhateverTheShareOfMatches) {
   EXPECT_THAT(counts(half.facets(1)), ElementsAre("王君成=31", "陈加义=1"));
 }
 
+// A faceted search reads every block of its term's list but scores only
+// the candidates of blocks that can make its page (match_finder.h): over
+// lists frozen into many blocks, its pages and total are those of the same
+// search without facets counting every match, and its counts are exact.
+TEST_F(BulletinIndexTest, FacetsLeaveThePagesAsWithoutThem) {
+  const std::vector<std::string> regions = {"忠县", "江北区", "万州区"};
+  std::map<std::string, int64_t> want_regions;
+  for (int i = 0; i < 700; ++i) {
+    // A few bulletins hold the term three times (the page's); the rest
+    // once, in items of many lengths.
+    std::string text = i % 97 == 5 ? "会议会议会议" : "会议";
+    text += std::string(static_cast<size_t>(i % 53), 'x');
+    v1::Bulletin b =
+        MakeBulletin("d" + std::to_string(i), "标题", "导语", {text, "其他"});
+    const std::string& region = regions[static_cast<size_t>(i) % 3];
+    b.mutable_items(0)->mutable_organization()->set_region(region);
+    ++want_regions[region];
+    if (i % 5 == 0) {
+      b.mutable_items(1)->mutable_organization()->set_region("石柱县");
+      ++want_regions["石柱县"];
+    }
+    Add(b);
+  }
+  index_.Compact();
+  index_.SetTotalHitsThreshold(0);
+  v1::SearchRequest plain;
+  plain.set_query("会议");
+  plain.set_limit(4);
+  plain.set_exact_total_hits(true);
+  v1::SearchRequest faceted = plain;
+  faceted.add_facets("region");
+  for (int page = 0; page < 3; ++page) {
+    const v1::SearchResponse without = Search(plain);
+    const v1::SearchResponse with = Search(faceted);
+    EXPECT_EQ(with.total_hits(), 700);
+    EXPECT_FALSE(with.total_hits_is_lower_bound());
+    EXPECT_EQ(with.total_hits(), without.total_hits());
+    ASSERT_EQ(with.hits_size(), 4);
+    ASSERT_EQ(with.hits_size(), without.hits_size());
+    for (int i = 0; i < with.hits_size(); ++i) {
+      EXPECT_EQ(with.hits(i).bulletin_id(), without.hits(i).bulletin_id())
+          << "page " << page << " hit " << i;
+      EXPECT_EQ(with.hits(i).score(), without.hits(i).score());
+    }
+    ASSERT_EQ(with.facets_size(), 1);
+    std::map<std::string, int64_t> got_regions;
+    for (const v1::FacetValue& v : with.facets(0).values()) {
+      got_regions[v.value()] = v.count();
+    }
+    EXPECT_EQ(got_regions, want_regions);
+    plain.set_page_token(without.next_page_token());
+    faceted.set_page_token(with.next_page_token());
+  }
+}
+
 // Past the threshold, a phrase's candidates that cannot make the page are
 // not checked: the total is then a lower bound, and exact when asked for.
 TEST_F(BulletinIndexTest, TotalsPastTheThresholdAreLowerBoundsUnlessExact) {

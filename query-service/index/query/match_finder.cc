@@ -235,7 +235,10 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
   };
   // One candidate, with the lead term's bound when a term leads: the
   // cheap checks, then (when it may matter) the costly ones.
-  auto consider = [&](uint32_t doc, const FieldCounts* lead_bound) {
+  // `may_enter_page` false: the candidate is known not to make the page
+  // (with keep_docs), so a match is only counted and kept.
+  auto consider = [&](uint32_t doc, const FieldCounts* lead_bound,
+                      bool may_enter_page) {
     const DocumentRank& rank = corpus.ranks[doc];
     if (!rank.live) return;
     if (check.has_value() && !check->Passes(corpus.documents[doc])) return;
@@ -248,9 +251,10 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
     for (TermMatcher& term : excluded) {
       if (!term.NeedsVerify() && term.Bound(doc, &unused)) return;
     }
-    double key = options.by_relevance ? score_of(doc)
-                 : options.key_of     ? options.key_of(doc)
-                                      : 0;
+    double key = !may_enter_page        ? 0
+                 : options.by_relevance ? score_of(doc)
+                 : options.key_of       ? options.key_of(doc)
+                                        : 0;
     if (verifies) {
       if (static_cast<size_t>(found.total) >= threshold &&
           (page.Excludes(key, rank.seq) ||
@@ -270,11 +274,11 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
           return;
         }
       }
-      if (options.by_relevance) key = score_of(doc);
+      if (options.by_relevance && may_enter_page) key = score_of(doc);
     }
     ++found.total;
     if (options.keep_docs) found.docs.push_back(doc);
-    page.Offer(ScoredMatch{doc, key, rank.seq});
+    if (may_enter_page) page.Offer(ScoredMatch{doc, key, rank.seq});
   };
 
   if (term_leads) {
@@ -288,34 +292,64 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
       others_most += Bm25::MostTermScore(idf[order[k]]);
     }
     const double lead_idf = idf[order[0]];
-    auto may_make_page = [&](const BlockBound& block) {
-      if (!options.by_relevance ||
-          static_cast<size_t>(found.total) < threshold) {
-        return true;
-      }
+    auto block_may_make_page = [&](const BlockBound& block) {
       const double lead_most = bm25.BlockScoreBound(
           lead_idf, static_cast<double>(block.saturation) / kFullSaturation,
           block.reference_length);
       // A margin for rounding: the bound is summed apart from the scores.
       return !page.ExcludesKeysUpTo((lead_most + others_most) * (1 + 1e-9));
     };
+    // With keep_docs every block is read, as every match is kept, but the
+    // candidates of a block that cannot make the page are neither scored
+    // nor offered. The NextCandidate of a bigram or a character judges, if
+    // any, the block of the candidate it returns (none in a list without
+    // bounds), so a verdict holds for a candidate only when given during
+    // its call; a phrase's may judge blocks it then leaves. A block judged
+    // unable keeps its verdict while the bound is the same (the page only
+    // improves), so that the bound is computed once a block rather than per
+    // candidate.
+    const bool judges_blocks =
+        options.keep_docs && options.by_relevance && !lead.NeedsVerify();
+    bool judged = false;
+    bool may_enter_page = true;
+    std::optional<BlockBound> unable;
+    auto may_make_page = [&](const BlockBound& block) {
+      if (judges_blocks) {
+        judged = true;
+        may_enter_page =
+            !(unable.has_value() && unable->saturation == block.saturation &&
+              unable->reference_length == block.reference_length);
+        if (may_enter_page && !block_may_make_page(block)) {
+          may_enter_page = false;
+          unable = block;
+        }
+        return true;
+      }
+      if (!options.by_relevance ||
+          static_cast<size_t>(found.total) < threshold) {
+        return true;
+      }
+      return block_may_make_page(block);
+    };
     if (options.by_relevance && threshold != SIZE_MAX) lead.LeadByBlocks();
     uint32_t doc;
     FieldCounts bound;
-    while (lead.NextCandidate(&doc, &bound, may_make_page)) {
+    for (;;) {
+      judged = false;
+      if (!lead.NextCandidate(&doc, &bound, may_make_page)) break;
       if (cancellation->Tick()) return cancellation->status();
-      consider(doc, &bound);
+      consider(doc, &bound, !judged || may_enter_page);
     }
     if (lead.skipped_blocks() > 0) found.total_is_lower_bound = true;
   } else if (filter_docs.has_value()) {
     for (uint32_t doc : filter_docs->docs) {
       if (cancellation->Tick()) return cancellation->status();
-      consider(doc, nullptr);
+      consider(doc, nullptr, true);
     }
   } else {
     for (uint32_t doc = 0; doc < corpus.documents.size(); ++doc) {
       if (cancellation->Tick()) return cancellation->status();
-      consider(doc, nullptr);
+      consider(doc, nullptr, true);
     }
   }
   found.page = page.TakeSorted();

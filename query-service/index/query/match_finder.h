@@ -35,7 +35,10 @@
 // term's list are passed over unread when their bound (the block's largest
 // weighted count and shortest document, postings.h, plus the most every
 // other term could add) cannot beat the page's last entry (block-max
-// pruning); the total is then a lower bound too.
+// pruning); the total is then a lower bound too. A search that keeps every
+// match (keep_docs, for facets) passes over no block, but only counts and
+// keeps the candidates of a block that cannot make the page: it scores
+// none of them.
 //
 // Every candidate ticks the cancellation, and each whole posting list read
 // is followed by a check: a search whose caller has gone stops within a
