@@ -707,7 +707,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
           ? SIZE_MAX
           : static_cast<size_t>(
                 total_hits_threshold_.load(std::memory_order_relaxed));
-  options.keep_docs = !facets.empty();
+  options.mark_matches = !facets.empty();
   absl::StatusOr<FoundMatches> found =
       FindMatches(terms, filters, options,
                   IndexView{corpus, s.grams, s.dictionary, s.live_documents,
@@ -724,7 +724,8 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
     FacetCounter counter(
         facets, &s.dictionary,
         request.facet_size() == 0 ? kDefaultFacetValues : request.facet_size());
-    if (!counter.Count(found->docs, corpus, s.live_documents, cancellation)) {
+    if (!counter.Count(found->matching, found->total, corpus, s.live_documents,
+                       cancellation)) {
       return cancellation->status();
     }
     counter.AppendTo(&response);

@@ -45,6 +45,27 @@ class WantedIds {
   std::vector<uint64_t> bits_;
 };
 
+// The first `documents` documents whose bit in `bits` (a word for every 64
+// documents) is `set`, ascending; `expected` of them, for the reservation.
+std::vector<uint32_t> DocumentsWhere(const std::vector<uint64_t>& bits,
+                                     bool set, size_t documents,
+                                     int64_t expected) {
+  std::vector<uint32_t> docs;
+  docs.reserve(static_cast<size_t>(std::max<int64_t>(expected, 0)));
+  for (size_t word = 0; word < bits.size() && word * 64 < documents; ++word) {
+    uint64_t chosen = set ? bits[word] : ~bits[word];
+    if (documents - word * 64 < 64) {
+      chosen &= (uint64_t{1} << (documents - word * 64)) - 1;
+    }
+    while (chosen != 0) {
+      docs.push_back(
+          static_cast<uint32_t>(word * 64 + absl::countr_zero(chosen)));
+      chosen &= chosen - 1;
+    }
+  }
+  return docs;
+}
+
 // Calls visit(id) for each value id of each live document of `docs`; false
 // when `cancellation` stopped it. A document's entry and its value ids lie
 // apart in memory, and far from the previous document's when the documents
@@ -88,12 +109,13 @@ FacetCounter::FacetCounter(std::vector<FacetField> fields,
   }
 }
 
-bool FacetCounter::Count(absl::Span<const uint32_t> docs, const Corpus& corpus,
-                         int64_t live_documents, Cancellation* cancellation) {
+bool FacetCounter::Count(const std::vector<uint64_t>& matching, int64_t matches,
+                         const Corpus& corpus, int64_t live_documents,
+                         Cancellation* cancellation) {
   // What each way reads, in value ids (or postings) visited; visiting a
-  // wanted value, or setting a match's bit, or testing a word of 64
-  // documents' bits, costs about one each.
-  const auto matches = static_cast<int64_t>(docs.size());
+  // wanted value, or testing a word of 64 documents' bits, costs about one
+  // each.
+  const double words = static_cast<double>(matching.size());
   int64_t pairs = 0;
   int64_t wanted_pairs = 0;
   for (int f = 0; f < kFacetFieldCount; ++f) {
@@ -105,28 +127,27 @@ bool FacetCounter::Count(absl::Span<const uint32_t> docs, const Corpus& corpus,
   ids_per_document_ =
       live_documents > 0 ? static_cast<double>(pairs) / live_documents : 0;
   const auto values = static_cast<double>(wanted_values_);
-  const double by_document = static_cast<double>(matches) * ids_per_document_;
-  const double by_value =
-      static_cast<double>(wanted_pairs) + values + static_cast<double>(matches);
+  const double by_document =
+      static_cast<double>(matches) * ids_per_document_ + words;
+  const double by_value = static_cast<double>(wanted_pairs) + values;
   const double by_complement =
       static_cast<double>(live_documents - matches) * ids_per_document_ +
-      values + static_cast<double>(matches) +
-      static_cast<double>(corpus.documents.size()) / 64;
+      values + words;
   if (by_document <= by_value && by_document <= by_complement) {
-    return CountByDocument(docs, corpus, cancellation);
+    return CountByDocument(matching, matches, corpus, cancellation);
   }
-  std::vector<uint64_t> matching((corpus.documents.size() + 63) / 64, 0);
-  for (uint32_t doc : docs) matching[doc >> 6] |= uint64_t{1} << (doc & 63);
   if (by_value <= by_complement) return CountByValue(matching, cancellation);
   return CountByComplement(matching, corpus, live_documents - matches,
                            cancellation);
 }
 
-bool FacetCounter::CountByDocument(absl::Span<const uint32_t> docs,
-                                   const Corpus& corpus,
+bool FacetCounter::CountByDocument(const std::vector<uint64_t>& matching,
+                                   int64_t matches, const Corpus& corpus,
                                    Cancellation* cancellation) {
   const WantedIds wanted(*dictionary_, fields_, wanted_, wanted_values_,
-                         static_cast<double>(docs.size()) * ids_per_document_);
+                         static_cast<double>(matches) * ids_per_document_);
+  const std::vector<uint32_t> docs =
+      DocumentsWhere(matching, true, corpus.documents.size(), matches);
   return ForEachValueId(docs, corpus, cancellation, [&](uint32_t id) {
     if (wanted(id)) ++counts_[id];
   });
@@ -161,22 +182,10 @@ bool FacetCounter::CountByComplement(const std::vector<uint64_t>& matching,
   }
   const WantedIds wanted(*dictionary_, fields_, wanted_, wanted_values_,
                          static_cast<double>(unmatched) * ids_per_document_);
-  // The documents whose bit is clear, a word of 64 at a time: most words
-  // of a query matching nearly everything have none.
-  std::vector<uint32_t> clear_docs;
-  clear_docs.reserve(static_cast<size_t>(std::max<int64_t>(unmatched, 0)));
-  const size_t documents = corpus.documents.size();
-  for (size_t word = 0; word < matching.size(); ++word) {
-    uint64_t clear = ~matching[word];
-    if (documents - word * 64 < 64) {
-      clear &= (uint64_t{1} << (documents - word * 64)) - 1;
-    }
-    while (clear != 0) {
-      clear_docs.push_back(
-          static_cast<uint32_t>(word * 64 + absl::countr_zero(clear)));
-      clear &= clear - 1;
-    }
-  }
+  // The documents whose bit is clear, found a word of 64 at a time: most
+  // words of a query matching nearly everything have none.
+  const std::vector<uint32_t> clear_docs =
+      DocumentsWhere(matching, false, corpus.documents.size(), unmatched);
   if (!ForEachValueId(clear_docs, corpus, cancellation, [&](uint32_t id) {
         if (wanted(id)) --counts_[id];
       })) {

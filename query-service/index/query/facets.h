@@ -2,7 +2,8 @@
 // each value.
 //
 //   FacetCounter counter(fields, &dictionary, /*max_values=*/50);
-//   if (!counter.Count(matching_docs, corpus, &cancellation)) return ...;
+//   if (!counter.Count(matching, matches, corpus, live_documents,
+//                      &cancellation)) return ...;
 //   counter.AppendTo(&response);
 //
 // Values come out by descending count, then by value; at most max_values
@@ -47,17 +48,19 @@ class FacetCounter {
   FacetCounter(std::vector<FacetField> fields,
                const ValueDictionary* dictionary, int max_values);
 
-  // Counts the matching documents `docs` (live, ascending, each once) of
-  // `corpus`, which has `live_documents`. False when `cancellation`
+  // Counts the `matches` live documents of `corpus` (which has
+  // `live_documents`) marked in `matching`: bit d % 64 of word d / 64 for
+  // document d, a word for every 64 documents. False when `cancellation`
   // stopped it.
-  bool Count(absl::Span<const uint32_t> docs, const Corpus& corpus,
-             int64_t live_documents, Cancellation* cancellation);
+  bool Count(const std::vector<uint64_t>& matching, int64_t matches,
+             const Corpus& corpus, int64_t live_documents,
+             Cancellation* cancellation);
 
   void AppendTo(v1::SearchResponse* response) const;
 
  private:
-  bool CountByDocument(absl::Span<const uint32_t> docs, const Corpus& corpus,
-                       Cancellation* cancellation);
+  bool CountByDocument(const std::vector<uint64_t>& matching, int64_t matches,
+                       const Corpus& corpus, Cancellation* cancellation);
   bool CountByValue(const std::vector<uint64_t>& matching,
                     Cancellation* cancellation);
   // `unmatched`: the live documents whose bit is clear.

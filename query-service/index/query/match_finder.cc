@@ -220,7 +220,7 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
   for (const TermMatcher& term : terms) verifies |= term.NeedsVerify();
   for (const TermMatcher& term : excluded) verifies |= term.NeedsVerify();
   const size_t threshold =
-      options.keep_docs ? SIZE_MAX : options.count_threshold;
+      options.mark_matches ? SIZE_MAX : options.count_threshold;
 
   FoundMatches found;
   PageHeap page(options.limit, options.after);
@@ -236,7 +236,7 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
   // One candidate, with the lead term's bound when a term leads: the
   // cheap checks, then (when it may matter) the costly ones.
   // `may_enter_page` false: the candidate is known not to make the page
-  // (with keep_docs), so a match is only counted and kept.
+  // (with mark_matches), so a match is only counted and kept.
   auto consider = [&](uint32_t doc, const FieldCounts* lead_bound,
                       bool may_enter_page) {
     const DocumentRank& rank = corpus.ranks[doc];
@@ -277,9 +277,14 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
       if (options.by_relevance && may_enter_page) key = score_of(doc);
     }
     ++found.total;
-    if (options.keep_docs) found.docs.push_back(doc);
+    if (options.mark_matches) {
+      found.matching[doc >> 6] |= uint64_t{1} << (doc & 63);
+    }
     if (may_enter_page) page.Offer(ScoredMatch{doc, key, rank.seq});
   };
+  if (options.mark_matches) {
+    found.matching.assign((corpus.documents.size() + 63) / 64, 0);
+  }
 
   if (term_leads) {
     TermMatcher& lead = terms[order[0]];
@@ -299,7 +304,7 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
       // A margin for rounding: the bound is summed apart from the scores.
       return !page.ExcludesKeysUpTo((lead_most + others_most) * (1 + 1e-9));
     };
-    // With keep_docs every block is read, as every match is kept, but the
+    // With mark_matches every block is read, as every match is kept, but the
     // candidates of a block that cannot make the page are neither scored
     // nor offered. The NextCandidate of a bigram or a character judges, if
     // any, the block of the candidate it returns (none in a list without
@@ -309,7 +314,7 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
     // improves), so that the bound is computed once a block rather than per
     // candidate.
     const bool judges_blocks =
-        options.keep_docs && options.by_relevance && !lead.NeedsVerify();
+        options.mark_matches && options.by_relevance && !lead.NeedsVerify();
     bool judged = false;
     bool may_enter_page = true;
     std::optional<BlockBound> unable;

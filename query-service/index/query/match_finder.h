@@ -35,9 +35,9 @@
 // term's list are passed over unread when their bound (the block's largest
 // weighted count and shortest document, postings.h, plus the most every
 // other term could add) cannot beat the page's last entry (block-max
-// pruning); the total is then a lower bound too. A search that keeps every
-// match (keep_docs, for facets) passes over no block, but only counts and
-// keeps the candidates of a block that cannot make the page: it scores
+// pruning); the total is then a lower bound too. A search that marks every
+// match (mark_matches, for facets) passes over no block, but only counts
+// and marks the candidates of a block that cannot make the page: it scores
 // none of them.
 //
 // Every candidate ticks the cancellation, and each whole posting list read
@@ -102,8 +102,8 @@ struct MatchOptions {
   // Matches counted exactly before pruning may start; SIZE_MAX for an
   // exact total.
   size_t count_threshold = SIZE_MAX;
-  // Fill FoundMatches::docs with every match (implies an exact total).
-  bool keep_docs = false;
+  // Mark every match in FoundMatches::matching (implies an exact total).
+  bool mark_matches = false;
 };
 
 struct FoundMatches {
@@ -113,8 +113,10 @@ struct FoundMatches {
   // Matches counted; every match unless total_is_lower_bound.
   int64_t total = 0;
   bool total_is_lower_bound = false;
-  // With keep_docs: every match, ascending.
-  std::vector<uint32_t> docs;
+  // With mark_matches: bit d % 64 of word d / 64 set for each match d, a word
+  // for every 64 documents of the corpus (what facets count by, with no
+  // list of a million matches to grow).
+  std::vector<uint64_t> matching;
 };
 
 // With no terms and no filters, every live bulletin matches. When
