@@ -452,6 +452,56 @@ TEST_F(BulletinIndexTest, FacetsCountTheSameWhateverTheShareOfMatches) {
   EXPECT_THAT(counts(half.facets(1)), ElementsAre("王君成=31", "陈加义=1"));
 }
 
+// Counting by value reads no list of a value that cannot be shown (its
+// live bulletins fewer than the facet_size largest counts made), yet shows
+// what counting every value would: a value whose bound equals the smallest
+// shown count is still counted, as it may win the tie on its name.
+TEST_F(BulletinIndexTest, FacetsShowTheLargestCountsWithoutCountingEveryValue) {
+  struct Region {
+    std::string name;
+    int live;
+    int matching;
+  };
+  const std::vector<Region> regions = {
+      {"区5", 12, 2}, {"区6", 10, 6}, {"区7", 8, 6}, {"区0", 6, 6},
+      {"区8", 6, 5},  {"区1", 5, 5},  {"区2", 3, 3}, {"区3", 2, 1}};
+  std::vector<std::pair<int64_t, std::string>> want;  // (-count, value)
+  int n = 0;
+  for (const Region& region : regions) {
+    for (int i = 0; i < region.live; ++i) {
+      v1::Bulletin b = MakeBulletin("d" + std::to_string(n++), "标题", "导语",
+                                    {i < region.matching ? "会议" : "其他"});
+      b.mutable_items(0)->mutable_organization()->set_region(region.name);
+      // Many values a bulletin, as in a real archive, so that counting by
+      // value reads least (facets.h).
+      for (int p = 0; p < 8; ++p) {
+        b.add_people()->set_name("人" + std::to_string(n * 8 + p));
+      }
+      Add(b);
+    }
+    want.emplace_back(-region.matching, region.name);
+  }
+  std::sort(want.begin(), want.end());
+  v1::SearchRequest r;
+  r.set_query("会议");
+  r.add_facets("region");
+  for (int size = 1; size <= 5; ++size) {
+    r.set_facet_size(size);
+    const v1::SearchResponse response = Search(r);
+    ASSERT_EQ(response.facets_size(), 1);
+    std::vector<std::string> got;
+    for (const v1::FacetValue& v : response.facets(0).values()) {
+      got.push_back(v.value() + "=" + std::to_string(v.count()));
+    }
+    std::vector<std::string> expected;
+    for (int i = 0; i < size; ++i) {
+      expected.push_back(want[static_cast<size_t>(i)].second + "=" +
+                         std::to_string(-want[static_cast<size_t>(i)].first));
+    }
+    EXPECT_EQ(got, expected) << "facet_size " << size;
+  }
+}
+
 // A faceted search reads every block of its term's list but scores only
 // the candidates of blocks that can make its page (match_finder.h): over
 // lists frozen into many blocks, its pages and total are those of the same

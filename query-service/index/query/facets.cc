@@ -1,6 +1,8 @@
 #include "query-service/index/query/facets.h"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -156,7 +158,24 @@ bool FacetCounter::CountByDocument(const std::vector<uint64_t>& matching,
 bool FacetCounter::CountByValue(const std::vector<uint64_t>& matching,
                                 Cancellation* cancellation) {
   for (FacetField field : fields_) {
+    // Only a field's max_values_ largest counts are shown, and a value's
+    // live documents bound its count: taken from the most live documents
+    // down, the values left once that bound is below max_values_ counts
+    // made (not equal: a tie may still win on its value) cannot be shown,
+    // and their lists are not read.
+    std::vector<std::pair<uint32_t, uint32_t>> by_live;  // (live, id)
+    by_live.reserve(dictionary_->ids_of(field).size());
     for (uint32_t id : dictionary_->ids_of(field)) {
+      by_live.emplace_back(dictionary_->live_documents(id), id);
+    }
+    std::sort(by_live.begin(), by_live.end(), std::greater<>());
+    // The largest max_values_ counts so far, the smallest on top.
+    std::priority_queue<int64_t, std::vector<int64_t>, std::greater<>> shown;
+    for (const auto& [live, id] : by_live) {
+      if (shown.size() == max_values_ &&
+          (shown.empty() || static_cast<int64_t>(live) < shown.top())) {
+        break;
+      }
       // A dead document's bit is never set, so its postings count nothing.
       int64_t read = 0;
       const int64_t count = dictionary_->CountMarked(id, matching, &read);
@@ -165,7 +184,10 @@ bool FacetCounter::CountByValue(const std::vector<uint64_t>& matching,
               std::min<int64_t>(read + 1, Cancellation::kStride)))) {
         return false;
       }
-      if (count > 0) counts_[id] = count;
+      if (count == 0) continue;
+      counts_[id] = count;
+      shown.push(count);
+      if (shown.size() > max_values_) shown.pop();
     }
   }
   return true;

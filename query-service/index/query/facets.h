@@ -14,7 +14,9 @@
 //   dozen of every field), for a few matches;
 // - by value: each value of the wanted fields, its document list tested
 //   against a bitmap of the matches, which reads only the wanted fields'
-//   postings (a few regions a bulletin rather than every value id);
+//   postings (a few regions a bulletin rather than every value id), from
+//   the values with the most live documents down until none left could be
+//   among the max_values shown;
 // - by the complement: each value's live documents (kept by the
 //   dictionary) less those of the bulletins that do not match, counted by
 //   document, for a query that matches nearly everything.
