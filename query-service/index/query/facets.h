@@ -28,6 +28,7 @@
 #define BULLETIN_QUERY_SERVICE_INDEX_QUERY_FACETS_H_
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -63,6 +64,9 @@ class FacetCounter {
  private:
   bool CountByDocument(const std::vector<uint64_t>& matching, int64_t matches,
                        const Corpus& corpus, Cancellation* cancellation);
+  // What counting by value would read, `share` of the live documents
+  // matching; sets by_live_, which CountByValue reads.
+  double PlanByValue(double share);
   bool CountByValue(const std::vector<uint64_t>& matching,
                     Cancellation* cancellation);
   // `unmatched`: the live documents whose bit is clear.
@@ -78,6 +82,9 @@ class FacetCounter {
   // Value ids per live document, of every field.
   double ids_per_document_ = 0;
   size_t max_values_;
+  // Per field of fields_, its values as (live documents, id), the most
+  // live first.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> by_live_;
   absl::flat_hash_map<uint32_t, int64_t> counts_;
 };
 
