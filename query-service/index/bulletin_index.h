@@ -171,7 +171,7 @@ class BulletinIndex {
   // that cannot make its page (SearchRequest.exact_total_hits, off): its
   // total_hits is then a lower bound. Negative is taken as 0. May be
   // called from any thread; searches that start after it use it.
-  static constexpr int64_t kDefaultTotalHitsThreshold = 10000;
+  static constexpr int64_t kDefaultTotalHitsThreshold = 1000;
   void SetTotalHitsThreshold(int64_t threshold);
 
   // Bytes of decoded, folded text kept for the bulletins that search pages
