@@ -119,12 +119,8 @@ bool FacetCounter::Count(const std::vector<uint64_t>& matching, int64_t matches,
   // each.
   const double words = static_cast<double>(matching.size());
   int64_t pairs = 0;
-  int64_t wanted_pairs = 0;
   for (int f = 0; f < kFacetFieldCount; ++f) {
     pairs += dictionary_->live_pairs(static_cast<FacetField>(f));
-    if (wanted_[f]) {
-      wanted_pairs += dictionary_->live_pairs(static_cast<FacetField>(f));
-    }
   }
   ids_per_document_ =
       live_documents > 0 ? static_cast<double>(pairs) / live_documents : 0;
