@@ -502,6 +502,59 @@ TEST_F(BulletinIndexTest, FacetsShowTheLargestCountsWithoutCountingEveryValue) {
   }
 }
 
+// The same over many values of random sizes: the values are sorted by
+// their live bulletins only as far as the count is expected to go, and the
+// rest when it goes further (facets.cc, PlanByValue); this fails when the
+// rest is read unsorted.
+TEST(FacetCountTest, LargestCountsOfManyValuesAreThoseOfCountingEvery) {
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937 rng(seed);
+    BulletinIndex index;
+    uint64_t seq = 0;
+    std::vector<std::pair<int64_t, std::string>> want;  // (-count, value)
+    int n = 0;
+    for (int r = 0; r < 40; ++r) {
+      const std::string region = "区" + std::to_string(100 + r);
+      // A few values with many bulletins and few matches, which the plan
+      // expects to read, and many small ones, mostly matching, which the
+      // count must go on to in order.
+      const bool big = r % 8 == 0;
+      const int live = big ? 20 + static_cast<int>(rng() % 10)
+                           : 1 + static_cast<int>(rng() % 12);
+      const int matching = big ? static_cast<int>(rng() % 4)
+                               : live - static_cast<int>(rng() % 2);
+      for (int i = 0; i < live; ++i) {
+        v1::Bulletin b = MakeBulletin("d" + std::to_string(n++), "标题", "导语",
+                                      {i < matching ? "会议" : "其他"});
+        b.mutable_items(0)->mutable_organization()->set_region(region);
+        for (int p = 0; p < 8; ++p) {
+          b.add_people()->set_name("人" + std::to_string(n * 8 + p));
+        }
+        index.Apply(Upsert(++seq, b));
+      }
+      if (matching > 0) want.emplace_back(-matching, region);
+    }
+    std::sort(want.begin(), want.end());
+    const int size = 1 + static_cast<int>(rng() % 6);
+    v1::SearchRequest r;
+    r.set_query("会议");
+    r.add_facets("region");
+    r.set_facet_size(size);
+    absl::StatusOr<v1::SearchResponse> response = index.Search(r);
+    ASSERT_TRUE(response.ok()) << response.status();
+    ASSERT_EQ(response->facets_size(), 1);
+    std::vector<std::string> got;
+    for (const v1::FacetValue& v : response->facets(0).values()) {
+      got.push_back(v.value() + "=" + std::to_string(v.count()));
+    }
+    std::vector<std::string> expected;
+    for (size_t i = 0; i < want.size() && i < static_cast<size_t>(size); ++i) {
+      expected.push_back(want[i].second + "=" + std::to_string(-want[i].first));
+    }
+    EXPECT_EQ(got, expected) << "seed " << seed << ", facet_size " << size;
+  }
+}
+
 // A faceted search reads every block of its term's list but scores only
 // the candidates of blocks that can make its page (match_finder.h): over
 // lists frozen into many blocks, its pages and total are those of the same

@@ -82,9 +82,14 @@ class FacetCounter {
   // Value ids per live document, of every field.
   double ids_per_document_ = 0;
   size_t max_values_;
-  // Per field of fields_, its values as (live documents, id), the most
-  // live first.
-  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> by_live_;
+  // A field's values as (live documents, id): the first `sorted` by
+  // descending live documents, each above every other one.
+  struct ValuesByLive {
+    std::vector<std::pair<uint32_t, uint32_t>> values;
+    size_t sorted = 0;
+  };
+  // Per field of fields_.
+  std::vector<ValuesByLive> by_live_;
   absl::flat_hash_map<uint32_t, int64_t> counts_;
 };
 
