@@ -8,14 +8,12 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "leveldb/write_batch.h"
-#include "openssl/sha.h"
 
 namespace bulletin {
 namespace {
@@ -25,30 +23,25 @@ namespace {
 //   m/format           kFormatValue
 //   m/log_id           the log's id
 //   e/<epoch>          <first seq of the epoch>
-//   r<seq><bulletin id>  <header><LogRecord without its seqs>; the header
-//                      is its length (1 byte), then <appended at, unix
-//                      micros> and, when appended with one, the dedup
-//                      id's digest (16 bytes)
-//   d/<dedup digest>   <seq><appended at>: a dedup id whose record was
-//                      removed inside the window
-//   s/<seq>            <record key>: that record was removed and its bytes
-//                      may still be in the files (RemovedRecordScrubber)
-// Only records are written by the usual append: everything else the append
-// path needs is kept in memory (LevelDbLog::Index).
+//   r<seq>             LogRecord without its seqs
+//   b/<bulletin id>    <seq of the bulletin's last record>
+//   d/<dedup id>       <seq><appended at, unix micros>
+//   t/<micros><dedup id>  (empty): dedup ids in age order, for expiry
+//   s/<seq>            (empty): record <seq> was removed and its bytes may
+//                      still be in the files (RemovedRecordScrubber)
 constexpr char kRecordPrefix = 'r';
-constexpr size_t kSeqKeySize = 9;  // kRecordPrefix and the seq.
 constexpr char kFormatKey[] = "m/format";
 constexpr char kLogIdKey[] = "m/log_id";
 constexpr char kFormatV1[] = "bulletin-log-1";
-constexpr char kFormatV2[] = "bulletin-log-2";
-constexpr char kFormatValue[] = "bulletin-log-3";
+constexpr char kFormatValue[] = "bulletin-log-2";
 constexpr char kEpochPrefix[] = "e/";
+constexpr char kBulletinPrefix[] = "b/";
 constexpr char kDedupPrefix[] = "d/";
+constexpr char kDedupAgePrefix[] = "t/";
 constexpr char kScrubPrefix[] = "s/";
-// Format 2's index keys, read only to convert.
-constexpr char kV2BulletinPrefix[] = "b/";
-constexpr char kV2DedupAgePrefix[] = "t/";
-constexpr size_t kDigestSize = 16;
+// Expired dedup ids removed per Append at most, so one Append never pays for
+// a long backlog.
+constexpr int kMaxExpiriesPerAppend = 256;
 
 void PutBigEndian(uint64_t value, std::string* out) {
   for (int shift = 56; shift >= 0; shift -= 8) {
@@ -76,63 +69,19 @@ std::string ScrubKey(uint64_t seq) {
   return absl::StrCat(kScrubPrefix, BigEndian(seq));
 }
 
-// The first key of record `seq`, whatever its bulletin: where a scan from
-// `seq` starts.
-std::string SeqKey(uint64_t seq) {
+std::string RecordKey(uint64_t seq) {
   std::string key(1, kRecordPrefix);
   PutBigEndian(seq, &key);
   return key;
 }
 
-std::string RecordKey(uint64_t seq, absl::string_view bulletin_id) {
-  std::string key = SeqKey(seq);
-  key.append(bulletin_id.data(), bulletin_id.size());
-  return key;
-}
-
-// The seq and bulletin id of a record key; false for any other key.
-bool DecodeRecordKey(const leveldb::Slice& key, uint64_t* seq,
-                     absl::string_view* bulletin_id = nullptr) {
-  if (key.size() < kSeqKeySize || key[0] != kRecordPrefix) return false;
-  if (bulletin_id != nullptr) {
-    *bulletin_id =
-        absl::string_view(key.data() + kSeqKeySize, key.size() - kSeqKeySize);
-  }
+bool DecodeRecordKey(const leveldb::Slice& key, uint64_t* seq) {
+  if (key.size() != 9 || key[0] != kRecordPrefix) return false;
   return GetBigEndian(absl::string_view(key.data() + 1, 8), seq);
 }
 
-// What stands for a dedup id in memory and on disk: the first 16 bytes of
-// its SHA-256, so that two ids never share one (ids come from clients'
-// request ids).
-absl::uint128 DedupDigest(absl::string_view dedup_id) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(dedup_id.data()),
-         dedup_id.size(), digest);
-  uint64_t high = 0, low = 0;
-  GetBigEndian(absl::string_view(reinterpret_cast<char*>(digest), 8), &high);
-  GetBigEndian(absl::string_view(reinterpret_cast<char*>(digest) + 8, 8), &low);
-  return absl::MakeUint128(high, low);
-}
-
-void PutDigest(absl::uint128 digest, std::string* out) {
-  PutBigEndian(absl::Uint128High64(digest), out);
-  PutBigEndian(absl::Uint128Low64(digest), out);
-}
-
-bool GetDigest(absl::string_view in, absl::uint128* digest) {
-  uint64_t high = 0, low = 0;
-  if (in.size() < kDigestSize || !GetBigEndian(in, &high) ||
-      !GetBigEndian(in.substr(8), &low)) {
-    return false;
-  }
-  *digest = absl::MakeUint128(high, low);
-  return true;
-}
-
-std::string DedupKey(absl::uint128 digest) {
-  std::string key(kDedupPrefix);
-  PutDigest(digest, &key);
-  return key;
+std::string BulletinKey(absl::string_view id) {
+  return absl::StrCat(kBulletinPrefix, id);
 }
 
 absl::Status FromLevelDb(const leveldb::Status& status,
@@ -151,62 +100,26 @@ leveldb::WriteOptions Synced() {
   return options;
 }
 
-// The stored form of a record: a header (when and with which dedup id it
-// was appended), then the record without its seqs (they are its key).
-std::string StoredValue(const v1::LogRecord& record, uint64_t appended_micros,
-                        const absl::uint128* dedup_digest) {
-  std::string header;
-  PutBigEndian(appended_micros, &header);
-  if (dedup_digest != nullptr) PutDigest(*dedup_digest, &header);
-  std::string value(1, static_cast<char>(header.size()));
-  value.append(header);
+// The stored form of a record: its seqs are its key, so they are not stored.
+std::string StoredValue(const v1::LogRecord& record) {
   if (record.seq() == 0 && record.upsert().seq() == 0) {
-    record.AppendToString(&value);
-    return value;
+    return record.SerializeAsString();
   }
   v1::LogRecord without_seqs = record;
   without_seqs.clear_seq();
   if (without_seqs.has_upsert()) without_seqs.mutable_upsert()->clear_seq();
-  without_seqs.AppendToString(&value);
-  return value;
+  return without_seqs.SerializeAsString();
 }
 
-// A stored value split into its header's fields and the serialized record.
-struct StoredParts {
-  uint64_t appended_micros = 0;
-  std::optional<absl::uint128> dedup_digest;
-  absl::string_view record;
-};
-
-bool ParseStoredValue(const leveldb::Slice& value, StoredParts* parts) {
-  if (value.empty()) return false;
-  const size_t header_size = static_cast<unsigned char>(value[0]);
-  const absl::string_view in(value.data() + 1, value.size() - 1);
-  if (in.size() < header_size || header_size < 8) return false;
-  const absl::string_view header(in.data(), header_size);
-  GetBigEndian(header, &parts->appended_micros);
-  absl::uint128 digest;
-  if (GetDigest(header.substr(8), &digest)) parts->dedup_digest = digest;
-  parts->record =
-      absl::string_view(in.data() + header_size, in.size() - header_size);
-  return true;
-}
-
-// Converts a log of an earlier format to this one, in one synced batch.
-// Format 1 (records carry their seqs, every version kept): keeps each
-// bulletin's last record. Format 2 (one record a bulletin, with b/, d/ and
-// t/ index keys): drops the b/ and t/ keys, and keeps each d/ key under its
-// dedup id's digest. Both: records go under keys that hold their bulletin
-// ids, with headers; a record removed and not yet scrubbed (s/) keeps its
-// old key for the scrubber.
-absl::Status ConvertToCurrent(leveldb::DB* db, const std::string& directory,
-                              bool from_v1) {
-  leveldb::WriteBatch removals;  // Written first: old keys may be new ones.
+// Converts a log of the first format (records carry their seqs, every
+// version kept, no per-bulletin keys) to this one: keeps each bulletin's
+// last record, writes its key, and sets the format, in one synced batch.
+absl::Status ConvertFromV1(leveldb::DB* db, const std::string& directory) {
   leveldb::WriteBatch batch;
   absl::flat_hash_map<std::string, uint64_t> last_seq;
   std::unique_ptr<leveldb::Iterator> it(
       db->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(SeqKey(0)); it->Valid(); it->Next()) {
+  for (it->Seek(RecordKey(0)); it->Valid(); it->Next()) {
     uint64_t seq = 0;
     if (!DecodeRecordKey(it->key(), &seq)) break;
     v1::LogRecord record;
@@ -216,49 +129,52 @@ absl::Status ConvertToCurrent(leveldb::DB* db, const std::string& directory,
                                               directory, " does not parse"));
     }
     std::string id(BulletinIdOf(record));
-    removals.Delete(it->key());
     auto [entry, inserted] = last_seq.try_emplace(id, seq);
     if (!inserted) {
-      batch.Delete(RecordKey(entry->second, id));
+      batch.Delete(RecordKey(entry->second));
       entry->second = seq;
     }
-    batch.Put(
-        RecordKey(seq, id),
-        StoredValue(record, static_cast<uint64_t>(record.appended_at_micros()),
-                    nullptr));
-  }
-  if (!from_v1) {
-    for (const char* prefix :
-         {kV2BulletinPrefix, kDedupPrefix, kV2DedupAgePrefix, kScrubPrefix}) {
-      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-           it->Next()) {
-        const absl::string_view key(it->key().data(), it->key().size());
-        removals.Delete(it->key());
-        if (prefix == kDedupPrefix) {
-          batch.Put(DedupKey(DedupDigest(key.substr(2))),
-                    leveldb::Slice(it->value()));
-        } else if (prefix == kScrubPrefix) {
-          uint64_t seq = 0;
-          if (GetBigEndian(key.substr(2), &seq)) {
-            batch.Put(it->key(), SeqKey(seq));
-          }
-        }
-      }
-    }
+    batch.Put(RecordKey(seq), StoredValue(record));
   }
   if (!it->status().ok()) {
     return FromLevelDb(it->status(),
                        absl::StrCat("cannot convert log in ", directory));
   }
-  removals.Append(batch);
-  removals.Put(kFormatKey, kFormatValue);
-  return FromLevelDb(db->Write(Synced(), &removals),
+  for (const auto& [id, seq] : last_seq) {
+    batch.Put(BulletinKey(id), BigEndian(seq));
+  }
+  batch.Put(kFormatKey, kFormatValue);
+  return FromLevelDb(db->Write(Synced(), &batch),
                      absl::StrCat("cannot convert log in ", directory));
 }
 
-// What stands for a bulletin id in LevelDbLog::Index::last_seq.
-uint64_t KeyHash(absl::string_view id) {
-  return absl::Hash<absl::string_view>()(id);
+// What stands for a key in the append path's key filters.
+uint64_t KeyHash(absl::string_view key) {
+  return absl::Hash<absl::string_view>()(key);
+}
+
+// The value of `key` as `reader` sees the database; nullopt when absent.
+//
+// The append path looks keys up through one iterator rather than with
+// DB::Get. A Get that consults more than one table file (as every lookup of
+// a key that is not there does: a new bulletin's b/ key, a new dedup id)
+// charges a "seek" to the first file, and LevelDB compacts a file into the
+// level below once it has been charged about one seek per 16 KiB. The b/
+// and d/ keys sort among the records, so every table file spans the record
+// keys, and each such compaction rewrote every record of the level below:
+// after each memtable flush, the whole log again (docs/benchmarks.md, "Write
+// path"). Iterators charge no seeks.
+absl::StatusOr<std::optional<std::string>> ValueOf(leveldb::Iterator* reader,
+                                                   const std::string& key) {
+  reader->Seek(key);
+  if (!reader->Valid()) {
+    if (!reader->status().ok()) {
+      return FromLevelDb(reader->status(), "cannot read the log");
+    }
+    return std::nullopt;
+  }
+  if (reader->key() != leveldb::Slice(key)) return std::nullopt;
+  return reader->value().ToString();
 }
 
 std::string NewLogId() {
@@ -302,9 +218,8 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
     if (!written.ok()) return written;
   } else if (!read.ok()) {
     return FromLevelDb(read, absl::StrCat("cannot read log in ", directory));
-  } else if (format == kFormatV1 || format == kFormatV2) {
-    absl::Status converted =
-        ConvertToCurrent(db.get(), directory, format == kFormatV1);
+  } else if (format == kFormatV1) {
+    absl::Status converted = ConvertFromV1(db.get(), directory);
     if (!converted.ok()) return converted;
   } else if (format != kFormatValue) {
     return absl::DataLossError(absl::StrCat("log in ", directory,
@@ -312,69 +227,18 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
                                             "'; expected ", kFormatValue));
   }
 
-  // One pass over the records builds what the append path keeps in memory
-  // (see leveldb_log.h). The head is the last record: compaction only ever
-  // removes a record that a later one supersedes.
-  const uint64_t now_micros =
-      static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
-  const uint64_t window_micros = static_cast<uint64_t>(
-      absl::ToInt64Microseconds(log_options.dedup_window));
-  Index index;
-  std::vector<Index::DedupAge> in_window;
+  // The head is the last record key: compaction only ever removes a record
+  // that a later one supersedes, so the last record is never removed.
   uint64_t head = 0;
   std::unique_ptr<leveldb::Iterator> it(
       db->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(SeqKey(0)); it->Valid(); it->Next()) {
-    uint64_t seq = 0;
-    absl::string_view id;
-    if (!DecodeRecordKey(it->key(), &seq, &id)) break;
-    StoredParts parts;
-    if (!ParseStoredValue(it->value(), &parts)) {
-      return absl::DataLossError(
-          absl::StrCat("log record ", seq, " in ", directory, " is malformed"));
-    }
-    head = seq;
-    // Each bulletin has one record.
-    if (!index.last_seq.try_emplace(KeyHash(id), seq).second) {
-      index.collided_last_seq[std::string(id)] = seq;
-    }
-    if (parts.dedup_digest.has_value() &&
-        parts.appended_micros + window_micros > now_micros) {
-      in_window.push_back({seq, parts.appended_micros, *parts.dedup_digest});
-    }
+  it->Seek(RecordKey(UINT64_MAX));
+  if (it->Valid()) {
+    it->Prev();
+  } else {
+    it->SeekToLast();
   }
-  // Dedup ids whose records were removed inside the window: those still in
-  // it are kept, the others go with the new epoch's write below.
-  leveldb::WriteBatch identity;
-  absl::flat_hash_set<absl::uint128> persisted;
-  for (it->Seek(kDedupPrefix);
-       it->Valid() && it->key().starts_with(kDedupPrefix); it->Next()) {
-    const absl::string_view key(it->key().data(), it->key().size());
-    const absl::string_view value(it->value().data(), it->value().size());
-    Index::DedupAge age;
-    if (!GetDigest(key.substr(2), &age.digest) ||
-        !GetBigEndian(value, &age.seq) ||
-        !GetBigEndian(value.substr(std::min<size_t>(8, value.size())),
-                      &age.appended_at_micros)) {
-      return absl::DataLossError(
-          absl::StrCat("log in ", directory, " has a malformed dedup key"));
-    }
-    if (age.appended_at_micros + window_micros > now_micros) {
-      in_window.push_back(age);
-      persisted.insert(age.digest);
-    } else {
-      identity.Delete(it->key());
-    }
-  }
-  std::sort(in_window.begin(), in_window.end(),
-            [](const Index::DedupAge& a, const Index::DedupAge& b) {
-              return a.seq < b.seq;
-            });
-  for (const Index::DedupAge& age : in_window) {
-    index.dedup[age.digest] = Index::Dedup{age.seq, age.appended_at_micros,
-                                           persisted.contains(age.digest)};
-    index.dedup_ages.push_back(age);
-  }
+  while (it->Valid() && !DecodeRecordKey(it->key(), &head)) it->Prev();
   if (!it->status().ok()) {
     return FromLevelDb(it->status(),
                        absl::StrCat("cannot scan log in ", directory));
@@ -395,10 +259,27 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
     history.push_back(start);
   }
   // Records an earlier run removed and did not get to scrub.
-  std::vector<std::pair<std::string, std::string>> unscrubbed;
+  std::vector<uint64_t> unscrubbed;
   for (it->Seek(kScrubPrefix);
        it->Valid() && it->key().starts_with(kScrubPrefix); it->Next()) {
-    unscrubbed.emplace_back(it->value().ToString(), it->key().ToString());
+    uint64_t seq = 0;
+    if (GetBigEndian(
+            absl::string_view(it->key().data() + 2, it->key().size() - 2),
+            &seq)) {
+      unscrubbed.push_back(seq);
+    }
+  }
+  // What the append path's key filters start from (see leveldb_log.h).
+  KeyFilters filters;
+  for (it->Seek(kBulletinPrefix);
+       it->Valid() && it->key().starts_with(kBulletinPrefix); it->Next()) {
+    filters.bulletins.insert(KeyHash(
+        absl::string_view(it->key().data(), it->key().size()).substr(2)));
+  }
+  for (it->Seek(kDedupAgePrefix);
+       it->Valid() && it->key().starts_with(kDedupAgePrefix); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    if (key.size() >= 2 + 8) ++filters.dedup_ids[KeyHash(key.substr(2 + 8))];
   }
   if (!it->status().ok()) {
     return FromLevelDb(it->status(),
@@ -408,6 +289,7 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
 
   std::string log_id;
   leveldb::Status got = db->Get(leveldb::ReadOptions(), kLogIdKey, &log_id);
+  leveldb::WriteBatch identity;
   if (got.IsNotFound()) {
     log_id = NewLogId();
     identity.Put(kLogIdKey, log_id);
@@ -432,12 +314,12 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
 
   std::unique_ptr<LevelDbLog> log(new LevelDbLog(
       std::move(db), log_options, std::move(log_id), std::move(history), head));
-  for (auto& [key, pending] : unscrubbed) {
-    log->scrubber_.NoteRemoved(std::move(key), std::move(pending));
+  for (uint64_t seq : unscrubbed) {
+    log->scrubber_.NoteRemoved(RecordKey(seq), ScrubKey(seq));
   }
   {
     MutexLock append_lock(&log->append_mutex_);
-    log->index_ = std::move(index);
+    log->filters_ = std::move(filters);
   }
   return log;
 }
@@ -453,6 +335,20 @@ LevelDbLog::LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
       head_seq_(head_seq) {}
 
 LevelDbLog::~LevelDbLog() = default;
+
+absl::StatusOr<uint64_t> LevelDbLog::LastSeqOf(
+    leveldb::Iterator* reader, const std::string& bulletin_id) const {
+  absl::StatusOr<std::optional<std::string>> value =
+      ValueOf(reader, BulletinKey(bulletin_id));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return 0;
+  uint64_t seq = 0;
+  if (!GetBigEndian(**value, &seq)) {
+    return absl::DataLossError(
+        absl::StrCat("malformed last seq for bulletin ", bulletin_id));
+  }
+  return seq;
+}
 
 absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     const std::vector<LogAppend>& entries) {
@@ -473,33 +369,31 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
       static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
   const uint64_t window_micros =
       static_cast<uint64_t>(absl::ToInt64Microseconds(options_.dedup_window));
-  auto in_window = [&](uint64_t appended_micros) {
-    return appended_micros + window_micros > now_micros;
+  // Decisions see the entries before them: `last_seq` and `taken` hold what
+  // this batch has written so far.
+  absl::flat_hash_map<std::string, uint64_t> last_seq;
+  absl::flat_hash_map<std::string, uint64_t> taken;
+  // Every lookup of this append, and the expiry below, read through one
+  // iterator (see ValueOf for why not DB::Get), made when first needed: the
+  // usual append needs none. Only this append writes the keys it reads
+  // (append_mutex_), so what it sees is current.
+  std::unique_ptr<leveldb::Iterator> iterator;
+  auto reader = [&]() -> leveldb::Iterator* {
+    if (iterator == nullptr) {
+      iterator.reset(db_->NewIterator(leveldb::ReadOptions()));
+    }
+    return iterator.get();
   };
   leveldb::WriteBatch batch;
   bool batch_empty = true;
-  // Dedup ids past the window leave the index once the batch is written,
-  // oldest first; those that have a d/ key leave it in the batch.
-  size_t expired = 0;
-  for (const Index::DedupAge& age : index_.dedup_ages) {
-    if (in_window(age.appended_at_micros)) break;
-    ++expired;
-    auto it = index_.dedup.find(age.digest);
-    if (it != index_.dedup.end() && it->second.seq == age.seq &&
-        it->second.persisted) {
-      batch.Delete(DedupKey(age.digest));
-      batch_empty = false;
-    }
-  }
-  // Decisions see the entries before them: `last_seq` and `taken` hold what
-  // this batch has written so far.
-  absl::flat_hash_map<std::string, Last> last_seq;
-  absl::flat_hash_set<uint64_t> new_hashes;
-  absl::flat_hash_map<absl::uint128, uint64_t> taken;
-  std::vector<Index::DedupAge> new_dedups;  // In seq order.
-  std::vector<absl::uint128> persisted;
-  // The seqs and keys of the records this batch removes, for the scrubber.
-  std::vector<std::pair<uint64_t, std::string>> removed;
+  // The seqs of the records this batch removes, for the scrubber.
+  std::vector<uint64_t> removed;
+  // What the key filters learn once the batch is written.
+  struct {
+    std::vector<uint64_t> bulletins;
+    std::vector<uint64_t> dedup_ids_added;
+    std::vector<uint64_t> dedup_ids_removed;
+  } filter_changes;
   for (size_t i = 0; i < entries.size(); ++i) {
     const LogAppend& entry = entries[i];
     AppendOutcome& outcome = outcomes[i];
@@ -509,18 +403,23 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
           absl::InvalidArgumentError("a log record needs a bulletin id");
       continue;
     }
-    std::optional<absl::uint128> digest;
     if (!entry.dedup_id.empty()) {
-      digest = DedupDigest(entry.dedup_id);
-      if (auto in_batch = taken.find(*digest); in_batch != taken.end()) {
+      auto in_batch = taken.find(entry.dedup_id);
+      if (in_batch != taken.end()) {
         outcome.seq = in_batch->second;
         outcome.duplicate = true;
         continue;
       }
-      auto stored = index_.dedup.find(*digest);
-      if (stored != index_.dedup.end() &&
-          in_window(stored->second.appended_at_micros)) {
-        outcome.seq = stored->second.seq;
+      absl::StatusOr<std::optional<std::string>> value = std::nullopt;
+      if (filters_.dedup_ids.contains(KeyHash(entry.dedup_id))) {
+        value = ValueOf(reader(), absl::StrCat(kDedupPrefix, entry.dedup_id));
+      }
+      if (!value.ok()) return value.status();
+      uint64_t seq = 0, at = 0;
+      if (value->has_value() && GetBigEndian(**value, &seq) &&
+          GetBigEndian(absl::string_view(**value).substr(8), &at) &&
+          at + window_micros > now_micros) {
+        outcome.seq = seq;
         outcome.duplicate = true;
         continue;
       }
@@ -532,66 +431,83 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
           *entry.read_through_seq, ", which this append was decided at"));
       continue;
     }
-    Last last{0, false};
+    uint64_t last = 0;
     if (auto it = last_seq.find(id); it != last_seq.end()) {
       last = it->second;
     } else {
-      absl::StatusOr<Last> stored = LastOf(id);
-      if (!stored.ok()) return stored.status();
-      last = *stored;
-      // A new bulletin whose id hash another new one of this batch took.
-      if (last.seq == 0 && !last.collided &&
-          !new_hashes.insert(KeyHash(id)).second) {
-        last.collided = true;
+      // A bulletin the filter has not seen has no record: nothing to read.
+      if (filters_.bulletins.contains(KeyHash(id))) {
+        absl::StatusOr<uint64_t> stored = LastSeqOf(reader(), id);
+        if (!stored.ok()) return stored.status();
+        last = *stored;
       }
     }
     if (entry.expected_last_seq.has_value() &&
-        *entry.expected_last_seq != last.seq) {
+        *entry.expected_last_seq != last) {
       outcome.status = absl::FailedPreconditionError(
-          absl::StrCat("bulletin ", id, " was last written at seq ", last.seq,
+          absl::StrCat("bulletin ", id, " was last written at seq ", last,
                        ", not ", *entry.expected_last_seq));
       continue;
     }
     const uint64_t seq = ++head;
     batch_empty = false;
-    batch.Put(RecordKey(seq, id),
-              StoredValue(entry.record, now_micros,
-                          digest.has_value() ? &*digest : nullptr));
-    if (last.seq != 0) {
-      std::string removed_key = RecordKey(last.seq, id);
-      batch.Delete(removed_key);
-      batch.Put(ScrubKey(last.seq), removed_key);
-      removed.emplace_back(last.seq, std::move(removed_key));
-      // A dedup id of the removed record, still in the window, must outlive
-      // its record: a retry of that append is still a duplicate.
-      const Index::DedupAge* age = nullptr;
-      if (last.seq > head_at_start) {  // Appended by this batch.
-        for (const Index::DedupAge& candidate : new_dedups) {
-          if (candidate.seq == last.seq) age = &candidate;
-        }
-      } else {
-        auto found = std::lower_bound(
-            index_.dedup_ages.begin() + expired, index_.dedup_ages.end(),
-            last.seq,
-            [](const Index::DedupAge& a, uint64_t seq) { return a.seq < seq; });
-        if (found != index_.dedup_ages.end() && found->seq == last.seq) {
-          age = &*found;
-        }
-      }
-      if (age != nullptr) {
-        std::string value = BigEndian(age->seq);
-        PutBigEndian(age->appended_at_micros, &value);
-        batch.Put(DedupKey(age->digest), value);
-        persisted.push_back(age->digest);
-      }
+    batch.Put(RecordKey(seq), StoredValue(entry.record));
+    if (last != 0) {
+      batch.Delete(RecordKey(last));
+      batch.Put(ScrubKey(last), "");
+      removed.push_back(last);
     }
-    last_seq[id] = Last{seq, last.collided};
-    if (digest.has_value()) {
-      taken[*digest] = seq;
-      new_dedups.push_back({seq, now_micros, *digest});
+    batch.Put(BulletinKey(id), BigEndian(seq));
+    last_seq[id] = seq;
+    filter_changes.bulletins.push_back(KeyHash(id));
+    if (!entry.dedup_id.empty()) {
+      std::string value = BigEndian(seq);
+      PutBigEndian(now_micros, &value);
+      batch.Put(absl::StrCat(kDedupPrefix, entry.dedup_id), value);
+      batch.Put(
+          absl::StrCat(kDedupAgePrefix, BigEndian(now_micros), entry.dedup_id),
+          "");
+      taken[entry.dedup_id] = seq;
+      filter_changes.dedup_ids_added.push_back(KeyHash(entry.dedup_id));
     }
     outcome.seq = seq;
   }
+  // Forget dedup ids past the window, oldest first, from where the last
+  // pass stopped: the t/ keys before it are deleted, and seeking past them
+  // spares skipping their deletion markers. No pass at all while the oldest
+  // is inside the window.
+  uint64_t expiry_from = filters_.dedup_expiry_from_micros;
+  if (expiry_from != KeyFilters::kNothingToExpire &&
+      expiry_from + window_micros <= now_micros) {
+    leveldb::Iterator* it = reader();
+    int expired = 0;
+    for (it->Seek(absl::StrCat(kDedupAgePrefix, BigEndian(expiry_from)));;
+         it->Next(), ++expired) {
+      if (!it->Valid() || !it->key().starts_with(kDedupAgePrefix)) {
+        if (!it->status().ok()) {
+          return FromLevelDb(it->status(), "cannot read the log");
+        }
+        expiry_from = KeyFilters::kNothingToExpire;
+        break;
+      }
+      absl::string_view key(it->key().data(), it->key().size());
+      uint64_t at = 0;
+      if (!GetBigEndian(key.substr(2), &at)) break;  // Tried again next time.
+      if (at + window_micros > now_micros || expired >= kMaxExpiriesPerAppend) {
+        expiry_from = at;
+        break;
+      }
+      const std::string dedup_id(key.substr(2 + 8));
+      // A dedup id taken again in this batch keeps its new d/ key.
+      if (!taken.contains(dedup_id)) {
+        batch.Delete(absl::StrCat(kDedupPrefix, dedup_id));
+      }
+      batch.Delete(it->key());
+      filter_changes.dedup_ids_removed.push_back(KeyHash(dedup_id));
+      batch_empty = false;
+    }
+  }
+  if (!taken.empty()) expiry_from = std::min(expiry_from, now_micros);
   if (batch_empty) return outcomes;  // Every entry failed or repeated.
   const absl::Time write_began = absl::Now();
   leveldb::Status written = db_->Write(Synced(), &batch);
@@ -605,60 +521,27 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
         "); nothing more is accepted until ingest-service restarts"));
     return write_failure_;
   }
-  for (size_t i = 0; i < expired; ++i) {
-    const Index::DedupAge& age = index_.dedup_ages.front();
-    auto it = index_.dedup.find(age.digest);
-    if (it != index_.dedup.end() && it->second.seq == age.seq) {
-      index_.dedup.erase(it);
-    }
-    index_.dedup_ages.pop_front();
+  filters_.bulletins.insert(filter_changes.bulletins.begin(),
+                            filter_changes.bulletins.end());
+  for (uint64_t hash : filter_changes.dedup_ids_added) {
+    ++filters_.dedup_ids[hash];
   }
-  for (const Index::DedupAge& age : new_dedups) {
-    index_.dedup[age.digest] = Index::Dedup{age.seq, age.appended_at_micros};
-    index_.dedup_ages.push_back(age);
-  }
-  for (const absl::uint128& digest : persisted) {
-    index_.dedup[digest].persisted = true;
-  }
-  for (const auto& [id, last] : last_seq) {
-    if (last.collided) {
-      index_.collided_last_seq[id] = last.seq;
-    } else {
-      index_.last_seq[KeyHash(id)] = last.seq;
+  for (uint64_t hash : filter_changes.dedup_ids_removed) {
+    auto it = filters_.dedup_ids.find(hash);
+    if (it != filters_.dedup_ids.end() && --it->second == 0) {
+      filters_.dedup_ids.erase(it);
     }
   }
+  filters_.dedup_expiry_from_micros = expiry_from;
   {
     MutexLock lock(&mutex_);
     head_seq_ = head;
   }
   head_changed_.SignalAll();
-  for (auto& [seq, key] : removed) {
-    scrubber_.NoteRemoved(std::move(key), ScrubKey(seq));
+  for (uint64_t seq : removed) {
+    scrubber_.NoteRemoved(RecordKey(seq), ScrubKey(seq));
   }
   return outcomes;
-}
-
-absl::StatusOr<LevelDbLog::Last> LevelDbLog::LastOf(const std::string& id) {
-  if (auto it = index_.collided_last_seq.find(id);
-      it != index_.collided_last_seq.end()) {
-    return Last{it->second, true};
-  }
-  auto it = index_.last_seq.find(KeyHash(id));
-  if (it == index_.last_seq.end()) return Last{0, false};
-  // The hash may be another bulletin's: the record key says whose. Read
-  // through an iterator, which charges LevelDB no seeks (DB::Get does, and
-  // enough of them make LevelDB compact the files they land on).
-  const std::string key = RecordKey(it->second, id);
-  std::unique_ptr<leveldb::Iterator> reader(
-      db_->NewIterator(leveldb::ReadOptions()));
-  reader->Seek(key);
-  if (!reader->status().ok()) {
-    return FromLevelDb(reader->status(), "cannot read the log");
-  }
-  if (reader->Valid() && reader->key() == leveldb::Slice(key)) {
-    return Last{it->second, false};
-  }
-  return Last{0, true};
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
@@ -672,16 +555,14 @@ absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
   if (after_seq == head) return records;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(SeqKey(after_seq + 1));
+  for (it->Seek(RecordKey(after_seq + 1));
        it->Valid() && records.size() < max_records; it->Next()) {
     uint64_t seq = 0;
     // Stop at the published head: a write in progress is not there yet.
     if (!DecodeRecordKey(it->key(), &seq) || seq > head) break;
     v1::LogRecord& record = records.emplace_back();
-    StoredParts parts;
-    if (!ParseStoredValue(it->value(), &parts) ||
-        !record.ParseFromArray(parts.record.data(),
-                               static_cast<int>(parts.record.size()))) {
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
       return absl::DataLossError(
           absl::StrCat("log record ", seq, " does not parse"));
     }

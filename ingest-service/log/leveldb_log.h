@@ -7,9 +7,9 @@
 //                         // process
 //
 // Each Append is one LevelDB WriteBatch written with sync=true, so it is
-// atomic and durable when it returns: the records (whose keys and headers
-// carry their bulletin ids and dedup ids) and the removal of the records
-// they supersede land together or not at all. Every Open starts a new epoch.
+// atomic and durable when it returns: the records, the removal of the
+// records they supersede, the per-bulletin index and the de-duplication
+// keys all land together or not at all. Every Open starts a new epoch.
 // The bytes of the records an append removes (superseded versions, the text
 // a retraction replaces) leave LevelDB's files within
 // Options::scrub_interval (RemovedRecordScrubber), across restarts too.
@@ -22,14 +22,13 @@
 #define BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/numeric/int128.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "common/feed/log_position.h"
 #include "common/metrics/log_metrics.h"
@@ -89,45 +88,29 @@ class LevelDbLog : public BulletinLog {
              std::string log_id, std::vector<EpochStart> history,
              uint64_t head_seq);
 
-  // What the append path needs to know of the log, kept in memory so that
-  // an append writes nothing but its records: with no index keys beside
-  // them, the table files LevelDB flushes hold consecutive records and go
-  // down the levels without being rewritten (docs/benchmarks.md, "Write
-  // path"). Rebuilt by Open from the record keys and headers, kept by
-  // Append.
-  struct Index {
-    struct Dedup {
-      uint64_t seq = 0;
-      uint64_t appended_at_micros = 0;
-      // Whether its record was removed while the dedup id was in the window,
-      // so that the id was written to a d/ key of its own.
-      bool persisted = false;
-    };
-    struct DedupAge {
-      uint64_t seq;
-      uint64_t appended_at_micros;
-      absl::uint128 digest;
-    };
-    // The seq of each bulletin's last record, by a hash of its id (20-40
-    // bytes a bulletin, its id not among them): a hash is checked against
-    // the record key, which holds the id, before it is trusted.
-    absl::flat_hash_map<uint64_t, uint64_t> last_seq;
-    // Bulletins whose id hash another bulletin holds in last_seq.
-    absl::flat_hash_map<std::string, uint64_t> collided_last_seq;
-    // Dedup ids inside the window, by digest (DedupDigest), and in append
-    // order for expiry (about 90 bytes each).
-    absl::flat_hash_map<absl::uint128, Dedup> dedup;
-    std::deque<DedupAge> dedup_ages;
-  };
+  // The seq of `bulletin_id`'s last record as `reader` sees it, 0 if none.
+  // Called under append_mutex_.
+  absl::StatusOr<uint64_t> LastSeqOf(leveldb::Iterator* reader,
+                                     const std::string& bulletin_id) const;
 
-  struct Last {
-    uint64_t seq;  // 0: the bulletin has no record.
-    // Whether the bulletin is (or, new, goes) in collided_last_seq.
-    bool collided;
+  // Which b/ and d/ keys the append path need look up at all: appending a
+  // new bulletin with a new dedup id, the usual case, then reads nothing
+  // (a lookup of a key LevelDB does not have reads every level). Hashes of
+  // the keys keep this small (10-20 bytes a bulletin, 20-40 a dedup id
+  // within the window); a hash two keys share only costs a lookup. Built at
+  // Open from the b/ and t/ keys, kept by Append.
+  struct KeyFilters {
+    static constexpr uint64_t kNothingToExpire = UINT64_MAX;
+    // Hashes of the ids of every bulletin with a b/ key (never removed).
+    absl::flat_hash_set<uint64_t> bulletins;
+    // For each dedup id hash, how many t/ keys carry it. A d/ key is
+    // removed only with a t/ key of its dedup id, the newest among them, so
+    // a dedup id with a d/ key is here.
+    absl::flat_hash_map<uint64_t, uint32_t> dedup_ids;
+    // No t/ key is older than this (unix µs); kNothingToExpire: there is
+    // none.
+    uint64_t dedup_expiry_from_micros = 0;
   };
-  // The last record of bulletin `id` as written so far.
-  absl::StatusOr<Last> LastOf(const std::string& id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mutex_);
 
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
@@ -138,7 +121,7 @@ class LevelDbLog : public BulletinLog {
   const std::vector<EpochStart> history_;
   // Held by Append for the whole write, so appends never interleave.
   Mutex append_mutex_;
-  Index index_ ABSL_GUARDED_BY(append_mutex_);
+  KeyFilters filters_ ABSL_GUARDED_BY(append_mutex_);
   // Guards the published head; never held across I/O.
   mutable Mutex mutex_;
   // Signalled when the head moves or the log closes.
