@@ -272,6 +272,10 @@ absl::StatusOr<ReadImage> ReadIndexImage(
 
   const uint64_t documents = in.Get<uint64_t>();
   if (documents > UINT32_MAX) in.Fail("too many documents");
+  // Character bounds past the documents would prune those loaded after.
+  if (in.ok() && grams->character_documents > documents) {
+    in.Fail("character bounds past the documents");
+  }
   if (!in.ok()) return in.status();
   Corpus& corpus = image.corpus;
   corpus.ranks.resize(documents);

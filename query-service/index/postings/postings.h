@@ -92,10 +92,6 @@ inline constexpr uint32_t kFullSaturation = 0xFFFF;
 // that it is never below the saturation itself.
 uint32_t SaturationBound(double saturation);
 
-// A saturation as a bound keeps it: in kFullSaturation-ths, rounded up, so
-// that it is never below the saturation itself.
-uint32_t SaturationBound(double saturation);
-
 // Appends one entry to a growable list (the recent tier) or to a writer's
 // streams. `positions` are ascending, one per occurrence counted in
 // `counts`; pass none for a bigram that ends a segment, whose positions no

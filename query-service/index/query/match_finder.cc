@@ -301,8 +301,8 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
       const double lead_most = bm25.BlockScoreBound(
           lead_idf, static_cast<double>(block.saturation) / kFullSaturation,
           block.reference_length);
-      // A margin for rounding: the bound is summed apart from the scores.
-      return !page.ExcludesKeysUpTo((lead_most + others_most) * (1 + 1e-9));
+      return !page.ExcludesKeysUpTo(
+          Bm25::WithRoundingMargin(lead_most + others_most));
     };
     // With mark_matches every block is read, as every match is kept, but the
     // candidates of a block that cannot make the page are neither scored

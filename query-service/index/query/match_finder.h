@@ -32,9 +32,9 @@
 // whatever the threshold: their count costs nothing more.
 //
 // Past the threshold, when ranked by relevance, whole blocks of the leading
-// term's list are passed over unread when their bound (the block's largest
-// weighted count and shortest document, postings.h, plus the most every
-// other term could add) cannot beat the page's last entry (block-max
+// term's list are passed over unread when their bound (the largest score
+// shape of the block's entries, postings.h, plus the most every other term
+// could add) cannot beat the page's last entry (block-max
 // pruning); the total is then a lower bound too. A search that marks every
 // match (mark_matches, for facets) passes over no block, but only counts
 // and marks the candidates of a block that cannot make the page: it scores

@@ -41,6 +41,10 @@ class Bm25 {
   // can score for the term.
   static double MostTermScore(double idf) { return idf * (kK1 + 1); }
 
+  // A bound summed apart from the scores it bounds may fall below them by
+  // rounding (a few ulps); a search compares this instead.
+  static double WithRoundingMargin(double bound) { return bound * (1 + 1e-9); }
+
   // TermScore / MostTermScore for documents averaging `average_length`:
   // in [0, 1), non-decreasing in the count, non-increasing in the length.
   // What a frozen posting block keeps the largest of (postings.h's
