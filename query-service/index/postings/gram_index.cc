@@ -311,6 +311,9 @@ std::shared_ptr<const GramIndex::FrozenTier> GramIndex::Freeze(
   out->second.shrink_to_fit();
   out->offsets.shrink_to_fit();
   out->bytes.shrink_to_fit();
+  out->character_points.shrink_to_fit();
+  out->character_begin.shrink_to_fit();
+  out->character_saturation.shrink_to_fit();
   return out;
 }
 
