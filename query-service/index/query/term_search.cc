@@ -57,6 +57,15 @@ TermMatcher::TermMatcher(std::string_view folded_term, const GramIndex& grams,
     offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
     for (uint32_t offset : offsets) {
       cursors_.push_back(Part{GramIndex::Cursor(lists[offset]), offset});
+      // A near-universal bigram (政协 in a round-up of CPPCC meetings) is
+      // in almost every candidate the rarer ones give: aligned, it would
+      // cost a skip per candidate and reject almost none. Sorted rarest
+      // first, the aligned parts are a prefix; the lead always is one.
+      if (cursors_.size() == 1 ||
+          2 * static_cast<size_t>(lists[offset].documents()) <=
+              corpus.documents.size()) {
+        aligned_parts_ = cursors_.size();
+      }
     }
   }
   impossible_ = estimated_documents_ == 0;
@@ -162,7 +171,7 @@ bool TermMatcher::AlignParts(uint32_t target, BlockTest may_make_page) {
   target = lead.doc();
   for (;;) {
     bool aligned = true;
-    for (size_t j = 1; j < cursors_.size(); ++j) {
+    for (size_t j = 1; j < aligned_parts_; ++j) {
       GramIndex::Cursor& other = cursors_[j].cursor;
       if (!other.SkipTo(target)) return false;
       if (other.doc() > target) {
@@ -181,7 +190,7 @@ bool TermMatcher::AlignParts(uint32_t target, BlockTest may_make_page) {
 
 FieldCounts TermMatcher::PartsBound() const {
   FieldCounts bound = cursors_[0].cursor.counts();
-  for (size_t j = 1; j < cursors_.size(); ++j) {
+  for (size_t j = 1; j < aligned_parts_; ++j) {
     const FieldCounts& counts = cursors_[j].cursor.counts();
     for (int k = 0; k < 3; ++k) bound[k] = std::min(bound[k], counts[k]);
   }
@@ -202,7 +211,11 @@ FieldCounts TermMatcher::CountPhrase(uint32_t doc) {
   }
   FieldCounts counts = {0, 0, 0};
   for (size_t j = 1; j < cursors_.size() && !starts.empty(); ++j) {
-    cursors_[j].cursor.ReadPositions(&positions);
+    GramIndex::Cursor& part = cursors_[j].cursor;
+    if (j >= aligned_parts_ && (!part.SkipTo(doc) || part.doc() != doc)) {
+      return counts;
+    }
+    part.ReadPositions(&positions);
     const uint32_t offset = cursors_[j].offset;
     size_t kept = 0;
     size_t at = 0;
@@ -238,8 +251,9 @@ FieldCounts TermMatcher::CountIn(uint32_t doc) {
     }
     return counts;
   }
-  for (Part& part : cursors_) {
-    if (!part.cursor.SkipTo(doc) || part.cursor.doc() != doc) return counts;
+  for (size_t j = 0; j < aligned_parts_; ++j) {
+    GramIndex::Cursor& part = cursors_[j].cursor;
+    if (!part.SkipTo(doc) || part.doc() != doc) return counts;
   }
   return CountPhrase(doc);
 }
@@ -323,8 +337,9 @@ bool TermMatcher::Bound(uint32_t doc, FieldCounts* bound) {
     *bound = CountIn(doc);
     if (!OccursAnywhere(*bound)) return false;
   } else {
-    for (Part& part : cursors_) {
-      if (!part.cursor.SkipTo(doc) || part.cursor.doc() != doc) return false;
+    for (size_t j = 0; j < aligned_parts_; ++j) {
+      GramIndex::Cursor& part = cursors_[j].cursor;
+      if (!part.SkipTo(doc) || part.doc() != doc) return false;
     }
     *bound = PartsBound();
   }

@@ -124,18 +124,19 @@ class TermMatcher {
     GramIndex::Cursor cursor;
     uint32_t offset;
   };
-  // Counts of the phrase in the document every part's cursor is on.
+  // Counts of the phrase in `doc`, which every aligned part's cursor is
+  // on; the other parts are moved to it here, as far as they are needed.
   FieldCounts CountPhrase(uint32_t doc);
   void FindAllCodePoint(std::vector<DocumentCounts>* out);
   void FindAllPhrase(std::vector<DocumentCounts>* out);
-  // Moves every part to the first document at or after `target` that all
-  // of them hold, the lead passing over the blocks `may_make_page` rejects;
-  // false when there is none.
+  // Moves every aligned part to the first document at or after `target`
+  // that all of them hold, the lead passing over the blocks
+  // `may_make_page` rejects; false when there is none.
   bool AlignParts(uint32_t target, BlockTest may_make_page);
   // Moves the lead past the blocks `may_make_page` rejects, from the one
   // its current entry is in; false at the end.
   bool PassRejectedBlocks(BlockTest may_make_page);
-  // The phrase bound of the document every part is on.
+  // The phrase bound of the document every aligned part is on.
   FieldCounts PartsBound() const;
   // NextCandidate after LeadByBlocks.
   bool NextCandidateByBlocks(uint32_t* doc, FieldCounts* bound,
@@ -151,6 +152,11 @@ class TermMatcher {
   // bigrams, the rarest first.
   std::vector<GramIndex::List> code_point_lists_;
   std::vector<Part> cursors_;
+  // A phrase's parts [0, aligned_parts_) are aligned on every candidate
+  // (AlignParts, Bound); the rest are in at least half the documents, so
+  // skipping them to every candidate would reject few, and CountPhrase
+  // moves them only when the rarer parts' positions leave a start open.
+  size_t aligned_parts_ = 0;
   bool impossible_ = false;  // some bigram of the term is nowhere
   // After Materialize: the term's documents, and the next one to look at.
   bool materialized_ = false;
