@@ -79,6 +79,60 @@ constexpr uint64_t kWindowMask = (uint64_t{1} << kWindowBits) - 1;
 // and its one then fit in one PeekBits window.
 constexpr uint32_t kMaxQuotient = kWindowBits - 1;
 
+// kWindowBits bits of the little-endian bit stream [begin, end) from `bit`
+// on, zeros past its end.
+inline uint64_t PeekWindow(const uint8_t* begin, const uint8_t* end,
+                           uint64_t bit) {
+  const uint8_t* at = begin + (bit >> 3);
+  uint64_t word = 0;
+  if (end - at >= 8) {
+    std::memcpy(&word, at, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    word = __builtin_bswap64(word);  // the stream is little-endian
+#endif
+  } else {
+    for (int i = 0; at + i < end; ++i) {
+      word |= static_cast<uint64_t>(at[i]) << (8 * i);
+    }
+  }
+  return (word >> (bit & 7)) & kWindowMask;
+}
+
+// x86-64's baseline has no POPCNT instruction, so absl::popcount is a call
+// into libgcc there: counting the ones of a common bigram's quotients was
+// 5% of the load mix's region-and-meeting search. Where the compiler can,
+// BitAfterOnes is built twice, for POPCNT and without, and the program
+// picks one as it loads (an ifunc), so that it still runs on any x86-64.
+#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__ELF__) && \
+    (defined(__clang__) ? __clang_major__ >= 14 : defined(__GNUC__))
+#define BULLETIN_POPCNT_CLONES \
+  __attribute__((target_clones("popcnt", "default")))
+#else
+#define BULLETIN_POPCNT_CLONES
+#endif
+
+// The bit just past the `ones`-th one of the stream [begin, end) from
+// `bit` on (`bit` itself when `ones` is 0): passing over the unary
+// quotients of that many values, a window at a time.
+BULLETIN_POPCNT_CLONES
+uint64_t BitAfterOnes(const uint8_t* begin, const uint8_t* end, uint64_t bit,
+                      uint32_t ones) {
+  while (ones > 0) {
+    uint64_t window = PeekWindow(begin, end, bit);
+    const auto in_window = static_cast<uint32_t>(absl::popcount(window));
+    if (in_window < ones) {
+      ones -= in_window;
+      bit += kWindowBits;
+      continue;
+    }
+    for (; ones > 1; --ones) window &= window - 1;
+    return bit + static_cast<uint64_t>(absl::countr_zero(window)) + 1;
+  }
+  return bit;
+}
+
+#undef BULLETIN_POPCNT_CLONES
+
 // The Rice parameter that codes `values` in the fewest bits, a value v
 // costing (v >> b) + 1 + b bits, among those that keep every quotient at
 // most kMaxQuotient. The best b is near log2 of the mean, so only its
@@ -564,19 +618,7 @@ void PostingCursor::PassEntriesBelow(uint32_t target) {
 
 uint64_t posting_cursor_internal::FrozenPositions::PeekBits(
     uint64_t bit) const {
-  const uint8_t* at = begin + (bit >> 3);
-  uint64_t word = 0;
-  if (end - at >= 8) {
-    std::memcpy(&word, at, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    word = __builtin_bswap64(word);  // the stream is little-endian
-#endif
-  } else {
-    for (int i = 0; at + i < end; ++i) {
-      word |= static_cast<uint64_t>(at[i]) << (8 * i);
-    }
-  }
-  return (word >> (bit & 7)) & kWindowMask;
+  return PeekWindow(begin, end, bit);
 }
 
 void posting_cursor_internal::FrozenPositions::Load() {
@@ -602,19 +644,7 @@ void posting_cursor_internal::FrozenPositions::Read(
   if (!loaded) Load();
   // Passing over the quotients of the entries before this one is counting
   // ones, a window at a time: this is what the split layout is for.
-  uint32_t ones_to_pass = entry_value - unary_value;
-  while (ones_to_pass > 0) {
-    uint64_t window = PeekBits(unary_bit);
-    const auto ones = static_cast<uint32_t>(absl::popcount(window));
-    if (ones < ones_to_pass) {
-      ones_to_pass -= ones;
-      unary_bit += kWindowBits;
-      continue;
-    }
-    for (; ones_to_pass > 1; --ones_to_pass) window &= window - 1;
-    unary_bit += static_cast<uint64_t>(absl::countr_zero(window)) + 1;
-    ones_to_pass = 0;
-  }
+  unary_bit = BitAfterOnes(begin, end, unary_bit, entry_value - unary_value);
   out->resize(count);
   const int b = rice_bits;
   const uint64_t mask = (uint64_t{1} << b) - 1;
