@@ -129,7 +129,10 @@ absl::StatusOr<CommitResult> GroupCommitter::Enqueue(Pending* pending,
     mutex_.Lock();
   } else {
     queue_.push_back(pending);
-    queued_.Signal();
+    // While a batch is being written the commit thread cannot take this
+    // one (FinishBatch signals it then): waking it now would only put it
+    // back to sleep, a context switch per queued change on a busy machine.
+    if (!committing_) queued_.Signal();
   }
   if (!pending->finished.WaitUntil(&mutex_, deadline,
                                    [pending] { return pending->done; }) &&

@@ -8,179 +8,66 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/hash/hash.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "ingest-service/log/leveldb_log_format.h"
+#include "ingest-service/log/leveldb_log_upgrade.h"
 #include "leveldb/write_batch.h"
 
 namespace bulletin {
 namespace {
 
-// Keys (docs/durability.md, "The LevelDB log"). Numbers are big-endian so
-// that LevelDB's bytewise order is numeric order.
-//   m/format           kFormatValue
-//   m/log_id           the log's id
-//   e/<epoch>          <first seq of the epoch>
-//   r<seq>             LogRecord without its seqs
-//   b/<bulletin id>    <seq of the bulletin's last record>
-//   d/<dedup id>       <seq><appended at, unix micros>
-//   t/<micros><dedup id>  (empty): dedup ids in age order, for expiry
-//   s/<seq>            (empty): record <seq> was removed and its bytes may
-//                      still be in the files (RemovedRecordScrubber)
-constexpr char kRecordPrefix = 'r';
-constexpr char kFormatKey[] = "m/format";
-constexpr char kLogIdKey[] = "m/log_id";
-constexpr char kFormatV1[] = "bulletin-log-1";
-constexpr char kFormatValue[] = "bulletin-log-2";
-constexpr char kEpochPrefix[] = "e/";
-constexpr char kBulletinPrefix[] = "b/";
-constexpr char kDedupPrefix[] = "d/";
-constexpr char kDedupAgePrefix[] = "t/";
-constexpr char kScrubPrefix[] = "s/";
-// Expired dedup ids removed per Append at most, so one Append never pays for
-// a long backlog.
-constexpr int kMaxExpiriesPerAppend = 256;
-
-void PutBigEndian(uint64_t value, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((value >> shift) & 0xff));
-  }
-}
-
-bool GetBigEndian(absl::string_view in, uint64_t* value) {
-  if (in.size() < 8) return false;
-  uint64_t result = 0;
-  for (int i = 0; i < 8; ++i) {
-    result = (result << 8) | static_cast<unsigned char>(in[i]);
-  }
-  *value = result;
-  return true;
-}
-
-std::string BigEndian(uint64_t value) {
-  std::string out;
-  PutBigEndian(value, &out);
-  return out;
-}
-
-std::string ScrubKey(uint64_t seq) {
-  return absl::StrCat(kScrubPrefix, BigEndian(seq));
-}
-
-std::string RecordKey(uint64_t seq) {
-  std::string key(1, kRecordPrefix);
-  PutBigEndian(seq, &key);
-  return key;
-}
-
-bool DecodeRecordKey(const leveldb::Slice& key, uint64_t* seq) {
-  if (key.size() != 9 || key[0] != kRecordPrefix) return false;
-  return GetBigEndian(absl::string_view(key.data() + 1, 8), seq);
-}
-
-std::string BulletinKey(absl::string_view id) {
-  return absl::StrCat(kBulletinPrefix, id);
-}
-
-absl::Status FromLevelDb(const leveldb::Status& status,
-                         absl::string_view doing) {
-  if (status.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(doing, ": ", status.ToString());
-  if (status.IsCorruption()) return absl::DataLossError(message);
-  if (status.IsIOError()) return absl::UnavailableError(message);
-  if (status.IsNotFound()) return absl::NotFoundError(message);
-  return absl::InternalError(message);
-}
-
-leveldb::WriteOptions Synced() {
-  leveldb::WriteOptions options;
-  options.sync = true;
-  return options;
-}
-
-// The stored form of a record: its seqs are its key, so they are not stored.
-std::string StoredValue(const v1::LogRecord& record) {
-  if (record.seq() == 0 && record.upsert().seq() == 0) {
-    return record.SerializeAsString();
-  }
-  v1::LogRecord without_seqs = record;
-  without_seqs.clear_seq();
-  if (without_seqs.has_upsert()) without_seqs.mutable_upsert()->clear_seq();
-  return without_seqs.SerializeAsString();
-}
-
-// Converts a log of the first format (records carry their seqs, every
-// version kept, no per-bulletin keys) to this one: keeps each bulletin's
-// last record, writes its key, and sets the format, in one synced batch.
-absl::Status ConvertFromV1(leveldb::DB* db, const std::string& directory) {
-  leveldb::WriteBatch batch;
-  absl::flat_hash_map<std::string, uint64_t> last_seq;
-  std::unique_ptr<leveldb::Iterator> it(
-      db->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(RecordKey(0)); it->Valid(); it->Next()) {
-    uint64_t seq = 0;
-    if (!DecodeRecordKey(it->key(), &seq)) break;
-    v1::LogRecord record;
-    if (!record.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("log record ", seq, " in ",
-                                              directory, " does not parse"));
-    }
-    std::string id(BulletinIdOf(record));
-    auto [entry, inserted] = last_seq.try_emplace(id, seq);
-    if (!inserted) {
-      batch.Delete(RecordKey(entry->second));
-      entry->second = seq;
-    }
-    batch.Put(RecordKey(seq), StoredValue(record));
-  }
-  if (!it->status().ok()) {
-    return FromLevelDb(it->status(),
-                       absl::StrCat("cannot convert log in ", directory));
-  }
-  for (const auto& [id, seq] : last_seq) {
-    batch.Put(BulletinKey(id), BigEndian(seq));
-  }
-  batch.Put(kFormatKey, kFormatValue);
-  return FromLevelDb(db->Write(Synced(), &batch),
-                     absl::StrCat("cannot convert log in ", directory));
-}
-
-// What stands for a key in the append path's key filters.
-uint64_t KeyHash(absl::string_view key) {
-  return absl::Hash<absl::string_view>()(key);
-}
-
-// The value of `key` as `reader` sees the database; nullopt when absent.
-//
-// The append path looks keys up through one iterator rather than with
-// DB::Get. A Get that consults more than one table file (as every lookup of
-// a key that is not there does: a new bulletin's b/ key, a new dedup id)
-// charges a "seek" to the first file, and LevelDB compacts a file into the
-// level below once it has been charged about one seek per 16 KiB. The b/
-// and d/ keys sort among the records, so every table file spans the record
-// keys, and each such compaction rewrote every record of the level below:
-// after each memtable flush, the whole log again (docs/benchmarks.md, "Write
-// path"). Iterators charge no seeks.
-absl::StatusOr<std::optional<std::string>> ValueOf(leveldb::Iterator* reader,
-                                                   const std::string& key) {
-  reader->Seek(key);
-  if (!reader->Valid()) {
-    if (!reader->status().ok()) {
-      return FromLevelDb(reader->status(), "cannot read the log");
-    }
-    return std::nullopt;
-  }
-  if (reader->key() != leveldb::Slice(key)) return std::nullopt;
-  return reader->value().ToString();
-}
+// The keys and values are those of leveldb_log_format.h (docs/durability.md,
+// "The LevelDB log on disk"). Only records are written by the usual append:
+// everything else the append path needs is kept in memory
+// (LevelDbLog::Index).
+using leveldb_log::BigEndian;
+using leveldb_log::DecodeRecordKey;
+using leveldb_log::DedupDigest;
+using leveldb_log::DedupKey;
+using leveldb_log::FromLevelDb;
+using leveldb_log::GetBigEndian;
+using leveldb_log::GetDigest;
+using leveldb_log::kDedupPrefix;
+using leveldb_log::kEpochPrefix;
+using leveldb_log::kLogIdKey;
+using leveldb_log::kScrubPrefix;
+using leveldb_log::kSeqKeySize;
+using leveldb_log::ParseStoredValue;
+using leveldb_log::PutBigEndian;
+using leveldb_log::RecordKey;
+using leveldb_log::ScrubKey;
+using leveldb_log::SeqKey;
+using leveldb_log::StoredParts;
+using leveldb_log::StoredValue;
+using leveldb_log::Synced;
 
 std::string NewLogId() {
   absl::BitGen random;
   return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
                          absl::Uniform<uint64_t>(random));
+}
+
+// The bulletin id of a stored record: its key's, or, for a record kept from
+// an earlier format, its value's.
+absl::StatusOr<std::string> StoredBulletinId(const leveldb::Slice& key,
+                                             const leveldb::Slice& value) {
+  uint64_t seq = 0;
+  absl::string_view id;
+  if (!DecodeRecordKey(key, &seq, &id)) {
+    return absl::DataLossError("not a log record key");
+  }
+  if (!id.empty()) return std::string(id);
+  std::string from_value;
+  if (!leveldb_log::BulletinIdOfSerialized(
+          absl::string_view(value.data(), value.size()), &from_value)) {
+    return absl::DataLossError(
+        absl::StrCat("log record ", seq, " does not parse"));
+  }
+  return from_value;
 }
 
 }  // namespace
@@ -209,36 +96,80 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
   }
   std::unique_ptr<leveldb::DB> db(raw_db);
 
-  std::string format;
-  leveldb::Status read = db->Get(leveldb::ReadOptions(), kFormatKey, &format);
-  if (read.IsNotFound()) {
-    absl::Status written =
-        FromLevelDb(db->Put(Synced(), kFormatKey, kFormatValue),
-                    absl::StrCat("cannot initialise log in ", directory));
-    if (!written.ok()) return written;
-  } else if (!read.ok()) {
-    return FromLevelDb(read, absl::StrCat("cannot read log in ", directory));
-  } else if (format == kFormatV1) {
-    absl::Status converted = ConvertFromV1(db.get(), directory);
-    if (!converted.ok()) return converted;
-  } else if (format != kFormatValue) {
-    return absl::DataLossError(absl::StrCat("log in ", directory,
-                                            " has unknown format '", format,
-                                            "'; expected ", kFormatValue));
-  }
+  leveldb_log::UpgradeOptions upgrade;
+  upgrade.chunk_bytes = log_options.upgrade_chunk_bytes;
+  upgrade.dedup_window = log_options.dedup_window;
+  upgrade.bulletin_id_hash = log_options.bulletin_id_hash_for_testing;
+  upgrade.chunk_written = log_options.upgrade_chunk_written_for_testing;
+  absl::Status upgraded = leveldb_log::Upgrade(db.get(), directory, upgrade);
+  if (!upgraded.ok()) return upgraded;
 
-  // The head is the last record key: compaction only ever removes a record
-  // that a later one supersedes, so the last record is never removed.
+  // One pass over the records builds what the append path keeps in memory
+  // (see leveldb_log.h). The head is the last record: compaction only ever
+  // removes a record that a later one supersedes.
+  const uint64_t now_micros =
+      static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
+  const uint64_t window_micros = static_cast<uint64_t>(
+      absl::ToInt64Microseconds(log_options.dedup_window));
+  Index index(log_options.bulletin_id_hash_for_testing);
+  std::vector<Index::DedupAge> in_window;
   uint64_t head = 0;
   std::unique_ptr<leveldb::Iterator> it(
       db->NewIterator(leveldb::ReadOptions()));
-  it->Seek(RecordKey(UINT64_MAX));
-  if (it->Valid()) {
-    it->Prev();
-  } else {
-    it->SeekToLast();
+  for (it->Seek(SeqKey(0)); it->Valid(); it->Next()) {
+    uint64_t seq = 0;
+    if (!DecodeRecordKey(it->key(), &seq)) break;
+    StoredParts parts;
+    if (!ParseStoredValue(it->key(), it->value(), &parts)) {
+      return absl::DataLossError(
+          absl::StrCat("log record ", seq, " in ", directory, " is malformed"));
+    }
+    absl::StatusOr<std::string> id = StoredBulletinId(it->key(), it->value());
+    if (!id.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(id.status().message(), " in ", directory));
+    }
+    head = seq;
+    // Each bulletin has one record.
+    index.last_seq.AddDistinct(*id, seq);
+    if (parts.dedup_digest.has_value() &&
+        parts.appended_micros + window_micros > now_micros) {
+      in_window.push_back({seq, parts.appended_micros, *parts.dedup_digest});
+    }
   }
-  while (it->Valid() && !DecodeRecordKey(it->key(), &head)) it->Prev();
+  // Dedup ids whose records do not carry them (removed inside the window,
+  // or kept from an earlier format): those still in it are kept, the others
+  // go with the new epoch's write below.
+  leveldb::WriteBatch identity;
+  absl::flat_hash_set<absl::uint128> persisted;
+  for (it->Seek(kDedupPrefix);
+       it->Valid() && it->key().starts_with(kDedupPrefix); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size());
+    const absl::string_view value(it->value().data(), it->value().size());
+    Index::DedupAge age;
+    if (!GetDigest(key.substr(2), &age.digest) ||
+        !GetBigEndian(value, &age.seq) ||
+        !GetBigEndian(value.substr(std::min<size_t>(8, value.size())),
+                      &age.appended_at_micros)) {
+      return absl::DataLossError(
+          absl::StrCat("log in ", directory, " has a malformed dedup key"));
+    }
+    if (age.appended_at_micros + window_micros > now_micros) {
+      in_window.push_back(age);
+      persisted.insert(age.digest);
+    } else {
+      identity.Delete(it->key());
+    }
+  }
+  std::sort(in_window.begin(), in_window.end(),
+            [](const Index::DedupAge& a, const Index::DedupAge& b) {
+              return a.seq < b.seq;
+            });
+  for (const Index::DedupAge& age : in_window) {
+    index.dedup[age.digest] = Index::Dedup{age.seq, age.appended_at_micros,
+                                           persisted.contains(age.digest)};
+    index.dedup_ages.push_back(age);
+  }
   if (!it->status().ok()) {
     return FromLevelDb(it->status(),
                        absl::StrCat("cannot scan log in ", directory));
@@ -258,28 +189,21 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
     }
     history.push_back(start);
   }
-  // Records an earlier run removed and did not get to scrub.
-  std::vector<uint64_t> unscrubbed;
+  // Records an earlier run removed and did not get to scrub. The s/ key's
+  // value is the record's key; empty for a record kept from an earlier
+  // format (whose key is r<seq>), as the second format wrote them.
+  std::vector<std::pair<std::string, std::string>> unscrubbed;
   for (it->Seek(kScrubPrefix);
        it->Valid() && it->key().starts_with(kScrubPrefix); it->Next()) {
+    std::string record_key = it->value().ToString();
     uint64_t seq = 0;
-    if (GetBigEndian(
-            absl::string_view(it->key().data() + 2, it->key().size() - 2),
+    if (record_key.empty() &&
+        GetBigEndian(
+            absl::string_view(it->key().data(), it->key().size()).substr(2),
             &seq)) {
-      unscrubbed.push_back(seq);
+      record_key = SeqKey(seq);
     }
-  }
-  // What the append path's key filters start from (see leveldb_log.h).
-  KeyFilters filters;
-  for (it->Seek(kBulletinPrefix);
-       it->Valid() && it->key().starts_with(kBulletinPrefix); it->Next()) {
-    filters.bulletins.insert(KeyHash(
-        absl::string_view(it->key().data(), it->key().size()).substr(2)));
-  }
-  for (it->Seek(kDedupAgePrefix);
-       it->Valid() && it->key().starts_with(kDedupAgePrefix); it->Next()) {
-    const absl::string_view key(it->key().data(), it->key().size());
-    if (key.size() >= 2 + 8) ++filters.dedup_ids[KeyHash(key.substr(2 + 8))];
+    unscrubbed.emplace_back(std::move(record_key), it->key().ToString());
   }
   if (!it->status().ok()) {
     return FromLevelDb(it->status(),
@@ -289,7 +213,6 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
 
   std::string log_id;
   leveldb::Status got = db->Get(leveldb::ReadOptions(), kLogIdKey, &log_id);
-  leveldb::WriteBatch identity;
   if (got.IsNotFound()) {
     log_id = NewLogId();
     identity.Put(kLogIdKey, log_id);
@@ -314,12 +237,12 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
 
   std::unique_ptr<LevelDbLog> log(new LevelDbLog(
       std::move(db), log_options, std::move(log_id), std::move(history), head));
-  for (uint64_t seq : unscrubbed) {
-    log->scrubber_.NoteRemoved(RecordKey(seq), ScrubKey(seq));
+  for (auto& [key, pending] : unscrubbed) {
+    log->scrubber_.NoteRemoved(std::move(key), std::move(pending));
   }
   {
     MutexLock append_lock(&log->append_mutex_);
-    log->filters_ = std::move(filters);
+    log->index_ = std::move(index);
   }
   return log;
 }
@@ -335,20 +258,6 @@ LevelDbLog::LevelDbLog(std::unique_ptr<leveldb::DB> db, Options options,
       head_seq_(head_seq) {}
 
 LevelDbLog::~LevelDbLog() = default;
-
-absl::StatusOr<uint64_t> LevelDbLog::LastSeqOf(
-    leveldb::Iterator* reader, const std::string& bulletin_id) const {
-  absl::StatusOr<std::optional<std::string>> value =
-      ValueOf(reader, BulletinKey(bulletin_id));
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) return 0;
-  uint64_t seq = 0;
-  if (!GetBigEndian(**value, &seq)) {
-    return absl::DataLossError(
-        absl::StrCat("malformed last seq for bulletin ", bulletin_id));
-  }
-  return seq;
-}
 
 absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
     const std::vector<LogAppend>& entries) {
@@ -369,31 +278,33 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
       static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
   const uint64_t window_micros =
       static_cast<uint64_t>(absl::ToInt64Microseconds(options_.dedup_window));
-  // Decisions see the entries before them: `last_seq` and `taken` hold what
-  // this batch has written so far.
-  absl::flat_hash_map<std::string, uint64_t> last_seq;
-  absl::flat_hash_map<std::string, uint64_t> taken;
-  // Every lookup of this append, and the expiry below, read through one
-  // iterator (see ValueOf for why not DB::Get), made when first needed: the
-  // usual append needs none. Only this append writes the keys it reads
-  // (append_mutex_), so what it sees is current.
-  std::unique_ptr<leveldb::Iterator> iterator;
-  auto reader = [&]() -> leveldb::Iterator* {
-    if (iterator == nullptr) {
-      iterator.reset(db_->NewIterator(leveldb::ReadOptions()));
-    }
-    return iterator.get();
+  auto in_window = [&](uint64_t appended_micros) {
+    return appended_micros + window_micros > now_micros;
   };
   leveldb::WriteBatch batch;
   bool batch_empty = true;
-  // The seqs of the records this batch removes, for the scrubber.
-  std::vector<uint64_t> removed;
-  // What the key filters learn once the batch is written.
-  struct {
-    std::vector<uint64_t> bulletins;
-    std::vector<uint64_t> dedup_ids_added;
-    std::vector<uint64_t> dedup_ids_removed;
-  } filter_changes;
+  // Dedup ids past the window leave the index once the batch is written,
+  // oldest first; those that have a u/ key leave it in the batch.
+  size_t expired = 0;
+  for (const Index::DedupAge& age : index_.dedup_ages) {
+    if (in_window(age.appended_at_micros)) break;
+    ++expired;
+    auto it = index_.dedup.find(age.digest);
+    if (it != index_.dedup.end() && it->second.seq == age.seq &&
+        it->second.persisted) {
+      batch.Delete(DedupKey(age.digest));
+      batch_empty = false;
+    }
+  }
+  // Decisions see the entries before them: `last_seq` and `taken` hold what
+  // this batch has written so far.
+  absl::flat_hash_map<std::string, Last> last_seq;
+  absl::flat_hash_set<uint64_t> new_hashes;
+  absl::flat_hash_map<absl::uint128, uint64_t> taken;
+  std::vector<Index::DedupAge> new_dedups;  // In seq order.
+  std::vector<absl::uint128> persisted;
+  // The seqs and keys of the records this batch removes, for the scrubber.
+  std::vector<std::pair<uint64_t, std::string>> removed;
   for (size_t i = 0; i < entries.size(); ++i) {
     const LogAppend& entry = entries[i];
     AppendOutcome& outcome = outcomes[i];
@@ -403,23 +314,18 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
           absl::InvalidArgumentError("a log record needs a bulletin id");
       continue;
     }
+    std::optional<absl::uint128> digest;
     if (!entry.dedup_id.empty()) {
-      auto in_batch = taken.find(entry.dedup_id);
-      if (in_batch != taken.end()) {
+      digest = DedupDigest(entry.dedup_id);
+      if (auto in_batch = taken.find(*digest); in_batch != taken.end()) {
         outcome.seq = in_batch->second;
         outcome.duplicate = true;
         continue;
       }
-      absl::StatusOr<std::optional<std::string>> value = std::nullopt;
-      if (filters_.dedup_ids.contains(KeyHash(entry.dedup_id))) {
-        value = ValueOf(reader(), absl::StrCat(kDedupPrefix, entry.dedup_id));
-      }
-      if (!value.ok()) return value.status();
-      uint64_t seq = 0, at = 0;
-      if (value->has_value() && GetBigEndian(**value, &seq) &&
-          GetBigEndian(absl::string_view(**value).substr(8), &at) &&
-          at + window_micros > now_micros) {
-        outcome.seq = seq;
+      auto stored = index_.dedup.find(*digest);
+      if (stored != index_.dedup.end() &&
+          in_window(stored->second.appended_at_micros)) {
+        outcome.seq = stored->second.seq;
         outcome.duplicate = true;
         continue;
       }
@@ -431,83 +337,67 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
           *entry.read_through_seq, ", which this append was decided at"));
       continue;
     }
-    uint64_t last = 0;
+    Last last{0, false};
     if (auto it = last_seq.find(id); it != last_seq.end()) {
       last = it->second;
     } else {
-      // A bulletin the filter has not seen has no record: nothing to read.
-      if (filters_.bulletins.contains(KeyHash(id))) {
-        absl::StatusOr<uint64_t> stored = LastSeqOf(reader(), id);
-        if (!stored.ok()) return stored.status();
-        last = *stored;
+      absl::StatusOr<Last> stored = LastOf(id);
+      if (!stored.ok()) return stored.status();
+      last = *stored;
+      // A new bulletin whose id hash another new one of this batch took.
+      if (last.seq == 0 && !last.collided &&
+          !new_hashes.insert(index_.last_seq.HashOf(id)).second) {
+        last.collided = true;
       }
     }
     if (entry.expected_last_seq.has_value() &&
-        *entry.expected_last_seq != last) {
+        *entry.expected_last_seq != last.seq) {
       outcome.status = absl::FailedPreconditionError(
-          absl::StrCat("bulletin ", id, " was last written at seq ", last,
+          absl::StrCat("bulletin ", id, " was last written at seq ", last.seq,
                        ", not ", *entry.expected_last_seq));
       continue;
     }
     const uint64_t seq = ++head;
     batch_empty = false;
-    batch.Put(RecordKey(seq), StoredValue(entry.record));
-    if (last != 0) {
-      batch.Delete(RecordKey(last));
-      batch.Put(ScrubKey(last), "");
-      removed.push_back(last);
+    batch.Put(RecordKey(seq, id),
+              StoredValue(entry.record, now_micros,
+                          digest.has_value() ? &*digest : nullptr));
+    if (last.seq != 0) {
+      std::string removed_key =
+          last.earlier_format ? SeqKey(last.seq) : RecordKey(last.seq, id);
+      batch.Delete(removed_key);
+      batch.Put(ScrubKey(last.seq), removed_key);
+      removed.emplace_back(last.seq, std::move(removed_key));
+      // A dedup id of the removed record, still in the window, must outlive
+      // its record: a retry of that append is still a duplicate.
+      const Index::DedupAge* age = nullptr;
+      if (last.seq > head_at_start) {  // Appended by this batch.
+        for (const Index::DedupAge& candidate : new_dedups) {
+          if (candidate.seq == last.seq) age = &candidate;
+        }
+      } else {
+        auto found = std::lower_bound(
+            index_.dedup_ages.begin() + expired, index_.dedup_ages.end(),
+            last.seq,
+            [](const Index::DedupAge& a, uint64_t seq) { return a.seq < seq; });
+        if (found != index_.dedup_ages.end() && found->seq == last.seq) {
+          age = &*found;
+        }
+      }
+      if (age != nullptr) {
+        std::string value = BigEndian(age->seq);
+        PutBigEndian(age->appended_at_micros, &value);
+        batch.Put(DedupKey(age->digest), value);
+        persisted.push_back(age->digest);
+      }
     }
-    batch.Put(BulletinKey(id), BigEndian(seq));
-    last_seq[id] = seq;
-    filter_changes.bulletins.push_back(KeyHash(id));
-    if (!entry.dedup_id.empty()) {
-      std::string value = BigEndian(seq);
-      PutBigEndian(now_micros, &value);
-      batch.Put(absl::StrCat(kDedupPrefix, entry.dedup_id), value);
-      batch.Put(
-          absl::StrCat(kDedupAgePrefix, BigEndian(now_micros), entry.dedup_id),
-          "");
-      taken[entry.dedup_id] = seq;
-      filter_changes.dedup_ids_added.push_back(KeyHash(entry.dedup_id));
+    last_seq[id] = Last{seq, last.collided};
+    if (digest.has_value()) {
+      taken[*digest] = seq;
+      new_dedups.push_back({seq, now_micros, *digest});
     }
     outcome.seq = seq;
   }
-  // Forget dedup ids past the window, oldest first, from where the last
-  // pass stopped: the t/ keys before it are deleted, and seeking past them
-  // spares skipping their deletion markers. No pass at all while the oldest
-  // is inside the window.
-  uint64_t expiry_from = filters_.dedup_expiry_from_micros;
-  if (expiry_from != KeyFilters::kNothingToExpire &&
-      expiry_from + window_micros <= now_micros) {
-    leveldb::Iterator* it = reader();
-    int expired = 0;
-    for (it->Seek(absl::StrCat(kDedupAgePrefix, BigEndian(expiry_from)));;
-         it->Next(), ++expired) {
-      if (!it->Valid() || !it->key().starts_with(kDedupAgePrefix)) {
-        if (!it->status().ok()) {
-          return FromLevelDb(it->status(), "cannot read the log");
-        }
-        expiry_from = KeyFilters::kNothingToExpire;
-        break;
-      }
-      absl::string_view key(it->key().data(), it->key().size());
-      uint64_t at = 0;
-      if (!GetBigEndian(key.substr(2), &at)) break;  // Tried again next time.
-      if (at + window_micros > now_micros || expired >= kMaxExpiriesPerAppend) {
-        expiry_from = at;
-        break;
-      }
-      const std::string dedup_id(key.substr(2 + 8));
-      // A dedup id taken again in this batch keeps its new d/ key.
-      if (!taken.contains(dedup_id)) {
-        batch.Delete(absl::StrCat(kDedupPrefix, dedup_id));
-      }
-      batch.Delete(it->key());
-      filter_changes.dedup_ids_removed.push_back(KeyHash(dedup_id));
-      batch_empty = false;
-    }
-  }
-  if (!taken.empty()) expiry_from = std::min(expiry_from, now_micros);
   if (batch_empty) return outcomes;  // Every entry failed or repeated.
   const absl::Time write_began = absl::Now();
   leveldb::Status written = db_->Write(Synced(), &batch);
@@ -521,27 +411,71 @@ absl::StatusOr<std::vector<AppendOutcome>> LevelDbLog::Append(
         "); nothing more is accepted until ingest-service restarts"));
     return write_failure_;
   }
-  filters_.bulletins.insert(filter_changes.bulletins.begin(),
-                            filter_changes.bulletins.end());
-  for (uint64_t hash : filter_changes.dedup_ids_added) {
-    ++filters_.dedup_ids[hash];
-  }
-  for (uint64_t hash : filter_changes.dedup_ids_removed) {
-    auto it = filters_.dedup_ids.find(hash);
-    if (it != filters_.dedup_ids.end() && --it->second == 0) {
-      filters_.dedup_ids.erase(it);
+  for (size_t i = 0; i < expired; ++i) {
+    const Index::DedupAge& age = index_.dedup_ages.front();
+    auto it = index_.dedup.find(age.digest);
+    if (it != index_.dedup.end() && it->second.seq == age.seq) {
+      index_.dedup.erase(it);
     }
+    index_.dedup_ages.pop_front();
   }
-  filters_.dedup_expiry_from_micros = expiry_from;
+  for (const Index::DedupAge& age : new_dedups) {
+    index_.dedup[age.digest] = Index::Dedup{age.seq, age.appended_at_micros};
+    index_.dedup_ages.push_back(age);
+  }
+  for (const absl::uint128& digest : persisted) {
+    index_.dedup[digest].persisted = true;
+  }
+  for (const auto& [id, last] : last_seq) {
+    index_.last_seq.Set(id, last.seq, last.collided);
+  }
   {
     MutexLock lock(&mutex_);
     head_seq_ = head;
   }
   head_changed_.SignalAll();
-  for (uint64_t seq : removed) {
-    scrubber_.NoteRemoved(RecordKey(seq), ScrubKey(seq));
+  for (auto& [seq, key] : removed) {
+    scrubber_.NoteRemoved(std::move(key), ScrubKey(seq));
   }
   return outcomes;
+}
+
+absl::StatusOr<LevelDbLog::Last> LevelDbLog::LastOf(const std::string& id) {
+  bool earlier_format = false;
+  absl::StatusOr<BulletinSeqs::Found> found = index_.last_seq.Find(
+      id, [&](uint64_t seq) { return IdOfRecord(seq, &earlier_format); });
+  if (!found.ok()) return found.status();
+  Last last;
+  last.seq = found->seq;
+  last.collided = found->collided;
+  if (found->seq != 0 && !found->collided) {
+    last.earlier_format = earlier_format;
+  } else if (found->seq != 0) {
+    // Kept by its whole id: its record was not read.
+    absl::StatusOr<std::string> holder =
+        IdOfRecord(found->seq, &last.earlier_format);
+    if (!holder.ok()) return holder.status();
+  }
+  return last;
+}
+
+absl::StatusOr<std::string> LevelDbLog::IdOfRecord(uint64_t seq,
+                                                   bool* earlier_format) const {
+  // Read through an iterator, which charges LevelDB no seeks (DB::Get does,
+  // and enough of them make LevelDB compact the files they land on).
+  const std::string prefix = SeqKey(seq);
+  std::unique_ptr<leveldb::Iterator> reader(
+      db_->NewIterator(leveldb::ReadOptions()));
+  reader->Seek(prefix);
+  if (!reader->status().ok()) {
+    return FromLevelDb(reader->status(), "cannot read the log");
+  }
+  if (!reader->Valid() || !reader->key().starts_with(prefix)) {
+    // The index holds only records in the log.
+    return absl::DataLossError(absl::StrCat("log record ", seq, " is missing"));
+  }
+  *earlier_format = reader->key().size() == kSeqKeySize;
+  return StoredBulletinId(reader->key(), reader->value());
 }
 
 absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
@@ -555,14 +489,16 @@ absl::StatusOr<std::vector<v1::LogRecord>> LevelDbLog::Read(
   if (after_seq == head) return records;
   std::unique_ptr<leveldb::Iterator> it(
       db_->NewIterator(leveldb::ReadOptions()));
-  for (it->Seek(RecordKey(after_seq + 1));
+  for (it->Seek(SeqKey(after_seq + 1));
        it->Valid() && records.size() < max_records; it->Next()) {
     uint64_t seq = 0;
     // Stop at the published head: a write in progress is not there yet.
     if (!DecodeRecordKey(it->key(), &seq) || seq > head) break;
     v1::LogRecord& record = records.emplace_back();
-    if (!record.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size()))) {
+    StoredParts parts;
+    if (!ParseStoredValue(it->key(), it->value(), &parts) ||
+        !record.ParseFromArray(parts.record.data(),
+                               static_cast<int>(parts.record.size()))) {
       return absl::DataLossError(
           absl::StrCat("log record ", seq, " does not parse"));
     }

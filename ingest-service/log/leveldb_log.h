@@ -7,9 +7,11 @@
 //                         // process
 //
 // Each Append is one LevelDB WriteBatch written with sync=true, so it is
-// atomic and durable when it returns: the records, the removal of the
-// records they supersede, the per-bulletin index and the de-duplication
-// keys all land together or not at all. Every Open starts a new epoch.
+// atomic and durable when it returns: the records (whose keys and headers
+// carry their bulletin ids and dedup ids) and the removal of the records
+// they supersede land together or not at all. Records an earlier format
+// wrote stay as they are and are read beside this format's
+// (leveldb_log_format.h). Every Open starts a new epoch.
 // The bytes of the records an append removes (superseded versions, the text
 // a retraction replaces) leave LevelDB's files within
 // Options::scrub_interval (RemovedRecordScrubber), across restarts too.
@@ -21,19 +23,23 @@
 #ifndef BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 #define BULLETIN_INGEST_SERVICE_LOG_LEVELDB_LOG_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/numeric/int128.h"
 #include "absl/time/time.h"
 #include "common/feed/log_position.h"
 #include "common/metrics/log_metrics.h"
 #include "common/sync/mutex.h"
 #include "ingest-service/log/bulletin_log.h"
+#include "ingest-service/log/bulletin_seqs.h"
 #include "ingest-service/log/removed_record_scrubber.h"
 #include "leveldb/db.h"
 
@@ -51,13 +57,25 @@ class LevelDbLog : public BulletinLog {
     // Where each synced write's duration is recorded (ObserveSync); not
     // owned, may be null.
     LogMetrics* metrics = nullptr;
+    // Upgrading a log of an earlier format at Open: the most bytes one of
+    // its synced writes holds, and so about the most memory it takes
+    // beyond the index the log keeps anyway (leveldb_log_upgrade.h).
+    size_t upgrade_chunk_bytes = 4 << 20;
+    // For tests: called after each chunk of an upgrade is written, with its
+    // size; false stops the upgrade there, as a kill would (Open then
+    // fails with ABORTED and the next Open goes on).
+    std::function<bool(size_t chunk_bytes)> upgrade_chunk_written_for_testing;
+    // For tests: what stands for a bulletin id in memory (BulletinSeqs);
+    // absl::Hash when null. A constant makes every bulletin collide.
+    BulletinSeqs::Hash bulletin_id_hash_for_testing = nullptr;
   };
 
   // Opens the log in `directory`, creating it (and its parents) if missing,
-  // and starts a new epoch. A log written by the previous format (gap-free
-  // seqs, every version kept) is converted in place. Fails with
-  // FAILED_PRECONDITION if another process holds it, DATA_LOSS if it is
-  // corrupt or of an unknown format.
+  // and starts a new epoch. A log of an earlier format is upgraded in place
+  // first, in chunks, going on with an upgrade a killed process left
+  // unfinished (leveldb_log_upgrade.h). Fails with FAILED_PRECONDITION if
+  // another process holds it, DATA_LOSS if it is corrupt or of an unknown
+  // format.
   static absl::StatusOr<std::unique_ptr<LevelDbLog>> Open(
       const std::string& directory, Options options);
 
@@ -88,29 +106,47 @@ class LevelDbLog : public BulletinLog {
              std::string log_id, std::vector<EpochStart> history,
              uint64_t head_seq);
 
-  // The seq of `bulletin_id`'s last record as `reader` sees it, 0 if none.
-  // Called under append_mutex_.
-  absl::StatusOr<uint64_t> LastSeqOf(leveldb::Iterator* reader,
-                                     const std::string& bulletin_id) const;
-
-  // Which b/ and d/ keys the append path need look up at all: appending a
-  // new bulletin with a new dedup id, the usual case, then reads nothing
-  // (a lookup of a key LevelDB does not have reads every level). Hashes of
-  // the keys keep this small (10-20 bytes a bulletin, 20-40 a dedup id
-  // within the window); a hash two keys share only costs a lookup. Built at
-  // Open from the b/ and t/ keys, kept by Append.
-  struct KeyFilters {
-    static constexpr uint64_t kNothingToExpire = UINT64_MAX;
-    // Hashes of the ids of every bulletin with a b/ key (never removed).
-    absl::flat_hash_set<uint64_t> bulletins;
-    // For each dedup id hash, how many t/ keys carry it. A d/ key is
-    // removed only with a t/ key of its dedup id, the newest among them, so
-    // a dedup id with a d/ key is here.
-    absl::flat_hash_map<uint64_t, uint32_t> dedup_ids;
-    // No t/ key is older than this (unix µs); kNothingToExpire: there is
-    // none.
-    uint64_t dedup_expiry_from_micros = 0;
+  // What the append path needs to know of the log, kept in memory so that
+  // an append writes nothing but its records: with no index keys beside
+  // them, the table files LevelDB flushes hold consecutive records and go
+  // down the levels without being rewritten (docs/benchmarks.md, "Write
+  // path"). Rebuilt by Open from the records, kept by Append.
+  struct Index {
+    explicit Index(BulletinSeqs::Hash hash) : last_seq(hash) {}
+    struct Dedup {
+      uint64_t seq = 0;
+      uint64_t appended_at_micros = 0;
+      // Whether the id has a u/ key of its own: its record was removed
+      // while the id was in the window, or came from an earlier format.
+      bool persisted = false;
+    };
+    struct DedupAge {
+      uint64_t seq;
+      uint64_t appended_at_micros;
+      absl::uint128 digest;
+    };
+    BulletinSeqs last_seq;
+    // Dedup ids inside the window, by digest (leveldb_log::DedupDigest),
+    // and in seq order for expiry (about 90 bytes each).
+    absl::flat_hash_map<absl::uint128, Dedup> dedup;
+    std::deque<DedupAge> dedup_ages;
   };
+
+  struct Last {
+    uint64_t seq = 0;  // 0: the bulletin has no record.
+    // Whether the bulletin is (or, new, goes) under its whole id in
+    // BulletinSeqs.
+    bool collided = false;
+    // Whether record `seq` is kept from an earlier format (key r<seq>).
+    bool earlier_format = false;
+  };
+  // The last record of bulletin `id` as written so far.
+  absl::StatusOr<Last> LastOf(const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mutex_);
+  // The bulletin id of record `seq`, which must be in the log, and whether
+  // it is kept from an earlier format.
+  absl::StatusOr<std::string> IdOfRecord(uint64_t seq,
+                                         bool* earlier_format) const;
 
   const std::unique_ptr<leveldb::DB> db_;
   const Options options_;
@@ -121,7 +157,7 @@ class LevelDbLog : public BulletinLog {
   const std::vector<EpochStart> history_;
   // Held by Append for the whole write, so appends never interleave.
   Mutex append_mutex_;
-  KeyFilters filters_ ABSL_GUARDED_BY(append_mutex_);
+  Index index_ ABSL_GUARDED_BY(append_mutex_){nullptr};
   // Guards the published head; never held across I/O.
   mutable Mutex mutex_;
   // Signalled when the head moves or the log closes.
