@@ -721,7 +721,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   absl::StatusOr<FoundMatches> found =
       FindMatches(terms, filters, options,
                   IndexView{corpus, s.grams, s.dictionary, s.live_documents,
-                            s.total_weighted_length},
+                            s.total_weighted_length, &s.columns.live_bits()},
                   cancellation);
   if (!found.ok()) return found.status();
   const std::vector<ScoredMatch>& matches = found->page;

@@ -518,6 +518,40 @@ bool PostingCursor::NextBlock() {
   return Next();
 }
 
+uint32_t PostingCursor::MarkRestOfBlock(uint64_t* bits) {
+  const uint8_t* at = docs_.at;
+  uint32_t doc = doc_;
+  uint32_t entries = docs_.block_entries;
+  const uint32_t first = entries;
+  while (at != docs_.end && entries < kPostingBlock) {
+    const uint32_t head = ReadVarint(at);
+    doc += head >> 2;
+    switch (head & 3) {
+      case kManyInItems:
+        ReadVarint(at);
+        break;
+      case kAnywhere:
+        ReadVarint(at);
+        ReadVarint(at);
+        ReadVarint(at);
+        break;
+      default:
+        break;
+    }
+    bits[doc >> 6] |= uint64_t{1} << (doc & 63);
+    ++entries;
+  }
+  if (at == docs_.end) {
+    docs_.at = docs_.end;
+    valid_ = false;
+  } else {
+    // Entries follow, so the block is full and the next one has a skip
+    // entry: its document base and offsets, as NextBlock would use them.
+    EnterBlock(docs_.block + 1);
+  }
+  return entries - first;
+}
+
 void PostingCursor::PassEntriesBelow(uint32_t target) {
   const uint8_t* at = docs_.at;
   uint32_t doc = doc_;
