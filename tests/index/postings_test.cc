@@ -152,6 +152,39 @@ TEST(PostingsTest, MarkRestOfBlockMarksTheBlocksDocumentsAndMovesOn) {
   }
 }
 
+// After MarkRestOfBlock, a frozen list gives the next block's bound before
+// any of its entries is read, and a whole block can be marked from there;
+// a growable list bounds nothing.
+TEST(PostingsTest, NextBlockBoundLetsWholeBlocksBeMarked) {
+  const std::vector<Entry> entries = RandomEntries(200, 11);
+  const std::string blob = Blob(entries);
+  PostingCursor cursor = PostingCursor::OverBlob(blob);
+  BlockBound bound;
+  ASSERT_TRUE(cursor.Next());
+  EXPECT_FALSE(cursor.NextBlockBound(&bound));  // On an entry.
+  std::vector<uint64_t> bits((entries.back().doc + 64) / 64, 0);
+  EXPECT_EQ(cursor.MarkRestOfBlock(bits.data()), kPostingBlock - 1);
+  ASSERT_TRUE(cursor.NextBlockBound(&bound));
+  EXPECT_EQ(bound.saturation, kFullSaturation);  // Written without a basis.
+  // The second block whole, then the third's first entry.
+  EXPECT_EQ(cursor.MarkRestOfBlock(bits.data()), kPostingBlock);
+  ASSERT_TRUE(cursor.Next());
+  EXPECT_EQ(cursor.doc(), entries[2 * kPostingBlock].doc);
+  EXPECT_EQ(cursor.counts(), entries[2 * kPostingBlock].counts);
+  std::vector<uint64_t> want(bits.size(), 0);
+  for (size_t i = 1; i < 2 * kPostingBlock; ++i) {
+    want[entries[i].doc >> 6] |= uint64_t{1} << (entries[i].doc & 63);
+  }
+  EXPECT_EQ(bits, want);
+
+  const Streams streams = Growable(entries);
+  PostingCursor growable = PostingCursor::OverStreams(
+      streams.docs, streams.positions, streams.skips);
+  ASSERT_TRUE(growable.Next());
+  growable.MarkRestOfBlock(bits.data());
+  EXPECT_FALSE(growable.NextBlockBound(&bound));
+}
+
 // A compaction that renumbers nothing extends a frozen list instead of
 // coding it again: the result must read as if written in one go, skips
 // included, wherever the first part ended (mid-block, mid-byte).

@@ -128,6 +128,9 @@ class GramIndex {
     uint32_t MarkRestOfBlock(uint64_t* bits) {
       return parts_[part_].MarkRestOfBlock(bits);
     }
+    bool NextBlockBound(BlockBound* out) const {
+      return part_ < kParts && parts_[part_].NextBlockBound(out);
+    }
 
    private:
     static constexpr int kParts = 3;

@@ -508,6 +508,17 @@ bool PostingCursor::CurrentBlockBound(BlockBound* out) const {
   return true;
 }
 
+bool PostingCursor::NextBlockBound(BlockBound* out) const {
+  if (valid_ || docs_.block_entries != 0 || docs_.at == docs_.end ||
+      docs_.bounds == nullptr) {
+    return false;
+  }
+  const uint8_t* at = docs_.bounds + docs_.block * kBoundBytes;
+  out->saturation = ReadFixed16(at);
+  out->reference_length = ReadFixed16(at + 2);
+  return true;
+}
+
 bool PostingCursor::NextBlock() {
   if (docs_.block >= docs_.skip_count) {
     docs_.at = docs_.end;

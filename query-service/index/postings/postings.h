@@ -282,6 +282,11 @@ class PostingCursor {
   // which documents a block holds (match_finder.h: a block whose bound
   // cannot make the page), on an entry Next, SkipTo or NextBlock gave.
   uint32_t MarkRestOfBlock(uint64_t* bits);
+  // Just before a block of a list that bounds its blocks (where
+  // MarkRestOfBlock left the cursor): true, with that block's bound, so
+  // that a search may mark it whole (MarkRestOfBlock again) without
+  // decoding its first entry.
+  bool NextBlockBound(BlockBound* out) const;
 
  private:
   // Jumps to the start of the block holding the first doc >= target, if

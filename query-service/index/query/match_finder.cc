@@ -358,7 +358,17 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
         // rank is read.
         found.matching[doc >> 6] |= uint64_t{1} << (doc & 63);
         marked_unchecked = true;
-        const uint32_t marked = lead.MarkRestOfBlock(found.matching.data());
+        uint32_t marked = lead.MarkRestOfBlock(found.matching.data());
+        // The blocks after it that cannot make the page either are marked
+        // whole, without their first entry decoded to be judged.
+        BlockBound next;
+        while (lead.NextBlockBound(&next) && may_make_page(next) &&
+               !may_enter_page) {
+          if (cancellation->Tick(static_cast<int32_t>(marked))) {
+            return cancellation->status();
+          }
+          marked = lead.MarkRestOfBlock(found.matching.data());
+        }
         if (cancellation->Tick(static_cast<int32_t>(marked))) {
           return cancellation->status();
         }

@@ -123,6 +123,12 @@ class TermMatcher {
   uint32_t MarkRestOfBlock(uint64_t* bits) {
     return cursors_[0].cursor.MarkRestOfBlock(bits);
   }
+  // After MarkRestOfBlock: true, with its bound, when its list's next block
+  // is bounded, none of its entries read yet; MarkRestOfBlock then marks
+  // it whole, and NextCandidate, if called instead, starts it.
+  bool NextBlockBound(BlockBound* out) const {
+    return cursors_[0].cursor.NextBlockBound(out);
+  }
 
   // For a search that may pass over blocks (max-score pruning), before any
   // NextCandidate: a one-character term with bounds in the frozen tier
