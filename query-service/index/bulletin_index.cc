@@ -32,6 +32,7 @@
 #include "query-service/index/query/match_finder.h"
 #include "query-service/index/query/page_token.h"
 #include "query-service/index/store/corpus.h"
+#include "query-service/index/store/facet_columns.h"
 #include "query-service/index/store/field_values.h"
 #include "query-service/index/store/record_compressor.h"
 #include "query-service/index/store/value_dictionary.h"
@@ -51,6 +52,8 @@ struct State {
   Corpus corpus;
   GramIndex grams;
   ValueDictionary dictionary;
+  // The corpus's liveness and columned values, for facets.
+  FacetColumns columns;
   absl::flat_hash_map<std::string, uint32_t> by_id;
   // Retracted bulletins that no later version brought back: id -> the
   // retraction's seq, for ChangesSince. Kept as long as the log keeps the
@@ -381,7 +384,10 @@ class BulletinIndex::Impl {
     s.corpus = std::move(image->corpus);
     for (size_t doc = 0; doc < s.corpus.documents.size(); ++doc) {
       const DocumentMeta& d = s.corpus.documents[doc];
-      if (d.record == nullptr) continue;
+      if (d.record == nullptr) {
+        s.columns.AddDead(static_cast<uint32_t>(doc));
+        continue;
+      }
       std::string id(d.record->id());
       if (!s.by_id.emplace(std::move(id), static_cast<uint32_t>(doc)).second) {
         return absl::DataLossError(
@@ -395,6 +401,7 @@ class BulletinIndex::Impl {
               " has value ", value, ", which the dictionary lacks"));
         }
       }
+      s.columns.Add(static_cast<uint32_t>(doc), d.value_ids, s.dictionary);
       s.live_documents += 1;
       s.live_items += d.record->items_size();
       s.text_bytes += d.text_bytes;
@@ -507,7 +514,8 @@ class BulletinIndex::Impl {
     size_t bytes = s.grams.MemoryBytes() + s.dictionary.MemoryBytes() +
                    s.corpus.documents.capacity() * sizeof(DocumentMeta) +
                    s.corpus.ranks.capacity() * sizeof(DocumentRank) +
-                   s.by_id.capacity() * (sizeof(std::string) + 5);
+                   s.by_id.capacity() * (sizeof(std::string) + 5) +
+                   s.columns.MemoryBytes();
     // The stored records' dictionaries: a few, each shared by many.
     absl::flat_hash_set<const StoreDictionary*> dictionaries;
     int64_t stored_bytes = s.stored_bytes;
@@ -550,6 +558,7 @@ class BulletinIndex::Impl {
       meta.value_ids.push_back(id);
     }
     std::sort(meta.value_ids.begin(), meta.value_ids.end());
+    s->columns.Add(doc, meta.value_ids, s->dictionary);
     s->live_documents += 1;
     s->live_items += p.record->items_size();
     s->text_bytes += p.text_bytes;
@@ -575,6 +584,7 @@ class BulletinIndex::Impl {
     s->stored_bytes -= static_cast<int64_t>(d.record->SpaceUsed());
     s->dead_in_postings += 1;
     for (uint32_t value : d.value_ids) s->dictionary.RemoveLive(value);
+    s->columns.Remove(doc);
     d.record.reset();
     d.value_ids = std::vector<uint32_t>();
   }
@@ -711,7 +721,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   absl::StatusOr<FoundMatches> found =
       FindMatches(terms, filters, options,
                   IndexView{corpus, s.grams, s.dictionary, s.live_documents,
-                            s.total_weighted_length},
+                            s.total_weighted_length, &s.columns.live_bits()},
                   cancellation);
   if (!found.ok()) return found.status();
   const std::vector<ScoredMatch>& matches = found->page;
@@ -722,7 +732,7 @@ absl::StatusOr<v1::SearchResponse> BulletinIndex::Impl::Search(
   response.set_applied_seq(applied_seq_);
   if (!facets.empty()) {
     FacetCounter counter(
-        facets, &s.dictionary,
+        facets, &s.dictionary, &s.columns,
         request.facet_size() == 0 ? kDefaultFacetValues : request.facet_size());
     if (!counter.Count(found->matching, found->total, corpus, s.live_documents,
                        cancellation)) {

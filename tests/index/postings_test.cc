@@ -103,6 +103,88 @@ TEST(PostingsTest, FrozenBlobReadsBackEveryEntry) {
   ExpectReadsBack(cursor, entries);
 }
 
+// A faceted search marks the documents of a block that cannot make its
+// page without reading their counts (match_finder.h): from any entry, the
+// rest of its block, and Next goes on with the next block's first entry
+// and its positions, in frozen and growable lists alike.
+TEST(PostingsTest, MarkRestOfBlockMarksTheBlocksDocumentsAndMovesOn) {
+  const std::vector<Entry> entries = RandomEntries(300, 9);
+  const std::string blob = Blob(entries);
+  const Streams streams = Growable(entries);
+  for (const bool frozen : {true, false}) {
+    SCOPED_TRACE(frozen ? "frozen" : "growable");
+    PostingCursor cursor =
+        frozen ? PostingCursor::OverBlob(blob)
+               : PostingCursor::OverStreams(streams.docs, streams.positions,
+                                            streams.skips);
+    std::vector<uint64_t> bits((entries.back().doc + 64) / 64, 0);
+    std::vector<uint64_t> want(bits.size(), 0);
+    std::vector<uint32_t> positions;
+    // Marks from the 10th entry of the first block, the first of the
+    // second, the last of the third and the 20th of the last (300 entries:
+    // four full blocks and 44).
+    const std::vector<size_t> marks_after = {9, 64, 191, 275};
+    size_t next = 0;
+    for (size_t at : marks_after) {
+      while (next <= at) {
+        ASSERT_TRUE(cursor.Next());
+        ASSERT_EQ(cursor.doc(), entries[next].doc);
+        ++next;
+      }
+      const size_t block_end =
+          std::min(entries.size(), (at / kPostingBlock + 1) * kPostingBlock);
+      EXPECT_EQ(cursor.MarkRestOfBlock(bits.data()), block_end - at - 1);
+      for (size_t i = at + 1; i < block_end; ++i) {
+        want[entries[i].doc >> 6] |= uint64_t{1} << (entries[i].doc & 63);
+      }
+      next = block_end;
+      if (next < entries.size()) {
+        ASSERT_TRUE(cursor.Next());
+        EXPECT_EQ(cursor.doc(), entries[next].doc);
+        EXPECT_EQ(cursor.counts(), entries[next].counts);
+        cursor.ReadPositions(&positions);
+        EXPECT_THAT(positions, ElementsAreArray(entries[next].positions));
+        ++next;
+      }
+    }
+    EXPECT_FALSE(cursor.Next());
+    EXPECT_EQ(bits, want);
+  }
+}
+
+// After MarkRestOfBlock, a frozen list gives the next block's bound before
+// any of its entries is read, and a whole block can be marked from there;
+// a growable list bounds nothing.
+TEST(PostingsTest, NextBlockBoundLetsWholeBlocksBeMarked) {
+  const std::vector<Entry> entries = RandomEntries(200, 11);
+  const std::string blob = Blob(entries);
+  PostingCursor cursor = PostingCursor::OverBlob(blob);
+  BlockBound bound;
+  ASSERT_TRUE(cursor.Next());
+  EXPECT_FALSE(cursor.NextBlockBound(&bound));  // On an entry.
+  std::vector<uint64_t> bits((entries.back().doc + 64) / 64, 0);
+  EXPECT_EQ(cursor.MarkRestOfBlock(bits.data()), kPostingBlock - 1);
+  ASSERT_TRUE(cursor.NextBlockBound(&bound));
+  EXPECT_EQ(bound.saturation, kFullSaturation);  // Written without a basis.
+  // The second block whole, then the third's first entry.
+  EXPECT_EQ(cursor.MarkRestOfBlock(bits.data()), kPostingBlock);
+  ASSERT_TRUE(cursor.Next());
+  EXPECT_EQ(cursor.doc(), entries[2 * kPostingBlock].doc);
+  EXPECT_EQ(cursor.counts(), entries[2 * kPostingBlock].counts);
+  std::vector<uint64_t> want(bits.size(), 0);
+  for (size_t i = 1; i < 2 * kPostingBlock; ++i) {
+    want[entries[i].doc >> 6] |= uint64_t{1} << (entries[i].doc & 63);
+  }
+  EXPECT_EQ(bits, want);
+
+  const Streams streams = Growable(entries);
+  PostingCursor growable = PostingCursor::OverStreams(
+      streams.docs, streams.positions, streams.skips);
+  ASSERT_TRUE(growable.Next());
+  growable.MarkRestOfBlock(bits.data());
+  EXPECT_FALSE(growable.NextBlockBound(&bound));
+}
+
 // A compaction that renumbers nothing extends a frozen list instead of
 // coding it again: the result must read as if written in one go, skips
 // included, wherever the first part ended (mid-block, mid-byte).

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <ostream>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/util/message_differencer.h"
 #include "query-service/index/bulletin_index.h"
 #include "query-service/index/text/fold.h"
 #include "tests/index/random_corpus.h"
@@ -21,12 +23,23 @@
 namespace bulletin {
 namespace {
 
+using ::google::protobuf::util::MessageDifferencer;
+
 struct Expected {
   std::string id;
   std::vector<std::string> folded_fields;
   std::set<std::string> folded_regions;
   std::string date;
 };
+
+// Whether one of `folded_fields` holds the folded `term`.
+bool Holds(const std::vector<std::string>& folded_fields,
+           const std::string& term) {
+  return std::any_of(folded_fields.begin(), folded_fields.end(),
+                     [&term](const std::string& f) {
+                       return f.find(term) != std::string::npos;
+                     });
+}
 
 // A hit as the order sees it.
 struct Placed {
@@ -148,10 +161,7 @@ TEST(RandomizedSearchTest, AgreesWithBruteForce) {
         // Named, not a structured binding: clang 14 cannot capture one.
         const auto& e = entry.second;
         auto contains = [&e](const std::string& term) {
-          return std::any_of(e.folded_fields.begin(), e.folded_fields.end(),
-                             [&](const std::string& f) {
-                               return f.find(term) != std::string::npos;
-                             });
+          return Holds(e.folded_fields, term);
         };
         if (!std::all_of(terms.begin(), terms.end(), contains)) continue;
         if (std::any_of(excluded.begin(), excluded.end(), contains)) continue;
@@ -317,6 +327,188 @@ TEST(RandomizedSearchTest, PrunedPagesAreTheExactOnes) {
   search_and_compare(300);
   EXPECT_GT(lower_bounds, 100);
   EXPECT_GT(block_lower_bounds, 20);
+}
+
+// Facet counts (facets.h) against a brute-force count, field by field, on
+// an index large enough to have frozen lists of many blocks: a faceted
+// search whose one term is two characters marks the blocks that cannot
+// make its page from their lists, dead documents included, and masks them
+// with the live documents (match_finder.h); the columned fields (region,
+// date) are counted from their columns, by the matches or, when most
+// bulletins match, by the complement (facet_columns.h); organization kind,
+// province and people from the dictionary. Each after corrections
+// and retractions, a compaction, corrections after it (dead postings and a
+// recent tier) and a freeze, with pages of a few hits (blocks judged
+// against a full page) and small facet sizes (the values shown are the
+// first of the full list, ties ordered by value).
+TEST(RandomizedSearchTest, FacetsAgreeWithBruteForce) {
+  std::mt19937 rng(20261208);
+  BulletinIndex index;
+  // Freezes about to be installed (the hook runs before each install).
+  std::atomic<int> freezes{0};
+  index.SetFreezeHookForTesting([&freezes]() { ++freezes; });
+  const std::vector<std::string> provinces = {"重庆市", "四川省", "湖北省"};
+  const std::vector<std::string> people = {"王君成", "李明", "张华", "刘濛"};
+  const std::vector<v1::Organization::Kind> kinds = {
+      v1::Organization::CPPCC, v1::Organization::GOVERNMENT,
+      v1::Organization::PARTY_COMMITTEE};
+  const std::vector<std::string> fields = {"region", "organization_kind",
+                                           "province", "date", "person"};
+  struct Values {
+    std::vector<std::string> folded_text;
+    // Per field of `fields`, its folded values.
+    std::vector<std::set<std::string>> by_field;
+  };
+  std::map<std::string, Values> live;
+  uint64_t seq = 0;
+  auto change = [&]() {
+    v1::LogRecord record = testing::RandomChange(rng, ++seq, /*ids=*/3000);
+    if (record.has_upsert()) {
+      v1::Bulletin& b = *record.mutable_upsert();
+      // Seven in ten hold 政协: a term most bulletins match, counted by
+      // the complement.
+      if (rng() % 10 < 7) b.set_lead("政协" + b.lead());
+      for (v1::Item& item : *b.mutable_items()) {
+        item.mutable_organization()->set_province(
+            provinces[rng() % provinces.size()]);
+        item.mutable_organization()->set_kind(kinds[rng() % kinds.size()]);
+      }
+      for (int n = rng() % 3; n > 0; --n) {
+        b.add_people()->set_name(people[rng() % people.size()]);
+      }
+    }
+    index.Apply(record);
+    if (record.has_retraction()) {
+      live.erase(record.retraction().id());
+      return;
+    }
+    const v1::Bulletin& b = record.upsert();
+    Values v;
+    v.by_field.resize(fields.size());
+    v.folded_text.push_back(FoldText(b.headline()));
+    v.folded_text.push_back(FoldText(b.lead()));
+    for (const v1::Item& item : b.items()) {
+      v.folded_text.push_back(FoldText(item.text()));
+      v.by_field[0].insert(FoldText(item.organization().region()));
+      v.by_field[1].insert(
+          FoldText(v1::Organization::Kind_Name(item.organization().kind())));
+      v.by_field[2].insert(FoldText(item.organization().province()));
+    }
+    if (!b.date().empty()) v.by_field[3].insert(b.date());
+    for (const v1::Person& person : b.people()) {
+      v.by_field[4].insert(FoldText(person.name()));
+    }
+    live[b.id()] = v;
+  };
+  int complements = 0;
+  auto search_and_compare = [&](int queries) {
+    for (int q = 0; q < queries; ++q) {
+      v1::SearchRequest request;
+      std::vector<std::string> terms;
+      if (rng() % 3 == 0) {
+        terms = testing::RandomQuery(rng).folded_terms;
+        for (const std::string& term : terms) {
+          request.set_query(request.query() + "\"" + term + "\" ");
+        }
+      } else {
+        // One term of two characters: the blocks that cannot make the page
+        // are marked from their lists.
+        std::string term = rng() % 2 == 0 ? "政协" : "";
+        while (term.empty()) {
+          term = testing::RandomText(rng, 2);
+          if (term.find(' ') != std::string::npos ||
+              FoldText(term).size() != term.size() || term.size() < 4) {
+            term.clear();
+          }
+        }
+        terms = {FoldText(term)};
+        request.set_query("\"" + term + "\"");
+      }
+      request.set_limit(1 + rng() % 5);
+      for (const std::string& field : fields) request.add_facets(field);
+      request.set_facet_size(1000);
+      // The page must be the one a search without facets finds. A freeze
+      // may be installed between the two (Apply started it), which changes
+      // term statistics, hence scores: then both are asked again.
+      v1::SearchRequest plain = request;
+      plain.clear_facets();
+      plain.set_exact_total_hits(true);
+      absl::StatusOr<v1::SearchResponse> response;
+      absl::StatusOr<v1::SearchResponse> unfaceted;
+      for (;;) {
+        const int before = freezes.load();
+        response = index.Search(request);
+        unfaceted = index.Search(plain);
+        if (freezes.load() == before) break;
+      }
+      ASSERT_TRUE(response.ok()) << response.status();
+      ASSERT_TRUE(unfaceted.ok()) << unfaceted.status();
+
+      std::vector<std::map<std::string, int64_t>> want(fields.size());
+      int64_t matches = 0;
+      for (const auto& entry : live) {
+        const Values& v = entry.second;
+        auto contains = [&v](const std::string& term) {
+          return Holds(v.folded_text, term);
+        };
+        if (!std::all_of(terms.begin(), terms.end(), contains)) continue;
+        ++matches;
+        for (size_t f = 0; f < fields.size(); ++f) {
+          for (const std::string& value : v.by_field[f]) {
+            if (!value.empty()) ++want[f][value];
+          }
+        }
+      }
+      if (2 * matches > static_cast<int64_t>(live.size())) ++complements;
+      SCOPED_TRACE(request.ShortDebugString());
+      ASSERT_EQ(response->total_hits(), matches);
+      ASSERT_FALSE(response->total_hits_is_lower_bound());
+      ASSERT_EQ(response->facets_size(), static_cast<int>(fields.size()));
+      for (size_t f = 0; f < fields.size(); ++f) {
+        const v1::Facet& facet = response->facets(static_cast<int>(f));
+        ASSERT_EQ(facet.field(), fields[f]);
+        std::map<std::string, int64_t> got;
+        for (int i = 0; i < facet.values_size(); ++i) {
+          got[FoldText(facet.values(i).value())] += facet.values(i).count();
+          if (i == 0) continue;
+          const v1::FacetValue& a = facet.values(i - 1);
+          const v1::FacetValue& b = facet.values(i);
+          ASSERT_TRUE(a.count() > b.count() ||
+                      (a.count() == b.count() && a.value() < b.value()))
+              << fields[f] << " at " << i;
+        }
+        ASSERT_EQ(got, want[f]) << fields[f];
+        // Fewer values shown: the first of the full list.
+        v1::SearchRequest fewer = request;
+        fewer.set_facet_size(1 + static_cast<int>(rng() % 3));
+        absl::StatusOr<v1::SearchResponse> few = index.Search(fewer);
+        ASSERT_TRUE(few.ok()) << few.status();
+        const v1::Facet& shown = few->facets(static_cast<int>(f));
+        ASSERT_EQ(shown.values_size(),
+                  std::min(facet.values_size(), fewer.facet_size()));
+        for (int i = 0; i < shown.values_size(); ++i) {
+          ASSERT_TRUE(
+              MessageDifferencer::Equals(shown.values(i), facet.values(i)))
+              << fields[f] << " at " << i;
+        }
+      }
+      ASSERT_EQ(PlacedHits(*response), PlacedHits(*unfaceted));
+      ASSERT_EQ(response->next_page_token().empty(),
+                unfaceted->next_page_token().empty());
+    }
+  };
+  for (int i = 0; i < 5000; ++i) change();
+  search_and_compare(40);
+  index.Compact();
+  search_and_compare(40);
+  // Corrections and retractions since: dead documents in frozen lists,
+  // live ones in the recent tier.
+  for (int i = 0; i < 800; ++i) change();
+  search_and_compare(40);
+  index.Compact();
+  for (int i = 0; i < 200; ++i) change();
+  search_and_compare(40);
+  EXPECT_GT(complements, 20);
 }
 
 // The code points of UTF-8 `text`, each as its own UTF-8 string.

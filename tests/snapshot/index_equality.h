@@ -57,6 +57,7 @@ inline void ExpectSameAnswers(const BulletinIndex& want,
     }
     if (rng() % 2 == 0) request.set_order(v1::SearchRequest::RECENCY);
     request.add_facets("region");
+    request.add_facets("date");
     request.set_include_bulletins(true);
     request.set_limit(1 + static_cast<int>(rng() % 8));
     // Up to three pages: the page tokens must lead to the same pages too.

@@ -123,6 +123,14 @@ class GramIndex {
       }
       return false;
     }
+    // As PostingCursor's, in the part the cursor is on; Next goes on to
+    // the next part when that one has no block left.
+    uint32_t MarkRestOfBlock(uint64_t* bits) {
+      return parts_[part_].MarkRestOfBlock(bits);
+    }
+    bool NextBlockBound(BlockBound* out) const {
+      return part_ < kParts && parts_[part_].NextBlockBound(out);
+    }
 
    private:
     static constexpr int kParts = 3;

@@ -562,6 +562,17 @@ bool PostingCursor::CurrentBlockBound(BlockBound* out) const {
   return true;
 }
 
+bool PostingCursor::NextBlockBound(BlockBound* out) const {
+  if (valid_ || docs_.block_entries != 0 || docs_.at == docs_.end ||
+      docs_.bounds == nullptr) {
+    return false;
+  }
+  const uint8_t* at = docs_.bounds + docs_.block * kBoundBytes;
+  out->saturation = ReadFixed16(at);
+  out->reference_length = ReadFixed16(at + 2);
+  return true;
+}
+
 bool PostingCursor::NextBlock() {
   if (docs_.block >= docs_.skip_count) {
     docs_.at = docs_.end;
@@ -570,6 +581,40 @@ bool PostingCursor::NextBlock() {
   }
   EnterBlock(docs_.block + 1);
   return Next();
+}
+
+uint32_t PostingCursor::MarkRestOfBlock(uint64_t* bits) {
+  const uint8_t* at = docs_.at;
+  uint32_t doc = doc_;
+  uint32_t entries = docs_.block_entries;
+  const uint32_t first = entries;
+  while (at != docs_.end && entries < kPostingBlock) {
+    const uint32_t head = ReadVarint(at);
+    doc += head >> 2;
+    switch (head & 3) {
+      case kManyInItems:
+        ReadVarint(at);
+        break;
+      case kAnywhere:
+        ReadVarint(at);
+        ReadVarint(at);
+        ReadVarint(at);
+        break;
+      default:
+        break;
+    }
+    bits[doc >> 6] |= uint64_t{1} << (doc & 63);
+    ++entries;
+  }
+  if (at == docs_.end) {
+    docs_.at = docs_.end;
+    valid_ = false;
+  } else {
+    // Entries follow, so the block is full and the next one has a skip
+    // entry: its document base and offsets, as NextBlock would use them.
+    EnterBlock(docs_.block + 1);
+  }
+  return entries - first;
 }
 
 void PostingCursor::PassEntriesBelow(uint32_t target) {

@@ -274,6 +274,19 @@ class PostingCursor {
   // the current one unread; false at the end. Only after CurrentBlockBound
   // was true.
   bool NextBlock();
+  // Sets, in `bits` (bit d % 64 of word d / 64 for document d; a word for
+  // every document of the list), the bit of every entry after the current
+  // one in its block, reading only their documents, not their counts or
+  // positions, and moves to just before the next block: Next then gives
+  // its first entry. Returns how many it set. For a search that needs only
+  // which documents a block holds (match_finder.h: a block whose bound
+  // cannot make the page), on an entry Next, SkipTo or NextBlock gave.
+  uint32_t MarkRestOfBlock(uint64_t* bits);
+  // Just before a block of a list that bounds its blocks (where
+  // MarkRestOfBlock left the cursor): true, with that block's bound, so
+  // that a search may mark it whole (MarkRestOfBlock again) without
+  // decoding its first entry.
+  bool NextBlockBound(BlockBound* out) const;
 
  private:
   // Jumps to the start of the block holding the first doc >= target, if

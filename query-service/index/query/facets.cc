@@ -98,14 +98,78 @@ bool ForEachValueId(absl::Span<const uint32_t> docs, const Corpus& corpus,
   return true;
 }
 
+// Adds one to counts[code] for each code of `column` of each document
+// marked in `matching` (kMatched), or takes one from it for each code of
+// each live document not marked (!kMatched); false when `cancellation`
+// stopped it. A word of 64 documents all counted is one run of codes,
+// counted without looking at each document's offsets.
+template <bool kMatched>
+bool CountCodes(const FacetColumns::Column& column,
+                const std::vector<uint64_t>& matching,
+                const std::vector<uint64_t>& live, uint32_t* counts,
+                Cancellation* cancellation) {
+  const uint32_t* offsets = column.offsets.data();
+  const uint32_t* codes = column.codes.data();
+  const size_t words = std::min(matching.size(), live.size());
+  auto count_run = [&](uint32_t begin, uint32_t end) {
+    for (uint32_t at = begin; at < end; ++at) {
+      if constexpr (kMatched) {
+        ++counts[codes[at]];
+      } else {
+        --counts[codes[at]];
+      }
+    }
+  };
+  for (size_t word = 0; word < words; ++word) {
+    uint64_t docs = kMatched ? matching[word] : live[word] & ~matching[word];
+    if (docs == 0) continue;
+    if (cancellation->Tick(absl::popcount(docs))) return false;
+    const size_t first = word * 64;
+    if (docs == ~uint64_t{0}) {
+      count_run(offsets[first], offsets[first + 64]);
+      continue;
+    }
+    while (docs != 0) {
+      const size_t doc = first + absl::countr_zero(docs);
+      docs &= docs - 1;
+      count_run(offsets[doc], offsets[doc + 1]);
+    }
+  }
+  return true;
+}
+
+// Appends to `facet` the first `max_values` of `values` (count, display
+// form) by descending count, then by value.
+void AppendShown(std::vector<std::pair<int64_t, std::string_view>>* values,
+                 size_t max_values, v1::Facet* facet) {
+  auto by_count_then_value = [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  const size_t keep = std::min(values->size(), max_values);
+  std::partial_sort(values->begin(), values->begin() + keep, values->end(),
+                    by_count_then_value);
+  for (size_t i = 0; i < keep; ++i) {
+    v1::FacetValue* value = facet->add_values();
+    value->set_value(std::string((*values)[i].second));
+    value->set_count((*values)[i].first);
+  }
+}
+
 }  // namespace
 
 FacetCounter::FacetCounter(std::vector<FacetField> fields,
-                           const ValueDictionary* dictionary, int max_values)
-    : fields_(std::move(fields)),
+                           const ValueDictionary* dictionary,
+                           const FacetColumns* columns, int max_values)
+    : requested_(std::move(fields)),
+      columns_(columns),
       dictionary_(dictionary),
       max_values_(static_cast<size_t>(std::max(max_values, 0))) {
-  for (FacetField field : fields_) {
+  for (FacetField field : requested_) {
+    if (columns_ != nullptr && columns_->column(field) != nullptr) {
+      columned_.push_back(ColumnCounts{field, {}});
+      continue;
+    }
+    fields_.push_back(field);
     wanted_[static_cast<int>(field)] = true;
     wanted_values_ += static_cast<int64_t>(dictionary_->ids_of(field).size());
   }
@@ -114,6 +178,12 @@ FacetCounter::FacetCounter(std::vector<FacetField> fields,
 bool FacetCounter::Count(const std::vector<uint64_t>& matching, int64_t matches,
                          const Corpus& corpus, int64_t live_documents,
                          Cancellation* cancellation) {
+  for (size_t k = 0; k < columned_.size(); ++k) {
+    if (!CountColumn(k, matching, matches, live_documents, cancellation)) {
+      return false;
+    }
+  }
+  if (fields_.empty()) return true;
   // What each way reads, in value ids (or postings) visited; visiting a
   // wanted value, or testing a word of 64 documents' bits, costs about one
   // each.
@@ -145,6 +215,23 @@ bool FacetCounter::Count(const std::vector<uint64_t>& matching, int64_t matches,
   if (by_value <= by_complement) return CountByValue(matching, cancellation);
   return CountByComplement(matching, corpus, live_documents - matches,
                            cancellation);
+}
+
+bool FacetCounter::CountColumn(size_t k, const std::vector<uint64_t>& matching,
+                               int64_t matches, int64_t live_documents,
+                               Cancellation* cancellation) {
+  const FacetColumns::Column& column = *columns_->column(columned_[k].field);
+  std::vector<uint32_t>& counts = columned_[k].counts;
+  // Whichever is fewer: the matches, or the live documents that do not
+  // match, taken from the live counts every value keeps.
+  if (live_documents - matches < matches) {
+    counts = column.live;
+    return CountCodes<false>(column, matching, columns_->live_bits(),
+                             counts.data(), cancellation);
+  }
+  counts.assign(column.live.size(), 0);
+  return CountCodes<true>(column, matching, columns_->live_bits(),
+                          counts.data(), cancellation);
 }
 
 double FacetCounter::PlanByValue(double share) {
@@ -256,27 +343,61 @@ bool FacetCounter::CountByComplement(const std::vector<uint64_t>& matching,
   return !cancellation->Check();
 }
 
+void FacetCounter::AppendColumn(size_t k, v1::Facet* facet) const {
+  const std::vector<uint32_t>& counts = columned_[k].counts;
+  const std::vector<uint32_t>& ids = dictionary_->ids_of(columned_[k].field);
+  if (max_values_ == 0) return;
+  // The counts first, by count alone: only the values that may be shown
+  // have their display forms read (a cache miss or two each, among
+  // millions of values), those whose count reaches the max_values_-th
+  // largest, ties included, which their values order. That count comes
+  // from a heap of the largest counts so far, which most of a long tail of
+  // small counts do not enter.
+  std::vector<uint32_t> largest;  // A min-heap.
+  largest.reserve(max_values_);
+  for (uint32_t count : counts) {
+    if (count == 0) continue;
+    if (largest.size() < max_values_) {
+      largest.push_back(count);
+      std::push_heap(largest.begin(), largest.end(), std::greater<>());
+    } else if (count > largest.front()) {
+      std::pop_heap(largest.begin(), largest.end(), std::greater<>());
+      largest.back() = count;
+      std::push_heap(largest.begin(), largest.end(), std::greater<>());
+    }
+  }
+  const uint32_t least =
+      largest.size() == max_values_ ? std::max(largest.front(), 1u) : 1u;
+  std::vector<std::pair<uint32_t, uint32_t>> by_count;  // (count, code)
+  for (uint32_t code = 0; code < counts.size(); ++code) {
+    if (counts[code] >= least) by_count.emplace_back(counts[code], code);
+  }
+  std::vector<std::pair<int64_t, std::string_view>> values;
+  values.reserve(by_count.size());
+  for (const auto& [count, code] : by_count) {
+    values.emplace_back(count, dictionary_->display(ids[code]));
+  }
+  AppendShown(&values, max_values_, facet);
+}
+
 void FacetCounter::AppendTo(v1::SearchResponse* response) const {
-  for (FacetField field : fields_) {
+  for (FacetField field : requested_) {
+    v1::Facet* facet = response->add_facets();
+    facet->set_field(std::string(FacetFieldName(field)));
+    const auto columned = std::find_if(
+        columned_.begin(), columned_.end(),
+        [field](const ColumnCounts& c) { return c.field == field; });
+    if (columned != columned_.end()) {
+      AppendColumn(static_cast<size_t>(columned - columned_.begin()), facet);
+      continue;
+    }
     std::vector<std::pair<int64_t, std::string_view>> values;
     for (const auto& [id, count] : counts_) {
       if (dictionary_->field(id) == field) {
         values.emplace_back(count, dictionary_->display(id));
       }
     }
-    auto by_count_then_value = [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    };
-    const size_t keep = std::min(values.size(), max_values_);
-    std::partial_sort(values.begin(), values.begin() + keep, values.end(),
-                      by_count_then_value);
-    v1::Facet* facet = response->add_facets();
-    facet->set_field(std::string(FacetFieldName(field)));
-    for (size_t i = 0; i < keep; ++i) {
-      v1::FacetValue* value = facet->add_values();
-      value->set_value(std::string(values[i].second));
-      value->set_count(values[i].first);
-    }
+    AppendShown(&values, max_values_, facet);
   }
 }
 

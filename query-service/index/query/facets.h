@@ -1,7 +1,7 @@
 // Facet counts: for each requested field, how many matching bulletins have
 // each value.
 //
-//   FacetCounter counter(fields, &dictionary, /*max_values=*/50);
+//   FacetCounter counter(fields, &dictionary, &columns, /*max_values=*/50);
 //   if (!counter.Count(matching, matches, corpus, live_documents,
 //                      &cancellation)) return ...;
 //   counter.AppendTo(&response);
@@ -9,7 +9,15 @@
 // Values come out by descending count, then by value; at most max_values
 // per field.
 //
-// Three ways to count, whichever reads least (Count's plan):
+// A field with a column (facet_columns.h: region, date) is counted from
+// it, into an array of a count per value: the matches' codes, or, when
+// more than half the live documents match, each value's live count less
+// the codes of the live documents that do not match. Either reads the
+// column in document order, a few codes a document, and no value's display
+// form but those shown.
+//
+// The other fields are counted in one of three ways, whichever reads least
+// (Count's plan):
 // - by document: each match's value ids (DocumentMeta::value_ids, a few
 //   dozen of every field), for a few matches;
 // - by value: each value of the wanted fields, its document list tested
@@ -21,8 +29,8 @@
 //   dictionary) less those of the bulletins that do not match, counted by
 //   document, for a query that matches nearly everything.
 //
-// Thread-safety: a counter belongs to one call. The dictionary and the
-// corpus must not change while the counter is in use.
+// Thread-safety: a counter belongs to one call. The dictionary, the columns
+// and the corpus must not change while the counter is in use.
 
 #ifndef BULLETIN_QUERY_SERVICE_INDEX_QUERY_FACETS_H_
 #define BULLETIN_QUERY_SERVICE_INDEX_QUERY_FACETS_H_
@@ -36,6 +44,7 @@
 #include "bulletin/v1/query.pb.h"
 #include "query-service/index/query/cancellation.h"
 #include "query-service/index/store/corpus.h"
+#include "query-service/index/store/facet_columns.h"
 #include "query-service/index/store/field_values.h"
 #include "query-service/index/store/value_dictionary.h"
 
@@ -48,13 +57,16 @@ inline constexpr int kMaxFacetValues = 1000;
 
 class FacetCounter {
  public:
+  // `columns` are the corpus's (null: count every field from the
+  // dictionary).
   FacetCounter(std::vector<FacetField> fields,
-               const ValueDictionary* dictionary, int max_values);
+               const ValueDictionary* dictionary, const FacetColumns* columns,
+               int max_values);
 
   // Counts the `matches` live documents of `corpus` (which has
   // `live_documents`) marked in `matching`: bit d % 64 of word d / 64 for
-  // document d, a word for every 64 documents. False when `cancellation`
-  // stopped it.
+  // document d, a word for every 64 documents, no dead document's bit set.
+  // False when `cancellation` stopped it.
   bool Count(const std::vector<uint64_t>& matching, int64_t matches,
              const Corpus& corpus, int64_t live_documents,
              Cancellation* cancellation);
@@ -62,6 +74,12 @@ class FacetCounter {
   void AppendTo(v1::SearchResponse* response) const;
 
  private:
+  // The field of columned_[k] from its column.
+  bool CountColumn(size_t k, const std::vector<uint64_t>& matching,
+                   int64_t matches, int64_t live_documents,
+                   Cancellation* cancellation);
+  // Appends a columned field's max_values_ largest counts, as AppendTo.
+  void AppendColumn(size_t k, v1::Facet* facet) const;
   bool CountByDocument(const std::vector<uint64_t>& matching, int64_t matches,
                        const Corpus& corpus, Cancellation* cancellation);
   // What counting by value would read, `share` of the live documents
@@ -74,6 +92,16 @@ class FacetCounter {
                          const Corpus& corpus, int64_t unmatched,
                          Cancellation* cancellation);
 
+  // The fields asked for, in the request's order.
+  std::vector<FacetField> requested_;
+  // Those counted from their columns, with a count per code.
+  const FacetColumns* columns_;
+  struct ColumnCounts {
+    FacetField field;
+    std::vector<uint32_t> counts;
+  };
+  std::vector<ColumnCounts> columned_;
+  // The others, counted from the dictionary.
   std::vector<FacetField> fields_;
   bool wanted_[kFacetFieldCount] = {};
   const ValueDictionary* dictionary_;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/bits.h"
 #include "query-service/index/query/scoring.h"
 #include "query-service/index/query/term_search.h"
 
@@ -336,6 +337,14 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
       }
       return block_may_make_page(block);
     };
+    // With nothing to check of a candidate but its liveness, the rest of a
+    // block that cannot make the page is only marked (match_finder.h): a
+    // million matches cost reading their documents' numbers, not their
+    // counts and ranks.
+    const bool marks_blocks = judges_blocks && view.live_bits != nullptr &&
+                              order.size() == 1 && excluded.empty() &&
+                              !check.has_value() && lead.MarksBlocks();
+    bool marked_unchecked = false;
     if (options.by_relevance && threshold != SIZE_MAX) lead.LeadByBlocks();
     uint32_t doc;
     FieldCounts bound;
@@ -343,9 +352,41 @@ absl::StatusOr<FoundMatches> FindMatches(const ParsedQuery& query,
       judged = false;
       if (!lead.NextCandidate(&doc, &bound, may_make_page)) break;
       if (cancellation->Tick()) return cancellation->status();
-      consider(doc, &bound, !judged || may_enter_page);
+      const bool enters = !judged || may_enter_page;
+      if (marks_blocks && !enters) {
+        // Marked as it stands, with the rest of its block: not even its
+        // rank is read.
+        found.matching[doc >> 6] |= uint64_t{1} << (doc & 63);
+        marked_unchecked = true;
+        uint32_t marked = lead.MarkRestOfBlock(found.matching.data());
+        // The blocks after it that cannot make the page either are marked
+        // whole, without their first entry decoded to be judged.
+        BlockBound next;
+        while (lead.NextBlockBound(&next) && may_make_page(next) &&
+               !may_enter_page) {
+          if (cancellation->Tick(static_cast<int32_t>(marked))) {
+            return cancellation->status();
+          }
+          marked = lead.MarkRestOfBlock(found.matching.data());
+        }
+        if (cancellation->Tick(static_cast<int32_t>(marked))) {
+          return cancellation->status();
+        }
+        continue;
+      }
+      consider(doc, &bound, enters);
     }
     if (lead.skipped_blocks() > 0) found.total_is_lower_bound = true;
+    if (marked_unchecked) {
+      // The dead documents marked go, and what is left is the total.
+      const std::vector<uint64_t>& live = *view.live_bits;
+      int64_t total = 0;
+      for (size_t word = 0; word < found.matching.size(); ++word) {
+        found.matching[word] &= word < live.size() ? live[word] : 0;
+        total += absl::popcount(found.matching[word]);
+      }
+      found.total = total;
+    }
   } else if (filter_docs.has_value()) {
     for (uint32_t doc : filter_docs->docs) {
       if (cancellation->Tick()) return cancellation->status();

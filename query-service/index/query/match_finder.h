@@ -2,7 +2,8 @@
 // filters, and keeps the page of them a search returns: the part of Search
 // that reads the posting lists.
 //
-//   IndexView view{corpus, grams, dictionary, live_documents, total_length};
+//   IndexView view{corpus, grams, dictionary, live_documents, total_length,
+//                  &live_bits};
 //   MatchOptions options;
 //   options.by_relevance = true;
 //   options.limit = 10;
@@ -38,7 +39,11 @@
 // pruning); the total is then a lower bound too. A search that marks every
 // match (mark_matches, for facets) passes over no block, but only counts
 // and marks the candidates of a block that cannot make the page: it scores
-// none of them.
+// none of them. When a two-character term is all there is to check (no
+// other term, no exclusion, no filter), such a block's documents are
+// marked from its list without even their counts being read, dead ones
+// too, and the bitmap is masked by the live documents (IndexView::
+// live_bits) at the end, which gives the total.
 //
 // Every candidate ticks the cancellation, and each whole posting list read
 // is followed by a check: a search whose caller has gone stops within a
@@ -72,6 +77,10 @@ struct IndexView {
   const ValueDictionary& dictionary;
   int64_t live_documents;
   double total_weighted_length;
+  // Bit d % 64 of word d / 64 set when document d is live, a word for every
+  // 64 documents of the corpus (FacetColumns::live_bits); null when not
+  // kept, which costs a faceted search reading every match.
+  const std::vector<uint64_t>* live_bits = nullptr;
 };
 
 struct ScoredMatch {

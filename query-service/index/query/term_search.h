@@ -110,6 +110,26 @@ class TermMatcher {
   // Blocks NextCandidate passed over: its documents were not all found.
   uint64_t skipped_blocks() const { return skipped_blocks_; }
 
+  // Whether MarkRestOfBlock may be called: a two-character term, whose
+  // candidates hold it, every one.
+  bool MarksBlocks() const { return code_points_ == 2 && !impossible_; }
+  // For a term leading a search that checks nothing of its candidates but
+  // their liveness (match_finder.h): sets in `bits` (bit d % 64 of word
+  // d / 64) the bits of the documents after the last candidate in the
+  // block of its list it is in, live or dead, reading neither their counts
+  // nor their bounds, so that the next NextCandidate gives the first entry
+  // of the next block. Returns how many it set. Only when MarksBlocks, after
+  // a NextCandidate whose `may_make_page` was asked of that block.
+  uint32_t MarkRestOfBlock(uint64_t* bits) {
+    return cursors_[0].cursor.MarkRestOfBlock(bits);
+  }
+  // After MarkRestOfBlock: true, with its bound, when its list's next block
+  // is bounded, none of its entries read yet; MarkRestOfBlock then marks
+  // it whole, and NextCandidate, if called instead, starts it.
+  bool NextBlockBound(BlockBound* out) const {
+    return cursors_[0].cursor.NextBlockBound(out);
+  }
+
   // For a search that may pass over blocks (max-score pruning), before any
   // NextCandidate: a one-character term with bounds in the frozen tier
   // (GramIndex::CharacterBoundsOf) is then read a block of documents at a
