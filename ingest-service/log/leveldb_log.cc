@@ -196,11 +196,18 @@ absl::StatusOr<std::unique_ptr<LevelDbLog>> LevelDbLog::Open(
   for (it->Seek(kScrubPrefix);
        it->Valid() && it->key().starts_with(kScrubPrefix); it->Next()) {
     std::string record_key = it->value().ToString();
-    uint64_t seq = 0;
-    if (record_key.empty() &&
-        GetBigEndian(
-            absl::string_view(it->key().data(), it->key().size()).substr(2),
-            &seq)) {
+    if (record_key.empty()) {
+      // An empty key would make the scrubber's range start at the
+      // beginning of the log: a key it cannot name is damage, not a note.
+      uint64_t seq = 0;
+      if (!GetBigEndian(
+              absl::string_view(it->key().data(), it->key().size()).substr(2),
+              &seq)) {
+        return absl::DataLossError(absl::StrCat(
+            "the log in ", directory,
+            " has a malformed scrub note (an s/ key without a seq); restore "
+            "it from a backup"));
+      }
       record_key = SeqKey(seq);
     }
     unscrubbed.emplace_back(std::move(record_key), it->key().ToString());

@@ -283,6 +283,7 @@ class BulletinIndex::Impl {
       State& s = *state_;
       s.corpus.documents.shrink_to_fit();
       s.corpus.ranks.shrink_to_fit();
+      s.columns.ShrinkToFit();
       s.by_id.rehash(0);
     }
     // And the heap gives back to the system what the merges freed: glibc

@@ -86,5 +86,35 @@ TEST(FacetColumnsTest, ADeadDocumentKeepsItsCodesButNotItsCounts) {
   EXPECT_GT(columns.MemoryBytes(), 0u);
 }
 
+TEST(FacetColumnsTest, ShrinkingGivesBackSlackAndKeepsEveryCode) {
+  ValueDictionary dictionary;
+  FacetColumns columns;
+  const uint32_t zhong =
+      dictionary.Intern({FacetField::kRegion, "忠县", "忠县"});
+  const uint32_t jiang =
+      dictionary.Intern({FacetField::kRegion, "江北区", "江北区"});
+  // 1,025 documents: every table has just doubled past its contents.
+  for (uint32_t doc = 0; doc < 1025; ++doc) {
+    columns.Add(doc, {doc % 2 == 0 ? zhong : jiang}, dictionary);
+  }
+  columns.Remove(3);
+  const size_t before = columns.MemoryBytes();
+  columns.ShrinkToFit();
+  EXPECT_LT(columns.MemoryBytes(), before);
+
+  const FacetColumns::Column& region = *columns.column(FacetField::kRegion);
+  EXPECT_EQ(region.offsets.capacity(), region.offsets.size());
+  EXPECT_EQ(region.codes.capacity(), region.codes.size());
+  EXPECT_THAT(region.live, ElementsAre(513, 511));
+  EXPECT_THAT(CodesOf(region, 1024), ElementsAre(0));
+  EXPECT_THAT(CodesOf(region, 3), ElementsAre(1));
+  EXPECT_FALSE(Live(columns, 3));
+  EXPECT_TRUE(Live(columns, 1024));
+  // And grows again after it.
+  columns.Add(1025, {jiang}, dictionary);
+  EXPECT_THAT(CodesOf(region, 1025), ElementsAre(1));
+  EXPECT_THAT(region.live, ElementsAre(513, 512));
+}
+
 }  // namespace
 }  // namespace bulletin

@@ -425,6 +425,28 @@ TEST(LevelDbLogTest, UpgradesALogOfTheFirstFormat) {
   EXPECT_EQ((*outcome)[0].status.code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// A scrub note (s/ key) that names no record cannot be honoured: the log
+// refuses to open rather than scrub from the start of the database.
+TEST(LevelDbLogTest, AMalformedScrubNoteIsDataLoss) {
+  testing::TempDir dir;
+  {
+    absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+        LevelDbLog::Open(dir.path(), {});
+    ASSERT_TRUE(log.ok()) << log.status();
+  }
+  {
+    std::unique_ptr<leveldb::DB> db = RawDb(dir.path());
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(db->Put({}, "s/abc", "").ok());  // no 8-byte seq
+  }
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> reopened =
+      LevelDbLog::Open(dir.path(), {});
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(reopened.status().message(), "scrub note"))
+      << reopened.status();
+}
+
 // A log of the second format (b/, d/ and t/ index keys beside the records)
 // opens as this one: records, conditions, a dedup id inside the window and
 // a removal still to scrub carry over; the index keys go. The records stay

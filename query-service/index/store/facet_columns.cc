@@ -70,6 +70,16 @@ void FacetColumns::Remove(uint32_t doc) {
   }
 }
 
+void FacetColumns::ShrinkToFit() {
+  for (const std::unique_ptr<Column>& column : columns_) {
+    if (column == nullptr) continue;
+    column->offsets.shrink_to_fit();
+    column->codes.shrink_to_fit();
+    column->live.shrink_to_fit();
+  }
+  live_bits_.shrink_to_fit();
+}
+
 size_t FacetColumns::MemoryBytes() const {
   size_t bytes = live_bits_.capacity() * sizeof(uint64_t) +
                  columned_ids_.capacity() * sizeof(uint64_t) +

@@ -95,6 +95,11 @@ class FacetColumns {
 
   size_t MemoryBytes() const;
 
+  // Gives back the slack the tables kept for growth (they grow by
+  // doubling), as BulletinIndex::Compact does for its other per-document
+  // tables.
+  void ShrinkToFit();
+
  private:
   // Gives a code to every value the dictionary added since the last call.
   void Learn(const ValueDictionary& dictionary);
