@@ -103,7 +103,19 @@ inline uint64_t PeekWindow(const uint8_t* begin, const uint8_t* end,
 // 5% of the load mix's region-and-meeting search. Where the compiler can,
 // BitAfterOnes is built twice, for POPCNT and without, and the program
 // picks one as it loads (an ifunc), so that it still runs on any x86-64.
+// An ifunc's resolver runs while the program is relocated, before a
+// sanitizer's runtime is up (GCC's TSan build crashed in it), so sanitizer
+// builds take the baseline version alone.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define BULLETIN_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define BULLETIN_SANITIZED 1
+#endif
+#endif
 #if defined(__x86_64__) && !defined(__POPCNT__) && defined(__ELF__) && \
+    !defined(BULLETIN_SANITIZED) &&                                    \
     (defined(__clang__) ? __clang_major__ >= 14 : defined(__GNUC__))
 #define BULLETIN_POPCNT_CLONES \
   __attribute__((target_clones("popcnt", "default")))
@@ -132,6 +144,7 @@ uint64_t BitAfterOnes(const uint8_t* begin, const uint8_t* end, uint64_t bit,
 }
 
 #undef BULLETIN_POPCNT_CLONES
+#undef BULLETIN_SANITIZED
 
 // The Rice parameter that codes `values` in the fewest bits, a value v
 // costing (v >> b) + 1 + b bits, among those that keep every quotient at
