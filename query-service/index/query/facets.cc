@@ -368,14 +368,11 @@ void FacetCounter::AppendColumn(size_t k, v1::Facet* facet) const {
   }
   const uint32_t least =
       largest.size() == max_values_ ? std::max(largest.front(), 1u) : 1u;
-  std::vector<std::pair<uint32_t, uint32_t>> by_count;  // (count, code)
-  for (uint32_t code = 0; code < counts.size(); ++code) {
-    if (counts[code] >= least) by_count.emplace_back(counts[code], code);
-  }
   std::vector<std::pair<int64_t, std::string_view>> values;
-  values.reserve(by_count.size());
-  for (const auto& [count, code] : by_count) {
-    values.emplace_back(count, dictionary_->display(ids[code]));
+  for (uint32_t code = 0; code < counts.size(); ++code) {
+    if (counts[code] >= least) {
+      values.emplace_back(counts[code], dictionary_->display(ids[code]));
+    }
   }
   AppendShown(&values, max_values_, facet);
 }
