@@ -9,9 +9,11 @@
 //
 // The table is ICU's "Traditional-Simplified" transliterator applied to
 // every Han code point up to U+3FFFF, one at a time, keeping only results
-// of exactly one code point. It is built on first use (half a second in
-// Release, seconds under the sanitizers: both services build it before they
-// serve) and immutable after; Get() is safe from any number of threads.
+// of exactly one code point; only the code points in the transliterator's
+// source set are transliterated, every other one maps to itself. It is
+// built on first use (about a tenth of a second in Release; both services
+// build it before they serve) and immutable after; Get() is safe from any
+// number of threads.
 
 #ifndef BULLETIN_COMMON_TEXT_TRADITIONAL_SIMPLIFIED_H_
 #define BULLETIN_COMMON_TEXT_TRADITIONAL_SIMPLIFIED_H_
