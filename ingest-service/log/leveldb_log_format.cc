@@ -148,6 +148,12 @@ bool BulletinIdOfSerialized(absl::string_view serialized, std::string* id) {
             WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
       uint32_t length = 0;
       if (!input.ReadVarint32(&length)) return false;
+      // A length past the bytes left would let the change end where the
+      // bytes do, and a record cut short at a field's end read as whole.
+      if (length >
+          serialized.size() - static_cast<size_t>(input.CurrentPosition())) {
+        return false;
+      }
       const auto limit = input.PushLimit(static_cast<int>(length));
       id->clear();
       while (const uint32_t inner = input.ReadTag()) {
