@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
@@ -131,11 +132,20 @@ absl::Status DropIndexKeys(leveldb::DB* db, const std::string& directory,
       const absl::string_view key(it->key().data(), it->key().size());
       const absl::string_view value(it->value().data(), it->value().size());
       uint64_t at = 0;
-      if (absl::string_view(prefix) == kV2DedupPrefix && value.size() >= 16 &&
-          GetBigEndian(value.substr(8), &at) &&
-          at + window_micros > now_micros) {
-        chunks.batch().Put(DedupKey(DedupDigest(key.substr(2))),
-                           leveldb::Slice(value.data(), 16));
+      if (absl::string_view(prefix) == kV2DedupPrefix) {
+        // Dropped, a request id still inside the window would let a retry
+        // of that request be written twice: refuse instead.
+        if (value.size() < 16 || !GetBigEndian(value.substr(8), &at)) {
+          return absl::DataLossError(absl::StrCat(
+              "cannot upgrade the log in ", directory, ": the dedup entry ",
+              absl::CHexEscape(key), " holds ", value.size(),
+              " bytes, not a seq and a time (16); restore the log from a "
+              "backup"));
+        }
+        if (at + window_micros > now_micros) {
+          chunks.batch().Put(DedupKey(DedupDigest(key.substr(2))),
+                             leveldb::Slice(value.data(), 16));
+        }
       }
       chunks.batch().Delete(it->key());
       absl::Status written = chunks.WriteIfFull();

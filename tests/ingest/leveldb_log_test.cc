@@ -447,6 +447,36 @@ TEST(LevelDbLogTest, AMalformedScrubNoteIsDataLoss) {
       << reopened.status();
 }
 
+// A second-format dedup entry that holds no seq and time cannot be carried
+// over: dropped, a retry of its request inside the window would be written
+// twice. The upgrade refuses and goes no further: the entry is still there
+// for an operator to look at (and the next open refuses again).
+TEST(LevelDbLogTest, AMalformedDedupEntryStopsTheUpgrade) {
+  testing::TempDir dir;
+  {
+    std::unique_ptr<leveldb::DB> db = RawDb(dir.path());
+    ASSERT_NE(db, nullptr);
+    leveldb::WriteBatch batch;
+    batch.Put("m/format", "bulletin-log-2");
+    batch.Put(BigEndianKey("r", 2),
+              UpsertRecord(0, "a", "v1").SerializeAsString());
+    batch.Put("b/a", BigEndianKey("", 2));
+    batch.Put("d/request-2", "short");
+    ASSERT_TRUE(db->Write({}, &batch).ok());
+  }
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> log =
+      LevelDbLog::Open(dir.path(), {});
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(log.status().message(), "d/request-2"))
+      << log.status();
+  const std::vector<std::string> keys = KeysOf(dir.path());
+  EXPECT_EQ(CountWithPrefix(keys, "d/"), 1);
+  absl::StatusOr<std::unique_ptr<LevelDbLog>> again =
+      LevelDbLog::Open(dir.path(), {});
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kDataLoss);
+}
+
 // A log of the second format (b/, d/ and t/ index keys beside the records)
 // opens as this one: records, conditions, a dedup id inside the window and
 // a removal still to scrub carry over; the index keys go. The records stay
