@@ -302,8 +302,8 @@ class JetStreamLog::Impl {
   absl::Status Connect();
   absl::Status EnsureStream();
   absl::Status StartTail();
-  // Asks the stream's leader for its state, and checks that publishes reach
-  // it; records the answer.
+  // Checks that a server takes the stream's messages, then asks the
+  // stream's leader for its state; records the answer.
   void Probe();
   absl::Status ProbePublishPath() const;
   // Publishes `entries` once and waits for their PubAcks (Append's outcome).
@@ -891,8 +891,16 @@ absl::Status JetStreamLog::Impl::ProbePublishPath() const {
 
 void JetStreamLog::Impl::Probe() {
   absl::Status answer = ConnectionStatus();
-  if (answer.ok()) answer = RefreshHead();
+  // The publish path first. Between leaders nobody takes the stream's
+  // messages, and the server says so at once (no responders). A stream
+  // info request, though, is ignored by the surviving servers until their
+  // election timer fires (nats-server 2.9.10's jsStreamInfoRequest: they
+  // still count the dead server as the leader) and waits out the whole
+  // request timeout: asked first, it kept readiness failed, and the
+  // GroupCommitter refusing every batch, until up to 5 s after the new
+  // leader was elected.
   if (answer.ok()) answer = ProbePublishPath();
+  if (answer.ok()) answer = RefreshHead();
   {
     MutexLock lock(&mutex_);
     if (probe_error_ == answer) return;

@@ -39,9 +39,10 @@
 //   stream silently.
 //
 // Availability. A background thread connects, retrying for as long as the
-// cluster is unreachable, and then asks the stream for its state every
-// second. Readiness() is OK once the stream is checked and while the client
-// is connected and the stream's leader answers; otherwise Append and Read
+// cluster is unreachable, and then checks every second that a server takes
+// the stream's messages and asks the stream for its state. Readiness() is
+// OK once the stream is checked and while the client is connected and the
+// stream's leader answers; otherwise Append and Read
 // fail at once with UNAVAILABLE saying why (while not connected) or after
 // at most `request_timeout` (while connected to servers that cannot form a
 // quorum). Every wait on the cluster is bounded by `request_timeout`.

@@ -1,8 +1,10 @@
 // What the JetStream log does when its cluster is not there: it starts
 // anyway and becomes ready when the cluster comes, reports why it is not
 // ready meanwhile, fails appends and reads at once instead of waiting, stops
-// for good on a stream configured otherwise, and never lets one lost PubAck
-// block the appends after it. The shared contract is in log_contract_test.cc.
+// for good on a stream configured otherwise, never lets one lost PubAck
+// block the appends after it, and is ready again as soon as a stream that
+// lost its leader has a new one. The shared contract is in
+// log_contract_test.cc.
 
 #include "ingest-service/log/jetstream_log.h"
 
@@ -29,6 +31,17 @@ using testing::AppendRecords;
 using ::testing::HasSubstr;
 using testing::UpsertRecord;
 
+// Waits until `log` reports `code`; the last readiness seen.
+absl::Status WaitForReadiness(const JetStreamLog& log, absl::StatusCode code) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  absl::Status readiness = log.Readiness();
+  while (readiness.code() != code && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+    readiness = log.Readiness();
+  }
+  return readiness;
+}
+
 // A one-server cluster: what these tests need of a cluster is that it can be
 // away, and one server starts fastest.
 class JetStreamLogTest : public ::testing::Test {
@@ -43,18 +56,6 @@ class JetStreamLogTest : public ::testing::Test {
     options_.replicas = 1;
     // Short, so that the test does not wait long for what must time out.
     options_.request_timeout = absl::Seconds(1);
-  }
-
-  // Waits until `log` reports `code`; the last readiness seen.
-  absl::Status WaitForReadiness(const JetStreamLog& log,
-                                absl::StatusCode code) {
-    const absl::Time give_up = absl::Now() + absl::Seconds(30);
-    absl::Status readiness = log.Readiness();
-    while (readiness.code() != code && absl::Now() < give_up) {
-      absl::SleepFor(absl::Milliseconds(20));
-      readiness = log.Readiness();
-    }
-    return readiness;
   }
 
   std::unique_ptr<testing::NatsCluster> cluster_;
@@ -314,6 +315,78 @@ TEST_F(RestoredStreamTest, AStreamBehindItsHeadMarkStartsANewEpoch) {
       JetStreamLog::Open(options_);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ((*reopened)->identity().epoch, identity.epoch);
+}
+
+// The stream's leader lost, on a 3-node cluster (the stream replicated as
+// production runs it). The logs under test have a request timeout far
+// longer than anything here should take: readiness that follows the
+// cluster did not wait on a request that nobody answers.
+class JetStreamClusterLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<testing::NatsCluster>> cluster =
+        testing::NatsCluster::Start(3);
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+    options_.servers = cluster_->urls();
+    options_.stream = absl::StrCat("CLUSTERED", getpid());
+    options_.replicas = 3;
+    options_.connect_timeout = absl::Seconds(60);
+    // Created with the usual request timeout: a request the cluster
+    // ignores while it elects its first leaders is tried again sooner.
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> creator =
+        JetStreamLog::Open(options_);
+    ASSERT_TRUE(creator.ok()) << creator.status();
+    patient_ = options_;
+    patient_.request_timeout = absl::Seconds(30);
+  }
+
+  // The stream's leader, and a log connected to the other servers only, so
+  // that it outlives the leader.
+  void OpenOnFollowers(int* leader, std::unique_ptr<JetStreamLog>* log) {
+    absl::StatusOr<int> found = cluster_->StreamLeader(options_.stream);
+    ASSERT_TRUE(found.ok()) << found.status();
+    *leader = *found;
+    JetStreamLog::Options followers = patient_;
+    followers.servers.clear();
+    for (int i = 0; i < cluster_->size(); ++i) {
+      if (i != *leader) followers.servers.push_back(cluster_->urls()[i]);
+    }
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> opened =
+        JetStreamLog::Open(followers);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    *log = *std::move(opened);
+  }
+
+  std::unique_ptr<testing::NatsCluster> cluster_;
+  JetStreamLog::Options options_;
+  // The logs under test: the request timeout far longer than anything here
+  // should take.
+  JetStreamLog::Options patient_;
+};
+
+// The survivors of a killed leader ignore stream info requests until they
+// campaign (4 s at the soonest), and such a request waits out the request
+// timeout: readiness must not wait on one, but see at once that nobody
+// takes the stream's messages, and that someone does again once there is
+// a new leader.
+TEST_F(JetStreamClusterLogTest, ReadinessFollowsTheStreamBetweenLeaders) {
+  int leader = -1;
+  std::unique_ptr<JetStreamLog> log;
+  ASSERT_NO_FATAL_FAILURE(OpenOnFollowers(&leader, &log));
+  ASSERT_TRUE(AppendRecords(*log, {UpsertRecord(0, "a", "v1")}).ok());
+
+  cluster_->Kill(leader);
+  const absl::Status between =
+      WaitForReadiness(*log, absl::StatusCode::kUnavailable);
+  EXPECT_EQ(between.code(), absl::StatusCode::kUnavailable) << between;
+  EXPECT_THAT(between.message(), HasSubstr("no NATS server takes stream"));
+  const absl::Status back =
+      log->WaitUntilReady(absl::Now() + absl::Seconds(30));
+  ASSERT_TRUE(back.ok()) << back;
+  absl::StatusOr<std::vector<uint64_t>> after =
+      AppendRecords(*log, {UpsertRecord(0, "b", "v1")});
+  EXPECT_TRUE(after.ok()) << after.status();
 }
 
 }  // namespace
