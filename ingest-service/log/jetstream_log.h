@@ -26,7 +26,13 @@
 //   docs/durability.md, "Racing writers"); an unconditional append's dedup
 //   id is its Nats-Msg-Id.
 // - An append is acknowledged once JetStream's PubAck says the stream (a
-//   quorum of its replicas) stored it.
+//   quorum of its replicas) stored it. A message with a dedup id that is
+//   not answered within half a second is published again, the same
+//   message, until a copy is answered or `request_timeout` passes:
+//   JetStream stores one copy at most and answers any later one as that
+//   one, so a PubAck lost with a killed leader (or a message an election
+//   dropped) holds the batch only until the stream has a leader again
+//   (docs/durability.md, "Copies of a message").
 // - The log's identity (id and epochs) is in the stream's description,
 //   written when the stream is created. A second stream, <stream>_HEAD,
 //   holds the head mark: the highest seq the log reached, moved up by every
