@@ -23,6 +23,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/bulletin_log.h"
+#include "tests/ingest/jetstream_cluster_test.h"
 #include "tests/ingest/log_records.h"
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/tcp_proxy.h"
@@ -328,16 +329,13 @@ TEST_F(RestoredStreamTest, AStreamBehindItsHeadMarkStartsANewEpoch) {
 // after its first copy's answer was lost has been answered by another
 // copy, and readiness that follows the cluster did not wait on a request
 // that nobody answers.
-class JetStreamClusterLogTest : public ::testing::Test {
+class JetStreamClusterLogTest : public JetStreamClusterTest {
  protected:
+  JetStreamClusterLogTest() : JetStreamClusterTest("CLUSTERED") {}
+
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::NatsCluster>> cluster =
-        testing::NatsCluster::Start(3);
-    ASSERT_TRUE(cluster.ok()) << cluster.status();
-    cluster_ = *std::move(cluster);
-    options_.servers = cluster_->urls();
-    options_.stream = absl::StrCat("CLUSTERED", getpid());
-    options_.replicas = 3;
+    JetStreamClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     options_.connect_timeout = absl::Seconds(60);
     // Created with the usual request timeout: a request the cluster
     // ignores while it elects its first leaders is tried again sooner.
@@ -390,8 +388,6 @@ class JetStreamClusterLogTest : public ::testing::Test {
     *log = *std::move(opened);
   }
 
-  std::unique_ptr<testing::NatsCluster> cluster_;
-  JetStreamLog::Options options_;
   // The logs under test: the request timeout far longer than anything here
   // should take.
   JetStreamLog::Options patient_;
