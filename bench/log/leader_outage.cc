@@ -164,8 +164,10 @@ absl::StatusOr<OutageReport> MeasureLeaderOutages(
     bool in_window = false;
     for (size_t k = 0; k < windows.size(); ++k) {
       if (acked_at[i] >= windows[k].from && acked_at[i - 1] <= windows[k].to) {
-        report.kills[k].longest_gap =
-            std::max(report.kills[k].longest_gap, gap);
+        if (gap > report.kills[k].longest_gap) {
+          report.kills[k].longest_gap = gap;
+          report.kills[k].resumed_after = acked_at[i] - windows[k].from;
+        }
         in_window = true;
       }
     }

@@ -47,6 +47,10 @@ struct KillOutcome {
   // From the kill until the stream reported another leader (polled: up to
   // half a second late).
   absl::Duration new_leader_after;
+  // From the kill until the acknowledgement that ended the longest gap:
+  // when writes resumed. Beyond new_leader_after (less its polling delay)
+  // is what the writers waited on once the stream could take writes again.
+  absl::Duration resumed_after;
   // Acknowledged submits per second in the steady time before the kill,
   // and in the one after writes resumed: writes that resume at a trickle
   // show here, not in the gap.

@@ -313,15 +313,17 @@ bool PrintOutage(const OutageReport& report, int ingest_replicas, int writers,
       writers, absl::FormatDuration(pace).c_str(), ingest_replicas);
   std::printf(
       "| kill | leader killed | longest gap between acks, s | new leader "
-      "after, s | acks/s before the kill; once resumed |\n"
-      "|---:|---|---:|---:|---:|\n");
+      "after, s | writes resumed after, s | acks/s before the kill; once "
+      "resumed |\n"
+      "|---:|---|---:|---:|---:|---:|\n");
   std::vector<double> gaps;
   for (size_t k = 0; k < report.kills.size(); ++k) {
     const KillOutcome& kill = report.kills[k];
     gaps.push_back(absl::ToDoubleSeconds(kill.longest_gap));
-    std::printf("| %zu | %s | %.2f | %.2f | %.0f; %.0f |\n", k + 1,
+    std::printf("| %zu | %s | %.2f | %.2f | %.2f | %.0f; %.0f |\n", k + 1,
                 kill.leader.c_str(), absl::ToDoubleSeconds(kill.longest_gap),
                 absl::ToDoubleSeconds(kill.new_leader_after),
+                absl::ToDoubleSeconds(kill.resumed_after),
                 kill.acks_per_second_before, kill.acks_per_second_after);
   }
   double worst_recovery = 1;
@@ -417,10 +419,12 @@ int Run() {
   for (size_t k = 0; k < report->kills.size(); ++k) {
     std::fprintf(stderr,
                  "kill=%zu leader=%s longest_gap_s=%.3f new_leader_s=%.3f "
-                 "acks_per_second_before=%.1f acks_per_second_after=%.1f\n",
+                 "resumed_s=%.3f acks_per_second_before=%.1f "
+                 "acks_per_second_after=%.1f\n",
                  k + 1, report->kills[k].leader.c_str(),
                  absl::ToDoubleSeconds(report->kills[k].longest_gap),
                  absl::ToDoubleSeconds(report->kills[k].new_leader_after),
+                 absl::ToDoubleSeconds(report->kills[k].resumed_after),
                  report->kills[k].acks_per_second_before,
                  report->kills[k].acks_per_second_after);
   }

@@ -63,8 +63,18 @@ constexpr size_t kDirectReadLimit = 512;
 constexpr uint64_t kMaxFetchBatch = 4096;
 // How long the destructor waits for the tail's callback to return.
 constexpr absl::Duration kTailStopWait = absl::Seconds(5);
-// How long Append waits before publishing a batch again that no server took.
+// How long Append waits before publishing a message again that no server
+// took (the stream's servers are starting, or it is between leaders).
 constexpr absl::Duration kNoRespondersRetryWait = absl::Milliseconds(100);
+// How long Append waits for a PubAck before it publishes the same message
+// again (when it can tell a copy of it apart: see PublishBatch). A PubAck
+// comes within milliseconds while the stream has a leader; one lost with a
+// killed leader, or with a message a leader took just before it lost its
+// leadership, never comes, and the election that follows may end at any
+// moment: the message is sent again at this pace until one copy is
+// answered, so that the batch goes on soon after the stream has a leader
+// again rather than at the end of the request timeout.
+constexpr absl::Duration kResendInterval = absl::Milliseconds(500);
 // How much longer than its MaxWait Append waits for a publish's answer.
 constexpr absl::Duration kAckTimerMargin = absl::Seconds(1);
 
@@ -302,16 +312,27 @@ class JetStreamLog::Impl {
   absl::Status Connect();
   absl::Status EnsureStream();
   absl::Status StartTail();
-  // Asks the stream's leader for its state, and checks that publishes reach
-  // it; records the answer.
+  // Checks that a server takes the stream's messages, then asks the
+  // stream's leader for its state; records the answer.
   void Probe();
   absl::Status ProbePublishPath() const;
-  // Publishes `entries` once and waits for their PubAcks (Append's outcome).
-  // Sets `refused_unread` when nothing was stored because no server took
-  // the messages at all, so that publishing again is safe. Called with
-  // append_mutex_ held.
+  // Publishes `entries` and waits for their PubAcks (Append's outcome),
+  // publishing again what no server took, and what has a dedup id and was
+  // not answered within kResendInterval, until `request_timeout` has
+  // passed. Called with append_mutex_ held.
   absl::StatusOr<std::vector<AppendOutcome>> PublishBatch(
-      const std::vector<LogAppend>& entries, bool* refused_unread);
+      const std::vector<LogAppend>& entries);
+  // The message that appends `entry`, conditioned on the stream's last
+  // sequence being `stream_last`; every copy of an entry is this message.
+  static absl::StatusOr<natsMsg*> MakeMessage(const LogAppend& entry,
+                                              const std::string& stream,
+                                              uint64_t stream_last);
+  // Publishes `msg` (and takes it), a copy of entry `i` of the batch in
+  // flight, its PubAck awaited for at most `max_wait`.
+  absl::Status PublishCopy(natsMsg* msg, size_t i, absl::Duration max_wait);
+  // Whether the stored message `seq` is `entry`'s: it carries the entry's
+  // dedup id. False when there is no such message.
+  absl::StatusOr<bool> StoredBy(const LogAppend& entry, uint64_t seq) const;
   // Erases the records that the stored `entries` superseded. A record that
   // cannot be erased now is left to EraseUnerasedRecords: the appends
   // themselves succeeded.
@@ -352,8 +373,12 @@ class JetStreamLog::Impl {
   static absl::Status ParseRecord(natsMsg* msg, uint64_t seq,
                                   std::vector<v1::LogRecord>* records);
   // Turns the duplicates among `outcomes` whose slot another writer
-  // claimed into FAILED_PRECONDITION (see PublishBatch).
+  // claimed into FAILED_PRECONDITION (see PublishBatch). An entry refused
+  // with "wrong last sequence" after a copy of it went unanswered (its
+  // `owner_seqs` is not 0, see OnPubAck) becomes a success at that seq when
+  // the message there is its own.
   void ResolveDuplicates(const std::vector<LogAppend>& entries,
+                         const std::vector<uint64_t>& owner_seqs,
                          std::vector<AppendOutcome>* outcomes) const;
   // Waits until `deadline` or Close.
   void SleepUntil(absl::Time deadline) const {
@@ -427,12 +452,35 @@ class JetStreamLog::Impl {
   Mutex append_mutex_;
   // Guards the batch in flight; taken by OnPubAck on a NATS thread.
   Mutex acks_mutex_;
-  // Signalled when the last message of the batch in flight is answered.
-  CondVar acks_done_;
+  // Signalled when an entry of the batch in flight is answered for good or
+  // is to be published again.
+  CondVar acks_changed_;
+  // Where an entry of the batch in flight stands (PublishBatch).
+  struct EntryAcks {
+    // Its outcome is final.
+    bool settled = false;
+    // A copy was published and is not answered yet (at most one is).
+    bool awaiting = false;
+    // Copies may be published until its outcome is known: it has a dedup
+    // id, by which JetStream (and ResolveDuplicates) tell a copy of it.
+    bool resendable = false;
+    // A copy went unanswered: it may have been stored.
+    bool maybe_stored = false;
+    // When to publish it again, if not settled by then.
+    absl::Time resend_at = absl::InfiniteFuture();
+    // Refused with "wrong last sequence: N" after a copy went unanswered:
+    // N may be that copy's seq (ResolveDuplicates).
+    uint64_t owner_seq = 0;
+  };
+  // The batch in flight: its unanswered copies, by message, and the state
+  // and outcome of each of its entries; null between batches.
   absl::flat_hash_map<natsMsg*, size_t> in_flight_ ABSL_GUARDED_BY(acks_mutex_);
+  std::vector<EntryAcks>* entry_acks_ ABSL_GUARDED_BY(acks_mutex_) = nullptr;
   std::vector<AppendOutcome>* outcomes_ ABSL_GUARDED_BY(acks_mutex_) = nullptr;
-  // Whether a publish of the batch in flight met no responders.
-  bool no_responders_ ABSL_GUARDED_BY(acks_mutex_) = false;
+  // When the batch in flight stops publishing copies.
+  absl::Time resend_until_ ABSL_GUARDED_BY(acks_mutex_);
+  // Answers taken by OnPubAck, ever: what PublishBatch waits on to change.
+  uint64_t answers_ ABSL_GUARDED_BY(acks_mutex_) = 0;
 
   mutable Mutex mutex_;
   mutable CondVar head_changed_;
@@ -891,8 +939,16 @@ absl::Status JetStreamLog::Impl::ProbePublishPath() const {
 
 void JetStreamLog::Impl::Probe() {
   absl::Status answer = ConnectionStatus();
-  if (answer.ok()) answer = RefreshHead();
+  // The publish path first. Between leaders nobody takes the stream's
+  // messages, and the server says so at once (no responders). A stream
+  // info request, though, is ignored by the surviving servers until their
+  // election timer fires (nats-server 2.9.10's jsStreamInfoRequest: they
+  // still count the dead server as the leader) and waits out the whole
+  // request timeout: asked first, it kept readiness failed, and the
+  // GroupCommitter refusing every batch, until up to 5 s after the new
+  // leader was elected.
   if (answer.ok()) answer = ProbePublishPath();
+  if (answer.ok()) answer = RefreshHead();
   {
     MutexLock lock(&mutex_);
     if (probe_error_ == answer) return;
@@ -959,16 +1015,25 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
   {
     MutexLock lock(&impl->acks_mutex_);
     auto it = impl->in_flight_.find(msg);
-    // Absent: an ack for a batch that already gave up waiting.
+    // Absent: an answer for a batch that already gave up waiting.
     if (it != impl->in_flight_.end() && impl->outcomes_ != nullptr) {
-      AppendOutcome& outcome = (*impl->outcomes_)[it->second];
+      const size_t i = it->second;
+      impl->in_flight_.erase(it);
+      EntryAcks& entry = (*impl->entry_acks_)[i];
+      AppendOutcome& outcome = (*impl->outcomes_)[i];
+      entry.awaiting = false;
+      const absl::Time now = absl::Now();
+      const bool may_resend = now < impl->resend_until_;
+      // Answered for good unless sent again below.
+      entry.settled = true;
       if (ack != nullptr) {
         outcome.seq = ack->Sequence;
         outcome.duplicate = ack->Duplicate;
       } else if (error != nullptr &&
                  error->ErrCode == JSStreamWrongLastSequenceErr) {
         // "wrong last sequence: N" names the stream's actual last sequence
-        // when the stream-wide condition failed: learn it for the retry.
+        // when the stream-wide condition failed, or the bulletin's when its
+        // own did: learn it for the retry.
         const std::string text =
             error->ErrText != nullptr ? error->ErrText : "";
         uint64_t actual = 0;
@@ -979,18 +1044,36 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
                              &actual)) {
           impl->PublishHead(actual);
         }
+        // nats-server 2.9 checks a bulletin's condition against its stored
+        // messages before it looks at the message id: a copy that arrives
+        // after an earlier copy of the same entry was stored (its PubAck
+        // lost) is refused naming that copy's seq instead of being
+        // answered as a duplicate. ResolveDuplicates looks whose it is.
+        if (entry.maybe_stored) entry.owner_seq = actual;
         outcome.status = absl::FailedPreconditionError(
             absl::StrCat("the log changed under this append: ", text));
+      } else if (error != nullptr && error->Err == NATS_NO_RESPONDERS &&
+                 (entry.resendable || !entry.maybe_stored) &&
+                 now + kNoRespondersRetryWait < impl->resend_until_) {
+        // Nobody subscribes to the stream's subjects on the server: this
+        // copy was not stored. Publish it again shortly.
+        entry.settled = false;
+        entry.resend_at = now + kNoRespondersRetryWait;
       } else if (error != nullptr && error->Err == NATS_NO_RESPONDERS) {
-        // Nobody subscribes to the stream's subjects on the server: the
-        // message was not stored.
-        impl->no_responders_ = true;
         outcome.status = absl::UnavailableError(absl::StrCat(
             "no NATS server takes stream ", impl->options_.stream,
             "'s messages now (its servers are starting or it is between "
             "leaders): retry"));
+      } else if (error != nullptr && error->Err == NATS_TIMEOUT &&
+                 entry.resendable && may_resend) {
+        // Unanswered within kResendInterval: lost, or just slow. A copy
+        // cannot be stored twice (see PublishBatch): publish it again.
+        entry.maybe_stored = true;
+        entry.settled = false;
+        entry.resend_at = now;
       } else if (error != nullptr && error->Err == NATS_TIMEOUT) {
-        // The publish's own MaxWait passed (see Append).
+        // The publish's own MaxWait passed (see PublishBatch).
+        entry.maybe_stored = true;
         outcome.status = absl::UnavailableError(absl::StrCat(
             "no acknowledgement from the NATS cluster within ",
             absl::FormatDuration(impl->options_.request_timeout),
@@ -1003,8 +1086,8 @@ void JetStreamLog::Impl::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack,
                 ? std::string(error->ErrText)
                 : NatsText(error != nullptr ? error->Err : NATS_ERR)));
       }
-      impl->in_flight_.erase(it);
-      if (impl->in_flight_.empty()) impl->acks_done_.SignalAll();
+      ++impl->answers_;
+      impl->acks_changed_.SignalAll();
     }
   }
   natsMsg_Destroy(msg);
@@ -1015,35 +1098,100 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::Append(
   if (entries.empty()) return std::vector<AppendOutcome>();
   MutexLock append_lock(&append_mutex_);
   if (absl::Status usable = Usable(); !usable.ok()) return usable;
-  const absl::Time give_up = absl::Now() + options_.request_timeout;
-  for (;;) {
-    bool refused_unread = false;
-    absl::StatusOr<std::vector<AppendOutcome>> outcomes =
-        PublishBatch(entries, &refused_unread);
-    if (outcomes.ok()) EraseSuperseded(entries, *outcomes);
-    // No server took the batch (the stream's servers are starting, or it
-    // is between leaders): nothing was stored, so publishing it again is
-    // safe, for as long as the request timeout allows.
-    if (!refused_unread || closed() ||
-        absl::Now() + kNoRespondersRetryWait >= give_up) {
-      return outcomes;
-    }
-    absl::SleepFor(kNoRespondersRetryWait);
+  absl::StatusOr<std::vector<AppendOutcome>> outcomes = PublishBatch(entries);
+  if (outcomes.ok()) EraseSuperseded(entries, *outcomes);
+  return outcomes;
+}
+
+absl::StatusOr<natsMsg*> JetStreamLog::Impl::MakeMessage(
+    const LogAppend& entry, const std::string& stream, uint64_t stream_last) {
+  const absl::string_view id = BulletinIdOf(entry.record);
+  std::string payload;
+  entry.record.SerializeToString(&payload);
+  const std::string subject = absl::StrCat(stream, ".b.", id);
+  natsMsg* msg = nullptr;
+  natsStatus status =
+      natsMsg_Create(&msg, subject.c_str(), nullptr, payload.data(),
+                     static_cast<int>(payload.size()));
+  if (status == NATS_OK) {
+    status = natsMsgHeader_Set(msg, kExpectedStreamHeader, stream.c_str());
   }
+  if (status == NATS_OK) {
+    status = natsMsgHeader_Set(msg, kExpectedLastSeqHeader,
+                               absl::StrCat(stream_last).c_str());
+  }
+  if (status == NATS_OK && entry.expected_last_seq.has_value()) {
+    status = natsMsgHeader_Set(msg, kExpectedLastSubjectSeqHeader,
+                               absl::StrCat(*entry.expected_last_seq).c_str());
+  }
+  // A conditional entry claims its bulletin's version slot: its
+  // Nats-Msg-Id names the bulletin and the record it follows. JetStream
+  // checks message ids when it applies messages, in Raft order, so of two
+  // writers that decided against the same record only the first is
+  // stored, even when both passed the per-subject precheck (which sees
+  // stored messages only). The entry's own dedup id travels in a header,
+  // to tell a retry of this entry (a true duplicate) from a rival's
+  // claim (see ResolveDuplicates).
+  if (status == NATS_OK && entry.expected_last_seq.has_value()) {
+    status = natsMsgHeader_Set(
+        msg, kMsgIdHeader,
+        absl::StrCat(id, "@", *entry.expected_last_seq).c_str());
+    if (status == NATS_OK && !entry.dedup_id.empty()) {
+      status = natsMsgHeader_Set(msg, kDedupIdHeader, entry.dedup_id.c_str());
+    }
+  } else if (status == NATS_OK && !entry.dedup_id.empty()) {
+    status = natsMsgHeader_Set(msg, kMsgIdHeader, entry.dedup_id.c_str());
+  }
+  if (status != NATS_OK) {
+    if (msg != nullptr) natsMsg_Destroy(msg);
+    return Unavailable("cannot make a NATS message", status);
+  }
+  return msg;
+}
+
+absl::Status JetStreamLog::Impl::PublishCopy(natsMsg* msg, size_t i,
+                                             absl::Duration max_wait) {
+  {
+    MutexLock lock(&acks_mutex_);
+    in_flight_[msg] = i;
+    EntryAcks& entry = (*entry_acks_)[i];
+    entry.awaiting = true;
+    entry.resend_at = absl::InfiniteFuture();
+  }
+  natsMsg* published = msg;
+  // Every publish gets its own deadline, after which nats.c answers it
+  // with a timeout: a PubAck lost with a killed server (or a reply inbox
+  // cut by a reconnect) would otherwise stay pending in the context
+  // forever.
+  jsPubOptions publish;
+  jsPubOptions_Init(&publish);
+  publish.MaxWait = std::max<int64_t>(1, absl::ToInt64Milliseconds(max_wait));
+  const natsStatus status = js_PublishMsgAsync(js_, &msg, &publish);
+  if (status == NATS_OK) return absl::OkStatus();
+  {
+    MutexLock lock(&acks_mutex_);
+    in_flight_.erase(published);
+    EntryAcks& entry = (*entry_acks_)[i];
+    entry.awaiting = false;
+    entry.settled = true;
+  }
+  if (msg != nullptr) natsMsg_Destroy(msg);
+  return Unavailable("cannot publish to NATS", status);
 }
 
 absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
-    const std::vector<LogAppend>& entries, bool* refused_unread) {
+    const std::vector<LogAppend>& entries) {
   std::vector<AppendOutcome> outcomes(entries.size());
+  std::vector<EntryAcks> entry_acks(entries.size());
   const absl::Time began = absl::Now();
+  const absl::Time until = began + options_.request_timeout;
   {
     MutexLock lock(&acks_mutex_);
     in_flight_.clear();
-    no_responders_ = false;
     outcomes_ = &outcomes;
+    entry_acks_ = &entry_acks;
+    resend_until_ = until;
   }
-  absl::Status failure;
-  std::string payload;
   // Every publish is also conditioned on the whole stream's last sequence,
   // chained through the batch: nats-server 2.9 checks a per-subject
   // condition against stored messages only, so two writers' publishes on
@@ -1062,91 +1210,103 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
           std::min(expected_stream_last, *entry.read_through_seq);
     }
   }
+  // Each entry's expectation of the stream's last sequence, which every
+  // copy of it repeats.
+  std::vector<uint64_t> stream_lasts(entries.size());
+  // A copy of an entry is the same message: the same slot claim (or dedup
+  // id) and the same conditions. nats-server 2.9 applies messages in Raft
+  // order and checks the message id before the conditions when it applies
+  // one, so of all the copies of an entry at most one is stored, and any
+  // copy that comes after it is answered as its duplicate (or, for a
+  // bulletin's own condition, checked before the leader proposes the copy,
+  // refused naming its seq: see OnPubAck). Copies are therefore sent again
+  // only of entries with a dedup id; one without is sent again only after
+  // no server took it.
+  // How long a copy of entry `i` published now waits for its PubAck.
+  const auto copy_wait = [&](size_t i) {
+    const absl::Duration left = until - absl::Now();
+    return entries[i].dedup_id.empty() ? left : std::min(kResendInterval, left);
+  };
+  absl::Status failure;
   for (size_t i = 0; i < entries.size() && failure.ok(); ++i) {
-    const v1::LogRecord& record = entries[i].record;
-    const absl::string_view id = BulletinIdOf(record);
+    const absl::string_view id = BulletinIdOf(entries[i].record);
     if (!IsSubjectToken(id)) {
       outcomes[i].status = absl::InvalidArgumentError(absl::StrCat(
           "bulletin id '", id, "' is not a valid NATS subject token"));
+      MutexLock lock(&acks_mutex_);
+      entry_acks[i].settled = true;
       continue;
     }
-    payload.clear();
-    record.SerializeToString(&payload);
-    const std::string subject = absl::StrCat(options_.stream, ".b.", id);
-    natsMsg* msg = nullptr;
-    natsStatus status =
-        natsMsg_Create(&msg, subject.c_str(), nullptr, payload.data(),
-                       static_cast<int>(payload.size()));
-    if (status == NATS_OK) {
-      status = natsMsgHeader_Set(msg, kExpectedStreamHeader,
-                                 options_.stream.c_str());
-    }
-    if (status == NATS_OK) {
-      status = natsMsgHeader_Set(msg, kExpectedLastSeqHeader,
-                                 absl::StrCat(expected_stream_last++).c_str());
-    }
-    if (status == NATS_OK && entries[i].expected_last_seq.has_value()) {
-      status = natsMsgHeader_Set(
-          msg, kExpectedLastSubjectSeqHeader,
-          absl::StrCat(*entries[i].expected_last_seq).c_str());
-    }
-    // A conditional entry claims its bulletin's version slot: its
-    // Nats-Msg-Id names the bulletin and the record it follows. JetStream
-    // checks message ids when it applies messages, in Raft order, so of two
-    // writers that decided against the same record only the first is
-    // stored, even when both passed the per-subject precheck (which sees
-    // stored messages only). The entry's own dedup id travels in a header,
-    // to tell a retry of this entry (a true duplicate) from a rival's
-    // claim (see ResolveDuplicates).
-    if (status == NATS_OK && entries[i].expected_last_seq.has_value()) {
-      status = natsMsgHeader_Set(
-          msg, kMsgIdHeader,
-          absl::StrCat(id, "@", *entries[i].expected_last_seq).c_str());
-      if (status == NATS_OK && !entries[i].dedup_id.empty()) {
-        status =
-            natsMsgHeader_Set(msg, kDedupIdHeader, entries[i].dedup_id.c_str());
-      }
-    } else if (status == NATS_OK && !entries[i].dedup_id.empty()) {
-      status =
-          natsMsgHeader_Set(msg, kMsgIdHeader, entries[i].dedup_id.c_str());
-    }
-    if (status == NATS_OK) {
+    stream_lasts[i] = expected_stream_last++;
+    {
       MutexLock lock(&acks_mutex_);
-      in_flight_[msg] = i;
+      entry_acks[i].resendable = !entries[i].dedup_id.empty();
     }
-    natsMsg* published = msg;
-    // Every publish gets its own deadline, after which nats.c answers it
-    // with a timeout: a PubAck lost with a killed server (or a reply
-    // inbox cut by a reconnect) would otherwise stay pending in the
-    // context forever.
-    jsPubOptions publish;
-    jsPubOptions_Init(&publish);
-    publish.MaxWait = absl::ToInt64Milliseconds(options_.request_timeout);
-    if (status == NATS_OK) status = js_PublishMsgAsync(js_, &msg, &publish);
-    if (status != NATS_OK) {
-      {
-        MutexLock lock(&acks_mutex_);
-        in_flight_.erase(published);
-      }
-      if (msg != nullptr) natsMsg_Destroy(msg);
-      failure = Unavailable("cannot publish to NATS", status);
-    }
+    absl::StatusOr<natsMsg*> msg =
+        MakeMessage(entries[i], options_.stream, stream_lasts[i]);
+    failure = msg.ok() ? PublishCopy(*msg, i, copy_wait(i)) : msg.status();
   }
   // Waits for this batch's answers only (js_PublishAsyncComplete would
-  // wait for every publish of the context, stale ones included). Each
-  // publish is answered by its MaxWait at the latest; the margin covers
-  // nats.c's timer.
+  // wait for every publish of the context, stale ones included), and sends
+  // again what is to be sent again, in the batch's order. Each publish is
+  // answered by its MaxWait at the latest; the margin covers nats.c's
+  // timer.
+  const absl::Time wait_until = until + kAckTimerMargin;
   bool unanswered = false;
-  {
-    MutexLock lock(&acks_mutex_);
-    acks_done_.WaitUntil(&acks_mutex_,
-                         began + options_.request_timeout + kAckTimerMargin,
-                         [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(acks_mutex_) {
-                           return in_flight_.empty();
-                         });
-    unanswered = !in_flight_.empty();
-    in_flight_.clear();
-    outcomes_ = nullptr;
+  for (;;) {
+    std::vector<size_t> resend;
+    {
+      MutexLock lock(&acks_mutex_);
+      for (;;) {
+        bool awaiting = false;
+        absl::Time next = absl::InfiniteFuture();
+        for (const EntryAcks& entry : entry_acks) {
+          if (entry.settled) continue;
+          if (entry.awaiting) {
+            awaiting = true;
+          } else {
+            next = std::min(next, entry.resend_at);
+          }
+        }
+        const absl::Time now = absl::Now();
+        if (!awaiting && next == absl::InfiniteFuture()) break;
+        if (now >= wait_until) break;
+        if (!failure.ok() || closed()) {
+          // Nothing more is sent: wait for what was.
+          if (!awaiting) break;
+          next = absl::InfiniteFuture();
+        } else if (next <= now) {
+          break;
+        }
+        const uint64_t seen = answers_;
+        acks_changed_.WaitUntil(&acks_mutex_, std::min(next, wait_until),
+                                [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                                    acks_mutex_) { return answers_ != seen; });
+      }
+      const absl::Time now = absl::Now();
+      if (failure.ok() && now < wait_until && !closed()) {
+        for (size_t i = 0; i < entry_acks.size(); ++i) {
+          const EntryAcks& entry = entry_acks[i];
+          if (!entry.settled && !entry.awaiting && entry.resend_at <= now) {
+            resend.push_back(i);
+          }
+        }
+      }
+      if (resend.empty()) {
+        unanswered = std::any_of(entry_acks.begin(), entry_acks.end(),
+                                 [](const EntryAcks& e) { return !e.settled; });
+        in_flight_.clear();
+        outcomes_ = nullptr;
+        entry_acks_ = nullptr;
+        break;
+      }
+    }
+    for (size_t i : resend) {
+      if (!failure.ok()) break;
+      absl::StatusOr<natsMsg*> msg =
+          MakeMessage(entries[i], options_.stream, stream_lasts[i]);
+      failure = msg.ok() ? PublishCopy(*msg, i, copy_wait(i)) : msg.status();
+    }
   }
   if (failure.ok() && !unanswered && options_.metrics != nullptr) {
     options_.metrics->ObserveSync(absl::Now() - began);
@@ -1159,66 +1319,87 @@ absl::StatusOr<std::vector<AppendOutcome>> JetStreamLog::Impl::PublishBatch(
         "have been stored: retry"));
   }
   if (!failure.ok()) return failure;
-  ResolveDuplicates(entries, &outcomes);
+  std::vector<uint64_t> owner_seqs(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    owner_seqs[i] = entry_acks[i].owner_seq;
+  }
+  ResolveDuplicates(entries, owner_seqs, &outcomes);
   uint64_t last = 0;
-  bool stored = false;
   absl::Status unavailable;
   for (const AppendOutcome& outcome : outcomes) {
     if (outcome.status.code() == absl::StatusCode::kUnavailable &&
         unavailable.ok()) {
       unavailable = outcome.status;
     }
-    if (outcome.status.ok()) {
-      stored = true;
-      last = std::max(last, outcome.seq);
-    }
-  }
-  {
-    MutexLock lock(&acks_mutex_);
-    *refused_unread = no_responders_ && !stored;
-    no_responders_ = false;
+    if (outcome.status.ok()) last = std::max(last, outcome.seq);
   }
   if (!unavailable.ok()) return unavailable;
   PublishHead(last);
   return outcomes;
 }
 
+absl::StatusOr<bool> JetStreamLog::Impl::StoredBy(const LogAppend& entry,
+                                                  uint64_t seq) const {
+  // Asked of the stream's leader, which has every stored message.
+  jsOptions request = RequestOptions();
+  natsMsg* stored = nullptr;
+  const natsStatus status =
+      js_GetMsg(&stored, js_, options_.stream.c_str(), seq, &request, nullptr);
+  const char* dedup_id = nullptr;
+  const bool ours =
+      status == NATS_OK &&
+      natsMsgHeader_Get(stored, kDedupIdHeader, &dedup_id) == NATS_OK &&
+      !entry.dedup_id.empty() && entry.dedup_id == dedup_id;
+  if (stored != nullptr) natsMsg_Destroy(stored);
+  if (status != NATS_OK && status != NATS_NOT_FOUND) {
+    return Unavailable(
+        absl::StrCat("cannot tell who wrote bulletin ",
+                     BulletinIdOf(entry.record), " at seq ", seq),
+        status);
+  }
+  return ours;
+}
+
 void JetStreamLog::Impl::ResolveDuplicates(
     const std::vector<LogAppend>& entries,
+    const std::vector<uint64_t>& owner_seqs,
     std::vector<AppendOutcome>* outcomes) const {
   for (size_t i = 0; i < entries.size(); ++i) {
     AppendOutcome& outcome = (*outcomes)[i];
+    if (owner_seqs[i] != 0 &&
+        outcome.status.code() == absl::StatusCode::kFailedPrecondition &&
+        entries[i].expected_last_seq.has_value()) {
+      // Refused after a copy of it may have been stored: when the message
+      // the refusal named is this entry's, that copy was stored, and this
+      // is its seq.
+      absl::StatusOr<bool> ours = StoredBy(entries[i], owner_seqs[i]);
+      if (!ours.ok()) {
+        outcome.status = ours.status();
+      } else if (*ours) {
+        outcome.status = absl::OkStatus();
+        outcome.seq = owner_seqs[i];
+        outcome.duplicate = true;
+      }
+      continue;
+    }
     if (!outcome.status.ok() || !outcome.duplicate ||
         !entries[i].expected_last_seq.has_value()) {
       continue;
     }
     // The slot was claimed: by an earlier attempt of this very entry, or by
     // another writer. Ask the stream's leader whose record holds it.
-    jsOptions request = RequestOptions();
-    natsMsg* stored = nullptr;
-    const natsStatus status = js_GetMsg(&stored, js_, options_.stream.c_str(),
-                                        outcome.seq, &request, nullptr);
-    const char* dedup_id = nullptr;
-    const bool ours =
-        status == NATS_OK &&
-        natsMsgHeader_Get(stored, kDedupIdHeader, &dedup_id) == NATS_OK &&
-        !entries[i].dedup_id.empty() && entries[i].dedup_id == dedup_id;
-    if (stored != nullptr) natsMsg_Destroy(stored);
-    if (ours) continue;
-    const std::string id(BulletinIdOf(entries[i].record));
-    if (status != NATS_OK && status != NATS_NOT_FOUND) {
-      outcome.status =
-          Unavailable(absl::StrCat("cannot tell who wrote bulletin ", id,
-                                   " at seq ", outcome.seq),
-                      status);
+    absl::StatusOr<bool> ours = StoredBy(entries[i], outcome.seq);
+    if (ours.ok() && *ours) continue;
+    if (!ours.ok()) {
+      outcome.status = ours.status();
     } else {
       // Stored, so the head is at least there: the writer catches up to it
       // before deciding again.
       PublishHead(outcome.seq);
-      outcome.status = absl::FailedPreconditionError(
-          absl::StrCat("another writer already wrote the record of bulletin ",
-                       id, " that follows seq ", *entries[i].expected_last_seq,
-                       " (at seq ", outcome.seq, ")"));
+      outcome.status = absl::FailedPreconditionError(absl::StrCat(
+          "another writer already wrote the record of bulletin ",
+          BulletinIdOf(entries[i].record), " that follows seq ",
+          *entries[i].expected_last_seq, " (at seq ", outcome.seq, ")"));
     }
     outcome.seq = 0;
     outcome.duplicate = false;

@@ -26,7 +26,13 @@
 //   docs/durability.md, "Racing writers"); an unconditional append's dedup
 //   id is its Nats-Msg-Id.
 // - An append is acknowledged once JetStream's PubAck says the stream (a
-//   quorum of its replicas) stored it.
+//   quorum of its replicas) stored it. A message with a dedup id that is
+//   not answered within half a second is published again, the same
+//   message, until a copy is answered or `request_timeout` passes:
+//   JetStream stores one copy at most and answers any later one as that
+//   one, so a PubAck lost with a killed leader (or a message an election
+//   dropped) holds the batch only until the stream has a leader again
+//   (docs/durability.md, "Copies of a message").
 // - The log's identity (id and epochs) is in the stream's description,
 //   written when the stream is created. A second stream, <stream>_HEAD,
 //   holds the head mark: the highest seq the log reached, moved up by every
@@ -39,9 +45,10 @@
 //   stream silently.
 //
 // Availability. A background thread connects, retrying for as long as the
-// cluster is unreachable, and then asks the stream for its state every
-// second. Readiness() is OK once the stream is checked and while the client
-// is connected and the stream's leader answers; otherwise Append and Read
+// cluster is unreachable, and then checks every second that a server takes
+// the stream's messages and asks the stream for its state. Readiness() is
+// OK once the stream is checked and while the client is connected and the
+// stream's leader answers; otherwise Append and Read
 // fail at once with UNAVAILABLE saying why (while not connected) or after
 // at most `request_timeout` (while connected to servers that cannot form a
 // quorum). Every wait on the cluster is bounded by `request_timeout`.

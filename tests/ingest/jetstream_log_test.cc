@@ -1,16 +1,20 @@
 // What the JetStream log does when its cluster is not there: it starts
 // anyway and becomes ready when the cluster comes, reports why it is not
 // ready meanwhile, fails appends and reads at once instead of waiting, stops
-// for good on a stream configured otherwise, and never lets one lost PubAck
-// block the appends after it. The shared contract is in log_contract_test.cc.
+// for good on a stream configured otherwise, never lets one lost PubAck
+// block the appends after it, and goes on with a batch whose PubAcks were
+// lost as soon as the stream answers again, storing it once. The shared
+// contract is in log_contract_test.cc.
 
 #include "ingest-service/log/jetstream_log.h"
 
 #include <nats/nats.h>
 #include <unistd.h>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -19,8 +23,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/bulletin_log.h"
+#include "tests/ingest/jetstream_cluster_test.h"
 #include "tests/ingest/log_records.h"
 #include "tests/testing/nats_cluster.h"
+#include "tests/testing/tcp_proxy.h"
 
 namespace bulletin {
 namespace {
@@ -28,6 +34,17 @@ namespace {
 using testing::AppendRecords;
 using ::testing::HasSubstr;
 using testing::UpsertRecord;
+
+// Waits until `log` reports `code`; the last readiness seen.
+absl::Status WaitForReadiness(const JetStreamLog& log, absl::StatusCode code) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  absl::Status readiness = log.Readiness();
+  while (readiness.code() != code && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(20));
+    readiness = log.Readiness();
+  }
+  return readiness;
+}
 
 // A one-server cluster: what these tests need of a cluster is that it can be
 // away, and one server starts fastest.
@@ -43,18 +60,6 @@ class JetStreamLogTest : public ::testing::Test {
     options_.replicas = 1;
     // Short, so that the test does not wait long for what must time out.
     options_.request_timeout = absl::Seconds(1);
-  }
-
-  // Waits until `log` reports `code`; the last readiness seen.
-  absl::Status WaitForReadiness(const JetStreamLog& log,
-                                absl::StatusCode code) {
-    const absl::Time give_up = absl::Now() + absl::Seconds(30);
-    absl::Status readiness = log.Readiness();
-    while (readiness.code() != code && absl::Now() < give_up) {
-      absl::SleepFor(absl::Milliseconds(20));
-      readiness = log.Readiness();
-    }
-    return readiness;
   }
 
   std::unique_ptr<testing::NatsCluster> cluster_;
@@ -314,6 +319,189 @@ TEST_F(RestoredStreamTest, AStreamBehindItsHeadMarkStartsANewEpoch) {
       JetStreamLog::Open(options_);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ((*reopened)->identity().epoch, identity.epoch);
+}
+
+// The stream's leader lost, or PubAcks lost with the server that was to
+// send them, on a 3-node cluster (the stream replicated as production runs
+// it: nats-server checks a replicated stream's conditions in another order
+// than a single server's). The logs under test have a request timeout far
+// longer than anything here should take: an append that returns OK at all
+// after its first copy's answer was lost has been answered by another
+// copy, and readiness that follows the cluster did not wait on a request
+// that nobody answers.
+class JetStreamClusterLogTest : public JetStreamClusterTest {
+ protected:
+  JetStreamClusterLogTest() : JetStreamClusterTest("CLUSTERED") {}
+
+  void SetUp() override {
+    JetStreamClusterTest::SetUp();
+    if (HasFatalFailure()) return;
+    options_.connect_timeout = absl::Seconds(60);
+    // Created with the usual request timeout: a request the cluster
+    // ignores while it elects its first leaders is tried again sooner.
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> creator =
+        JetStreamLog::Open(options_);
+    ASSERT_TRUE(creator.ok()) << creator.status();
+    patient_ = options_;
+    patient_.request_timeout = absl::Seconds(30);
+  }
+
+  // An entry as the GroupCommitter makes it: conditioned on the bulletin's
+  // last seq and on what the writer had read, with a dedup id.
+  static LogAppend Entry(const std::string& id, const std::string& digest,
+                         uint64_t expected_last_seq, uint64_t read_through) {
+    LogAppend entry;
+    entry.record = UpsertRecord(0, id, digest);
+    entry.expected_last_seq = expected_last_seq;
+    entry.read_through_seq = read_through;
+    entry.dedup_id = absl::StrCat(id, "@", expected_last_seq, ":", digest);
+    return entry;
+  }
+
+  // The seqs of the records `log` reads after `after`, by bulletin id.
+  static std::map<std::string, std::vector<uint64_t>> RecordsAfter(
+      const JetStreamLog& log, uint64_t after) {
+    std::map<std::string, std::vector<uint64_t>> seqs;
+    absl::StatusOr<std::vector<v1::LogRecord>> records = log.Read(after, 100);
+    EXPECT_TRUE(records.ok()) << records.status();
+    if (!records.ok()) return seqs;
+    for (const v1::LogRecord& record : *records) {
+      seqs[std::string(BulletinIdOf(record))].push_back(record.seq());
+    }
+    return seqs;
+  }
+
+  // The stream's leader, and a log connected to the other servers only, so
+  // that it outlives the leader.
+  void OpenOnFollowers(int* leader, std::unique_ptr<JetStreamLog>* log) {
+    absl::StatusOr<int> found = cluster_->StreamLeader(options_.stream);
+    ASSERT_TRUE(found.ok()) << found.status();
+    *leader = *found;
+    JetStreamLog::Options followers = patient_;
+    followers.servers.clear();
+    for (int i = 0; i < cluster_->size(); ++i) {
+      if (i != *leader) followers.servers.push_back(cluster_->urls()[i]);
+    }
+    absl::StatusOr<std::unique_ptr<JetStreamLog>> opened =
+        JetStreamLog::Open(followers);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    *log = *std::move(opened);
+  }
+
+  // The logs under test: the request timeout far longer than anything here
+  // should take.
+  JetStreamLog::Options patient_;
+};
+
+// The batch is stored, and its PubAcks lost on the way back; once the
+// connection is back, copies of its messages are answered as the stored
+// ones: a new bulletin's as a duplicate, an update's (whose condition a
+// replicated stream checks before the message id) with "wrong last
+// sequence" naming the update's own seq.
+TEST_F(JetStreamClusterLogTest,
+       AStoredBatchWhoseAcksWereLostIsAnsweredByItsCopies) {
+  testing::TcpProxy proxy;
+  ASSERT_TRUE(proxy.Start("127.0.0.1", cluster_->client_port(0)).ok());
+  JetStreamLog::Options through_proxy = patient_;
+  through_proxy.servers = {absl::StrCat("nats://127.0.0.1:", proxy.port())};
+  absl::StatusOr<std::unique_ptr<JetStreamLog>> log =
+      JetStreamLog::Open(through_proxy);
+  ASSERT_TRUE(log.ok()) << log.status();
+  absl::StatusOr<std::unique_ptr<JetStreamLog>> observer =
+      JetStreamLog::Open(options_);
+  ASSERT_TRUE(observer.ok()) << observer.status();
+  absl::StatusOr<std::vector<uint64_t>> first =
+      AppendRecords(**log, {UpsertRecord(0, "a", "v1")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint64_t a_seq = (*first)[0];
+
+  proxy.DropReplies(true);
+  absl::StatusOr<std::vector<AppendOutcome>> outcomes;
+  std::thread append([&] {
+    outcomes = (*log)->Append(
+        {Entry("a", "v2", a_seq, a_seq), Entry("b", "v1", 0, a_seq)});
+  });
+  // Both stored, as the other client sees.
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while ((*observer)->head_seq() < a_seq + 2 && absl::Now() < give_up) {
+    (*observer)->WaitForHeadAbove(a_seq + 1, give_up);
+  }
+  EXPECT_EQ((*observer)->head_seq(), a_seq + 2);
+  proxy.DropReplies(false);
+  proxy.CutAll();
+  append.join();
+
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  ASSERT_EQ(outcomes->size(), 2u);
+  EXPECT_TRUE((*outcomes)[0].status.ok()) << (*outcomes)[0].status;
+  EXPECT_TRUE((*outcomes)[1].status.ok()) << (*outcomes)[1].status;
+  EXPECT_EQ((*outcomes)[0].seq, a_seq + 1);
+  EXPECT_EQ((*outcomes)[1].seq, a_seq + 2);
+  // Stored once each, at the seqs reported.
+  std::map<std::string, std::vector<uint64_t>> stored =
+      RecordsAfter(**observer, a_seq);
+  EXPECT_THAT(stored["a"], ::testing::ElementsAre(a_seq + 1));
+  EXPECT_THAT(stored["b"], ::testing::ElementsAre(a_seq + 2));
+  EXPECT_EQ(stored.size(), 2u);
+}
+
+// The stream's leader hangs with the batch unread and is then killed: the
+// batch goes on once the others have elected a leader, long before the
+// request timeout, stored once.
+TEST_F(JetStreamClusterLogTest,
+       ABatchSentToAHungLeaderIsStoredByTheNextLeader) {
+  int leader = -1;
+  std::unique_ptr<JetStreamLog> log;
+  ASSERT_NO_FATAL_FAILURE(OpenOnFollowers(&leader, &log));
+  absl::StatusOr<std::vector<uint64_t>> first =
+      AppendRecords(*log, {UpsertRecord(0, "a", "v1")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint64_t a_seq = (*first)[0];
+
+  cluster_->Freeze(leader);
+  absl::StatusOr<std::vector<AppendOutcome>> outcomes;
+  std::thread append([&] {
+    outcomes = log->Append(
+        {Entry("a", "v2", a_seq, a_seq), Entry("b", "v1", 0, a_seq)});
+  });
+  // Sent to the leader, which reads nothing while frozen.
+  absl::SleepFor(absl::Seconds(1));
+  cluster_->Kill(leader);
+  append.join();
+
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  ASSERT_EQ(outcomes->size(), 2u);
+  ASSERT_TRUE((*outcomes)[0].status.ok()) << (*outcomes)[0].status;
+  ASSERT_TRUE((*outcomes)[1].status.ok()) << (*outcomes)[1].status;
+  std::map<std::string, std::vector<uint64_t>> stored =
+      RecordsAfter(*log, a_seq);
+  EXPECT_THAT(stored["a"], ::testing::ElementsAre((*outcomes)[0].seq));
+  EXPECT_THAT(stored["b"], ::testing::ElementsAre((*outcomes)[1].seq));
+  EXPECT_EQ(stored.size(), 2u);
+}
+
+// The survivors of a killed leader ignore stream info requests until they
+// campaign (4 s at the soonest), and such a request waits out the request
+// timeout: readiness must not wait on one, but see at once that nobody
+// takes the stream's messages, and that someone does again once there is
+// a new leader.
+TEST_F(JetStreamClusterLogTest, ReadinessFollowsTheStreamBetweenLeaders) {
+  int leader = -1;
+  std::unique_ptr<JetStreamLog> log;
+  ASSERT_NO_FATAL_FAILURE(OpenOnFollowers(&leader, &log));
+  ASSERT_TRUE(AppendRecords(*log, {UpsertRecord(0, "a", "v1")}).ok());
+
+  cluster_->Kill(leader);
+  const absl::Status between =
+      WaitForReadiness(*log, absl::StatusCode::kUnavailable);
+  EXPECT_EQ(between.code(), absl::StatusCode::kUnavailable) << between;
+  EXPECT_THAT(between.message(), HasSubstr("no NATS server takes stream"));
+  const absl::Status back =
+      log->WaitUntilReady(absl::Now() + absl::Seconds(30));
+  ASSERT_TRUE(back.ok()) << back;
+  absl::StatusOr<std::vector<uint64_t>> after =
+      AppendRecords(*log, {UpsertRecord(0, "b", "v1")});
+  EXPECT_TRUE(after.ok()) << after.status();
 }
 
 }  // namespace

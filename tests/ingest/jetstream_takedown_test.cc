@@ -20,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest-service/log/jetstream_log.h"
+#include "tests/ingest/jetstream_cluster_test.h"
 #include "tests/ingest/log_records.h"
 #include "tests/testing/file_contents.h"
 #include "tests/testing/nats_cluster.h"
@@ -40,17 +41,9 @@ v1::LogRecord RecordWithText(const std::string& id, const std::string& text) {
   return record;
 }
 
-class JetStreamTakedownTest : public ::testing::Test {
+class JetStreamTakedownTest : public JetStreamClusterTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::NatsCluster>> cluster =
-        testing::NatsCluster::Start(3);
-    ASSERT_TRUE(cluster.ok()) << cluster.status();
-    cluster_ = *std::move(cluster);
-    options_.servers = cluster_->urls();
-    options_.stream = absl::StrCat("TAKEDOWN", getpid());
-    options_.replicas = 3;
-  }
+  JetStreamTakedownTest() : JetStreamClusterTest("TAKEDOWN") {}
 
   // The files of any server that hold `text`.
   std::vector<std::string> FilesHolding(absl::string_view text) const {
@@ -87,9 +80,6 @@ class JetStreamTakedownTest : public ::testing::Test {
     if (!(*outcomes)[0].status.ok()) return (*outcomes)[0].status;
     return (*outcomes)[0].seq;
   }
-
-  std::unique_ptr<testing::NatsCluster> cluster_;
-  JetStreamLog::Options options_;
 };
 
 TEST_F(JetStreamTakedownTest, ARetractedTextLeavesEveryFileOfEveryServer) {

@@ -41,6 +41,8 @@ class NatsCluster {
   std::vector<std::string> urls() const;
   // The same, comma-separated, as --nats_url takes them.
   std::string url_list() const;
+  // Server `i`'s client port (on 127.0.0.1).
+  int client_port(int i) const { return nodes_[i].client_port; }
   int size() const { return static_cast<int>(nodes_.size()); }
   // SIGKILL server `i`.
   void Kill(int i);

@@ -116,6 +116,7 @@ void TcpProxy::Pump(int client_fd, int target_fd) {
         break;
       }
       const int to = fds[1 - i].fd;
+      if (to == client_fd && drop_replies_) continue;
       for (ssize_t sent = 0; sent < got;) {
         // MSG_NOSIGNAL: a peer reset by CutAll must end this pump, not
         // kill the test with SIGPIPE.

@@ -7,6 +7,7 @@
 //   // point the client at 127.0.0.1:proxy.port()
 //   proxy.CutAll();            // every open connection is reset
 //   proxy.SetBytesPerSecond(4096);   // a slow link, each way; 0: full speed
+//   proxy.DropReplies(true);   // what the target sends is lost on the way
 //
 // Thread-safety: Start and the destructor from one thread; CutAll and
 // accessors from any.
@@ -43,6 +44,13 @@ class TcpProxy {
   // second, from the next read on; 0 lifts the cap.
   void SetBytesPerSecond(int64_t rate) { bytes_per_second_ = rate; }
 
+  // While set, what the target sends on any connection is read and
+  // discarded, and what the client sends still arrives: the client's
+  // requests are carried out and their answers lost, as with a server
+  // that dies between the two. The connection is then fit only for
+  // CutAll, since what the client got may end mid-message.
+  void DropReplies(bool drop) { drop_replies_ = drop; }
+
   int port() const { return port_; }
   // Connections accepted so far.
   int accepted() const { return accepted_.load(); }
@@ -62,6 +70,7 @@ class TcpProxy {
   std::atomic<bool> stopping_{false};
   std::atomic<int> accepted_{0};
   std::atomic<int64_t> bytes_per_second_{0};
+  std::atomic<bool> drop_replies_{false};
   std::thread acceptor_;
   Mutex mutex_;
   std::vector<Connection> open_ ABSL_GUARDED_BY(mutex_);
