@@ -447,6 +447,21 @@ TEST_F(SecurityTest, ReplicaWithTheFeedTokenFollows) {
                                "--feed_token_file=" + feed_file})
                   .ok());
   ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+  // The replica reads source texts from the log with the token too.
+  CommandResult submitted = Ctl({}, {"submit", example_});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  auto query = v1::QueryService::NewStub(grpc::CreateChannel(
+      pair_.query_address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::GetRequest get;
+  get.set_id(IdOf(submitted));
+  get.set_min_seq(1);
+  get.mutable_read_mask()->add_paths("source_text");
+  v1::GetResponse got;
+  grpc::Status status = query->Get(&context, get, &got);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(got.bulletin().source_text(), ReadExample(kExample));
   EXPECT_THAT(Log(pair_.query()), Not(HasSubstr("replica-tok")));
 }
 
