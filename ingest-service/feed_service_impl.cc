@@ -1,13 +1,16 @@
 #include "ingest-service/feed_service_impl.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/feed/feed_trailers.h"
 #include "common/log/json_log.h"
+#include "common/server/call_deadline.h"
 #include "common/server/error_details.h"
 #include "common/server/grpc_status.h"
+#include "ingest-service/log/records_at_seqs.h"
 
 namespace bulletin {
 namespace {
@@ -15,6 +18,11 @@ namespace {
 // How long a handler waits on the log before re-checking for cancellation
 // and shutdown, at most.
 constexpr absl::Duration kMaxWaitStep = absl::Milliseconds(200);
+
+// How long ReadRecords waits for a seq beyond the head this ingest replica
+// knows: with several ingest replicas on JetStream, one hears of another's
+// append a moment after the replica that asks may have applied it.
+constexpr absl::Duration kHeadCatchUpWait = absl::Milliseconds(500);
 
 v1::FeedMessage Heartbeat(uint64_t head_seq, const LogIdentity& identity) {
   v1::FeedMessage message;
@@ -164,6 +172,61 @@ grpc::Status FeedServiceImpl::Stream(
       last_sent = absl::Now();
     }
   }
+}
+
+grpc::Status FeedServiceImpl::ReadRecords(grpc::ServerContext* context,
+                                          const v1::ReadRecordsRequest* request,
+                                          v1::ReadRecordsResponse* response) {
+  if (request->seqs().empty() || request->seqs_size() > kMaxReadSeqs) {
+    return ToGrpcStatus(
+        InvalidField("seqs", absl::StrCat("has ", request->seqs_size(),
+                                          " seqs; give 1 to ", kMaxReadSeqs)));
+  }
+  std::vector<uint64_t> seqs(request->seqs().begin(), request->seqs().end());
+  std::sort(seqs.begin(), seqs.end());
+  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+  if (seqs.front() == 0) {
+    return ToGrpcStatus(
+        InvalidField("seqs", "seq 0 names no record: seqs start at 1"));
+  }
+  if (absl::Status ready = log_->Readiness(); !ready.ok()) {
+    return ToGrpcStatus(Unavailable(kReasonLogUnavailable, ready.message()));
+  }
+  // Read before the records: a log replaced in between is one the replica
+  // refuses, never one whose records it takes for the earlier log's.
+  const LogIdentity identity = log_->identity();
+  if (seqs.back() > log_->head_seq()) {
+    log_->WaitForHeadAbove(seqs.back() - 1,
+                           WorkDeadline(*context, kHeadCatchUpWait));
+  }
+  absl::StatusOr<RecordsAtSeqs> found = ReadRecordsAtSeqs(*log_, seqs);
+  if (absl::IsUnavailable(found.status())) {
+    return ToGrpcStatus(
+        Unavailable(kReasonLogUnavailable, found.status().message()));
+  }
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  size_t bytes = 0;
+  for (const v1::LogRecord& record : found->records) {
+    bytes += record.ByteSizeLong();
+  }
+  if (bytes > kMaxReadBytes) {
+    return ToGrpcStatus(WithErrorInfo(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "the ", found->records.size(), " records asked for are ", bytes,
+            " bytes; at most ", kMaxReadBytes,
+            " are sent at once: ask for fewer seqs")),
+        kReasonTooLarge,
+        {{"bytes", absl::StrCat(bytes)},
+         {"limit", absl::StrCat(kMaxReadBytes)}}));
+  }
+  for (v1::LogRecord& record : found->records) {
+    *response->add_records() = std::move(record);
+  }
+  for (const uint64_t seq : found->missing) response->add_missing_seqs(seq);
+  response->set_head_seq(log_->head_seq());
+  response->set_log_id(identity.log_id);
+  response->set_log_epoch(identity.epoch);
+  return grpc::Status::OK;
 }
 
 }  // namespace bulletin

@@ -1,8 +1,9 @@
-// The Feed RPC (see proto/bulletin/v1/feed.proto): streams the log to query
-// replicas. Each subscriber is served by its own handler, which reads the log
-// from its cursor and waits on the log's head when it has sent everything, so
-// a slow or stuck replica only ever holds back its own stream, never ingest or
-// the other replicas.
+// The Feed RPCs (see proto/bulletin/v1/feed.proto): Subscribe streams the
+// log to query replicas; ReadRecords returns the records at given seqs, which
+// is where a replica reads the source text it does not keep. Each subscriber
+// is served by its own handler, which reads the log from its cursor and waits
+// on the log's head when it has sent everything, so a slow or stuck replica
+// only ever holds back its own stream, never ingest or the other replicas.
 //
 //   bulletin::FeedServiceImpl feed(log.get(), {});
 //   builder.RegisterService(&feed);
@@ -28,6 +29,12 @@ namespace bulletin {
 
 class FeedServiceImpl final : public v1::Feed::Service {
  public:
+  // ReadRecords' bounds: seqs a call may ask for (a search page of include
+  // bulletins is at most 1000 hits), and bytes of records it answers with
+  // (under a replica's 64 MiB receive limit, with room for the framing).
+  static constexpr int kMaxReadSeqs = 1000;
+  static constexpr size_t kMaxReadBytes = (64 << 20) - (64 << 10);
+
   struct Options {
     // A heartbeat is sent whenever a stream has been idle this long.
     absl::Duration heartbeat_interval = absl::Seconds(1);
@@ -42,6 +49,10 @@ class FeedServiceImpl final : public v1::Feed::Service {
   grpc::Status Subscribe(grpc::ServerContext* context,
                          const v1::SubscribeRequest* request,
                          grpc::ServerWriter<v1::FeedMessage>* writer) override;
+
+  grpc::Status ReadRecords(grpc::ServerContext* context,
+                           const v1::ReadRecordsRequest* request,
+                           v1::ReadRecordsResponse* response) override;
 
   // Ends every open stream with UNAVAILABLE and refuses new ones.
   void Shutdown();

@@ -23,6 +23,7 @@
 #include "common/metrics/process_metrics.h"
 #include "common/metrics/rpc_metrics.h"
 #include "common/server/admission.h"
+#include "common/server/auth.h"
 #include "common/server/echo_service.h"
 #include "common/server/grpc_server.h"
 #include "common/server/health_state.h"
@@ -114,8 +115,9 @@ constexpr char kLogNotReady[] = "log_not_ready";
 constexpr absl::Duration kReadinessPollInterval = absl::Milliseconds(200);
 
 // Who may call what: Submit, Retract and Parse (which costs as much as a
-// Submit) need the submit token when one is configured; Feed needs the feed
-// token or a replica's certificate identity when either is configured.
+// Submit) need the submit token when one is configured; the Feed (Subscribe
+// and ReadRecords) needs the feed token or a replica's certificate identity
+// when either is configured.
 absl::StatusOr<std::vector<AccessRule>> AccessRules() {
   std::vector<AccessRule> rules;
   if (!absl::GetFlag(FLAGS_auth_token_file).empty()) {
@@ -128,8 +130,13 @@ absl::StatusOr<std::vector<AccessRule>> AccessRules() {
                      *std::move(tokens),
                      {}});
   }
-  AccessRule feed{{"/bulletin.v1.Feed/Subscribe"},
-                  nullptr,
+  // Every Feed method, from the service's descriptor: ReadRecords hands
+  // out the same records as Subscribe, and a hand-written list could leave
+  // a new method open.
+  absl::StatusOr<std::vector<std::string>> feed_methods =
+      MethodsOfService(*v1::ReadRecordsRequest::descriptor()->file(), "Feed");
+  if (!feed_methods.ok()) return feed_methods.status();
+  AccessRule feed{*std::move(feed_methods), nullptr,
                   absl::GetFlag(FLAGS_feed_client_identities)};
   if (!feed.identities.empty() &&
       absl::GetFlag(FLAGS_tls_client_ca_file).empty()) {

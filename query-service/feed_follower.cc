@@ -92,21 +92,27 @@ std::string FeedTarget(const std::string& ingest_address) {
   return absl::StrCat(ipv6 ? "ipv6:" : "ipv4:", ingest_address);
 }
 
-void FeedFollower::Run() {
+std::shared_ptr<grpc::Channel> IngestChannel(
+    const std::string& ingest_address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials,
+    absl::Duration max_backoff) {
   grpc::ChannelArguments arguments;
   // Records can be as large as the largest bulletin ingest accepts.
   arguments.SetMaxReceiveMessageSize(64 << 20);
-  arguments.SetInt(
-      GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
-      static_cast<int>(absl::ToInt64Milliseconds(options_.max_backoff)));
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(absl::ToInt64Milliseconds(max_backoff)));
+  return grpc::CreateCustomChannel(FeedTarget(ingest_address),
+                                   std::move(credentials), arguments);
+}
+
+void FeedFollower::Run() {
   auto current_credentials = [this,
                               insecure = grpc::InsecureChannelCredentials()] {
     return options_.credentials ? options_.credentials->Current() : insecure;
   };
   std::shared_ptr<grpc::ChannelCredentials> credentials = current_credentials();
-  std::unique_ptr<v1::Feed::Stub> stub =
-      v1::Feed::NewStub(grpc::CreateCustomChannel(
-          FeedTarget(options_.ingest_address), credentials, arguments));
+  std::unique_ptr<v1::Feed::Stub> stub = v1::Feed::NewStub(IngestChannel(
+      options_.ingest_address, credentials, options_.max_backoff));
 
   std::mt19937_64 random(std::random_device{}());
   absl::Duration backoff = options_.initial_backoff;
@@ -120,8 +126,8 @@ void FeedFollower::Run() {
     if (std::shared_ptr<grpc::ChannelCredentials> now = current_credentials();
         now != credentials) {
       credentials = std::move(now);
-      stub = v1::Feed::NewStub(grpc::CreateCustomChannel(
-          FeedTarget(options_.ingest_address), credentials, arguments));
+      stub = v1::Feed::NewStub(IngestChannel(
+          options_.ingest_address, credentials, options_.max_backoff));
       LogInfo("feed_credentials_changed", {{"replica", options_.replica_id}});
     }
     Stream stream;

@@ -56,6 +56,15 @@ namespace bulletin {
 // The gRPC target for FeedFollower::Options::ingest_address.
 std::string FeedTarget(const std::string& ingest_address);
 
+// A channel to ingest at `ingest_address` (FeedTarget) with `credentials`,
+// as the Feed follower and the source-text reader (source_text_reader.h)
+// open it: records up to 64 MiB (the largest bulletin ingest accepts, with
+// room), reconnect backoff capped at `max_backoff`.
+std::shared_ptr<grpc::Channel> IngestChannel(
+    const std::string& ingest_address,
+    std::shared_ptr<grpc::ChannelCredentials> credentials,
+    absl::Duration max_backoff);
+
 class FeedFollower {
  public:
   struct Options {

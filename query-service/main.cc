@@ -42,6 +42,7 @@
 #include "query-service/served_log.h"
 #include "query-service/snapshot/snapshot_directory.h"
 #include "query-service/snapshot/snapshotter.h"
+#include "query-service/source_text_reader.h"
 #include "query-service/watch_hub.h"
 #include "query-service/web/search_page.h"
 
@@ -285,6 +286,12 @@ int Run() {
       static_cast<size_t>(absl::GetFlag(FLAGS_max_watch_catch_up));
   QueryServiceImpl query(&index, &follower, &served_log, &watch_hub,
                          watch_limits);
+  // The index keeps no source text: reads that ask for it get it from the
+  // log, through the ingest replicas the Feed comes from.
+  SourceTextReader source_texts(
+      {.ingest_address = follow_options.ingest_address,
+       .credentials = follow_options.credentials});
+  query.SetSourceTextReader(&source_texts);
   if (absl::GetFlag(FLAGS_stall_searches_for_testing)) {
     query.StallSearchesForTesting();
   }

@@ -1,6 +1,8 @@
 #include "query-service/query_service_impl.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -27,6 +29,11 @@ constexpr absl::Duration kCancelPoll = absl::Milliseconds(100);
 
 // BatchGet's bound on ids (AIP-231 asks for one).
 constexpr int kMaxBatchGetIds = 100;
+
+// How long a read whose bulletin's record left the ingest log waits for
+// the replica to apply what replaced it before it reads again, at most:
+// a replica that is following applies it within milliseconds.
+constexpr absl::Duration kReplacedRecordWait = absl::Seconds(1);
 
 // A search or watch request the index refused: its message says which part
 // (the query, a filter, the page token, the limit); its reason says that it
@@ -106,14 +113,24 @@ grpc::Status QueryServiceImpl::Get(const CallBounds& call,
   if (!mask.ok()) return ToGrpcStatus(mask);
   grpc::Status waited = AwaitSeq(call, request->min_seq());
   if (!waited.ok()) return waited;
-  absl::StatusOr<v1::Bulletin> bulletin = index_->Get(*id);
-  if (absl::IsNotFound(bulletin.status())) {
-    return ToGrpcStatus(WithErrorInfo(bulletin.status(),
-                                      kReasonBulletinNotFound, {{"id", *id}}));
+  grpc::Status read = ReadWithSourceText(
+      call, request->read_mask(),
+      [&](std::vector<v1::Bulletin*>* bulletins) -> grpc::Status {
+        absl::StatusOr<v1::Bulletin> bulletin = index_->Get(*id);
+        if (absl::IsNotFound(bulletin.status())) {
+          return ToGrpcStatus(WithErrorInfo(
+              bulletin.status(), kReasonBulletinNotFound, {{"id", *id}}));
+        }
+        if (!bulletin.ok()) return ToGrpcStatus(bulletin.status());
+        ApplyReadMask(request->read_mask(), &*bulletin);
+        *response->mutable_bulletin() = *std::move(bulletin);
+        bulletins->push_back(response->mutable_bulletin());
+        return grpc::Status::OK;
+      });
+  if (!read.ok()) {
+    response->Clear();
+    return read;
   }
-  if (!bulletin.ok()) return ToGrpcStatus(bulletin.status());
-  ApplyReadMask(request->read_mask(), &*bulletin);
-  *response->mutable_bulletin() = *std::move(bulletin);
   return ToGrpcStatus(CheckResponseSize(*response));
 }
 
@@ -139,23 +156,35 @@ grpc::Status QueryServiceImpl::BatchGet(const CallBounds& call,
   if (!mask.ok()) return ToGrpcStatus(mask);
   grpc::Status waited = AwaitSeq(call, request->min_seq());
   if (!waited.ok()) return waited;
-  std::vector<std::string> missing;
-  for (const std::string& id : request->ids()) {
-    absl::StatusOr<v1::Bulletin> bulletin = index_->Get(id);
-    if (!bulletin.ok()) {
-      missing.push_back(id);
-      continue;
-    }
-    ApplyReadMask(request->read_mask(), &*bulletin);
-    *response->add_bulletins() = *std::move(bulletin);
-  }
-  if (!missing.empty()) {
+  grpc::Status read = ReadWithSourceText(
+      call, request->read_mask(),
+      [&](std::vector<v1::Bulletin*>* bulletins) -> grpc::Status {
+        response->Clear();
+        std::vector<std::string> missing;
+        for (const std::string& id : request->ids()) {
+          absl::StatusOr<v1::Bulletin> bulletin = index_->Get(id);
+          if (!bulletin.ok()) {
+            missing.push_back(id);
+            continue;
+          }
+          ApplyReadMask(request->read_mask(), &*bulletin);
+          *response->add_bulletins() = *std::move(bulletin);
+        }
+        if (!missing.empty()) {
+          return ToGrpcStatus(WithErrorInfo(
+              absl::NotFoundError(absl::StrCat("no live bulletin with id ",
+                                               absl::StrJoin(missing, ", "),
+                                               " on this replica")),
+              kReasonBulletinNotFound, {{"id", absl::StrJoin(missing, ",")}}));
+        }
+        for (v1::Bulletin& bulletin : *response->mutable_bulletins()) {
+          bulletins->push_back(&bulletin);
+        }
+        return grpc::Status::OK;
+      });
+  if (!read.ok()) {
     response->Clear();
-    return ToGrpcStatus(WithErrorInfo(
-        absl::NotFoundError(absl::StrCat("no live bulletin with id ",
-                                         absl::StrJoin(missing, ", "),
-                                         " on this replica")),
-        kReasonBulletinNotFound, {{"id", absl::StrJoin(missing, ",")}}));
+    return read;
   }
   absl::Status fits = CheckResponseSize(*response);
   if (!fits.ok()) response->Clear();
@@ -198,27 +227,77 @@ grpc::Status QueryServiceImpl::Search(const CallBounds& call,
     }
     return absl::OkStatus();
   });
-  // Read before the search, checked after it: a swap to another log in
-  // between leaves the answer without a log (served_log.h).
-  const uint64_t generation = served_log_->generation();
-  absl::StatusOr<v1::SearchResponse> result =
-      index_->Search(*request, &cancellation);
-  if (!result.ok()) return ToGrpcStatus(QueryError(result.status()));
-  if (absl::StatusOr<LogIdentity> log =
-          served_log_->IdentityOf(generation, result->applied_seq());
-      log.ok()) {
-    result->set_log_id(log->log_id);
-    result->set_log_epoch(log->epoch);
-  }
-  for (v1::Hit& hit : *result->mutable_hits()) {
-    if (hit.has_bulletin()) {
-      ApplyReadMask(request->read_mask(), hit.mutable_bulletin());
-    }
-  }
-  absl::Status fits = CheckResponseSize(*result);
+  v1::SearchResponse result;
+  grpc::Status read = ReadWithSourceText(
+      call, request->read_mask(),
+      [&](std::vector<v1::Bulletin*>* bulletins) -> grpc::Status {
+        // Read before the search, checked after it: a swap to another log
+        // in between leaves the answer without a log (served_log.h).
+        const uint64_t generation = served_log_->generation();
+        absl::StatusOr<v1::SearchResponse> found =
+            index_->Search(*request, &cancellation);
+        if (!found.ok()) return ToGrpcStatus(QueryError(found.status()));
+        result = *std::move(found);
+        if (absl::StatusOr<LogIdentity> log =
+                served_log_->IdentityOf(generation, result.applied_seq());
+            log.ok()) {
+          result.set_log_id(log->log_id);
+          result.set_log_epoch(log->epoch);
+        }
+        for (v1::Hit& hit : *result.mutable_hits()) {
+          if (hit.has_bulletin()) {
+            ApplyReadMask(request->read_mask(), hit.mutable_bulletin());
+            bulletins->push_back(hit.mutable_bulletin());
+          }
+        }
+        return grpc::Status::OK;
+      });
+  if (!read.ok()) return read;
+  absl::Status fits = CheckResponseSize(result);
   if (!fits.ok()) return ToGrpcStatus(fits);
-  *response = *std::move(result);
+  *response = std::move(result);
   return grpc::Status::OK;
+}
+
+grpc::Status QueryServiceImpl::ReadWithSourceText(
+    const CallBounds& call, const google::protobuf::FieldMask& mask,
+    absl::FunctionRef<grpc::Status(std::vector<v1::Bulletin*>*)> read) const {
+  for (int attempt = 1;; ++attempt) {
+    std::vector<v1::Bulletin*> bulletins;
+    grpc::Status status = read(&bulletins);
+    if (!status.ok() || !AsksForSourceText(mask) || bulletins.empty()) {
+      return status;
+    }
+    if (source_texts_ == nullptr) {
+      return ToGrpcStatus(Unavailable(
+          kReasonLogUnavailable,
+          "source_text is read from the ingest log, and this replica reads "
+          "none; omit source_text from read_mask"));
+    }
+    const absl::Time deadline = call.WorkDeadline(kMaxSeqWait);
+    absl::StatusOr<SourceTextReader::Outcome> filled =
+        source_texts_->Fill(bulletins, index_->log_identity().log_id, deadline);
+    if (!filled.ok()) return ToGrpcStatus(filled.status());
+    if (filled->missing_ids.empty()) return grpc::Status::OK;
+    if (attempt == 2) {
+      const std::string ids = absl::StrJoin(filled->missing_ids, ", ");
+      return ToGrpcStatus(WithRetryInfo(
+          WithErrorInfo(
+              absl::AbortedError(absl::StrCat(
+                  "bulletin ", ids,
+                  " changed in the ingest log while its source_text was read "
+                  "(the version at seq ",
+                  absl::StrJoin(filled->missing_seqs, ", "),
+                  " was replaced, and this replica has applied up to seq ",
+                  index_->applied_seq(), " of ", filled->head_seq, "); retry")),
+              kReasonContended, {{"id", ids}}),
+          absl::Seconds(1)));
+    }
+    // What replaced the record is at or below the log's head: once the
+    // replica has applied that, the read finds the newer version or none.
+    index_->WaitForSeq(filled->head_seq,
+                       std::min(deadline, absl::Now() + kReplacedRecordWait));
+  }
 }
 
 grpc::ServerWriteReactor<v1::WatchEvent>* QueryServiceImpl::Watch(

@@ -1,5 +1,6 @@
 #include "query-service/read_mask.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,11 @@ void ApplyReadMask(const FieldMask& mask, v1::Bulletin* bulletin) {
   FieldMask kept = mask;
   for (const char* always : {"id", "seq", "version"}) kept.add_paths(always);
   FieldMaskUtil::TrimMessage(kept, bulletin);
+}
+
+bool AsksForSourceText(const FieldMask& mask) {
+  return std::find(mask.paths().begin(), mask.paths().end(), "source_text") !=
+         mask.paths().end();
 }
 
 absl::Status CheckResponseSize(const google::protobuf::Message& response) {

@@ -6,8 +6,8 @@
 //   absl::Status fits = bulletin::CheckResponseSize(response);
 //
 // An empty mask returns every field but source_text (which can be megabytes
-// and is rarely wanted: a reader asks for it); a mask returns its paths, and
-// id, seq and version always.
+// and is rarely wanted: a reader asks for it, and the replica reads it from
+// the ingest log); a mask returns its paths, and id, seq and version always.
 //
 // Thread-safe: pure functions.
 
@@ -34,6 +34,10 @@ absl::Status ValidateReadMask(const google::protobuf::FieldMask& mask);
 // Keeps what `mask` asks for of `bulletin` (see above).
 void ApplyReadMask(const google::protobuf::FieldMask& mask,
                    v1::Bulletin* bulletin);
+
+// True when `mask` names source_text, which the replica reads from the
+// ingest log rather than its index (source_text_reader.h).
+bool AsksForSourceText(const google::protobuf::FieldMask& mask);
 
 // RESOURCE_EXHAUSTED (TOO_LARGE) when `response` is over
 // kMaxReadResponseBytes.

@@ -1,9 +1,12 @@
 #include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "bulletin/v1/feed.grpc.pb.h"
 #include "common/feed/feed_trailers.h"
+#include "common/server/error_details.h"
 #include "common/server/grpc_server.h"
+#include "common/server/grpc_status.h"
 #include "gtest/gtest.h"
 #include "ingest-service/feed_service_impl.h"
 #include "tests/ingest/controlled_log.h"
@@ -13,7 +16,9 @@ namespace bulletin {
 namespace {
 
 using testing::ControlledLog;
+using testing::RetractionRecord;
 using testing::UpsertRecord;
+using testing::UpsertWithSource;
 
 class FeedServiceTest : public ::testing::Test {
  protected:
@@ -177,6 +182,82 @@ TEST_F(FeedServiceTest, AStalledSubscriberDoesNotHoldBackAnother) {
   reader->Finish();
   stalled_context.TryCancel();
   stalled->Finish();
+}
+
+// What ReadRecords answers for `seqs`, or its error.
+absl::StatusOr<v1::ReadRecordsResponse> ReadRecords(
+    v1::Feed::Stub& stub, const std::vector<uint64_t>& seqs) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::ReadRecordsRequest request;
+  for (uint64_t seq : seqs) request.add_seqs(seq);
+  v1::ReadRecordsResponse response;
+  absl::Status status =
+      FromGrpcStatus(stub.ReadRecords(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+// The records the log still holds come back, each once, in seq order, with
+// their source text; a seq whose record was replaced (a later version, a
+// retraction) or that is past the head is named missing.
+TEST_F(FeedServiceTest, ReadRecordsReturnsWhatTheLogHoldsAndNamesTheRest) {
+  StartServer();
+  ASSERT_TRUE(
+      testing::AppendRecords(log_, {UpsertWithSource(0, "a", 1, "源文 a1"),
+                                    UpsertWithSource(0, "b", 1, "源文 b1"),
+                                    UpsertWithSource(0, "a", 2, "源文 a2"),
+                                    UpsertWithSource(0, "c", 1, "源文 c1"),
+                                    RetractionRecord(0, "c")})
+          .ok());
+  // a1 = 1 (replaced by a2 = 3), b1 = 2, c1 = 4 (retracted at 5).
+  absl::StatusOr<v1::ReadRecordsResponse> read =
+      ReadRecords(*stub_, {3, 1, 2, 3, 4, 9});
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->records_size(), 2);
+  EXPECT_EQ(read->records(0).seq(), 2u);
+  EXPECT_EQ(read->records(0).upsert().source_text(), "源文 b1");
+  EXPECT_EQ(read->records(1).seq(), 3u);
+  EXPECT_EQ(read->records(1).upsert().id(), "a");
+  EXPECT_EQ(read->records(1).upsert().version(), 2);
+  EXPECT_EQ(read->records(1).upsert().source_text(), "源文 a2");
+  EXPECT_EQ(std::vector<uint64_t>(read->missing_seqs().begin(),
+                                  read->missing_seqs().end()),
+            (std::vector<uint64_t>{1, 4, 9}));
+  EXPECT_EQ(read->head_seq(), 5u);
+  EXPECT_EQ(read->log_id(), log_.identity().log_id);
+  EXPECT_EQ(read->log_epoch(), log_.identity().epoch);
+}
+
+TEST_F(FeedServiceTest, ReadRecordsRefusesRequestsOutsideItsBounds) {
+  StartServer();
+  AppendUpserts(1);
+  std::vector<uint64_t> too_many(FeedServiceImpl::kMaxReadSeqs + 1, 1);
+  for (const std::vector<uint64_t>& seqs :
+       {std::vector<uint64_t>{}, too_many, std::vector<uint64_t>{1, 0}}) {
+    absl::StatusOr<v1::ReadRecordsResponse> read = ReadRecords(*stub_, seqs);
+    EXPECT_EQ(read.status().code(), absl::StatusCode::kInvalidArgument)
+        << read.status();
+    ASSERT_TRUE(BadRequestOf(read.status()).has_value());
+    EXPECT_EQ(BadRequestOf(read.status())->field_violations(0).field(), "seqs");
+  }
+  // The bound itself is served.
+  std::vector<uint64_t> most(FeedServiceImpl::kMaxReadSeqs, 1);
+  absl::StatusOr<v1::ReadRecordsResponse> read = ReadRecords(*stub_, most);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->records_size(), 1);
+}
+
+TEST_F(FeedServiceTest, ReadRecordsIsUnavailableWhileTheLogIsNotReady) {
+  StartServer();
+  AppendUpserts(1);
+  log_.SetNotReady(absl::UnavailableError("NATS is out of reach"));
+  absl::StatusOr<v1::ReadRecordsResponse> read = ReadRecords(*stub_, {1});
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(ErrorInfoOf(read.status()).has_value());
+  EXPECT_EQ(ErrorInfoOf(read.status())->reason(), kReasonLogUnavailable);
+  EXPECT_NE(read.status().message().find("NATS is out of reach"),
+            std::string::npos);
 }
 
 }  // namespace

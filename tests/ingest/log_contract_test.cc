@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "ingest-service/log/jetstream_log.h"
 #include "ingest-service/log/leveldb_log.h"
+#include "ingest-service/log/records_at_seqs.h"
 #include "tests/ingest/log_backends.h"
 #include "tests/ingest/log_records.h"
 #include "tests/testing/nats_cluster.h"
@@ -326,6 +327,46 @@ TEST_P(LogContractTest, LongReadsReturnEveryLiveRecordInOrder) {
   for (const v1::LogRecord& record : *whole) whole_seqs.push_back(record.seq());
   check(whole_seqs);
   EXPECT_EQ(whole_seqs.back(), *live.rbegin());
+}
+
+// What the Feed's ReadRecords answers with: the record at each seq the log
+// holds, and the other seqs named missing. A record replaced by a later
+// one may still be returned on JetStream until its erase reaches every
+// server (as in LongReadsReturnEveryLiveRecordInOrder): then it is the
+// record written at that seq, never another.
+TEST_P(LogContractTest, ReadsTheRecordsAtTheSeqsItHolds) {
+  auto seqs = AppendRecords(
+      *log_, {UpsertRecord(0, "a", "v1"), UpsertRecord(0, "b", "v1"),
+              UpsertRecord(0, "a", "v2")});
+  ASSERT_TRUE(seqs.ok()) << seqs.status();
+  auto retracted = AppendRecords(*log_, {RetractionRecord(0, "b")});
+  ASSERT_TRUE(retracted.ok()) << retracted.status();
+  const uint64_t a1 = (*seqs)[0];
+  const uint64_t b1 = (*seqs)[1];
+  const uint64_t a2 = (*seqs)[2];
+  const uint64_t b_retracted = (*retracted)[0];
+  const uint64_t beyond = b_retracted + 100;
+  absl::StatusOr<RecordsAtSeqs> found =
+      ReadRecordsAtSeqs(*log_, {a1, b1, a2, b_retracted, beyond});
+  ASSERT_TRUE(found.ok()) << found.status();
+  std::set<uint64_t> answered(found->missing.begin(), found->missing.end());
+  for (const v1::LogRecord& record : found->records) {
+    EXPECT_TRUE(answered.insert(record.seq()).second) << record.seq();
+    if (record.seq() == a1 || record.seq() == a2) {
+      EXPECT_EQ(record.upsert().id(), "a");
+      EXPECT_EQ(record.version_digest(), record.seq() == a1 ? "v1" : "v2");
+    } else if (record.seq() == b1) {
+      EXPECT_EQ(record.upsert().id(), "b");
+    } else {
+      EXPECT_EQ(record.seq(), b_retracted);
+      EXPECT_EQ(record.retraction().id(), "b");
+    }
+  }
+  EXPECT_EQ(answered, (std::set<uint64_t>{a1, b1, a2, b_retracted, beyond}));
+  // Each bulletin's last record is there, and nothing past the head.
+  EXPECT_THAT(found->missing, ::testing::Contains(beyond));
+  EXPECT_THAT(found->missing, ::testing::Not(::testing::Contains(a2)));
+  EXPECT_THAT(found->missing, ::testing::Not(::testing::Contains(b_retracted)));
 }
 
 TEST_P(LogContractTest, ReadBeyondTheHeadIsOutOfRange) {

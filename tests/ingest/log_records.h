@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "bulletin/v1/log.pb.h"
 #include "ingest-service/log/bulletin_log.h"
 
@@ -24,6 +25,16 @@ inline v1::LogRecord UpsertRecord(uint64_t seq, const std::string& id,
   record.mutable_upsert()->set_seq(seq);
   record.mutable_upsert()->set_id(id);
   record.mutable_upsert()->set_headline("headline " + id);
+  return record;
+}
+
+// UpsertRecord of `version` of bulletin `id`, submitted as `source`.
+inline v1::LogRecord UpsertWithSource(uint64_t seq, const std::string& id,
+                                      int64_t version,
+                                      const std::string& source) {
+  v1::LogRecord record = UpsertRecord(seq, id, absl::StrCat("v", version));
+  record.mutable_upsert()->set_version(version);
+  record.mutable_upsert()->set_source_text(source);
   return record;
 }
 

@@ -58,15 +58,22 @@ class SecurityTest : public ::testing::Test {
     return result.ok() ? *result : CommandResult{};
   }
 
-  // Opens a Feed stream with `security` and reads its first message: OK
-  // when the stream delivered it, else the stream's final status.
-  grpc::Status Subscribe(const ClientSecurity& security) {
+  // A channel to ingest with `security`; null (and a failure) when its
+  // credentials cannot be made.
+  std::shared_ptr<grpc::Channel> IngestChannel(const ClientSecurity& security) {
     absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
         MakeChannelCredentials(security);
     EXPECT_TRUE(credentials.ok()) << credentials.status();
-    if (!credentials.ok()) return grpc::Status::CANCELLED;
-    auto stub = v1::Feed::NewStub(
-        grpc::CreateChannel(pair_.ingest_address(), *credentials));
+    if (!credentials.ok()) return nullptr;
+    return grpc::CreateChannel(pair_.ingest_address(), *credentials);
+  }
+
+  // Opens a Feed stream with `security` and reads its first message: OK
+  // when the stream delivered it, else the stream's final status.
+  grpc::Status Subscribe(const ClientSecurity& security) {
+    std::shared_ptr<grpc::Channel> channel = IngestChannel(security);
+    if (channel == nullptr) return grpc::Status::CANCELLED;
+    auto stub = v1::Feed::NewStub(channel);
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
     v1::SubscribeRequest request;
@@ -81,20 +88,30 @@ class SecurityTest : public ::testing::Test {
     return reader->Finish();
   }
 
+  // Calls Feed.ReadRecords on ingest with `security`.
+  grpc::Status ReadRecords(const ClientSecurity& security) {
+    std::shared_ptr<grpc::Channel> channel = IngestChannel(security);
+    if (channel == nullptr) return grpc::Status::CANCELLED;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+    v1::ReadRecordsRequest request;
+    request.add_seqs(1);
+    v1::ReadRecordsResponse response;
+    return v1::Feed::NewStub(channel)->ReadRecords(&context, request,
+                                                   &response);
+  }
+
   // Calls Parse on ingest with `security`.
   grpc::Status Parse(const ClientSecurity& security) {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-        MakeChannelCredentials(security);
-    EXPECT_TRUE(credentials.ok()) << credentials.status();
-    if (!credentials.ok()) return grpc::Status::CANCELLED;
-    auto stub = v1::IngestService::NewStub(
-        grpc::CreateChannel(pair_.ingest_address(), *credentials));
+    std::shared_ptr<grpc::Channel> channel = IngestChannel(security);
+    if (channel == nullptr) return grpc::Status::CANCELLED;
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
     v1::ParseRequest request;
     request.set_content(ReadExample(kExample));
     v1::ParseResponse response;
-    return stub->Parse(&context, request, &response);
+    return v1::IngestService::NewStub(channel)->Parse(&context, request,
+                                                      &response);
   }
 
   // Starts ingest, and query over TLS requiring one of the read tokens in
@@ -388,12 +405,16 @@ TEST_F(SecurityTest, FeedAdmitsTheReplicaTokenOrIdentityOnly) {
   const ClientSecurity other{certs_.ca, certs_.other_client.cert,
                              certs_.other_client.key, ""};
   EXPECT_EQ(Subscribe(other).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // ReadRecords hands out the same records (source texts included).
+  EXPECT_EQ(ReadRecords(other).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   ClientSecurity other_with_token = other;
   other_with_token.token_file = feed_file;
   EXPECT_TRUE(Subscribe(other_with_token).ok());
+  EXPECT_TRUE(ReadRecords(other_with_token).ok());
   const ClientSecurity replica{certs_.ca, certs_.replica.cert,
                                certs_.replica.key, ""};
   EXPECT_TRUE(Subscribe(replica).ok());
+  EXPECT_TRUE(ReadRecords(replica).ok());
 
   // A real replica with the replica's certificate follows the Feed.
   ASSERT_TRUE(pair_
@@ -426,6 +447,21 @@ TEST_F(SecurityTest, ReplicaWithTheFeedTokenFollows) {
                                "--feed_token_file=" + feed_file})
                   .ok());
   ASSERT_TRUE(pair_.WaitUntilServing(pair_.query_address()).ok());
+  // The replica reads source texts from the log with the token too.
+  CommandResult submitted = Ctl({}, {"submit", example_});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  auto query = v1::QueryService::NewStub(grpc::CreateChannel(
+      pair_.query_address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  v1::GetRequest get;
+  get.set_id(IdOf(submitted));
+  get.set_min_seq(1);
+  get.mutable_read_mask()->add_paths("source_text");
+  v1::GetResponse got;
+  grpc::Status status = query->Get(&context, get, &got);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(got.bulletin().source_text(), ReadExample(kExample));
   EXPECT_THAT(Log(pair_.query()), Not(HasSubstr("replica-tok")));
 }
 

@@ -1,5 +1,6 @@
 // Reads on the real services: Get's read_mask (source_text only when
-// asked), BatchGet, and the bound on a response's size.
+// asked, and read from ingest's log), BatchGet, and the bound on a
+// response's size.
 
 #include <memory>
 #include <string>
@@ -66,8 +67,8 @@ class ReadsTest : public ::testing::Test {
 };
 
 TEST_F(ReadsTest, SourceTextComesOnlyWhenAskedFor) {
-  const v1::SubmitResponse submitted =
-      Submit(ReadExample("chongqing-cppcc-roundup.txt"));
+  const std::string example = ReadExample("chongqing-cppcc-roundup.txt");
+  const v1::SubmitResponse submitted = Submit(example);
   last_seq_ = submitted.seq();
   v1::GetRequest get;
   get.set_id(submitted.id());
@@ -80,7 +81,7 @@ TEST_F(ReadsTest, SourceTextComesOnlyWhenAskedFor) {
   get.mutable_read_mask()->add_paths("source_text");
   v1::Bulletin text_only;
   ASSERT_TRUE(Get(get, &text_only).ok());
-  EXPECT_FALSE(text_only.source_text().empty());
+  EXPECT_EQ(text_only.source_text(), example);  // A UTF-8 file, as sent.
   EXPECT_EQ(text_only.id(), submitted.id());
   EXPECT_EQ(text_only.seq(), submitted.seq());
   EXPECT_EQ(text_only.version(), 1);
@@ -93,6 +94,56 @@ TEST_F(ReadsTest, SourceTextComesOnlyWhenAskedFor) {
   EXPECT_EQ(invalid.code(), absl::StatusCode::kInvalidArgument);
   ASSERT_TRUE(BadRequestOf(invalid).has_value());
   EXPECT_EQ(BadRequestOf(invalid)->field_violations(0).field(), "read_mask");
+}
+
+// The replica keeps no source text: it reads it from ingest's log, so a
+// read that asks for it needs ingest, and one that does not never does.
+TEST_F(ReadsTest, SourceTextIsReadFromTheIngestLog) {
+  // CRLF and a trailing blank line: the source is the text as sent.
+  const std::string sent =
+      "全市安全生产会议召开\r\n\r\n本报讯 近日，市应急管理局"
+      "召开会议，部署冬春季安全生产工作。\r\n\r\n";
+  const v1::SubmitResponse submitted = Submit(sent);
+  last_seq_ = submitted.seq();
+  v1::GetRequest with_source;
+  with_source.set_id(submitted.id());
+  with_source.mutable_read_mask()->add_paths("headline");
+  with_source.mutable_read_mask()->add_paths("source_text");
+  v1::Bulletin bulletin;
+  ASSERT_TRUE(Get(with_source, &bulletin).ok());
+  EXPECT_EQ(bulletin.source_text(), sent);
+  EXPECT_EQ(bulletin.headline(), "全市安全生产会议召开");
+  v1::GetRequest plain;
+  plain.set_id(submitted.id());
+  ASSERT_TRUE(Get(plain, &bulletin).ok());
+  EXPECT_TRUE(bulletin.source_text().empty());
+  EXPECT_EQ(bulletin.headline(), "全市安全生产会议召开");
+
+  pair_.ingest()->Kill();
+  const absl::Status unreachable = Get(with_source, &bulletin);
+  EXPECT_EQ(unreachable.code(), absl::StatusCode::kUnavailable) << unreachable;
+  ASSERT_TRUE(ErrorInfoOf(unreachable).has_value()) << unreachable;
+  EXPECT_EQ(ErrorInfoOf(unreachable)->reason(), kReasonLogUnavailable);
+  EXPECT_NE(
+      unreachable.message().find("unreachable at " + pair_.ingest_address()),
+      std::string::npos)
+      << unreachable;
+  EXPECT_NE(unreachable.message().find("omit source_text from read_mask"),
+            std::string::npos)
+      << unreachable;
+  // Reads that do not ask for the source answer from the replica alone.
+  ASSERT_TRUE(Get(plain, &bulletin).ok());
+  EXPECT_EQ(bulletin.headline(), "全市安全生产会议召开");
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  v1::SearchRequest search;
+  search.set_query("应急管理局");
+  search.set_include_bulletins(true);
+  v1::SearchResponse found;
+  grpc::Status searched = query_->Search(&context, search, &found);
+  ASSERT_TRUE(searched.ok()) << searched.error_message();
+  ASSERT_EQ(found.hits_size(), 1);
+  EXPECT_EQ(found.hits(0).bulletin().headline(), "全市安全生产会议召开");
 }
 
 TEST_F(ReadsTest, BatchGetAnswersInOrderOrNamesWhatIsMissing) {

@@ -190,7 +190,10 @@ async function main() {
     await page.click('#toggle-source');
     assert.equal(await page.$eval('#source-text', (node) => node.hidden), false);
     assert.equal(await page.$eval('#toggle-source', (b) => b.getAttribute('aria-expanded')), 'true');
-    assert.match(await text(page, '#source-text'), /^为新时代新征程汇聚力量/);
+    // Read from the log when opened.
+    await page.waitForFunction(
+        () => /^为新时代新征程汇聚力量/.test(document.getElementById('source-text').textContent),
+        WAIT);
     await page.screenshot({path: join(args.screenshots, 'bulletin.png'), fullPage: false});
     // Escape goes back to the results, as they were.
     await page.keyboard.press('Escape');

@@ -123,8 +123,8 @@ std::shared_ptr<const StoredRecord> StoredRecord::Make(
   record->text_frame_size_ = static_cast<uint32_t>(
       bytes.size() - record->id_size_ - record->date_size_);
 
-  // The rest: what the plain fields and the text frame do not hold.
-  std::string source = std::move(*bulletin.mutable_source_text());
+  // The rest: what the plain fields and the text frame do not hold, but
+  // the source text, which the log keeps.
   bulletin.clear_source_text();
   bulletin.clear_id();
   bulletin.clear_seq();
@@ -135,8 +135,9 @@ std::shared_ptr<const StoredRecord> StoredRecord::Make(
   for (v1::Item& item : *bulletin.mutable_items()) item.clear_text();
   std::string rest;
   AppendVarint(static_cast<uint32_t>(bulletin.ByteSizeLong()), &rest);
+  // An empty source text follows the fields, as it did when it was kept:
+  // the layout records of older snapshots have.
   bulletin.AppendToString(&rest);
-  rest += source;
   record->rest_size_ = static_cast<uint32_t>(rest.size());
   StartFrame(context);
   ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, compression.level);
@@ -216,8 +217,8 @@ absl::StatusOr<v1::Bulletin> StoredRecord::ToBulletin() const {
       bulletin.items_size() != static_cast<int>(items_size_)) {
     return Corrupt("the fields");
   }
-  at += fields_size;
-  bulletin.set_source_text(at, static_cast<size_t>(end - at));
+  // What follows the fields is the source text of a record from an older
+  // snapshot, or nothing: not returned (see the header).
   bulletin.set_id(id().data(), id().size());
   bulletin.set_seq(seq_);
   bulletin.set_date(date().data(), date().size());

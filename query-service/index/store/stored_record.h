@@ -6,12 +6,15 @@
 //   if (filters.MatchesDate(stored->date())) ...         // no decoding
 //   absl::StatusOr<RecordText> text = stored->Text();    // one frame
 //   for (const TextSegment& s : text->segments()) Scan(s.text);
-//   absl::StatusOr<v1::Bulletin> whole = stored->ToBulletin();  // as given
+//   absl::StatusOr<v1::Bulletin> whole = stored->ToBulletin();  // no source
 //
 // Why: a replica holds every bulletin, and as protobufs they took 4.6 times
 // their text (docs/benchmarks.md, "Replica memory"): the source text
 // (nearly the text again), the parsed fields (names and titles the text
 // also holds) and each message's own overhead. Here
+// - the source text is not kept at all: a read that asks for it gets it
+//   from the ingest log (query-service/source_text_reader.h), the one place
+//   that has it for every version;
 // - id, seq, date and the item count, which filters, ranking and every hit
 //   read, are plain fields;
 // - the text frame holds the text fields (the segments of text_segments.h:
@@ -19,9 +22,12 @@
 //   the corpus (store_dictionary.h): what a hit's snippet and its exact
 //   match need, decoded for the few records of a page;
 // - the rest frame holds everything else (the parsed fields as a protobuf,
-//   then the source text), compressed with the text as its prefix, so that
-//   what repeats the text (the source, names, titles) costs a reference.
-//   Only a read of the whole record (Get, include_bulletins) decodes it.
+//   then a source text, empty since replicas stopped keeping it),
+//   compressed with the text as its prefix, so that what repeats the text
+//   (names, titles) costs a reference. Only a read of the whole record
+//   (Get, include_bulletins) decodes it. A record loaded from a snapshot
+//   written before then still holds its source there, and is read as any
+//   other: without it (see ToBulletin).
 //
 // Thread-safety: immutable after construction; any number of threads may
 // read it (each decodes with a zstd context of its own).
@@ -78,9 +84,9 @@ struct RecordCompression {
 
 class StoredRecord {
  public:
-  // `bulletin` (seq set) compressed with `compression`. zstd fails here
-  // only when it cannot allocate: that throws std::bad_alloc, as any
-  // allocation does.
+  // `bulletin` (seq set) compressed with `compression`, without its
+  // source_text. zstd fails here only when it cannot allocate: that throws
+  // std::bad_alloc, as any allocation does.
   static std::shared_ptr<const StoredRecord> Make(
       v1::Bulletin bulletin, const RecordCompression& compression);
 
@@ -106,8 +112,11 @@ class StoredRecord {
   // checked).
   absl::StatusOr<RecordText> Text() const;
 
-  // The record as it was given, source text included: both frames decoded.
-  // DATA_LOSS as for Text.
+  // The record as it was given, without source_text: both frames decoded.
+  // A source text still in the rest frame (a record from an older snapshot)
+  // is left out too, so that every read of source_text goes to the log and
+  // a replica answers alike whatever its records' age. DATA_LOSS as for
+  // Text.
   absl::StatusOr<v1::Bulletin> ToBulletin() const;
 
   // The dictionary of the text frame; null for none.

@@ -2,16 +2,19 @@
 // origin (docs/api.md). Three views, chosen by the URL's hash:
 //   #/              search: query, facets as filters, hits, pages
 //   #/bulletin/ID   one bulletin's structure, its source text on request
+//                   (read then: the replica reads it from ingest's log)
 //   #/watch         new matches of a standing query, live (server-sent events)
 // Text from the server is only ever put in the page as text (textContent),
 // never as HTML; matched spans come marked 【…】 and become <mark>.
 'use strict';
 
-// Every Bulletin field the record view shows.
+// Every Bulletin field the record view shows, but the source text, which it
+// asks for when the reader opens it: the replica reads that from ingest's
+// log, and the record shows whether or not ingest is reachable.
 const RECORD_FIELDS = [
   'kicker', 'headline', 'subtitle', 'series', 'dateline', 'date', 'lead',
   'items', 'people', 'reporters', 'warnings', 'external_id', 'source',
-  'source_text', 'source_encoding', 'ingested_at_micros',
+  'source_encoding', 'ingested_at_micros',
 ].join(',');
 
 const PAGE_SIZE = 10;
@@ -312,8 +315,7 @@ async function showBulletin(id) {
   article.replaceChildren(el('p', {className: 'status', textContent: '正在打开…'}));
   showError(error, '');
   try {
-    // The whole record, its source text included (Get leaves that out
-    // unless asked).
+    // The whole record but its source text (RECORD_FIELDS).
     const response = await callApi(
         'GET', `/v1/bulletins/${encodeURIComponent(id)}?read_mask=${RECORD_FIELDS}`);
     renderBulletin(response.bulletin || {});
@@ -382,16 +384,30 @@ function renderBulletin(bulletin) {
     parts.push(el('ul', {}, ...warnings.map((warning) =>
         el('li', {textContent: `第 ${warning.line} 行:${warning.message || warning.kind}(${warning.text || ''})`}))));
   }
-  if (bulletin.source_text) {
-    const source = el('pre', {id: 'source-text', className: 'source', hidden: true,
-                              textContent: bulletin.source_text});
+  if (bulletin.id) {
+    const source = el('pre', {id: 'source-text', className: 'source', hidden: true});
     const toggle = el('button', {type: 'button', id: 'toggle-source', textContent: '显示原文'});
     toggle.setAttribute('aria-expanded', 'false');
     toggle.setAttribute('aria-controls', 'source-text');
-    toggle.addEventListener('click', () => {
+    let read = false;
+    toggle.addEventListener('click', async () => {
       source.hidden = !source.hidden;
       toggle.setAttribute('aria-expanded', String(!source.hidden));
       toggle.textContent = source.hidden ? '显示原文' : '隐藏原文';
+      if (source.hidden || read) return;
+      read = true;
+      source.textContent = '正在读取原文…';
+      try {
+        // This version's text: the seq pins it (a newer version is another).
+        const response = await callApi(
+            'GET', `/v1/bulletins/${encodeURIComponent(bulletin.id)}?read_mask=source_text`);
+        const current = response.bulletin || {};
+        source.textContent = current.seq === bulletin.seq
+            ? current.source_text || '' : '此公报已有新版本,请重新打开。';
+      } catch (failure) {
+        read = false;  // Another click tries again.
+        source.textContent = failure.text;
+      }
     });
     parts.push(el('p', {}, toggle), source);
   }
