@@ -3,7 +3,9 @@
 // (index/store/stored_record.h): a read whose read_mask asks for it gets it
 // from here, in one call for all the bulletins of its response.
 //
-//   bulletin::SourceTextReader reader({.ingest_address = "127.0.0.1:50051"});
+//   bulletin::SourceTextReader::Options options;
+//   options.ingest_address = "127.0.0.1:50051";
+//   bulletin::SourceTextReader reader(options);
 //   std::vector<v1::Bulletin*> bulletins = ...;  // id, seq, version set
 //   absl::StatusOr<bulletin::SourceTextReader::Outcome> read =
 //       reader.Fill(bulletins, index.log_identity().log_id, deadline);

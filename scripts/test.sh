@@ -69,7 +69,7 @@ cmake --build build-tsan -j "$jobs" --target ingest_test query_test \
 step "TSan: run them"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan --output-on-failure -j "$jobs" \
-  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|WatchCursor|WatchResume|ServedLog|ConnectionThreads|Concurrency|BulletinIndex|HitTextCache|Freezer|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|RestoredStream)Test\.'
+  -R '^(LevelDbLog|VersionIndex|GroupCommitter|FeedService|IngestService|FeedFollower|QueryService|WatchHub|WatchCursor|WatchResume|ServedLog|ConnectionThreads|Concurrency|BulletinIndex|HitTextCache|Freezer|Pair|Cli|BadInput|Fault|CpuWindowSampler|Mutex|CondVar|SharedCondVar|Snapshotter|Snapshot|JetStreamLog|JetStreamClusterLog|RestoredStream|SourceText)Test\.'
 
 step "libFuzzer: ParseSubmission for ${fuzz_seconds}s"
 tests/fuzz/run.sh build-asan "$fuzz_seconds"

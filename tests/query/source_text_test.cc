@@ -54,8 +54,9 @@ class SourceTextTest : public ::testing::Test {
     follower_ = std::make_unique<FeedFollower>(&index_, follow, nullptr);
     service_ = std::make_unique<QueryServiceImpl>(&index_, follower_.get(),
                                                   &served_log_, &watch_hub_);
-    reader_ = std::make_unique<SourceTextReader>(
-        SourceTextReader::Options{.ingest_address = ingest_address_});
+    SourceTextReader::Options read;
+    read.ingest_address = ingest_address_;
+    reader_ = std::make_unique<SourceTextReader>(read);
     service_->SetSourceTextReader(reader_.get());
     ServerOptions query_options;
     query_options.listen_address = "127.0.0.1:0";
