@@ -294,7 +294,9 @@ TEST(PostingsTest, BlockBoundsHoldForTheirEntries) {
         want = std::max(
             want, static_cast<uint32_t>(std::ceil(shape * kFullSaturation)));
       }
-      if (begin == 0) ASSERT_TRUE(c.Next());
+      if (begin == 0) {
+        ASSERT_TRUE(c.Next());
+      }
       EXPECT_EQ(c.doc(), entries[begin].doc);
       BlockBound got;
       ASSERT_TRUE(c.CurrentBlockBound(&got));
@@ -373,6 +375,43 @@ TEST(PostingsTest, SkipToFindsEntriesAndTheirPositions) {
     EXPECT_FALSE(frozen.SkipTo(entries.back().doc + 1));
     EXPECT_FALSE(growable.SkipTo(entries.back().doc + 1));
     EXPECT_FALSE(unskippable.SkipTo(entries.back().doc + 1));
+  }
+}
+
+// A phrase reads another bigram's positions only up to its last open
+// start: what is left of the entry must not shift the positions of the
+// entries after it, in either kind of list.
+TEST(PostingsTest, PositionsReadUpToABoundLeaveTheRestInStep) {
+  const std::vector<Entry> entries = RandomEntries(1000, 11);
+  const std::string blob = Blob(entries);
+  const Streams s = Growable(entries);
+  std::mt19937 random(12);
+  PostingCursor frozen = PostingCursor::OverBlob(blob);
+  PostingCursor growable =
+      PostingCursor::OverStreams(s.docs, s.positions, s.skips);
+  std::vector<uint32_t> positions;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::vector<uint32_t>& all = entries[i].positions;
+    // A bound below, at, between or past the entry's positions, or none
+    // read at all.
+    const uint32_t pick = static_cast<uint32_t>(random() % (all.size() + 2));
+    const uint32_t up_to = pick == 0            ? 0
+                           : pick > all.size()  ? UINT32_MAX
+                           : random() % 2 == 0 ? all[pick - 1]
+                                                : all[pick - 1] + 1;
+    std::vector<uint32_t> expected;
+    for (uint32_t p : all) {
+      if (p <= up_to) expected.push_back(p);
+    }
+    const bool reads = random() % 4 != 0;
+    for (PostingCursor* c : {&frozen, &growable}) {
+      ASSERT_TRUE(c->Next());
+      ASSERT_EQ(c->doc(), entries[i].doc);
+      if (!reads) continue;
+      c->ReadPositions(&positions, up_to);
+      EXPECT_THAT(positions, ElementsAreArray(expected))
+          << "entry " << i << " up to " << up_to;
+    }
   }
 }
 

@@ -109,8 +109,9 @@ class GramIndex {
     }
     uint32_t doc() const { return parts_[part_].doc(); }
     const FieldCounts& counts() const { return parts_[part_].counts(); }
-    void ReadPositions(std::vector<uint32_t>* out) {
-      parts_[part_].ReadPositions(out);
+    void ReadPositions(std::vector<uint32_t>* out,
+                       uint32_t up_to = UINT32_MAX) {
+      parts_[part_].ReadPositions(out, up_to);
     }
     // As PostingCursor's: only the frozen part bounds its blocks.
     bool CurrentBlockBound(BlockBound* out) const {

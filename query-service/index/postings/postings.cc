@@ -698,7 +698,7 @@ void posting_cursor_internal::FrozenPositions::Load() {
 }
 
 void posting_cursor_internal::FrozenPositions::Read(
-    uint32_t count, std::vector<uint32_t>* out) {
+    uint32_t count, uint32_t up_to, std::vector<uint32_t>* out) {
   if (!loaded) Load();
   // Passing over the quotients of the entries before this one is counting
   // ones, a window at a time: this is what the split layout is for.
@@ -708,7 +708,8 @@ void posting_cursor_internal::FrozenPositions::Read(
   const uint64_t mask = (uint64_t{1} << b) - 1;
   uint64_t low = low_bit + static_cast<uint64_t>(entry_value) * b;
   uint32_t position = 0;
-  for (uint32_t i = 0; i < count; ++i) {
+  uint32_t read = 0;
+  while (read < count) {
     const auto quotient =
         static_cast<uint32_t>(absl::countr_zero(PeekBits(unary_bit)));
     unary_bit += quotient + 1;
@@ -716,32 +717,41 @@ void posting_cursor_internal::FrozenPositions::Read(
         b == 0 ? 0 : static_cast<uint32_t>(PeekBits(low) & mask);
     low += static_cast<uint64_t>(b);
     position += (quotient << b) | low_bits;
-    (*out)[i] = position;
+    ++read;
+    if (position > up_to) {
+      out->resize(read - 1);
+      break;
+    }
+    (*out)[read - 1] = position;
   }
-  unary_value = entry_value + count;
+  // The quotients read are passed; the next entry's Read passes the rest.
+  unary_value = entry_value + read;
 }
 
 void posting_cursor_internal::GrowablePositions::Read(
-    std::vector<uint32_t>* out) {
+    uint32_t up_to, std::vector<uint32_t>* out) {
   for (; to_skip > 0; --to_skip) {
     while (*at++ & 0x80) {
     }
   }
-  out->resize(unread);
+  out->clear();
   uint32_t position = 0;
-  for (uint32_t i = 0; i < unread; ++i) {
+  while (unread > 0) {
     position += ReadVarint(at);
-    (*out)[i] = position;
+    --unread;
+    if (position > up_to) break;
+    out->push_back(position);
   }
-  unread = 0;
+  // What is left unread, Next adds to what the next Read passes over.
 }
 
-void PostingCursor::ReadPositions(std::vector<uint32_t>* out) {
+void PostingCursor::ReadPositions(std::vector<uint32_t>* out,
+                                  uint32_t up_to) {
   if (auto* frozen = std::get_if<FrozenPositions>(&positions_)) {
     frozen->Read(static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]),
-                 out);
+                 up_to, out);
   } else {
-    std::get<GrowablePositions>(positions_).Read(out);
+    std::get<GrowablePositions>(positions_).Read(up_to, out);
   }
 }
 

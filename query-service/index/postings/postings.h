@@ -213,8 +213,8 @@ struct FrozenPositions {
   }
   // Reads the block's header.
   void Load();
-  // The current entry's `count` positions.
-  void Read(uint32_t count, std::vector<uint32_t>* out);
+  // The current entry's `count` positions, up to `up_to` (ReadPositions).
+  void Read(uint32_t count, uint32_t up_to, std::vector<uint32_t>* out);
   // Up to 57 bits of the stream from bit `bit` on, low bit first; zeros
   // past the end.
   uint64_t PeekBits(uint64_t bit) const;
@@ -229,7 +229,7 @@ struct GrowablePositions {
   uint32_t to_skip = 0;
   uint32_t unread = 0;
 
-  void Read(std::vector<uint32_t>* out);
+  void Read(uint32_t up_to, std::vector<uint32_t>* out);
 };
 
 }  // namespace posting_cursor_internal
@@ -262,9 +262,12 @@ class PostingCursor {
   uint32_t doc() const { return doc_; }
   const FieldCounts& counts() const { return counts_; }
 
-  // Replaces *out with the current entry's positions, ascending. At most
-  // once per entry, and only for lists that store positions.
-  void ReadPositions(std::vector<uint32_t>* out);
+  // Replaces *out with the current entry's positions, ascending, those
+  // above `up_to` left out: decoding stops at the first of them, so that a
+  // phrase whose last possible start is early in a document does not pay
+  // for the positions after it. At most once per entry, and only for lists
+  // that store positions.
+  void ReadPositions(std::vector<uint32_t>* out, uint32_t up_to = UINT32_MAX);
 
   // On an entry of a list that bounds its blocks (a frozen one of more
   // than one block): true, with the bound of the entry's block, which

@@ -215,8 +215,9 @@ FieldCounts TermMatcher::CountPhrase(uint32_t doc) {
     if (j >= aligned_parts_ && (!part.SkipTo(doc) || part.doc() != doc)) {
       return counts;
     }
-    part.ReadPositions(&positions);
     const uint32_t offset = cursors_[j].offset;
+    // Positions past the last start still open are not needed.
+    part.ReadPositions(&positions, starts.back() + offset);
     size_t kept = 0;
     size_t at = 0;
     for (uint32_t start : starts) {
