@@ -201,6 +201,8 @@ TEST(PostingsTest, ResumedBlobReadsLikeOneWrittenWhole) {
       resumed.Add(entries[i].doc, entries[i].counts, entries[i].positions);
     }
     const std::string blob = resumed.Finish();
+    // Byte for byte, skips and bounds included.
+    EXPECT_EQ(blob, Blob(entries)) << split;
     ExpectReadsBack(PostingCursor::OverBlob(blob), entries);
     PostingCursor c = PostingCursor::OverBlob(blob);
     std::vector<uint32_t> positions;
