@@ -2,8 +2,9 @@
 # scale_run_test.sh BUILD_DIR: runs bench/scale/run.sh at one small size on
 # the binaries in BUILD_DIR and checks that it printed every figure, that
 # every query kind found something, and that the replica started from the
-# snapshot took nothing from the Feed. run.sh stops the services it started
-# when it exits.
+# snapshot took nothing from the Feed; then bench/load/search_in_process
+# runs the load mix's searches on that snapshot, on one thread and on three.
+# run.sh stops the services it started when it exits.
 set -euo pipefail
 
 build_dir="$1"
@@ -46,4 +47,12 @@ grep '"event":"snapshot_loaded"' "$log" | grep -q '"bulletins":300' ||
   fail "the snapshot did not hold the 300 bulletins"
 grep '"event":"caught_up"' "$log" | grep -q '"records_applied":0' ||
   fail "the replica started from the snapshot replayed records"
+snapshot="$(ls "$data_root/run/snapshots-300/"*.snap | head -n 1)"
+for threads in 1 3; do
+  line="$("$build_dir/bench/load/search_in_process" --snapshot="$snapshot" \
+    --rounds=1 --searches=200 --threads="$threads")" ||
+    fail "search_in_process --threads=$threads exited $?"
+  grep -Eq "^bulletins=300 threads=$threads searches=$((200 * threads)) cpu_us_per_search=$number median_total_hits=[0-9]+ bulletins_shown=[1-9]" \
+    <<<"$line" || fail "search_in_process --threads=$threads printed: $line"
+done
 echo "ok"
