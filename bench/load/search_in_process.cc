@@ -114,8 +114,8 @@ int main(int argc, char** argv) {
   }
   const double cpu = ProcessCpuMicros() - start;
   if (std::find(failed.begin(), failed.end(), 1) != failed.end()) return 1;
-  const double calls =
-      static_cast<double>(rounds) * threads * static_cast<double>(searches.size());
+  const double calls = static_cast<double>(rounds) * threads *
+                       static_cast<double>(searches.size());
   std::printf(
       "bulletins=%lld threads=%d searches=%.0f cpu_us_per_search=%.1f "
       "median_total_hits=%lld bulletins_shown=%zu\n",

@@ -397,10 +397,10 @@ TEST(PostingsTest, PositionsReadUpToABoundLeaveTheRestInStep) {
     // A bound below, at, between or past the entry's positions, or none
     // read at all.
     const uint32_t pick = static_cast<uint32_t>(random() % (all.size() + 2));
-    const uint32_t up_to = pick == 0            ? 0
-                           : pick > all.size()  ? UINT32_MAX
+    const uint32_t up_to = pick == 0           ? 0
+                           : pick > all.size() ? UINT32_MAX
                            : random() % 2 == 0 ? all[pick - 1]
-                                                : all[pick - 1] + 1;
+                                               : all[pick - 1] + 1;
     std::vector<uint32_t> expected;
     for (uint32_t p : all) {
       if (p <= up_to) expected.push_back(p);

@@ -745,8 +745,7 @@ void posting_cursor_internal::GrowablePositions::Read(
   // What is left unread, Next adds to what the next Read passes over.
 }
 
-void PostingCursor::ReadPositions(std::vector<uint32_t>* out,
-                                  uint32_t up_to) {
+void PostingCursor::ReadPositions(std::vector<uint32_t>* out, uint32_t up_to) {
   if (auto* frozen = std::get_if<FrozenPositions>(&positions_)) {
     frozen->Read(static_cast<uint32_t>(counts_[0] + counts_[1] + counts_[2]),
                  up_to, out);
