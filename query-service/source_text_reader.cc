@@ -15,7 +15,7 @@ namespace bulletin {
 namespace {
 
 // What a reader of the error can do about it, after what went wrong.
-constexpr char kWhatToDo[] = "; retry, or omit source_text from read_mask";
+constexpr char kHowToRecover[] = "; retry, or omit source_text from read_mask";
 
 }  // namespace
 
@@ -68,7 +68,7 @@ absl::StatusOr<SourceTextReader::Outcome> SourceTextReader::Fill(
                      options_.ingest_address, " (",
                      absl::StatusCodeToString(
                          static_cast<absl::StatusCode>(status.error_code())),
-                     ": ", status.error_message(), ")", kWhatToDo));
+                     ": ", status.error_message(), ")", kHowToRecover));
   }
   if (!log_id.empty() && response.log_id() != log_id) {
     return Unavailable(
@@ -78,7 +78,7 @@ absl::StatusOr<SourceTextReader::Outcome> SourceTextReader::Fill(
                      ", not log ", log_id,
                      " that this replica applied (the log was replaced; the "
                      "replica rebuilds from the new one)",
-                     kWhatToDo));
+                     kHowToRecover));
   }
   absl::flat_hash_map<uint64_t, const v1::LogRecord*> by_seq;
   for (const v1::LogRecord& record : response.records()) {

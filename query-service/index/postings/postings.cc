@@ -734,15 +734,20 @@ void posting_cursor_internal::GrowablePositions::Read(
     while (*at++ & 0x80) {
     }
   }
-  out->clear();
+  out->resize(unread);
   uint32_t position = 0;
-  while (unread > 0) {
+  uint32_t read = 0;
+  while (read < out->size()) {
     position += ReadVarint(at);
-    --unread;
-    if (position > up_to) break;
-    out->push_back(position);
+    ++read;
+    if (position > up_to) {
+      out->resize(read - 1);
+      break;
+    }
+    (*out)[read - 1] = position;
   }
   // What is left unread, Next adds to what the next Read passes over.
+  unread -= read;
 }
 
 void PostingCursor::ReadPositions(std::vector<uint32_t>* out, uint32_t up_to) {
